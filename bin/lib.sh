@@ -1,0 +1,79 @@
+# Shared set-up for the csum launcher scripts (sourced, not run).
+# Finds a JDK >= 22, makes sure liburing is installed, and rebuilds the jar when sources changed.
+
+CSUM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CSUM_MIN_JAVA=22
+CSUM_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED --add-modules=jdk.incubator.vector)
+
+csum_die() { printf 'csum: %s\n' "$*" >&2; exit 2; }
+
+# Prints the feature version (22, 25, ...) of the JDK at $1, or nothing.
+csum_jdk_major() {
+  local home=$1 version
+  [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || return 0
+  if [ -f "$home/release" ]; then
+    version=$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$home/release")
+  fi
+  if [ -z "$version" ]; then
+    version=$("$home/bin/java" -version 2>&1 | sed -n 's/.*version "\([0-9][0-9]*\).*/\1/p' | head -n 1)
+  fi
+  printf '%s' "$version"
+}
+
+# Sets JAVA_HOME to a JDK >= 22: JAVA_HOME if it qualifies, else the newest under /usr/lib/jvm.
+csum_find_jdk() {
+  local major best_home="" best_major=0 home
+  if [ -n "${JAVA_HOME:-}" ]; then
+    major=$(csum_jdk_major "$JAVA_HOME")
+    if [ -n "$major" ] && [ "$major" -ge "$CSUM_MIN_JAVA" ]; then
+      export JAVA_HOME; return 0
+    fi
+  fi
+  for home in /usr/lib/jvm/*; do
+    [ -d "$home" ] || continue
+    major=$(csum_jdk_major "$home")
+    if [ -n "$major" ] && [ "$major" -gt "$best_major" ]; then
+      best_major=$major; best_home=$home
+    fi
+  done
+  if [ "$best_major" -lt "$CSUM_MIN_JAVA" ]; then
+    csum_die "needs a JDK ${CSUM_MIN_JAVA} or newer (found none under /usr/lib/jvm; the default java is too old): install one, e.g. 'apt-get install openjdk-${CSUM_MIN_JAVA}-jdk-headless' or Temurin 25, or set JAVA_HOME to it"
+  fi
+  export JAVA_HOME=$best_home
+}
+
+csum_have_liburing() {
+  [ -f /usr/include/liburing.h ] && ldconfig -p 2>/dev/null | grep -q 'liburing\.so\.2'
+}
+
+# Installs liburing2 and liburing-dev with apt-get when running as root; otherwise says what to install.
+csum_ensure_liburing() {
+  csum_have_liburing && return 0
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    printf 'csum: installing liburing2 and liburing-dev (apt-get)...\n' >&2
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liburing2 liburing-dev; } >/dev/null 2>&1 \
+      || csum_die "apt-get could not install liburing2 liburing-dev; install them by hand"
+    csum_have_liburing || csum_die "liburing2/liburing-dev still missing after apt-get install"
+  else
+    csum_die "liburing is missing: run 'sudo apt-get install liburing2 liburing-dev'"
+  fi
+}
+
+csum_mvn() {
+  command -v mvn >/dev/null 2>&1 || csum_die "Maven (mvn) is missing: run 'sudo apt-get install maven'"
+  (cd "$CSUM_ROOT" && mvn -B -q "$@")
+}
+
+# Rebuilds target/csum.jar when it is missing or older than pom.xml or any main source.
+csum_build_if_stale() {
+  local jar="$CSUM_ROOT/target/csum.jar"
+  if [ ! -f "$jar" ] || [ -n "$(find "$CSUM_ROOT/pom.xml" "$CSUM_ROOT/src/main" -newer "$jar" -print -quit 2>/dev/null)" ]; then
+    printf 'csum: building (mvn package)...\n' >&2
+    csum_mvn -DskipTests package >&2 || csum_die "build failed (run 'mvn -DskipTests package' in $CSUM_ROOT to see why)"
+  fi
+}
+
+csum_setup() {
+  csum_find_jdk
+  csum_ensure_liburing
+}
