@@ -60,6 +60,7 @@ csum_ensure_liburing() {
 }
 
 csum_mvn() {
+  csum_quiet_maven
   command -v mvn >/dev/null 2>&1 || csum_die "Maven (mvn) is missing: run 'sudo apt-get install maven'"
   (cd "$CSUM_ROOT" && mvn -B -q "$@")
 }
@@ -70,6 +71,14 @@ csum_build_if_stale() {
   if [ ! -f "$jar" ] || [ -n "$(find "$CSUM_ROOT/pom.xml" "$CSUM_ROOT/src/main" -newer "$jar" -print -quit 2>/dev/null)" ]; then
     printf 'csum: building (mvn package)...\n' >&2
     csum_mvn -DskipTests package >&2 || csum_die "build failed (run 'mvn -DskipTests package' in $CSUM_ROOT to see why)"
+  fi
+}
+
+# Maven 3.8's bundled Guava touches sun.misc.Unsafe, which JDK 24+ warns about on every run.
+csum_quiet_maven() {
+  case " ${MAVEN_OPTS:-} " in *sun-misc-unsafe*) return 0 ;; esac
+  if [ "$(csum_jdk_major "$JAVA_HOME")" -ge 24 ]; then
+    export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
   fi
 }
 
