@@ -1,0 +1,21 @@
+package dev.csum;
+
+import java.io.IOException;
+
+/**
+ * Completion of a low-garbage {@link Volume} read, write or flush.
+ *
+ * <p>Called exactly once, on the volume's event-loop thread: it must be quick and must not block
+ * (no blocking {@code Volume} calls, no waiting on futures). It may start further asynchronous
+ * operations. One callback instance can serve many operations; {@code token} tells them apart, so
+ * no per-operation object is needed.
+ */
+@FunctionalInterface
+public interface IoCallback {
+    /**
+     * @param token the value passed when the operation was started
+     * @param failure null on success; an {@link IntegrityException} on a checksum mismatch; another
+     *     {@link IOException} on a device error
+     */
+    void onComplete(long token, IOException failure);
+}

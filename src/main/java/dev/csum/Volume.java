@@ -1,0 +1,479 @@
+package dev.csum;
+
+import dev.csum.checksum.ChecksumAlgorithm;
+import dev.csum.engine.Engine;
+import dev.csum.engine.EngineSettings;
+import dev.csum.engine.EventLoop;
+import dev.csum.engine.Request;
+import dev.csum.engine.RequestListener;
+import dev.csum.format.Superblock;
+import dev.csum.format.VolumeFormatter;
+import dev.csum.format.VolumeLabel;
+import dev.csum.io.IoPort;
+import dev.csum.io.UringIoPort;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A checksumming block volume: every write stores a checksum tuple per block, every read verifies
+ * it, and data that fails verification is an {@link IntegrityException} naming the block — never
+ * returned silently.
+ *
+ * <h2>Units and alignment</h2>
+ * Offsets and lengths are in <b>bytes</b> of the volume's logical address space
+ * ({@code 0 .. sizeBytes()}), and must be multiples of {@link #blockSizeBytes()} (512 or 4096).
+ * Buffers must be native segments ({@code Arena.allocate}); they need no particular alignment (the
+ * engine copies through its own aligned buffers). A request may be at most {@link #maxRequestBytes()}.
+ *
+ * <h2>Forms</h2>
+ * Each operation comes in three forms: returning a {@link CompletableFuture}; low-garbage, with an
+ * {@link IoCallback} and a {@code long} token (the callback runs on the volume's event-loop thread);
+ * and blocking ({@code …Blocking}), which parks the calling thread — cheap on virtual threads.
+ *
+ * <h2>Buffers while in flight</h2>
+ * A write's source is copied into an engine buffer before it is checksummed, so the bytes
+ * checksummed are exactly the bytes written ("stable writes"). Still, do not change the source until
+ * the write completes: until the engine has taken its copy, which bytes are written is unspecified
+ * (their checksum always matches them). A read's destination is written only on success.
+ *
+ * <h2>Threading</h2>
+ * All methods are thread-safe; many threads may read and write concurrently. Operations on
+ * different groups run concurrently; writes to the same group are coalesced into group commits.
+ * Concurrent writes to the same block complete in an unspecified order.
+ */
+public final class Volume implements AutoCloseable {
+    private static final Set<Path> OPEN_PATHS = ConcurrentHashMap.newKeySet();
+
+    private final Superblock superblock;
+    private final String name;
+    private final IoPort port;
+    private final Engine engine;
+    private final EventLoop loop;
+    private final List<Path> registeredPaths;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final List<String> openWarnings;
+    private final long sizeBytes;
+    private final int blockSizeBytes;
+    private volatile boolean closed;
+
+    private Volume(Superblock superblock, String name, IoPort port, EngineSettings settings, boolean manual,
+                   List<Path> registeredPaths, FileChannel lockChannel, FileLock lock, List<String> openWarnings) {
+        this.superblock = superblock;
+        this.name = name;
+        this.port = port;
+        this.engine = new Engine(port, superblock, settings);
+        this.loop = new EventLoop(engine, port, "csum-loop " + name, manual, 1024);
+        this.registeredPaths = registeredPaths;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.openWarnings = List.copyOf(openWarnings);
+        this.blockSizeBytes = superblock.blockSizeBytes();
+        this.sizeBytes = superblock.dataBlockCount() * blockSizeBytes;
+    }
+
+    // ------------------------------------------------------------------ format and open
+
+    /**
+     * Formats a new volume: writes the superblock(s) and empty metadata, never the data area.
+     *
+     * @param dataPath data device (created when {@code sizeBytes} is given and it does not exist)
+     * @param metadataPath separate metadata device, or null to interleave metadata with data
+     * @param sizeBytes device size in bytes, or -1 to use the existing file's or device's size
+     * @param blockSizeBytes 512 or 4096
+     * @param checksum tuple checksum algorithm
+     * @param force overwrite an existing volume
+     * @return the new volume's superblock
+     */
+    public static Superblock format(Path dataPath, Path metadataPath, long sizeBytes, int blockSizeBytes,
+                                    ChecksumAlgorithm checksum, boolean force) throws IOException {
+        return VolumeFormatter.format(
+            new VolumeFormatter.Request(dataPath, metadataPath, sizeBytes, blockSizeBytes, checksum, force));
+    }
+
+    /**
+     * Opens a formatted volume for reading and writing. Validates the superblock(s) and refuses,
+     * writing nothing, anything that is not an intact volume (or the wrong metadata device). A volume
+     * can be open once at a time: again in this process is an {@link IllegalStateException}, in
+     * another process an {@link IOException}.
+     */
+    public static Volume open(VolumeOptions options) throws IOException {
+        Path data = realPath(options.dataPath(), "data device");
+        Path metadata = options.metadataPath() == null ? null : realPath(options.metadataPath(), "metadata device");
+        List<Path> paths = metadata == null ? List.of(data) : List.of(data, metadata);
+        for (int i = 0; i < paths.size(); i++) {
+            if (!OPEN_PATHS.add(paths.get(i))) {
+                for (int j = 0; j < i; j++) {
+                    OPEN_PATHS.remove(paths.get(j));
+                }
+                throw new IllegalStateException(paths.get(i) + " is already open as a csum volume in this process");
+            }
+        }
+        FileChannel lockChannel = null;
+        IoPort port = null;
+        try {
+            VolumeLabel.Opened label = VolumeLabel.read(data, metadata);
+            lockChannel = FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = lockChannel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                throw new IOException(data + " is in use by another process (locked)");
+            }
+            port = UringIoPort.open(data, metadata, options.queueDepth(), false);
+            return new Volume(label.superblock(), data.toString(), port, settings(options), false, paths,
+                lockChannel, lock, label.warnings());
+        } catch (IOException | RuntimeException | Error failure) {
+            closeQuietly(port, failure);
+            closeQuietly(lockChannel, failure);
+            paths.forEach(OPEN_PATHS::remove);
+            throw failure;
+        }
+    }
+
+    /**
+     * Opens a volume on an already-open {@link IoPort} (for example a simulated disk). The superblock
+     * is read through the port from block 0 of the data file. With {@code manualDrive} no thread is
+     * started: the caller drives the engine with {@link #runUntilIdle(int)}, and the blocking forms
+     * are unavailable.
+     */
+    public static Volume openOnPort(IoPort port, VolumeOptions options, boolean manualDrive) throws IOException {
+        Superblock superblock = PortSuperblock.read(port);
+        return new Volume(superblock, options.dataPath().toString(), port, settings(options), manualDrive, List.of(),
+            null, null, List.of());
+    }
+
+    private static EngineSettings settings(VolumeOptions options) {
+        return new EngineSettings(options.imdCacheBytes(), options.bufferArenaBytes(), options.durability(),
+            options.verifyReads(), RequestListener.NONE);
+    }
+
+    private static Path realPath(Path path, String role) throws IOException {
+        try {
+            return path.toRealPath();
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(path.toString(), null, role + " does not exist");
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable resource, Throwable failure) {
+        if (resource != null) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ geometry and state
+
+    /** Usable size in bytes (data blocks × block size). */
+    public long sizeBytes() {
+        return sizeBytes;
+    }
+
+    /** Block size in bytes: the unit of checksums and of offset/length alignment. */
+    public int blockSizeBytes() {
+        return blockSizeBytes;
+    }
+
+    /** The largest request in bytes. */
+    public long maxRequestBytes() {
+        return engine.maxRequestBytes();
+    }
+
+    public Superblock superblock() {
+        return superblock;
+    }
+
+    /** Warnings found while opening (for example: primary superblock damaged, backup used). */
+    public List<String> openWarnings() {
+        return openWarnings;
+    }
+
+    public VolumeStats stats() {
+        var c = engine.counters();
+        return new VolumeStats(c.reads(), c.writes(), c.flushes(), c.bytesRead(), c.bytesWritten(), c.mismatches(),
+            c.recheckRecoveries(), c.metadataFallbacks(), c.imdCacheHits(), c.imdCacheMisses(), c.imdCommits(),
+            c.requestsInFlight());
+    }
+
+    /** Installs the listener told about every completed request (metrics); null removes it. */
+    public void setRequestListener(RequestListener listener) {
+        engine.setListener(listener);
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    /** Reads {@code dst.byteSize()} bytes at {@code offsetBytes} into {@code dst}. */
+    public CompletableFuture<Void> read(long offsetBytes, MemorySegment dst) {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        read(offsetBytes, dst.byteSize(), dst, null, completing(future), 0);
+        return future;
+    }
+
+    /**
+     * Low-garbage read of {@code lengthBytes} at {@code offsetBytes} into {@code dst}.
+     *
+     * @param appTagsOut null, or one slot per block to receive each block's application tag
+     * @param callback runs on the event loop when the read completes
+     */
+    public void read(long offsetBytes, long lengthBytes, MemorySegment dst, short[] appTagsOut, IoCallback callback,
+                     long token) {
+        checkRequest(offsetBytes, lengthBytes, dst, appTagsOut, callback, true);
+        submit(Request.READ, offsetBytes, lengthBytes, dst, appTagsOut, callback, token);
+    }
+
+    /** Reads and waits. */
+    public void readBlocking(long offsetBytes, MemorySegment dst) throws IOException {
+        readBlocking(offsetBytes, dst, null);
+    }
+
+    /** Reads and waits, returning each block's application tag in {@code appTagsOut} (may be null). */
+    public void readBlocking(long offsetBytes, MemorySegment dst, short[] appTagsOut) throws IOException {
+        Waiter waiter = new Waiter(this);
+        read(offsetBytes, dst.byteSize(), dst, appTagsOut, waiter, 0);
+        waiter.await();
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    /** Writes all of {@code src} at {@code offsetBytes}. */
+    public CompletableFuture<Void> write(long offsetBytes, MemorySegment src) {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        write(offsetBytes, src.byteSize(), src, null, completing(future), 0);
+        return future;
+    }
+
+    /**
+     * Low-garbage write of {@code lengthBytes} of {@code src} at {@code offsetBytes}.
+     *
+     * @param appTags null, or one application tag per block (stored in its tuple, returned by reads)
+     */
+    public void write(long offsetBytes, long lengthBytes, MemorySegment src, short[] appTags, IoCallback callback,
+                      long token) {
+        checkRequest(offsetBytes, lengthBytes, src, appTags, callback, false);
+        submit(Request.WRITE, offsetBytes, lengthBytes, src, appTags, callback, token);
+    }
+
+    /** Writes and waits. */
+    public void writeBlocking(long offsetBytes, MemorySegment src) throws IOException {
+        writeBlocking(offsetBytes, src, null);
+    }
+
+    /** Writes with one application tag per block (may be null) and waits. */
+    public void writeBlocking(long offsetBytes, MemorySegment src, short[] appTags) throws IOException {
+        Waiter waiter = new Waiter(this);
+        write(offsetBytes, src.byteSize(), src, appTags, waiter, 0);
+        waiter.await();
+    }
+
+    // ------------------------------------------------------------------ flush and close
+
+    /** Makes every write completed before this call durable (fdatasync of the device(s)). */
+    public CompletableFuture<Void> flush() {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        flush(completing(future), 0);
+        return future;
+    }
+
+    public void flush(IoCallback callback, long token) {
+        checkOpen();
+        if (callback == null) {
+            throw new IllegalArgumentException("callback must not be null");
+        }
+        submit(Request.FLUSH, 0, 0, null, null, callback, token);
+    }
+
+    public void flushBlocking() throws IOException {
+        Waiter waiter = new Waiter(this);
+        flush(waiter, 0);
+        waiter.await();
+    }
+
+    /**
+     * Manual drive only: runs the engine until all accepted work is done, for at most {@code maxSteps}
+     * steps. Returns true when idle.
+     */
+    public boolean runUntilIdle(int maxSteps) throws IOException {
+        return loop.runUntilIdle(maxSteps);
+    }
+
+    /**
+     * Completes every accepted operation, settles the metadata (both imd copies of each written group
+     * agree afterwards), syncs the device(s), and releases everything. Closing twice is an
+     * {@link IllegalStateException}.
+     */
+    @Override
+    public void close() throws IOException {
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("csum volume " + name + " is already closed");
+            }
+            closed = true;
+        }
+        IOException failure = null;
+        try {
+            loop.close();
+        } catch (IOException e) {
+            failure = e;
+        }
+        try {
+            port.close();
+        } catch (IOException e) {
+            if (failure == null) {
+                failure = e;
+            }
+        }
+        if (lock != null) {
+            try {
+                lock.release();
+                lockChannel.close();
+            } catch (IOException e) {
+                if (failure == null) {
+                    failure = e;
+                }
+            }
+        }
+        registeredPaths.forEach(OPEN_PATHS::remove);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("csum volume " + name + " is closed");
+        }
+        Throwable failure = loop.failure();
+        if (failure != null) {
+            throw new IllegalStateException("csum volume " + name + " stopped after an internal error: " + failure,
+                failure);
+        }
+    }
+
+    private void checkRequest(long offsetBytes, long lengthBytes, MemorySegment segment, short[] tags,
+                              IoCallback callback, boolean isRead) {
+        checkOpen();
+        String what = isRead ? "read" : "write";
+        if (callback == null) {
+            throw new IllegalArgumentException("callback must not be null");
+        }
+        if (segment == null) {
+            throw new IllegalArgumentException(what + " buffer must not be null");
+        }
+        if (offsetBytes < 0) {
+            throw new IllegalArgumentException(what + " offset must not be negative, was " + offsetBytes);
+        }
+        if (lengthBytes <= 0) {
+            throw new IllegalArgumentException(what + " length must be positive, was " + lengthBytes);
+        }
+        if (offsetBytes % blockSizeBytes != 0 || lengthBytes % blockSizeBytes != 0) {
+            throw new IllegalArgumentException(what + " of " + lengthBytes + " bytes at offset " + offsetBytes
+                + " is not aligned to the " + blockSizeBytes + "-byte block size");
+        }
+        if (offsetBytes > sizeBytes - lengthBytes) {
+            throw new IllegalArgumentException(what + " of " + lengthBytes + " bytes at offset " + offsetBytes
+                + " goes beyond the end of the volume (" + sizeBytes + " bytes)");
+        }
+        if (lengthBytes > engine.maxRequestBytes()) {
+            throw new IllegalArgumentException(what + " of " + lengthBytes + " bytes exceeds the largest request, "
+                + engine.maxRequestBytes() + " bytes (split it, or open with a larger buffer arena)");
+        }
+        if (!segment.isNative()) {
+            throw new IllegalArgumentException(what + " buffer must be a native segment (Arena.allocate), "
+                + "not a heap segment");
+        }
+        if (segment.byteSize() < lengthBytes) {
+            throw new IllegalArgumentException(what + " buffer holds " + segment.byteSize() + " bytes, less than the "
+                + lengthBytes + " requested");
+        }
+        if (isRead && segment.isReadOnly()) {
+            throw new IllegalArgumentException("read buffer is read-only");
+        }
+        if (tags != null && tags.length < lengthBytes / blockSizeBytes) {
+            throw new IllegalArgumentException("application tag array holds " + tags.length + " entries, less than the "
+                + lengthBytes / blockSizeBytes + " blocks of the " + what);
+        }
+    }
+
+    private void submit(byte kind, long offsetBytes, long lengthBytes, MemorySegment segment, short[] tags,
+                        IoCallback callback, long token) {
+        Request request = loop.acquire();
+        request.fill(kind, offsetBytes, lengthBytes, blockSizeBytes, segment, tags, callback, token);
+        loop.submit(request);
+    }
+
+    private static IoCallback completing(CompletableFuture<Void> future) {
+        return (token, failure) -> {
+            if (failure == null) {
+                future.complete(null);
+            } else {
+                future.completeExceptionally(failure);
+            }
+        };
+    }
+
+    /** Parks the calling thread until its operation completes. */
+    private static final class Waiter implements IoCallback {
+        private final Volume volume;
+        private final Thread thread = Thread.currentThread();
+        private volatile boolean done;
+        private IOException failure;
+
+        Waiter(Volume volume) {
+            if (volume.loop.inLoop()) {
+                throw new IllegalStateException("blocking calls are not allowed on the event loop or on a manually "
+                    + "driven volume; use the callback form");
+            }
+            this.volume = volume;
+        }
+
+        @Override
+        public void onComplete(long token, IOException error) {
+            failure = error;
+            done = true;
+            LockSupport.unpark(thread);
+        }
+
+        void await() throws IOException {
+            boolean interrupted = false;
+            while (!done) {
+                LockSupport.park(this);
+                if (Thread.interrupted()) {
+                    interrupted = true;
+                }
+                if (volume.loop.failure() != null && !done) {
+                    throw new IOException("csum event loop failed", volume.loop.failure());
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
+    }
+}

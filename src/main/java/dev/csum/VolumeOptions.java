@@ -1,0 +1,67 @@
+package dev.csum;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * How to open a volume. Immutable; use the {@code with…} methods to change a field.
+ *
+ * @param dataPath the data device (a file or block device); for interleaved volumes, the only one
+ * @param metadataPath the separate metadata device, or null when metadata is interleaved
+ * @param queueDepth device operations in flight at most (1..4096; default 64)
+ * @param imdCacheBytes bytes of cached imd metadata (default 64 MiB); each cached group takes two blocks
+ * @param bufferArenaBytes bytes of engine buffers for data in flight (default 32 MiB); a request may
+ *     be at most half of this
+ * @param durability write durability (default {@link Durability#DEFAULT})
+ * @param verifyReads verify checksums on read (default true)
+ */
+public record VolumeOptions(Path dataPath, Path metadataPath, int queueDepth, long imdCacheBytes,
+                            long bufferArenaBytes, Durability durability, boolean verifyReads) {
+    public static final int DEFAULT_QUEUE_DEPTH = 64;
+    public static final long DEFAULT_IMD_CACHE_BYTES = 64L << 20;
+    public static final long DEFAULT_BUFFER_ARENA_BYTES = 32L << 20;
+
+    public VolumeOptions {
+        Objects.requireNonNull(dataPath, "dataPath");
+        Objects.requireNonNull(durability, "durability");
+        if (queueDepth < 1 || queueDepth > 4096) {
+            throw new IllegalArgumentException("queue depth must be 1..4096, was " + queueDepth);
+        }
+        if (imdCacheBytes < 4096) {
+            throw new IllegalArgumentException("imd cache must be at least 4096 bytes, was " + imdCacheBytes);
+        }
+        if (bufferArenaBytes < (1 << 20)) {
+            throw new IllegalArgumentException("buffer arena must be at least 1 MiB, was " + bufferArenaBytes);
+        }
+    }
+
+    /** Defaults for an interleaved volume at {@code dataPath}. */
+    public static VolumeOptions of(Path dataPath) {
+        return new VolumeOptions(dataPath, null, DEFAULT_QUEUE_DEPTH, DEFAULT_IMD_CACHE_BYTES,
+            DEFAULT_BUFFER_ARENA_BYTES, Durability.DEFAULT, true);
+    }
+
+    public VolumeOptions withMetadataPath(Path path) {
+        return new VolumeOptions(dataPath, path, queueDepth, imdCacheBytes, bufferArenaBytes, durability, verifyReads);
+    }
+
+    public VolumeOptions withQueueDepth(int depth) {
+        return new VolumeOptions(dataPath, metadataPath, depth, imdCacheBytes, bufferArenaBytes, durability, verifyReads);
+    }
+
+    public VolumeOptions withImdCacheBytes(long bytes) {
+        return new VolumeOptions(dataPath, metadataPath, queueDepth, bytes, bufferArenaBytes, durability, verifyReads);
+    }
+
+    public VolumeOptions withBufferArenaBytes(long bytes) {
+        return new VolumeOptions(dataPath, metadataPath, queueDepth, imdCacheBytes, bytes, durability, verifyReads);
+    }
+
+    public VolumeOptions withDurability(Durability mode) {
+        return new VolumeOptions(dataPath, metadataPath, queueDepth, imdCacheBytes, bufferArenaBytes, mode, verifyReads);
+    }
+
+    public VolumeOptions withVerifyReads(boolean verify) {
+        return new VolumeOptions(dataPath, metadataPath, queueDepth, imdCacheBytes, bufferArenaBytes, durability, verify);
+    }
+}

@@ -1,0 +1,378 @@
+package dev.csum.engine;
+
+import dev.csum.IntegrityException;
+import dev.csum.format.ImdBlock;
+import dev.csum.format.ImdValidity;
+import dev.csum.io.IoPort;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+
+/**
+ * Group metadata: loading imd pairs, and the write path's per-group commits — the seed's A/B scheme
+ * with its flaws fixed.
+ *
+ * <h2>A commit</h2>
+ * The copy written is the <em>older</em> copy's slot, filled with the newer copy's tuples plus the
+ * new ones (copy-forward, fixing the seed's stale brother) and the next generation. The imd write is
+ * linked before the first data write; further data writes of the same commit are sent when the imd
+ * write has completed. So at every moment the copy not being written holds the current tuple of
+ * every block whose data is stable, and a block whose write is in flight matches either its old
+ * tuple (in the untouched copy) or its new one.
+ *
+ * <h2>Ordering and group commit</h2>
+ * Per group, the next commit starts only when the previous one's imd write and data writes have all
+ * completed: otherwise it would overwrite the copy holding the old tuples of blocks whose new data
+ * may not have landed yet. Writes that arrive meanwhile wait in {@link GroupState#pendingWrites} and
+ * are coalesced into one commit. Different groups commit concurrently.
+ *
+ * <h2>After a crash</h2>
+ * A group whose two valid copies hold different tuples is {@link GroupState#dual}: reads accept
+ * either copy. Before the first commit such a group is <em>resolved</em>: the blocks whose tuples
+ * differ are read, and each keeps the tuple its data matches, so the commit carries the truth
+ * forward rather than the newer copy's possibly unfulfilled tuples.
+ *
+ * <h2>Settling</h2>
+ * After a commit the older copy lacks that commit's tuples. Before eviction and at close, a group is
+ * settled by one more commit with no new tuples, after which both copies agree and either alone can
+ * serve every block (so a later bit flip in one copy loses nothing).
+ */
+final class CommitPath {
+    private final Engine engine;
+    private final int blockSizeBytes;
+    /** Groups waiting for buffer space to resolve. */
+    private final ArrayDeque<GroupState> waitingToResolve = new ArrayDeque<>();
+    private boolean settledAny;
+    private IOException closeFailure;
+
+    CommitPath(Engine engine) {
+        this.engine = engine;
+        this.blockSizeBytes = engine.blockSizeBytes;
+    }
+
+    // ---------------------------------------------------------------- loading
+
+    void startLoad(GroupState state) {
+        state.loading = true;
+        engine.ops.create(OpTable.IMD_LOAD, OpTable.READ_OP, state, 0, IoPort.METADATA_FILE,
+            engine.geometry.imdPairOffsetBytes(state.group), state.pair, 0);
+    }
+
+    void onLoad(GroupState state, int result) {
+        state.loading = false;
+        if (result != 2 * blockSizeBytes) {
+            IOException failure = engine.deviceError("imd pair read", IoPort.METADATA_FILE,
+                engine.geometry.imdPairOffsetBytes(state.group), 2L * blockSizeBytes, result);
+            failWrites(state.pendingWrites, failure);
+            engine.onGroupLoaded(state, failure);
+            engine.cache.discard(state);
+            return;
+        }
+        ImdValidity first = ImdBlock.validate(state.halves[0], state.group, engine.volumeTag);
+        ImdValidity second = ImdBlock.validate(state.halves[1], state.group, engine.volumeTag);
+        boolean firstUsable = first == ImdValidity.VALID || first == ImdValidity.EMPTY;
+        boolean secondUsable = second == ImdValidity.VALID || second == ImdValidity.EMPTY;
+        if (firstUsable && secondUsable) {
+            int firstGeneration = ImdBlock.generation(state.halves[0]);
+            int secondGeneration = ImdBlock.generation(state.halves[1]);
+            // Equal generations only happen for a never-written (all-zero) pair: copy 0 counts as newer.
+            state.newerCopy = ImdBlock.isNewer(secondGeneration, firstGeneration) ? 1 : 0;
+            state.dual = tuplesDiffer(state);
+            state.unsettled = state.dual;
+        } else if (firstUsable || secondUsable) {
+            state.newerCopy = firstUsable ? 0 : 1;
+            state.unsettled = true;
+            engine.counters.metadataFallbacks++;
+        } else {
+            state.damaged = true;
+            engine.counters.metadataFallbacks += 2;
+        }
+        state.generation = state.damaged ? 0 : ImdBlock.generation(state.committed());
+        state.loaded = true;
+        engine.onGroupLoaded(state, null);
+        tryCommit(state);
+    }
+
+    private boolean tuplesDiffer(GroupState state) {
+        long tuplesBytes = (long) engine.geometry.tuplesPerGroup() * ImdBlock.TUPLE_BYTES;
+        return MemorySegment.mismatch(state.halves[0], ImdBlock.HEADER_BYTES, ImdBlock.HEADER_BYTES + tuplesBytes,
+            state.halves[1], ImdBlock.HEADER_BYTES, ImdBlock.HEADER_BYTES + tuplesBytes) >= 0;
+    }
+
+    // ---------------------------------------------------------------- commits
+
+    void addWrite(GroupState state, Piece piece) {
+        state.pendingWrites.add(piece);
+        tryCommit(state);
+    }
+
+    void requestSettle(GroupState state) {
+        if (!state.settleRequested) {
+            state.settleRequested = true;
+            tryCommit(state);
+        }
+    }
+
+    private void tryCommit(GroupState state) {
+        if (!state.loaded || state.commitInFlight || state.resolving) {
+            return;
+        }
+        if (state.damaged) {
+            failDamaged(state);
+            return;
+        }
+        if (state.pendingWrites.isEmpty() && !state.settleRequested) {
+            return;
+        }
+        if (state.dual) {
+            startResolve(state);
+            return;
+        }
+        startCommit(state);
+    }
+
+    private void startCommit(GroupState state) {
+        int target = 1 - state.newerCopy;
+        MemorySegment committed = state.committed();
+        MemorySegment next = state.halves[target];
+        // Copy-forward: the new copy is the committed state plus the new tuples, so it never loses a
+        // tuple that only the copy it replaces had.
+        MemorySegment.copy(committed, 0, next, 0, blockSizeBytes);
+        for (Piece piece = state.pendingWrites.head; piece != null; piece = piece.next) {
+            Request request = piece.request;
+            int[] sums = request.checksums;
+            short[] tags = request.appTags;
+            for (int i = 0; i < piece.blockCount; i++) {
+                int inRequest = piece.firstBlockInRequest + i;
+                ImdBlock.setTuple(next, piece.firstIndex + i, sums[inRequest], ImdBlock.FLAG_WRITTEN,
+                    tags == null ? 0 : tags[inRequest] & 0xFFFF);
+            }
+        }
+        int nextGeneration = state.generation + 1;
+        assert ImdBlock.isNewer(nextGeneration, state.generation) : "generation must advance";
+        ImdBlock.setHeader(next, state.group, nextGeneration, engine.volumeTag);
+        ImdBlock.seal(next);
+
+        boolean settle = state.pendingWrites.isEmpty();
+        state.commitPieces.takeAll(state.pendingWrites);
+        state.settleRequested = false;
+        state.commitInFlight = true;
+        state.previousValid = false;
+        state.commitTargetCopy = target;
+        state.commitImdDone = false;
+        state.commitImdFailed = false;
+        state.commitOpsPending = 1 + state.commitPieces.size;
+        if (settle) {
+            settledAny = true;
+        }
+        engine.counters.imdCommits++;
+
+        long imdOffset = engine.geometry.imdPairOffsetBytes(state.group) + (long) target * blockSizeBytes;
+        Piece first = state.commitPieces.head;
+        int imdSlot = engine.ops.create(OpTable.IMD_WRITE, OpTable.WRITE_OP, state, 0, IoPort.METADATA_FILE,
+            imdOffset, next, engine.writeFlags | (first != null ? IoPort.FLAG_LINK : 0));
+        if (first != null) {
+            // The imd write is linked before the first data write (the seed's barrier, as a link).
+            engine.ops.linkedToNext[imdSlot] = true;
+            issueDataWrite(first);
+        }
+    }
+
+    private void issueDataWrite(Piece piece) {
+        engine.ops.create(OpTable.DATA_WRITE, OpTable.WRITE_OP, piece, 0, IoPort.DATA_FILE,
+            engine.geometry.dataOffsetBytes(piece.firstBlock), piece.data, engine.writeFlags);
+    }
+
+    void onImdWrite(GroupState state, int result) {
+        state.commitImdDone = true;
+        Piece first = state.commitPieces.head;
+        if (result != blockSizeBytes) {
+            state.commitImdFailed = true;
+            IOException failure = engine.deviceError("imd write", IoPort.METADATA_FILE,
+                engine.geometry.imdPairOffsetBytes(state.group) + (long) state.commitTargetCopy * blockSizeBytes,
+                blockSizeBytes, result);
+            if (first == null && closeFailure == null) {
+                closeFailure = failure;
+            }
+            // The linked first data write completes with -ECANCELED; the others were never sent.
+            if (first != null) {
+                first.request.fail(failure);
+                for (Piece piece = first.next; piece != null; piece = piece.next) {
+                    piece.request.fail(failure);
+                    piece.dataDone = true; // marks "never sent"
+                }
+            }
+        } else if (first != null) {
+            for (Piece piece = first.next; piece != null; piece = piece.next) {
+                issueDataWrite(piece);
+            }
+        }
+        commitOpDone(state, state.commitImdFailed && first != null ? state.commitPieces.size - 1 : 0);
+    }
+
+    void onDataWrite(Piece piece, int result) {
+        GroupState state = piece.group;
+        IOException failure = result == piece.lengthBytes(blockSizeBytes) ? null
+            : engine.deviceError("write", IoPort.DATA_FILE, engine.geometry.dataOffsetBytes(piece.firstBlock),
+                piece.lengthBytes(blockSizeBytes), result);
+        piece.dataDone = true;
+        if (failure != null) {
+            piece.request.fail(failure);
+        }
+        commitOpDone(state, 0);
+    }
+
+    /**
+     * Counts finished operations of the group's commit ({@code extra} more for data writes that were
+     * never sent); when all are done, the pieces finish and the group may commit again.
+     */
+    private void commitOpDone(GroupState state, int extra) {
+        state.commitOpsPending -= 1 + extra;
+        assert state.commitOpsPending >= 0 : "commit completions exceed its operations";
+        if (state.commitOpsPending > 0) {
+            return;
+        }
+        boolean settle = state.commitPieces.isEmpty();
+        state.commitInFlight = false;
+        if (!state.commitImdFailed) {
+            state.newerCopy = state.commitTargetCopy;
+            state.generation++;
+            state.previousValid = true;
+            state.unsettled = !settle;
+        }
+        Piece piece;
+        while ((piece = state.commitPieces.poll()) != null) {
+            engine.finishPiece(piece, null);
+        }
+        tryCommit(state);
+    }
+
+    private void failDamaged(GroupState state) {
+        Piece piece;
+        while ((piece = state.pendingWrites.poll()) != null) {
+            long[] blocks = new long[piece.blockCount];
+            for (int i = 0; i < blocks.length; i++) {
+                blocks[i] = piece.firstBlock + i;
+            }
+            engine.finishPiece(piece, new IntegrityException("both imd copies of group " + state.group
+                + " are damaged; refusing to write without its checksums", piece.request.offsetBytes, blocks,
+                blockSizeBytes));
+        }
+        state.settleRequested = false;
+    }
+
+    private void failWrites(PieceList list, IOException failure) {
+        Piece piece;
+        while ((piece = list.poll()) != null) {
+            engine.finishPiece(piece, failure);
+        }
+    }
+
+    // ---------------------------------------------------------------- resolution after a crash
+
+    private void startResolve(GroupState state) {
+        MemorySegment committed = state.committed();
+        MemorySegment brother = state.other();
+        int differing = 0;
+        int tuples = engine.geometry.blocksInGroup(state.group);
+        for (int index = 0; index < tuples; index++) {
+            if (differs(committed, brother, index)) {
+                differing++;
+            }
+        }
+        if (differing == 0) {
+            state.dual = false;
+            startCommit(state);
+            return;
+        }
+        MemorySegment buffer = engine.buffers.allocate((long) differing * blockSizeBytes);
+        if (buffer == null) {
+            state.resolving = true;
+            waitingToResolve.add(state);
+            return;
+        }
+        state.resolving = true;
+        state.resolveBuffer = buffer;
+        state.resolveOpsPending = differing;
+        long firstBlock = engine.geometry.firstBlockOfGroup(state.group);
+        int k = 0;
+        for (int index = 0; index < tuples; index++) {
+            if (differs(committed, brother, index)) {
+                engine.ops.create(OpTable.RESOLVE_READ, OpTable.READ_OP, state, index, IoPort.DATA_FILE,
+                    engine.geometry.dataOffsetBytes(firstBlock + index),
+                    buffer.asSlice((long) k * blockSizeBytes, blockSizeBytes), 0);
+                k++;
+            }
+        }
+    }
+
+    private static boolean differs(MemorySegment a, MemorySegment b, int index) {
+        long offset = ImdBlock.tupleOffset(index);
+        return MemorySegment.mismatch(a, offset, offset + ImdBlock.TUPLE_BYTES, b, offset,
+            offset + ImdBlock.TUPLE_BYTES) >= 0;
+    }
+
+    void onResolveRead(GroupState state, int index, MemorySegment block, int result) {
+        if (result == blockSizeBytes) {
+            MemorySegment committed = state.committed();
+            MemorySegment brother = state.other();
+            long logicalBlock = engine.geometry.firstBlockOfGroup(state.group) + index;
+            int sum = engine.checksum.blockChecksum(block, logicalBlock);
+            boolean committedMatches = ImdBlock.tupleWritten(committed, index)
+                && sum == ImdBlock.tupleChecksum(committed, index);
+            boolean brotherMatches = ImdBlock.tupleWritten(brother, index)
+                && sum == ImdBlock.tupleChecksum(brother, index);
+            if (!committedMatches && (brotherMatches || !ImdBlock.tupleWritten(brother, index))) {
+                // The newer copy's tuple describes a write whose data never landed: carry forward
+                // the tuple that describes what is on disk (or "never written").
+                MemorySegment.copy(brother, ImdBlock.tupleOffset(index), committed, ImdBlock.tupleOffset(index),
+                    ImdBlock.TUPLE_BYTES);
+            }
+        }
+        // On a read error the newer tuple is kept: the block then reads as an error, never as wrong data.
+        if (--state.resolveOpsPending == 0) {
+            engine.buffers.free(state.resolveBuffer);
+            state.resolveBuffer = null;
+            state.resolving = false;
+            state.dual = false;
+            tryCommit(state);
+        }
+    }
+
+    /** Retries groups that waited for buffer space to resolve. */
+    void retryWaiting() {
+        int waiting = waitingToResolve.size();
+        for (int i = 0; i < waiting; i++) {
+            GroupState state = waitingToResolve.poll();
+            state.resolving = false;
+            tryCommit(state);
+        }
+    }
+
+    // ---------------------------------------------------------------- close
+
+    /**
+     * Settles every cached group whose copies differ. Returns true when nothing is left to settle and
+     * no commit is in flight.
+     */
+    boolean settleAll() {
+        boolean[] done = {true};
+        engine.cache.forEach(state -> {
+            if (state.commitInFlight || state.resolving || state.loading) {
+                done[0] = false;
+            } else if (state.unsettled && !state.damaged && state.loaded) {
+                requestSettle(state);
+                done[0] = false;
+            }
+        });
+        return done[0];
+    }
+
+    boolean settledAny() {
+        return settledAny;
+    }
+
+    IOException closeFailure() {
+        return closeFailure;
+    }
+}

@@ -1,0 +1,661 @@
+package dev.csum.engine;
+
+import dev.csum.Durability;
+import dev.csum.IntegrityException;
+import dev.csum.checksum.BlockChecksum;
+import dev.csum.format.Geometry;
+import dev.csum.format.ImdBlock;
+import dev.csum.format.Superblock;
+import dev.csum.io.IoPort;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+
+/**
+ * The checksumming engine: a single-threaded state machine that turns volume requests into device
+ * operations on an {@link IoPort} and completions back into request results.
+ *
+ * <p>Data flows down on submit: a request is validated by {@code Volume}, copied into an
+ * engine-owned buffer (writes) or given a bounce buffer (reads), split into per-group
+ * {@link Piece}s, and each piece becomes a data I/O plus, when its group's imd pair is not cached,
+ * an imd pair read. Results flow up: a piece finishes when all of its I/Os did; the request
+ * finishes when its last piece did (the seed's pending-read / pending-write counting).
+ *
+ * <p>Writes go through per-group commits ({@link CommitPath}): the seed's A/B metadata, fixed.
+ *
+ * <p>Threading: every method runs on the one thread that drives the engine (the volume's event loop
+ * or, in simulation, the test's thread). Nothing here is thread-safe and nothing needs to be.
+ */
+public final class Engine implements IoPort.CompletionSink {
+    final IoPort port;
+    final Geometry geometry;
+    final int blockSizeBytes;
+    final int volumeTag;
+    final BlockChecksum checksum;
+    final boolean verifyReads;
+    /** {@link IoPort#FLAG_DSYNC} in strict mode, else 0: applied to every imd and data write. */
+    final int writeFlags;
+    final EngineCounters counters = new EngineCounters();
+    final OpTable ops;
+    final BufferArena buffers;
+    final GroupCache cache;
+    private final CommitPath commits;
+    private final Arena memory;
+    private final int queueDepth;
+    private volatile RequestListener listener;
+    /** Takes finished requests back (to the pool they came from). */
+    private java.util.function.Consumer<Request> recycler = request -> { };
+    private final ArrayDeque<Piece> piecePool = new ArrayDeque<>();
+    /** Pieces waiting for an imd cache slot. */
+    private final PieceList waitingForSlot = new PieceList();
+    /** Requests waiting for buffer space, FIFO through {@link Request#nextWaiting}. */
+    private Request bufferWaitHead;
+    private Request bufferWaitTail;
+    private int opsInFlight;
+    private int requestsActive;
+    private boolean writtenSinceSync;
+    private boolean closing;
+    private int closeSyncsPending = -1;
+    private boolean closed;
+    private IOException closeFailure;
+
+    public Engine(IoPort port, Superblock superblock, EngineSettings settings) {
+        this.port = port;
+        this.geometry = superblock.geometry();
+        this.blockSizeBytes = geometry.blockSizeBytes();
+        this.volumeTag = superblock.volumeTag();
+        this.checksum = superblock.checksum().newChecksum();
+        this.verifyReads = settings.verifyReads();
+        this.writeFlags = settings.durability() == Durability.STRICT ? IoPort.FLAG_DSYNC : 0;
+        this.listener = settings.listener();
+        this.queueDepth = port.queueDepth();
+        this.ops = new OpTable(Math.max(64, queueDepth * 4));
+        this.memory = Arena.ofShared();
+        int unitBytes = Math.max(4096, Math.max(blockSizeBytes, port.alignmentBytes()));
+        long arenaBytes = Long.highestOneBit(Math.max(settings.bufferArenaBytes(), 16L * unitBytes));
+        this.buffers = new BufferArena(memory.allocate(arenaBytes, unitBytes), unitBytes);
+        long groupsInVolume = geometry.groupCount();
+        long slotCount = Math.max(4, Math.min(groupsInVolume + 1, settings.imdCacheBytes() / (2L * blockSizeBytes)));
+        this.cache = new GroupCache(memory.allocate(slotCount * 2 * blockSizeBytes, unitBytes),
+            blockSizeBytes, (int) slotCount);
+        this.commits = new CommitPath(this);
+    }
+
+    /** Largest request, in bytes, that the buffer arena can always serve. */
+    public long maxRequestBytes() {
+        return buffers.capacityBytes() / 2;
+    }
+
+    public EngineCounters counters() {
+        return counters;
+    }
+
+    /** Sets where finished requests go after their callback's arguments were captured. */
+    void setRecycler(java.util.function.Consumer<Request> requestRecycler) {
+        recycler = requestRecycler;
+    }
+
+    /** Installs (or with null removes) the listener told about completed requests. Any thread. */
+    public void setListener(RequestListener newListener) {
+        listener = newListener;
+    }
+
+    public dev.csum.format.Geometry geometry() {
+        return geometry;
+    }
+
+    // ---------------------------------------------------------------- requests (from the driver)
+
+    /** Starts a request handed over by the volume (already validated). */
+    public void start(Request request) {
+        assert !closed : "request after close";
+        requestsActive++;
+        counters.requestsInFlight = requestsActive;
+        if (listener != null) {
+            request.startNanos = System.nanoTime();
+        }
+        assert request.kind == Request.FLUSH || request.blockCount > 0 : "empty request";
+        if (request.kind == Request.FLUSH) {
+            startFlush(request);
+        } else if (!startWithBuffer(request)) {
+            if (bufferWaitTail == null) {
+                bufferWaitHead = request;
+            } else {
+                bufferWaitTail.nextWaiting = request;
+            }
+            bufferWaitTail = request;
+        }
+    }
+
+    private boolean startWithBuffer(Request request) {
+        MemorySegment buffer = buffers.allocate(request.lengthBytes);
+        if (buffer == null) {
+            return false;
+        }
+        request.buffer = buffer;
+        if (request.kind == Request.WRITE) {
+            // Stable writes: the bytes checksummed are the engine's copy, and exactly those are written.
+            MemorySegment.copy(request.user, 0, buffer, 0, request.lengthBytes);
+            int[] sums = request.checksumsFor(request.blockCount);
+            for (int i = 0; i < request.blockCount; i++) {
+                sums[i] = checksum.blockChecksum(blockOf(buffer, i), request.firstBlock + i);
+            }
+        }
+        split(request);
+        return true;
+    }
+
+    /** Splits a request into per-group pieces and routes each (the seed's evil-bio handling). */
+    private void split(Request request) {
+        long block = request.firstBlock;
+        long endBlock = request.firstBlock + request.blockCount;
+        int pieceCount = (int) (geometry.groupOf(endBlock - 1) - geometry.groupOf(block) + 1);
+        request.piecesPending = pieceCount;
+        while (block < endBlock) {
+            long group = geometry.groupOf(block);
+            long groupEnd = Math.min(endBlock, geometry.firstBlockOfGroup(group) + geometry.blocksInGroup(group));
+            Piece piece = piecePool.isEmpty() ? new Piece() : piecePool.pop();
+            piece.request = request;
+            piece.firstBlock = block;
+            piece.firstIndex = geometry.indexInGroup(block);
+            piece.blockCount = (int) (groupEnd - block);
+            piece.firstBlockInRequest = (int) (block - request.firstBlock);
+            piece.data = pieceCount == 1 ? request.buffer
+                : request.buffer.asSlice((long) piece.firstBlockInRequest * blockSizeBytes,
+                    (long) piece.blockCount * blockSizeBytes);
+            route(piece, group);
+            block = groupEnd;
+        }
+    }
+
+    private void route(Piece piece, long group) {
+        GroupState state = cache.get(group);
+        if (state == null) {
+            state = cache.allocate(group, commits::requestSettle);
+            if (state == null) {
+                waitingForSlot.add(piece);
+                return;
+            }
+            counters.imdCacheMisses++;
+            commits.startLoad(state);
+        } else if (state.loaded) {
+            counters.imdCacheHits++;
+        } else {
+            counters.imdCacheMisses++;
+        }
+        piece.group = state;
+        state.users++;
+        if (piece.request.kind == Request.WRITE) {
+            commits.addWrite(state, piece);
+        } else {
+            issueDataRead(piece);
+            if (!state.loaded) {
+                state.readWaiters.add(piece);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- the read path
+
+    private void issueDataRead(Piece piece) {
+        ops.create(OpTable.DATA_READ, OpTable.READ_OP, piece, 0, IoPort.DATA_FILE,
+            geometry.dataOffsetBytes(piece.firstBlock), piece.data, 0);
+    }
+
+    private void onDataRead(Piece piece, int result) {
+        if (piece.groupFailed) {
+            finishPiece(piece, null);
+            return;
+        }
+        if (result != piece.lengthBytes(blockSizeBytes)) {
+            finishPiece(piece, deviceError("read", IoPort.DATA_FILE, geometry.dataOffsetBytes(piece.firstBlock),
+                piece.lengthBytes(blockSizeBytes), result));
+            return;
+        }
+        piece.dataDone = true;
+        if (piece.group.loaded) {
+            verifyRead(piece);
+        }
+        // Else the piece is in the group's readWaiters and is verified when the imd pair arrives.
+    }
+
+    /** Called by the commit path when a group's imd pair has been loaded (or failed to load). */
+    void onGroupLoaded(GroupState state, IOException failure) {
+        Piece piece;
+        while ((piece = state.readWaiters.poll()) != null) {
+            if (failure != null) {
+                if (piece.dataDone) {
+                    finishPiece(piece, failure);
+                } else {
+                    piece.request.fail(failure);
+                    piece.groupFailed = true; // the data completion will finish it
+                }
+            } else if (piece.dataDone) {
+                verifyRead(piece);
+            }
+        }
+    }
+
+    private void verifyRead(Piece piece) {
+        GroupState state = piece.group;
+        if (piece.request.failure != null) {
+            finishPiece(piece, null);
+            return;
+        }
+        if (state.damaged) {
+            for (int i = 0; i < piece.blockCount; i++) {
+                piece.request.addBadBlock(piece.firstBlock + i);
+            }
+            counters.mismatches += piece.blockCount;
+            finishPiece(piece, null);
+            return;
+        }
+        int bad = checkBlocks(piece, piece.data, true, false);
+        if (bad == 0) {
+            finishPiece(piece, null);
+            return;
+        }
+        // dm-integrity's lesson: re-read once into a private buffer before declaring a mismatch
+        // (the data may have been overwritten in flight by a write to the same blocks).
+        MemorySegment recheck = buffers.allocate(piece.lengthBytes(blockSizeBytes));
+        if (recheck == null) {
+            reportMismatches(piece, piece.data);
+            return;
+        }
+        piece.rechecked = true;
+        piece.recheckBuffer = recheck;
+        ops.create(OpTable.RECHECK_READ, OpTable.READ_OP, piece, 0, IoPort.DATA_FILE,
+            geometry.dataOffsetBytes(piece.firstBlock), recheck, 0);
+    }
+
+    private void onRecheckRead(Piece piece, int result) {
+        MemorySegment recheck = piece.recheckBuffer;
+        piece.recheckBuffer = null;
+        if (result != piece.lengthBytes(blockSizeBytes)) {
+            buffers.free(recheck);
+            finishPiece(piece, deviceError("re-read", IoPort.DATA_FILE, geometry.dataOffsetBytes(piece.firstBlock),
+                piece.lengthBytes(blockSizeBytes), result));
+            return;
+        }
+        if (checkBlocks(piece, recheck, false, false) == 0) {
+            counters.recheckRecoveries += checkBlocks(piece, piece.data, true, true);
+            MemorySegment.copy(recheck, 0, piece.data, 0, piece.lengthBytes(blockSizeBytes));
+            // Fill tags and zero unwritten blocks from the verified copy.
+            checkBlocks(piece, piece.data, false, false);
+            buffers.free(recheck);
+            finishPiece(piece, null);
+            return;
+        }
+        reportMismatches(piece, recheck);
+        buffers.free(recheck);
+    }
+
+    private void reportMismatches(Piece piece, MemorySegment data) {
+        int bad = 0;
+        for (int i = 0; i < piece.blockCount; i++) {
+            if (!blockVerifies(piece, data, i, false)) {
+                piece.request.addBadBlock(piece.firstBlock + i);
+                bad++;
+            }
+        }
+        assert bad > 0 : "reporting a mismatch for a piece that verifies";
+        counters.mismatches += bad;
+        finishPiece(piece, null);
+    }
+
+    /**
+     * Verifies every block of {@code data} (the piece's blocks) against the group's tuples, zeroes
+     * never-written blocks and fills the request's application tags.
+     *
+     * @param includePrevious also accept the state before the last commit (for a first read that may
+     *     have raced with that commit; the re-read does not)
+     * @param countOnly only count mismatches; change nothing
+     * @return the number of blocks that failed
+     */
+    private int checkBlocks(Piece piece, MemorySegment data, boolean includePrevious, boolean countOnly) {
+        int bad = 0;
+        for (int i = 0; i < piece.blockCount; i++) {
+            if (countOnly) {
+                if (!blockVerifies(piece, data, i, includePrevious)) {
+                    bad++;
+                }
+            } else if (!acceptBlock(piece, data, i, includePrevious)) {
+                bad++;
+            }
+        }
+        return bad;
+    }
+
+    private boolean blockVerifies(Piece piece, MemorySegment data, int i, boolean includePrevious) {
+        return matchingTuple(piece.group, piece.firstIndex + i,
+            blockOf(data, i), piece.firstBlock + i, includePrevious) != null;
+    }
+
+    private boolean acceptBlock(Piece piece, MemorySegment data, int i, boolean includePrevious) {
+        GroupState state = piece.group;
+        int index = piece.firstIndex + i;
+        MemorySegment block = blockOf(data, i);
+        MemorySegment tuples = matchingTuple(state, index, block, piece.firstBlock + i, includePrevious);
+        if (tuples == UNWRITTEN) {
+            block.fill((byte) 0);
+            setTag(piece, i, (short) 0);
+            return true;
+        }
+        if (tuples == null) {
+            return false;
+        }
+        setTag(piece, i, (short) ImdBlock.tupleAppTag(tuples, index));
+        return true;
+    }
+
+    /** Marker: the block reads as never written. */
+    private static final MemorySegment UNWRITTEN = MemorySegment.NULL;
+
+    /**
+     * Which imd copy describes this block's data: the committed copy, the commit in flight, the
+     * brother (after a crash) or, for racing reads, the previous state. Returns {@link #UNWRITTEN}
+     * when the block's current or older state is "never written" and the data matches nothing
+     * newer; null on a mismatch.
+     */
+    private MemorySegment matchingTuple(GroupState state, int index, MemorySegment block, long logicalBlock,
+                                        boolean includePrevious) {
+        MemorySegment committed = state.committed();
+        MemorySegment other = state.dual || state.commitInFlight || (includePrevious && state.previousValid)
+            ? state.other() : null;
+        boolean committedWritten = ImdBlock.tupleWritten(committed, index);
+        boolean otherWritten = other != null && ImdBlock.tupleWritten(other, index);
+        if (!committedWritten && !otherWritten) {
+            return UNWRITTEN;
+        }
+        if (!verifyReads) {
+            return committedWritten ? committed : other;
+        }
+        int sum = checksum.blockChecksum(block, logicalBlock);
+        if (committedWritten && sum == ImdBlock.tupleChecksum(committed, index)) {
+            return committed;
+        }
+        if (otherWritten && sum == ImdBlock.tupleChecksum(other, index)) {
+            return other;
+        }
+        // The data matches no written tuple. If the block's committed state is "never written" (a
+        // write to it is in flight), or after a crash the older copy says so, the data on disk is
+        // whatever preceded the first write: the block reads as zeros, its state before that write.
+        if (!committedWritten || (state.dual && !otherWritten)) {
+            return UNWRITTEN;
+        }
+        return null;
+    }
+
+    /** Block {@code i} of {@code data}; the segment itself for one-block data (no slice allocated). */
+    private MemorySegment blockOf(MemorySegment data, int i) {
+        return data.byteSize() == blockSizeBytes ? data : data.asSlice((long) i * blockSizeBytes, blockSizeBytes);
+    }
+
+    private void setTag(Piece piece, int i, short tag) {
+        short[] tags = piece.request.appTags;
+        if (tags != null) {
+            tags[piece.firstBlockInRequest + i] = tag;
+        }
+    }
+
+    // ---------------------------------------------------------------- pieces and requests
+
+    /** A piece is done: all its I/Os completed. */
+    void finishPiece(Piece piece, IOException failure) {
+        Request request = piece.request;
+        if (failure != null) {
+            request.fail(failure);
+        }
+        GroupState state = piece.group;
+        if (state != null) {
+            state.users--;
+            assert state.users >= 0 : "group users below zero";
+        }
+        piece.reset();
+        piecePool.push(piece);
+        request.piecesPending--;
+        assert request.piecesPending >= 0 : "request pieces below zero";
+        if (request.piecesPending == 0) {
+            completeRequest(request);
+        }
+    }
+
+    private void completeRequest(Request request) {
+        IOException failure = request.failure;
+        int mismatched = request.badBlockCount;
+        if (failure == null && mismatched > 0) {
+            long[] bad = java.util.Arrays.copyOf(request.badBlocks, mismatched);
+            java.util.Arrays.sort(bad);
+            failure = new IntegrityException("checksum mismatch reading " + request.lengthBytes + " bytes at offset "
+                + request.offsetBytes, request.offsetBytes, bad, blockSizeBytes);
+        }
+        switch (request.kind) {
+            case Request.READ -> {
+                if (failure == null) {
+                    // Only verified data reaches the caller: on failure its buffer is left untouched.
+                    MemorySegment.copy(request.buffer, 0, request.user, 0, request.lengthBytes);
+                    counters.bytesRead += request.lengthBytes;
+                }
+                counters.reads++;
+            }
+            case Request.WRITE -> {
+                if (failure == null) {
+                    counters.bytesWritten += request.lengthBytes;
+                }
+                writtenSinceSync = true;
+                counters.writes++;
+            }
+            default -> counters.flushes++;
+        }
+        if (request.buffer != null) {
+            buffers.free(request.buffer);
+            request.buffer = null;
+        }
+        requestsActive--;
+        counters.requestsInFlight = requestsActive;
+        RequestListener observer = listener;
+        if (observer != null && request.startNanos != 0) {
+            observer.onRequestComplete(request.kind, request.lengthBytes, System.nanoTime() - request.startNanos,
+                failure != null, mismatched);
+        }
+        // The callback may start new requests: they are queued, never run re-entrantly here.
+        dev.csum.IoCallback callback = request.callback;
+        long token = request.token;
+        request.reset();
+        recycler.accept(request);
+        callback.onComplete(token, failure);
+    }
+
+    // ---------------------------------------------------------------- flush and close
+
+    private void startFlush(Request request) {
+        request.piecesPending = 1;
+        boolean separate = geometry.placement() == dev.csum.format.MetadataPlacement.SEPARATE;
+        request.opsPending = separate ? 2 : 1;
+        ops.create(OpTable.FSYNC, OpTable.FSYNC_OP, request, 0, IoPort.DATA_FILE, 0, null, IoPort.FLAG_DATASYNC);
+        if (separate) {
+            ops.create(OpTable.FSYNC, OpTable.FSYNC_OP, request, 0, IoPort.METADATA_FILE, 0, null,
+                IoPort.FLAG_DATASYNC);
+        }
+        writtenSinceSync = false;
+    }
+
+    private void onFsync(Object target, int fileIndex, int result) {
+        IOException failure = result < 0 ? deviceError("fsync", fileIndex, 0, 0, result) : null;
+        if (target instanceof Request request) {
+            request.fail(failure);
+            if (--request.opsPending == 0) {
+                request.piecesPending = 0;
+                completeRequest(request);
+            }
+        } else {
+            if (failure != null && closeFailure == null) {
+                closeFailure = failure;
+            }
+            closeSyncsPending--;
+        }
+    }
+
+    /** Stops accepting requests; the engine finishes everything, settles metadata, syncs, then is closed. */
+    public void beginClose() {
+        closing = true;
+    }
+
+    /** True once {@link #beginClose()} was called and everything it waits for is done. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** The first error met while closing (a failed settle or sync), or null. */
+    public IOException closeFailure() {
+        IOException commitFailure = commits.closeFailure();
+        return closeFailure != null ? closeFailure : commitFailure;
+    }
+
+    private void advanceClose() {
+        if (closed || requestsActive > 0 || bufferWaitHead != null || !waitingForSlot.isEmpty()) {
+            return;
+        }
+        if (closeSyncsPending < 0) {
+            if (!commits.settleAll()) {
+                return; // settle commits in flight
+            }
+            boolean separate = geometry.placement() == dev.csum.format.MetadataPlacement.SEPARATE;
+            closeSyncsPending = 0;
+            if (writtenSinceSync || commits.settledAny()) {
+                ops.create(OpTable.FSYNC, OpTable.FSYNC_OP, this, 0, IoPort.DATA_FILE, 0, null, IoPort.FLAG_DATASYNC);
+                closeSyncsPending++;
+                if (separate) {
+                    ops.create(OpTable.FSYNC, OpTable.FSYNC_OP, this, 0, IoPort.METADATA_FILE, 0, null,
+                        IoPort.FLAG_DATASYNC);
+                    closeSyncsPending++;
+                }
+            }
+        }
+        if (closeSyncsPending == 0 && opsInFlight == 0 && ops.readyCount() == 0) {
+            closed = true;
+            memory.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- the loop step
+
+    /** True when the engine has nothing to do until a completion or a new request arrives. */
+    public boolean quiescent() {
+        return ops.readyCount() == 0 && requestsActive == 0 && opsInFlight == 0;
+    }
+
+    /** Device operations in flight. */
+    public int opsInFlight() {
+        return opsInFlight;
+    }
+
+    /**
+     * One step of the event loop: retries work that waited for memory or cache slots, sends ready
+     * operations to the device, and handles every available completion. Waits for at least one
+     * completion (or a {@link IoPort#wakeup()}) when {@code mayWait} and there is nothing else to do.
+     *
+     * @return completions handled
+     */
+    public int runOnce(boolean mayWait) throws IOException {
+        retryWaiting();
+        if (closing) {
+            advanceClose();
+            if (closed) {
+                return 0;
+            }
+        }
+        pump();
+        // After pump(), ready operations remain only when the device is at its queue depth: then, as
+        // when there is nothing to send, the next thing that can happen is a completion (or wakeup).
+        int minCompletions = mayWait ? 1 : 0;
+        int reaped = port.submitAndReap(minCompletions, this);
+        if (closing) {
+            advanceClose();
+        }
+        return reaped;
+    }
+
+    private void retryWaiting() {
+        while (bufferWaitHead != null) {
+            Request request = bufferWaitHead;
+            if (!startWithBuffer(request)) {
+                break;
+            }
+            bufferWaitHead = request.nextWaiting;
+            request.nextWaiting = null;
+            if (bufferWaitHead == null) {
+                bufferWaitTail = null;
+            }
+        }
+        int waiting = waitingForSlot.size;
+        for (int i = 0; i < waiting; i++) {
+            Piece piece = waitingForSlot.poll();
+            route(piece, geometry.groupOf(piece.firstBlock));
+        }
+        commits.retryWaiting();
+    }
+
+    /** Sends ready operations to the port while the device has room, keeping linked pairs whole. */
+    private void pump() {
+        while (ops.readyCount() > 0) {
+            int slot = ops.peekReady(0);
+            int needed = ops.linkedToNext[slot] ? 2 : 1;
+            if (opsInFlight + needed > queueDepth) {
+                return;
+            }
+            for (int i = 0; i < needed; i++) {
+                prepare(ops.pollReady());
+            }
+        }
+    }
+
+    private void prepare(int slot) {
+        boolean accepted = switch (ops.portOp[slot]) {
+            case OpTable.READ_OP -> port.prepareRead(ops.fileIndex[slot], ops.offsetBytes[slot], ops.buffer[slot],
+                ops.flags[slot], slot);
+            case OpTable.WRITE_OP -> port.prepareWrite(ops.fileIndex[slot], ops.offsetBytes[slot], ops.buffer[slot],
+                ops.flags[slot], slot);
+            default -> port.prepareFsync(ops.fileIndex[slot], ops.flags[slot], slot);
+        };
+        // In-flight operations never exceed the port's queue depth, so its queue always has room.
+        if (!accepted) {
+            throw new IllegalStateException("io port refused an operation with " + opsInFlight + " of "
+                + queueDepth + " in flight");
+        }
+        opsInFlight++;
+    }
+
+    @Override
+    public void onCompletion(long userData, int result) {
+        int slot = (int) userData;
+        opsInFlight--;
+        assert opsInFlight >= 0 : "more completions than operations";
+        byte kind = ops.kind[slot];
+        Object target = ops.target[slot];
+        int aux = ops.aux[slot];
+        int fileIndex = ops.fileIndex[slot];
+        MemorySegment buffer = ops.buffer[slot];
+        ops.release(slot);
+        switch (kind) {
+            case OpTable.DATA_READ -> onDataRead((Piece) target, result);
+            case OpTable.RECHECK_READ -> onRecheckRead((Piece) target, result);
+            case OpTable.IMD_LOAD -> commits.onLoad((GroupState) target, result);
+            case OpTable.IMD_WRITE -> commits.onImdWrite((GroupState) target, result);
+            case OpTable.DATA_WRITE -> commits.onDataWrite((Piece) target, result);
+            case OpTable.RESOLVE_READ -> commits.onResolveRead((GroupState) target, aux, buffer, result);
+            case OpTable.FSYNC -> onFsync(target, fileIndex, result);
+            default -> throw new AssertionError("unknown operation kind " + kind);
+        }
+    }
+
+    /** A device error as an exception naming the operation, the file, the offset and the errno. */
+    IOException deviceError(String operation, int fileIndex, long offsetBytes, long lengthBytes, int result) {
+        String file = fileIndex == IoPort.DATA_FILE ? "data device" : "metadata device";
+        String what = result < 0 ? dev.csum.io.Errno.describe(-result)
+            : "short transfer of " + result + " of " + lengthBytes + " bytes";
+        return new IOException(operation + " of " + lengthBytes + " bytes at offset " + offsetBytes + " of the "
+            + file + " failed: " + what);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.csum.engine;
+
+/**
+ * Counters written by the event loop only and read by any thread (single writer: plain increments
+ * published with release stores through volatile fields).
+ */
+public final class EngineCounters {
+    volatile long reads;
+    volatile long writes;
+    volatile long flushes;
+    volatile long bytesRead;
+    volatile long bytesWritten;
+    volatile long mismatches;
+    volatile long recheckRecoveries;
+    volatile long metadataFallbacks;
+    volatile long imdCacheHits;
+    volatile long imdCacheMisses;
+    volatile long imdCommits;
+    volatile long requestsInFlight;
+
+    public long reads() { return reads; }
+    public long writes() { return writes; }
+    public long flushes() { return flushes; }
+    public long bytesRead() { return bytesRead; }
+    public long bytesWritten() { return bytesWritten; }
+    public long mismatches() { return mismatches; }
+    public long recheckRecoveries() { return recheckRecoveries; }
+    public long metadataFallbacks() { return metadataFallbacks; }
+    public long imdCacheHits() { return imdCacheHits; }
+    public long imdCacheMisses() { return imdCacheMisses; }
+    public long imdCommits() { return imdCommits; }
+    public long requestsInFlight() { return requestsInFlight; }
+}

@@ -1,0 +1,22 @@
+package dev.csum.engine;
+
+import dev.csum.Durability;
+
+/**
+ * Tuning of one engine instance.
+ *
+ * @param imdCacheBytes bytes of imd cache (each cached group takes two blocks)
+ * @param bufferArenaBytes bytes of the aligned slab holding write copies and read bounce buffers;
+ *     rounded down to a power of two; bounds the bytes in flight
+ * @param durability write durability mode
+ * @param verifyReads verify checksums on reads (unwritten blocks read as zeros either way)
+ * @param listener told about each completed request (metrics); {@link RequestListener#NONE} for none
+ */
+public record EngineSettings(long imdCacheBytes, long bufferArenaBytes, Durability durability,
+                             boolean verifyReads, RequestListener listener) {
+    public EngineSettings {
+        if (imdCacheBytes <= 0 || bufferArenaBytes <= 0) {
+            throw new IllegalArgumentException("cache and arena sizes must be positive");
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.csum.engine;
+
+import dev.csum.io.IoPort;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Drives an {@link Engine}: owns its request pool and the queue through which any thread hands it
+ * requests, and runs it either on a dedicated thread (production) or step by step on the caller's
+ * thread ({@code manual}: deterministic simulation).
+ *
+ * <p>Requests are pooled (a fixed number, {@code poolSize}); a thread that finds none free waits
+ * (cheaply on a virtual thread). The event-loop thread itself never waits: it gets an
+ * {@link IllegalStateException} instead, since waiting there would deadlock.
+ */
+public final class EventLoop {
+    private final Engine engine;
+    private final IoPort port;
+    private final boolean manual;
+    private final BoundedMpmcQueue<Request> freeRequests;
+    private final BoundedMpmcQueue<Request> intake;
+    private final Semaphore requestPermits;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Thread thread;
+    private volatile boolean closeRequested;
+    private volatile Throwable loopFailure;
+
+    public EventLoop(Engine engine, IoPort port, String name, boolean manual, int poolSize) {
+        this.engine = engine;
+        this.port = port;
+        this.manual = manual;
+        int capacity = Integer.highestOneBit(Math.max(2, poolSize - 1)) << 1;
+        this.freeRequests = new BoundedMpmcQueue<>(capacity);
+        this.intake = new BoundedMpmcQueue<>(capacity);
+        for (int i = 0; i < capacity; i++) {
+            freeRequests.offer(new Request());
+        }
+        this.requestPermits = new Semaphore(capacity);
+        engine.setRecycler(this::recycle);
+        if (manual) {
+            thread = null;
+        } else {
+            thread = Thread.ofPlatform().name(name).daemon(true).unstarted(this::run);
+            thread.start();
+        }
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    public boolean inLoop() {
+        return manual || Thread.currentThread() == thread;
+    }
+
+    /** A clean request from the pool; waits for one when all are in use (never on the loop thread). */
+    public Request acquire() {
+        if (inLoop()) {
+            if (!requestPermits.tryAcquire()) {
+                throw new IllegalStateException("all " + freeRequests.capacity()
+                    + " requests are in flight; an I/O callback may not start more");
+            }
+        } else {
+            requestPermits.acquireUninterruptibly();
+        }
+        Request request = freeRequests.poll();
+        assert request != null : "permit granted but no free request";
+        return request;
+    }
+
+    /** Hands a filled request to the engine. Any thread. */
+    public void submit(Request request) {
+        boolean queued = intake.offer(request);
+        assert queued : "intake holds every pooled request, so it cannot be full";
+        if (!inLoop()) {
+            port.wakeup();
+        }
+    }
+
+    private void recycle(Request request) {
+        freeRequests.offer(request);
+        requestPermits.release();
+    }
+
+    private void drainIntake() {
+        Request request;
+        while ((request = intake.poll()) != null) {
+            engine.start(request);
+        }
+    }
+
+    private void run() {
+        try {
+            boolean closeBegun = false;
+            while (!engine.isClosed()) {
+                drainIntake();
+                if (closeRequested && !closeBegun) {
+                    drainIntake();
+                    engine.beginClose();
+                    closeBegun = true;
+                }
+                engine.runOnce(intake.isEmpty() && !(closeRequested && !closeBegun));
+            }
+        } catch (Throwable failure) {
+            loopFailure = failure;
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    /**
+     * Manual mode: runs the engine until it has nothing left to do (every request completed and
+     * nothing in flight), or for at most {@code maxSteps} steps. Returns true when it is idle.
+     */
+    public boolean runUntilIdle(int maxSteps) throws IOException {
+        if (!manual) {
+            throw new IllegalStateException("runUntilIdle is for manually driven volumes");
+        }
+        for (int step = 0; step < maxSteps; step++) {
+            drainIntake();
+            if (engine.quiescent() && intake.isEmpty()) {
+                return true;
+            }
+            engine.runOnce(true);
+        }
+        return engine.quiescent() && intake.isEmpty();
+    }
+
+    /**
+     * Completes everything accepted, settles metadata, syncs, and stops the loop. Blocks until done.
+     *
+     * @throws IOException the first error met while closing, or the loop's own failure
+     */
+    public void close() throws IOException {
+        closeRequested = true;
+        if (manual) {
+            drainIntake();
+            engine.beginClose();
+            for (int step = 0; !engine.isClosed(); step++) {
+                engine.runOnce(true);
+                if (step > 50_000_000) {
+                    throw new IllegalStateException("engine did not close");
+                }
+            }
+        } else {
+            port.wakeup();
+            stopped.awaitUninterruptibly();
+        }
+        Throwable failure = loopFailure;
+        if (failure instanceof IOException io) {
+            throw io;
+        }
+        if (failure instanceof UncheckedIOException unchecked) {
+            throw unchecked.getCause();
+        }
+        if (failure instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        if (failure instanceof Error error) {
+            throw error;
+        }
+        IOException closeFailure = engine.closeFailure();
+        if (closeFailure != null) {
+            throw closeFailure;
+        }
+    }
+
+    /** The failure that stopped the loop thread, or null while it runs. */
+    public Throwable failure() {
+        return loopFailure;
+    }
+}

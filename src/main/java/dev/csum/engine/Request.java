@@ -1,0 +1,96 @@
+package dev.csum.engine;
+
+import dev.csum.IoCallback;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One caller operation (read, write or flush) from the moment it is accepted until its callback
+ * runs. Pooled and reused: after {@link #reset()} every field is back to its idle value.
+ *
+ * <p>Filled by the calling thread, then handed to the event loop through a queue (which publishes
+ * the writes); from then on only the event loop touches it.
+ */
+public final class Request {
+    public static final byte READ = 1;
+    public static final byte WRITE = 2;
+    public static final byte FLUSH = 3;
+
+    byte kind;
+    long offsetBytes;
+    long firstBlock;
+    int blockCount;
+    long lengthBytes;
+    /** The caller's segment: source of a write, destination of a read. */
+    MemorySegment user;
+    /** Application tags: one per block, read from (write) or written to (read); may be null. */
+    short[] appTags;
+    IoCallback callback;
+    long token;
+    long startNanos;
+
+    /** Engine-owned aligned copy of the data (stable writes; bounce buffer for reads). */
+    MemorySegment buffer;
+    /** Per block checksum of {@link #buffer}, for writes. Grown on demand, reused. */
+    int[] checksums = new int[64];
+    int piecesPending;
+    int opsPending;
+    IOException failure;
+    long[] badBlocks = new long[8];
+    int badBlockCount;
+    Request nextWaiting;
+
+    /** Fills an idle request (from {@link EventLoop#acquire()}) before {@link EventLoop#submit}. */
+    public void fill(byte requestKind, long offset, long length, int blockSizeBytes, MemorySegment segment,
+                     short[] tags, IoCallback completion, long completionToken) {
+        assert kind == 0 : "request is in use";
+        kind = requestKind;
+        offsetBytes = offset;
+        lengthBytes = length;
+        firstBlock = offset / blockSizeBytes;
+        blockCount = (int) (length / blockSizeBytes);
+        user = segment;
+        appTags = tags;
+        callback = completion;
+        token = completionToken;
+    }
+
+    void reset() {
+        kind = 0;
+        offsetBytes = 0;
+        firstBlock = 0;
+        blockCount = 0;
+        lengthBytes = 0;
+        user = null;
+        appTags = null;
+        callback = null;
+        token = 0;
+        startNanos = 0;
+        buffer = null;
+        piecesPending = 0;
+        opsPending = 0;
+        failure = null;
+        badBlockCount = 0;
+        nextWaiting = null;
+    }
+
+    void fail(IOException error) {
+        if (failure == null) {
+            failure = error;
+        }
+    }
+
+    void addBadBlock(long block) {
+        if (badBlockCount == badBlocks.length) {
+            badBlocks = java.util.Arrays.copyOf(badBlocks, badBlocks.length * 2);
+        }
+        badBlocks[badBlockCount++] = block;
+    }
+
+    int[] checksumsFor(int blocks) {
+        if (checksums.length < blocks) {
+            checksums = new int[Math.max(blocks, checksums.length * 2)];
+        }
+        return checksums;
+    }
+}

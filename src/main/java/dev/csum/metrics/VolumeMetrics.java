@@ -1,0 +1,96 @@
+package dev.csum.metrics;
+
+import dev.csum.Volume;
+import dev.csum.engine.Request;
+import dev.csum.engine.RequestListener;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Micrometer metrics of one {@link Volume} (names, units and tags: docs/metrics.md).
+ *
+ * <p>Counters and gauges read the engine's own counters when scraped, so they cost nothing per
+ * operation. Only the latency timers record per request, and only once {@link #bindTo} has been
+ * called: a volume with no registry bound pays one null check per request.
+ *
+ * <p>Timers publish percentile histograms (Prometheus {@code _bucket} series) so dashboards can
+ * compute any quantile across instances.
+ */
+public final class VolumeMetrics implements MeterBinder, RequestListener {
+    public static final String READ_LATENCY = "csum.read.latency";
+    public static final String WRITE_LATENCY = "csum.write.latency";
+    public static final String FLUSH_LATENCY = "csum.flush.latency";
+
+    private final Volume volume;
+    private final Tags tags;
+    private volatile Timer readTimer;
+    private volatile Timer writeTimer;
+    private volatile Timer flushTimer;
+
+    /** @param volumeName value of the {@code volume} tag (for example the device path) */
+    public VolumeMetrics(Volume volume, String volumeName) {
+        this.volume = volume;
+        this.tags = Tags.of("volume", volumeName);
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        readTimer = latencyTimer(registry, READ_LATENCY, "Latency of volume reads, from acceptance to completion");
+        writeTimer = latencyTimer(registry, WRITE_LATENCY, "Latency of volume writes, including the imd update");
+        flushTimer = latencyTimer(registry, FLUSH_LATENCY, "Latency of volume flushes (fdatasync)");
+        counter(registry, "csum.read.bytes", "Bytes returned by successful reads", "bytes",
+            v -> v.stats().bytesRead());
+        counter(registry, "csum.write.bytes", "Bytes of successful writes", "bytes", v -> v.stats().bytesWritten());
+        counter(registry, "csum.reads", "Read requests completed", null, v -> v.stats().reads());
+        counter(registry, "csum.writes", "Write requests completed", null, v -> v.stats().writes());
+        counter(registry, "csum.mismatches", "Blocks that failed checksum verification after a re-read", null,
+            v -> v.stats().mismatches());
+        counter(registry, "csum.recheck.recoveries", "Blocks that mismatched once and verified on the re-read", null,
+            v -> v.stats().recheckRecoveries());
+        counter(registry, "csum.imd.fallbacks", "Damaged imd copies replaced by their brother", null,
+            v -> v.stats().metadataFallbacks());
+        counter(registry, "csum.imd.cache.hits", "Pieces whose group metadata was cached", null,
+            v -> v.stats().imdCacheHits());
+        counter(registry, "csum.imd.cache.misses", "Pieces that had to read their group's imd pair", null,
+            v -> v.stats().imdCacheMisses());
+        counter(registry, "csum.imd.commits", "imd updates written (group commits)", null,
+            v -> v.stats().imdCommits());
+        Gauge.builder("csum.inflight", volume, v -> v.stats().inFlight())
+            .description("Requests accepted but not yet completed").tags(tags).register(registry);
+        volume.setRequestListener(this);
+    }
+
+    private Timer latencyTimer(MeterRegistry registry, String name, String description) {
+        return Timer.builder(name).description(description).tags(tags)
+            .publishPercentileHistogram(true)
+            .register(registry);
+    }
+
+    private void counter(MeterRegistry registry, String name, String description, String unit,
+                         ToDoubleFunction<Volume> value) {
+        FunctionCounter.Builder<Volume> builder = FunctionCounter.builder(name, volume, value)
+            .description(description).tags(tags);
+        if (unit != null) {
+            builder.baseUnit(unit);
+        }
+        builder.register(registry);
+    }
+
+    @Override
+    public void onRequestComplete(byte kind, long lengthBytes, long latencyNanos, boolean failed, int mismatchedBlocks) {
+        Timer timer = switch (kind) {
+            case Request.READ -> readTimer;
+            case Request.WRITE -> writeTimer;
+            default -> flushTimer;
+        };
+        if (timer != null) {
+            timer.record(latencyNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+}
