@@ -653,7 +653,7 @@ public final class Engine implements IoPort.CompletionSink {
     /** A device error as an exception naming the operation, the file, the offset and the errno. */
     IOException deviceError(String operation, int fileIndex, long offsetBytes, long lengthBytes, int result) {
         String file = fileIndex == IoPort.DATA_FILE ? "data device" : "metadata device";
-        String what = result < 0 ? dev.csum.io.Errno.describe(-result)
+        String what = result < 0 ? dev.csum.uring.Errno.name(-result)
             : "short transfer of " + result + " of " + lengthBytes + " bytes";
         return new IOException(operation + " of " + lengthBytes + " bytes at offset " + offsetBytes + " of the "
             + file + " failed: " + what);

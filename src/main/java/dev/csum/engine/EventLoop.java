@@ -146,7 +146,18 @@ public final class EventLoop {
             }
         } else {
             port.wakeup();
-            stopped.awaitUninterruptibly();
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    stopped.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         Throwable failure = loopFailure;
         if (failure instanceof IOException io) {
