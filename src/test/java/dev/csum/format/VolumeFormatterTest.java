@@ -1,0 +1,160 @@
+package dev.csum.format;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.csum.checksum.ChecksumAlgorithm;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VolumeFormatterTest {
+
+    @TempDir
+    Path dir;
+
+    static VolumeFormatter.Request request(Path data, Path metadata, long size, int blockSize) {
+        return new VolumeFormatter.Request(data, metadata, size, blockSize, ChecksumAlgorithm.CRC32C, false);
+    }
+
+    /** Blocks of 512 bytes the file system allocated to {@code path} ({@code stat %b}). */
+    static long allocatedBytes(Path path) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder("stat", "--format=%b %B", path.toString()).redirectErrorStream(true).start();
+        String[] out = new String(process.getInputStream().readAllBytes()).trim().split(" ");
+        assertEquals(0, process.waitFor(), String.join(" ", out));
+        return Long.parseLong(out[0]) * Long.parseLong(out[1]);
+    }
+
+    /** Every imd block reads as all zero, i.e. EMPTY. */
+    static void assertImdBlocksEmpty(Path metadataFile, Superblock superblock) throws IOException {
+        Geometry geometry = superblock.geometry();
+        int blockSize = geometry.blockSizeBytes();
+        try (FileChannel channel = FileChannel.open(metadataFile)) {
+            for (long group = 0; group < geometry.groupCount(); group++) {
+                MemorySegment pair = VolumeFiles.read(channel, geometry.imdPairOffsetBytes(group), 2 * blockSize);
+                assertEquals(ImdValidity.EMPTY, ImdBlock.validate(pair.asSlice(0, blockSize), group, superblock.volumeTag()), "group " + group);
+                assertEquals(ImdValidity.EMPTY, ImdBlock.validate(pair.asSlice(blockSize, blockSize), group, superblock.volumeTag()), "group " + group);
+            }
+        }
+    }
+
+    @Test
+    void interleavedFormatWritesSuperblocksAndEmptyImdBlocks() throws IOException {
+        for (int blockSize : new int[] {512, 4096}) {
+            Path file = dir.resolve("vol-" + blockSize);
+            long size = 3L << 20;
+            Superblock superblock = VolumeFormatter.format(request(file, null, size, blockSize));
+            assertEquals(size, Files.size(file));
+            assertEquals(Geometry.dataBlocksFitting(size, blockSize), superblock.dataBlockCount());
+            assertEquals(DeviceRole.COMBINED, superblock.role());
+            assertEquals(MetadataPlacement.INTERLEAVED, superblock.placement());
+            VolumeLabel.Opened opened = VolumeLabel.read(file, null);
+            assertEquals(superblock, opened.superblock());
+            assertFalse(opened.usedBackup());
+            assertEquals(java.util.List.of(), opened.warnings());
+            assertImdBlocksEmpty(file, superblock);
+            try (FileChannel channel = FileChannel.open(file)) {
+                MemorySegment backup = VolumeFiles.read(channel, superblock.geometry().backupSuperblockOffsetBytes(), blockSize);
+                assertEquals(superblock, Superblock.decode(backup));
+            }
+        }
+    }
+
+    @Test
+    void separateFormatCreatesAnExactlySizedMetadataFile() throws IOException {
+        Path data = dir.resolve("data");
+        Path metadata = dir.resolve("meta");
+        Superblock superblock = VolumeFormatter.format(request(data, metadata, 8L << 20, 4096));
+        assertEquals(DeviceRole.DATA, superblock.role());
+        assertEquals(MetadataPlacement.SEPARATE, superblock.placement());
+        assertEquals((8L << 20) / 4096 - 1, superblock.dataBlockCount());
+        assertEquals(superblock.geometry().metadataFileSizeBytes(), Files.size(metadata));
+        VolumeLabel.Opened opened = VolumeLabel.read(data, metadata);
+        assertEquals(superblock, opened.superblock());
+        assertEquals(java.util.List.of(), opened.warnings());
+        assertImdBlocksEmpty(metadata, superblock);
+        try (FileChannel channel = FileChannel.open(metadata)) {
+            assertEquals(superblock.withRole(DeviceRole.METADATA), Superblock.decode(VolumeFiles.read(channel, 0, 4096)));
+        }
+    }
+
+    @Test
+    void formatting64GiBSparseFileIsQuickAndLeavesTheDataAreaUnallocated() throws Exception {
+        Path file = dir.resolve("big");
+        long size = 64L << 30;
+        long started = System.nanoTime();
+        Superblock superblock = VolumeFormatter.format(request(file, null, size, 4096));
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        assertTrue(millis < 5_000, "format took " + millis + " ms");
+        assertEquals(size, Files.size(file));
+        assertTrue(superblock.dataBlockCount() > (63L << 30) / 4096);
+        long allocated = allocatedBytes(file);
+        assertTrue(allocated <= 64 * 1024, "allocated " + allocated + " bytes; expected only the superblocks");
+        VolumeLabel.Opened opened = VolumeLabel.read(file, null);
+        assertEquals(superblock, opened.superblock());
+        // Spot-check imd pairs at the start, middle and end.
+        Geometry geometry = superblock.geometry();
+        try (FileChannel channel = FileChannel.open(file)) {
+            for (long group : new long[] {0, geometry.groupCount() / 2, geometry.groupCount() - 1}) {
+                MemorySegment pair = VolumeFiles.read(channel, geometry.imdPairOffsetBytes(group), 8192);
+                assertEquals(ImdValidity.EMPTY, ImdBlock.validate(pair.asSlice(0, 4096), group, superblock.volumeTag()));
+            }
+        }
+    }
+
+    @Test
+    void formatDiscardsOldContentsOfAnExistingFile() throws Exception {
+        Path file = dir.resolve("junk");
+        byte[] junk = new byte[4 << 20];
+        new Random(3).nextBytes(junk);
+        Files.write(file, junk);
+        Superblock superblock = VolumeFormatter.format(request(file, null, -1, 4096));
+        assertEquals(junk.length, Files.size(file));
+        assertImdBlocksEmpty(file, superblock);
+        assertTrue(allocatedBytes(file) <= 64 * 1024, "old blocks released, data area not written");
+    }
+
+    @Test
+    void refusesToOverwriteAVolumeUnlessForced() throws IOException {
+        Path file = dir.resolve("vol");
+        Superblock first = VolumeFormatter.format(request(file, null, 1L << 20, 512));
+        byte[] before = Files.readAllBytes(file);
+        InvalidVolumeException e = assertThrows(InvalidVolumeException.class,
+                () -> VolumeFormatter.format(request(file, null, 1L << 20, 512)));
+        assertTrue(e.getMessage().contains("already holds csum volume " + first.volumeUuid()), e.getMessage());
+        // A damaged primary does not hide the volume: the backup still counts.
+        byte[] damaged = before.clone();
+        damaged[0] ^= 0x7F;
+        Files.write(file, damaged);
+        assertThrows(InvalidVolumeException.class, () -> VolumeFormatter.format(request(file, null, -1, 512)));
+        assertEquals(java.util.Arrays.hashCode(damaged), java.util.Arrays.hashCode(Files.readAllBytes(file)), "refusal wrote nothing");
+        Superblock second = VolumeFormatter.format(new VolumeFormatter.Request(file, null, -1, 512, ChecksumAlgorithm.CRC16_CCITT, true));
+        assertNotEquals(first.volumeUuid(), second.volumeUuid());
+        assertEquals(second, VolumeLabel.read(file, null).superblock());
+    }
+
+    @Test
+    void invalidRequestsAreRefusedBeforeAnyIo() throws IOException {
+        Path absent = dir.resolve("absent");
+        assertThrows(IllegalArgumentException.class, () -> VolumeFormatter.format(request(absent, null, 1L << 20, 1024)));
+        assertThrows(IllegalArgumentException.class, () -> VolumeFormatter.format(request(absent, null, -1, 4096)));
+        assertThrows(IllegalArgumentException.class, () -> VolumeFormatter.format(request(absent, null, 0, 4096)));
+        IllegalArgumentException small = assertThrows(IllegalArgumentException.class,
+                () -> VolumeFormatter.format(request(absent, null, 33_791, 512)));
+        assertTrue(small.getMessage().contains("at least one full group, 33792 bytes"), small.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> VolumeFormatter.format(request(absent, absent, 1L << 20, 512)));
+        assertThrows(IllegalArgumentException.class, () -> VolumeFormatter.format(request(dir, null, 1L << 20, 512)));
+        assertThrows(IllegalArgumentException.class, () -> VolumeFormatter.format(request(dir.resolve("no/such/dir/f"), null, 1L << 20, 512)));
+        assertFalse(Files.exists(absent), "nothing was created");
+        VolumeFormatter.format(request(absent, null, 33_792, 512)); // exactly one group fits
+        assertEquals(62, VolumeLabel.read(absent, null).superblock().dataBlockCount());
+    }
+}
