@@ -248,7 +248,7 @@ public final class SimulatedDisk implements IoPort {
         checkNotReaping("close");
         if (state == State.OPEN) {
             state = State.CLOSED;
-            scheduler.dropAll();
+            scheduler.dropAll(false);
             media.activePort = null;
         }
     }
@@ -285,7 +285,7 @@ public final class SimulatedDisk implements IoPort {
         checkNotReaping("crash");
         java.util.List<SimMedia.InFlightWrite> inFlightWrites = java.util.List.of();
         if (state == State.OPEN) {
-            inFlightWrites = scheduler.dropAll();
+            inFlightWrites = scheduler.dropAll(true);
             media.activePort = null;
         }
         state = State.CRASHED;

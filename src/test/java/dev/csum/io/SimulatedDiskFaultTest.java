@@ -273,6 +273,19 @@ class SimulatedDiskFaultTest {
     }
 
     @Test
+    void aPlannedMisdirectedWriteNeverOverlapsItsIntendedLocation() {
+        for (long seed = 1; seed <= 64; seed++) {
+            SimulatedDisk disk = SimulatedDisk.builder(seed).dataFileBytes(32 * 1024)
+                    .faultPlan(FaultPlan.none().with(FaultKind.MISDIRECTED_WRITE, 1.0)).build();
+
+            write(disk, arena, IoPort.DATA_FILE, 16 * SECTOR, pattern(8 * SECTOR, 1), 0);
+
+            assertArrayEquals(new byte[8 * SECTOR], raw(disk, IoPort.DATA_FILE, 16 * SECTOR, 8 * SECTOR), "seed " + seed);
+            assertEquals(1, disk.stats().faults(FaultKind.MISDIRECTED_WRITE));
+        }
+    }
+
+    @Test
     void aMisdirectedReadReturnsAnotherOffsetsDataOnce() {
         SimulatedDisk disk = disk(14);
         write(disk, arena, IoPort.DATA_FILE, 0, pattern(1024, 140), 0);
