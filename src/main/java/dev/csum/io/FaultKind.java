@@ -28,7 +28,8 @@ public enum FaultKind {
     TORN_WRITE(Direction.WRITE),
     /**
      * A write completes successfully but its data is stored, intact, at another aligned offset of the
-     * same file; the intended location keeps its old contents. Triggered per write.
+     * same file, not overlapping the intended range; the intended location keeps its old contents.
+     * Triggered per write.
      */
     MISDIRECTED_WRITE(Direction.WRITE),
     /** A read returns the data of another aligned offset of the same file. Triggered per read. */

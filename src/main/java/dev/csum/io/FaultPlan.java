@@ -91,10 +91,10 @@ public record FaultPlan(
     }
 
     /** This plan with the crash model replaced. */
-    public FaultPlan withCrash(double writePersistProbability, double tornWriteProbability) {
+    public FaultPlan withCrash(double crashPersistProbability, double crashTornProbability) {
         return new FaultPlan(readBitRotProbabilityPerSector, writeBitRotProbabilityPerSector,
-                latentSectorErrorProbabilityPerSector, lostWriteProbability, this.tornWriteProbability,
-                misdirectedWriteProbability, misdirectedReadProbability, writePersistProbability, tornWriteProbability);
+                latentSectorErrorProbabilityPerSector, lostWriteProbability, tornWriteProbability,
+                misdirectedWriteProbability, misdirectedReadProbability, crashPersistProbability, crashTornProbability);
     }
 
     private static void requireProbability(String name, double probability) {

@@ -330,20 +330,32 @@ final class SimMedia {
     // ---- Helpers.
 
     /**
-     * A random aligned start sector for a run of {@code sectorCount} sectors, other than
-     * {@code firstSector}, or -1 when the file has room for no other.
-     * Example: 16 sectors, alignment 8 sectors, 8-sector run at 8 → the only other start is 0.
+     * A random aligned start sector for a run of {@code sectorCount} sectors that does not overlap the
+     * run at {@code firstSector} (so a misdirected write leaves its intended location wholly unchanged),
+     * or -1 when the file has no room for one.
+     *
+     * <p>Example: 64 sectors, alignment 8, a 16-sector run at 16. Starts below it need
+     * {@code start + 16 <= 16}: only 0. Starts above it need {@code start >= 32} and
+     * {@code start + 16 <= 64}: 32, 40, 48. Four candidates; a draw of 2 gives 40.
      */
     private long otherAlignedStart(SimFile file, long firstSector, int sectorCount) {
-        long startCount = (file.sectorCount - sectorCount) / alignmentSectors + 1;
-        if (startCount <= 1) {
+        long lastStart = file.sectorCount - sectorCount;
+        long lowHighest = firstSector - sectorCount;
+        long lowCount = lowHighest >= 0 ? lowHighest / alignmentSectors + 1 : 0;
+        long highLowest = ceilToMultiple(firstSector + sectorCount, alignmentSectors);
+        long highCount = highLowest <= lastStart ? (lastStart - highLowest) / alignmentSectors + 1 : 0;
+        if (lowCount + highCount == 0) {
             return -1;
         }
-        long start = random.nextLong(startCount - 1);
-        if (start >= firstSector / alignmentSectors) {
-            start++;
-        }
-        return start * alignmentSectors;
+        long draw = random.nextLong(lowCount + highCount);
+        long start = draw < lowCount ? draw * alignmentSectors : highLowest + (draw - lowCount) * alignmentSectors;
+        assert start % alignmentSectors == 0 && start >= 0 && start <= lastStart;
+        assert start + sectorCount <= firstSector || start >= firstSector + sectorCount;
+        return start;
+    }
+
+    private static long ceilToMultiple(long value, long multiple) {
+        return (value + multiple - 1) / multiple * multiple;
     }
 
     /**

@@ -132,10 +132,10 @@ final class SimScheduler {
 
     /**
      * Abandons every operation: none will complete. Returns the writes the device had started and not
-     * completed, in start order (at a crash, these may have reached the media), and counts the dropped
-     * operations.
+     * completed, in start order (at a crash, these may have reached the media). A crash counts the
+     * dropped operations; a close does not.
      */
-    List<SimMedia.InFlightWrite> dropAll() {
+    List<SimMedia.InFlightWrite> dropAll(boolean crash) {
         ArrayList<Op> started = new ArrayList<>(running);
         started.sort(Comparator.comparingLong(op -> op.startOrder));
         List<SimMedia.InFlightWrite> writes = new ArrayList<>();
@@ -145,7 +145,9 @@ final class SimScheduler {
                         op.offsetBytes / SimFile.SECTOR_BYTES, op.writeSnapshot));
             }
         }
-        media.stats.crashDroppedOps += prepared.size() + waiting.size() + running.size() + completed.size();
+        if (crash) {
+            media.stats.crashDroppedOps += prepared.size() + waiting.size() + running.size() + completed.size();
+        }
         prepared.clear();
         waiting.clear();
         running.clear();

@@ -49,19 +49,24 @@ import java.util.function.Consumer;
  * at one sector boundary; the rest is gone. {@link #reopen()} then gives a new port over the media.
  * {@link #close()} is not a power loss: the cache survives into the next {@code reopen()}.
  *
+ * <p>To simulate power loss under an engine: {@code disk.crash()}, abandon the engine (its pending
+ * callbacks never fire; its port now throws), then open a new engine on {@code disk.reopen()}.
+ *
  * <h2>Faults</h2>
  * Injected at random with the probabilities of a {@link FaultPlan} while {@link #faultsEnabled(boolean)
  * faults are enabled}, or deterministically by a test: {@code inject*} marks a sector now, {@code arm*}
  * applies a fault to the next read or write that touches a sector (armed faults fire even while random
- * faults are disabled). See {@link FaultKind} for what each does. Sticky sector faults (read bit rot,
+ * faults are disabled). See {@link FaultKind} for what each does. Misdirected reads and writes go to
+ * another offset aligned to {@link #alignmentBytes()} that does not overlap the intended range; torn
+ * writes tear at 512-byte sector boundaries. Sticky sector faults (read bit rot,
  * latent sector errors) stay until the sector is rewritten or {@link #clearFaults()}; they are media
  * state, so a crash does not undo them.
  *
  * <h2>Media access by tests</h2>
  * The methods below the {@link IoPort} ones act on the media, not the port: they work in any state,
- * including after {@link #close()} and {@link #crash()}. The {@link IoPort} methods throw
- * {@link IllegalStateException} once the port is closed or crashed ({@code close()} itself is
- * idempotent).
+ * including after {@link #close()} and {@link #crash()}. The {@code prepare*} methods,
+ * {@code submitAndReap} and {@code fileSizeBytes} throw {@link IllegalStateException} once the port is
+ * closed or crashed ({@code close()} itself is idempotent).
  *
  * <h2>Threading</h2>
  * Single-threaded: one thread calls everything; {@link #wakeup()} is a no-op because nothing ever waits.
@@ -248,7 +253,7 @@ public final class SimulatedDisk implements IoPort {
         checkNotReaping("close");
         if (state == State.OPEN) {
             state = State.CLOSED;
-            scheduler.dropAll();
+            scheduler.dropAll(false);
             media.activePort = null;
         }
     }
@@ -285,7 +290,7 @@ public final class SimulatedDisk implements IoPort {
         checkNotReaping("crash");
         java.util.List<SimMedia.InFlightWrite> inFlightWrites = java.util.List.of();
         if (state == State.OPEN) {
-            inFlightWrites = scheduler.dropAll();
+            inFlightWrites = scheduler.dropAll(true);
             media.activePort = null;
         }
         state = State.CRASHED;

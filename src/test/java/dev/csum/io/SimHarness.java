@@ -125,6 +125,7 @@ final class SimHarness {
 
     /** Thrown by {@link #read} when the read completed with something other than its length. */
     static final class ReadFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
         final int result;
 
         ReadFailed(int result) {

@@ -175,6 +175,7 @@ class SimulatedDiskTest {
         disk.close();
 
         assertFalse(disk.isOpen());
+        assertEquals(0, disk.stats().crashDroppedOps(), "a close is not a crash");
         assertThrows(IllegalStateException.class, () -> disk.prepareRead(IoPort.DATA_FILE, 0, buffer(arena, 512), 0, 1));
         assertThrows(IllegalStateException.class, () -> disk.prepareWrite(IoPort.DATA_FILE, 0, buffer(arena, 512), 0, 1));
         assertThrows(IllegalStateException.class, () -> disk.prepareFsync(IoPort.DATA_FILE, 0, 1));
