@@ -19,6 +19,10 @@ import java.util.SplittableRandom;
  * Like fio's defaults it reaps with a wait for one completion ({@code iodepth_batch_complete_min=1})
  * and refills the queue before each wait. {@code fixed} registers the buffers and uses READ_FIXED;
  * {@code coop} sets IORING_SETUP_COOP_TASKRUN; {@code defer} sets SINGLE_ISSUER | DEFER_TASKRUN.
+ * By default the loop is <em>batched</em>: refill every free slot, then one
+ * {@code io_uring_submit_and_wait(1)}. {@code eager} submits each read as soon as it is prepared
+ * (fio's default {@code iodepth_batch_submit=1}); {@code split} submits the refill, then waits
+ * separately. See docs/PERFORMANCE.md for what each costs.
  * Prints IOPS, MiB/s and the process CPU time.
  */
 public final class RingRandomReadBenchmark {
@@ -70,8 +74,9 @@ public final class RingRandomReadBenchmark {
             long elapsedNanos = System.nanoTime() - startNanos;
             long cpuNanos = bean.getProcessCpuTime() - cpuStartNanos;
             double iops = completed * 1e9 / elapsedNanos;
+            String mode = (eager ? " eager" : split ? " split" : " batched") + (fixed ? " fixed" : "");
             System.out.printf("ring randread qd=%d flags=0x%x%s: %.0f IOPS, %.1f MiB/s, %d reads in %.2f s, cpu %.2f s (%.0f%%)%n",
-                    queueDepth, setupFlags, fixed ? " fixed" : "", iops, iops * BLOCK_BYTES / (1 << 20), completed,
+                    queueDepth, setupFlags, mode, iops, iops * BLOCK_BYTES / (1 << 20), completed,
                     elapsedNanos / 1e9, cpuNanos / 1e9, 100.0 * cpuNanos / elapsedNanos);
         }
     }
