@@ -92,11 +92,11 @@ public final class Ring implements AutoCloseable {
         this.sqeTail = ring.get(JAVA_INT, RING_SQ_SQE_TAIL);
         check(sqeTail == ring.get(JAVA_INT, RING_SQ_SQE_HEAD), "no SQE pending at start");
         // We never write the SQ index array: liburing 2.3 fills it with the identity 0..n-1 at init
-        // and its flush only moves *ktail. Verify that once, since a different liburing would make
-        // the kernel execute the wrong SQEs.
-        MemorySegment array = reinterpret(ring.get(ADDRESS, RING_SQ_ARRAY), sqEntries * JAVA_INT.byteSize());
+        // and its flush only moves *ktail, so SQ position p executes SQE slot p & mask. Verify that
+        // once, since a liburing that did otherwise would make the kernel execute the wrong SQEs.
+        MemorySegment sqArray = reinterpret(ring.get(ADDRESS, RING_SQ_ARRAY), sqEntries * JAVA_INT.byteSize());
         for (int index = 0; index < sqEntries; index++) {
-            check(array.getAtIndex(JAVA_INT, index) == index, "liburing initialised sq.array to the identity");
+            check(sqArray.getAtIndex(JAVA_INT, index) == index, "liburing initialised sq.array to the identity");
         }
     }
 
