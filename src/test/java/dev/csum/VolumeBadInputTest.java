@@ -1,0 +1,108 @@
+package dev.csum;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.csum.checksum.ChecksumAlgorithm;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every bad input is a clear exception before any I/O, and the device's bytes stay as they were. */
+class VolumeBadInputTest {
+    @TempDir
+    Path directory;
+    private Path data;
+    private byte[] before;
+    private final Arena arena = Arena.ofAuto();
+    private final IoCallback ignore = (token, failure) -> { };
+
+    @BeforeEach
+    void formatVolume() throws Exception {
+        data = directory.resolve("volume");
+        Volume.format(data, null, 4L << 20, 4096, ChecksumAlgorithm.CRC32C, false);
+        try (Volume volume = Volume.open(VolumeOptions.of(data))) {
+            volume.writeBlocking(0, arena.allocate(8192).fill((byte) 7));
+        }
+        before = Files.readAllBytes(data);
+    }
+
+    private void assertRejected(Executable call, String... fragments) throws Exception {
+        try (Volume volume = Volume.open(VolumeOptions.of(data))) {
+            opened = volume;
+            IllegalArgumentException error = assertThrows(IllegalArgumentException.class, call);
+            for (String fragment : fragments) {
+                assertTrue(error.getMessage().contains(fragment), error.getMessage() + " lacks " + fragment);
+            }
+            assertTrue(volume.stats().reads() + volume.stats().writes() == 0, "no request was started");
+        }
+        assertArrayEquals(before, Files.readAllBytes(data), "the device's bytes are unchanged");
+    }
+
+    private Volume opened;
+
+    @Test
+    void unalignedOffsetOrLength() throws Exception {
+        assertRejected(() -> opened.write(100, arena.allocate(4096)), "not aligned", "4096");
+        assertRejected(() -> opened.read(0, arena.allocate(1000)), "not aligned");
+        assertRejected(() -> opened.write(4096, 4000, arena.allocate(4096), null, ignore, 0), "not aligned");
+    }
+
+    @Test
+    void negativeZeroAndBeyondTheEnd() throws Exception {
+        assertRejected(() -> opened.read(-4096, arena.allocate(4096)), "negative");
+        assertRejected(() -> opened.write(0, 0, arena.allocate(4096), null, ignore, 0), "positive");
+        assertRejected(() -> opened.write(opened.sizeBytes(), arena.allocate(4096)), "beyond the end");
+        assertRejected(() -> opened.read(opened.sizeBytes() - 4096, arena.allocate(8192)), "beyond the end");
+    }
+
+    @Test
+    void heapOrTooSmallBuffersAndTooFewTags() throws Exception {
+        assertRejected(() -> opened.write(0, MemorySegment.ofArray(new byte[4096])), "native segment");
+        assertRejected(() -> opened.read(0, 8192, arena.allocate(4096), null, ignore, 0), "4096 bytes, less than");
+        assertRejected(() -> opened.write(0, 8192, arena.allocate(8192), new short[1], ignore, 0), "tag");
+        assertRejected(() -> opened.read(0, 4096, arena.allocate(4096).asReadOnly(), null, ignore, 0), "read-only");
+        assertRejected(() -> opened.read(0, 4096, arena.allocate(4096), null, null, 0), "callback");
+    }
+
+    @Test
+    void useAfterCloseAndCloseTwice() throws Exception {
+        Volume volume = Volume.open(VolumeOptions.of(data));
+        volume.close();
+        IllegalStateException afterClose = assertThrows(IllegalStateException.class,
+            () -> volume.readBlocking(0, arena.allocate(4096)));
+        assertTrue(afterClose.getMessage().contains("closed"));
+        assertThrows(IllegalStateException.class, () -> volume.write(0, arena.allocate(4096)));
+        IllegalStateException twice = assertThrows(IllegalStateException.class, volume::close);
+        assertTrue(twice.getMessage().contains("already closed"));
+        assertArrayEquals(before, Files.readAllBytes(data));
+    }
+
+    @Test
+    void openTwiceInThisProcessIsRefused() throws Exception {
+        try (Volume volume = Volume.open(VolumeOptions.of(data))) {
+            IllegalStateException error = assertThrows(IllegalStateException.class,
+                () -> Volume.open(VolumeOptions.of(data)));
+            assertTrue(error.getMessage().contains("already open"), error.getMessage());
+            volume.readBlocking(0, arena.allocate(4096));
+        }
+        try (Volume again = Volume.open(VolumeOptions.of(data))) {
+            again.readBlocking(0, arena.allocate(4096)); // released on close
+        }
+        assertArrayEquals(before, Files.readAllBytes(data));
+    }
+
+    @Test
+    void badOptionsAreRefusedBeforeOpening() {
+        assertThrows(IllegalArgumentException.class, () -> VolumeOptions.of(data).withQueueDepth(0));
+        assertThrows(IllegalArgumentException.class, () -> VolumeOptions.of(data).withImdCacheBytes(10));
+        assertThrows(java.nio.file.NoSuchFileException.class,
+            () -> Volume.open(VolumeOptions.of(directory.resolve("missing"))));
+    }
+}
