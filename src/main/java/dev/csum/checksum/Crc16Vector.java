@@ -99,86 +99,108 @@ final class Crc16Vector {
         return tables;
     }
 
-    /** The register after processing {@code length} bytes of {@code segment} from {@code offset}. */
+    /**
+     * The register after processing {@code length} bytes of {@code segment} from {@code offset}.
+     *
+     * <p>Everything is written out in this one method on purpose: C2 only turns Vector API calls
+     * into instructions when it can see the concrete vector class, and helper methods that it
+     * declines to inline (too large once compiled on their own) box every vector.
+     */
     int update(int register, MemorySegment segment, long offset, long length) {
         long chunks = length / STRIDE_BYTES;
         if (chunks == 0) {
             return Crc16Scalar.updateSlicing(crc, register, segment, offset, length);
         }
-        byte[] st = strideTables;
-        ByteVector a0 = table(st, 0), o0 = table(st, 1), a1 = table(st, 2), o1 = table(st, 3);
-        ByteVector a2 = table(st, 4), o2 = table(st, 5), a3 = table(st, 6), o3 = table(st, 7);
+        final VectorSpecies<Byte> species = SPECIES;
+        final ByteOrder order = ByteOrder.LITTLE_ENDIAN;
+        final byte[] st = strideTables;
+        // Tables of "advance STRIDE_BYTES": a* produce the absorb byte, o* the other byte, from nibble 0..3.
+        final ByteVector a0 = ByteVector.fromArray(species, st, 0), o0 = ByteVector.fromArray(species, st, LANES);
+        final ByteVector a1 = ByteVector.fromArray(species, st, 2 * LANES), o1 = ByteVector.fromArray(species, st, 3 * LANES);
+        final ByteVector a2 = ByteVector.fromArray(species, st, 4 * LANES), o2 = ByteVector.fromArray(species, st, 5 * LANES);
+        final ByteVector a3 = ByteVector.fromArray(species, st, 6 * LANES), o3 = ByteVector.fromArray(species, st, 7 * LANES);
 
-        int start = canonical(register);
-        ByteVector zero = ByteVector.zero(SPECIES);
-        ByteVector absorbX = zero.withLane(0, (byte) start).lanewise(VectorOperators.XOR, load(segment, offset));
-        ByteVector otherX = zero.withLane(0, (byte) (start >>> 8));
-        ByteVector absorbY = load(segment, offset + LANES);
-        ByteVector otherY = zero;
+        // Chunk 0: the registers are the data itself. A non-zero starting register is folded into
+        // the first two bytes: absorbing b0 then b1 from register R equals absorbing b0 ^ absorb(R)
+        // then b1 ^ other(R) from register 0.
+        ByteVector absorbX = ByteVector.fromMemorySegment(species, segment, offset, order);
+        ByteVector absorbY = ByteVector.fromMemorySegment(species, segment, offset + LANES, order);
+        ByteVector otherX = ByteVector.zero(species);
+        ByteVector otherY = otherX;
+        if (register != 0) {
+            int start = canonical(register);
+            byte[] initial = new byte[LANES];
+            initial[0] = (byte) start;
+            initial[1] = (byte) (start >>> 8);
+            absorbX = absorbX.lanewise(VectorOperators.XOR, ByteVector.fromArray(species, initial, 0));
+        }
 
         long position = offset + STRIDE_BYTES;
         for (long chunk = 1; chunk < chunks; chunk++, position += STRIDE_BYTES) {
-            ByteVector dataX = load(segment, position);
-            ByteVector dataY = load(segment, position + LANES);
+            ByteVector dataX = ByteVector.fromMemorySegment(species, segment, position, order);
+            ByteVector dataY = ByteVector.fromMemorySegment(species, segment, position + LANES, order);
 
-            ByteVector nx0 = lowNibbles(absorbX), nx1 = highNibbles(absorbX), nx2 = lowNibbles(otherX), nx3 = highNibbles(otherX);
-            ByteVector ny0 = lowNibbles(absorbY), ny1 = highNibbles(absorbY), ny2 = lowNibbles(otherY), ny3 = highNibbles(otherY);
+            ByteVector x0 = absorbX.and((byte) 0x0F);
+            ByteVector x1 = absorbX.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+            ByteVector x2 = otherX.and((byte) 0x0F);
+            ByteVector x3 = otherX.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+            ByteVector y0 = absorbY.and((byte) 0x0F);
+            ByteVector y1 = absorbY.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+            ByteVector y2 = otherY.and((byte) 0x0F);
+            ByteVector y3 = otherY.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
 
-            absorbX = lookup(nx0, nx1, nx2, nx3, a0, a1, a2, a3).lanewise(VectorOperators.XOR, dataX);
-            otherX = lookup(nx0, nx1, nx2, nx3, o0, o1, o2, o3);
-            absorbY = lookup(ny0, ny1, ny2, ny3, a0, a1, a2, a3).lanewise(VectorOperators.XOR, dataY);
-            otherY = lookup(ny0, ny1, ny2, ny3, o0, o1, o2, o3);
+            absorbX = x0.selectFrom(a0).lanewise(VectorOperators.XOR, x1.selectFrom(a1))
+                    .lanewise(VectorOperators.XOR, x2.selectFrom(a2).lanewise(VectorOperators.XOR, x3.selectFrom(a3)))
+                    .lanewise(VectorOperators.XOR, dataX);
+            otherX = x0.selectFrom(o0).lanewise(VectorOperators.XOR, x1.selectFrom(o1))
+                    .lanewise(VectorOperators.XOR, x2.selectFrom(o2).lanewise(VectorOperators.XOR, x3.selectFrom(o3)));
+            absorbY = y0.selectFrom(a0).lanewise(VectorOperators.XOR, y1.selectFrom(a1))
+                    .lanewise(VectorOperators.XOR, y2.selectFrom(a2).lanewise(VectorOperators.XOR, y3.selectFrom(a3)))
+                    .lanewise(VectorOperators.XOR, dataY);
+            otherY = y0.selectFrom(o0).lanewise(VectorOperators.XOR, y1.selectFrom(o1))
+                    .lanewise(VectorOperators.XOR, y2.selectFrom(o2).lanewise(VectorOperators.XOR, y3.selectFrom(o3)));
         }
 
-        // Fold accumulator X into Y: X's streams are LANES bytes further from the end.
-        {
-            byte[] lt = laneTables;
-            ByteVector n0 = lowNibbles(absorbX), n1 = highNibbles(absorbX), n2 = lowNibbles(otherX), n3 = highNibbles(otherX);
-            absorbY = lookup(n0, n1, n2, n3, table(lt, 0), table(lt, 2), table(lt, 4), table(lt, 6)).lanewise(VectorOperators.XOR, absorbY);
-            otherY = lookup(n0, n1, n2, n3, table(lt, 1), table(lt, 3), table(lt, 5), table(lt, 7)).lanewise(VectorOperators.XOR, otherY);
+        // Fold X into Y (Horner): X's streams are LANES bytes further from the end than Y's.
+        // Then the tree: round r folds lanes [half, 2 half) onto [0, half), half = LANES >> (r + 1).
+        // Both are "A = advance_k(A) ^ B"; round -1 below is the fold (k = LANES, B = Y).
+        final byte[] lt = laneTables;
+        final byte[] tt = treeTables;
+        ByteVector absorb = absorbX;
+        ByteVector other = otherX;
+        for (int round = -1; round < TREE_ROUNDS; round++) {
+            byte[] tables = round < 0 ? lt : tt;
+            int base = round < 0 ? 0 : round * TABLE_BYTES;
+            ByteVector absorbAdd;
+            ByteVector otherAdd;
+            if (round < 0) {
+                absorbAdd = absorbY;
+                otherAdd = otherY;
+            } else {
+                VectorShuffle<Byte> down = TREE_SHUFFLES[round];
+                absorbAdd = absorb.rearrange(down);
+                otherAdd = other.rearrange(down);
+            }
+            ByteVector n0 = absorb.and((byte) 0x0F);
+            ByteVector n1 = absorb.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+            ByteVector n2 = other.and((byte) 0x0F);
+            ByteVector n3 = other.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+            absorb = n0.selectFrom(ByteVector.fromArray(species, tables, base))
+                    .lanewise(VectorOperators.XOR, n1.selectFrom(ByteVector.fromArray(species, tables, base + 2 * LANES)))
+                    .lanewise(VectorOperators.XOR, n2.selectFrom(ByteVector.fromArray(species, tables, base + 4 * LANES)))
+                    .lanewise(VectorOperators.XOR, n3.selectFrom(ByteVector.fromArray(species, tables, base + 6 * LANES)))
+                    .lanewise(VectorOperators.XOR, absorbAdd);
+            other = n0.selectFrom(ByteVector.fromArray(species, tables, base + LANES))
+                    .lanewise(VectorOperators.XOR, n1.selectFrom(ByteVector.fromArray(species, tables, base + 3 * LANES)))
+                    .lanewise(VectorOperators.XOR, n2.selectFrom(ByteVector.fromArray(species, tables, base + 5 * LANES)))
+                    .lanewise(VectorOperators.XOR, n3.selectFrom(ByteVector.fromArray(species, tables, base + 7 * LANES)))
+                    .lanewise(VectorOperators.XOR, otherAdd);
         }
-
-        byte[] tt = treeTables;
-        for (int round = 0; round < TREE_ROUNDS; round++) {
-            int base = round * 8;
-            VectorShuffle<Byte> down = TREE_SHUFFLES[round];
-            ByteVector n0 = lowNibbles(absorbY), n1 = highNibbles(absorbY), n2 = lowNibbles(otherY), n3 = highNibbles(otherY);
-            ByteVector absorbNext = lookup(n0, n1, n2, n3, table(tt, base), table(tt, base + 2), table(tt, base + 4), table(tt, base + 6))
-                    .lanewise(VectorOperators.XOR, absorbY.rearrange(down));
-            ByteVector otherNext = lookup(n0, n1, n2, n3, table(tt, base + 1), table(tt, base + 3), table(tt, base + 5), table(tt, base + 7))
-                    .lanewise(VectorOperators.XOR, otherY.rearrange(down));
-            absorbY = absorbNext;
-            otherY = otherNext;
-        }
-        int end = (absorbY.lane(0) & 0xFF) | (otherY.lane(0) & 0xFF) << 8;
-        register = crc.step(canonical(end));
+        // Lane 0 has absorbed the prefix's last byte; one byte step finishes it.
+        int end = (absorb.lane(0) & 0xFF) | (other.lane(0) & 0xFF) << 8;
+        int result = crc.step(canonical(end));
 
         long done = chunks * STRIDE_BYTES;
-        return Crc16Scalar.updateSlicing(crc, register, segment, offset + done, length - done);
-    }
-
-    private static ByteVector load(MemorySegment segment, long offset) {
-        return ByteVector.fromMemorySegment(SPECIES, segment, offset, ByteOrder.LITTLE_ENDIAN);
-    }
-
-    private static ByteVector table(byte[] tables, int index) {
-        return ByteVector.fromArray(SPECIES, tables, index * LANES);
-    }
-
-    private static ByteVector lowNibbles(ByteVector v) {
-        return v.and((byte) 0x0F);
-    }
-
-    private static ByteVector highNibbles(ByteVector v) {
-        // A 16-bit shift moves each byte's high nibble into its low nibble; the mask drops the
-        // bits that crossed in from the neighbouring byte. (A byte-lane shift has no x86 instruction.)
-        return v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
-    }
-
-    private static ByteVector lookup(ByteVector n0, ByteVector n1, ByteVector n2, ByteVector n3,
-                                     ByteVector t0, ByteVector t1, ByteVector t2, ByteVector t3) {
-        ByteVector left = n0.selectFrom(t0).lanewise(VectorOperators.XOR, n1.selectFrom(t1));
-        ByteVector right = n2.selectFrom(t2).lanewise(VectorOperators.XOR, n3.selectFrom(t3));
-        return left.lanewise(VectorOperators.XOR, right);
+        return done == length ? result : Crc16Scalar.updateSlicing(crc, result, segment, offset + done, length - done);
     }
 }

@@ -43,6 +43,24 @@ class Crc16KernelAgreementTest {
         }
     }
 
+    /** Continuing from a non-zero register (the vector kernel folds it into the first two bytes). */
+    @ParameterizedTest
+    @EnumSource(value = ChecksumAlgorithm.class, names = {"CRC16_CCITT", "CRC16_T10DIF"})
+    void continuingFromAnyRegisterAgrees(ChecksumAlgorithm algorithm) {
+        Crc16Definition crc = Crc16Definition.of(algorithm);
+        Crc16Vector vector = new Crc16Vector(crc);
+        SplittableRandom random = new SplittableRandom(5);
+        for (int trial = 0; trial < 300; trial++) {
+            byte[] data = new byte[random.nextInt(3 * Crc16Vector.STRIDE_BYTES + 20)];
+            random.nextBytes(data);
+            int register = random.nextInt(1 << 16);
+            MemorySegment segment = MemorySegment.ofArray(data);
+            int expected = Crc16Scalar.updateBytewise(crc, register, segment, 0, data.length);
+            assertEquals(expected, vector.update(register, segment, 0, data.length), "length " + data.length);
+            assertEquals(expected, Crc16Scalar.updateSlicing(crc, register, segment, 0, data.length), "length " + data.length);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = ChecksumAlgorithm.class, names = {"CRC16_CCITT", "CRC16_T10DIF"})
     void realBlocksAgreeIncludingAddressBinding(ChecksumAlgorithm algorithm) {
