@@ -4,6 +4,7 @@ import dev.csum.checksum.ChecksumAlgorithm;
 import dev.csum.engine.Engine;
 import dev.csum.engine.EngineSettings;
 import dev.csum.engine.EventLoop;
+import dev.csum.engine.ReadHandoff;
 import dev.csum.engine.Request;
 import dev.csum.engine.RequestListener;
 import dev.csum.format.Superblock;
@@ -41,11 +42,15 @@ import java.util.concurrent.locks.LockSupport;
  * {@link IoCallback} and a {@code long} token (the callback runs on the volume's event-loop thread);
  * and blocking ({@code …Blocking}), which parks the calling thread — cheap on virtual threads.
  *
- * <h2>Buffers while in flight</h2>
- * A write's source is copied into an engine buffer before it is checksummed, so the bytes
- * checksummed are exactly the bytes written ("stable writes"). Still, do not change the source until
- * the write completes: until the engine has taken its copy, which bytes are written is unspecified
- * (their checksum always matches them). A read's destination is written only on success.
+ * <h2>Buffers</h2>
+ * A write's source is copied into an engine buffer on the calling thread before {@code write}
+ * returns, and the engine checksums and writes that copy: the bytes checksummed are exactly the
+ * bytes written ("stable writes"), and the caller may reuse its buffer as soon as {@code write}
+ * returns. (A write started from an I/O callback, on the event loop, is copied when the loop takes
+ * it.) A read's destination is written only on success: by the calling thread for
+ * {@code readBlocking}, by the event loop for the other forms — so the asynchronous read forms need
+ * a destination the event loop can access (a shared, global or automatic arena; a segment confined
+ * to another thread is refused before any I/O).
  *
  * <h2>Threading</h2>
  * All methods are thread-safe; many threads may read and write concurrently. Operations on
@@ -235,8 +240,8 @@ public final class Volume implements AutoCloseable {
      */
     public void read(long offsetBytes, long lengthBytes, MemorySegment dst, short[] appTagsOut, IoCallback callback,
                      long token) {
-        checkRequest(offsetBytes, lengthBytes, dst, appTagsOut, callback, true);
-        submit(Request.READ, offsetBytes, lengthBytes, dst, appTagsOut, callback, token);
+        checkRequest(offsetBytes, lengthBytes, dst, appTagsOut, callback, true, false);
+        submit(Request.READ, offsetBytes, lengthBytes, dst, appTagsOut, callback, token, null);
     }
 
     /** Reads and waits. */
@@ -246,8 +251,9 @@ public final class Volume implements AutoCloseable {
 
     /** Reads and waits, returning each block's application tag in {@code appTagsOut} (may be null). */
     public void readBlocking(long offsetBytes, MemorySegment dst, short[] appTagsOut) throws IOException {
-        Waiter waiter = new Waiter(this);
-        read(offsetBytes, dst.byteSize(), dst, appTagsOut, waiter, 0);
+        Waiter waiter = new Waiter(this, dst);
+        checkRequest(offsetBytes, dst.byteSize(), dst, appTagsOut, waiter, true, true);
+        submit(Request.READ, offsetBytes, dst.byteSize(), dst, appTagsOut, waiter, 0, waiter);
         waiter.await();
     }
 
@@ -267,8 +273,8 @@ public final class Volume implements AutoCloseable {
      */
     public void write(long offsetBytes, long lengthBytes, MemorySegment src, short[] appTags, IoCallback callback,
                       long token) {
-        checkRequest(offsetBytes, lengthBytes, src, appTags, callback, false);
-        submit(Request.WRITE, offsetBytes, lengthBytes, src, appTags, callback, token);
+        checkRequest(offsetBytes, lengthBytes, src, appTags, callback, false, !loop.inLoop());
+        submit(Request.WRITE, offsetBytes, lengthBytes, src, appTags, callback, token, null);
     }
 
     /** Writes and waits. */
@@ -278,7 +284,7 @@ public final class Volume implements AutoCloseable {
 
     /** Writes with one application tag per block (may be null) and waits. */
     public void writeBlocking(long offsetBytes, MemorySegment src, short[] appTags) throws IOException {
-        Waiter waiter = new Waiter(this);
+        Waiter waiter = new Waiter(this, null);
         write(offsetBytes, src.byteSize(), src, appTags, waiter, 0);
         waiter.await();
     }
@@ -297,11 +303,11 @@ public final class Volume implements AutoCloseable {
         if (callback == null) {
             throw new IllegalArgumentException("callback must not be null");
         }
-        submit(Request.FLUSH, 0, 0, null, null, callback, token);
+        submit(Request.FLUSH, 0, 0, null, null, callback, token, null);
     }
 
     public void flushBlocking() throws IOException {
-        Waiter waiter = new Waiter(this);
+        Waiter waiter = new Waiter(this, null);
         flush(waiter, 0);
         waiter.await();
     }
@@ -373,8 +379,12 @@ public final class Volume implements AutoCloseable {
         }
     }
 
+    /**
+     * @param callerCopies the calling thread copies the data (writes from outside the loop, blocking
+     *     reads), so the segment need not be accessible from the event loop
+     */
     private void checkRequest(long offsetBytes, long lengthBytes, MemorySegment segment, short[] tags,
-                              IoCallback callback, boolean isRead) {
+                              IoCallback callback, boolean isRead, boolean callerCopies) {
         checkOpen();
         String what = isRead ? "read" : "write";
         if (callback == null) {
@@ -409,6 +419,10 @@ public final class Volume implements AutoCloseable {
             throw new IllegalArgumentException(what + " buffer holds " + segment.byteSize() + " bytes, less than the "
                 + lengthBytes + " requested");
         }
+        if (!callerCopies && !loop.loopCanAccess(segment)) {
+            throw new IllegalArgumentException("the " + what + " buffer is confined to another thread and this form "
+                + "accesses it on the event loop: use a shared, global or automatic arena, or the blocking form");
+        }
         if (isRead && segment.isReadOnly()) {
             throw new IllegalArgumentException("read buffer is read-only");
         }
@@ -419,9 +433,25 @@ public final class Volume implements AutoCloseable {
     }
 
     private void submit(byte kind, long offsetBytes, long lengthBytes, MemorySegment segment, short[] tags,
-                        IoCallback callback, long token) {
+                        IoCallback callback, long token, Waiter reader) {
         Request request = loop.acquire();
         request.fill(kind, offsetBytes, lengthBytes, blockSizeBytes, segment, tags, callback, token);
+        if (kind == Request.WRITE && !loop.inLoop()) {
+            // Copy on the calling thread: its segment may be confined to it, and once write() returns
+            // the caller may reuse it (the engine checksums and writes its own copy).
+            MemorySegment copy = engine.allocateWaiting(lengthBytes);
+            try {
+                MemorySegment.copy(segment, 0, copy, 0, lengthBytes);
+            } catch (RuntimeException e) {
+                engine.releaseBuffer(copy);
+                loop.abandon(request);
+                throw e;
+            }
+            request.attachCopiedBuffer(copy);
+        }
+        if (reader != null) {
+            request.handOffTo(reader);
+        }
         loop.submit(request);
     }
 
@@ -435,19 +465,28 @@ public final class Volume implements AutoCloseable {
         };
     }
 
-    /** Parks the calling thread until its operation completes. */
-    private static final class Waiter implements IoCallback {
+    /** Parks the calling thread until its operation completes; copies a read's data on that thread. */
+    private static final class Waiter implements IoCallback, ReadHandoff {
+        private static final long RECHECK_NANOS = 100_000_000L;
         private final Volume volume;
+        private final MemorySegment readDestination;
         private final Thread thread = Thread.currentThread();
         private volatile boolean done;
         private IOException failure;
+        private MemorySegment verifiedData;
 
-        Waiter(Volume volume) {
+        Waiter(Volume volume, MemorySegment readDestination) {
             if (volume.loop.inLoop()) {
                 throw new IllegalStateException("blocking calls are not allowed on the event loop or on a manually "
                     + "driven volume; use the callback form");
             }
             this.volume = volume;
+            this.readDestination = readDestination;
+        }
+
+        @Override
+        public void takeBuffer(MemorySegment data) {
+            verifiedData = data;
         }
 
         @Override
@@ -460,16 +499,24 @@ public final class Volume implements AutoCloseable {
         void await() throws IOException {
             boolean interrupted = false;
             while (!done) {
-                LockSupport.park(this);
+                // Timed, so that a waiter notices an event loop that died instead of hanging forever.
+                LockSupport.parkNanos(this, RECHECK_NANOS);
                 if (Thread.interrupted()) {
                     interrupted = true;
                 }
-                if (volume.loop.failure() != null && !done) {
+                if (!done && volume.loop.failure() != null) {
                     throw new IOException("csum event loop failed", volume.loop.failure());
                 }
             }
             if (interrupted) {
                 Thread.currentThread().interrupt();
+            }
+            if (verifiedData != null) {
+                try {
+                    MemorySegment.copy(verifiedData, 0, readDestination, 0, verifiedData.byteSize());
+                } finally {
+                    volume.engine.releaseBuffer(verifiedData);
+                }
             }
             if (failure != null) {
                 throw failure;

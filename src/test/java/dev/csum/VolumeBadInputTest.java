@@ -72,6 +72,32 @@ class VolumeBadInputTest {
     }
 
     @Test
+    void asynchronousReadIntoAThreadConfinedSegmentIsRefusedButBlockingFormsAcceptIt() throws Exception {
+        try (Arena confined = Arena.ofConfined()) {
+            MemorySegment mine = confined.allocate(4096);
+            assertRejected(() -> opened.read(0, mine), "confined", "blocking form");
+            try (Volume volume = Volume.open(VolumeOptions.of(data))) {
+                volume.readBlocking(0, mine);
+                assertTrue(mine.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0) == 7);
+                volume.write(8192, mine).get(); // writes copy on the calling thread
+            }
+        }
+    }
+
+    @Test
+    void aThrowingCallbackDoesNotStopTheVolume() throws Exception {
+        try (Volume volume = Volume.open(VolumeOptions.of(data))) {
+            java.util.concurrent.CountDownLatch called = new java.util.concurrent.CountDownLatch(1);
+            volume.read(0, 4096, arena.allocate(4096), null, (token, failure) -> {
+                called.countDown();
+                throw new IllegalStateException("caller bug");
+            }, 0);
+            called.await();
+            volume.readBlocking(0, arena.allocate(4096));
+        }
+    }
+
+    @Test
     void useAfterCloseAndCloseTwice() throws Exception {
         Volume volume = Volume.open(VolumeOptions.of(data));
         volume.close();

@@ -8,7 +8,8 @@ import java.lang.foreign.MemorySegment;
  * <p>The slab is split into {@code 2^maxOrder} units of {@code unitBytes}; a request of n bytes gets
  * a block of the smallest power-of-two unit count that holds it, so every buffer is aligned to
  * {@code unitBytes} (at least the device's direct-I/O alignment). Freeing merges a block with its
- * buddy when both are free. Used only from the engine's event loop: not thread-safe.
+ * buddy when both are free. Thread-safe (one monitor): the event loop allocates read buffers, and
+ * calling threads allocate write buffers so that they can copy their data before {@code write} returns.
  *
  * <p>Worked example: 4096-byte units, a 128 KiB write → 32 units → order 5; a 12 KiB write → 3
  * units, rounded up to 4 → order 2 (4 KiB wasted until it is freed).
@@ -56,12 +57,34 @@ final class BufferArena {
         return slab.byteSize();
     }
 
-    long allocatedBytes() {
+    synchronized long allocatedBytes() {
         return allocatedBytes;
     }
 
+    private int waiters;
+
+    /** Like {@link #allocate} but waits for space; never call it on the event loop (it frees space). */
+    synchronized MemorySegment allocateWaiting(long byteCount) {
+        MemorySegment buffer;
+        boolean interrupted = false;
+        while ((buffer = allocate(byteCount)) == null) {
+            waiters++;
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } finally {
+                waiters--;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return buffer;
+    }
+
     /** Returns an aligned buffer of exactly {@code byteCount} bytes, or null when no block is free now. */
-    MemorySegment allocate(long byteCount) {
+    synchronized MemorySegment allocate(long byteCount) {
         if (byteCount <= 0 || byteCount > slab.byteSize()) {
             throw new IllegalArgumentException("buffer of " + byteCount + " bytes does not fit a "
                     + slab.byteSize() + "-byte arena");
@@ -85,7 +108,7 @@ final class BufferArena {
     }
 
     /** Returns a buffer obtained from {@link #allocate}. */
-    void free(MemorySegment buffer) {
+    synchronized void free(MemorySegment buffer) {
         long offset = buffer.address() - slab.address();
         assert offset >= 0 && offset % unitBytes == 0 && offset < slab.byteSize() : "not from this arena";
         int unit = (int) (offset / unitBytes);
@@ -102,6 +125,9 @@ final class BufferArena {
             order++;
         }
         pushFree(order, unit);
+        if (waiters > 0) {
+            notifyAll();
+        }
     }
 
     private int orderFor(long byteCount) {

@@ -129,14 +129,19 @@ public final class Engine implements IoPort.CompletionSink {
     }
 
     private boolean startWithBuffer(Request request) {
-        MemorySegment buffer = buffers.allocate(request.lengthBytes);
+        MemorySegment buffer = request.buffer;
         if (buffer == null) {
-            return false;
+            buffer = buffers.allocate(request.lengthBytes);
+            if (buffer == null) {
+                return false;
+            }
+            request.buffer = buffer;
         }
-        request.buffer = buffer;
         if (request.kind == Request.WRITE) {
             // Stable writes: the bytes checksummed are the engine's copy, and exactly those are written.
-            MemorySegment.copy(request.user, 0, buffer, 0, request.lengthBytes);
+            if (!request.copiedByCaller) {
+                MemorySegment.copy(request.user, 0, buffer, 0, request.lengthBytes);
+            }
             int[] sums = request.checksumsFor(request.blockCount);
             for (int i = 0; i < request.blockCount; i++) {
                 sums[i] = checksum.blockChecksum(blockOf(buffer, i), request.firstBlock + i);
@@ -434,7 +439,12 @@ public final class Engine implements IoPort.CompletionSink {
             case Request.READ -> {
                 if (failure == null) {
                     // Only verified data reaches the caller: on failure its buffer is left untouched.
-                    MemorySegment.copy(request.buffer, 0, request.user, 0, request.lengthBytes);
+                    if (request.handoff != null) {
+                        request.handoff.takeBuffer(request.buffer);
+                        request.buffer = null; // the receiver copies it, then releases it
+                    } else {
+                        MemorySegment.copy(request.buffer, 0, request.user, 0, request.lengthBytes);
+                    }
                     counters.bytesRead += request.lengthBytes;
                 }
                 counters.reads++;
@@ -464,7 +474,28 @@ public final class Engine implements IoPort.CompletionSink {
         long token = request.token;
         request.reset();
         recycler.accept(request);
-        callback.onComplete(token, failure);
+        try {
+            callback.onComplete(token, failure);
+        } catch (RuntimeException | Error callbackFailure) {
+            // A caller's bug must not stop the event loop that every other caller depends on.
+            counters.callbackFailures++;
+            LOG.log(System.Logger.Level.WARNING, "an I/O completion callback threw; the volume goes on", callbackFailure);
+        }
+    }
+
+    private static final System.Logger LOG = System.getLogger("dev.csum");
+
+    /**
+     * An engine buffer for a calling thread to copy write data into; waits while the buffers are
+     * all in use. Any thread except the event loop.
+     */
+    public MemorySegment allocateWaiting(long byteCount) {
+        return buffers.allocateWaiting(byteCount);
+    }
+
+    /** Gives back a buffer obtained from {@link #allocateWaiting} or a {@link ReadHandoff}. Any thread. */
+    public void releaseBuffer(MemorySegment buffer) {
+        buffers.free(buffer);
     }
 
     // ---------------------------------------------------------------- flush and close

@@ -17,6 +17,7 @@ public final class EngineCounters {
     volatile long imdCacheMisses;
     volatile long imdCommits;
     volatile long requestsInFlight;
+    volatile long callbackFailures;
 
     public long reads() { return reads; }
     public long writes() { return writes; }
@@ -30,4 +31,5 @@ public final class EngineCounters {
     public long imdCacheMisses() { return imdCacheMisses; }
     public long imdCommits() { return imdCommits; }
     public long requestsInFlight() { return requestsInFlight; }
+    public long callbackFailures() { return callbackFailures; }
 }

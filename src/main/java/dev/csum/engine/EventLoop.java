@@ -79,6 +79,17 @@ public final class EventLoop {
         }
     }
 
+    /** Returns a request that was acquired but will not be submitted. */
+    public void abandon(Request request) {
+        request.reset();
+        recycle(request);
+    }
+
+    /** Whether the event loop may access {@code segment} (for example, not confined to another thread). */
+    public boolean loopCanAccess(java.lang.foreign.MemorySegment segment) {
+        return segment.isAccessibleBy(manual ? Thread.currentThread() : thread);
+    }
+
     private void recycle(Request request) {
         freeRequests.offer(request);
         requestPermits.release();

@@ -31,6 +31,10 @@ public final class Request {
 
     /** Engine-owned aligned copy of the data (stable writes; bounce buffer for reads). */
     MemorySegment buffer;
+    /** For writes: the calling thread already copied the data into {@link #buffer}. */
+    boolean copiedByCaller;
+    /** For reads: receives the verified buffer instead of the engine copying it into {@link #user}. */
+    ReadHandoff handoff;
     /** Per block checksum of {@link #buffer}, for writes. Grown on demand, reused. */
     int[] checksums = new int[64];
     int piecesPending;
@@ -55,6 +59,17 @@ public final class Request {
         token = completionToken;
     }
 
+    /** Attaches data the calling thread already copied into an engine buffer (a write). */
+    public void attachCopiedBuffer(MemorySegment copied) {
+        buffer = copied;
+        copiedByCaller = true;
+    }
+
+    /** Makes a successful read hand its verified buffer to {@code receiver} rather than copy it. */
+    public void handOffTo(ReadHandoff receiver) {
+        handoff = receiver;
+    }
+
     void reset() {
         kind = 0;
         offsetBytes = 0;
@@ -67,6 +82,8 @@ public final class Request {
         token = 0;
         startNanos = 0;
         buffer = null;
+        copiedByCaller = false;
+        handoff = null;
         piecesPending = 0;
         opsPending = 0;
         failure = null;
