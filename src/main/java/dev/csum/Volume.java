@@ -71,6 +71,7 @@ public final class Volume implements AutoCloseable {
     private final List<String> openWarnings;
     private final long sizeBytes;
     private final int blockSizeBytes;
+    private final boolean manualDrive;
     private volatile boolean closed;
 
     private Volume(Superblock superblock, String name, IoPort port, EngineSettings settings, boolean manual,
@@ -85,6 +86,7 @@ public final class Volume implements AutoCloseable {
         this.lock = lock;
         this.openWarnings = List.copyOf(openWarnings);
         this.blockSizeBytes = superblock.blockSizeBytes();
+        this.manualDrive = manual;
         this.sizeBytes = superblock.dataBlockCount() * blockSizeBytes;
     }
 
@@ -327,6 +329,10 @@ public final class Volume implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
+        if (!manualDrive && loop.inLoop()) {
+            throw new IllegalStateException("close() from an I/O callback would wait for the event loop it runs on; "
+                + "close the volume from another thread");
+        }
         synchronized (this) {
             if (closed) {
                 throw new IllegalStateException("csum volume " + name + " is already closed");

@@ -98,6 +98,24 @@ class VolumeBadInputTest {
     }
 
     @Test
+    void closeFromACallbackIsRefusedInsteadOfDeadlocking() throws Exception {
+        try (Volume volume = Volume.open(VolumeOptions.of(data))) {
+            java.util.concurrent.CompletableFuture<Throwable> seen = new java.util.concurrent.CompletableFuture<>();
+            volume.read(0, 4096, arena.allocate(4096), null, (token, failure) -> {
+                try {
+                    volume.close();
+                    seen.complete(null);
+                } catch (Throwable refused) {
+                    seen.complete(refused);
+                }
+            }, 0);
+            Throwable refused = seen.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(refused instanceof IllegalStateException && refused.getMessage().contains("callback"),
+                String.valueOf(refused));
+        }
+    }
+
+    @Test
     void useAfterCloseAndCloseTwice() throws Exception {
         Volume volume = Volume.open(VolumeOptions.of(data));
         volume.close();
