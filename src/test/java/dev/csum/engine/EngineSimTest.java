@@ -250,6 +250,26 @@ class EngineSimTest {
         return ImdBlock.validate(block, 0, volumeTag);
     }
 
+    @Test
+    void verificationCanBeTurnedOffForReads() throws IOException {
+        SimVolume sim = SimVolume.create(6, 4L << 20, 4096, MetadataPlacement.INTERLEAVED);
+        MemorySegment data = pattern(4096 * 2, 5);
+        assertNull(write(sim, 0, data));
+        long offset = sim.superblock.geometry().dataOffsetBytes(1) + 7;
+        byte[] one = new byte[1];
+        sim.disk.readRaw(IoPort.DATA_FILE, offset, one);
+        one[0] ^= 0x40;
+        sim.disk.writeRaw(IoPort.DATA_FILE, offset, one);
+        assertInstanceOf(IntegrityException.class, read(sim, 0, arena.allocate(8192)));
+        sim.volume.close();
+        sim.volume = Volume.openOnPort(sim.disk.reopen(),
+            dev.csum.VolumeOptions.of(java.nio.file.Path.of("sim")).withVerifyReads(false), true);
+        MemorySegment back = arena.allocate(8192, 8);
+        assertNull(read(sim, 0, back), "unverified reads return what is on disk");
+        assertEquals((byte) (data.get(ValueLayout.JAVA_BYTE, 4096 + 7) ^ 0x40), back.get(ValueLayout.JAVA_BYTE, 4096 + 7));
+        assertEquals(0, sim.volume.stats().mismatches());
+    }
+
     private static void flipByte(SimulatedDisk disk, long offset) {
         byte[] one = new byte[1];
         disk.readRaw(IoPort.METADATA_FILE, offset, one);
