@@ -38,6 +38,8 @@ import picocli.CommandLine.Spec;
         WriteCommand.class,
         ReadCommand.class,
         ScrubCommand.class,
+        BenchCommand.class,
+        DemoCommand.class,
 
 
         CommandLine.HelpCommand.class,

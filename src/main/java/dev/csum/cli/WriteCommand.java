@@ -96,8 +96,9 @@ final class WriteCommand implements Callable<Integer> {
             }
             target.flushBlocking();
             double seconds = (System.nanoTime() - started) / 1e9;
-            main.out.printf("wrote %,d bytes (%,d blocks) at offset %,d to %s in %.3f s%n", writtenBytes,
-                writtenBytes / blockBytes, offsetBytes, volume.device, seconds);
+            long blocks = writtenBytes / blockBytes;
+            main.out.printf("wrote %,d bytes (%,d block%s) at offset %,d to %s in %.3f s%n", writtenBytes,
+                blocks, blocks == 1 ? "" : "s", offsetBytes, volume.device, seconds);
             return ExitCode.OK;
         } catch (IOException e) {
             if (inputPath != null && !Files.isReadable(inputPath) && Files.exists(inputPath)) {
