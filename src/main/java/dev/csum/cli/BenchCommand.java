@@ -41,7 +41,7 @@ final class BenchCommand implements Callable<Integer> {
     VolumeArgs volume;
 
     @Option(names = "--rw", paramLabel = "WORKLOAD", defaultValue = "randread", converter = WorkloadConverter.class,
-        description = "read, write, randread, randwrite or randrw (50% reads) (default ${DEFAULT-VALUE}).")
+        description = "read, write, randread, randwrite or randrw (50%% reads) (default ${DEFAULT-VALUE}).")
     BenchRunner.Workload workload;
 
     @Option(names = "--bs", paramLabel = "SIZE", defaultValue = "4k", converter = Sizes.BytesConverter.class,
