@@ -51,12 +51,14 @@ final class DemoCommand implements Callable<Integer> {
 
     private PrintStream out;
     private PrintStream indented;
+    private String dir;
 
     @Override
     public Integer call() throws Exception {
         out = main.out;
-        indented = new PrintStream(new Indent(out), true, StandardCharsets.UTF_8);
         Path directory = Files.createTempDirectory("csum-demo-");
+        dir = directory.toString();
+        indented = new PrintStream(new Indent(out, dir), true, StandardCharsets.UTF_8);
         try {
             return story(directory);
         } catch (DemoFailure failure) {
@@ -77,7 +79,7 @@ final class DemoCommand implements Callable<Integer> {
     private int story(Path directory) throws Exception {
         Path volume = directory.resolve("volume.csum");
         String device = volume.toString();
-        out.println("csum demo: a checksummed volume in a temporary file, " + directory);
+        out.println("csum demo: a checksummed volume in a temporary directory, DIR=" + directory);
 
         step("1. Format a 64 MiB volume (4096-byte blocks, crc32c checksums, metadata interleaved).");
         expect(0, "format", device, "--size", "64m");
@@ -94,7 +96,7 @@ final class DemoCommand implements Callable<Integer> {
 
         long victimOffset = superblock.geometry().dataOffsetBytes(VICTIM_BLOCK) + VICTIM_BYTE;
         step("3. Corrupt it behind csum's back: flip one bit of byte " + VICTIM_BYTE + " of block " + VICTIM_BLOCK
-            + " directly in the file (file offset " + victimOffset + "), as bit rot would.");
+            + " directly in $DIR/volume.csum (file offset " + victimOffset + "), as bit rot would.");
         try (FileChannel channel = FileChannel.open(volume, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ByteBuffer one = ByteBuffer.allocate(1);
             channel.read(one, victimOffset);
@@ -148,7 +150,7 @@ final class DemoCommand implements Callable<Integer> {
 
     /** Runs a csum command in-process, echoing it and its output; checks its exit status. Returns its output. */
     private String expect(int status, String... args) {
-        out.println("$ csum " + String.join(" ", args));
+        out.println("$ csum " + String.join(" ", args).replace(dir, "$DIR"));
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream both = new PrintStream(new Tee(indented, captured), true, StandardCharsets.UTF_8);
         int actual = Main.run(main.in, both, both, args);
@@ -183,22 +185,29 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** Indents every line by three spaces, so a command's output stands apart from the narration. */
+    /**
+     * Indents every line by three spaces, so a command's output stands apart from the narration,
+     * and shows the temporary directory as {@code $DIR}. Line-buffered.
+     */
     private static final class Indent extends OutputStream {
         private final OutputStream delegate;
-        private boolean lineStart = true;
+        private final String directory;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
 
-        Indent(OutputStream delegate) {
+        Indent(OutputStream delegate, String directory) {
             this.delegate = delegate;
+            this.directory = directory;
         }
 
         @Override
         public void write(int value) throws IOException {
-            if (lineStart && value != '\n') {
-                delegate.write("   ".getBytes(StandardCharsets.US_ASCII));
+            if (value != '\n') {
+                line.write(value);
+                return;
             }
-            lineStart = value == '\n';
-            delegate.write(value);
+            String text = line.toString(StandardCharsets.UTF_8).replace(directory, "$DIR");
+            line.reset();
+            delegate.write(("   " + text + "\n").getBytes(StandardCharsets.UTF_8));
         }
 
         @Override
