@@ -145,6 +145,22 @@ class BenchTest {
     }
 
     @Test
+    void aChecksumMismatchStopsTheBenchWithStatusOne() throws Exception {
+        Path device = directory.resolve("v");
+        Cli.run("format", device.toString(), "--size", "4m").assertOk();
+        var geometry = dev.csum.format.VolumeLabel.read(device, null).superblock().geometry();
+        Cli.runWithInput(new byte[(int) geometry.usableBytes()], "write", device.toString(), "--offset", "0").assertOk();
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(device.toFile(), "rw")) {
+            for (long block = 0; block < geometry.dataBlockCount(); block += 2) {
+                file.seek(geometry.dataOffsetBytes(block));
+                file.write(0x5A);
+            }
+        }
+        Cli.run("bench", device.toString(), "--rw", "randread", "--runtime", "1s", "--json")
+            .assertOneLineError(1, "stopped by a checksum mismatch", "block");
+    }
+
+    @Test
     void badBenchInput() throws Exception {
         Path missing = directory.resolve("missing");
         Cli.run("bench", missing.toString(), "--runtime", "1s").assertOneLineError(2, "give --size");
