@@ -43,7 +43,10 @@ csum_find_jdk() {
 }
 
 csum_have_liburing() {
-  [ -f /usr/include/liburing.h ] && ldconfig -p 2>/dev/null | grep -q 'liburing\.so\.2'
+  # Not `ldconfig -p | grep -q`: under pipefail, grep -q closing the pipe early fails ldconfig (SIGPIPE).
+  local libraries
+  libraries=$(ldconfig -p 2>/dev/null) || return 1
+  [ -f /usr/include/liburing.h ] && [[ $libraries == *liburing.so.2* ]]
 }
 
 # Installs liburing2 and liburing-dev with apt-get when running as root; otherwise says what to install.
