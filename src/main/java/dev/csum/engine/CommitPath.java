@@ -317,7 +317,7 @@ final class CommitPath {
             MemorySegment committed = state.committed();
             MemorySegment brother = state.other();
             long logicalBlock = engine.geometry.firstBlockOfGroup(state.group) + index;
-            int sum = engine.checksum.blockChecksum(block, logicalBlock);
+            int sum = engine.checksum.blockChecksum(block, logicalBlock); // rare: resolution after a crash
             boolean committedMatches = ImdBlock.tupleWritten(committed, index)
                 && sum == ImdBlock.tupleChecksum(committed, index);
             boolean brotherMatches = ImdBlock.tupleWritten(brother, index)

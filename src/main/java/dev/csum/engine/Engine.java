@@ -139,7 +139,7 @@ public final class Engine implements IoPort.CompletionSink {
             MemorySegment.copy(request.user, 0, buffer, 0, request.lengthBytes);
             int[] sums = request.checksumsFor(request.blockCount);
             for (int i = 0; i < request.blockCount; i++) {
-                sums[i] = checksum.blockChecksum(blockOf(buffer, i), request.firstBlock + i);
+                sums[i] = blockChecksum(buffer, i, request.firstBlock + i);
             }
         }
         split(request);
@@ -328,17 +328,16 @@ public final class Engine implements IoPort.CompletionSink {
     }
 
     private boolean blockVerifies(Piece piece, MemorySegment data, int i, boolean includePrevious) {
-        return matchingTuple(piece.group, piece.firstIndex + i,
-            blockOf(data, i), piece.firstBlock + i, includePrevious) != null;
+        return matchingTuple(piece.group, piece.firstIndex + i, data, i, piece.firstBlock + i,
+            includePrevious) != null;
     }
 
     private boolean acceptBlock(Piece piece, MemorySegment data, int i, boolean includePrevious) {
         GroupState state = piece.group;
         int index = piece.firstIndex + i;
-        MemorySegment block = blockOf(data, i);
-        MemorySegment tuples = matchingTuple(state, index, block, piece.firstBlock + i, includePrevious);
+        MemorySegment tuples = matchingTuple(state, index, data, i, piece.firstBlock + i, includePrevious);
         if (tuples == UNWRITTEN) {
-            block.fill((byte) 0);
+            blockOf(data, i).fill((byte) 0);
             setTag(piece, i, (short) 0);
             return true;
         }
@@ -358,8 +357,8 @@ public final class Engine implements IoPort.CompletionSink {
      * when the block's current or older state is "never written" and the data matches nothing
      * newer; null on a mismatch.
      */
-    private MemorySegment matchingTuple(GroupState state, int index, MemorySegment block, long logicalBlock,
-                                        boolean includePrevious) {
+    private MemorySegment matchingTuple(GroupState state, int index, MemorySegment data, int blockInData,
+                                        long logicalBlock, boolean includePrevious) {
         MemorySegment committed = state.committed();
         MemorySegment other = state.dual || state.commitInFlight || (includePrevious && state.previousValid)
             ? state.other() : null;
@@ -371,7 +370,7 @@ public final class Engine implements IoPort.CompletionSink {
         if (!verifyReads) {
             return committedWritten ? committed : other;
         }
-        int sum = checksum.blockChecksum(block, logicalBlock);
+        int sum = blockChecksum(data, blockInData, logicalBlock);
         if (committedWritten && sum == ImdBlock.tupleChecksum(committed, index)) {
             return committed;
         }
@@ -385,6 +384,20 @@ public final class Engine implements IoPort.CompletionSink {
             return UNWRITTEN;
         }
         return null;
+    }
+
+    /**
+     * The checksum of block {@code i} of {@code data}, an engine buffer (from {@link #buffers}),
+     * computed through the arena's one ByteBuffer view: no slice or view is allocated per block.
+     */
+    int blockChecksum(MemorySegment data, int i, long logicalBlock) {
+        java.nio.ByteBuffer slabView = buffers.slabView();
+        long offsetBytes = data.address() - buffers.slab().address() + (long) i * blockSizeBytes;
+        if (slabView == null) {
+            return checksum.blockChecksum(blockOf(data, i), logicalBlock);
+        }
+        assert offsetBytes >= 0 && offsetBytes + blockSizeBytes <= buffers.capacityBytes() : "not an engine buffer";
+        return checksum.blockChecksum(buffers.slab(), slabView, offsetBytes, blockSizeBytes, logicalBlock);
     }
 
     /** Block {@code i} of {@code data}; the segment itself for one-block data (no slice allocated). */
