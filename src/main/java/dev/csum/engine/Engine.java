@@ -579,6 +579,7 @@ public final class Engine implements IoPort.CompletionSink {
                 return 0;
             }
         }
+        commits.startDueCommits();
         pump();
         // After pump(), ready operations remain only when the device is at its queue depth: then, as
         // when there is nothing to send, the next thing that can happen is a completion (or wakeup).
