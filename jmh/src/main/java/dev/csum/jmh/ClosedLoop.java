@@ -25,6 +25,11 @@ abstract class ClosedLoop implements AutoCloseable {
     @Override
     public abstract void close() throws Exception;
 
+    /** Driver-specific counters for {@link IoRun}'s report (empty by default). */
+    String describe() {
+        return "";
+    }
+
     /** Called by the driver for every finished operation (any thread). */
     protected final void completed(Throwable failure) {
         if (failure != null) {

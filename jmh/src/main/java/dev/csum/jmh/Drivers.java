@@ -87,6 +87,12 @@ final class Drivers {
         }
 
         @Override
+        String describe() {
+            var stats = volume.stats();
+            return String.format(", %.2f writes per imd commit", (double) stats.writes() / Math.max(1, stats.imdCommits()));
+        }
+
+        @Override
         public void onComplete(long token, IOException failure) {
             completed(failure);
             if (running) {
