@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
@@ -69,6 +70,10 @@ public final class VolumeMetrics implements MeterBinder, RequestListener {
     private Timer latencyTimer(MeterRegistry registry, String name, String description) {
         return Timer.builder(name).description(description).tags(tags)
             .publishPercentileHistogram(true)
+            // Micrometer's timer default starts the buckets at 1 ms, where a verified 4 KiB read on
+            // NVMe ends: 1 us .. 10 s keeps histogram_quantile meaningful for fast devices.
+            .minimumExpectedValue(Duration.ofNanos(1_000))
+            .maximumExpectedValue(Duration.ofSeconds(10))
             .register(registry);
     }
 

@@ -1,0 +1,212 @@
+package dev.csum.cli;
+
+import dev.csum.IntegrityException;
+import dev.csum.Volume;
+import dev.csum.VolumeOptions;
+import dev.csum.checksum.ChecksumAlgorithm;
+import dev.csum.metrics.VolumeMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.TypeConversionException;
+
+/** {@code csum bench}: fio-like closed-loop load through the engine. */
+@Command(name = "bench", sortOptions = false,
+    description = {"Run a fio-like load on the volume: --iodepth requests of --bs bytes always in flight through the",
+        "engine's callback API, for --runtime. Prints IOPS, MiB/s, latency percentiles (from the volume's Micrometer",
+        "timers) and the process's CPU time. If DEVICE does not exist and --size is given, it is created and formatted;",
+        "read workloads on a new volume first write every block once (the layout, reported separately) so reads",
+        "verify real checksums. On an existing volume --size limits the I/O to its first SIZE bytes.",
+        "The --json fields are stable (docs/CLI.md). A failed request stops the run: exit 1 on a checksum mismatch."})
+final class BenchCommand implements Callable<Integer> {
+    static final int MAX_IODEPTH = 512;
+    static final int LAYOUT_REQUEST_BYTES = 1 << 20;
+    static final int LAYOUT_DEPTH = 8;
+
+    @ParentCommand
+    Main main;
+
+    @Mixin
+    VolumeArgs volume;
+
+    @Option(names = "--rw", paramLabel = "WORKLOAD", defaultValue = "randread", converter = WorkloadConverter.class,
+        description = "read, write, randread, randwrite or randrw (50%% reads) (default ${DEFAULT-VALUE}).")
+    BenchRunner.Workload workload;
+
+    @Option(names = "--bs", paramLabel = "SIZE", defaultValue = "4k", converter = Sizes.BytesConverter.class,
+        description = "Bytes per request, a multiple of the block size (default ${DEFAULT-VALUE}).")
+    long requestBytes;
+
+    @Option(names = "--iodepth", paramLabel = "N", defaultValue = "32",
+        description = "Requests in flight, 1.." + MAX_IODEPTH + " (default ${DEFAULT-VALUE}).")
+    int depth;
+
+    @Option(names = "--runtime", paramLabel = "DURATION", defaultValue = "10s", converter = Sizes.DurationConverter.class,
+        description = "How long to run, e.g. 500ms, 5s, 2m (default ${DEFAULT-VALUE}).")
+    Duration runtime;
+
+    @Option(names = "--size", paramLabel = "BYTES", converter = Sizes.BytesConverter.class,
+        description = "New DEVICE: its size. Existing volume: use only its first BYTES.")
+    Long sizeBytes;
+
+    @Option(names = "--block-size", paramLabel = "BYTES", defaultValue = "4096", converter = FormatCommand.BlockSizeConverter.class,
+        description = "Block size of a newly created volume (default ${DEFAULT-VALUE}).")
+    int blockSizeBytes;
+
+    @Option(names = "--checksum", paramLabel = "ALGORITHM", defaultValue = "crc32c", converter = FormatCommand.ChecksumConverter.class,
+        description = "Checksum of a newly created volume (default ${DEFAULT-VALUE}).")
+    ChecksumAlgorithm checksum;
+
+    @Option(names = "--json", description = "Print one JSON object (fields: docs/CLI.md).")
+    boolean json;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+        description = "Serve Prometheus metrics at http://127.0.0.1:PORT/metrics while running.")
+    Integer metricsPort;
+
+    @Override
+    public Integer call() throws Exception {
+        if (depth < 1 || depth > MAX_IODEPTH) {
+            throw CliException.usage("--iodepth must be 1.." + MAX_IODEPTH + ", was " + depth);
+        }
+        if (runtime.isZero() || runtime.isNegative()) {
+            throw CliException.usage("--runtime must be positive");
+        }
+        if (requestBytes <= 0 || requestBytes > 256L << 20 || depth * requestBytes > 512L << 20) {
+            throw CliException.usage("--bs " + requestBytes + " with --iodepth " + depth
+                + " is out of range (bs at most 256 MiB, bs x iodepth at most 512 MiB)");
+        }
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        BenchReport.configurePercentiles(registry);
+        // Bind the port first: a port in use fails before a device is created.
+        MetricsServer server = metricsPort == null ? null : MetricsServer.start(metricsPort, registry);
+        try {
+            if (server != null) {
+                main.err.printf("csum bench: metrics at http://127.0.0.1:%d/metrics%n", server.port());
+            }
+            boolean created = false;
+            if (!Files.exists(volume.device)) {
+                if (sizeBytes == null) {
+                    throw CliException.usage(volume.device + ": no such file; give --size to create and format it");
+                }
+                Volume.format(volume.device, volume.metadata, sizeBytes, blockSizeBytes, checksum, false);
+                created = true;
+            }
+            try (Volume target = Volume.open(options(volume.options(), depth, (int) requestBytes))) {
+                long regionBytes = target.sizeBytes();
+                if (sizeBytes != null && !created) {
+                    if (sizeBytes > target.sizeBytes()) {
+                        throw CliException.usage("--size " + sizeBytes + " is larger than the volume ("
+                            + target.sizeBytes() + " bytes)");
+                    }
+                    regionBytes = sizeBytes;
+                }
+                VolumeArgs.requireAligned("--bs", requestBytes, target.blockSizeBytes());
+                if (requestBytes > regionBytes) {
+                    throw CliException.usage("--bs " + requestBytes + " is larger than the region (" + regionBytes + " bytes)");
+                }
+                Double layoutSeconds = null;
+                if (created && workload.reads()) {
+                    layoutSeconds = layout(target, main.err, json);
+                }
+                BenchReport report = measure(target, volume.device.toString(), workload, (int) requestBytes, depth,
+                    regionBytes, runtime, registry, layoutSeconds);
+                if (json) {
+                    main.out.println(report.toJson());
+                } else {
+                    report.print(main.out);
+                }
+                IOExceptionReport.check(report.outcome());
+                return ExitCode.OK;
+            }
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
+    /** Volume options with room for {@code depth} requests of {@code requestBytes} in flight. */
+    static VolumeOptions options(VolumeOptions base, int depth, int requestBytes) {
+        long inFlightBytes = 2L * depth * Math.max(requestBytes, LAYOUT_REQUEST_BYTES);
+        long arenaBytes = Math.max(VolumeOptions.DEFAULT_BUFFER_ARENA_BYTES, Long.highestOneBit(inFlightBytes - 1) << 1);
+        return base.withQueueDepth(Math.min(4096, Math.max(64, depth * 4))).withBufferArenaBytes(arenaBytes);
+    }
+
+    /** Writes every block once (fio's layout), so reads verify real checksums. Returns its seconds. */
+    static double layout(Volume target, PrintStream err, boolean quiet) throws Exception {
+        try (Arena arena = Arena.ofShared()) {
+            int chunk = (int) Math.min(LAYOUT_REQUEST_BYTES, target.sizeBytes());
+            BenchRunner writer = new BenchRunner(target, BenchRunner.Workload.WRITE, chunk, LAYOUT_DEPTH,
+                target.sizeBytes(), true, arena);
+            BenchRunner.Outcome outcome = writer.run(Duration.ZERO,
+                new ProgressPrinter(err, "layout", ProgressPrinter.isTerminal(err)), Duration.ofMillis(200));
+            IOExceptionReport.check(outcome);
+            target.flushBlocking();
+            if (!quiet) {
+                err.printf(Locale.ROOT, "csum bench: layout wrote %s in %.2f s (not part of the results)%n",
+                    Sizes.human(outcome.writeBytes()), outcome.seconds());
+            }
+            return outcome.seconds();
+        }
+    }
+
+    /**
+     * Binds the volume's metrics to {@code registry} (so only this phase is timed) and runs the load.
+     */
+    static BenchReport measure(Volume target, String name, BenchRunner.Workload workload, int requestBytes, int depth,
+                               long regionBytes, Duration runtime, MeterRegistry registry, Double layoutSeconds)
+        throws InterruptedException {
+        new VolumeMetrics(target, name).bindTo(registry);
+        try (Arena arena = Arena.ofShared()) {
+            BenchRunner runner = new BenchRunner(target, workload, requestBytes, depth, regionBytes, false, arena);
+            BenchRunner.Outcome outcome = runner.run(runtime, (done, total, bad, finished) -> { }, Duration.ofMillis(100));
+            return new BenchReport(name, workload, requestBytes, depth, regionBytes, outcome,
+                BenchReport.Latency.of(registry.find(VolumeMetrics.READ_LATENCY).tag("volume", name).timer()),
+                BenchReport.Latency.of(registry.find(VolumeMetrics.WRITE_LATENCY).tag("volume", name).timer()),
+                layoutSeconds);
+        } finally {
+            target.setRequestListener(null);
+        }
+    }
+
+    /** Turns a run's first I/O failure into the command's error. */
+    static final class IOExceptionReport {
+        private IOExceptionReport() {
+        }
+
+        static void check(BenchRunner.Outcome outcome) {
+            if (outcome.failure() instanceof IntegrityException mismatch) {
+                throw new CliException(ExitCode.INTEGRITY, "stopped by a checksum mismatch: " + mismatch.getMessage(),
+                    mismatch);
+            }
+            if (outcome.failure() != null) {
+                throw new CliException(ExitCode.IO, "stopped by an I/O error: " + Main.describe(outcome.failure()),
+                    outcome.failure());
+            }
+        }
+    }
+
+    /** A workload by its fio name. */
+    static final class WorkloadConverter implements ITypeConverter<BenchRunner.Workload> {
+        @Override
+        public BenchRunner.Workload convert(String value) {
+            try {
+                return BenchRunner.Workload.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}

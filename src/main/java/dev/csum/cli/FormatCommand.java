@@ -1,0 +1,89 @@
+package dev.csum.cli;
+
+import dev.csum.Volume;
+import dev.csum.checksum.ChecksumAlgorithm;
+import dev.csum.format.Geometry;
+import dev.csum.format.Superblock;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.TypeConversionException;
+
+/** {@code csum format}: writes a new volume's superblocks and empty metadata (never the data area). */
+@Command(name = "format", sortOptions = false,
+    description = {"Create a volume on DEVICE: writes superblocks and empty checksum metadata, never the data area.",
+        "Creates DEVICE when --size is given and it does not exist. Refuses to overwrite an existing volume without --force."})
+final class FormatCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Parameters(index = "0", paramLabel = "DEVICE", description = "Data device: a file (created with --size) or block device.")
+    Path device;
+
+    @Option(names = {"-M", "--metadata"}, paramLabel = "DEVICE",
+        description = "Keep the checksum metadata on this separate device (created as needed).")
+    Path metadata;
+
+    @Option(names = {"-s", "--size"}, paramLabel = "BYTES", converter = Sizes.BytesConverter.class,
+        description = "Data device size (e.g. 64m, 10g); default: the existing file's or device's size.")
+    Long sizeBytes;
+
+    @Option(names = {"-b", "--block-size"}, paramLabel = "BYTES", defaultValue = "4096",
+        converter = BlockSizeConverter.class,
+        description = "Checksum block size: 512 or 4096 (default ${DEFAULT-VALUE}).")
+    int blockSizeBytes;
+
+    @Option(names = {"-c", "--checksum"}, paramLabel = "ALGORITHM", defaultValue = "crc32c",
+        converter = ChecksumConverter.class,
+        description = "crc32c, crc16-ccitt or crc16-t10dif (default ${DEFAULT-VALUE}).")
+    ChecksumAlgorithm checksum;
+
+    @Option(names = {"-f", "--force"}, description = "Overwrite an existing csum volume (its data is lost).")
+    boolean force;
+
+    @Override
+    public Integer call() throws Exception {
+        Superblock superblock = Volume.format(device, metadata, sizeBytes == null ? -1 : sizeBytes, blockSizeBytes,
+            checksum, force);
+        Geometry geometry = superblock.geometry();
+        main.out.printf("formatted %s: %s usable in %,d blocks of %d bytes, %s, %s metadata (%,d groups of %d blocks)%n",
+            device, Sizes.human(geometry.usableBytes()), geometry.dataBlockCount(), geometry.blockSizeBytes(),
+            superblock.checksum().displayName(), metadata == null ? "interleaved" : "separate (" + metadata + ")",
+            geometry.groupCount(), geometry.tuplesPerGroup());
+        main.out.printf("volume uuid %s%n", superblock.volumeUuid());
+        return ExitCode.OK;
+    }
+
+    /** 512 or 4096, typed as bytes or with a suffix ({@code 4k}). */
+    static final class BlockSizeConverter implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            long bytes;
+            try {
+                bytes = Sizes.parseBytes(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+            if (!Geometry.isSupportedBlockSize((int) Math.min(bytes, Integer.MAX_VALUE))) {
+                throw new TypeConversionException("block size must be 512 or 4096 bytes, not " + value);
+            }
+            return (int) bytes;
+        }
+    }
+
+    /** A checksum algorithm by name; the error lists the valid names. */
+    static final class ChecksumConverter implements ITypeConverter<ChecksumAlgorithm> {
+        @Override
+        public ChecksumAlgorithm convert(String value) {
+            try {
+                return ChecksumAlgorithm.fromName(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}

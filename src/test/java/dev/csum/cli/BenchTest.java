@@ -1,0 +1,181 @@
+package dev.csum.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BenchTest {
+    @TempDir
+    Path directory;
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object value) {
+        return (Map<String, Object>) value;
+    }
+
+    private static double number(Map<String, Object> object, String field) {
+        Object value = object.get(field);
+        assertNotNull(value, field + " missing in " + object);
+        return (Double) value;
+    }
+
+    private static void assertPlausibleLatency(Map<String, Object> latency) {
+        double p50 = number(latency, "p50");
+        double p99 = number(latency, "p99");
+        double p999 = number(latency, "p999");
+        double max = number(latency, "max");
+        assertTrue(p50 > 0 && p50 <= p99 && p99 <= p999 && p999 <= max, "p50 <= p99 <= p99.9 <= max: " + latency);
+        // Every request does real I/O through io_uring: well above a microsecond, well below 10 s.
+        assertTrue(p50 > 1_000 && max < 10e9, latency.toString());
+    }
+
+    @Test
+    void benchJsonOnANewVolumeLaysItOutAndReportsPlausibleNumbers() {
+        String device = directory.resolve("new").toString();
+        Cli.Result result = Cli.run("bench", device, "--size", "32m", "--rw", "randread", "--bs", "4k",
+            "--iodepth", "8", "--runtime", "1s", "--json").assertOk();
+        assertEquals(1, result.out().lines().count(), "one JSON object on one line: " + result.out());
+        Map<String, Object> report = MiniJson.object(result.out());
+        assertEquals("randread", report.get("rw"));
+        assertEquals(4096.0, report.get("bs"));
+        assertEquals(8.0, report.get("iodepth"));
+        double ops = number(report, "ops");
+        double seconds = number(report, "runtime_seconds");
+        assertTrue(ops > 0 && number(report, "iops") > 0, result.out());
+        assertTrue(seconds >= 1.0 && seconds < 5, result.out());
+        assertEquals(ops / seconds, number(report, "iops"), ops / seconds * 0.01);
+        assertEquals(number(report, "iops") * 4096, number(report, "bytes_per_second"), number(report, "iops") * 4096 * 0.01);
+        assertTrue(number(report, "cpu_seconds") > 0, result.out());
+        assertTrue(number(report, "layout_seconds") > 0, "a new volume is laid out before reads: " + result.out());
+        assertPlausibleLatency(map(report.get("latency_ns")));
+        assertEquals(ops, number(map(report.get("read")), "ops"));
+        assertNull(report.get("write"), "no writes in randread");
+        // The read timer counted exactly the timed phase, not the layout writes.
+        assertEquals(report.get("latency_ns"), map(report.get("read")).get("latency_ns"));
+    }
+
+    @Test
+    void randrwOnAnExistingVolumeReportsBothDirections() {
+        String device = directory.resolve("v").toString();
+        Cli.run("format", device, "--size", "16m").assertOk();
+        Cli.Result result = Cli.run("bench", device, "--rw", "randrw", "--iodepth", "4", "--runtime", "1s", "--json")
+            .assertOk();
+        Map<String, Object> report = MiniJson.object(result.out());
+        assertNull(report.get("layout_seconds"), "an existing volume is not laid out");
+        Map<String, Object> read = map(report.get("read"));
+        Map<String, Object> write = map(report.get("write"));
+        assertTrue(number(read, "ops") > 0 && number(write, "ops") > 0, result.out());
+        assertEquals(number(report, "ops"), number(read, "ops") + number(write, "ops"));
+        assertPlausibleLatency(map(read.get("latency_ns")));
+        assertPlausibleLatency(map(write.get("latency_ns")));
+
+        String text = Cli.run("bench", device, "--rw", "write", "--bs", "64k", "--runtime", "500ms").assertOk().out();
+        assertTrue(text.contains("write bs=64KiB iodepth=32") && text.contains("p99.9 us") && text.contains("cpu:"), text);
+    }
+
+    @Test
+    void prometheusEndpointServesTheLatencySeriesDuringABench() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            port = probe.getLocalPort();
+        }
+        String device = directory.resolve("v").toString();
+        Cli.run("format", device, "--size", "16m").assertOk();
+        CompletableFuture<Cli.Result> bench = CompletableFuture.supplyAsync(() -> Cli.run("bench", device,
+            "--rw", "randrw", "--iodepth", "4", "--runtime", "3s", "--metrics-port", Integer.toString(port)));
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build();
+        String body = "";
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline && !bench.isDone()) {
+            try {
+                HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, response.statusCode());
+                body = response.body();
+                if (count(body, "csum_read_latency_seconds_count") > 0 && count(body, "csum_write_latency_seconds_count") > 0) {
+                    break;
+                }
+            } catch (java.io.IOException notYet) {
+                // The server starts when the command does.
+            }
+            Thread.sleep(100);
+        }
+        assertTrue(count(body, "csum_read_latency_seconds_count") > 0, body);
+        assertTrue(count(body, "csum_write_latency_seconds_count") > 0, body);
+        assertTrue(body.contains("csum_read_latency_seconds_bucket{") && body.contains("le=\""), body);
+        assertTrue(body.contains("csum_write_latency_seconds_bucket{"), body);
+        assertTrue(body.contains("csum_mismatches_total{"), body);
+        assertTrue(body.contains("csum_imd_cache_hits_total{"), body);
+        bench.get().assertOk();
+    }
+
+    /** The value of the first sample of {@code series}, or -1 when absent. */
+    private static double count(String body, String series) {
+        Matcher matcher = Pattern.compile("(?m)^" + series + "\\{[^}]*\\} (\\S+)$").matcher(body);
+        return matcher.find() ? Double.parseDouble(matcher.group(1)) : -1;
+    }
+
+    @Test
+    void portInUseIsAOneLineErrorAndCreatesNothing() throws Exception {
+        Path device = directory.resolve("new");
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            Cli.run("bench", device.toString(), "--size", "16m", "--runtime", "1s",
+                "--metrics-port", Integer.toString(taken.getLocalPort()))
+                .assertOneLineError(2, "--metrics-port", "already in use");
+        }
+        assertFalse(Files.exists(device));
+    }
+
+    @Test
+    void aChecksumMismatchStopsTheBenchWithStatusOne() throws Exception {
+        Path device = directory.resolve("v");
+        Cli.run("format", device.toString(), "--size", "4m").assertOk();
+        var geometry = dev.csum.format.VolumeLabel.read(device, null).superblock().geometry();
+        Cli.runWithInput(new byte[(int) geometry.usableBytes()], "write", device.toString(), "--offset", "0").assertOk();
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(device.toFile(), "rw")) {
+            for (long block = 0; block < geometry.dataBlockCount(); block += 2) {
+                file.seek(geometry.dataOffsetBytes(block));
+                file.write(0x5A);
+            }
+        }
+        Cli.run("bench", device.toString(), "--rw", "randread", "--runtime", "1s", "--json")
+            .assertOneLineError(1, "stopped by a checksum mismatch", "block");
+    }
+
+    @Test
+    void badBenchInput() throws Exception {
+        Path missing = directory.resolve("missing");
+        Cli.run("bench", missing.toString(), "--runtime", "1s").assertOneLineError(2, "give --size");
+        String device = directory.resolve("v").toString();
+        Cli.run("format", device, "--size", "16m").assertOk();
+        Cli.run("bench", device, "--rw", "sideways").assertOneLineError(2, "unknown workload 'sideways'");
+        Cli.run("bench", device, "--bs", "1000", "--runtime", "1s").assertOneLineError(2, "--bs 1000", "block size");
+        Cli.run("bench", device, "--bs", "4q").assertOneLineError(2, "--bs");
+        Cli.run("bench", device, "--iodepth", "0").assertOneLineError(2, "--iodepth");
+        Cli.run("bench", device, "--runtime", "0s").assertOneLineError(2, "--runtime");
+        Cli.run("bench", device, "--runtime", "soon").assertOneLineError(2, "not a duration");
+        Cli.run("bench", device, "--size", "1g", "--runtime", "1s").assertOneLineError(2, "larger than the volume");
+        Path junk = directory.resolve("junk");
+        Files.write(junk, new byte[1 << 20]);
+        Cli.run("bench", junk.toString(), "--runtime", "1s").assertOneLineError(2, "not a csum volume");
+        assertFalse(Files.exists(missing));
+    }
+}

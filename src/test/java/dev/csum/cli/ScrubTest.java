@@ -1,0 +1,109 @@
+package dev.csum.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.csum.format.Geometry;
+import dev.csum.format.VolumeLabel;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ScrubTest {
+    @TempDir
+    Path directory;
+
+    /** Formats, fills every block through csum, and returns the geometry. */
+    private Geometry filledVolume(Path device, Path metadata, String size) throws Exception {
+        List<String> format = new ArrayList<>(List.of("format", device.toString(), "--size", size));
+        if (metadata != null) {
+            format.addAll(List.of("--metadata", metadata.toString()));
+        }
+        Cli.run(format.toArray(String[]::new)).assertOk();
+        Geometry geometry = VolumeLabel.read(device, metadata).superblock().geometry();
+        byte[] data = new byte[(int) geometry.usableBytes()];
+        new Random(5).nextBytes(data);
+        List<String> write = new ArrayList<>(List.of("write", device.toString(), "--offset", "0"));
+        if (metadata != null) {
+            write.addAll(List.of("--metadata", metadata.toString()));
+        }
+        Cli.runWithInput(data, write.toArray(String[]::new)).assertOk();
+        return geometry;
+    }
+
+    private static void flipByte(Path device, long fileOffset) throws Exception {
+        try (RandomAccessFile file = new RandomAccessFile(device.toFile(), "rw")) {
+            file.seek(fileOffset);
+            int original = file.read();
+            file.seek(fileOffset);
+            file.write(original ^ 0xFF);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<long[]> badBlocks(Map<String, Object> report) {
+        List<long[]> bad = new ArrayList<>();
+        for (Object entry : (List<Object>) report.get("bad_blocks")) {
+            Map<String, Object> block = (Map<String, Object>) entry;
+            bad.add(new long[] {((Double) block.get("block")).longValue(), ((Double) block.get("offset")).longValue()});
+        }
+        return bad;
+    }
+
+    @Test
+    void scrubFindsExactlyTheCorruptedBlocks() throws Exception {
+        Path device = directory.resolve("v");
+        Geometry geometry = filledVolume(device, null, "12m");
+        assertEquals(0, badBlocks(MiniJson.object(Cli.run("scrub", device.toString(), "--json").assertOk().out())).size());
+
+        // First block, two neighbours inside a later group, and the very last block.
+        long last = geometry.dataBlockCount() - 1;
+        long[] victims = {0, 600, 601, last};
+        for (long block : victims) {
+            flipByte(device, geometry.dataOffsetBytes(block) + 17);
+        }
+        Cli.Result result = Cli.run("scrub", device.toString(), "--json");
+        assertEquals(1, result.status(), result.err());
+        Map<String, Object> report = MiniJson.object(result.out());
+        assertEquals((double) geometry.dataBlockCount(), report.get("blocks_checked"));
+        assertEquals(Boolean.FALSE, report.get("clean"));
+        assertTrue((Double) report.get("seconds") > 0);
+        List<long[]> bad = badBlocks(report);
+        assertEquals(victims.length, bad.size(), result.out());
+        for (int i = 0; i < victims.length; i++) {
+            assertEquals(victims[i], bad.get(i)[0]);
+            assertEquals(victims[i] * 4096, bad.get(i)[1]);
+        }
+
+        String text = Cli.run("scrub", device.toString()).out();
+        assertTrue(text.contains("4 bad blocks:"), text);
+        assertTrue(text.contains(String.format("block %,d at offset %,d", last, last * 4096)), text);
+    }
+
+    @Test
+    void scrubOfASeparateMetadataVolumeAndItsProgressLine() throws Exception {
+        Path data = directory.resolve("data");
+        Path metadata = directory.resolve("meta");
+        Geometry geometry = filledVolume(data, metadata, "4m");
+        flipByte(data, geometry.dataOffsetBytes(123) + 4095);
+        Cli.Result result = Cli.run("scrub", data.toString(), "--metadata", metadata.toString());
+        assertEquals(1, result.status(), result.err());
+        assertTrue(result.out().contains("1 bad block:\n  block 123 at offset 503,808"), result.out());
+        // Not a terminal: plain lines, no carriage returns.
+        assertTrue(result.err().contains("scrub: 100.0%") && !result.err().contains("\r"), result.err());
+    }
+
+    @Test
+    void scrubBadInput() throws Exception {
+        Cli.run("scrub", directory.resolve("missing").toString()).assertOneLineError(2, "does not exist");
+        Path junk = directory.resolve("junk");
+        Files.write(junk, new byte[1 << 20]);
+        Cli.run("scrub", junk.toString()).assertOneLineError(2, "not a csum volume");
+    }
+}
