@@ -43,6 +43,16 @@ import java.nio.file.Path;
  */
 public final class UringIoPort implements IoPort {
 
+    /**
+     * System property choosing when prepared operations reach the kernel: {@code eager} (default)
+     * submits each one (a link chain: when its last member is prepared) at once, one
+     * {@code io_uring_enter} per operation, as fio does by default; {@code batched} sends everything
+     * prepared in one loop step with the step's single submit-and-wait. Eager costs system calls
+     * and buys device time: the first operation of a burst starts while the rest are prepared, and
+     * completions are run sooner (docs/PERFORMANCE.md has the measurements).
+     */
+    public static final String SUBMIT_PROPERTY = "csum.uring.submit";
+
     /** Kernel-side tag of the wakeup read; slots are below queueDepth, so it can never collide. */
     static final long WAKEUP_READ_TAG = Long.MAX_VALUE;
 
@@ -60,6 +70,8 @@ public final class UringIoPort implements IoPort {
     private int freeSlotCount;
 
     private boolean linkOpen;                // the last prepared caller operation had FLAG_LINK
+    /** Submit each operation (or whole link chain) as soon as it is prepared; see {@link #SUBMIT_PROPERTY}. */
+    private final boolean eagerSubmit = !"batched".equals(System.getProperty(SUBMIT_PROPERTY, "eager"));
 
     private final Dispatcher dispatcher = new Dispatcher();
     private boolean closed;
@@ -212,6 +224,14 @@ public final class UringIoPort implements IoPort {
         slotInFlight[slot] = true;
         slotUserData[slot] = userData;
         linkOpen = (flags & FLAG_LINK) != 0;
+        if (eagerSubmit && !linkOpen) {
+            // Never inside a link chain: the kernel ends a chain at the end of a submission.
+            try {
+                ring.submit();
+            } catch (NativeIoException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     // ---- submit and reap --------------------------------------------------------------------
