@@ -24,4 +24,19 @@ public interface BlockChecksum {
      * @param logicalBlockAddress the block's logical block number in the volume (not a byte offset)
      */
     int blockChecksum(MemorySegment block, long logicalBlockAddress);
+
+    /**
+     * The same value as {@code blockChecksum(region.asSlice(offsetBytes, lengthBytes), logicalBlockAddress)},
+     * for a block inside a long-lived region that the caller viewed once as {@code regionView}
+     * ({@code region.asByteBuffer()}): implementations that checksum through a {@link java.nio.ByteBuffer}
+     * (crc32c) then need no new view, so no allocation, per block. Changes {@code regionView}'s
+     * position and limit; same threading as the rest of this interface.
+     *
+     * @param offsetBytes where the block starts in {@code region}
+     * @param lengthBytes the block's length in bytes
+     */
+    default int blockChecksum(MemorySegment region, java.nio.ByteBuffer regionView, long offsetBytes, int lengthBytes,
+                              long logicalBlockAddress) {
+        return blockChecksum(region.asSlice(offsetBytes, lengthBytes), logicalBlockAddress);
+    }
 }

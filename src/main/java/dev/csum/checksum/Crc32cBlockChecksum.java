@@ -1,6 +1,7 @@
 package dev.csum.checksum;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 /**
@@ -22,6 +23,23 @@ final class Crc32cBlockChecksum implements BlockChecksum {
     public int blockChecksum(MemorySegment block, long logicalBlockAddress) {
         crc.reset();
         crc.update(block.asByteBuffer());
+        return finish(logicalBlockAddress);
+    }
+
+    @Override
+    public int blockChecksum(MemorySegment region, ByteBuffer regionView, long offsetBytes, int lengthBytes,
+                             long logicalBlockAddress) {
+        // The view the caller made once, narrowed to the block: asByteBuffer() per block would
+        // allocate a DirectByteBuffer each time (C2 does not scalar-replace it: CRC32C.update keeps
+        // it reachable with a reachability fence).
+        regionView.clear();
+        regionView.position((int) offsetBytes).limit((int) offsetBytes + lengthBytes);
+        crc.reset();
+        crc.update(regionView);
+        return finish(logicalBlockAddress);
+    }
+
+    private int finish(long logicalBlockAddress) {
         for (int i = 0; i < Long.BYTES; i++) {
             addressBytes[i] = (byte) (logicalBlockAddress >>> (8 * i));
         }

@@ -27,6 +27,13 @@ final class BufferArena {
     private final byte[] allocatedOrderAt;
     /** Per unit that starts a free block: its index in its order's free stack (O(1) removal on merge). */
     private final int[] stackIndexAt;
+    /**
+     * Per unit: the last buffer handed out starting there. A request of the same size at the same
+     * place gets it again instead of a new slice (asSlice allocates a segment object each time).
+     */
+    private final MemorySegment[] sliceAt;
+    /** The slab as one ByteBuffer, for allocation-free checksums; null when over 2 GiB. */
+    private final java.nio.ByteBuffer slabView;
     private long allocatedBytes;
 
     BufferArena(MemorySegment slab, int unitBytes) {
@@ -49,6 +56,8 @@ final class BufferArena {
         this.freeOrderAt = new byte[(int) units];
         this.allocatedOrderAt = new byte[(int) units];
         this.stackIndexAt = new int[(int) units];
+        this.sliceAt = new MemorySegment[(int) units];
+        this.slabView = slab.byteSize() <= Integer.MAX_VALUE ? slab.asByteBuffer() : null;
         pushFree(maxOrder, 0);
     }
 
@@ -104,7 +113,22 @@ final class BufferArena {
         }
         allocatedOrderAt[startUnit] = (byte) order;
         allocatedBytes += (long) unitBytes << order;
-        return slab.asSlice((long) startUnit * unitBytes, byteCount);
+        MemorySegment buffer = sliceAt[startUnit];
+        if (buffer == null || buffer.byteSize() != byteCount) {
+            buffer = slab.asSlice((long) startUnit * unitBytes, byteCount);
+            sliceAt[startUnit] = buffer;
+        }
+        return buffer;
+    }
+
+    /** The slab every buffer is carved from. */
+    MemorySegment slab() {
+        return slab;
+    }
+
+    /** The slab viewed as a ByteBuffer (event loop only: callers move its position and limit), or null. */
+    java.nio.ByteBuffer slabView() {
+        return slabView;
     }
 
     /** Returns a buffer obtained from {@link #allocate}. */

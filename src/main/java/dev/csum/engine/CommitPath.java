@@ -42,6 +42,8 @@ final class CommitPath {
     private final int blockSizeBytes;
     /** Groups waiting for buffer space to resolve. */
     private final ArrayDeque<GroupState> waitingToResolve = new ArrayDeque<>();
+    /** Groups given new writes since the last {@link #startDueCommits()}, each once. */
+    private final ArrayDeque<GroupState> commitsDue = new ArrayDeque<>();
     private boolean settledAny;
     private IOException closeFailure;
 
@@ -101,9 +103,27 @@ final class CommitPath {
 
     // ---------------------------------------------------------------- commits
 
+    /**
+     * Queues a write for its group's next commit. The commit itself starts in
+     * {@link #startDueCommits()}, once per loop step, so that every write accepted in the same step
+     * (a burst of callbacks issuing their next writes) joins one commit instead of the first one
+     * committing alone and the rest waiting a whole commit for the next.
+     */
     void addWrite(GroupState state, Piece piece) {
         state.pendingWrites.add(piece);
-        tryCommit(state);
+        if (!state.commitDue) {
+            state.commitDue = true;
+            commitsDue.add(state);
+        }
+    }
+
+    /** Starts the commits of the groups that received writes since the last call (see addWrite). */
+    void startDueCommits() {
+        GroupState state;
+        while ((state = commitsDue.poll()) != null) {
+            state.commitDue = false;
+            tryCommit(state);
+        }
     }
 
     void requestSettle(GroupState state) {
@@ -317,7 +337,7 @@ final class CommitPath {
             MemorySegment committed = state.committed();
             MemorySegment brother = state.other();
             long logicalBlock = engine.geometry.firstBlockOfGroup(state.group) + index;
-            int sum = engine.checksum.blockChecksum(block, logicalBlock);
+            int sum = engine.checksum.blockChecksum(block, logicalBlock); // rare: resolution after a crash
             boolean committedMatches = ImdBlock.tupleWritten(committed, index)
                 && sum == ImdBlock.tupleChecksum(committed, index);
             boolean brotherMatches = ImdBlock.tupleWritten(brother, index)

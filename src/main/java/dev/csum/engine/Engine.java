@@ -144,7 +144,7 @@ public final class Engine implements IoPort.CompletionSink {
             }
             int[] sums = request.checksumsFor(request.blockCount);
             for (int i = 0; i < request.blockCount; i++) {
-                sums[i] = checksum.blockChecksum(blockOf(buffer, i), request.firstBlock + i);
+                sums[i] = blockChecksum(buffer, i, request.firstBlock + i);
             }
         }
         split(request);
@@ -333,17 +333,16 @@ public final class Engine implements IoPort.CompletionSink {
     }
 
     private boolean blockVerifies(Piece piece, MemorySegment data, int i, boolean includePrevious) {
-        return matchingTuple(piece.group, piece.firstIndex + i,
-            blockOf(data, i), piece.firstBlock + i, includePrevious) != null;
+        return matchingTuple(piece.group, piece.firstIndex + i, data, i, piece.firstBlock + i,
+            includePrevious) != null;
     }
 
     private boolean acceptBlock(Piece piece, MemorySegment data, int i, boolean includePrevious) {
         GroupState state = piece.group;
         int index = piece.firstIndex + i;
-        MemorySegment block = blockOf(data, i);
-        MemorySegment tuples = matchingTuple(state, index, block, piece.firstBlock + i, includePrevious);
+        MemorySegment tuples = matchingTuple(state, index, data, i, piece.firstBlock + i, includePrevious);
         if (tuples == UNWRITTEN) {
-            block.fill((byte) 0);
+            blockOf(data, i).fill((byte) 0);
             setTag(piece, i, (short) 0);
             return true;
         }
@@ -363,8 +362,8 @@ public final class Engine implements IoPort.CompletionSink {
      * when the block's current or older state is "never written" and the data matches nothing
      * newer; null on a mismatch.
      */
-    private MemorySegment matchingTuple(GroupState state, int index, MemorySegment block, long logicalBlock,
-                                        boolean includePrevious) {
+    private MemorySegment matchingTuple(GroupState state, int index, MemorySegment data, int blockInData,
+                                        long logicalBlock, boolean includePrevious) {
         MemorySegment committed = state.committed();
         MemorySegment other = state.dual || state.commitInFlight || (includePrevious && state.previousValid)
             ? state.other() : null;
@@ -376,7 +375,7 @@ public final class Engine implements IoPort.CompletionSink {
         if (!verifyReads) {
             return committedWritten ? committed : other;
         }
-        int sum = checksum.blockChecksum(block, logicalBlock);
+        int sum = blockChecksum(data, blockInData, logicalBlock);
         if (committedWritten && sum == ImdBlock.tupleChecksum(committed, index)) {
             return committed;
         }
@@ -390,6 +389,20 @@ public final class Engine implements IoPort.CompletionSink {
             return UNWRITTEN;
         }
         return null;
+    }
+
+    /**
+     * The checksum of block {@code i} of {@code data}, an engine buffer (from {@link #buffers}),
+     * computed through the arena's one ByteBuffer view: no slice or view is allocated per block.
+     */
+    int blockChecksum(MemorySegment data, int i, long logicalBlock) {
+        java.nio.ByteBuffer slabView = buffers.slabView();
+        long offsetBytes = data.address() - buffers.slab().address() + (long) i * blockSizeBytes;
+        if (slabView == null) {
+            return checksum.blockChecksum(blockOf(data, i), logicalBlock);
+        }
+        assert offsetBytes >= 0 && offsetBytes + blockSizeBytes <= buffers.capacityBytes() : "not an engine buffer";
+        return checksum.blockChecksum(buffers.slab(), slabView, offsetBytes, blockSizeBytes, logicalBlock);
     }
 
     /** Block {@code i} of {@code data}; the segment itself for one-block data (no slice allocated). */
@@ -597,6 +610,7 @@ public final class Engine implements IoPort.CompletionSink {
                 return 0;
             }
         }
+        commits.startDueCommits();
         pump();
         // After pump(), ready operations remain only when the device is at its queue depth: then, as
         // when there is nothing to send, the next thing that can happen is a completion (or wakeup).

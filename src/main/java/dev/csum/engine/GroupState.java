@@ -28,6 +28,8 @@ final class GroupState {
     /** Reading the blocks whose tuples differ, to decide which copy describes each (after a crash). */
     boolean resolving;
     boolean commitInFlight;
+    /** Queued in CommitPath's commitsDue: has new pending writes whose commit starts at the next loop step. */
+    boolean commitDue;
     /** The other half holds the state before the last commit (for reads that raced with it). */
     boolean previousValid;
     /** The two on-disk copies differ (the older lacks the last commit): settle before eviction/close. */

@@ -43,6 +43,23 @@ import java.nio.file.Path;
  */
 public final class UringIoPort implements IoPort {
 
+    /**
+     * System property choosing when prepared operations reach the kernel: {@code eager} (default)
+     * submits each one (a link chain: when its last member is prepared) at once, one
+     * {@code io_uring_enter} per operation, as fio does by default; {@code batched} sends everything
+     * prepared in one loop step with the step's single submit-and-wait. Eager costs system calls
+     * and buys device time: the first operation of a burst starts while the rest are prepared, and
+     * completions are run sooner (docs/PERFORMANCE.md has the measurements).
+     */
+    public static final String SUBMIT_PROPERTY = "csum.uring.submit";
+
+    /**
+     * Eager submission applies to reads, fsyncs and writes below this size; larger writes wait for
+     * the step's submit (see afterPrepare). Measured: eager helped 128 KiB reads in 2 of 3 rounds
+     * and hurt 128 KiB writes in 3 of 3 (docs/PERFORMANCE.md).
+     */
+    static final long EAGER_SUBMIT_MAX_BYTES = Long.getLong("csum.uring.eagerMaxBytes", 64 * 1024);
+
     /** Kernel-side tag of the wakeup read; slots are below queueDepth, so it can never collide. */
     static final long WAKEUP_READ_TAG = Long.MAX_VALUE;
 
@@ -60,6 +77,8 @@ public final class UringIoPort implements IoPort {
     private int freeSlotCount;
 
     private boolean linkOpen;                // the last prepared caller operation had FLAG_LINK
+    /** Submit each operation (or whole link chain) as soon as it is prepared; see {@link #SUBMIT_PROPERTY}. */
+    private final boolean eagerSubmit = !"batched".equals(System.getProperty(SUBMIT_PROPERTY, "eager"));
 
     private final Dispatcher dispatcher = new Dispatcher();
     private boolean closed;
@@ -136,7 +155,7 @@ public final class UringIoPort implements IoPort {
             return false;
         }
         try {
-            afterPrepare(ring.prepareRead(fd, buffer, offsetBytes, sqeFlags(flags), slot), slot, flags, userData);
+            afterPrepare(ring.prepareRead(fd, buffer, offsetBytes, sqeFlags(flags), slot), slot, flags, userData, 0);
         } catch (RuntimeException refused) {
             freeSlots[freeSlotCount++] = slot;
             throw refused;
@@ -154,7 +173,7 @@ public final class UringIoPort implements IoPort {
         int rwFlags = (flags & FLAG_DSYNC) != 0 ? LibcConstants.RWF_DSYNC : 0;
         try {
             afterPrepare(ring.prepareWrite(fd, buffer, offsetBytes, sqeFlags(flags), rwFlags, slot), slot, flags,
-                    userData);
+                    userData, buffer.byteSize());
         } catch (RuntimeException refused) {
             freeSlots[freeSlotCount++] = slot;
             throw refused;
@@ -170,7 +189,7 @@ public final class UringIoPort implements IoPort {
             return false;
         }
         int fsyncFlags = (flags & FLAG_DATASYNC) != 0 ? IORING_FSYNC_DATASYNC : 0;
-        afterPrepare(ring.prepareFsync(fd, fsyncFlags, sqeFlags(flags), slot), slot, flags, userData);
+        afterPrepare(ring.prepareFsync(fd, fsyncFlags, sqeFlags(flags), slot), slot, flags, userData, 0);
         return true;
     }
 
@@ -205,13 +224,23 @@ public final class UringIoPort implements IoPort {
         return slot;
     }
 
-    private void afterPrepare(boolean queued, int slot, int flags, long userData) {
+    private void afterPrepare(boolean queued, int slot, int flags, long userData, long writeBytes) {
         // The ring holds queueDepth + 1 and the port never has more than queueDepth caller
         // operations plus the wakeup read outstanding.
         assert queued : "ring refused an operation the port had a slot for";
         slotInFlight[slot] = true;
         slotUserData[slot] = userData;
         linkOpen = (flags & FLAG_LINK) != 0;
+        if (eagerSubmit && !linkOpen && writeBytes < EAGER_SUBMIT_MAX_BYTES) {
+            // Never inside a link chain: the kernel ends a chain at the end of a submission. Large
+            // writes wait for the step's submit: sent together, adjacent ones (a commit's data
+            // writes come in bursts) merge in the block layer's plug into fewer device requests.
+            try {
+                ring.submit();
+            } catch (NativeIoException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     // ---- submit and reap --------------------------------------------------------------------
