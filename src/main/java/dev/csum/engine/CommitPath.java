@@ -360,7 +360,9 @@ final class CommitPath {
         engine.cache.forEach(state -> {
             if (state.commitInFlight || state.resolving || state.loading) {
                 done[0] = false;
-            } else if (state.unsettled && !state.damaged && state.loaded) {
+            } else if (state.unsettled && !state.damaged && state.loaded && closeFailure == null) {
+                // Once a settle commit failed, close reports it instead of retrying forever on a
+                // device that fails writes; an unsettled pair is resolved at the next open anyway.
                 requestSettle(state);
                 done[0] = false;
             }
