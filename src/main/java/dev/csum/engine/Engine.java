@@ -209,8 +209,16 @@ public final class Engine implements IoPort.CompletionSink {
             return;
         }
         if (result != piece.lengthBytes(blockSizeBytes)) {
-            finishPiece(piece, deviceError("read", IoPort.DATA_FILE, geometry.dataOffsetBytes(piece.firstBlock),
-                piece.lengthBytes(blockSizeBytes), result));
+            IOException failure = deviceError("read", IoPort.DATA_FILE, geometry.dataOffsetBytes(piece.firstBlock),
+                piece.lengthBytes(blockSizeBytes), result);
+            if (!piece.group.loaded) {
+                // Still listed in the group's readWaiters: finishing it now would recycle a listed
+                // piece. onGroupLoaded finishes it (verifyRead sees the request's failure).
+                piece.request.fail(failure);
+                piece.dataDone = true;
+                return;
+            }
+            finishPiece(piece, failure);
             return;
         }
         piece.dataDone = true;

@@ -58,7 +58,12 @@ final class SeedRun {
             run.execute();
         } catch (IOException | RuntimeException failure) {
             run.result.unexpectedErrors++;
-            run.result.violation(config.seed(), "run aborted: " + failure);
+            StackTraceElement[] stack = failure.getStackTrace();
+            StringBuilder where = new StringBuilder();
+            for (int i = 0; i < Math.min(6, stack.length); i++) {
+                where.append(i == 0 ? " at " : " < ").append(stack[i]);
+            }
+            run.result.violation(config.seed(), "run aborted: " + failure + where);
         } finally {
             run.collectFaults();
             run.arena.close();
