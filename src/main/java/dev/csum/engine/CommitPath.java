@@ -77,8 +77,21 @@ final class CommitPath {
             int secondGeneration = ImdBlock.generation(state.halves[1]);
             // Equal generations only happen for a never-written (all-zero) pair: copy 0 counts as newer.
             state.newerCopy = ImdBlock.isNewer(secondGeneration, firstGeneration) ? 1 : 0;
-            state.dual = tuplesDiffer(state);
-            state.unsettled = state.dual;
+            int newerGeneration = state.newerCopy == 1 ? secondGeneration : firstGeneration;
+            int olderGeneration = state.newerCopy == 1 ? firstGeneration : secondGeneration;
+            boolean differ = tuplesDiffer(state);
+            if (differ && olderGeneration + 1 != newerGeneration) {
+                // Commits alternate slots one generation apart, so a crash leaves the copies at most
+                // one apart. A wider gap means an imd write was lost or misdirected: the older copy is
+                // stale beyond any write in flight, and trusting it could bless stale data (or call a
+                // damaged written block "never written"). Serve from the newer copy alone.
+                state.dual = false;
+                state.unsettled = true;
+                engine.counters.metadataFallbacks++;
+            } else {
+                state.dual = differ;
+                state.unsettled = differ;
+            }
         } else if (firstUsable || secondUsable) {
             state.newerCopy = firstUsable ? 0 : 1;
             state.unsettled = true;
@@ -238,6 +251,7 @@ final class CommitPath {
             state.newerCopy = state.commitTargetCopy;
             state.generation++;
             state.previousValid = true;
+            state.commitsCompleted++;
             state.unsettled = !settle;
         }
         Piece piece;

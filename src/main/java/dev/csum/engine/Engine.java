@@ -199,6 +199,7 @@ public final class Engine implements IoPort.CompletionSink {
     // ---------------------------------------------------------------- the read path
 
     private void issueDataRead(Piece piece) {
+        piece.commitsAtIssue = piece.group.commitsCompleted;
         ops.create(OpTable.DATA_READ, OpTable.READ_OP, piece, 0, IoPort.DATA_FILE,
             geometry.dataOffsetBytes(piece.firstBlock), piece.data, 0);
     }
@@ -259,7 +260,9 @@ public final class Engine implements IoPort.CompletionSink {
             finishPiece(piece, null);
             return;
         }
-        int bad = checkBlocks(piece, piece.data, true, false);
+        // The state before the last commit may describe the data only if that commit completed while
+        // this read ran; for a later read it would accept the old data of a lost write.
+        int bad = checkBlocks(piece, piece.data, piece.commitsAtIssue != state.commitsCompleted, false);
         if (bad == 0) {
             finishPiece(piece, null);
             return;

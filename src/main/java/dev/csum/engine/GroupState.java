@@ -30,6 +30,8 @@ final class GroupState {
     boolean commitInFlight;
     /** The other half holds the state before the last commit (for reads that raced with it). */
     boolean previousValid;
+    /** Commits completed since this slot was assigned: tells a read whether a commit completed while it ran. */
+    int commitsCompleted;
     /** The two on-disk copies differ (the older lacks the last commit): settle before eviction/close. */
     boolean unsettled;
     boolean settleRequested;
@@ -67,6 +69,7 @@ final class GroupState {
         resolving = false;
         commitInFlight = false;
         previousValid = false;
+        commitsCompleted = 0;
         unsettled = false;
         settleRequested = false;
         newerCopy = 0;

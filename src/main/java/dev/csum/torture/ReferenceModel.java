@@ -45,6 +45,7 @@ final class ReferenceModel {
         boolean cacheErrorAllowed;
         boolean tornImdErrorAllowed;
         boolean dropped;
+        boolean metadataSuspect;
     }
 
     /** The acceptable versions of a read's blocks, fixed at issue and widened by writes issued while it runs. */
@@ -136,10 +137,12 @@ final class ReferenceModel {
                 blocksWithCachedWrites.set(index);
                 block.cacheErrorAllowed = false;
                 block.tornImdErrorAllowed = false;
+                block.metadataSuspect = false;
             } else {
                 block.durable.set(version);
                 block.cacheErrorAllowed = false;
                 block.tornImdErrorAllowed = false;
+                block.metadataSuspect = false;
             }
         }
     }
@@ -147,6 +150,21 @@ final class ReferenceModel {
     /** The device stored (or failed to store) the engine's data write of {@code block} intact. */
     void dataLanded(long block, boolean landed) {
         blocks[(int) block].dropped = !landed;
+    }
+
+    /**
+     * A media fault touched the imd pair of the group holding these blocks (an imd write dropped, a
+     * slot overwritten by another write, a read of the pair altered): tuples only the damaged copy
+     * held may be lost, so these blocks may read as an older version or as never written.
+     */
+    void metadataFault(long firstBlock, int blockCount) {
+        for (int i = 0; i < blockCount; i++) {
+            blocks[(int) (firstBlock + i)].metadataSuspect = true;
+        }
+    }
+
+    boolean metadataSuspect(long block) {
+        return blocks[(int) block].metadataSuspect;
     }
 
     // ---------------------------------------------------------------- flush and crash

@@ -73,15 +73,46 @@ final class SeedChecker {
         return geometry.firstBlockOfGroup(low) + (offsetBytes - groupDataStart[low]) / blockSize;
     }
 
-    /** The landing check of a data write (see {@link TorturePort}). */
-    void onDataWrite(long offsetBytes, long lengthBytes, MemorySegment written, byte[] onMedia) {
-        long first = blockAt(offsetBytes);
+    /**
+     * The landing check of a successful write, or of an imd pair read (see {@link TorturePort}):
+     * {@code transferred} is what the engine wrote or received, {@code onMedia} what the media holds.
+     */
+    void onTransfer(boolean write, int fileIndex, long offsetBytes, MemorySegment transferred, byte[] onMedia) {
         MemorySegment media = MemorySegment.ofArray(onMedia);
-        for (long i = 0; i < lengthBytes / blockSize; i++) {
+        if (fileIndex == IoPort.METADATA_FILE) {
+            long group = groupOfImdSlot(offsetBytes);
+            boolean intact = MemorySegment.mismatch(transferred, 0, transferred.byteSize(), media, 0, onMedia.length) < 0;
+            if (group >= 0 && !intact) {
+                metadataFault(group);
+            }
+            return;
+        }
+        if (!write) {
+            return;
+        }
+        MemorySegment written = transferred;
+        long first = blockAt(offsetBytes);
+        for (long i = 0; i < written.byteSize() / blockSize; i++) {
             long from = i * blockSize;
             boolean landed = MemorySegment.mismatch(written, from, from + blockSize, media, from, from + blockSize) < 0;
             model.dataLanded(first + i, landed);
         }
+    }
+
+    /** The group whose imd slot starts at {@code offsetBytes} of the metadata file, or -1. */
+    private long groupOfImdSlot(long offsetBytes) {
+        int low = 0;
+        int high = (int) geometry.groupCount() - 1;
+        while (low < high) {
+            int mid = (low + high + 1) >>> 1;
+            if (geometry.imdPairOffsetBytes(mid) <= offsetBytes) {
+                low = mid;
+            } else {
+                high = mid - 1;
+            }
+        }
+        long pair = geometry.imdPairOffsetBytes(low);
+        return offsetBytes == pair || offsetBytes == pair + blockSize ? low : -1;
     }
 
     /** The version of {@code block} the media holds now (reads would see it, without read faults). */
@@ -100,14 +131,17 @@ final class SeedChecker {
                     continue;
                 }
                 long onMedia = mediaVersion(block);
-                if (version != BlockPattern.GARBAGE && model.dropped(block) && onMedia == version) {
-                    result.staleAfterDroppedWrite++;
+                if (isUndetectableStale(read, i, version, onMedia)) {
                     continue;
                 }
                 result.silentCorruptions++;
+                if (Boolean.getBoolean("torture.debug")) {
+                    System.out.println("silent: block " + block + " v" + version + " " + read.acceptable(i) + debugImd(block));
+                }
                 result.violation(config.seed(), "silent corruption: block " + block + " returned "
                     + describe(version) + ", acceptable " + read.acceptable(i) + ", media holds " + describe(onMedia)
-                    + (model.dropped(block) ? " (its last data write was dropped)" : ""));
+                    + (model.dropped(block) ? " (its last data write was dropped)" : "")
+                    + (model.metadataSuspect(block) ? " (its group's imd pair met a media fault)" : ""));
             }
             return;
         }
@@ -139,6 +173,42 @@ final class SeedChecker {
         }
     }
 
+    /**
+     * The documented limits (RELIABILITY.md): an older version of the block (or "never written",
+     * read as zeros) returned because a media fault removed what would have exposed it — the newer
+     * data write was dropped while an older tuple is still accepted, or the tuple itself was lost
+     * with a damaged imd copy. The returned bytes must still be a genuine older version of this very
+     * block, and what the media holds (or zeros): anything else is a silent corruption.
+     */
+    private boolean isUndetectableStale(ReferenceModel.ReadTicket read, int index, long version, long onMedia) {
+        long block = read.firstBlock + index;
+        if (version == BlockPattern.GARBAGE || (version != onMedia && version != BlockPattern.ZEROS)) {
+            return false;
+        }
+        LongSet acceptable = read.acceptable(index);
+        long newest = Long.MIN_VALUE;
+        for (int k = 0; k < acceptable.size(); k++) {
+            newest = Math.max(newest, acceptable.get(k));
+        }
+        if (version > newest) {
+            return false;
+        }
+        if (model.dropped(block)) {
+            result.staleAfterDroppedWrite++;
+            return true;
+        }
+        if (model.metadataSuspect(block)) {
+            result.staleAfterMetadataFault++;
+            return true;
+        }
+        return false;
+    }
+
+    /** Reports a media fault on the imd pair of {@code group}. */
+    void metadataFault(long group) {
+        model.metadataFault(geometry.firstBlockOfGroup(group), geometry.blocksInGroup(group));
+    }
+
     void writeFailed(long firstBlock, int blockCount, IOException failure) {
         if (!mediaFaultsInjected()) {
             unexpected("write of " + blockCount + " blocks at block " + firstBlock + " failed: " + failure);
@@ -167,6 +237,21 @@ final class SeedChecker {
     private void unexpected(String detail) {
         result.unexpectedErrors++;
         result.violation(config.seed(), detail);
+    }
+
+    private String debugImd(long block) {
+        long group = geometry.groupOf(block);
+        int index = geometry.indexInGroup(block);
+        StringBuilder text = new StringBuilder(" group " + group);
+        for (int copy = 0; copy < 2; copy++) {
+            byte[] raw = new byte[blockSize];
+            disk.get().readRaw(IoPort.METADATA_FILE, geometry.imdPairOffsetBytes(group) + (long) copy * blockSize, raw);
+            MemorySegment imd = MemorySegment.ofArray(raw);
+            text.append(" copy").append(copy).append(" gen=").append(dev.csum.format.ImdBlock.generation(imd))
+                .append(" grp=").append(dev.csum.format.ImdBlock.group(imd))
+                .append(" written=").append(dev.csum.format.ImdBlock.tupleWritten(imd, index));
+        }
+        return text.toString();
     }
 
     private static String describe(long version) {

@@ -37,6 +37,12 @@ public final class SeedResult {
      * a write in flight at a crash. Not a violation; reported (RELIABILITY.md).
      */
     long staleAfterDroppedWrite;
+    /**
+     * Reads that returned an older version of the block, or zeros for a block written since, because
+     * a media fault damaged an imd copy of its group and the tuple only that copy held was lost.
+     * Not a violation; reported (RELIABILITY.md).
+     */
+    long staleAfterMetadataFault;
     /** Integrity errors allowed in the default mode after a power loss (unflushed write reordered). */
     long allowedCacheErrors;
     /** Integrity errors allowed by the known limit (an imd write torn at a crash). */
@@ -63,6 +69,7 @@ public final class SeedResult {
     public long unexpectedErrors() { return unexpectedErrors; }
     public long faultsDetected() { return faultsDetected; }
     public long staleAfterDroppedWrite() { return staleAfterDroppedWrite; }
+    public long staleAfterMetadataFault() { return staleAfterMetadataFault; }
     public long crashes() { return crashes; }
     public long readsFailed() { return readsFailed; }
     public long allowedCacheErrors() { return allowedCacheErrors; }
@@ -114,6 +121,7 @@ public final class SeedResult {
         falseErrors += other.falseErrors;
         unexpectedErrors += other.unexpectedErrors;
         staleAfterDroppedWrite += other.staleAfterDroppedWrite;
+        staleAfterMetadataFault += other.staleAfterMetadataFault;
         allowedCacheErrors += other.allowedCacheErrors;
         allowedTornImdErrors += other.allowedTornImdErrors;
         tornDataDetected += other.tornDataDetected;

@@ -5,6 +5,9 @@ import dev.csum.Volume;
 import dev.csum.VolumeOptions;
 import dev.csum.checksum.ChecksumAlgorithm;
 import dev.csum.format.Geometry;
+import dev.csum.format.ImdBlock;
+import dev.csum.format.ImdValidity;
+import dev.csum.io.IoPort;
 import dev.csum.format.MetadataPlacement;
 import dev.csum.io.FaultKind;
 import dev.csum.io.SimMediaEvent;
@@ -36,6 +39,7 @@ final class SeedRun {
     private final SeedChecker checker;
     private final Arena arena = Arena.ofConfined();
     private Geometry geometry;
+    private int volumeTag;
     private ReferenceModel model;
     private SimulatedDisk disk;
     private TorturePort port;
@@ -81,6 +85,7 @@ final class SeedRun {
             config.placement(), new UUID(config.seed(), ~config.seed()));
         disk.faultsEnabled(true);
         geometry = superblock.geometry();
+        volumeTag = superblock.volumeTag();
         model = new ReferenceModel((int) geometry.dataBlockCount(), config.completedWritesMayBeLost());
         checker.start(geometry, model);
         disk.mediaListener(this::onMediaEvent);
@@ -280,7 +285,7 @@ final class SeedRun {
         VolumeOptions options = VolumeOptions.of(Path.of("torture-" + config.seed()))
             .withImdCacheBytes(Math.max(4096, config.imdCacheBytes())).withBufferArenaBytes(4L << 20)
             .withDurability(config.durability());
-        port = new TorturePort(disk, checker::onDataWrite);
+        port = new TorturePort(disk, checker::onTransfer);
         IOException last = null;
         for (int attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
             try {
@@ -296,9 +301,15 @@ final class SeedRun {
 
     // ---------------------------------------------------------------- media events and stats
 
-    /** Marks the groups whose imd write a crash tore (the documented known limit). */
+    /**
+     * Watches the media for imd slots changed by anything but the engine's own valid imd write: a
+     * write torn at a crash (the known limit), or another write landing on a slot (a misdirected
+     * write, which the engine cannot see).
+     */
     private void onMediaEvent(SimMediaEvent event) {
-        if (event.kind() != SimMediaEvent.Kind.CRASH_PERSISTED || config.blockSizeBytes() == 512) {
+        SimMediaEvent.Kind kind = event.kind();
+        boolean crashPersisted = kind == SimMediaEvent.Kind.CRASH_PERSISTED;
+        if (!crashPersisted && kind != SimMediaEvent.Kind.WRITE && kind != SimMediaEvent.Kind.WRITE_DURABLE) {
             return;
         }
         int metadataPhysical = config.placement() == MetadataPlacement.SEPARATE ? 1 : 0;
@@ -308,13 +319,23 @@ final class SeedRun {
         long start = event.offsetBytes();
         long end = start + event.data().length;
         int blockSize = config.blockSizeBytes();
+        byte[] slotBytes = new byte[blockSize];
         for (long group = 0; group < geometry.groupCount(); group++) {
             for (int copy = 0; copy < 2; copy++) {
                 long slot = geometry.imdPairOffsetBytes(group) + (long) copy * blockSize;
-                boolean overlaps = start < slot + blockSize && end > slot;
+                if (start >= slot + blockSize || end <= slot) {
+                    continue;
+                }
                 boolean whole = start <= slot && end >= slot + blockSize;
-                if (overlaps && !whole) {
-                    model.tornImdAtCrash(geometry.firstBlockOfGroup(group), geometry.blocksInGroup(group));
+                if (crashPersisted) {
+                    if (!whole) {
+                        model.tornImdAtCrash(geometry.firstBlockOfGroup(group), geometry.blocksInGroup(group));
+                    }
+                    continue;
+                }
+                disk.readRaw(IoPort.METADATA_FILE, slot, slotBytes);
+                if (ImdBlock.validate(MemorySegment.ofArray(slotBytes), group, volumeTag) != ImdValidity.VALID) {
+                    checker.metadataFault(group);
                 }
             }
         }

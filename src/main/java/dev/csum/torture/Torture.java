@@ -50,10 +50,11 @@ public final class Torture {
             text.append(' ').append(kind.name().toLowerCase(Locale.ROOT)).append('=').append(result.faultsInjected(kind));
         }
         text.append(System.lineSeparator());
-        text.append(String.format(Locale.ROOT, "reads failed: %d; faults detected: %d; stale reads after a dropped"
-                + " write: %d; torn blocks detected: %d; allowed errors: %d (unflushed, default mode), %d (torn imd)%n",
-            result.readsFailed, result.faultsDetected, result.staleAfterDroppedWrite, result.tornDataDetected,
-            result.allowedCacheErrors, result.allowedTornImdErrors));
+        text.append(String.format(Locale.ROOT, "reads failed: %d; faults detected: %d; undetectable stale reads: %d"
+                + " (dropped data write), %d (damaged imd copy); torn blocks detected: %d;"
+                + " allowed errors: %d (unflushed, default mode), %d (torn imd)%n",
+            result.readsFailed, result.faultsDetected, result.staleAfterDroppedWrite, result.staleAfterMetadataFault,
+            result.tornDataDetected, result.allowedCacheErrors, result.allowedTornImdErrors));
         text.append(String.format(Locale.ROOT, "silent corruptions: %d; false errors: %d; unexpected errors: %d;"
                 + " reopen failures: %d%n", result.silentCorruptions, result.falseErrors, result.unexpectedErrors,
             result.openFailures));
@@ -98,6 +99,7 @@ public final class Torture {
         field(json, "false_errors", result.falseErrors);
         field(json, "unexpected_errors", result.unexpectedErrors);
         field(json, "stale_reads_after_dropped_write", result.staleAfterDroppedWrite);
+        field(json, "stale_reads_after_imd_fault", result.staleAfterMetadataFault);
         field(json, "torn_blocks_detected", result.tornDataDetected);
         field(json, "allowed_unflushed_errors", result.allowedCacheErrors);
         field(json, "allowed_torn_imd_errors", result.allowedTornImdErrors);

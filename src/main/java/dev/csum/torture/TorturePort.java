@@ -12,11 +12,12 @@ import java.util.LinkedHashSet;
  * The port the torture engine runs on: a {@link SimulatedDisk} port plus two things the checker needs.
  *
  * <ol>
- *   <li><b>Landing check.</b> When a data write completes successfully, it compares what the media now
- *       holds at the written blocks with the bytes the engine wrote, and tells the {@link LandingListener}
- *       block by block. A lost, misdirected, torn or bit-rotted data write is invisible to the engine
- *       (the device reports success); the checker uses this to tell a stale read the format cannot
- *       detect from an engine bug.</li>
+ *   <li><b>Landing check.</b> When a write completes successfully, it reads what the media now holds
+ *       where the write was meant to go and hands it, with the bytes the engine wrote, to the
+ *       {@link LandingListener}; likewise for reads of the metadata file (an imd pair altered by a
+ *       read fault). A lost, misdirected, torn or bit-rotted write is invisible to the
+ *       engine (the device reports success); the checker uses this to tell a stale read the format
+ *       cannot detect from an engine bug.</li>
  *   <li><b>Power cut.</b> After {@link #cut()} (the disk crashed) the engine that used this port is
  *       abandoned. Its pending and future operations complete with {@code -EIO}, so it can be closed and
  *       its native memory released; its callbacks are ignored by the run.</li>
@@ -24,20 +25,20 @@ import java.util.LinkedHashSet;
  */
 final class TorturePort implements IoPort {
 
-    /** Told whether each block of a successful data write is now on the media as written. */
+    /** Told, for each successful write, what the media now holds where it was meant to go. */
     interface LandingListener {
-        void onDataWrite(long offsetBytes, long lengthBytes, MemorySegment written, byte[] onMedia);
+        void onTransfer(boolean write, int fileIndex, long offsetBytes, MemorySegment transferred, byte[] onMedia);
     }
 
-    private record PendingWrite(long offsetBytes, MemorySegment buffer) {
+    private record Pending(boolean write, int fileIndex, long offsetBytes, MemorySegment buffer) {
     }
 
     private static final int EIO = 5;
 
     private final SimulatedDisk disk;
     private final LandingListener listener;
-    /** Data writes in flight, by user data. */
-    private final HashMap<Long, PendingWrite> dataWrites = new HashMap<>();
+    /** Writes, and metadata reads, in flight by user data. */
+    private final HashMap<Long, Pending> transfers = new HashMap<>();
     /** Every operation accepted and not yet completed, in order, for the power cut. */
     private final LinkedHashSet<Long> outstanding = new LinkedHashSet<>();
     private final ArrayDeque<Long> deadCompletions = new ArrayDeque<>();
@@ -57,7 +58,7 @@ final class TorturePort implements IoPort {
         dead = true;
         deadCompletions.addAll(outstanding);
         outstanding.clear();
-        dataWrites.clear();
+        transfers.clear();
     }
 
     @Override
@@ -66,7 +67,11 @@ final class TorturePort implements IoPort {
             deadCompletions.add(userData);
             return true;
         }
-        return track(disk.prepareRead(fileIndex, offsetBytes, buffer, flags, userData), userData);
+        boolean accepted = disk.prepareRead(fileIndex, offsetBytes, buffer, flags, userData);
+        if (accepted && fileIndex == METADATA_FILE) {
+            transfers.put(userData, new Pending(false, fileIndex, offsetBytes, buffer));
+        }
+        return track(accepted, userData);
     }
 
     @Override
@@ -76,8 +81,8 @@ final class TorturePort implements IoPort {
             return true;
         }
         boolean accepted = disk.prepareWrite(fileIndex, offsetBytes, buffer, flags, userData);
-        if (accepted && fileIndex == DATA_FILE) {
-            dataWrites.put(userData, new PendingWrite(offsetBytes, buffer));
+        if (accepted) {
+            transfers.put(userData, new Pending(true, fileIndex, offsetBytes, buffer));
         }
         return track(accepted, userData);
     }
@@ -111,11 +116,11 @@ final class TorturePort implements IoPort {
         }
         return disk.submitAndReap(minCompletions, (userData, result) -> {
             outstanding.remove(userData);
-            PendingWrite write = dataWrites.remove(userData);
-            if (write != null && result == write.buffer.byteSize()) {
-                byte[] onMedia = new byte[(int) write.buffer.byteSize()];
-                disk.readRaw(DATA_FILE, write.offsetBytes, onMedia);
-                listener.onDataWrite(write.offsetBytes, write.buffer.byteSize(), write.buffer, onMedia);
+            Pending transfer = transfers.remove(userData);
+            if (transfer != null && result == transfer.buffer.byteSize()) {
+                byte[] onMedia = new byte[(int) transfer.buffer.byteSize()];
+                disk.readRaw(transfer.fileIndex, transfer.offsetBytes, onMedia);
+                listener.onTransfer(transfer.write, transfer.fileIndex, transfer.offsetBytes, transfer.buffer, onMedia);
             }
             sink.onCompletion(userData, result);
         });

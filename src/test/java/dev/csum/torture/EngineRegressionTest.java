@@ -8,6 +8,7 @@ import dev.csum.Volume;
 import dev.csum.VolumeOptions;
 import dev.csum.checksum.ChecksumAlgorithm;
 import dev.csum.format.MetadataPlacement;
+import dev.csum.io.FaultKind;
 import dev.csum.io.IoPort;
 import dev.csum.io.SimulatedDisk;
 import java.io.IOException;
@@ -29,7 +30,7 @@ class EngineRegressionTest {
     void closeOnADeviceThatFailsEveryWriteReturnsWithAnError() throws IOException {
         SimulatedDisk disk = SimulatedDisk.builder(3).dataFileBytes(1 << 20).build();
         PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED, new UUID(1, 2));
-        TorturePort port = new TorturePort(disk, (offset, length, written, onMedia) -> { });
+        TorturePort port = new TorturePort(disk, (write, file, offset, data, onMedia) -> { });
         Volume volume = Volume.openOnPort(port, VolumeOptions.of(Path.of("dead")), true);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment data = arena.allocate(512 * 4, 512);
@@ -81,5 +82,83 @@ class EngineRegressionTest {
             volume.close();
         }
         org.junit.jupiter.api.Assertions.assertTrue(dataFirst > 0, "some seed completed the data read first");
+    }
+
+    /**
+     * A lost data write (the device reports success, stores nothing) must be detected by the next
+     * read: the block's current tuple describes the new data. The engine accepted the state before
+     * the group's last commit for every read until the group's next commit, so the old data read
+     * back silently; now only reads that were issued before that commit completed may match it.
+     */
+    @Test
+    void lostDataWriteIsDetectedByTheNextRead() throws IOException {
+        SimulatedDisk disk = SimulatedDisk.builder(5).dataFileBytes(1 << 20).build();
+        var superblock = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
+            new UUID(5, 2));
+        Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("lost")), true);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment first = arena.allocate(512, 512).fill((byte) 1);
+            MemorySegment second = arena.allocate(512, 512).fill((byte) 2);
+            IOException[] outcome = {null};
+            volume.write(3 * 512L, 512, first, null, (token, failure) -> outcome[0] = failure, 0);
+            volume.runUntilIdle(1_000_000);
+            org.junit.jupiter.api.Assertions.assertNull(outcome[0]);
+            disk.armNextWrite(FaultKind.LOST_WRITE, IoPort.DATA_FILE, superblock.geometry().dataOffsetBytes(3) / 512);
+            volume.write(3 * 512L, 512, second, null, (token, failure) -> outcome[0] = failure, 0);
+            volume.runUntilIdle(1_000_000);
+            org.junit.jupiter.api.Assertions.assertNull(outcome[0], "the device reported success");
+            MemorySegment back = arena.allocate(512, 512);
+            volume.read(3 * 512L, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
+            volume.runUntilIdle(1_000_000);
+            org.junit.jupiter.api.Assertions.assertInstanceOf(dev.csum.IntegrityException.class, outcome[0],
+                "the old data must not be returned for the new write");
+            org.junit.jupiter.api.Assertions.assertEquals(0, back.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
+        }
+        volume.close();
+    }
+
+    /**
+     * Commits alternate between the two imd slots one generation apart, so a crash leaves the copies
+     * at most one generation apart. A wider gap means an imd write was lost: the older copy is stale,
+     * and the crash rules (accept either copy; a block the older copy calls unwritten reads as zeros)
+     * must not apply to it. Here the older slot lost its imd write, the data of block 5 is then
+     * damaged, and the volume is reopened: reading block 5 returned zeros instead of an error.
+     */
+    @Test
+    void staleImdCopyFromALostImdWriteIsNotTrustedAfterReopen() throws IOException {
+        SimulatedDisk disk = SimulatedDisk.builder(7).dataFileBytes(1 << 20).build();
+        var superblock = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
+            new UUID(7, 2));
+        var geometry = superblock.geometry();
+        Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("stale")), true);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = arena.allocate(512, 512).fill((byte) 7);
+            IOException[] outcome = {null};
+            volume.write(5 * 512L, 512, data, null, (token, failure) -> outcome[0] = failure, 0);   // gen 1, copy 1
+            volume.runUntilIdle(1_000_000);
+            disk.armNextWrite(FaultKind.LOST_WRITE, IoPort.METADATA_FILE, geometry.imdPairOffsetBytes(0) / 512);
+            volume.write(6 * 512L, 512, data, null, (token, failure) -> outcome[0] = failure, 0);   // gen 2, lost
+            volume.runUntilIdle(1_000_000);
+            volume.write(7 * 512L, 512, data, null, (token, failure) -> outcome[0] = failure, 0);   // gen 3, copy 1
+            volume.runUntilIdle(1_000_000);
+            org.junit.jupiter.api.Assertions.assertNull(outcome[0]);
+        }
+        disk.writeRaw(IoPort.DATA_FILE, geometry.dataOffsetBytes(5), new byte[] {1, 2, 3, 4});
+        disk.makeCacheDurable();
+        disk.crash(); // no settle: the pair stays as it is on the media
+        SimulatedDisk again = disk.reopen();
+        Volume reopened = Volume.openOnPort(again, VolumeOptions.of(Path.of("stale")), true);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment back = arena.allocate(512, 512);
+            IOException[] outcome = {null};
+            reopened.read(5 * 512L, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
+            reopened.runUntilIdle(1_000_000);
+            org.junit.jupiter.api.Assertions.assertInstanceOf(dev.csum.IntegrityException.class, outcome[0],
+                "damaged data of a written block must not read as never written");
+            reopened.read(7 * 512L, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
+            reopened.runUntilIdle(1_000_000);
+            org.junit.jupiter.api.Assertions.assertNull(outcome[0], "intact blocks still read");
+        }
+        reopened.close();
     }
 }
