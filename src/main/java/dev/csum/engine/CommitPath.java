@@ -150,7 +150,9 @@ final class CommitPath {
         MemorySegment next = state.halves[target];
         // Copy-forward: the new copy is the committed state plus the new tuples, so it never loses a
         // tuple that only the copy it replaces had.
-        MemorySegment.copy(committed, 0, next, 0, blockSizeBytes);
+        if (!SeedBehaviourForTesting.staleBrother) {
+            MemorySegment.copy(committed, 0, next, 0, blockSizeBytes);
+        }
         for (Piece piece = state.pendingWrites.head; piece != null; piece = piece.next) {
             Request request = piece.request;
             int[] sums = request.checksums;
@@ -253,6 +255,11 @@ final class CommitPath {
             state.previousValid = true;
             state.commitsCompleted++;
             state.unsettled = !settle;
+        } else if (settle) {
+            // A failed settle is not retried: the newer copy is intact on the media and the pair is
+            // as a crash would leave it, which opening handles. Retrying (for eviction or close)
+            // would loop forever on a device that fails writes.
+            state.unsettled = false;
         }
         Piece piece;
         while ((piece = state.commitPieces.poll()) != null) {
@@ -374,9 +381,7 @@ final class CommitPath {
         engine.cache.forEach(state -> {
             if (state.commitInFlight || state.resolving || state.loading) {
                 done[0] = false;
-            } else if (state.unsettled && !state.damaged && state.loaded && closeFailure == null) {
-                // Once a settle commit failed, close reports it instead of retrying forever on a
-                // device that fails writes; an unsettled pair is resolved at the next open anyway.
+            } else if (state.unsettled && !state.damaged && state.loaded) {
                 requestSettle(state);
                 done[0] = false;
             }

@@ -161,4 +161,39 @@ class EngineRegressionTest {
         }
         reopened.close();
     }
+
+    /**
+     * A read that needs an imd cache slot while every cached group is unsettled and the device fails
+     * every write: the engine asked the victim to settle, the settle failed, and it asked again,
+     * forever, so the read never completed. A failed settle must leave the group evictable (its pair
+     * on the media is as a crash would leave it, which opening handles).
+     */
+    @Test
+    void readNeedingAnEvictionCompletesWhenSettlesFail() throws IOException {
+        SimulatedDisk disk = SimulatedDisk.builder(9).dataFileBytes(1 << 20).build();
+        var superblock = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
+            new UUID(9, 2));
+        var geometry = superblock.geometry();
+        TorturePort port = new TorturePort(disk, (write, file, offset, data, onMedia) -> { });
+        Volume volume = Volume.openOnPort(port, VolumeOptions.of(Path.of("evict")).withImdCacheBytes(4096), true);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = arena.allocate(512, 512).fill((byte) 3);
+            for (long group = 0; group < 4; group++) {
+                volume.write(geometry.firstBlockOfGroup(group) * 512, 512, data, null, (token, failure) -> { }, 0);
+            }
+            org.junit.jupiter.api.Assertions.assertTrue(volume.runUntilIdle(1_000_000));
+            disk.crash();
+            port.cut();
+            IOException[] outcome = {null};
+            boolean[] done = {false};
+            volume.read(geometry.firstBlockOfGroup(5) * 512, 512, data, null, (token, failure) -> {
+                done[0] = true;
+                outcome[0] = failure;
+            }, 0);
+            org.junit.jupiter.api.Assertions.assertTrue(volume.runUntilIdle(200_000), "the engine became idle");
+            org.junit.jupiter.api.Assertions.assertTrue(done[0]);
+            org.junit.jupiter.api.Assertions.assertNotNull(outcome[0]);
+        }
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThrows(IOException.class, volume::close));
+    }
 }
