@@ -333,7 +333,11 @@ final class CommitPath {
             offset + ImdBlock.TUPLE_BYTES) >= 0;
     }
 
-    void onResolveRead(GroupState state, int index, MemorySegment block, int result) {
+    /** Marks, in a resolve read's aux, the second read that confirms a block was never written. */
+    private static final int CONFIRM = 1 << 30;
+
+    void onResolveRead(GroupState state, int aux, MemorySegment block, int result) {
+        int index = aux & ~CONFIRM;
         if (result == blockSizeBytes) {
             MemorySegment committed = state.committed();
             MemorySegment brother = state.other();
@@ -343,14 +347,24 @@ final class CommitPath {
                 && sum == ImdBlock.tupleChecksum(committed, index);
             boolean brotherMatches = ImdBlock.tupleWritten(brother, index)
                 && sum == ImdBlock.tupleChecksum(brother, index);
-            if (!committedMatches && (brotherMatches || !ImdBlock.tupleWritten(brother, index))) {
+            boolean neverWritten = !ImdBlock.tupleWritten(brother, index) && Engine.isAllZero(block);
+            if (!committedMatches && !brotherMatches && neverWritten && (aux & CONFIRM) == 0) {
+                // "Never written" is carried into the next commit for good, and an all-zero block may
+                // also be a misdirected read: confirm it with a second read before deciding.
+                engine.ops.create(OpTable.RESOLVE_READ, OpTable.READ_OP, state, index | CONFIRM, IoPort.DATA_FILE,
+                    engine.geometry.dataOffsetBytes(logicalBlock), block, 0);
+                return;
+            }
+            if (!committedMatches && (brotherMatches || neverWritten)) {
                 // The newer copy's tuple describes a write whose data never landed: carry forward
                 // the tuple that describes what is on disk (or "never written").
                 MemorySegment.copy(brother, ImdBlock.tupleOffset(index), committed, ImdBlock.tupleOffset(index),
                     ImdBlock.TUPLE_BYTES);
             }
         }
-        // On a read error the newer tuple is kept: the block then reads as an error, never as wrong data.
+        // On a read error, or data that matches neither copy (damaged, or a first write that never
+        // landed over non-zero old contents), the newer tuple is kept: the block then reads as an
+        // error, never as wrong data.
         if (--state.resolveOpsPending == 0) {
             engine.buffers.free(state.resolveBuffer);
             state.resolveBuffer = null;

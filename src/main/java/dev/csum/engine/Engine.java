@@ -390,12 +390,24 @@ public final class Engine implements IoPort.CompletionSink {
             return other;
         }
         // The data matches no written tuple. If the block's committed state is "never written" (a
-        // write to it is in flight), or after a crash the older copy says so, the data on disk is
-        // whatever preceded the first write: the block reads as zeros, its state before that write.
-        if (!committedWritten || (state.dual && !otherWritten)) {
+        // write to it is in flight), the data on disk is whatever preceded the first write: the block
+        // reads as zeros, its state before that write. After a crash the older copy saying so is
+        // weaker evidence (the newer copy may describe data that did land, read back damaged): only
+        // an all-zero block, what a never-written block holds, is taken as never written.
+        if (!committedWritten || (state.dual && !otherWritten && isAllZero(block))) {
             return UNWRITTEN;
         }
         return null;
+    }
+
+    static boolean isAllZero(MemorySegment block) {
+        long size = block.byteSize();
+        for (long offset = 0; offset < size; offset += 8) {
+            if (block.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, offset) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Block {@code i} of {@code data}; the segment itself for one-block data (no slice allocated). */

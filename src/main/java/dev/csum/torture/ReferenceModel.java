@@ -46,6 +46,8 @@ final class ReferenceModel {
         boolean tornImdErrorAllowed;
         boolean dropped;
         boolean metadataSuspect;
+        /** {@link #eventSeq} of the last metadata fault on this block's group. */
+        long metadataFaultSeq;
     }
 
     /** The acceptable versions of a read's blocks, fixed at issue and widened by writes issued while it runs. */
@@ -53,11 +55,16 @@ final class ReferenceModel {
         final long firstBlock;
         final int blockCount;
         final LongSet[] acceptable;
+        /** The allowed-error flags of each block when the read was issued (the media may change while it runs). */
+        final boolean[] cacheErrorAllowedAtIssue;
+        final boolean[] tornImdErrorAllowedAtIssue;
 
         private ReadTicket(long firstBlock, int blockCount) {
             this.firstBlock = firstBlock;
             this.blockCount = blockCount;
             this.acceptable = new LongSet[blockCount];
+            this.cacheErrorAllowedAtIssue = new boolean[blockCount];
+            this.tornImdErrorAllowedAtIssue = new boolean[blockCount];
         }
 
         boolean accepts(int index, long version) {
@@ -74,6 +81,18 @@ final class ReferenceModel {
     private final ArrayList<ReadTicket> outstandingReads = new ArrayList<>();
     private final BitSet blocksWithCachedWrites = new BitSet();
     private long completionSeq;
+    /** Orders write issues and metadata faults: a write clears a fault's suspicion only if issued after it. */
+    private long eventSeq;
+    private final java.util.HashMap<Long, Long> issueSeqByVersion = new java.util.HashMap<>();
+    private static final long TRACE = Long.getLong("torture.trace", -1);
+
+    private void trace(long block, String what) {
+        if (block == TRACE) {
+            Block b = blocks[(int) block];
+            System.out.println("trace " + block + ": " + what + " durable=" + b.durable + " cached=" + b.cached
+                + " inflight=" + b.inflight + " cacheErr=" + b.cacheErrorAllowed);
+        }
+    }
 
     /**
      * @param completedWritesMayBeLost true for the default durability mode under the volatile-cache
@@ -94,8 +113,10 @@ final class ReferenceModel {
     // ---------------------------------------------------------------- writes
 
     void writeIssued(long firstBlock, int blockCount, long version) {
+        issueSeqByVersion.put(version, ++eventSeq);
         for (int i = 0; i < blockCount; i++) {
             blocks[(int) (firstBlock + i)].inflight.add(version);
+            trace(firstBlock + i, "issue v" + version);
         }
         for (ReadTicket read : outstandingReads) {
             long from = Math.max(firstBlock, read.firstBlock);
@@ -118,6 +139,7 @@ final class ReferenceModel {
 
     void writeCompleted(long firstBlock, int blockCount, long version, boolean succeeded) {
         long seq = ++completionSeq;
+        long issuedAt = issueSeqByVersion.remove(version);
         for (int i = 0; i < blockCount; i++) {
             int index = (int) (firstBlock + i);
             Block block = blocks[index];
@@ -137,12 +159,14 @@ final class ReferenceModel {
                 blocksWithCachedWrites.set(index);
                 block.cacheErrorAllowed = false;
                 block.tornImdErrorAllowed = false;
-                block.metadataSuspect = false;
+                block.metadataSuspect &= block.metadataFaultSeq > issuedAt;
+                trace(index, "complete v" + version);
             } else {
+                trace(index, "complete (durable) v" + version);
                 block.durable.set(version);
                 block.cacheErrorAllowed = false;
                 block.tornImdErrorAllowed = false;
-                block.metadataSuspect = false;
+                block.metadataSuspect &= block.metadataFaultSeq > issuedAt;
             }
         }
     }
@@ -158,8 +182,13 @@ final class ReferenceModel {
      * held may be lost, so these blocks may read as an older version or as never written.
      */
     void metadataFault(long firstBlock, int blockCount) {
+        eventSeq++;
+        if (TRACE >= firstBlock && TRACE < firstBlock + blockCount) {
+            trace(TRACE, "metadata fault");
+        }
         for (int i = 0; i < blockCount; i++) {
             blocks[(int) (firstBlock + i)].metadataSuspect = true;
+            blocks[(int) (firstBlock + i)].metadataFaultSeq = eventSeq;
         }
     }
 
@@ -196,6 +225,7 @@ final class ReferenceModel {
             }
             block.cached.clear();
             block.cached.addAll(rest);
+            trace(index, "flushed " + token);
             if (block.cached.isEmpty()) {
                 blocksWithCachedWrites.clear(index);
             }
@@ -204,6 +234,9 @@ final class ReferenceModel {
 
     /** Power loss: every cached or in-flight version may or may not have survived. */
     void crash() {
+        if (TRACE >= 0) {
+            trace(TRACE, "before crash");
+        }
         for (Block block : blocks) {
             if (completedWritesMayBeLost && (!block.cached.isEmpty() || !block.inflight.isEmpty())) {
                 block.cacheErrorAllowed = true;
@@ -215,10 +248,14 @@ final class ReferenceModel {
         }
         blocksWithCachedWrites.clear();
         outstandingReads.clear();
+        issueSeqByVersion.clear();
     }
 
     /** An imd write of the group holding these blocks was torn at a crash (DURABILITY.md, known limit). */
     void tornImdAtCrash(long firstBlock, int blockCount) {
+        if (TRACE >= firstBlock && TRACE < firstBlock + blockCount) {
+            trace(TRACE, "torn imd at crash");
+        }
         for (int i = 0; i < blockCount; i++) {
             blocks[(int) (firstBlock + i)].tornImdErrorAllowed = true;
         }
@@ -229,7 +266,10 @@ final class ReferenceModel {
     ReadTicket readIssued(long firstBlock, int blockCount) {
         ReadTicket read = new ReadTicket(firstBlock, blockCount);
         for (int i = 0; i < blockCount; i++) {
+            Block block = blocks[(int) (firstBlock + i)];
             read.acceptable[i] = readableNow((int) (firstBlock + i));
+            read.cacheErrorAllowedAtIssue[i] = block.cacheErrorAllowed;
+            read.tornImdErrorAllowedAtIssue[i] = block.tornImdErrorAllowed;
         }
         outstandingReads.add(read);
         return read;

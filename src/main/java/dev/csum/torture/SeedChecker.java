@@ -161,9 +161,9 @@ final class SeedChecker {
                 unexpected("integrity error names block " + block + " outside the read");
             } else if (!read.accepts(index, onMedia)) {
                 result.tornDataDetected++;
-            } else if (model.cacheErrorAllowed(block)) {
+            } else if (model.cacheErrorAllowed(block) || read.cacheErrorAllowedAtIssue[index]) {
                 result.allowedCacheErrors++;
-            } else if (model.tornImdErrorAllowed(block)) {
+            } else if (model.tornImdErrorAllowed(block) || read.tornImdErrorAllowedAtIssue[index]) {
                 result.allowedTornImdErrors++;
             } else {
                 result.falseErrors++;
@@ -201,6 +201,10 @@ final class SeedChecker {
             result.staleAfterMetadataFault++;
             return true;
         }
+        if (model.tornImdErrorAllowed(block) || read.tornImdErrorAllowedAtIssue[index]) {
+            result.staleAfterTornImd++;
+            return true;
+        }
         return false;
     }
 
@@ -210,6 +214,14 @@ final class SeedChecker {
     }
 
     void writeFailed(long firstBlock, int blockCount, IOException failure) {
+        if (failure instanceof IntegrityException) {
+            for (int i = 0; i < blockCount; i++) {
+                if (model.tornImdErrorAllowed(firstBlock + i)) {
+                    result.allowedTornImdErrors++; // both imd copies torn at a crash: writes are refused
+                    return;
+                }
+            }
+        }
         if (!mediaFaultsInjected()) {
             unexpected("write of " + blockCount + " blocks at block " + firstBlock + " failed: " + failure);
         }

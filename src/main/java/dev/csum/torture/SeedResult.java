@@ -43,6 +43,12 @@ public final class SeedResult {
      * Not a violation; reported (RELIABILITY.md).
      */
     long staleAfterMetadataFault;
+    /**
+     * Reads that returned an older version or zeros in a group whose imd write a crash tore (blocks
+     * larger than a sector, default mode with a volatile cache): the known limit of RELIABILITY.md.
+     * Not counted as a violation, but reported: it is data loss without an error.
+     */
+    long staleAfterTornImd;
     /** Integrity errors allowed in the default mode after a power loss (unflushed write reordered). */
     long allowedCacheErrors;
     /** Integrity errors allowed by the known limit (an imd write torn at a crash). */
@@ -70,6 +76,7 @@ public final class SeedResult {
     public long faultsDetected() { return faultsDetected; }
     public long staleAfterDroppedWrite() { return staleAfterDroppedWrite; }
     public long staleAfterMetadataFault() { return staleAfterMetadataFault; }
+    public long staleAfterTornImd() { return staleAfterTornImd; }
     public long crashes() { return crashes; }
     public long readsFailed() { return readsFailed; }
     public long allowedCacheErrors() { return allowedCacheErrors; }
@@ -122,6 +129,7 @@ public final class SeedResult {
         unexpectedErrors += other.unexpectedErrors;
         staleAfterDroppedWrite += other.staleAfterDroppedWrite;
         staleAfterMetadataFault += other.staleAfterMetadataFault;
+        staleAfterTornImd += other.staleAfterTornImd;
         allowedCacheErrors += other.allowedCacheErrors;
         allowedTornImdErrors += other.allowedTornImdErrors;
         tornDataDetected += other.tornDataDetected;

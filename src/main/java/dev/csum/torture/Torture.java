@@ -50,11 +50,13 @@ public final class Torture {
             text.append(' ').append(kind.name().toLowerCase(Locale.ROOT)).append('=').append(result.faultsInjected(kind));
         }
         text.append(System.lineSeparator());
-        text.append(String.format(Locale.ROOT, "reads failed: %d; faults detected: %d; undetectable stale reads: %d"
-                + " (dropped data write), %d (damaged imd copy); torn blocks detected: %d;"
-                + " allowed errors: %d (unflushed, default mode), %d (torn imd)%n",
-            result.readsFailed, result.faultsDetected, result.staleAfterDroppedWrite, result.staleAfterMetadataFault,
-            result.tornDataDetected, result.allowedCacheErrors, result.allowedTornImdErrors));
+        text.append(String.format(Locale.ROOT, "reads failed: %d; faults detected: %d; torn blocks detected: %d%n",
+            result.readsFailed, result.faultsDetected, result.tornDataDetected));
+        text.append(String.format(Locale.ROOT, "documented limits (RELIABILITY.md): stale reads %d (dropped data"
+                + " write), %d (damaged imd copy), %d (imd torn at a crash); allowed errors %d (unflushed, default"
+                + " mode), %d (imd torn at a crash)%n",
+            result.staleAfterDroppedWrite, result.staleAfterMetadataFault, result.staleAfterTornImd,
+            result.allowedCacheErrors, result.allowedTornImdErrors));
         text.append(String.format(Locale.ROOT, "silent corruptions: %d; false errors: %d; unexpected errors: %d;"
                 + " reopen failures: %d%n", result.silentCorruptions, result.falseErrors, result.unexpectedErrors,
             result.openFailures));
@@ -100,6 +102,7 @@ public final class Torture {
         field(json, "unexpected_errors", result.unexpectedErrors);
         field(json, "stale_reads_after_dropped_write", result.staleAfterDroppedWrite);
         field(json, "stale_reads_after_imd_fault", result.staleAfterMetadataFault);
+        field(json, "stale_reads_after_torn_imd", result.staleAfterTornImd);
         field(json, "torn_blocks_detected", result.tornDataDetected);
         field(json, "allowed_unflushed_errors", result.allowedCacheErrors);
         field(json, "allowed_torn_imd_errors", result.allowedTornImdErrors);

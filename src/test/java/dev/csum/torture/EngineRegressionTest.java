@@ -196,4 +196,85 @@ class EngineRegressionTest {
         }
         assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThrows(IOException.class, volume::close));
     }
+
+    /**
+     * After a crash a group whose copies differ is dual, and a block the older copy calls unwritten
+     * whose data matches nothing was taken to be a first write that never landed: it read as zeros,
+     * and the resolution before the next commit made it "never written" for good. A read fault (bit
+     * rot) on a block whose first write did land then turned intact data into zeros, silently. Only
+     * an all-zero block (what a never-written block holds on a fresh device) may be taken as
+     * unwritten; anything else is a mismatch, and resolution keeps the newer tuple.
+     */
+    @Test
+    void readFaultInADualGroupIsAnErrorNotZeros() throws IOException {
+        SimulatedDisk disk = SimulatedDisk.builder(11).dataFileBytes(1 << 20).build();
+        var superblock = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
+            new UUID(11, 2));
+        var geometry = superblock.geometry();
+        Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("dual")), true);
+        MemorySegment data = Arena.ofAuto().allocate(512, 512).fill((byte) 0x5A);
+        IOException[] outcome = {null};
+        volume.write(5 * 512L, 512, data, null, (token, failure) -> outcome[0] = failure, 0);   // gen 1: block 5
+        volume.runUntilIdle(1_000_000);
+        volume.write(0, 512, data, null, (token, failure) -> outcome[0] = failure, 0);          // gen 2: block 0
+        volume.runUntilIdle(1_000_000);
+        disk.makeCacheDurable();
+        disk.crash(); // copy 0 (gen 2) knows block 0, copy 1 (gen 1) calls it unwritten: dual after reopen
+        SimulatedDisk again = disk.reopen();
+        long sector = geometry.dataOffsetBytes(0) / 512;
+        again.injectReadBitRot(IoPort.DATA_FILE, sector, 100);
+        Volume reopened = Volume.openOnPort(again, VolumeOptions.of(Path.of("dual")), true);
+        MemorySegment back = Arena.ofAuto().allocate(512, 512);
+        reopened.read(0, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
+        reopened.runUntilIdle(1_000_000);
+        org.junit.jupiter.api.Assertions.assertInstanceOf(dev.csum.IntegrityException.class, outcome[0],
+            "a rotten read of a written block is an error, not zeros");
+        // A write to the group resolves it while the rot is still there; then the rot heals.
+        reopened.write(9 * 512L, 512, data, null, (token, failure) -> outcome[0] = failure, 0);
+        reopened.runUntilIdle(1_000_000);
+        org.junit.jupiter.api.Assertions.assertNull(outcome[0]);
+        again.clearFaults();
+        reopened.read(0, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
+        reopened.runUntilIdle(1_000_000);
+        org.junit.jupiter.api.Assertions.assertNull(outcome[0], "resolution kept block 0's tuple");
+        org.junit.jupiter.api.Assertions.assertEquals(-1, back.mismatch(data), "block 0 reads its data");
+        reopened.close();
+    }
+
+    /**
+     * Resolution after a crash decides, from one read, that a block whose data is all zeros and whose
+     * older tuple says "never written" was a first write that never landed, and carries that into the
+     * next commit for good. A misdirected read returning an all-zero block from elsewhere made a
+     * block whose first write did land read as zeros forever. The decision is now confirmed by a
+     * second read.
+     */
+    @Test
+    void misdirectedResolveReadDoesNotMakeAWrittenBlockNeverWritten() throws IOException {
+        SimulatedDisk disk = SimulatedDisk.builder(13).dataFileBytes(1 << 20).build();
+        var superblock = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
+            new UUID(13, 2));
+        var geometry = superblock.geometry();
+        Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("resolve")), true);
+        MemorySegment data = Arena.ofAuto().allocate(512, 512).fill((byte) 0x3C);
+        IOException[] outcome = {null};
+        volume.write(5 * 512L, 512, data, null, (token, failure) -> outcome[0] = failure, 0);   // gen 1: block 5
+        volume.runUntilIdle(1_000_000);
+        volume.write(20 * 512L, 512, data, null, (token, failure) -> outcome[0] = failure, 0);  // gen 2: block 20
+        volume.runUntilIdle(1_000_000);
+        disk.makeCacheDurable();
+        disk.crash();
+        SimulatedDisk again = disk.reopen();
+        again.armMisdirectedRead(IoPort.DATA_FILE, geometry.dataOffsetBytes(20) / 512, geometry.dataOffsetBytes(40));
+        Volume reopened = Volume.openOnPort(again, VolumeOptions.of(Path.of("resolve")), true);
+        reopened.write(9 * 512L, 512, data, null, (token, failure) -> outcome[0] = failure, 0); // resolves group 0
+        reopened.runUntilIdle(1_000_000);
+        org.junit.jupiter.api.Assertions.assertNull(outcome[0]);
+        MemorySegment back = Arena.ofAuto().allocate(512, 512);
+        reopened.read(20 * 512L, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
+        reopened.runUntilIdle(1_000_000);
+        org.junit.jupiter.api.Assertions.assertNull(outcome[0]);
+        org.junit.jupiter.api.Assertions.assertEquals(-1, back.mismatch(data), "block 20 keeps its data");
+        org.junit.jupiter.api.Assertions.assertEquals(1, again.stats().faults(FaultKind.MISDIRECTED_READ));
+        reopened.close();
+    }
 }
