@@ -45,6 +45,8 @@ final class ReferenceModel {
         boolean cacheErrorAllowed;
         boolean tornImdErrorAllowed;
         boolean dropped;
+        /** A write failed since the last crash: part of it may sit unflushed in the cache, like a completed one. */
+        boolean failedSinceCrash;
         boolean metadataSuspect;
         /** {@link #eventSeq} of the last metadata fault on this block's group. */
         long metadataFaultSeq;
@@ -150,6 +152,7 @@ final class ReferenceModel {
                 block.durable.add(version);
                 block.cached.clear();
                 blocksWithCachedWrites.clear(index);
+                block.failedSinceCrash = true;
             } else if (completedWritesMayBeLost) {
                 if (block.cached.size() == block.cachedSeq.length) {
                     block.cachedSeq = java.util.Arrays.copyOf(block.cachedSeq, block.cachedSeq.length * 2);
@@ -238,9 +241,11 @@ final class ReferenceModel {
             trace(TRACE, "before crash");
         }
         for (Block block : blocks) {
-            if (completedWritesMayBeLost && (!block.cached.isEmpty() || !block.inflight.isEmpty())) {
+            if (completedWritesMayBeLost
+                    && (!block.cached.isEmpty() || !block.inflight.isEmpty() || block.failedSinceCrash)) {
                 block.cacheErrorAllowed = true;
             }
+            block.failedSinceCrash = false;
             block.durable.addAll(block.cached);
             block.durable.addAll(block.inflight);
             block.cached.clear();

@@ -168,7 +168,7 @@ final class SeedChecker {
             } else {
                 result.falseErrors++;
                 result.violation(config.seed(), "false integrity error: block " + block + " holds "
-                    + describe(onMedia) + ", acceptable " + read.acceptable(index));
+                    + describe(onMedia) + ", acceptable " + read.acceptable(index) + ": " + failure.getMessage());
             }
         }
     }
