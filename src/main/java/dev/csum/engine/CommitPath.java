@@ -134,7 +134,7 @@ final class CommitPath {
             failDamaged(state);
             return;
         }
-        if (state.pendingWrites.isEmpty() && !state.settleRequested) {
+        if (state.pendingWrites.isEmpty() && !state.settleRequested && !state.resolutionPending) {
             return;
         }
         if (state.dual) {
@@ -153,7 +153,12 @@ final class CommitPath {
         if (!SeedBehaviourForTesting.staleBrother) {
             MemorySegment.copy(committed, 0, next, 0, blockSizeBytes);
         }
-        for (Piece piece = state.pendingWrites.head; piece != null; piece = piece.next) {
+        // After a resolution that corrected tuples, the slot written next holds the only on-disk
+        // copy of those older tuples; this commit carries the correction alone, so a write to such a
+        // block that is in flight at another crash still finds its old tuple in the other copy.
+        boolean resolutionOnly = state.resolutionPending;
+        state.resolutionPending = false;
+        for (Piece piece = resolutionOnly ? null : state.pendingWrites.head; piece != null; piece = piece.next) {
             Request request = piece.request;
             int[] sums = request.checksums;
             short[] tags = request.appTags;
@@ -168,9 +173,12 @@ final class CommitPath {
         ImdBlock.setHeader(next, state.group, nextGeneration, engine.volumeTag);
         ImdBlock.seal(next);
 
-        boolean settle = state.pendingWrites.isEmpty();
-        state.commitPieces.takeAll(state.pendingWrites);
-        state.settleRequested = false;
+        boolean settle = resolutionOnly || state.pendingWrites.isEmpty();
+        if (!resolutionOnly) {
+            state.commitPieces.takeAll(state.pendingWrites);
+        }
+        // A resolution-only commit leaves the copies different: settle after it (or commit the writes).
+        state.settleRequested = resolutionOnly;
         state.commitInFlight = true;
         state.previousValid = false;
         state.commitTargetCopy = target;
@@ -360,6 +368,7 @@ final class CommitPath {
                 // the tuple that describes what is on disk (or "never written").
                 MemorySegment.copy(brother, ImdBlock.tupleOffset(index), committed, ImdBlock.tupleOffset(index),
                     ImdBlock.TUPLE_BYTES);
+                state.resolutionPending = true;
             }
         }
         // On a read error, or data that matches neither copy (damaged, or a first write that never

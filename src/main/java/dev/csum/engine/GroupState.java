@@ -50,6 +50,8 @@ final class GroupState {
     boolean commitImdDone;
     int commitTargetCopy;
     MemorySegment resolveBuffer;
+    /** Resolution corrected a tuple in memory only: the next commit must carry that alone (no new writes). */
+    boolean resolutionPending;
     int resolveOpsPending;
 
     GroupState(int slot, MemorySegment pair, int blockSizeBytes) {
@@ -80,6 +82,7 @@ final class GroupState {
         commitImdDone = false;
         resolveBuffer = null;
         resolveOpsPending = 0;
+        resolutionPending = false;
     }
 
     MemorySegment committed() {

@@ -277,4 +277,48 @@ class EngineRegressionTest {
         org.junit.jupiter.api.Assertions.assertEquals(1, again.stats().faults(FaultKind.MISDIRECTED_READ));
         reopened.close();
     }
+
+    /**
+     * Two crashes in a row. After the first, block 20's newer tuple describes a write (B) whose data
+     * never landed; resolution keeps the older tuple (A) in memory, and the next commit, which also
+     * carries a new write (C) to block 20, overwrote the older slot: the only on-disk copy of A's
+     * tuple. When C's data did not land before the second crash either, the copies held B and C and
+     * the intact data A read as an integrity error. Resolution now commits alone first.
+     */
+    @Test
+    void secondCrashAfterResolutionKeepsOldDataReadable() throws IOException {
+        SimulatedDisk disk = SimulatedDisk.builder(17).dataFileBytes(1 << 20)
+            .faultPlan(dev.csum.io.FaultPlan.none().withCrash(1.0, 0.0)).build();
+        var superblock = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
+            new UUID(17, 2));
+        long sector = superblock.geometry().dataOffsetBytes(20) / 512;
+        MemorySegment a = Arena.ofAuto().allocate(512, 512).fill((byte) 0xA);
+        MemorySegment b = Arena.ofAuto().allocate(512, 512).fill((byte) 0xB);
+        MemorySegment c = Arena.ofAuto().allocate(512, 512).fill((byte) 0xC);
+        IOException[] outcome = {null};
+        Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("twice")), true);
+        volume.write(20 * 512L, 512, a, null, (token, failure) -> outcome[0] = failure, 0);
+        volume.runUntilIdle(1_000_000);
+        // B: its imd write lands, its data write does not (as if in flight at the crash).
+        disk.armNextWrite(FaultKind.LOST_WRITE, IoPort.DATA_FILE, sector);
+        volume.write(20 * 512L, 512, b, null, (token, failure) -> outcome[0] = failure, 0);
+        volume.runUntilIdle(1_000_000);
+        disk.crash();
+        SimulatedDisk second = disk.reopen();
+        Volume reopened = Volume.openOnPort(second, VolumeOptions.of(Path.of("twice")), true);
+        // C: the first write after the crash, to the same block; again only its imd write lands.
+        second.armNextWrite(FaultKind.LOST_WRITE, IoPort.DATA_FILE, sector);
+        reopened.write(20 * 512L, 512, c, null, (token, failure) -> outcome[0] = failure, 0);
+        reopened.runUntilIdle(1_000_000);
+        org.junit.jupiter.api.Assertions.assertNull(outcome[0]);
+        second.crash();
+        SimulatedDisk third = second.reopen();
+        Volume last = Volume.openOnPort(third, VolumeOptions.of(Path.of("twice")), true);
+        MemorySegment back = Arena.ofAuto().allocate(512, 512);
+        last.read(20 * 512L, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
+        last.runUntilIdle(1_000_000);
+        org.junit.jupiter.api.Assertions.assertNull(outcome[0], "A's data is intact on the media");
+        org.junit.jupiter.api.Assertions.assertEquals(-1, back.mismatch(a));
+        last.close();
+    }
 }
