@@ -79,8 +79,21 @@ final class CommitPath {
             int secondGeneration = ImdBlock.generation(state.halves[1]);
             // Equal generations only happen for a never-written (all-zero) pair: copy 0 counts as newer.
             state.newerCopy = ImdBlock.isNewer(secondGeneration, firstGeneration) ? 1 : 0;
-            state.dual = tuplesDiffer(state);
-            state.unsettled = state.dual;
+            int newerGeneration = state.newerCopy == 1 ? secondGeneration : firstGeneration;
+            int olderGeneration = state.newerCopy == 1 ? firstGeneration : secondGeneration;
+            boolean differ = tuplesDiffer(state);
+            if (differ && olderGeneration + 1 != newerGeneration) {
+                // Commits alternate slots one generation apart, so a crash leaves the copies at most
+                // one apart. A wider gap means an imd write was lost or misdirected: the older copy is
+                // stale beyond any write in flight, and trusting it could bless stale data (or call a
+                // damaged written block "never written"). Serve from the newer copy alone.
+                state.dual = false;
+                state.unsettled = true;
+                engine.counters.metadataFallbacks++;
+            } else {
+                state.dual = differ;
+                state.unsettled = differ;
+            }
         } else if (firstUsable || secondUsable) {
             state.newerCopy = firstUsable ? 0 : 1;
             state.unsettled = true;
@@ -141,7 +154,7 @@ final class CommitPath {
             failDamaged(state);
             return;
         }
-        if (state.pendingWrites.isEmpty() && !state.settleRequested) {
+        if (state.pendingWrites.isEmpty() && !state.settleRequested && !state.resolutionPending) {
             return;
         }
         if (state.dual) {
@@ -157,8 +170,15 @@ final class CommitPath {
         MemorySegment next = state.halves[target];
         // Copy-forward: the new copy is the committed state plus the new tuples, so it never loses a
         // tuple that only the copy it replaces had.
-        MemorySegment.copy(committed, 0, next, 0, blockSizeBytes);
-        for (Piece piece = state.pendingWrites.head; piece != null; piece = piece.next) {
+        if (!SeedBehaviourForTesting.staleBrother) {
+            MemorySegment.copy(committed, 0, next, 0, blockSizeBytes);
+        }
+        // After a resolution that corrected tuples, the slot written next holds the only on-disk
+        // copy of those older tuples; this commit carries the correction alone, so a write to such a
+        // block that is in flight at another crash still finds its old tuple in the other copy.
+        boolean resolutionOnly = state.resolutionPending;
+        state.resolutionPending = false;
+        for (Piece piece = resolutionOnly ? null : state.pendingWrites.head; piece != null; piece = piece.next) {
             Request request = piece.request;
             int[] sums = request.checksums;
             short[] tags = request.appTags;
@@ -173,9 +193,12 @@ final class CommitPath {
         ImdBlock.setHeader(next, state.group, nextGeneration, engine.volumeTag);
         ImdBlock.seal(next);
 
-        boolean settle = state.pendingWrites.isEmpty();
-        state.commitPieces.takeAll(state.pendingWrites);
-        state.settleRequested = false;
+        boolean settle = resolutionOnly || state.pendingWrites.isEmpty();
+        if (!resolutionOnly) {
+            state.commitPieces.takeAll(state.pendingWrites);
+        }
+        // A resolution-only commit leaves the copies different: settle after it (or commit the writes).
+        state.settleRequested = resolutionOnly;
         state.commitInFlight = true;
         state.previousValid = false;
         state.commitTargetCopy = target;
@@ -258,7 +281,13 @@ final class CommitPath {
             state.newerCopy = state.commitTargetCopy;
             state.generation++;
             state.previousValid = true;
+            state.commitsCompleted++;
             state.unsettled = !settle;
+        } else if (settle) {
+            // A failed settle is not retried: the newer copy is intact on the media and the pair is
+            // as a crash would leave it, which opening handles. Retrying (for eviction or close)
+            // would loop forever on a device that fails writes.
+            state.unsettled = false;
         }
         Piece piece;
         while ((piece = state.commitPieces.poll()) != null) {
@@ -332,7 +361,11 @@ final class CommitPath {
             offset + ImdBlock.TUPLE_BYTES) >= 0;
     }
 
-    void onResolveRead(GroupState state, int index, MemorySegment block, int result) {
+    /** Marks, in a resolve read's aux, the second read that confirms a block was never written. */
+    private static final int CONFIRM = 1 << 30;
+
+    void onResolveRead(GroupState state, int aux, MemorySegment block, int result) {
+        int index = aux & ~CONFIRM;
         if (result == blockSizeBytes) {
             MemorySegment committed = state.committed();
             MemorySegment brother = state.other();
@@ -342,14 +375,25 @@ final class CommitPath {
                 && sum == ImdBlock.tupleChecksum(committed, index);
             boolean brotherMatches = ImdBlock.tupleWritten(brother, index)
                 && sum == ImdBlock.tupleChecksum(brother, index);
-            if (!committedMatches && (brotherMatches || !ImdBlock.tupleWritten(brother, index))) {
+            boolean neverWritten = !ImdBlock.tupleWritten(brother, index) && Engine.isAllZero(block);
+            if (!committedMatches && !brotherMatches && neverWritten && (aux & CONFIRM) == 0) {
+                // "Never written" is carried into the next commit for good, and an all-zero block may
+                // also be a misdirected read: confirm it with a second read before deciding.
+                engine.ops.create(OpTable.RESOLVE_READ, OpTable.READ_OP, state, index | CONFIRM, IoPort.DATA_FILE,
+                    engine.geometry.dataOffsetBytes(logicalBlock), block, 0);
+                return;
+            }
+            if (!committedMatches && (brotherMatches || neverWritten)) {
                 // The newer copy's tuple describes a write whose data never landed: carry forward
                 // the tuple that describes what is on disk (or "never written").
                 MemorySegment.copy(brother, ImdBlock.tupleOffset(index), committed, ImdBlock.tupleOffset(index),
                     ImdBlock.TUPLE_BYTES);
+                state.resolutionPending = true;
             }
         }
-        // On a read error the newer tuple is kept: the block then reads as an error, never as wrong data.
+        // On a read error, or data that matches neither copy (damaged, or a first write that never
+        // landed over non-zero old contents), the newer tuple is kept: the block then reads as an
+        // error, never as wrong data.
         if (--state.resolveOpsPending == 0) {
             engine.buffers.free(state.resolveBuffer);
             state.resolveBuffer = null;

@@ -204,6 +204,7 @@ public final class Engine implements IoPort.CompletionSink {
     // ---------------------------------------------------------------- the read path
 
     private void issueDataRead(Piece piece) {
+        piece.commitsAtIssue = piece.group.commitsCompleted;
         ops.create(OpTable.DATA_READ, OpTable.READ_OP, piece, 0, IoPort.DATA_FILE,
             geometry.dataOffsetBytes(piece.firstBlock), piece.data, 0);
     }
@@ -214,8 +215,16 @@ public final class Engine implements IoPort.CompletionSink {
             return;
         }
         if (result != piece.lengthBytes(blockSizeBytes)) {
-            finishPiece(piece, deviceError("read", IoPort.DATA_FILE, geometry.dataOffsetBytes(piece.firstBlock),
-                piece.lengthBytes(blockSizeBytes), result));
+            IOException failure = deviceError("read", IoPort.DATA_FILE, geometry.dataOffsetBytes(piece.firstBlock),
+                piece.lengthBytes(blockSizeBytes), result);
+            if (!piece.group.loaded) {
+                // Still listed in the group's readWaiters: finishing it now would recycle a listed
+                // piece. onGroupLoaded finishes it (verifyRead sees the request's failure).
+                piece.request.fail(failure);
+                piece.dataDone = true;
+                return;
+            }
+            finishPiece(piece, failure);
             return;
         }
         piece.dataDone = true;
@@ -256,7 +265,9 @@ public final class Engine implements IoPort.CompletionSink {
             finishPiece(piece, null);
             return;
         }
-        int bad = checkBlocks(piece, piece.data, true, false);
+        // The state before the last commit may describe the data only if that commit completed while
+        // this read ran; for a later read it would accept the old data of a lost write.
+        int bad = checkBlocks(piece, piece.data, piece.commitsAtIssue != state.commitsCompleted, false);
         if (bad == 0) {
             finishPiece(piece, null);
             return;
@@ -383,9 +394,11 @@ public final class Engine implements IoPort.CompletionSink {
             return other;
         }
         // The data matches no written tuple. If the block's committed state is "never written" (a
-        // write to it is in flight), or after a crash the older copy says so, the data on disk is
-        // whatever preceded the first write: the block reads as zeros, its state before that write.
-        if (!committedWritten || (state.dual && !otherWritten)) {
+        // write to it is in flight), the data on disk is whatever preceded the first write: the block
+        // reads as zeros, its state before that write. After a crash the older copy saying so is
+        // weaker evidence (the newer copy may describe data that did land, read back damaged): only
+        // an all-zero block, what a never-written block holds, is taken as never written.
+        if (!committedWritten || (state.dual && !otherWritten && isAllZero(blockOf(data, blockInData)))) {
             return UNWRITTEN;
         }
         return null;
@@ -403,6 +416,16 @@ public final class Engine implements IoPort.CompletionSink {
         }
         assert offsetBytes >= 0 && offsetBytes + blockSizeBytes <= buffers.capacityBytes() : "not an engine buffer";
         return checksum.blockChecksum(buffers.slab(), slabView, offsetBytes, blockSizeBytes, logicalBlock);
+    }
+
+    static boolean isAllZero(MemorySegment block) {
+        long size = block.byteSize();
+        for (long offset = 0; offset < size; offset += 8) {
+            if (block.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, offset) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Block {@code i} of {@code data}; the segment itself for one-block data (no slice allocated). */

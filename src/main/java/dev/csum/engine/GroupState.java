@@ -32,6 +32,8 @@ final class GroupState {
     boolean commitDue;
     /** The other half holds the state before the last commit (for reads that raced with it). */
     boolean previousValid;
+    /** Commits completed since this slot was assigned: tells a read whether a commit completed while it ran. */
+    int commitsCompleted;
     /** The two on-disk copies differ (the older lacks the last commit): settle before eviction/close. */
     boolean unsettled;
     boolean settleRequested;
@@ -50,6 +52,8 @@ final class GroupState {
     boolean commitImdDone;
     int commitTargetCopy;
     MemorySegment resolveBuffer;
+    /** Resolution corrected a tuple in memory only: the next commit must carry that alone (no new writes). */
+    boolean resolutionPending;
     int resolveOpsPending;
 
     GroupState(int slot, MemorySegment pair, int blockSizeBytes) {
@@ -69,6 +73,7 @@ final class GroupState {
         resolving = false;
         commitInFlight = false;
         previousValid = false;
+        commitsCompleted = 0;
         unsettled = false;
         settleRequested = false;
         newerCopy = 0;
@@ -79,6 +84,7 @@ final class GroupState {
         commitImdDone = false;
         resolveBuffer = null;
         resolveOpsPending = 0;
+        resolutionPending = false;
     }
 
     MemorySegment committed() {

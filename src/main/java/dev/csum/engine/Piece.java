@@ -21,6 +21,8 @@ final class Piece {
     /** The group's imd pair could not be read: finish with the request's failure when the data arrives. */
     boolean groupFailed;
     boolean rechecked;
+    /** For reads: the group's {@link GroupState#commitsCompleted} when the data read was issued. */
+    int commitsAtIssue;
     MemorySegment recheckBuffer;
     /** Next piece in whichever group list holds this one (waiters, pending writes, commit). */
     Piece next;
@@ -36,6 +38,7 @@ final class Piece {
         dataDone = false;
         groupFailed = false;
         rechecked = false;
+        commitsAtIssue = 0;
         recheckBuffer = null;
         next = null;
     }

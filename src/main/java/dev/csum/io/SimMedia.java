@@ -239,6 +239,13 @@ final class SimMedia {
         emit(SimMediaEvent.Kind.FLUSH, file, 0, new byte[0]);
     }
 
+    /** Every cached write of every physical file becomes durable. */
+    void makeCacheDurable() {
+        for (SimFile file : physicalFiles) {
+            fsync(file);
+        }
+    }
+
     // ---- Crash.
 
     /**

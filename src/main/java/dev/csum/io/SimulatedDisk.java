@@ -298,6 +298,17 @@ public final class SimulatedDisk implements IoPort {
     }
 
     /**
+     * Makes every completed write durable, as if the device had written back its volatile cache
+     * (a {@link SimMediaEvent.Kind#FLUSH} event per physical file). Writes still in flight are not
+     * affected. With {@link #crash()} right after, this models a crash in which every completed write
+     * persists and only the writes in flight may be lost or torn (a process crash, or a device
+     * without a volatile cache). Works in any port state.
+     */
+    public void makeCacheDurable() {
+        media.makeCacheDurable();
+    }
+
+    /**
      * A new, open port over the same media (files, cache, sticky faults, fault plan, stats, PRNG), with
      * this port's queue depth, alignment and latency: the device as the engine sees it when it opens
      * the volume again. This port must be closed or crashed first.

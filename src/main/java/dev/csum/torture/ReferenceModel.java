@@ -1,0 +1,307 @@
+package dev.csum.torture;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+
+/**
+ * What each block of the volume may legitimately hold, as a set of write versions
+ * ({@link BlockPattern}), driven by the workload's issues and completions, flushes and crashes.
+ *
+ * <h2>Per block</h2>
+ * <ul>
+ *   <li>{@code durable}: the versions that may be on stable media. Normally one; after a crash, every
+ *       version that could have survived it (the invariant's "old or new").</li>
+ *   <li>{@code cached}: versions of writes that completed since, in completion order, that a power
+ *       loss may still undo. Only when completed writes can be lost (the default durability mode
+ *       under the volatile-cache crash model); otherwise a completion makes its version the one
+ *       durable version.</li>
+ *   <li>{@code inflight}: versions of writes issued and not completed.</li>
+ * </ul>
+ * With no crash in between, a read may return the newest completed version (the last cached one,
+ * else the durable set), any version in flight when it was issued, or any version issued while it
+ * ran. A crash folds cached and in-flight versions into the durable set.
+ *
+ * <h2>Flushes</h2>
+ * A flush makes durable every write that completed before the flush was issued (DURABILITY.md).
+ * Writes completing while it runs stay cached: conservative, so the set only ever grows.
+ *
+ * <h2>Integrity errors that are allowed</h2>
+ * A block may read as an integrity error, with intact data on the media, only where DURABILITY.md
+ * says so: in the default mode after a power loss, for a block that had an unflushed or in-flight
+ * write ({@link #cacheErrorAllowed}); and, the documented known limit, in a group whose imd write was
+ * torn at a crash ({@link #tornImdErrorAllowed}, only possible for blocks larger than a sector).
+ * Both last until the block is written again.
+ *
+ * <p>Single-threaded.
+ */
+final class ReferenceModel {
+
+    private static final class Block {
+        final LongSet durable = LongSet.of(BlockPattern.ZEROS);
+        final LongSet cached = new LongSet();
+        /** Completion sequence of each cached version, same order as {@link #cached}. */
+        long[] cachedSeq = new long[2];
+        final LongSet inflight = new LongSet();
+        boolean cacheErrorAllowed;
+        boolean tornImdErrorAllowed;
+        boolean dropped;
+        /** A write failed since the last crash: part of it may sit unflushed in the cache, like a completed one. */
+        boolean failedSinceCrash;
+        boolean metadataSuspect;
+        /** {@link #eventSeq} of the last metadata fault on this block's group. */
+        long metadataFaultSeq;
+    }
+
+    /** The acceptable versions of a read's blocks, fixed at issue and widened by writes issued while it runs. */
+    static final class ReadTicket {
+        final long firstBlock;
+        final int blockCount;
+        final LongSet[] acceptable;
+        /** The allowed-error flags of each block when the read was issued (the media may change while it runs). */
+        final boolean[] cacheErrorAllowedAtIssue;
+        final boolean[] tornImdErrorAllowedAtIssue;
+
+        private ReadTicket(long firstBlock, int blockCount) {
+            this.firstBlock = firstBlock;
+            this.blockCount = blockCount;
+            this.acceptable = new LongSet[blockCount];
+            this.cacheErrorAllowedAtIssue = new boolean[blockCount];
+            this.tornImdErrorAllowedAtIssue = new boolean[blockCount];
+        }
+
+        boolean accepts(int index, long version) {
+            return acceptable[index].contains(version);
+        }
+
+        LongSet acceptable(int index) {
+            return acceptable[index];
+        }
+    }
+
+    private final Block[] blocks;
+    private final boolean completedWritesMayBeLost;
+    private final ArrayList<ReadTicket> outstandingReads = new ArrayList<>();
+    private final BitSet blocksWithCachedWrites = new BitSet();
+    private long completionSeq;
+    /** Orders write issues and metadata faults: a write clears a fault's suspicion only if issued after it. */
+    private long eventSeq;
+    private final java.util.HashMap<Long, Long> issueSeqByVersion = new java.util.HashMap<>();
+    private static final long TRACE = Long.getLong("torture.trace", -1);
+
+    private void trace(long block, String what) {
+        if (block == TRACE) {
+            Block b = blocks[(int) block];
+            System.out.println("trace " + block + ": " + what + " durable=" + b.durable + " cached=" + b.cached
+                + " inflight=" + b.inflight + " cacheErr=" + b.cacheErrorAllowed);
+        }
+    }
+
+    /**
+     * @param completedWritesMayBeLost true for the default durability mode under the volatile-cache
+     *     crash model; false when a completed write is durable (strict mode, or completed writes persist)
+     */
+    ReferenceModel(int blockCount, boolean completedWritesMayBeLost) {
+        this.blocks = new Block[blockCount];
+        for (int i = 0; i < blockCount; i++) {
+            blocks[i] = new Block();
+        }
+        this.completedWritesMayBeLost = completedWritesMayBeLost;
+    }
+
+    int blockCount() {
+        return blocks.length;
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    void writeIssued(long firstBlock, int blockCount, long version) {
+        issueSeqByVersion.put(version, ++eventSeq);
+        for (int i = 0; i < blockCount; i++) {
+            blocks[(int) (firstBlock + i)].inflight.add(version);
+            trace(firstBlock + i, "issue v" + version);
+        }
+        for (ReadTicket read : outstandingReads) {
+            long from = Math.max(firstBlock, read.firstBlock);
+            long to = Math.min(firstBlock + blockCount, read.firstBlock + read.blockCount);
+            for (long block = from; block < to; block++) {
+                read.acceptable[(int) (block - read.firstBlock)].add(version);
+            }
+        }
+    }
+
+    /** True when a write to any block of the range is in flight. */
+    boolean anyWriteInFlight(long firstBlock, int blockCount) {
+        for (int i = 0; i < blockCount; i++) {
+            if (!blocks[(int) (firstBlock + i)].inflight.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void writeCompleted(long firstBlock, int blockCount, long version, boolean succeeded) {
+        long seq = ++completionSeq;
+        long issuedAt = issueSeqByVersion.remove(version);
+        for (int i = 0; i < blockCount; i++) {
+            int index = (int) (firstBlock + i);
+            Block block = blocks[index];
+            block.inflight.remove(version);
+            if (!succeeded) {
+                // A failed write may or may not have reached the media: from now on both are possible.
+                block.durable.addAll(block.cached);
+                block.durable.add(version);
+                block.cached.clear();
+                blocksWithCachedWrites.clear(index);
+                block.failedSinceCrash = true;
+            } else if (completedWritesMayBeLost) {
+                if (block.cached.size() == block.cachedSeq.length) {
+                    block.cachedSeq = java.util.Arrays.copyOf(block.cachedSeq, block.cachedSeq.length * 2);
+                }
+                block.cachedSeq[block.cached.size()] = seq;
+                block.cached.add(version); // versions are unique: always appended
+                blocksWithCachedWrites.set(index);
+                block.cacheErrorAllowed = false;
+                block.tornImdErrorAllowed = false;
+                block.metadataSuspect &= block.metadataFaultSeq > issuedAt;
+                trace(index, "complete v" + version);
+            } else {
+                trace(index, "complete (durable) v" + version);
+                block.durable.set(version);
+                block.cacheErrorAllowed = false;
+                block.tornImdErrorAllowed = false;
+                block.metadataSuspect &= block.metadataFaultSeq > issuedAt;
+            }
+        }
+    }
+
+    /** The device stored (or failed to store) the engine's data write of {@code block} intact. */
+    void dataLanded(long block, boolean landed) {
+        blocks[(int) block].dropped = !landed;
+    }
+
+    /**
+     * A media fault touched the imd pair of the group holding these blocks (an imd write dropped, a
+     * slot overwritten by another write, a read of the pair altered): tuples only the damaged copy
+     * held may be lost, so these blocks may read as an older version or as never written.
+     */
+    void metadataFault(long firstBlock, int blockCount) {
+        eventSeq++;
+        if (TRACE >= firstBlock && TRACE < firstBlock + blockCount) {
+            trace(TRACE, "metadata fault");
+        }
+        for (int i = 0; i < blockCount; i++) {
+            blocks[(int) (firstBlock + i)].metadataSuspect = true;
+            blocks[(int) (firstBlock + i)].metadataFaultSeq = eventSeq;
+        }
+    }
+
+    boolean metadataSuspect(long block) {
+        return blocks[(int) block].metadataSuspect;
+    }
+
+    // ---------------------------------------------------------------- flush and crash
+
+    /** Returns the token to hand to {@link #flushCompleted}. */
+    long flushIssued() {
+        return completionSeq;
+    }
+
+    void flushCompleted(long token, boolean succeeded) {
+        if (!succeeded) {
+            return;
+        }
+        for (int index = blocksWithCachedWrites.nextSetBit(0); index >= 0;
+             index = blocksWithCachedWrites.nextSetBit(index + 1)) {
+            Block block = blocks[index];
+            int flushed = 0;
+            while (flushed < block.cached.size() && block.cachedSeq[flushed] <= token) {
+                flushed++;
+            }
+            if (flushed == 0) {
+                continue;
+            }
+            block.durable.set(block.cached.get(flushed - 1));
+            LongSet rest = new LongSet();
+            for (int i = flushed; i < block.cached.size(); i++) {
+                rest.add(block.cached.get(i));
+                block.cachedSeq[i - flushed] = block.cachedSeq[i];
+            }
+            block.cached.clear();
+            block.cached.addAll(rest);
+            trace(index, "flushed " + token);
+            if (block.cached.isEmpty()) {
+                blocksWithCachedWrites.clear(index);
+            }
+        }
+    }
+
+    /** Power loss: every cached or in-flight version may or may not have survived. */
+    void crash() {
+        if (TRACE >= 0) {
+            trace(TRACE, "before crash");
+        }
+        for (Block block : blocks) {
+            if (completedWritesMayBeLost
+                    && (!block.cached.isEmpty() || !block.inflight.isEmpty() || block.failedSinceCrash)) {
+                block.cacheErrorAllowed = true;
+            }
+            block.failedSinceCrash = false;
+            block.durable.addAll(block.cached);
+            block.durable.addAll(block.inflight);
+            block.cached.clear();
+            block.inflight.clear();
+        }
+        blocksWithCachedWrites.clear();
+        outstandingReads.clear();
+        issueSeqByVersion.clear();
+    }
+
+    /** An imd write of the group holding these blocks was torn at a crash (DURABILITY.md, known limit). */
+    void tornImdAtCrash(long firstBlock, int blockCount) {
+        if (TRACE >= firstBlock && TRACE < firstBlock + blockCount) {
+            trace(TRACE, "torn imd at crash");
+        }
+        for (int i = 0; i < blockCount; i++) {
+            blocks[(int) (firstBlock + i)].tornImdErrorAllowed = true;
+        }
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    ReadTicket readIssued(long firstBlock, int blockCount) {
+        ReadTicket read = new ReadTicket(firstBlock, blockCount);
+        for (int i = 0; i < blockCount; i++) {
+            Block block = blocks[(int) (firstBlock + i)];
+            read.acceptable[i] = readableNow((int) (firstBlock + i));
+            read.cacheErrorAllowedAtIssue[i] = block.cacheErrorAllowed;
+            read.tornImdErrorAllowedAtIssue[i] = block.tornImdErrorAllowed;
+        }
+        outstandingReads.add(read);
+        return read;
+    }
+
+    void readDone(ReadTicket read) {
+        outstandingReads.remove(read);
+    }
+
+    /** What a read issued now may return for {@code block}. */
+    LongSet readableNow(int index) {
+        Block block = blocks[index];
+        LongSet acceptable = block.cached.isEmpty() ? block.durable.copy() : LongSet.of(block.cached.get(block.cached.size() - 1));
+        acceptable.addAll(block.inflight);
+        return acceptable;
+    }
+
+    boolean cacheErrorAllowed(long block) {
+        return blocks[(int) block].cacheErrorAllowed;
+    }
+
+    boolean tornImdErrorAllowed(long block) {
+        return blocks[(int) block].tornImdErrorAllowed;
+    }
+
+    /** True when the device dropped (lost, misdirected, tore or corrupted) the last data write of the block. */
+    boolean dropped(long block) {
+        return blocks[(int) block].dropped;
+    }
+}

@@ -1,0 +1,272 @@
+package dev.csum.torture;
+
+import dev.csum.IntegrityException;
+import dev.csum.format.Geometry;
+import dev.csum.io.FaultKind;
+import dev.csum.io.IoPort;
+import dev.csum.io.SimulatedDisk;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.util.function.Supplier;
+
+/**
+ * Judges every outcome of a torture run against the {@link ReferenceModel} and counts it in a
+ * {@link SeedResult}.
+ *
+ * <h2>A read that succeeded</h2>
+ * Each block must decode ({@link BlockPattern}) as a version the read may return. Otherwise it is a
+ * silent corruption — unless the device dropped the block's last data write (lost, misdirected or
+ * torn: the landing check of {@link TorturePort}) and the engine returned exactly what the media
+ * holds, an older version of that block: the previous version, which the format accepts while both
+ * imd copies may describe the block (after a crash or a reload of an unsettled pair). That is counted
+ * as {@link SeedResult#staleAfterDroppedWrite}, a documented limit, not hidden.
+ *
+ * <h2>A read that failed</h2>
+ * Once a media fault has been injected in the run, a failed read is a detected fault. Before that
+ * (crash-only), each block an {@link IntegrityException} names is judged by what the media holds:
+ * no version of the block (a crash tore it) — correct; an acceptable version — a false error unless
+ * DURABILITY.md allows it there (default mode after power loss, or the torn-imd known limit). Any
+ * other error without media faults is unexpected.
+ */
+final class SeedChecker {
+    private final TortureConfig config;
+    private final SeedResult result;
+    private final Supplier<SimulatedDisk> disk;
+    private final int blockSize;
+    private Geometry geometry;
+    private ReferenceModel model;
+    private long[] groupDataStart;
+
+    SeedChecker(TortureConfig config, SeedResult result, Supplier<SimulatedDisk> disk) {
+        this.config = config;
+        this.result = result;
+        this.disk = disk;
+        this.blockSize = config.blockSizeBytes();
+    }
+
+    void start(Geometry volumeGeometry, ReferenceModel referenceModel) {
+        this.geometry = volumeGeometry;
+        this.model = referenceModel;
+        groupDataStart = new long[(int) geometry.groupCount()];
+        for (int group = 0; group < groupDataStart.length; group++) {
+            groupDataStart[group] = geometry.dataOffsetBytes(geometry.firstBlockOfGroup(group));
+        }
+    }
+
+    private boolean mediaFaultsInjected() {
+        var stats = disk.get().stats();
+        return stats.faultsTotal() - stats.faults(FaultKind.CRASH_TORN_WRITE) > 0;
+    }
+
+    /** The logical block whose data starts at {@code offsetBytes} of the data file. */
+    private long blockAt(long offsetBytes) {
+        int low = 0;
+        int high = groupDataStart.length - 1;
+        while (low < high) {
+            int mid = (low + high + 1) >>> 1;
+            if (groupDataStart[mid] <= offsetBytes) {
+                low = mid;
+            } else {
+                high = mid - 1;
+            }
+        }
+        return geometry.firstBlockOfGroup(low) + (offsetBytes - groupDataStart[low]) / blockSize;
+    }
+
+    /**
+     * The landing check of a successful write, or of an imd pair read (see {@link TorturePort}):
+     * {@code transferred} is what the engine wrote or received, {@code onMedia} what the media holds.
+     */
+    void onTransfer(boolean write, int fileIndex, long offsetBytes, MemorySegment transferred, byte[] onMedia) {
+        MemorySegment media = MemorySegment.ofArray(onMedia);
+        if (fileIndex == IoPort.METADATA_FILE) {
+            long group = groupOfImdSlot(offsetBytes);
+            boolean intact = MemorySegment.mismatch(transferred, 0, transferred.byteSize(), media, 0, onMedia.length) < 0;
+            if (group >= 0 && !intact) {
+                metadataFault(group);
+            }
+            return;
+        }
+        if (!write) {
+            return;
+        }
+        MemorySegment written = transferred;
+        long first = blockAt(offsetBytes);
+        for (long i = 0; i < written.byteSize() / blockSize; i++) {
+            long from = i * blockSize;
+            boolean landed = MemorySegment.mismatch(written, from, from + blockSize, media, from, from + blockSize) < 0;
+            model.dataLanded(first + i, landed);
+        }
+    }
+
+    /** The group whose imd slot starts at {@code offsetBytes} of the metadata file, or -1. */
+    private long groupOfImdSlot(long offsetBytes) {
+        int low = 0;
+        int high = (int) geometry.groupCount() - 1;
+        while (low < high) {
+            int mid = (low + high + 1) >>> 1;
+            if (geometry.imdPairOffsetBytes(mid) <= offsetBytes) {
+                low = mid;
+            } else {
+                high = mid - 1;
+            }
+        }
+        long pair = geometry.imdPairOffsetBytes(low);
+        return offsetBytes == pair || offsetBytes == pair + blockSize ? low : -1;
+    }
+
+    /** The version of {@code block} the media holds now (reads would see it, without read faults). */
+    private long mediaVersion(long block) {
+        byte[] bytes = new byte[blockSize];
+        disk.get().readRaw(IoPort.DATA_FILE, geometry.dataOffsetBytes(block), bytes);
+        return BlockPattern.decode(MemorySegment.ofArray(bytes), 0, blockSize, block);
+    }
+
+    void readCompleted(ReferenceModel.ReadTicket read, MemorySegment data, IOException failure) {
+        if (failure == null) {
+            for (int i = 0; i < read.blockCount; i++) {
+                long block = read.firstBlock + i;
+                long version = BlockPattern.decode(data, (long) i * blockSize, blockSize, block);
+                if (read.accepts(i, version)) {
+                    continue;
+                }
+                long onMedia = mediaVersion(block);
+                if (isUndetectableStale(read, i, version, onMedia)) {
+                    continue;
+                }
+                result.silentCorruptions++;
+                if (Boolean.getBoolean("torture.debug")) {
+                    System.out.println("silent: block " + block + " v" + version + " " + read.acceptable(i) + debugImd(block));
+                }
+                result.violation(config.seed(), "silent corruption: block " + block + " returned "
+                    + describe(version) + ", acceptable " + read.acceptable(i) + ", media holds " + describe(onMedia)
+                    + (model.dropped(block) ? " (its last data write was dropped)" : "")
+                    + (model.metadataSuspect(block) ? " (its group's imd pair met a media fault)" : ""));
+            }
+            return;
+        }
+        result.readsFailed++;
+        if (mediaFaultsInjected()) {
+            result.faultsDetected++;
+            return;
+        }
+        if (!(failure instanceof IntegrityException integrity)) {
+            unexpected("read of " + read.blockCount + " blocks at block " + read.firstBlock + " failed: " + failure);
+            return;
+        }
+        for (long block : integrity.badBlocks()) {
+            int index = (int) (block - read.firstBlock);
+            long onMedia = mediaVersion(block);
+            if (index < 0 || index >= read.blockCount) {
+                unexpected("integrity error names block " + block + " outside the read");
+            } else if (!read.accepts(index, onMedia)) {
+                result.tornDataDetected++;
+            } else if (model.cacheErrorAllowed(block) || read.cacheErrorAllowedAtIssue[index]) {
+                result.allowedCacheErrors++;
+            } else if (model.tornImdErrorAllowed(block) || read.tornImdErrorAllowedAtIssue[index]) {
+                result.allowedTornImdErrors++;
+            } else {
+                result.falseErrors++;
+                result.violation(config.seed(), "false integrity error: block " + block + " holds "
+                    + describe(onMedia) + ", acceptable " + read.acceptable(index) + ": " + failure.getMessage());
+            }
+        }
+    }
+
+    /**
+     * The documented limits (RELIABILITY.md): an older version of the block (or "never written",
+     * read as zeros) returned because a media fault removed what would have exposed it — the newer
+     * data write was dropped while an older tuple is still accepted, or the tuple itself was lost
+     * with a damaged imd copy. The returned bytes must still be a genuine older version of this very
+     * block, and what the media holds (or zeros): anything else is a silent corruption.
+     */
+    private boolean isUndetectableStale(ReferenceModel.ReadTicket read, int index, long version, long onMedia) {
+        long block = read.firstBlock + index;
+        if (version == BlockPattern.GARBAGE || (version != onMedia && version != BlockPattern.ZEROS)) {
+            return false;
+        }
+        LongSet acceptable = read.acceptable(index);
+        long newest = Long.MIN_VALUE;
+        for (int k = 0; k < acceptable.size(); k++) {
+            newest = Math.max(newest, acceptable.get(k));
+        }
+        if (version > newest) {
+            return false;
+        }
+        if (model.dropped(block)) {
+            result.staleAfterDroppedWrite++;
+            return true;
+        }
+        if (model.metadataSuspect(block)) {
+            result.staleAfterMetadataFault++;
+            return true;
+        }
+        if (model.tornImdErrorAllowed(block) || read.tornImdErrorAllowedAtIssue[index]) {
+            result.staleAfterTornImd++;
+            return true;
+        }
+        return false;
+    }
+
+    /** Reports a media fault on the imd pair of {@code group}. */
+    void metadataFault(long group) {
+        model.metadataFault(geometry.firstBlockOfGroup(group), geometry.blocksInGroup(group));
+    }
+
+    void writeFailed(long firstBlock, int blockCount, IOException failure) {
+        if (failure instanceof IntegrityException) {
+            for (int i = 0; i < blockCount; i++) {
+                if (model.tornImdErrorAllowed(firstBlock + i)) {
+                    result.allowedTornImdErrors++; // both imd copies torn at a crash: writes are refused
+                    return;
+                }
+            }
+        }
+        if (!mediaFaultsInjected()) {
+            unexpected("write of " + blockCount + " blocks at block " + firstBlock + " failed: " + failure);
+        }
+    }
+
+    void flushFailed(IOException failure) {
+        if (!mediaFaultsInjected()) {
+            unexpected("flush failed: " + failure);
+        }
+    }
+
+    void closeFailed(IOException failure) {
+        if (!mediaFaultsInjected()) {
+            unexpected("close failed: " + failure);
+        }
+    }
+
+    void openFailed(IOException failure) {
+        result.openFailures++;
+        if (!mediaFaultsInjected()) {
+            unexpected("reopen failed: " + failure);
+        }
+    }
+
+    private void unexpected(String detail) {
+        result.unexpectedErrors++;
+        result.violation(config.seed(), detail);
+    }
+
+    private String debugImd(long block) {
+        long group = geometry.groupOf(block);
+        int index = geometry.indexInGroup(block);
+        StringBuilder text = new StringBuilder(" group " + group);
+        for (int copy = 0; copy < 2; copy++) {
+            byte[] raw = new byte[blockSize];
+            disk.get().readRaw(IoPort.METADATA_FILE, geometry.imdPairOffsetBytes(group) + (long) copy * blockSize, raw);
+            MemorySegment imd = MemorySegment.ofArray(raw);
+            text.append(" copy").append(copy).append(" gen=").append(dev.csum.format.ImdBlock.generation(imd))
+                .append(" grp=").append(dev.csum.format.ImdBlock.group(imd))
+                .append(" written=").append(dev.csum.format.ImdBlock.tupleWritten(imd, index));
+        }
+        return text.toString();
+    }
+
+    private static String describe(long version) {
+        return version == BlockPattern.GARBAGE ? "garbage" : version == BlockPattern.ZEROS ? "zeros" : "v" + version;
+    }
+}

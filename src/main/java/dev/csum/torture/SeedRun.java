@@ -1,0 +1,353 @@
+package dev.csum.torture;
+
+import dev.csum.PortFormatter;
+import dev.csum.Volume;
+import dev.csum.VolumeOptions;
+import dev.csum.checksum.ChecksumAlgorithm;
+import dev.csum.format.Geometry;
+import dev.csum.format.ImdBlock;
+import dev.csum.format.ImdValidity;
+import dev.csum.io.IoPort;
+import dev.csum.format.MetadataPlacement;
+import dev.csum.io.FaultKind;
+import dev.csum.io.SimMediaEvent;
+import dev.csum.io.SimulatedDisk;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.UUID;
+
+/**
+ * One seeded torture run: a volume on a {@link SimulatedDisk} with the configuration's faults, a
+ * random workload of reads, writes (one block to several groups), flushes, power losses with work in
+ * flight, and clean reopens, all driven on the calling thread and checked against a
+ * {@link ReferenceModel}. Ends with a clean close, a reopen and a read of every block.
+ *
+ * <p>Deterministic: the disk's PRNG and the workload's PRNG both derive from the seed, the engine
+ * runs on the calling thread, and nothing depends on time. The same configuration gives the same run.
+ */
+final class SeedRun {
+    private static final int MAX_OUTSTANDING_REQUESTS = 48;
+    private static final long MAX_REQUEST_BYTES = 256 << 10;
+    private static final int OPEN_ATTEMPTS = 3;
+
+    private final TortureConfig config;
+    private final SplittableRandom random;
+    private final SeedResult result = new SeedResult();
+    private final SeedChecker checker;
+    private final Arena arena = Arena.ofConfined();
+    private Geometry geometry;
+    private int volumeTag;
+    private ReferenceModel model;
+    private SimulatedDisk disk;
+    private TorturePort port;
+    private Volume volume;
+    /** Incremented at each crash: callbacks of an abandoned engine carry an older generation and are ignored. */
+    private int generation;
+    private int outstanding;
+    private long nextVersion = 1;
+    private int maxRequestBlocks;
+
+    SeedRun(TortureConfig config) {
+        this.config = config;
+        this.random = new SplittableRandom(config.seed());
+        this.checker = new SeedChecker(config, result, () -> disk);
+    }
+
+    static SeedResult run(TortureConfig config) {
+        SeedRun run = new SeedRun(config);
+        try {
+            run.execute();
+        } catch (IOException | RuntimeException failure) {
+            run.result.unexpectedErrors++;
+            StackTraceElement[] stack = failure.getStackTrace();
+            StringBuilder where = new StringBuilder();
+            for (int i = 0; i < Math.min(6, stack.length); i++) {
+                where.append(i == 0 ? " at " : " < ").append(stack[i]);
+            }
+            run.result.violation(config.seed(), "run aborted: " + failure + where);
+        } finally {
+            run.collectFaults();
+            run.arena.close();
+        }
+        return run.result;
+    }
+
+    private void execute() throws IOException {
+        result.seeds = 1;
+        disk = SimulatedDisk.builder(random.nextLong()).dataFileBytes(config.dataFileBytes())
+            .metadataFileBytes(config.metadataFileBytes()).queueDepth(config.queueDepth())
+            .faultPlan(config.faultPlan()).build();
+        disk.faultsEnabled(false);
+        var superblock = PortFormatter.format(disk, config.blockSizeBytes(), ChecksumAlgorithm.CRC32C,
+            config.placement(), new UUID(config.seed(), ~config.seed()));
+        disk.faultsEnabled(true);
+        geometry = superblock.geometry();
+        volumeTag = superblock.volumeTag();
+        model = new ReferenceModel((int) geometry.dataBlockCount(), config.completedWritesMayBeLost());
+        checker.start(geometry, model);
+        disk.mediaListener(this::onMediaEvent);
+        maxRequestBlocks = (int) Math.min(geometry.dataBlockCount(), MAX_REQUEST_BYTES / config.blockSizeBytes());
+        if (!open()) {
+            return;
+        }
+        for (int op = 0; op < config.operations(); op++) {
+            if (!step()) {
+                return;
+            }
+        }
+        drain();
+        closeCleanly();
+        if (open()) {
+            scrubAll();
+            closeCleanly();
+        }
+    }
+
+    /** One workload step; false when the run cannot go on (the volume could not be reopened). */
+    private boolean step() throws IOException {
+        while (outstanding >= MAX_OUTSTANDING_REQUESTS) {
+            volume.runUntilIdle(1);
+        }
+        double roll = random.nextDouble();
+        if (roll < config.crashProbability()) {
+            crash();
+            return open();
+        }
+        roll -= config.crashProbability();
+        if (roll < config.reopenProbability()) {
+            drain();
+            closeCleanly();
+            result.reopens++;
+            return open();
+        }
+        double kind = random.nextDouble();
+        if (kind < 0.04) {
+            issueFlush();
+        } else if (kind < 0.52) {
+            issueWrite();
+        } else {
+            issueRead();
+        }
+        result.operations++;
+        if (random.nextInt(4) != 0) {
+            volume.runUntilIdle(1 + random.nextInt(random.nextInt(8) == 0 ? 200 : 6));
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------- requests
+
+    /** A random block range: mostly short, some up to a group, some crossing group boundaries. */
+    private long[] randomRange() {
+        long blocks = geometry.dataBlockCount();
+        int tuples = geometry.tuplesPerGroup();
+        long hotBlocks = Math.min(blocks, 3L * tuples);
+        long span = random.nextBoolean() ? hotBlocks : blocks;
+        int length;
+        long first;
+        int shape = random.nextInt(20);
+        if (shape < 12) {
+            length = 1 + random.nextInt(4);
+            first = random.nextLong(span);
+        } else if (shape < 17) {
+            length = 1 + random.nextInt(Math.min(tuples, maxRequestBlocks));
+            first = random.nextLong(span);
+        } else {
+            long group = random.nextLong(Math.max(1, geometry.groupCount() - 1)) + 1;
+            first = Math.max(0, geometry.firstBlockOfGroup(Math.min(group, geometry.groupCount() - 1))
+                - 1 - random.nextInt(8));
+            length = 2 + random.nextInt(Math.max(1, Math.min(3 * tuples, maxRequestBlocks) - 1));
+        }
+        length = (int) Math.min(length, maxRequestBlocks);
+        first = Math.min(first, blocks - length);
+        return new long[] {first, length};
+    }
+
+    private void issueWrite() {
+        long[] range = randomRange();
+        long first = range[0];
+        int count = (int) range[1];
+        if (model.anyWriteInFlight(first, count)) {
+            issueRead(); // overlapping writes in flight are not part of this workload (see RELIABILITY.md)
+            return;
+        }
+        int blockSize = config.blockSizeBytes();
+        long version = nextVersion++;
+        MemorySegment data = arena.allocate((long) count * blockSize, 8);
+        for (int i = 0; i < count; i++) {
+            BlockPattern.fill(data, (long) i * blockSize, blockSize, version, first + i);
+        }
+        model.writeIssued(first, count, version);
+        result.writes++;
+        outstanding++;
+        int issuedIn = generation;
+        volume.write(first * blockSize, data.byteSize(), data, null, (token, failure) -> {
+            if (issuedIn != generation) {
+                return;
+            }
+            outstanding--;
+            model.writeCompleted(first, count, version, failure == null);
+            if (failure != null) {
+                checker.writeFailed(first, count, failure);
+            }
+        }, 0);
+    }
+
+    private void issueRead() {
+        long[] range = randomRange();
+        issueRead(range[0], (int) range[1]);
+    }
+
+    private void issueRead(long first, int count) {
+        int blockSize = config.blockSizeBytes();
+        MemorySegment into = arena.allocate((long) count * blockSize, 8);
+        ReferenceModel.ReadTicket ticket = model.readIssued(first, count);
+        result.reads++;
+        outstanding++;
+        int issuedIn = generation;
+        volume.read(first * blockSize, into.byteSize(), into, null, (token, failure) -> {
+            if (issuedIn != generation) {
+                return;
+            }
+            outstanding--;
+            model.readDone(ticket);
+            checker.readCompleted(ticket, into, failure);
+        }, 0);
+    }
+
+    private void issueFlush() {
+        long token = model.flushIssued();
+        result.flushes++;
+        outstanding++;
+        int issuedIn = generation;
+        volume.flush((ignored, failure) -> {
+            if (issuedIn != generation) {
+                return;
+            }
+            outstanding--;
+            model.flushCompleted(token, failure == null);
+            if (failure != null) {
+                checker.flushFailed(failure);
+            }
+        }, 0);
+    }
+
+    /** Reads every block of the volume (after the final reopen). */
+    private void scrubAll() throws IOException {
+        long blocks = geometry.dataBlockCount();
+        for (long first = 0; first < blocks; first += maxRequestBlocks) {
+            issueRead(first, (int) Math.min(maxRequestBlocks, blocks - first));
+            drain();
+        }
+    }
+
+    // ---------------------------------------------------------------- crash, close, open
+
+    private void drain() throws IOException {
+        if (!volume.runUntilIdle(50_000_000)) {
+            throw new IllegalStateException("engine did not become idle");
+        }
+    }
+
+    /** Power loss now, with whatever is in flight; the engine is abandoned. */
+    private void crash() {
+        result.crashes++;
+        if (config.crashModel() == CrashModel.COMPLETED_WRITES_PERSIST) {
+            disk.makeCacheDurable();
+        }
+        disk.crash();
+        port.cut();
+        model.crash();
+        generation++;
+        outstanding = 0;
+        try {
+            volume.close(); // on the cut port everything fails fast: this only frees the engine's memory
+        } catch (IOException | RuntimeException expected) {
+            // The abandoned engine's errors are the crash's, not the volume's.
+        }
+        disk = disk.reopen();
+    }
+
+    private void closeCleanly() {
+        try {
+            volume.close();
+        } catch (IOException failure) {
+            checker.closeFailed(failure);
+        }
+        disk = disk.reopen();
+    }
+
+    /** Opens the volume on the current disk; false (and counted) when it cannot be opened. */
+    private boolean open() {
+        VolumeOptions options = VolumeOptions.of(Path.of("torture-" + config.seed()))
+            .withImdCacheBytes(Math.max(4096, config.imdCacheBytes())).withBufferArenaBytes(4L << 20)
+            .withDurability(config.durability());
+        port = new TorturePort(disk, checker::onTransfer);
+        IOException last = null;
+        for (int attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
+            try {
+                volume = Volume.openOnPort(port, options, true);
+                return true;
+            } catch (IOException failure) {
+                last = failure;
+            }
+        }
+        checker.openFailed(last);
+        return false;
+    }
+
+    // ---------------------------------------------------------------- media events and stats
+
+    /**
+     * Watches the media for imd slots changed by anything but the engine's own valid imd write: a
+     * write torn at a crash (the known limit), or another write landing on a slot (a misdirected
+     * write, which the engine cannot see).
+     */
+    private void onMediaEvent(SimMediaEvent event) {
+        SimMediaEvent.Kind kind = event.kind();
+        boolean crashPersisted = kind == SimMediaEvent.Kind.CRASH_PERSISTED;
+        if (!crashPersisted && kind != SimMediaEvent.Kind.WRITE && kind != SimMediaEvent.Kind.WRITE_DURABLE) {
+            return;
+        }
+        int metadataPhysical = config.placement() == MetadataPlacement.SEPARATE ? 1 : 0;
+        if (event.fileIndex() != metadataPhysical) {
+            return;
+        }
+        long start = event.offsetBytes();
+        long end = start + event.data().length;
+        int blockSize = config.blockSizeBytes();
+        byte[] slotBytes = new byte[blockSize];
+        for (long group = 0; group < geometry.groupCount(); group++) {
+            for (int copy = 0; copy < 2; copy++) {
+                long slot = geometry.imdPairOffsetBytes(group) + (long) copy * blockSize;
+                if (start >= slot + blockSize || end <= slot) {
+                    continue;
+                }
+                boolean whole = start <= slot && end >= slot + blockSize;
+                if (crashPersisted) {
+                    if (!whole) {
+                        model.tornImdAtCrash(geometry.firstBlockOfGroup(group), geometry.blocksInGroup(group));
+                    }
+                    continue;
+                }
+                disk.readRaw(IoPort.METADATA_FILE, slot, slotBytes);
+                if (ImdBlock.validate(MemorySegment.ofArray(slotBytes), group, volumeTag) != ImdValidity.VALID) {
+                    checker.metadataFault(group);
+                }
+            }
+        }
+    }
+
+    private void collectFaults() {
+        if (disk == null) {
+            return;
+        }
+        var stats = disk.stats();
+        for (FaultKind kind : FaultKind.values()) {
+            result.faultsInjected[kind.ordinal()] = stats.faults(kind);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.csum.torture;
+
+import dev.csum.Durability;
+import dev.csum.format.Geometry;
+import dev.csum.format.MetadataPlacement;
+import dev.csum.io.FaultKind;
+import dev.csum.io.FaultPlan;
+import java.util.SplittableRandom;
+
+/**
+ * Everything one torture run does differently, derived from its seed by {@link #forSeed} so that a
+ * seed alone replays a run. The {@code with…} methods pin one dimension (focused tests).
+ *
+ * @param seed                 the run's seed: every random choice of the run derives from it
+ * @param operations           reads, writes and flushes to issue
+ * @param blockSizeBytes       512 or 4096
+ * @param placement            interleaved or separate metadata
+ * @param durability           the engine's durability mode
+ * @param crashModel           what a crash does to completed, unflushed writes
+ * @param faultPlan            the simulated disk's fault probabilities (crash fields included)
+ * @param dataFileBytes        size of the simulated data file
+ * @param queueDepth           device queue depth
+ * @param imdCacheBytes        engine imd cache: small, so groups are evicted and reloaded
+ * @param crashProbability     per workload step: power loss, with whatever is in flight
+ * @param reopenProbability    per workload step: clean close and reopen
+ */
+public record TortureConfig(long seed, int operations, int blockSizeBytes, MetadataPlacement placement,
+                            Durability durability, CrashModel crashModel, FaultPlan faultPlan,
+                            long dataFileBytes, int queueDepth, long imdCacheBytes, double crashProbability,
+                            double reopenProbability) {
+
+    /** Default operations per seed (the CLI's {@code --ops}). */
+    public static final int DEFAULT_OPERATIONS = 1500;
+
+    /** Write faults are per operation; read faults and bit rot per sector, so they get smaller rates. */
+    private static final double[] PER_OP_RATES = {0.002, 0.005, 0.01};
+    private static final double[] PER_SECTOR_RATES = {0.00005, 0.0002, 0.0005};
+
+    /**
+     * The configuration of seed {@code seed}: block size, placement, durability, crash model, and
+     * whether and which media faults, all drawn from the seed. About 40% of seeds inject no media
+     * fault (crash-only: the false-error claim is checked there); the rest enable a random subset
+     * of the fault kinds at random rates.
+     */
+    public static TortureConfig forSeed(long seed, int operations) {
+        SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        int blockSize = random.nextInt(10) < 7 ? 512 : 4096;
+        MetadataPlacement placement = random.nextInt(10) < 7 ? MetadataPlacement.INTERLEAVED : MetadataPlacement.SEPARATE;
+        Durability durability = random.nextBoolean() ? Durability.DEFAULT : Durability.STRICT;
+        CrashModel crashModel = random.nextBoolean()
+            ? CrashModel.VOLATILE_CACHE : CrashModel.COMPLETED_WRITES_PERSIST;
+        FaultPlan plan = FaultPlan.none().withCrash(0.3 + 0.4 * random.nextDouble(), 0.5);
+        if (random.nextInt(10) >= 4) {
+            for (FaultKind kind : FaultKind.values()) {
+                if (kind == FaultKind.CRASH_TORN_WRITE || random.nextInt(3) == 0) {
+                    continue; // each media fault kind is on in about 2 of 3 faulty seeds
+                }
+                boolean perSector = kind == FaultKind.READ_BIT_ROT || kind == FaultKind.WRITE_BIT_ROT
+                    || kind == FaultKind.LATENT_SECTOR_ERROR;
+                double[] rates = perSector ? PER_SECTOR_RATES : PER_OP_RATES;
+                plan = plan.with(kind, rates[random.nextInt(rates.length)]);
+            }
+        }
+        long dataFileBytes = blockSize == 512
+            ? (256L << 10) + 4096L * random.nextInt(448)    // 256 KiB .. 2 MiB: about 8..64 groups
+            : (4L << 20) + 4096L * random.nextInt(1536);    // 4 .. 10 MiB: 2..5 groups of 2 MiB
+        int queueDepth = 4 << random.nextInt(5);             // 4 .. 64
+        long imdCacheBytes = 2L * blockSize * (4 + random.nextInt(8));
+        return new TortureConfig(seed, operations, blockSize, placement, durability, crashModel, plan, dataFileBytes,
+            queueDepth, imdCacheBytes, 1.0 / (150 + random.nextInt(400)), 1.0 / (400 + random.nextInt(800)));
+    }
+
+    /** True when no media fault can be injected (crashes, and what they tear, only). */
+    public boolean crashOnly() {
+        for (FaultKind kind : FaultKind.values()) {
+            if (kind != FaultKind.CRASH_TORN_WRITE && faultPlan.probability(kind) > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** True when a completed write may be lost at a crash (default durability, volatile-cache model). */
+    public boolean completedWritesMayBeLost() {
+        return durability == Durability.DEFAULT && crashModel == CrashModel.VOLATILE_CACHE;
+    }
+
+    /** Size of the separate metadata file for this configuration (0 when interleaved). */
+    long metadataFileBytes() {
+        if (placement == MetadataPlacement.INTERLEAVED) {
+            return 0;
+        }
+        long blocks = Geometry.dataBlocksFitting(dataFileBytes, blockSizeBytes, placement);
+        long needed = Geometry.of(blockSizeBytes, blocks, placement).metadataFileSizeBytes();
+        return (needed + 4095) / 4096 * 4096;
+    }
+
+    public TortureConfig withDurability(Durability mode) {
+        return new TortureConfig(seed, operations, blockSizeBytes, placement, mode, crashModel, faultPlan,
+            dataFileBytes, queueDepth, imdCacheBytes, crashProbability, reopenProbability);
+    }
+
+    public TortureConfig withCrashModel(CrashModel model) {
+        return new TortureConfig(seed, operations, blockSizeBytes, placement, durability, model, faultPlan,
+            dataFileBytes, queueDepth, imdCacheBytes, crashProbability, reopenProbability);
+    }
+
+    /** This configuration with {@code plan} as the fault plan ({@link FaultPlan#none()} keeps crash defaults). */
+    public TortureConfig withFaultPlan(FaultPlan plan) {
+        return new TortureConfig(seed, operations, blockSizeBytes, placement, durability, crashModel, plan,
+            dataFileBytes, queueDepth, imdCacheBytes, crashProbability, reopenProbability);
+    }
+
+    public TortureConfig withCrashProbability(double probability) {
+        return new TortureConfig(seed, operations, blockSizeBytes, placement, durability, crashModel, faultPlan,
+            dataFileBytes, queueDepth, imdCacheBytes, probability, reopenProbability);
+    }
+
+    public TortureConfig withBlockSize(int bytes) {
+        long dataBytes = bytes == blockSizeBytes ? dataFileBytes : bytes == 512 ? 1L << 20 : 6L << 20;
+        return new TortureConfig(seed, operations, bytes, placement, durability, crashModel, faultPlan,
+            dataBytes, queueDepth, bytes == blockSizeBytes ? imdCacheBytes : 8L * bytes, crashProbability,
+            reopenProbability);
+    }
+
+    /** A one-line description for reports. */
+    public String describe() {
+        return "seed " + seed + ": " + blockSizeBytes + "-byte blocks, " + placement.name().toLowerCase()
+            + ", " + durability.name().toLowerCase() + ", " + crashModel.name().toLowerCase()
+            + (crashOnly() ? ", crash-only" : ", media faults") + ", " + dataFileBytes / 1024 + " KiB, qd " + queueDepth;
+    }
+}

@@ -1,0 +1,324 @@
+package dev.csum.torture;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import dev.csum.PortFormatter;
+import dev.csum.Volume;
+import dev.csum.VolumeOptions;
+import dev.csum.checksum.ChecksumAlgorithm;
+import dev.csum.format.MetadataPlacement;
+import dev.csum.io.FaultKind;
+import dev.csum.io.IoPort;
+import dev.csum.io.SimulatedDisk;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** Engine bugs the torture run found, each pinned by the smallest scenario that showed it. */
+class EngineRegressionTest {
+
+    /**
+     * Closing a volume whose device fails every write (a device that went away) must end with an
+     * IOException, not retry the settle commit forever.
+     */
+    @Test
+    void closeOnADeviceThatFailsEveryWriteReturnsWithAnError() throws IOException {
+        SimulatedDisk disk = SimulatedDisk.builder(3).dataFileBytes(1 << 20).build();
+        PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED, new UUID(1, 2));
+        TorturePort port = new TorturePort(disk, (write, file, offset, data, onMedia) -> { });
+        Volume volume = Volume.openOnPort(port, VolumeOptions.of(Path.of("dead")), true);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = arena.allocate(512 * 4, 512);
+            boolean[] done = {false};
+            volume.write(0, data.byteSize(), data, null, (token, failure) -> done[0] = true, 0);
+            volume.runUntilIdle(1_000_000);
+            // The group now has an unsettled commit; the device dies before close settles it.
+            disk.crash();
+            port.cut();
+            assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThrows(IOException.class, volume::close));
+        }
+    }
+
+    /**
+     * A read of a group whose imd pair is not cached, whose data read fails before the pair arrives
+     * and whose pair read then fails too: the piece was finished (and recycled) on the data error
+     * while still listed as waiting for the pair, and the pair's failure then hit a recycled piece
+     * (NullPointerException in the event loop). Every completion order must end in an IOException.
+     */
+    @Test
+    void dataReadErrorWhileTheImdPairLoadsIsReportedOnce() throws IOException {
+        int dataFirst = 0;
+        for (long seed = 1; seed <= 16; seed++) {
+            SimulatedDisk disk = SimulatedDisk.builder(seed).dataFileBytes(1 << 20).build();
+            var superblock = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
+                new UUID(seed, 2));
+            var geometry = superblock.geometry();
+            long dataSector = geometry.dataOffsetBytes(70) / 512;
+            long imdSector = geometry.imdPairOffsetBytes(geometry.groupOf(70)) / 512;
+            disk.injectLatentSectorError(IoPort.DATA_FILE, dataSector);
+            disk.injectLatentSectorError(IoPort.METADATA_FILE, imdSector);
+            Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("lse")), true);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment into = arena.allocate(512, 512);
+                IOException[] outcome = {null};
+                int[] completions = {0};
+                volume.read(70 * 512L, 512, into, null, (token, failure) -> {
+                    completions[0]++;
+                    outcome[0] = failure;
+                }, 0);
+                volume.runUntilIdle(1_000_000);
+                org.junit.jupiter.api.Assertions.assertEquals(1, completions[0], "seed " + seed);
+                org.junit.jupiter.api.Assertions.assertNotNull(outcome[0], "seed " + seed);
+                if (outcome[0].getMessage().startsWith("read ")) {
+                    dataFirst++;
+                }
+            }
+            disk.clearFaults();
+            volume.close();
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(dataFirst > 0, "some seed completed the data read first");
+    }
+
+    /**
+     * A lost data write (the device reports success, stores nothing) must be detected by the next
+     * read: the block's current tuple describes the new data. The engine accepted the state before
+     * the group's last commit for every read until the group's next commit, so the old data read
+     * back silently; now only reads that were issued before that commit completed may match it.
+     */
+    @Test
+    void lostDataWriteIsDetectedByTheNextRead() throws IOException {
+        SimulatedDisk disk = SimulatedDisk.builder(5).dataFileBytes(1 << 20).build();
+        var superblock = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
+            new UUID(5, 2));
+        Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("lost")), true);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment first = arena.allocate(512, 512).fill((byte) 1);
+            MemorySegment second = arena.allocate(512, 512).fill((byte) 2);
+            IOException[] outcome = {null};
+            volume.write(3 * 512L, 512, first, null, (token, failure) -> outcome[0] = failure, 0);
+            volume.runUntilIdle(1_000_000);
+            org.junit.jupiter.api.Assertions.assertNull(outcome[0]);
+            disk.armNextWrite(FaultKind.LOST_WRITE, IoPort.DATA_FILE, superblock.geometry().dataOffsetBytes(3) / 512);
+            volume.write(3 * 512L, 512, second, null, (token, failure) -> outcome[0] = failure, 0);
+            volume.runUntilIdle(1_000_000);
+            org.junit.jupiter.api.Assertions.assertNull(outcome[0], "the device reported success");
+            MemorySegment back = arena.allocate(512, 512);
+            volume.read(3 * 512L, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
+            volume.runUntilIdle(1_000_000);
+            org.junit.jupiter.api.Assertions.assertInstanceOf(dev.csum.IntegrityException.class, outcome[0],
+                "the old data must not be returned for the new write");
+            org.junit.jupiter.api.Assertions.assertEquals(0, back.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
+        }
+        volume.close();
+    }
+
+    /**
+     * Commits alternate between the two imd slots one generation apart, so a crash leaves the copies
+     * at most one generation apart. A wider gap means an imd write was lost: the older copy is stale,
+     * and the crash rules (accept either copy; a block the older copy calls unwritten reads as zeros)
+     * must not apply to it. Here the older slot lost its imd write, the data of block 5 is then
+     * damaged, and the volume is reopened: reading block 5 returned zeros instead of an error.
+     */
+    @Test
+    void staleImdCopyFromALostImdWriteIsNotTrustedAfterReopen() throws IOException {
+        SimulatedDisk disk = SimulatedDisk.builder(7).dataFileBytes(1 << 20).build();
+        var superblock = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
+            new UUID(7, 2));
+        var geometry = superblock.geometry();
+        Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("stale")), true);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = arena.allocate(512, 512).fill((byte) 7);
+            IOException[] outcome = {null};
+            volume.write(5 * 512L, 512, data, null, (token, failure) -> outcome[0] = failure, 0);   // gen 1, copy 1
+            volume.runUntilIdle(1_000_000);
+            disk.armNextWrite(FaultKind.LOST_WRITE, IoPort.METADATA_FILE, geometry.imdPairOffsetBytes(0) / 512);
+            volume.write(6 * 512L, 512, data, null, (token, failure) -> outcome[0] = failure, 0);   // gen 2, lost
+            volume.runUntilIdle(1_000_000);
+            volume.write(7 * 512L, 512, data, null, (token, failure) -> outcome[0] = failure, 0);   // gen 3, copy 1
+            volume.runUntilIdle(1_000_000);
+            org.junit.jupiter.api.Assertions.assertNull(outcome[0]);
+        }
+        disk.writeRaw(IoPort.DATA_FILE, geometry.dataOffsetBytes(5), new byte[] {1, 2, 3, 4});
+        disk.makeCacheDurable();
+        disk.crash(); // no settle: the pair stays as it is on the media
+        SimulatedDisk again = disk.reopen();
+        Volume reopened = Volume.openOnPort(again, VolumeOptions.of(Path.of("stale")), true);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment back = arena.allocate(512, 512);
+            IOException[] outcome = {null};
+            reopened.read(5 * 512L, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
+            reopened.runUntilIdle(1_000_000);
+            org.junit.jupiter.api.Assertions.assertInstanceOf(dev.csum.IntegrityException.class, outcome[0],
+                "damaged data of a written block must not read as never written");
+            reopened.read(7 * 512L, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
+            reopened.runUntilIdle(1_000_000);
+            org.junit.jupiter.api.Assertions.assertNull(outcome[0], "intact blocks still read");
+        }
+        reopened.close();
+    }
+
+    /**
+     * A read that needs an imd cache slot while every cached group is unsettled and the device fails
+     * every write: the engine asked the victim to settle, the settle failed, and it asked again,
+     * forever, so the read never completed. A failed settle must leave the group evictable (its pair
+     * on the media is as a crash would leave it, which opening handles).
+     */
+    @Test
+    void readNeedingAnEvictionCompletesWhenSettlesFail() throws IOException {
+        SimulatedDisk disk = SimulatedDisk.builder(9).dataFileBytes(1 << 20).build();
+        var superblock = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
+            new UUID(9, 2));
+        var geometry = superblock.geometry();
+        TorturePort port = new TorturePort(disk, (write, file, offset, data, onMedia) -> { });
+        Volume volume = Volume.openOnPort(port, VolumeOptions.of(Path.of("evict")).withImdCacheBytes(4096), true);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = arena.allocate(512, 512).fill((byte) 3);
+            for (long group = 0; group < 4; group++) {
+                volume.write(geometry.firstBlockOfGroup(group) * 512, 512, data, null, (token, failure) -> { }, 0);
+            }
+            org.junit.jupiter.api.Assertions.assertTrue(volume.runUntilIdle(1_000_000));
+            disk.crash();
+            port.cut();
+            IOException[] outcome = {null};
+            boolean[] done = {false};
+            volume.read(geometry.firstBlockOfGroup(5) * 512, 512, data, null, (token, failure) -> {
+                done[0] = true;
+                outcome[0] = failure;
+            }, 0);
+            org.junit.jupiter.api.Assertions.assertTrue(volume.runUntilIdle(200_000), "the engine became idle");
+            org.junit.jupiter.api.Assertions.assertTrue(done[0]);
+            org.junit.jupiter.api.Assertions.assertNotNull(outcome[0]);
+        }
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThrows(IOException.class, volume::close));
+    }
+
+    /**
+     * After a crash a group whose copies differ is dual, and a block the older copy calls unwritten
+     * whose data matches nothing was taken to be a first write that never landed: it read as zeros,
+     * and the resolution before the next commit made it "never written" for good. A read fault (bit
+     * rot) on a block whose first write did land then turned intact data into zeros, silently. Only
+     * an all-zero block (what a never-written block holds on a fresh device) may be taken as
+     * unwritten; anything else is a mismatch, and resolution keeps the newer tuple.
+     */
+    @Test
+    void readFaultInADualGroupIsAnErrorNotZeros() throws IOException {
+        SimulatedDisk disk = SimulatedDisk.builder(11).dataFileBytes(1 << 20).build();
+        var superblock = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
+            new UUID(11, 2));
+        var geometry = superblock.geometry();
+        Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("dual")), true);
+        MemorySegment data = Arena.ofAuto().allocate(512, 512).fill((byte) 0x5A);
+        IOException[] outcome = {null};
+        volume.write(5 * 512L, 512, data, null, (token, failure) -> outcome[0] = failure, 0);   // gen 1: block 5
+        volume.runUntilIdle(1_000_000);
+        volume.write(0, 512, data, null, (token, failure) -> outcome[0] = failure, 0);          // gen 2: block 0
+        volume.runUntilIdle(1_000_000);
+        disk.makeCacheDurable();
+        disk.crash(); // copy 0 (gen 2) knows block 0, copy 1 (gen 1) calls it unwritten: dual after reopen
+        SimulatedDisk again = disk.reopen();
+        long sector = geometry.dataOffsetBytes(0) / 512;
+        again.injectReadBitRot(IoPort.DATA_FILE, sector, 100);
+        Volume reopened = Volume.openOnPort(again, VolumeOptions.of(Path.of("dual")), true);
+        MemorySegment back = Arena.ofAuto().allocate(512, 512);
+        reopened.read(0, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
+        reopened.runUntilIdle(1_000_000);
+        org.junit.jupiter.api.Assertions.assertInstanceOf(dev.csum.IntegrityException.class, outcome[0],
+            "a rotten read of a written block is an error, not zeros");
+        // A write to the group resolves it while the rot is still there; then the rot heals.
+        reopened.write(9 * 512L, 512, data, null, (token, failure) -> outcome[0] = failure, 0);
+        reopened.runUntilIdle(1_000_000);
+        org.junit.jupiter.api.Assertions.assertNull(outcome[0]);
+        again.clearFaults();
+        reopened.read(0, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
+        reopened.runUntilIdle(1_000_000);
+        org.junit.jupiter.api.Assertions.assertNull(outcome[0], "resolution kept block 0's tuple");
+        org.junit.jupiter.api.Assertions.assertEquals(-1, back.mismatch(data), "block 0 reads its data");
+        reopened.close();
+    }
+
+    /**
+     * Resolution after a crash decides, from one read, that a block whose data is all zeros and whose
+     * older tuple says "never written" was a first write that never landed, and carries that into the
+     * next commit for good. A misdirected read returning an all-zero block from elsewhere made a
+     * block whose first write did land read as zeros forever. The decision is now confirmed by a
+     * second read.
+     */
+    @Test
+    void misdirectedResolveReadDoesNotMakeAWrittenBlockNeverWritten() throws IOException {
+        SimulatedDisk disk = SimulatedDisk.builder(13).dataFileBytes(1 << 20).build();
+        var superblock = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
+            new UUID(13, 2));
+        var geometry = superblock.geometry();
+        Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("resolve")), true);
+        MemorySegment data = Arena.ofAuto().allocate(512, 512).fill((byte) 0x3C);
+        IOException[] outcome = {null};
+        volume.write(5 * 512L, 512, data, null, (token, failure) -> outcome[0] = failure, 0);   // gen 1: block 5
+        volume.runUntilIdle(1_000_000);
+        volume.write(20 * 512L, 512, data, null, (token, failure) -> outcome[0] = failure, 0);  // gen 2: block 20
+        volume.runUntilIdle(1_000_000);
+        disk.makeCacheDurable();
+        disk.crash();
+        SimulatedDisk again = disk.reopen();
+        again.armMisdirectedRead(IoPort.DATA_FILE, geometry.dataOffsetBytes(20) / 512, geometry.dataOffsetBytes(40));
+        Volume reopened = Volume.openOnPort(again, VolumeOptions.of(Path.of("resolve")), true);
+        reopened.write(9 * 512L, 512, data, null, (token, failure) -> outcome[0] = failure, 0); // resolves group 0
+        reopened.runUntilIdle(1_000_000);
+        org.junit.jupiter.api.Assertions.assertNull(outcome[0]);
+        MemorySegment back = Arena.ofAuto().allocate(512, 512);
+        reopened.read(20 * 512L, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
+        reopened.runUntilIdle(1_000_000);
+        org.junit.jupiter.api.Assertions.assertNull(outcome[0]);
+        org.junit.jupiter.api.Assertions.assertEquals(-1, back.mismatch(data), "block 20 keeps its data");
+        org.junit.jupiter.api.Assertions.assertEquals(1, again.stats().faults(FaultKind.MISDIRECTED_READ));
+        reopened.close();
+    }
+
+    /**
+     * Two crashes in a row. After the first, block 20's newer tuple describes a write (B) whose data
+     * never landed; resolution keeps the older tuple (A) in memory, and the next commit, which also
+     * carries a new write (C) to block 20, overwrote the older slot: the only on-disk copy of A's
+     * tuple. When C's data did not land before the second crash either, the copies held B and C and
+     * the intact data A read as an integrity error. Resolution now commits alone first.
+     */
+    @Test
+    void secondCrashAfterResolutionKeepsOldDataReadable() throws IOException {
+        SimulatedDisk disk = SimulatedDisk.builder(17).dataFileBytes(1 << 20)
+            .faultPlan(dev.csum.io.FaultPlan.none().withCrash(1.0, 0.0)).build();
+        var superblock = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
+            new UUID(17, 2));
+        long sector = superblock.geometry().dataOffsetBytes(20) / 512;
+        MemorySegment a = Arena.ofAuto().allocate(512, 512).fill((byte) 0xA);
+        MemorySegment b = Arena.ofAuto().allocate(512, 512).fill((byte) 0xB);
+        MemorySegment c = Arena.ofAuto().allocate(512, 512).fill((byte) 0xC);
+        IOException[] outcome = {null};
+        Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("twice")), true);
+        volume.write(20 * 512L, 512, a, null, (token, failure) -> outcome[0] = failure, 0);
+        volume.runUntilIdle(1_000_000);
+        // B: its imd write lands, its data write does not (as if in flight at the crash).
+        disk.armNextWrite(FaultKind.LOST_WRITE, IoPort.DATA_FILE, sector);
+        volume.write(20 * 512L, 512, b, null, (token, failure) -> outcome[0] = failure, 0);
+        volume.runUntilIdle(1_000_000);
+        disk.crash();
+        SimulatedDisk second = disk.reopen();
+        Volume reopened = Volume.openOnPort(second, VolumeOptions.of(Path.of("twice")), true);
+        // C: the first write after the crash, to the same block; again only its imd write lands.
+        second.armNextWrite(FaultKind.LOST_WRITE, IoPort.DATA_FILE, sector);
+        reopened.write(20 * 512L, 512, c, null, (token, failure) -> outcome[0] = failure, 0);
+        reopened.runUntilIdle(1_000_000);
+        org.junit.jupiter.api.Assertions.assertNull(outcome[0]);
+        second.crash();
+        SimulatedDisk third = second.reopen();
+        Volume last = Volume.openOnPort(third, VolumeOptions.of(Path.of("twice")), true);
+        MemorySegment back = Arena.ofAuto().allocate(512, 512);
+        last.read(20 * 512L, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
+        last.runUntilIdle(1_000_000);
+        org.junit.jupiter.api.Assertions.assertNull(outcome[0], "A's data is intact on the media");
+        org.junit.jupiter.api.Assertions.assertEquals(-1, back.mismatch(a));
+        last.close();
+    }
+}
