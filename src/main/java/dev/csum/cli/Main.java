@@ -40,6 +40,7 @@ import picocli.CommandLine.Spec;
         ScrubCommand.class,
         BenchCommand.class,
         DemoCommand.class,
+        TortureCommand.class,
 
 
         CommandLine.HelpCommand.class,

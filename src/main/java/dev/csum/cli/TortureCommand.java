@@ -43,7 +43,7 @@ public final class TortureCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the summary as one JSON object.")
     private boolean json;
 
-    @Option(names = "--verbose", description = "With --seed: print the seed's configuration.")
+    @Option(names = "--show-config", description = "With --seed: print the seed's configuration.")
     private boolean verbose;
 
     @Override
