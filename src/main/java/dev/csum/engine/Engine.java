@@ -41,6 +41,7 @@ public final class Engine implements IoPort.CompletionSink {
     final BufferArena buffers;
     final GroupCache cache;
     private final CommitPath commits;
+    private final ReadVerifier reads;
     private final Arena memory;
     private final int queueDepth;
     private volatile RequestListener listener;
@@ -80,6 +81,7 @@ public final class Engine implements IoPort.CompletionSink {
         this.cache = new GroupCache(memory.allocate(slotCount * 2 * blockSizeBytes, unitBytes),
             blockSizeBytes, (int) slotCount);
         this.commits = new CommitPath(this);
+        this.reads = new ReadVerifier(this);
     }
 
     /** Largest request, in bytes, that the buffer arena can always serve. */
@@ -229,7 +231,7 @@ public final class Engine implements IoPort.CompletionSink {
         }
         piece.dataDone = true;
         if (piece.group.loaded) {
-            verifyRead(piece);
+            reads.verify(piece);
         }
         // Else the piece is in the group's readWaiters and is verified when the imd pair arrives.
     }
@@ -246,162 +248,9 @@ public final class Engine implements IoPort.CompletionSink {
                     piece.groupFailed = true; // the data completion will finish it
                 }
             } else if (piece.dataDone) {
-                verifyRead(piece);
+                reads.verify(piece);
             }
         }
-    }
-
-    private void verifyRead(Piece piece) {
-        GroupState state = piece.group;
-        if (piece.request.failure != null) {
-            finishPiece(piece, null);
-            return;
-        }
-        if (state.damaged) {
-            for (int i = 0; i < piece.blockCount; i++) {
-                piece.request.addBadBlock(piece.firstBlock + i);
-            }
-            counters.mismatches += piece.blockCount;
-            finishPiece(piece, null);
-            return;
-        }
-        // The state before the last commit may describe the data only if that commit completed while
-        // this read ran; for a later read it would accept the old data of a lost write.
-        int bad = checkBlocks(piece, piece.data, piece.commitsAtIssue != state.commitsCompleted, false);
-        if (bad == 0) {
-            finishPiece(piece, null);
-            return;
-        }
-        // dm-integrity's lesson: re-read once into a private buffer before declaring a mismatch
-        // (the data may have been overwritten in flight by a write to the same blocks).
-        MemorySegment recheck = buffers.allocate(piece.lengthBytes(blockSizeBytes));
-        if (recheck == null) {
-            reportMismatches(piece, piece.data);
-            return;
-        }
-        piece.rechecked = true;
-        piece.recheckBuffer = recheck;
-        ops.create(OpTable.RECHECK_READ, OpTable.READ_OP, piece, 0, IoPort.DATA_FILE,
-            geometry.dataOffsetBytes(piece.firstBlock), recheck, 0);
-    }
-
-    private void onRecheckRead(Piece piece, int result) {
-        MemorySegment recheck = piece.recheckBuffer;
-        piece.recheckBuffer = null;
-        if (result != piece.lengthBytes(blockSizeBytes)) {
-            buffers.free(recheck);
-            finishPiece(piece, deviceError("re-read", IoPort.DATA_FILE, geometry.dataOffsetBytes(piece.firstBlock),
-                piece.lengthBytes(blockSizeBytes), result));
-            return;
-        }
-        if (checkBlocks(piece, recheck, false, false) == 0) {
-            counters.recheckRecoveries += checkBlocks(piece, piece.data, true, true);
-            MemorySegment.copy(recheck, 0, piece.data, 0, piece.lengthBytes(blockSizeBytes));
-            // Fill tags and zero unwritten blocks from the verified copy.
-            checkBlocks(piece, piece.data, false, false);
-            buffers.free(recheck);
-            finishPiece(piece, null);
-            return;
-        }
-        reportMismatches(piece, recheck);
-        buffers.free(recheck);
-    }
-
-    private void reportMismatches(Piece piece, MemorySegment data) {
-        int bad = 0;
-        for (int i = 0; i < piece.blockCount; i++) {
-            if (!blockVerifies(piece, data, i, false)) {
-                piece.request.addBadBlock(piece.firstBlock + i);
-                bad++;
-            }
-        }
-        assert bad > 0 : "reporting a mismatch for a piece that verifies";
-        counters.mismatches += bad;
-        finishPiece(piece, null);
-    }
-
-    /**
-     * Verifies every block of {@code data} (the piece's blocks) against the group's tuples, zeroes
-     * never-written blocks and fills the request's application tags.
-     *
-     * @param includePrevious also accept the state before the last commit (for a first read that may
-     *     have raced with that commit; the re-read does not)
-     * @param countOnly only count mismatches; change nothing
-     * @return the number of blocks that failed
-     */
-    private int checkBlocks(Piece piece, MemorySegment data, boolean includePrevious, boolean countOnly) {
-        int bad = 0;
-        for (int i = 0; i < piece.blockCount; i++) {
-            if (countOnly) {
-                if (!blockVerifies(piece, data, i, includePrevious)) {
-                    bad++;
-                }
-            } else if (!acceptBlock(piece, data, i, includePrevious)) {
-                bad++;
-            }
-        }
-        return bad;
-    }
-
-    private boolean blockVerifies(Piece piece, MemorySegment data, int i, boolean includePrevious) {
-        return matchingTuple(piece.group, piece.firstIndex + i, data, i, piece.firstBlock + i,
-            includePrevious) != null;
-    }
-
-    private boolean acceptBlock(Piece piece, MemorySegment data, int i, boolean includePrevious) {
-        GroupState state = piece.group;
-        int index = piece.firstIndex + i;
-        MemorySegment tuples = matchingTuple(state, index, data, i, piece.firstBlock + i, includePrevious);
-        if (tuples == UNWRITTEN) {
-            blockOf(data, i).fill((byte) 0);
-            setTag(piece, i, (short) 0);
-            return true;
-        }
-        if (tuples == null) {
-            return false;
-        }
-        setTag(piece, i, (short) ImdBlock.tupleAppTag(tuples, index));
-        return true;
-    }
-
-    /** Marker: the block reads as never written. */
-    private static final MemorySegment UNWRITTEN = MemorySegment.NULL;
-
-    /**
-     * Which imd copy describes this block's data: the committed copy, the commit in flight, the
-     * brother (after a crash) or, for racing reads, the previous state. Returns {@link #UNWRITTEN}
-     * when the block's current or older state is "never written" and the data matches nothing
-     * newer; null on a mismatch.
-     */
-    private MemorySegment matchingTuple(GroupState state, int index, MemorySegment data, int blockInData,
-                                        long logicalBlock, boolean includePrevious) {
-        MemorySegment committed = state.committed();
-        MemorySegment other = state.dual || state.commitInFlight || (includePrevious && state.previousValid)
-            ? state.other() : null;
-        boolean committedWritten = ImdBlock.tupleWritten(committed, index);
-        boolean otherWritten = other != null && ImdBlock.tupleWritten(other, index);
-        if (!committedWritten && !otherWritten) {
-            return UNWRITTEN;
-        }
-        if (!verifyReads) {
-            return committedWritten ? committed : other;
-        }
-        int sum = blockChecksum(data, blockInData, logicalBlock);
-        if (committedWritten && sum == ImdBlock.tupleChecksum(committed, index)) {
-            return committed;
-        }
-        if (otherWritten && sum == ImdBlock.tupleChecksum(other, index)) {
-            return other;
-        }
-        // The data matches no written tuple. If the block's committed state is "never written" (a
-        // write to it is in flight), the data on disk is whatever preceded the first write: the block
-        // reads as zeros, its state before that write. After a crash the older copy saying so is
-        // weaker evidence (the newer copy may describe data that did land, read back damaged): only
-        // an all-zero block, what a never-written block holds, is taken as never written.
-        if (!committedWritten || (state.dual && !otherWritten && isAllZero(blockOf(data, blockInData)))) {
-            return UNWRITTEN;
-        }
-        return null;
     }
 
     /**
@@ -429,15 +278,8 @@ public final class Engine implements IoPort.CompletionSink {
     }
 
     /** Block {@code i} of {@code data}; the segment itself for one-block data (no slice allocated). */
-    private MemorySegment blockOf(MemorySegment data, int i) {
+    MemorySegment blockOf(MemorySegment data, int i) {
         return data.byteSize() == blockSizeBytes ? data : data.asSlice((long) i * blockSizeBytes, blockSizeBytes);
-    }
-
-    private void setTag(Piece piece, int i, short tag) {
-        short[] tags = piece.request.appTags;
-        if (tags != null) {
-            tags[piece.firstBlockInRequest + i] = tag;
-        }
     }
 
     // ---------------------------------------------------------------- pieces and requests
@@ -708,7 +550,7 @@ public final class Engine implements IoPort.CompletionSink {
         ops.release(slot);
         switch (kind) {
             case OpTable.DATA_READ -> onDataRead((Piece) target, result);
-            case OpTable.RECHECK_READ -> onRecheckRead((Piece) target, result);
+            case OpTable.RECHECK_READ -> reads.onRecheckRead((Piece) target, result);
             case OpTable.IMD_LOAD -> commits.onLoad((GroupState) target, result);
             case OpTable.IMD_WRITE -> commits.onImdWrite((GroupState) target, result);
             case OpTable.DATA_WRITE -> commits.onDataWrite((Piece) target, result);

@@ -1,0 +1,182 @@
+package dev.csum.engine;
+
+import dev.csum.format.ImdBlock;
+import dev.csum.io.IoPort;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The read path's verification: checks each block of a read piece against its group's tuples,
+ * re-reads a mismatching piece once into a private buffer (dm-integrity's recheck: the data may have
+ * been overwritten in flight), and reports what still fails. Never-written blocks read as zeros.
+ *
+ * <p>Which tuples may describe a block, in order: the committed copy; the commit in flight; after a
+ * crash, the brother copy; and, only for a read that a commit completed during, the state before
+ * that commit. Event-loop only.
+ */
+final class ReadVerifier {
+    private final Engine engine;
+
+    ReadVerifier(Engine engine) {
+        this.engine = engine;
+    }
+
+    void verify(Piece piece) {
+        GroupState state = piece.group;
+        if (piece.request.failure != null) {
+            engine.finishPiece(piece, null);
+            return;
+        }
+        if (state.damaged) {
+            for (int i = 0; i < piece.blockCount; i++) {
+                piece.request.addBadBlock(piece.firstBlock + i);
+            }
+            engine.counters.mismatches += piece.blockCount;
+            engine.finishPiece(piece, null);
+            return;
+        }
+        // The state before the last commit may describe the data only if that commit completed while
+        // this read ran; for a later read it would accept the old data of a lost write.
+        int bad = checkBlocks(piece, piece.data, piece.commitsAtIssue != state.commitsCompleted, false);
+        if (bad == 0) {
+            engine.finishPiece(piece, null);
+            return;
+        }
+        // dm-integrity's lesson: re-read once into a private buffer before declaring a mismatch
+        // (the data may have been overwritten in flight by a write to the same blocks).
+        MemorySegment recheck = engine.buffers.allocate(piece.lengthBytes(engine.blockSizeBytes));
+        if (recheck == null) {
+            reportMismatches(piece, piece.data);
+            return;
+        }
+        piece.rechecked = true;
+        piece.recheckBuffer = recheck;
+        engine.ops.create(OpTable.RECHECK_READ, OpTable.READ_OP, piece, 0, IoPort.DATA_FILE,
+            engine.geometry.dataOffsetBytes(piece.firstBlock), recheck, 0);
+    }
+
+    void onRecheckRead(Piece piece, int result) {
+        MemorySegment recheck = piece.recheckBuffer;
+        piece.recheckBuffer = null;
+        if (result != piece.lengthBytes(engine.blockSizeBytes)) {
+            engine.buffers.free(recheck);
+            engine.finishPiece(piece, engine.deviceError("re-read", IoPort.DATA_FILE, engine.geometry.dataOffsetBytes(piece.firstBlock),
+                piece.lengthBytes(engine.blockSizeBytes), result));
+            return;
+        }
+        if (checkBlocks(piece, recheck, false, false) == 0) {
+            engine.counters.recheckRecoveries += checkBlocks(piece, piece.data, true, true);
+            MemorySegment.copy(recheck, 0, piece.data, 0, piece.lengthBytes(engine.blockSizeBytes));
+            // Fill tags and zero unwritten blocks from the verified copy.
+            checkBlocks(piece, piece.data, false, false);
+            engine.buffers.free(recheck);
+            engine.finishPiece(piece, null);
+            return;
+        }
+        reportMismatches(piece, recheck);
+        engine.buffers.free(recheck);
+    }
+
+    private void reportMismatches(Piece piece, MemorySegment data) {
+        int bad = 0;
+        for (int i = 0; i < piece.blockCount; i++) {
+            if (!blockVerifies(piece, data, i, false)) {
+                piece.request.addBadBlock(piece.firstBlock + i);
+                bad++;
+            }
+        }
+        assert bad > 0 : "reporting a mismatch for a piece that verifies";
+        engine.counters.mismatches += bad;
+        engine.finishPiece(piece, null);
+    }
+
+    /**
+     * Verifies every block of {@code data} (the piece's blocks) against the group's tuples, zeroes
+     * never-written blocks and fills the request's application tags.
+     *
+     * @param includePrevious also accept the state before the last commit (for a first read that may
+     *     have raced with that commit; the re-read does not)
+     * @param countOnly only count mismatches; change nothing
+     * @return the number of blocks that failed
+     */
+    private int checkBlocks(Piece piece, MemorySegment data, boolean includePrevious, boolean countOnly) {
+        int bad = 0;
+        for (int i = 0; i < piece.blockCount; i++) {
+            if (countOnly) {
+                if (!blockVerifies(piece, data, i, includePrevious)) {
+                    bad++;
+                }
+            } else if (!acceptBlock(piece, data, i, includePrevious)) {
+                bad++;
+            }
+        }
+        return bad;
+    }
+
+    private boolean blockVerifies(Piece piece, MemorySegment data, int i, boolean includePrevious) {
+        return matchingTuple(piece.group, piece.firstIndex + i, data, i, piece.firstBlock + i,
+            includePrevious) != null;
+    }
+
+    private boolean acceptBlock(Piece piece, MemorySegment data, int i, boolean includePrevious) {
+        GroupState state = piece.group;
+        int index = piece.firstIndex + i;
+        MemorySegment tuples = matchingTuple(state, index, data, i, piece.firstBlock + i, includePrevious);
+        if (tuples == UNWRITTEN) {
+            engine.blockOf(data, i).fill((byte) 0);
+            setTag(piece, i, (short) 0);
+            return true;
+        }
+        if (tuples == null) {
+            return false;
+        }
+        setTag(piece, i, (short) ImdBlock.tupleAppTag(tuples, index));
+        return true;
+    }
+
+    /** Marker: the block reads as never written. */
+    private static final MemorySegment UNWRITTEN = MemorySegment.NULL;
+
+    /**
+     * Which imd copy describes this block's data: the committed copy, the commit in flight, the
+     * brother (after a crash) or, for racing reads, the previous state. Returns {@link #UNWRITTEN}
+     * when the block's current or older state is "never written" and the data matches nothing
+     * newer; null on a mismatch.
+     */
+    private MemorySegment matchingTuple(GroupState state, int index, MemorySegment data, int blockInData,
+                                        long logicalBlock, boolean includePrevious) {
+        MemorySegment committed = state.committed();
+        MemorySegment other = state.dual || state.commitInFlight || (includePrevious && state.previousValid)
+            ? state.other() : null;
+        boolean committedWritten = ImdBlock.tupleWritten(committed, index);
+        boolean otherWritten = other != null && ImdBlock.tupleWritten(other, index);
+        if (!committedWritten && !otherWritten) {
+            return UNWRITTEN;
+        }
+        if (!engine.verifyReads) {
+            return committedWritten ? committed : other;
+        }
+        int sum = engine.blockChecksum(data, blockInData, logicalBlock);
+        if (committedWritten && sum == ImdBlock.tupleChecksum(committed, index)) {
+            return committed;
+        }
+        if (otherWritten && sum == ImdBlock.tupleChecksum(other, index)) {
+            return other;
+        }
+        // The data matches no written tuple. If the block's committed state is "never written" (a
+        // write to it is in flight), the data on disk is whatever preceded the first write: the block
+        // reads as zeros, its state before that write. After a crash the older copy saying so is
+        // weaker evidence (the newer copy may describe data that did land, read back damaged): only
+        // an all-zero block, what a never-written block holds, is taken as never written.
+        if (!committedWritten || (state.dual && !otherWritten && engine.isAllZero(engine.blockOf(data, blockInData)))) {
+            return UNWRITTEN;
+        }
+        return null;
+    }
+
+    private void setTag(Piece piece, int i, short tag) {
+        short[] tags = piece.request.appTags;
+        if (tags != null) {
+            tags[piece.firstBlockInRequest + i] = tag;
+        }
+    }
+}
