@@ -86,15 +86,6 @@ final class ReferenceModel {
     /** Orders write issues and metadata faults: a write clears a fault's suspicion only if issued after it. */
     private long eventSeq;
     private final java.util.HashMap<Long, Long> issueSeqByVersion = new java.util.HashMap<>();
-    private static final long TRACE = Long.getLong("torture.trace", -1);
-
-    private void trace(long block, String what) {
-        if (block == TRACE) {
-            Block b = blocks[(int) block];
-            System.out.println("trace " + block + ": " + what + " durable=" + b.durable + " cached=" + b.cached
-                + " inflight=" + b.inflight + " cacheErr=" + b.cacheErrorAllowed);
-        }
-    }
 
     /**
      * @param completedWritesMayBeLost true for the default durability mode under the volatile-cache
@@ -118,7 +109,6 @@ final class ReferenceModel {
         issueSeqByVersion.put(version, ++eventSeq);
         for (int i = 0; i < blockCount; i++) {
             blocks[(int) (firstBlock + i)].inflight.add(version);
-            trace(firstBlock + i, "issue v" + version);
         }
         for (ReadTicket read : outstandingReads) {
             long from = Math.max(firstBlock, read.firstBlock);
@@ -163,9 +153,7 @@ final class ReferenceModel {
                 block.cacheErrorAllowed = false;
                 block.tornImdErrorAllowed = false;
                 block.metadataSuspect &= block.metadataFaultSeq > issuedAt;
-                trace(index, "complete v" + version);
             } else {
-                trace(index, "complete (durable) v" + version);
                 block.durable.set(version);
                 block.cacheErrorAllowed = false;
                 block.tornImdErrorAllowed = false;
@@ -186,9 +174,6 @@ final class ReferenceModel {
      */
     void metadataFault(long firstBlock, int blockCount) {
         eventSeq++;
-        if (TRACE >= firstBlock && TRACE < firstBlock + blockCount) {
-            trace(TRACE, "metadata fault");
-        }
         for (int i = 0; i < blockCount; i++) {
             blocks[(int) (firstBlock + i)].metadataSuspect = true;
             blocks[(int) (firstBlock + i)].metadataFaultSeq = eventSeq;
@@ -228,7 +213,6 @@ final class ReferenceModel {
             }
             block.cached.clear();
             block.cached.addAll(rest);
-            trace(index, "flushed " + token);
             if (block.cached.isEmpty()) {
                 blocksWithCachedWrites.clear(index);
             }
@@ -237,9 +221,6 @@ final class ReferenceModel {
 
     /** Power loss: every cached or in-flight version may or may not have survived. */
     void crash() {
-        if (TRACE >= 0) {
-            trace(TRACE, "before crash");
-        }
         for (Block block : blocks) {
             if (completedWritesMayBeLost
                     && (!block.cached.isEmpty() || !block.inflight.isEmpty() || block.failedSinceCrash)) {
@@ -258,9 +239,6 @@ final class ReferenceModel {
 
     /** An imd write of the group holding these blocks was torn at a crash (DURABILITY.md, known limit). */
     void tornImdAtCrash(long firstBlock, int blockCount) {
-        if (TRACE >= firstBlock && TRACE < firstBlock + blockCount) {
-            trace(TRACE, "torn imd at crash");
-        }
         for (int i = 0; i < blockCount; i++) {
             blocks[(int) (firstBlock + i)].tornImdErrorAllowed = true;
         }

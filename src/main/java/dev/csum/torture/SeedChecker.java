@@ -135,9 +135,6 @@ final class SeedChecker {
                     continue;
                 }
                 result.silentCorruptions++;
-                if (Boolean.getBoolean("torture.debug")) {
-                    System.out.println("silent: block " + block + " v" + version + " " + read.acceptable(i) + debugImd(block));
-                }
                 result.violation(config.seed(), "silent corruption: block " + block + " returned "
                     + describe(version) + ", acceptable " + read.acceptable(i) + ", media holds " + describe(onMedia)
                     + (model.dropped(block) ? " (its last data write was dropped)" : "")
@@ -249,21 +246,6 @@ final class SeedChecker {
     private void unexpected(String detail) {
         result.unexpectedErrors++;
         result.violation(config.seed(), detail);
-    }
-
-    private String debugImd(long block) {
-        long group = geometry.groupOf(block);
-        int index = geometry.indexInGroup(block);
-        StringBuilder text = new StringBuilder(" group " + group);
-        for (int copy = 0; copy < 2; copy++) {
-            byte[] raw = new byte[blockSize];
-            disk.get().readRaw(IoPort.METADATA_FILE, geometry.imdPairOffsetBytes(group) + (long) copy * blockSize, raw);
-            MemorySegment imd = MemorySegment.ofArray(raw);
-            text.append(" copy").append(copy).append(" gen=").append(dev.csum.format.ImdBlock.generation(imd))
-                .append(" grp=").append(dev.csum.format.ImdBlock.group(imd))
-                .append(" written=").append(dev.csum.format.ImdBlock.tupleWritten(imd, index));
-        }
-        return text.toString();
     }
 
     private static String describe(long version) {

@@ -32,6 +32,8 @@ final class SeedRun {
     private static final int MAX_OUTSTANDING_REQUESTS = 48;
     private static final long MAX_REQUEST_BYTES = 256 << 10;
     private static final int OPEN_ATTEMPTS = 3;
+    /** A liveness bound: far more steps than any workload here needs to drain (a stuck engine is a violation). */
+    private static final int MAX_STEPS_WITHOUT_IDLE = 2_000_000;
 
     private final TortureConfig config;
     private final SplittableRandom random;
@@ -108,7 +110,11 @@ final class SeedRun {
 
     /** One workload step; false when the run cannot go on (the volume could not be reopened). */
     private boolean step() throws IOException {
-        while (outstanding >= MAX_OUTSTANDING_REQUESTS) {
+        for (int steps = 0; outstanding >= MAX_OUTSTANDING_REQUESTS; steps++) {
+            if (steps > MAX_STEPS_WITHOUT_IDLE) {
+                throw new IllegalStateException("engine made no progress in " + steps + " steps with "
+                    + outstanding + " requests outstanding");
+            }
             volume.runUntilIdle(1);
         }
         double roll = random.nextDouble();
@@ -247,8 +253,8 @@ final class SeedRun {
     // ---------------------------------------------------------------- crash, close, open
 
     private void drain() throws IOException {
-        if (!volume.runUntilIdle(50_000_000)) {
-            throw new IllegalStateException("engine did not become idle");
+        if (!volume.runUntilIdle(MAX_STEPS_WITHOUT_IDLE)) {
+            throw new IllegalStateException("engine did not become idle in " + MAX_STEPS_WITHOUT_IDLE + " steps");
         }
     }
 

@@ -1,0 +1,123 @@
+package dev.csum.torture;
+
+import dev.csum.io.IoPort;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An {@link IoPort} decorator that records, in completion order, every write that completed
+ * successfully (file, offset, the bytes) and every fsync (a flush point): the dm-log-writes of this
+ * project. Replaying the first {@code k} records over the image the volume was opened on rebuilds
+ * the device as a crash after the {@code k}-th completion would leave it (every completed write
+ * persisted, every write in flight lost).
+ *
+ * <p>Each record carries a sequence number from a clock shared with the workload, so the workload
+ * can tell which of its requests were complete or in flight at any record. Recording copies each
+ * write's bytes: a test tool, not for production.
+ *
+ * <p>Threading: the port's methods run on the engine's event-loop thread, as the port contract
+ * says; {@link #records()} may be read by another thread once the volume is closed.
+ */
+public final class RecordingIoPort implements IoPort {
+
+    /** One completed write ({@code data != null}) or fsync ({@code data == null}). */
+    public record Record(long sequence, int fileIndex, long offsetBytes, byte[] data) {
+        public boolean isFlush() {
+            return data == null;
+        }
+    }
+
+    private record Pending(int fileIndex, long offsetBytes, MemorySegment buffer) {
+    }
+
+    private final IoPort delegate;
+    private final AtomicLong clock;
+    private final HashMap<Long, Pending> pending = new HashMap<>();
+    private final List<Record> records = new ArrayList<>();
+
+    /**
+     * @param clock the sequence shared with the workload: each record takes {@code clock.incrementAndGet()}
+     */
+    public RecordingIoPort(IoPort delegate, AtomicLong clock) {
+        this.delegate = delegate;
+        this.clock = clock;
+    }
+
+    /** The records so far, in completion order. */
+    public synchronized List<Record> records() {
+        return List.copyOf(records);
+    }
+
+    @Override
+    public boolean prepareRead(int fileIndex, long offsetBytes, MemorySegment buffer, int flags, long userData) {
+        return delegate.prepareRead(fileIndex, offsetBytes, buffer, flags, userData);
+    }
+
+    @Override
+    public boolean prepareWrite(int fileIndex, long offsetBytes, MemorySegment buffer, int flags, long userData) {
+        boolean accepted = delegate.prepareWrite(fileIndex, offsetBytes, buffer, flags, userData);
+        if (accepted) {
+            pending.put(userData, new Pending(fileIndex, offsetBytes, buffer));
+        }
+        return accepted;
+    }
+
+    @Override
+    public boolean prepareFsync(int fileIndex, int flags, long userData) {
+        boolean accepted = delegate.prepareFsync(fileIndex, flags, userData);
+        if (accepted) {
+            pending.put(userData, new Pending(fileIndex, -1, null));
+        }
+        return accepted;
+    }
+
+    @Override
+    public int submitAndReap(int minCompletions, CompletionSink sink) throws IOException {
+        return delegate.submitAndReap(minCompletions, (userData, result) -> {
+            Pending op = pending.remove(userData);
+            if (op != null) {
+                if (op.buffer == null && result == 0) {
+                    record(new Record(clock.incrementAndGet(), op.fileIndex, 0, null));
+                } else if (op.buffer != null && result == op.buffer.byteSize()) {
+                    record(new Record(clock.incrementAndGet(), op.fileIndex, op.offsetBytes,
+                        op.buffer.toArray(ValueLayout.JAVA_BYTE)));
+                }
+            }
+            sink.onCompletion(userData, result);
+        });
+    }
+
+    private synchronized void record(Record record) {
+        records.add(record);
+    }
+
+    @Override
+    public void wakeup() {
+        delegate.wakeup();
+    }
+
+    @Override
+    public int queueDepth() {
+        return delegate.queueDepth();
+    }
+
+    @Override
+    public int alignmentBytes() {
+        return delegate.alignmentBytes();
+    }
+
+    @Override
+    public long fileSizeBytes(int fileIndex) {
+        return delegate.fileSizeBytes(fileIndex);
+    }
+
+    @Override
+    public void close() throws IOException {
+        delegate.close();
+    }
+}
