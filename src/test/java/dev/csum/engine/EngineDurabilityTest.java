@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.csum.Durability;
-import dev.csum.IoCallback;
 import dev.csum.PortFormatter;
 import dev.csum.Volume;
 import dev.csum.VolumeOptions;
@@ -26,16 +25,6 @@ import org.junit.jupiter.api.Test;
 class EngineDurabilityTest {
     private final Arena arena = Arena.ofAuto();
 
-    private static final class Outcome implements IoCallback {
-        boolean done;
-        IOException failure;
-
-        @Override
-        public void onComplete(long token, IOException error) {
-            done = true;
-            failure = error;
-        }
-    }
 
     private static Volume open(SimulatedDisk disk, Durability durability) throws IOException {
         return Volume.openOnPort(disk, VolumeOptions.of(Path.of("sim")).withDurability(durability), true);

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.csum.IntegrityException;
-import dev.csum.IoCallback;
 import dev.csum.Volume;
 import dev.csum.format.Geometry;
 import dev.csum.format.ImdBlock;
@@ -33,17 +32,6 @@ import org.junit.jupiter.api.Test;
 class EngineSimTest {
     private final Arena arena = Arena.ofAuto();
 
-    /** Completion recorder for the callback API. */
-    private static final class Outcome implements IoCallback {
-        boolean done;
-        IOException failure;
-
-        @Override
-        public void onComplete(long token, IOException error) {
-            done = true;
-            failure = error;
-        }
-    }
 
     private MemorySegment pattern(long bytes, long seed) {
         MemorySegment segment = arena.allocate(bytes, 8);
