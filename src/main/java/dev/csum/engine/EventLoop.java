@@ -16,6 +16,9 @@ import java.util.concurrent.Semaphore;
  * {@link IllegalStateException} instead, since waiting there would deadlock.
  */
 public final class EventLoop {
+    /** Consecutive steps without a completion after which a manual close gives up. */
+    private static final int MANUAL_CLOSE_IDLE_STEPS = 1000;
+
     private final Engine engine;
     private final IoPort port;
     private final boolean manual;
@@ -149,10 +152,15 @@ public final class EventLoop {
         if (manual) {
             drainIntake();
             engine.beginClose();
-            for (int step = 0; !engine.isClosed(); step++) {
-                engine.runOnce(true);
-                if (step > 50_000_000) {
-                    throw new IllegalStateException("engine did not close");
+            // A manual port (the simulated disk) completes something on every step that has
+            // operations in flight, so steps that complete nothing mean nothing ever will (for
+            // example, a crashed port that dropped them): fail instead of spinning.
+            int idleSteps = 0;
+            while (!engine.isClosed()) {
+                idleSteps = engine.runOnce(true) > 0 ? 0 : idleSteps + 1;
+                if (idleSteps > MANUAL_CLOSE_IDLE_STEPS) {
+                    throw new IllegalStateException("engine could not finish closing: " + engine.opsInFlight()
+                        + " operation(s) never completed");
                 }
             }
         } else {
