@@ -21,6 +21,8 @@ final class Piece {
     /** The group's imd pair could not be read: finish with the request's failure when the data arrives. */
     boolean groupFailed;
     boolean rechecked;
+    /** Blocks that failed the first verification, counted as recoveries if the re-read verifies. */
+    int mismatchesBeforeRecheck;
     /** For reads: the group's {@link GroupState#commitsCompleted} when the data read was issued. */
     int commitsAtIssue;
     MemorySegment recheckBuffer;
@@ -38,6 +40,7 @@ final class Piece {
         dataDone = false;
         groupFailed = false;
         rechecked = false;
+        mismatchesBeforeRecheck = 0;
         commitsAtIssue = 0;
         recheckBuffer = null;
         next = null;

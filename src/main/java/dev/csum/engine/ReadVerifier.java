@@ -36,7 +36,7 @@ final class ReadVerifier {
         }
         // The state before the last commit may describe the data only if that commit completed while
         // this read ran; for a later read it would accept the old data of a lost write.
-        int bad = checkBlocks(piece, piece.data, piece.commitsAtIssue != state.commitsCompleted, false);
+        int bad = checkBlocks(piece, piece.data, piece.commitsAtIssue != state.commitsCompleted);
         if (bad == 0) {
             engine.finishPiece(piece, null);
             return;
@@ -49,6 +49,7 @@ final class ReadVerifier {
             return;
         }
         piece.rechecked = true;
+        piece.mismatchesBeforeRecheck = bad;
         piece.recheckBuffer = recheck;
         engine.ops.create(OpTable.RECHECK_READ, OpTable.READ_OP, piece, 0, IoPort.DATA_FILE,
             engine.geometry.dataOffsetBytes(piece.firstBlock), recheck, 0);
@@ -63,11 +64,10 @@ final class ReadVerifier {
                 piece.lengthBytes(engine.blockSizeBytes), result));
             return;
         }
-        if (checkBlocks(piece, recheck, false, false) == 0) {
-            engine.counters.recheckRecoveries += checkBlocks(piece, piece.data, true, true);
+        // This pass also zeroes the re-read copy's unwritten blocks and fills the tags from it.
+        if (checkBlocks(piece, recheck, false) == 0) {
+            engine.counters.recheckRecoveries += piece.mismatchesBeforeRecheck;
             MemorySegment.copy(recheck, 0, piece.data, 0, piece.lengthBytes(engine.blockSizeBytes));
-            // Fill tags and zero unwritten blocks from the verified copy.
-            checkBlocks(piece, piece.data, false, false);
             engine.buffers.free(recheck);
             engine.finishPiece(piece, null);
             return;
@@ -95,17 +95,12 @@ final class ReadVerifier {
      *
      * @param includePrevious also accept the state before the last commit (for a first read that may
      *     have raced with that commit; the re-read does not)
-     * @param countOnly only count mismatches; change nothing
      * @return the number of blocks that failed
      */
-    private int checkBlocks(Piece piece, MemorySegment data, boolean includePrevious, boolean countOnly) {
+    private int checkBlocks(Piece piece, MemorySegment data, boolean includePrevious) {
         int bad = 0;
         for (int i = 0; i < piece.blockCount; i++) {
-            if (countOnly) {
-                if (!blockVerifies(piece, data, i, includePrevious)) {
-                    bad++;
-                }
-            } else if (!acceptBlock(piece, data, i, includePrevious)) {
+            if (!acceptBlock(piece, data, i, includePrevious)) {
                 bad++;
             }
         }
