@@ -48,26 +48,32 @@ final class Drivers {
         return buffers;
     }
 
-    /** The engine's low-garbage API: the callback (on the event loop) issues the slot's next operation. */
-    static final class VolumeCallback extends ClosedLoop implements IoCallback {
-        private final Workload workload;
+    /**
+     * The engine, closed loop: each slot's completion issues that slot's next operation. Subclasses
+     * choose the API form through which an operation is issued.
+     */
+    abstract static class VolumeDriver extends ClosedLoop {
+        final Workload workload;
+        final Volume volume;
+        final MemorySegment[] buffers;
         private final Arena arena = Arena.ofShared();
-        private final Volume volume;
-        private final MemorySegment[] buffers;
         private final Workload.Offsets offsets;
         private final AtomicInteger inFlight = new AtomicInteger();
 
-        VolumeCallback(Path device, Workload workload) throws IOException {
+        VolumeDriver(Path device, Workload workload) throws IOException {
             this.workload = workload;
             this.volume = Volume.open(VolumeOptions.of(device));
             this.buffers = buffers(arena, workload);
             this.offsets = workload.offsets(volume.sizeBytes(), 1);
         }
 
+        /** Issues one operation for {@code slot}; its completion must call {@link #completedSlot}. */
+        abstract void issue(int slot, long offsetBytes);
+
         @Override
         void start() {
-            // Issued from this thread before the loop runs any callback; offsets is then only used
-            // by the loop thread (the queue handing requests over publishes our writes).
+            // Issued from this thread before the loop runs any completion; offsets is then only used
+            // by the completing thread (the queue handing requests over publishes our writes).
             long[] first = new long[workload.queueDepth()];
             for (int slot = 0; slot < first.length; slot++) {
                 first[slot] = offsets.next();
@@ -78,25 +84,10 @@ final class Drivers {
             }
         }
 
-        private void issue(int slot, long offsetBytes) {
-            if (workload.write()) {
-                volume.write(offsetBytes, workload.blockBytes(), buffers[slot], null, this, slot);
-            } else {
-                volume.read(offsetBytes, workload.blockBytes(), buffers[slot], null, this, slot);
-            }
-        }
-
-        @Override
-        String describe() {
-            var stats = volume.stats();
-            return String.format(", %.2f writes per imd commit", (double) stats.writes() / Math.max(1, stats.imdCommits()));
-        }
-
-        @Override
-        public void onComplete(long token, IOException failure) {
+        final void completedSlot(int slot, Throwable failure) {
             completed(failure);
             if (running) {
-                issue((int) token, offsets.next());
+                issue(slot, offsets.next());
             } else {
                 inFlight.decrementAndGet();
             }
@@ -113,55 +104,44 @@ final class Drivers {
         }
     }
 
-    /** The engine through CompletableFuture: one future and one continuation per operation. */
-    static final class VolumeFuture extends ClosedLoop {
-        private final Workload workload;
-        private final Arena arena = Arena.ofShared();
-        private final Volume volume;
-        private final MemorySegment[] buffers;
-        private final Workload.Offsets offsets;
-        private final AtomicInteger inFlight = new AtomicInteger();
-
-        VolumeFuture(Path device, Workload workload) throws IOException {
-            this.workload = workload;
-            this.volume = Volume.open(VolumeOptions.of(device));
-            this.buffers = buffers(arena, workload);
-            this.offsets = workload.offsets(volume.sizeBytes(), 1);
+    /** The engine's low-garbage API: the callback (on the event loop) issues the slot's next operation. */
+    static final class VolumeCallback extends VolumeDriver implements IoCallback {
+        VolumeCallback(Path device, Workload workload) throws IOException {
+            super(device, workload);
         }
 
         @Override
-        void start() {
-            long[] first = new long[workload.queueDepth()];
-            for (int slot = 0; slot < first.length; slot++) {
-                first[slot] = offsets.next();
-            }
-            inFlight.set(first.length);
-            for (int slot = 0; slot < first.length; slot++) {
-                issue(slot, first[slot]);
+        void issue(int slot, long offsetBytes) {
+            if (workload.write()) {
+                volume.write(offsetBytes, workload.blockBytes(), buffers[slot], null, this, slot);
+            } else {
+                volume.read(offsetBytes, workload.blockBytes(), buffers[slot], null, this, slot);
             }
         }
 
-        private void issue(int slot, long offsetBytes) {
+        @Override
+        String describe() {
+            var stats = volume.stats();
+            return String.format(", %.2f writes per imd commit", (double) stats.writes() / Math.max(1, stats.imdCommits()));
+        }
+
+        @Override
+        public void onComplete(long token, IOException failure) {
+            completedSlot((int) token, failure);
+        }
+    }
+
+    /** The engine through CompletableFuture: one future and one continuation per operation. */
+    static final class VolumeFuture extends VolumeDriver {
+        VolumeFuture(Path device, Workload workload) throws IOException {
+            super(device, workload);
+        }
+
+        @Override
+        void issue(int slot, long offsetBytes) {
             CompletableFuture<Void> future = workload.write() ? volume.write(offsetBytes, buffers[slot])
                     : volume.read(offsetBytes, buffers[slot]);
-            future.whenComplete((ignored, failure) -> {
-                completed(failure);
-                if (running) {
-                    issue(slot, offsets.next());
-                } else {
-                    inFlight.decrementAndGet();
-                }
-            });
-        }
-
-        @Override
-        public void close() throws Exception {
-            running = false;
-            while (inFlight.get() > 0) {
-                sleepMillis(1);
-            }
-            volume.close();
-            arena.close();
+            future.whenComplete((ignored, failure) -> completedSlot(slot, failure));
         }
     }
 
