@@ -54,26 +54,65 @@ final class CommitPath {
 
     // ---------------------------------------------------------------- loading
 
+    /** An imd load's aux: the copies the read covers, bit {@code i} for copy {@code i}. */
+    private static final int BOTH_COPIES = 0b11;
+
     void startLoad(GroupState state) {
         state.loading = true;
-        engine.ops.create(OpTable.IMD_LOAD, OpTable.READ_OP, state, 0, IoPort.METADATA_FILE,
-            engine.geometry.imdPairOffsetBytes(state.group), state.pair, 0);
+        state.loadConfirming = false;
+        readCopies(state, BOTH_COPIES);
     }
 
-    void onLoad(GroupState state, int result) {
-        state.loading = false;
-        if (result != 2 * blockSizeBytes) {
+    private void readCopies(GroupState state, int copies) {
+        int firstCopy = copies == 0b10 ? 1 : 0;
+        engine.ops.create(OpTable.IMD_LOAD, OpTable.READ_OP, state, copies, IoPort.METADATA_FILE,
+            engine.geometry.imdPairOffsetBytes(state.group) + (long) firstCopy * blockSizeBytes,
+            copies == BOTH_COPIES ? state.pair : state.halves[firstCopy], 0);
+    }
+
+    /**
+     * A read of the pair (or, confirming, of some of its copies) completed. Only a VALID copy binds
+     * itself to this group, slot and volume; an all-zero copy (what a never-written group holds) or a
+     * rejected one may be a misdirected read, and trusting it would cost the group its tuples: its
+     * written blocks would read as zeros, and the next commit would write that over the real pair. So
+     * a pair that is not two VALID copies is read again (its suspect copies only) before it is used:
+     * a copy counts as EMPTY only if both reads found it all zero, and a copy VALID in either read is
+     * used. Sticky faults (bit rot, latent errors) read the same twice; a transient one does not.
+     */
+    void onLoad(GroupState state, int copies, int result) {
+        if (result != Integer.bitCount(copies) * blockSizeBytes) {
+            state.loading = false;
+            int firstCopy = copies == 0b10 ? 1 : 0;
             IOException failure = engine.deviceError("imd pair read", IoPort.METADATA_FILE,
-                engine.geometry.imdPairOffsetBytes(state.group), 2L * blockSizeBytes, result);
+                engine.geometry.imdPairOffsetBytes(state.group) + (long) firstCopy * blockSizeBytes,
+                (long) Integer.bitCount(copies) * blockSizeBytes, result);
             failWrites(state.pendingWrites, failure);
             engine.onGroupLoaded(state, failure);
             engine.cache.discard(state);
             return;
         }
-        ImdValidity first = ImdBlock.validate(state.halves[0], state.group, engine.volumeTag);
-        ImdValidity second = ImdBlock.validate(state.halves[1], state.group, engine.volumeTag);
-        boolean firstUsable = first == ImdValidity.VALID || first == ImdValidity.EMPTY;
-        boolean secondUsable = second == ImdValidity.VALID || second == ImdValidity.EMPTY;
+        ImdValidity[] verdicts = state.loadVerdicts;
+        for (int copy = 0; copy < 2; copy++) {
+            if ((copies & (1 << copy)) != 0) {
+                ImdValidity verdict = ImdBlock.validate(state.halves[copy], state.group, engine.volumeTag, copy);
+                // Confirming: VALID wins, EMPTY needs both reads, otherwise the copy stays rejected.
+                if (!state.loadConfirming || verdict != ImdValidity.EMPTY) {
+                    verdicts[copy] = verdict;
+                }
+            }
+        }
+        int suspect = (verdicts[0] != ImdValidity.VALID ? 0b01 : 0) | (verdicts[1] != ImdValidity.VALID ? 0b10 : 0);
+        if (suspect != 0 && !state.loadConfirming) {
+            state.loadConfirming = true;
+            engine.counters.imdConfirmReads++;
+            readCopies(state, suspect);
+            return;
+        }
+        state.loading = false;
+        ImdValidity first = verdicts[0];
+        ImdValidity second = verdicts[1];
+        boolean firstUsable = first.usable();
+        boolean secondUsable = second.usable();
         if (firstUsable && secondUsable) {
             int firstGeneration = ImdBlock.generation(state.halves[0]);
             int secondGeneration = ImdBlock.generation(state.halves[1]);
@@ -189,7 +228,13 @@ final class CommitPath {
             }
         }
         int nextGeneration = state.generation + 1;
+        if (ImdBlock.slotOfGeneration(nextGeneration) != target) {
+            // Only when the committed copy is an all-zero copy 1 (its brother rejected): generation 0
+            // in slot 1. Copy i always holds generations of parity i (a load rejects any other).
+            nextGeneration++;
+        }
         assert ImdBlock.isNewer(nextGeneration, state.generation) : "generation must advance";
+        assert ImdBlock.slotOfGeneration(nextGeneration) == target : "generation parity must match the slot";
         ImdBlock.setHeader(next, state.group, nextGeneration, engine.volumeTag);
         ImdBlock.seal(next);
 
@@ -279,7 +324,7 @@ final class CommitPath {
         state.commitInFlight = false;
         if (!state.commitImdFailed) {
             state.newerCopy = state.commitTargetCopy;
-            state.generation++;
+            state.generation = ImdBlock.generation(state.committed());
             state.previousValid = true;
             state.commitsCompleted++;
             state.unsettled = !settle;

@@ -551,7 +551,7 @@ public final class Engine implements IoPort.CompletionSink {
         switch (kind) {
             case OpTable.DATA_READ -> onDataRead((Piece) target, result);
             case OpTable.RECHECK_READ -> reads.onRecheckRead((Piece) target, result);
-            case OpTable.IMD_LOAD -> commits.onLoad((GroupState) target, result);
+            case OpTable.IMD_LOAD -> commits.onLoad((GroupState) target, aux, result);
             case OpTable.IMD_WRITE -> commits.onImdWrite((GroupState) target, result);
             case OpTable.DATA_WRITE -> commits.onDataWrite((Piece) target, result);
             case OpTable.RESOLVE_READ -> commits.onResolveRead((GroupState) target, aux, buffer, result);

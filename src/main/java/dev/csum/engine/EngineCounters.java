@@ -13,6 +13,8 @@ public final class EngineCounters {
     volatile long mismatches;
     volatile long recheckRecoveries;
     volatile long metadataFallbacks;
+    /** imd pairs read a second time because the first read was not two VALID copies. */
+    volatile long imdConfirmReads;
     volatile long imdCacheHits;
     volatile long imdCacheMisses;
     volatile long imdCommits;
@@ -27,6 +29,7 @@ public final class EngineCounters {
     public long mismatches() { return mismatches; }
     public long recheckRecoveries() { return recheckRecoveries; }
     public long metadataFallbacks() { return metadataFallbacks; }
+    public long imdConfirmReads() { return imdConfirmReads; }
     public long imdCacheHits() { return imdCacheHits; }
     public long imdCacheMisses() { return imdCacheMisses; }
     public long imdCommits() { return imdCommits; }

@@ -20,6 +20,10 @@ final class GroupState {
 
     long group = -1;
     boolean loading;
+    /** Loading: the second read of a pair that was not two VALID copies is in flight (see CommitPath.onLoad). */
+    boolean loadConfirming;
+    /** Loading: each copy's verdict so far. */
+    final dev.csum.format.ImdValidity[] loadVerdicts = new dev.csum.format.ImdValidity[2];
     boolean loaded;
     /** Neither copy is valid: reads and writes of this group fail with an integrity error. */
     boolean damaged;
@@ -67,6 +71,7 @@ final class GroupState {
         assert users == 0 && !commitInFlight && !resolving && readWaiters.isEmpty() && pendingWrites.isEmpty();
         group = newGroup;
         loading = false;
+        loadConfirming = false;
         loaded = false;
         damaged = false;
         dual = false;

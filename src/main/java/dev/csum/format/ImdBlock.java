@@ -95,6 +95,29 @@ public final class ImdBlock {
     }
 
     /**
+     * Whether the block read from slot {@code copyIndex} (0 or 1) of {@code expectedGroup}'s pair can
+     * be trusted: {@link #validate(MemorySegment, long, int)}, then the slot. Commits alternate slots
+     * one generation apart from an all-zero pair, so copy {@code i} always holds a generation of
+     * parity {@code i}; a block of the other parity is the pair's other copy, read or written one
+     * block off ({@link ImdValidity#WRONG_SLOT}).
+     */
+    public static ImdValidity validate(MemorySegment block, long expectedGroup, int volumeTag, int copyIndex) {
+        if (copyIndex != 0 && copyIndex != 1) {
+            throw new IllegalArgumentException("copy index must be 0 or 1: " + copyIndex);
+        }
+        ImdValidity validity = validate(block, expectedGroup, volumeTag);
+        if (validity == ImdValidity.VALID && slotOfGeneration(generation(block)) != copyIndex) {
+            return ImdValidity.WRONG_SLOT;
+        }
+        return validity;
+    }
+
+    /** The slot a generation is written to: commits alternate slots, starting with slot 1 at generation 1. */
+    public static int slotOfGeneration(int generation) {
+        return generation & 1;
+    }
+
+    /**
      * Whether the copy can be trusted as {@code expectedGroup}'s imd block of the volume tagged
      * {@code volumeTag}. Checks, in order: all zero ({@link ImdValidity#EMPTY}), header checksum,
      * volume tag, group.

@@ -11,7 +11,12 @@ public enum ImdValidity {
     /** A sound block of another group (misdirected write or read). Use the brother. */
     WRONG_GROUP,
     /** A sound block of another volume (stale metadata from an earlier format). Use the brother. */
-    WRONG_VOLUME;
+    WRONG_VOLUME,
+    /**
+     * A sound block of this group whose generation's parity is not its slot's: the pair's other copy,
+     * read (or written) one block off. Use the brother.
+     */
+    WRONG_SLOT;
 
     /** Whether the block's tuples may be used ({@link #VALID} or {@link #EMPTY}). */
     public boolean usable() {

@@ -340,7 +340,7 @@ final class SeedRun {
                     continue;
                 }
                 disk.readRaw(IoPort.METADATA_FILE, slot, slotBytes);
-                if (ImdBlock.validate(MemorySegment.ofArray(slotBytes), group, volumeTag) != ImdValidity.VALID) {
+                if (ImdBlock.validate(MemorySegment.ofArray(slotBytes), group, volumeTag, copy) != ImdValidity.VALID) {
                     checker.metadataFault(group);
                 }
             }

@@ -47,6 +47,25 @@ class ImdBlockTest {
         assertEquals(0xa99b278e, ImdBlock.headerChecksum(block));
     }
 
+    /** Copy i holds generations of parity i (commits alternate slots): the other parity is the other copy. */
+    @Test
+    void aCopyWhoseGenerationParityIsNotItsSlotIsTheWrongSlot() {
+        MemorySegment block = MemorySegment.ofArray(new byte[512]);
+        for (int generation : new int[] {1, 2, 7, -1, -2, Integer.MIN_VALUE}) {
+            ImdBlock.initialize(block, 5, generation, TAG);
+            ImdBlock.seal(block);
+            int slot = ImdBlock.slotOfGeneration(generation);
+            assertEquals(ImdValidity.VALID, ImdBlock.validate(block, 5, TAG, slot), "generation " + generation);
+            assertEquals(ImdValidity.WRONG_SLOT, ImdBlock.validate(block, 5, TAG, 1 - slot), "generation " + generation);
+            assertEquals(ImdValidity.WRONG_GROUP, ImdBlock.validate(block, 6, TAG, slot));
+        }
+        MemorySegment empty = MemorySegment.ofArray(new byte[512]);
+        assertEquals(ImdValidity.EMPTY, ImdBlock.validate(empty, 5, TAG, 0));
+        assertEquals(ImdValidity.EMPTY, ImdBlock.validate(empty, 5, TAG, 1));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> ImdBlock.validate(empty, 5, TAG, 2));
+    }
+
     @Test
     void fieldsRoundTrip() {
         SplittableRandom random = new SplittableRandom(1);

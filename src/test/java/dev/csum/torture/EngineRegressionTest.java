@@ -321,4 +321,81 @@ class EngineRegressionTest {
         org.junit.jupiter.api.Assertions.assertEquals(-1, back.mismatch(a));
         last.close();
     }
+
+    /**
+     * A read of an imd pair misdirected onto never-written metadata returns two all-zero copies, which
+     * is what a never-written group holds. The engine took the group for never written: its written
+     * blocks read as zeros, and the next commit wrote empty tuples over the real pair, losing every
+     * checksum of the group for good (torture seeds 238, 346, 654). A pair that is not two valid
+     * copies is now read a second time before it is used.
+     */
+    @Test
+    void imdPairReadMisdirectedOntoZerosDoesNotForgetTheGroup() throws IOException {
+        SimulatedDisk disk = SimulatedDisk.builder(19).dataFileBytes(1 << 20).build();
+        var geometry = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
+            new UUID(19, 2)).geometry();
+        MemorySegment five = Arena.ofAuto().allocate(512, 512).fill((byte) 5);
+        MemorySegment six = Arena.ofAuto().allocate(512, 512).fill((byte) 6);
+        Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("zeros")), true);
+        assertWrites(volume, 5, five);
+        volume.close();
+
+        SimulatedDisk again = disk.reopen();
+        long neverWrittenPair = geometry.imdPairOffsetBytes(geometry.groupCount() - 1);
+        Volume reopened = Volume.openOnPort(again, VolumeOptions.of(Path.of("zeros")), true);
+        again.armMisdirectedRead(IoPort.METADATA_FILE, geometry.imdPairOffsetBytes(0) / 512, neverWrittenPair);
+        assertReads(reopened, 5, five);
+        org.junit.jupiter.api.Assertions.assertEquals(1, again.stats().faults(FaultKind.MISDIRECTED_READ));
+        assertWrites(reopened, 6, six);
+        reopened.close();
+
+        Volume last = Volume.openOnPort(again.reopen(), VolumeOptions.of(Path.of("zeros")), true);
+        assertReads(last, 5, five);
+        assertReads(last, 6, six);
+        last.close();
+    }
+
+    /**
+     * Commits alternate slots, so copy {@code i} always holds a generation of parity {@code i}. A pair
+     * read misdirected by one block returns a genuine copy of the group in the wrong slot: here the
+     * older copy (without block 68's tuple) as copy 1, next to a data block. Trusted, block 68 (written
+     * by the newer copy's commit) read as never written: zeros. A copy in the wrong slot is now
+     * rejected, and the pair is read again.
+     */
+    @Test
+    void imdCopyReadFromTheWrongSlotIsNotTrusted() throws IOException {
+        SimulatedDisk disk = SimulatedDisk.builder(23).dataFileBytes(1 << 20).build();
+        var geometry = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
+            new UUID(23, 2)).geometry();
+        MemorySegment data = Arena.ofAuto().allocate(512, 512).fill((byte) 7);
+        Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("slot")), true);
+        assertWrites(volume, 67, data); // group 1: generation 1 in copy 1
+        assertWrites(volume, 68, data); // generation 2 in copy 0, copy 1 lacks block 68
+        disk.makeCacheDurable();
+        disk.crash(); // before a settle: the copies differ
+
+        SimulatedDisk again = disk.reopen();
+        long pair = geometry.imdPairOffsetBytes(1);
+        Volume reopened = Volume.openOnPort(again, VolumeOptions.of(Path.of("slot")), true);
+        again.armMisdirectedRead(IoPort.METADATA_FILE, pair / 512, pair + 512);
+        assertReads(reopened, 68, data);
+        org.junit.jupiter.api.Assertions.assertEquals(1, again.stats().faults(FaultKind.MISDIRECTED_READ));
+        reopened.close();
+    }
+
+    private static void assertWrites(Volume volume, long block, MemorySegment data) throws IOException {
+        IOException[] outcome = {null};
+        volume.write(block * 512, 512, data, null, (token, failure) -> outcome[0] = failure, 0);
+        volume.runUntilIdle(1_000_000);
+        org.junit.jupiter.api.Assertions.assertNull(outcome[0]);
+    }
+
+    private static void assertReads(Volume volume, long block, MemorySegment expected) throws IOException {
+        IOException[] outcome = {null};
+        MemorySegment back = Arena.ofAuto().allocate(512, 512);
+        volume.read(block * 512, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
+        volume.runUntilIdle(1_000_000);
+        org.junit.jupiter.api.Assertions.assertNull(outcome[0], "block " + block);
+        org.junit.jupiter.api.Assertions.assertEquals(-1, back.mismatch(expected), "block " + block + " read back");
+    }
 }
