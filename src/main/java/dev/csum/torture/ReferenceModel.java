@@ -50,6 +50,13 @@ final class ReferenceModel {
         boolean metadataSuspect;
         /** {@link #eventSeq} of the last metadata fault on this block's group. */
         long metadataFaultSeq;
+        /**
+         * A data write dropped, or a metadata fault, since the block's last write known durable: a
+         * power loss may undo the later writes that cleared {@link #dropped} or {@link #metadataSuspect},
+         * and bring back the state that fault left.
+         */
+        boolean droppedSinceDurable;
+        boolean metadataSuspectSinceDurable;
     }
 
     /** The acceptable versions of a read's blocks, fixed at issue and widened by writes issued while it runs. */
@@ -60,6 +67,11 @@ final class ReferenceModel {
         /** The allowed-error flags of each block when the read was issued (the media may change while it runs). */
         final boolean[] cacheErrorAllowedAtIssue;
         final boolean[] tornImdErrorAllowedAtIssue;
+        /** The documented-limit evidence of each block when the read was issued (see SeedChecker). */
+        final boolean[] droppedAtIssue;
+        final boolean[] metadataSuspectAtIssue;
+        /** The version the media held when the read was issued (filled by the checker). */
+        final long[] mediaVersionAtIssue;
 
         private ReadTicket(long firstBlock, int blockCount) {
             this.firstBlock = firstBlock;
@@ -67,6 +79,9 @@ final class ReferenceModel {
             this.acceptable = new LongSet[blockCount];
             this.cacheErrorAllowedAtIssue = new boolean[blockCount];
             this.tornImdErrorAllowedAtIssue = new boolean[blockCount];
+            this.droppedAtIssue = new boolean[blockCount];
+            this.metadataSuspectAtIssue = new boolean[blockCount];
+            this.mediaVersionAtIssue = new long[blockCount];
         }
 
         boolean accepts(int index, long version) {
@@ -158,6 +173,7 @@ final class ReferenceModel {
                 block.cacheErrorAllowed = false;
                 block.tornImdErrorAllowed = false;
                 block.metadataSuspect &= block.metadataFaultSeq > issuedAt;
+                becameDurable(block);
             }
         }
     }
@@ -165,6 +181,13 @@ final class ReferenceModel {
     /** The device stored (or failed to store) the engine's data write of {@code block} intact. */
     void dataLanded(long block, boolean landed) {
         blocks[(int) block].dropped = !landed;
+        blocks[(int) block].droppedSinceDurable |= !landed;
+    }
+
+    /** The block's newest completed write is durable: what the media holds now survives a power loss. */
+    private static void becameDurable(Block block) {
+        block.droppedSinceDurable = block.dropped;
+        block.metadataSuspectSinceDurable = block.metadataSuspect;
     }
 
     /**
@@ -176,6 +199,7 @@ final class ReferenceModel {
         eventSeq++;
         for (int i = 0; i < blockCount; i++) {
             blocks[(int) (firstBlock + i)].metadataSuspect = true;
+            blocks[(int) (firstBlock + i)].metadataSuspectSinceDurable = true;
             blocks[(int) (firstBlock + i)].metadataFaultSeq = eventSeq;
         }
     }
@@ -206,6 +230,9 @@ final class ReferenceModel {
                 continue;
             }
             block.durable.set(block.cached.get(flushed - 1));
+            if (flushed == block.cached.size()) {
+                becameDurable(block);
+            }
             LongSet rest = new LongSet();
             for (int i = flushed; i < block.cached.size(); i++) {
                 rest.add(block.cached.get(i));
@@ -227,6 +254,9 @@ final class ReferenceModel {
                 block.cacheErrorAllowed = true;
             }
             block.failedSinceCrash = false;
+            // The media may fall back to any state since the last durable write, faults included.
+            block.dropped |= block.droppedSinceDurable;
+            block.metadataSuspect |= block.metadataSuspectSinceDurable;
             block.durable.addAll(block.cached);
             block.durable.addAll(block.inflight);
             block.cached.clear();
@@ -253,6 +283,8 @@ final class ReferenceModel {
             read.acceptable[i] = readableNow((int) (firstBlock + i));
             read.cacheErrorAllowedAtIssue[i] = block.cacheErrorAllowed;
             read.tornImdErrorAllowedAtIssue[i] = block.tornImdErrorAllowed;
+            read.droppedAtIssue[i] = block.dropped;
+            read.metadataSuspectAtIssue[i] = block.metadataSuspect;
         }
         outstandingReads.add(read);
         return read;

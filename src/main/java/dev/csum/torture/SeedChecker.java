@@ -122,6 +122,13 @@ final class SeedChecker {
         return BlockPattern.decode(MemorySegment.ofArray(bytes), 0, blockSize, block);
     }
 
+    /** Records what the media holds for each block of a read being issued (it may change while the read runs). */
+    void readIssued(ReferenceModel.ReadTicket read) {
+        for (int i = 0; i < read.blockCount; i++) {
+            read.mediaVersionAtIssue[i] = mediaVersion(read.firstBlock + i);
+        }
+    }
+
     void readCompleted(ReferenceModel.ReadTicket read, MemorySegment data, IOException failure) {
         if (failure == null) {
             for (int i = 0; i < read.blockCount; i++) {
@@ -137,6 +144,7 @@ final class SeedChecker {
                 result.silentCorruptions++;
                 result.violation(config.seed(), "silent corruption: block " + block + " returned "
                     + describe(version) + ", acceptable " + read.acceptable(i) + ", media holds " + describe(onMedia)
+                    + (read.mediaVersionAtIssue[i] != onMedia ? " (held " + describe(read.mediaVersionAtIssue[i]) + " at issue)" : "")
                     + (model.dropped(block) ? " (its last data write was dropped)" : "")
                     + (model.metadataSuspect(block) ? " (its group's imd pair met a media fault)" : ""));
             }
@@ -179,7 +187,8 @@ final class SeedChecker {
      */
     private boolean isUndetectableStale(ReferenceModel.ReadTicket read, int index, long version, long onMedia) {
         long block = read.firstBlock + index;
-        if (version == BlockPattern.GARBAGE || (version != onMedia && version != BlockPattern.ZEROS)) {
+        if (version == BlockPattern.GARBAGE
+                || (version != onMedia && version != read.mediaVersionAtIssue[index] && version != BlockPattern.ZEROS)) {
             return false;
         }
         LongSet acceptable = read.acceptable(index);
@@ -190,11 +199,11 @@ final class SeedChecker {
         if (version > newest) {
             return false;
         }
-        if (model.dropped(block)) {
+        if (model.dropped(block) || read.droppedAtIssue[index]) {
             result.staleAfterDroppedWrite++;
             return true;
         }
-        if (model.metadataSuspect(block)) {
+        if (model.metadataSuspect(block) || read.metadataSuspectAtIssue[index]) {
             result.staleAfterMetadataFault++;
             return true;
         }

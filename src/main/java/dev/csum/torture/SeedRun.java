@@ -211,6 +211,7 @@ final class SeedRun {
         int blockSize = config.blockSizeBytes();
         MemorySegment into = arena.allocate((long) count * blockSize, 8);
         ReferenceModel.ReadTicket ticket = model.readIssued(first, count);
+        checker.readIssued(ticket);
         result.reads++;
         outstanding++;
         int issuedIn = generation;
