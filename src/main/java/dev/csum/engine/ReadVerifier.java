@@ -36,7 +36,7 @@ final class ReadVerifier {
         }
         // The state before the last commit may describe the data only if that commit completed while
         // this read ran; for a later read it would accept the old data of a lost write.
-        int bad = checkBlocks(piece, piece.data, piece.commitsAtIssue != state.commitsCompleted);
+        int bad = checkBlocks(piece, piece.data, piece.commitsAtIssue != state.commitsCompleted, false);
         if (bad == 0) {
             engine.finishPiece(piece, null);
             return;
@@ -45,7 +45,7 @@ final class ReadVerifier {
         // (the data may have been overwritten in flight by a write to the same blocks).
         MemorySegment recheck = engine.buffers.allocate(piece.lengthBytes(engine.blockSizeBytes));
         if (recheck == null) {
-            reportMismatches(piece, piece.data);
+            reportMismatches(piece, piece.data, false);
             return;
         }
         piece.rechecked = true;
@@ -65,21 +65,21 @@ final class ReadVerifier {
             return;
         }
         // This pass also zeroes the re-read copy's unwritten blocks and fills the tags from it.
-        if (checkBlocks(piece, recheck, false) == 0) {
+        if (checkBlocks(piece, recheck, false, true) == 0) {
             engine.counters.recheckRecoveries += piece.mismatchesBeforeRecheck;
             MemorySegment.copy(recheck, 0, piece.data, 0, piece.lengthBytes(engine.blockSizeBytes));
             engine.buffers.free(recheck);
             engine.finishPiece(piece, null);
             return;
         }
-        reportMismatches(piece, recheck);
+        reportMismatches(piece, recheck, true);
         engine.buffers.free(recheck);
     }
 
-    private void reportMismatches(Piece piece, MemorySegment data) {
+    private void reportMismatches(Piece piece, MemorySegment data, boolean reread) {
         int bad = 0;
         for (int i = 0; i < piece.blockCount; i++) {
-            if (!blockVerifies(piece, data, i, false)) {
+            if (!blockVerifies(piece, data, i, reread)) {
                 piece.request.addBadBlock(piece.firstBlock + i);
                 bad++;
             }
@@ -95,27 +95,27 @@ final class ReadVerifier {
      *
      * @param includePrevious also accept the state before the last commit (for a first read that may
      *     have raced with that commit; the re-read does not)
+     * @param reread {@code data} is the re-read (see {@link #matchingTuple})
      * @return the number of blocks that failed
      */
-    private int checkBlocks(Piece piece, MemorySegment data, boolean includePrevious) {
+    private int checkBlocks(Piece piece, MemorySegment data, boolean includePrevious, boolean reread) {
         int bad = 0;
         for (int i = 0; i < piece.blockCount; i++) {
-            if (!acceptBlock(piece, data, i, includePrevious)) {
+            if (!acceptBlock(piece, data, i, includePrevious, reread)) {
                 bad++;
             }
         }
         return bad;
     }
 
-    private boolean blockVerifies(Piece piece, MemorySegment data, int i, boolean includePrevious) {
-        return matchingTuple(piece.group, piece.firstIndex + i, data, i, piece.firstBlock + i,
-            includePrevious) != null;
+    private boolean blockVerifies(Piece piece, MemorySegment data, int i, boolean reread) {
+        return matchingTuple(piece.group, piece.firstIndex + i, data, i, piece.firstBlock + i, false, reread) != null;
     }
 
-    private boolean acceptBlock(Piece piece, MemorySegment data, int i, boolean includePrevious) {
+    private boolean acceptBlock(Piece piece, MemorySegment data, int i, boolean includePrevious, boolean reread) {
         GroupState state = piece.group;
         int index = piece.firstIndex + i;
-        MemorySegment tuples = matchingTuple(state, index, data, i, piece.firstBlock + i, includePrevious);
+        MemorySegment tuples = matchingTuple(state, index, data, i, piece.firstBlock + i, includePrevious, reread);
         if (tuples == UNWRITTEN) {
             engine.blockOf(data, i).fill((byte) 0);
             setTag(piece, i, (short) 0);
@@ -136,9 +136,12 @@ final class ReadVerifier {
      * brother (after a crash) or, for racing reads, the previous state. Returns {@link #UNWRITTEN}
      * when the block's current or older state is "never written" and the data matches nothing
      * newer; null on a mismatch.
+     *
+     * @param reread {@code data} comes from the re-read: all-zero data that only a crash's older copy
+     *     accepts (see below) counts as "never written" only when a second read confirms it
      */
     private MemorySegment matchingTuple(GroupState state, int index, MemorySegment data, int blockInData,
-                                        long logicalBlock, boolean includePrevious) {
+                                        long logicalBlock, boolean includePrevious, boolean reread) {
         MemorySegment committed = state.committed();
         MemorySegment other = state.dual || state.commitInFlight || (includePrevious && state.previousValid)
             ? state.other() : null;
@@ -161,8 +164,10 @@ final class ReadVerifier {
         // write to it is in flight), the data on disk is whatever preceded the first write: the block
         // reads as zeros, its state before that write. After a crash the older copy saying so is
         // weaker evidence (the newer copy may describe data that did land, read back damaged): only
-        // an all-zero block, what a never-written block holds, is taken as never written.
-        if (!committedWritten || (state.dual && !otherWritten && engine.isAllZero(engine.blockOf(data, blockInData)))) {
+        // an all-zero block, what a never-written block holds, is taken as never written, and only
+        // when the re-read finds it too (a misdirected read of never-written data also returns zeros).
+        if (!committedWritten
+                || (reread && state.dual && !otherWritten && engine.isAllZero(engine.blockOf(data, blockInData)))) {
             return UNWRITTEN;
         }
         return null;
