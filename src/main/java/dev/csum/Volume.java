@@ -55,7 +55,10 @@ import java.util.concurrent.locks.LockSupport;
  * <h2>Threading</h2>
  * All methods are thread-safe; many threads may read and write concurrently. Operations on
  * different groups run concurrently; writes to the same group are coalesced into group commits.
- * Concurrent writes to the same block complete in an unspecified order.
+ * Writes are applied in the order the volume accepts them (for one thread, the order of its calls):
+ * when writes to the same block are in flight together, the block ends up holding the last one
+ * accepted, whichever completes first. A read concurrent with a write returns the old or the new
+ * data of each block, never a mix within a block.
  */
 public final class Volume implements AutoCloseable {
     private static final Set<Path> OPEN_PATHS = ConcurrentHashMap.newKeySet();

@@ -44,6 +44,8 @@ final class CommitPath {
     private final ArrayDeque<GroupState> waitingToResolve = new ArrayDeque<>();
     /** Groups given new writes since the last {@link #startDueCommits()}, each once. */
     private final ArrayDeque<GroupState> commitsDue = new ArrayDeque<>();
+    /** Scratch for {@link #takeNonOverlappingWrites}: writes held back for the next commit. */
+    private final PieceList deferredWrites = new PieceList();
     private boolean settledAny;
     private IOException closeFailure;
 
@@ -217,7 +219,10 @@ final class CommitPath {
         // block that is in flight at another crash still finds its old tuple in the other copy.
         boolean resolutionOnly = state.resolutionPending;
         state.resolutionPending = false;
-        for (Piece piece = resolutionOnly ? null : state.pendingWrites.head; piece != null; piece = piece.next) {
+        if (!resolutionOnly) {
+            takeNonOverlappingWrites(state);
+        }
+        for (Piece piece = state.commitPieces.head; piece != null; piece = piece.next) {
             Request request = piece.request;
             int[] sums = request.checksums;
             short[] tags = request.appTags;
@@ -238,10 +243,7 @@ final class CommitPath {
         ImdBlock.setHeader(next, state.group, nextGeneration, engine.volumeTag);
         ImdBlock.seal(next);
 
-        boolean settle = resolutionOnly || state.pendingWrites.isEmpty();
-        if (!resolutionOnly) {
-            state.commitPieces.takeAll(state.pendingWrites);
-        }
+        boolean settle = state.commitPieces.isEmpty();
         // A resolution-only commit leaves the copies different: settle after it (or commit the writes).
         state.settleRequested = resolutionOnly;
         state.commitInFlight = true;
@@ -263,6 +265,40 @@ final class CommitPath {
             // The imd write is linked before the first data write (the seed's barrier, as a link).
             engine.ops.linkedToNext[imdSlot] = true;
             issueDataWrite(first);
+        }
+    }
+
+    /**
+     * Moves the pending writes into the commit, in the order they arrived, except a write that
+     * overlaps one before it: that one, and every later write overlapping it, waits for the next
+     * commit. The data writes of one commit are unordered on the device, so two writes of the same
+     * block in one commit could land in either order under the later one's checksum; across commits
+     * they are ordered (a commit starts when the previous one's writes have all completed).
+     */
+    private void takeNonOverlappingWrites(GroupState state) {
+        long[] claimed = state.claimedTuples;
+        java.util.Arrays.fill(claimed, 0L);
+        Piece piece;
+        while ((piece = state.pendingWrites.poll()) != null) {
+            boolean overlaps = anySet(claimed, piece.firstIndex, piece.blockCount);
+            setRange(claimed, piece.firstIndex, piece.blockCount);
+            (overlaps ? deferredWrites : state.commitPieces).add(piece);
+        }
+        state.pendingWrites.takeAll(deferredWrites);
+    }
+
+    private static boolean anySet(long[] bits, int from, int count) {
+        for (int index = from; index < from + count; index++) {
+            if ((bits[index >>> 6] & (1L << index)) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void setRange(long[] bits, int from, int count) {
+        for (int index = from; index < from + count; index++) {
+            bits[index >>> 6] |= 1L << index;
         }
     }
 

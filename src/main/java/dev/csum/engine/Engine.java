@@ -120,7 +120,9 @@ public final class Engine implements IoPort.CompletionSink {
         assert request.kind == Request.FLUSH || request.blockCount > 0 : "empty request";
         if (request.kind == Request.FLUSH) {
             startFlush(request);
-        } else if (!startWithBuffer(request)) {
+        } else if ((bufferWaitHead != null && request.buffer == null) || !startWithBuffer(request)) {
+            // First come, first served among requests that need buffer space (one bringing its own
+            // buffer, a write copied on the caller's thread, starts at once: it frees memory).
             if (bufferWaitTail == null) {
                 bufferWaitHead = request;
             } else {
@@ -171,18 +173,31 @@ public final class Engine implements IoPort.CompletionSink {
             piece.data = pieceCount == 1 ? request.buffer
                 : request.buffer.asSlice((long) piece.firstBlockInRequest * blockSizeBytes,
                     (long) piece.blockCount * blockSizeBytes);
-            route(piece, group);
+            route(piece);
             block = groupEnd;
         }
     }
 
-    private void route(Piece piece, long group) {
+    /**
+     * Routes a piece to its group, or queues it until a cache slot frees. Pieces are routed in the
+     * order they arrive: while any piece waits for a slot, later ones wait behind it (so writes to
+     * the same blocks reach their group, and commit, in the order accepted, and a waiting piece is
+     * never starved by later ones taking the slots it waits for).
+     */
+    private void route(Piece piece) {
+        if (!waitingForSlot.isEmpty() || !tryRoute(piece)) {
+            waitingForSlot.add(piece);
+        }
+    }
+
+    /** Routes the piece if its group is cached or a slot can be had; false (nothing done) otherwise. */
+    private boolean tryRoute(Piece piece) {
+        long group = geometry.groupOf(piece.firstBlock);
         GroupState state = cache.get(group);
         if (state == null) {
             state = cache.allocate(group, commits::requestSettle);
             if (state == null) {
-                waitingForSlot.add(piece);
-                return;
+                return false;
             }
             counters.imdCacheMisses++;
             commits.startLoad(state);
@@ -201,6 +216,7 @@ public final class Engine implements IoPort.CompletionSink {
                 state.readWaiters.add(piece);
             }
         }
+        return true;
     }
 
     // ---------------------------------------------------------------- the read path
@@ -499,10 +515,12 @@ public final class Engine implements IoPort.CompletionSink {
                 bufferWaitTail = null;
             }
         }
-        int waiting = waitingForSlot.size;
-        for (int i = 0; i < waiting; i++) {
-            Piece piece = waitingForSlot.poll();
-            route(piece, geometry.groupOf(piece.firstBlock));
+        Piece piece;
+        while ((piece = waitingForSlot.poll()) != null) {
+            if (!tryRoute(piece)) {
+                waitingForSlot.addFirst(piece); // still first in line
+                break;
+            }
         }
         commits.retryWaiting();
     }

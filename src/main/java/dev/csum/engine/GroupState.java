@@ -59,10 +59,13 @@ final class GroupState {
     /** Resolution corrected a tuple in memory only: the next commit must carry that alone (no new writes). */
     boolean resolutionPending;
     int resolveOpsPending;
+    /** Scratch for a commit: the tuples claimed by its writes, one bit per tuple index. */
+    final long[] claimedTuples;
 
     GroupState(int slot, MemorySegment pair, int blockSizeBytes) {
         this.slot = slot;
         this.pair = pair;
+        this.claimedTuples = new long[(blockSizeBytes / dev.csum.format.ImdBlock.TUPLE_BYTES + 63) / 64];
         this.halves = new MemorySegment[] {
             pair.asSlice(0, blockSizeBytes), pair.asSlice(blockSizeBytes, blockSizeBytes)};
     }

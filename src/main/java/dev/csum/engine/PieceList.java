@@ -17,6 +17,16 @@ final class PieceList {
         size++;
     }
 
+    /** Puts {@code piece} (in no list) back at the head. */
+    void addFirst(Piece piece) {
+        piece.next = head;
+        head = piece;
+        if (tail == null) {
+            tail = piece;
+        }
+        size++;
+    }
+
     Piece poll() {
         Piece piece = head;
         if (piece != null) {
