@@ -134,16 +134,6 @@ final class ReferenceModel {
         }
     }
 
-    /** True when a write to any block of the range is in flight. */
-    boolean anyWriteInFlight(long firstBlock, int blockCount) {
-        for (int i = 0; i < blockCount; i++) {
-            if (!blocks[(int) (firstBlock + i)].inflight.isEmpty()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     void writeCompleted(long firstBlock, int blockCount, long version, boolean succeeded) {
         long seq = ++completionSeq;
         long issuedAt = issueSeqByVersion.remove(version);
@@ -158,9 +148,23 @@ final class ReferenceModel {
                 block.cached.clear();
                 blocksWithCachedWrites.clear(index);
                 block.failedSinceCrash = true;
+            } else if (supersededOnCompletion(block, version)) {
+                continue;
             } else if (completedWritesMayBeLost) {
                 if (block.cached.size() == block.cachedSeq.length) {
                     block.cachedSeq = java.util.Arrays.copyOf(block.cachedSeq, block.cachedSeq.length * 2);
+                }
+                int last = block.cached.size() - 1;
+                if (last >= 0 && block.cached.get(last) > version) {
+                    // An older overlapping write completing after a newer one (the older request had
+                    // pieces elsewhere): its data landed before the newer one's, so it goes just before
+                    // it, flushed with it.
+                    long newer = block.cached.get(last);
+                    block.cached.remove(newer);
+                    block.cached.add(version);
+                    block.cached.add(newer);
+                    block.cachedSeq[last + 1] = block.cachedSeq[last];
+                    continue;
                 }
                 block.cachedSeq[block.cached.size()] = seq;
                 block.cached.add(version); // versions are unique: always appended
@@ -176,6 +180,29 @@ final class ReferenceModel {
                 becameDurable(block);
             }
         }
+    }
+
+    /**
+     * Whether a completing write is already overwritten on this block by a newer one that finished
+     * first. The engine applies overlapping writes in the order it accepted them (here, the order
+     * issued: versions grow with it), so the newer write's data landed after this one's; this one
+     * stays possible only where the newer one's outcome is uncertain (it failed: both stay possible).
+     */
+    private static boolean supersededOnCompletion(Block block, long version) {
+        if (!block.cached.isEmpty()) {
+            return false;
+        }
+        long newest = Long.MIN_VALUE;
+        for (int k = 0; k < block.durable.size(); k++) {
+            newest = Math.max(newest, block.durable.get(k));
+        }
+        if (newest < version) {
+            return false;
+        }
+        if (block.durable.size() > 1) {
+            block.durable.add(version);
+        }
+        return true;
     }
 
     /** The device stored (or failed to store) the engine's data write of {@code block} intact. */

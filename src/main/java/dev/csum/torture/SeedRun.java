@@ -176,10 +176,6 @@ final class SeedRun {
         long[] range = randomRange();
         long first = range[0];
         int count = (int) range[1];
-        if (model.anyWriteInFlight(first, count)) {
-            issueRead(); // overlapping writes in flight are not part of this workload (see RELIABILITY.md)
-            return;
-        }
         int blockSize = config.blockSizeBytes();
         long version = nextVersion++;
         MemorySegment data = arena.allocate((long) count * blockSize, 8);
