@@ -364,23 +364,13 @@ class EngineRegressionTest {
      */
     @Test
     void imdCopyReadFromTheWrongSlotIsNotTrusted() throws IOException {
-        SimulatedDisk disk = SimulatedDisk.builder(23).dataFileBytes(1 << 20).build();
-        var geometry = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
-            new UUID(23, 2)).geometry();
-        MemorySegment data = Arena.ofAuto().allocate(512, 512).fill((byte) 7);
-        Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("slot")), true);
-        assertWrites(volume, 67, data); // group 1: generation 1 in copy 1
-        assertWrites(volume, 68, data); // generation 2 in copy 0, copy 1 lacks block 68
-        disk.makeCacheDurable();
-        disk.crash(); // before a settle: the copies differ
-
-        SimulatedDisk again = disk.reopen();
-        long pair = geometry.imdPairOffsetBytes(1);
-        Volume reopened = Volume.openOnPort(again, VolumeOptions.of(Path.of("slot")), true);
-        again.armMisdirectedRead(IoPort.METADATA_FILE, pair / 512, pair + 512);
-        assertReads(reopened, 68, data);
-        org.junit.jupiter.api.Assertions.assertEquals(1, again.stats().faults(FaultKind.MISDIRECTED_READ));
-        reopened.close();
+        // Group 1: block 67 at generation 1 in copy 1, block 68 at generation 2 in copy 0.
+        CrashedBeforeSettle crashed = CrashedBeforeSettle.of(23, 67, 68);
+        long pair = crashed.geometry.imdPairOffsetBytes(1);
+        crashed.disk.armMisdirectedRead(IoPort.METADATA_FILE, pair / 512, pair + 512);
+        assertReads(crashed.volume, 68, crashed.data);
+        org.junit.jupiter.api.Assertions.assertEquals(1, crashed.disk.stats().faults(FaultKind.MISDIRECTED_READ));
+        crashed.volume.close();
     }
 
     /**
@@ -392,21 +382,35 @@ class EngineRegressionTest {
      */
     @Test
     void zerosAcceptedOnlyByTheOlderCopyAfterACrashAreReadAgain() throws IOException {
-        SimulatedDisk disk = SimulatedDisk.builder(29).dataFileBytes(1 << 20).build();
-        var geometry = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
-            new UUID(29, 2)).geometry();
-        MemorySegment data = Arena.ofAuto().allocate(512, 512).fill((byte) 9);
-        Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("dual")), true);
-        assertWrites(volume, 5, data); // generation 1 in copy 1; copy 0 stays all zero
-        disk.makeCacheDurable();
-        disk.crash(); // before a settle: the copies differ
+        // Block 5 at generation 1 in copy 1; copy 0 stays all zero.
+        CrashedBeforeSettle crashed = CrashedBeforeSettle.of(29, 5);
+        var geometry = crashed.geometry;
+        crashed.disk.armMisdirectedRead(IoPort.DATA_FILE, geometry.dataOffsetBytes(5) / 512, geometry.dataOffsetBytes(900));
+        assertReads(crashed.volume, 5, crashed.data);
+        org.junit.jupiter.api.Assertions.assertEquals(1, crashed.disk.stats().faults(FaultKind.MISDIRECTED_READ));
+        crashed.volume.close();
+    }
 
-        SimulatedDisk again = disk.reopen();
-        Volume reopened = Volume.openOnPort(again, VolumeOptions.of(Path.of("dual")), true);
-        again.armMisdirectedRead(IoPort.DATA_FILE, geometry.dataOffsetBytes(5) / 512, geometry.dataOffsetBytes(900));
-        assertReads(reopened, 5, data);
-        org.junit.jupiter.api.Assertions.assertEquals(1, again.stats().faults(FaultKind.MISDIRECTED_READ));
-        reopened.close();
+    /**
+     * A fresh 512-byte volume whose {@code blocks} were written (one commit each, bytes 7), then a
+     * crash before any settle with the completed writes kept (the group's copies differ), reopened.
+     */
+    private record CrashedBeforeSettle(dev.csum.format.Geometry geometry, SimulatedDisk disk, Volume volume,
+                                       MemorySegment data) {
+        static CrashedBeforeSettle of(long seed, long... blocks) throws IOException {
+            SimulatedDisk disk = SimulatedDisk.builder(seed).dataFileBytes(1 << 20).build();
+            var geometry = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
+                new UUID(seed, 2)).geometry();
+            MemorySegment data = Arena.ofAuto().allocate(512, 512).fill((byte) 7);
+            Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("crashed")), true);
+            for (long block : blocks) {
+                assertWrites(volume, block, data);
+            }
+            disk.makeCacheDurable();
+            disk.crash();
+            SimulatedDisk again = disk.reopen();
+            return new CrashedBeforeSettle(geometry, again, Volume.openOnPort(again, VolumeOptions.of(Path.of("crashed")), true), data);
+        }
     }
 
     private static void assertWrites(Volume volume, long block, MemorySegment data) throws IOException {
