@@ -46,12 +46,15 @@ final class CommitPath {
     private final ArrayDeque<GroupState> commitsDue = new ArrayDeque<>();
     /** Scratch for {@link #takeNonOverlappingWrites}: writes held back for the next commit. */
     private final PieceList deferredWrites = new PieceList();
+    /** Groups loaded since open: a later load of one cannot find a crash state (see onLoad). */
+    private final LoadedGroups loadedGroups;
     private boolean settledAny;
     private IOException closeFailure;
 
     CommitPath(Engine engine) {
         this.engine = engine;
         this.blockSizeBytes = engine.blockSizeBytes;
+        this.loadedGroups = new LoadedGroups(engine.geometry.groupCount());
     }
 
     // ---------------------------------------------------------------- loading
@@ -123,11 +126,14 @@ final class CommitPath {
             int newerGeneration = state.newerCopy == 1 ? secondGeneration : firstGeneration;
             int olderGeneration = state.newerCopy == 1 ? firstGeneration : secondGeneration;
             boolean differ = tuplesDiffer(state);
-            if (differ && olderGeneration + 1 != newerGeneration) {
-                // Commits alternate slots one generation apart, so a crash leaves the copies at most
-                // one apart. A wider gap means an imd write was lost or misdirected: the older copy is
-                // stale beyond any write in flight, and trusting it could bless stale data (or call a
-                // damaged written block "never written"). Serve from the newer copy alone.
+            // Commits alternate slots one generation apart, so a crash leaves the copies at most one
+            // apart. A wider gap means an imd write was lost or misdirected: the older copy is stale
+            // beyond any write in flight, and trusting it could bless stale data (or call a damaged
+            // written block "never written"). So does any difference on a reload in this session:
+            // the engine settles a group before evicting it (a failed settle leaves the newer copy
+            // complete), so only a group's first load since open can find a crash state. Either way,
+            // serve from the newer copy alone.
+            if (differ && (olderGeneration + 1 != newerGeneration || loadedGroups.contains(state.group))) {
                 state.dual = false;
                 state.unsettled = true;
                 engine.counters.metadataFallbacks++;
@@ -144,6 +150,7 @@ final class CommitPath {
             engine.counters.metadataFallbacks += 2;
         }
         state.generation = state.damaged ? 0 : ImdBlock.generation(state.committed());
+        loadedGroups.add(state.group);
         state.loaded = true;
         engine.onGroupLoaded(state, null);
         tryCommit(state);

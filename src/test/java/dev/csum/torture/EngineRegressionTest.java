@@ -413,6 +413,47 @@ class EngineRegressionTest {
         }
     }
 
+    /**
+     * Within one session the engine settles a group before evicting it, so a reloaded pair whose
+     * copies differ cannot be a crash state: an imd write was dropped. Here block 5's second data
+     * write and then the settle's imd write are both lost; on reload the copies differed by one
+     * generation, were taken for a crash state, and resolution carried the first write's tuple
+     * forward: the old data read back silently (torture seed 898). Only a group's first load in a
+     * session may now be a crash state; the second write's loss is detected.
+     */
+    @Test
+    void aPairThatDiffersOnReloadInTheSameSessionIsNotACrashState() throws IOException {
+        SimulatedDisk disk = SimulatedDisk.builder(31).dataFileBytes(1 << 20).build();
+        var geometry = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
+            new UUID(31, 2)).geometry();
+        MemorySegment first = Arena.ofAuto().allocate(512, 512).fill((byte) 1);
+        MemorySegment second = Arena.ofAuto().allocate(512, 512).fill((byte) 2);
+        // Four cache slots (two 512-byte blocks each): reading other groups settles and evicts group 0.
+        Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("session")).withImdCacheBytes(4096), true);
+        assertWrites(volume, 5, first);                 // generation 1 in copy 1
+        disk.armNextWrite(FaultKind.LOST_WRITE, IoPort.DATA_FILE, geometry.dataOffsetBytes(5) / 512);
+        assertWrites(volume, 5, second);                // generation 2 in copy 0; the data is lost
+        long pair = geometry.imdPairOffsetBytes(0);
+        disk.armNextWrite(FaultKind.LOST_WRITE, IoPort.METADATA_FILE, pair / 512 + 1); // the settle, into copy 1
+        for (long group = 1; group <= 12; group++) { // settles group 0, then evicts it
+            readQuietly(volume, geometry.firstBlockOfGroup(group));
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(2, disk.stats().faults(FaultKind.LOST_WRITE), "both losses happened");
+        IOException[] outcome = {null};
+        MemorySegment back = Arena.ofAuto().allocate(512, 512);
+        volume.read(5 * 512L, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
+        volume.runUntilIdle(1_000_000);
+        org.junit.jupiter.api.Assertions.assertInstanceOf(dev.csum.IntegrityException.class, outcome[0],
+            "the first write's data must not be returned for the second");
+        volume.close();
+    }
+
+    private static void readQuietly(Volume volume, long block) throws IOException {
+        MemorySegment into = Arena.ofAuto().allocate(512, 512);
+        volume.read(block * 512, 512, into, null, (token, failure) -> { }, 0);
+        volume.runUntilIdle(1_000_000);
+    }
+
     private static void assertWrites(Volume volume, long block, MemorySegment data) throws IOException {
         IOException[] outcome = {null};
         volume.write(block * 512, 512, data, null, (token, failure) -> outcome[0] = failure, 0);
