@@ -3,7 +3,13 @@ package dev.csum.cli;
 import dev.csum.torture.SeedResult;
 import dev.csum.torture.Torture;
 import dev.csum.torture.TortureConfig;
+import dev.csum.io.FaultKind;
 import java.io.PrintWriter;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -46,6 +52,20 @@ public final class TortureCommand implements Callable<Integer> {
     @Option(names = "--show-config", description = "With --seed: print the seed's configuration.")
     private boolean verbose;
 
+    @Option(names = "--faults", paramLabel = "KINDS", split = ",",
+        description = {"Replace each seed's random media faults with exactly these kinds: read_bit_rot, write_bit_rot,",
+            "latent_sector_error, lost_write, torn_write, misdirected_write, misdirected_read; or none (crashes only)."})
+    private List<String> faultNames;
+
+    @Option(names = "--fault-rate", paramLabel = "P",
+        description = {"With --faults: each kind's probability per operation (default ${DEFAULT-VALUE}); bit rot and",
+            "latent sector errors are per sector touched, at P/20."}, defaultValue = "0.01")
+    private double faultRate;
+
+    @Option(names = "--crash-rate", paramLabel = "P",
+        description = "Probability of a power loss per workload step, at most 0.5 (default: each seed's own, 1/550..1/150).")
+    private Double crashRate;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -54,21 +74,81 @@ public final class TortureCommand implements Callable<Integer> {
             err.println("csum torture: --ops and --seeds must be positive");
             return 2;
         }
+        UnaryOperator<TortureConfig> adjust;
+        try {
+            adjust = configAdjustment();
+        } catch (IllegalArgumentException bad) {
+            err.println("csum torture: " + bad.getMessage());
+            return 2;
+        }
         long started = System.nanoTime();
         SeedResult result;
         if (seed != null) {
-            TortureConfig config = TortureConfig.forSeed(seed, operations);
+            TortureConfig config = adjust.apply(TortureConfig.forSeed(seed, operations));
             if (verbose && !json) {
                 out.println(config.describe());
             }
             result = Torture.runSeed(config);
         } else {
-            result = Torture.run(1, seedCount, operations, config -> config);
+            result = Torture.run(1, seedCount, operations, adjust);
         }
         long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
         out.print(json ? Torture.summaryJson(result, operations, elapsedMillis) + System.lineSeparator()
-            : Torture.summaryText(result, operations, elapsedMillis));
+            : Torture.summaryText(result, operations, elapsedMillis, replayOptions()));
         out.flush();
         return result.passed() ? 0 : 1;
+    }
+
+    /** What {@code --faults}, {@code --fault-rate} and {@code --crash-rate} do to each seed's configuration. */
+    private UnaryOperator<TortureConfig> configAdjustment() {
+        boolean rateGiven = spec.commandLine().getParseResult().hasMatchedOption("--fault-rate");
+        if (rateGiven && faultNames == null) {
+            throw new IllegalArgumentException("--fault-rate needs --faults");
+        }
+        if (!(faultRate >= 0 && faultRate <= 1)) {
+            throw new IllegalArgumentException("--fault-rate must be in [0, 1], was " + faultRate);
+        }
+        if (crashRate != null && !(crashRate >= 0 && crashRate <= 0.5)) {
+            throw new IllegalArgumentException("--crash-rate must be in [0, 0.5], was " + crashRate);
+        }
+        Set<FaultKind> kinds = faultNames == null ? null : faultKinds(faultNames);
+        return config -> {
+            TortureConfig adjusted = kinds == null ? config : config.withMediaFaults(kinds, faultRate);
+            return crashRate == null ? adjusted : adjusted.withCrashProbability(crashRate);
+        };
+    }
+
+    private static Set<FaultKind> faultKinds(List<String> names) {
+        Set<FaultKind> kinds = EnumSet.noneOf(FaultKind.class);
+        if (names.size() == 1 && names.get(0).equals("none")) {
+            return kinds;
+        }
+        for (String name : names) {
+            FaultKind kind;
+            try {
+                kind = FaultKind.valueOf(name.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException unknown) {
+                kind = null;
+            }
+            if (kind == null || kind == FaultKind.CRASH_TORN_WRITE) {
+                throw new IllegalArgumentException("unknown media fault kind '" + name + "' (one of read_bit_rot,"
+                    + " write_bit_rot, latent_sector_error, lost_write, torn_write, misdirected_write,"
+                    + " misdirected_read; or none; crash tears come with --crash-rate)");
+            }
+            kinds.add(kind);
+        }
+        return kinds;
+    }
+
+    /** The options to repeat on a replay line so the seed runs with the same configuration. */
+    private String replayOptions() {
+        StringBuilder options = new StringBuilder();
+        if (faultNames != null) {
+            options.append(" --faults ").append(String.join(",", faultNames)).append(" --fault-rate ").append(faultRate);
+        }
+        if (crashRate != null) {
+            options.append(" --crash-rate ").append(crashRate);
+        }
+        return options.toString();
     }
 }

@@ -58,4 +58,9 @@ public enum FaultKind {
     public boolean isReadFault() {
         return direction == Direction.READ;
     }
+
+    /** True when the plan's probability is per sector touched (bit rot, latent errors), not per operation. */
+    public boolean isPerSector() {
+        return this == READ_BIT_ROT || this == WRITE_BIT_ROT || this == LATENT_SECTOR_ERROR;
+    }
 }

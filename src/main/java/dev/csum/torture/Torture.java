@@ -41,6 +41,15 @@ public final class Torture {
 
     /** A human-readable summary; names the failing seeds and how to replay them. */
     public static String summaryText(SeedResult result, int operationsPerSeed, long elapsedMillis) {
+        return summaryText(result, operationsPerSeed, elapsedMillis, "");
+    }
+
+    /**
+     * As {@link #summaryText(SeedResult, int, long)}, with {@code replayOptions} (the run's options
+     * that changed each seed's configuration, for example {@code " --faults lost_write"}) appended to
+     * every replay line.
+     */
+    public static String summaryText(SeedResult result, int operationsPerSeed, long elapsedMillis, String replayOptions) {
         StringBuilder text = new StringBuilder();
         text.append(String.format(Locale.ROOT, "csum torture: %d seeds, %d operations (%d reads, %d writes, %d flushes),"
                 + " %d crashes, %d clean reopens in %.1f s%n", result.seeds, result.operations, result.reads,
@@ -70,7 +79,7 @@ public final class Torture {
             }
             for (long seed : result.failingSeeds.subList(0, Math.min(10, result.failingSeeds.size()))) {
                 text.append("  replay: csum torture --seed ").append(seed).append(" --ops ").append(operationsPerSeed)
-                    .append(System.lineSeparator());
+                    .append(replayOptions).append(System.lineSeparator());
             }
         }
         return text.toString();

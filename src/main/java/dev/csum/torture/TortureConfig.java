@@ -35,6 +35,8 @@ public record TortureConfig(long seed, int operations, int blockSizeBytes, Metad
     /** Write faults are per operation; read faults and bit rot per sector, so they get smaller rates. */
     private static final double[] PER_OP_RATES = {0.002, 0.005, 0.01};
     private static final double[] PER_SECTOR_RATES = {0.00005, 0.0002, 0.0005};
+    /** {@link #withMediaFaults}: per-sector kinds get the per-operation rate divided by this (about the ratio above). */
+    static final int PER_SECTOR_RATE_DIVISOR = 20;
 
     /**
      * The configuration of seed {@code seed}: block size, placement, durability, crash model, and
@@ -55,9 +57,7 @@ public record TortureConfig(long seed, int operations, int blockSizeBytes, Metad
                 if (kind == FaultKind.CRASH_TORN_WRITE || random.nextInt(3) == 0) {
                     continue; // each media fault kind is on in about 2 of 3 faulty seeds
                 }
-                boolean perSector = kind == FaultKind.READ_BIT_ROT || kind == FaultKind.WRITE_BIT_ROT
-                    || kind == FaultKind.LATENT_SECTOR_ERROR;
-                double[] rates = perSector ? PER_SECTOR_RATES : PER_OP_RATES;
+                double[] rates = kind.isPerSector() ? PER_SECTOR_RATES : PER_OP_RATES;
                 plan = plan.with(kind, rates[random.nextInt(rates.length)]);
             }
         }
@@ -109,6 +109,23 @@ public record TortureConfig(long seed, int operations, int blockSizeBytes, Metad
     public TortureConfig withFaultPlan(FaultPlan plan) {
         return new TortureConfig(seed, operations, blockSizeBytes, placement, durability, crashModel, plan,
             dataFileBytes, queueDepth, imdCacheBytes, crashProbability, reopenProbability);
+    }
+
+    /**
+     * This configuration with exactly the media fault kinds {@code kinds} (none: crashes only), each
+     * at {@code perOperationRate} per operation; the per-sector kinds (bit rot, latent sector errors)
+     * at a twentieth of it per sector, the ratio the seeds' own plans use. The crash model is kept.
+     */
+    public TortureConfig withMediaFaults(java.util.Set<FaultKind> kinds, double perOperationRate) {
+        if (kinds.contains(FaultKind.CRASH_TORN_WRITE)) {
+            throw new IllegalArgumentException("crash tears come with crashes, not with the media fault plan");
+        }
+        FaultPlan plan = FaultPlan.none().withCrash(faultPlan.crashWritePersistProbability(),
+            faultPlan.crashTornWriteProbability());
+        for (FaultKind kind : kinds) {
+            plan = plan.with(kind, kind.isPerSector() ? perOperationRate / PER_SECTOR_RATE_DIVISOR : perOperationRate);
+        }
+        return withFaultPlan(plan);
     }
 
     public TortureConfig withCrashProbability(double probability) {

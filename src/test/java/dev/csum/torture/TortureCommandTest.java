@@ -61,5 +61,42 @@ class TortureCommandTest {
     void badArgumentsExitWithTwo() {
         assertEquals(2, run("--ops", "0").exitCode());
         assertEquals(2, run("--seeds", "x").exitCode());
+        for (String[] bad : new String[][] {
+            {"--faults", "bogus"}, {"--faults", "crash_torn_write"}, {"--faults", "none,lost_write"},
+            {"--fault-rate", "0.1"}, {"--faults", "lost_write", "--fault-rate", "1.5"},
+            {"--crash-rate", "0.9"}, {"--crash-rate", "-0.1"}}) {
+            Run run = run(bad);
+            assertEquals(2, run.exitCode(), String.join(" ", bad));
+            assertTrue(run.err().startsWith("csum torture: ") && run.out().isEmpty(), run.err() + run.out());
+        }
+    }
+
+    @Test
+    void faultsReplaceEachSeedsRandomFaultPlan() {
+        Run chosen = run("--seeds", "3", "--ops", "400", "--faults", "lost_write,misdirected_read",
+            "--fault-rate", "0.05", "--json");
+        assertEquals(0, chosen.exitCode(), chosen.out() + chosen.err());
+        assertTrue(chosen.out().matches("(?s).*\"lost_write\":[1-9].*"), chosen.out());
+        assertTrue(chosen.out().matches("(?s).*\"misdirected_read\":[1-9].*"), chosen.out());
+        for (String off : new String[] {"read_bit_rot", "write_bit_rot", "latent_sector_error", "torn_write",
+            "misdirected_write"}) {
+            assertTrue(chosen.out().contains("\"" + off + "\":0"), off + " in " + chosen.out());
+        }
+        Run crashOnly = run("--seeds", "3", "--ops", "400", "--faults", "none", "--crash-rate", "0.05", "--json");
+        assertEquals(0, crashOnly.exitCode(), crashOnly.out() + crashOnly.err());
+        assertTrue(crashOnly.out().contains("\"faults_detected\":0"), crashOnly.out());
+    }
+
+    @Test
+    void theReplayLineRepeatsTheOptionsThatChangedTheSeeds() {
+        Run run;
+        try {
+            SeedBehaviourSwitch.staleBrother(true);
+            run = run("--seeds", "20", "--ops", "800", "--faults", "none", "--crash-rate", "0.01");
+        } finally {
+            SeedBehaviourSwitch.staleBrother(false);
+        }
+        assertEquals(1, run.exitCode(), run.out());
+        assertTrue(run.out().contains("--ops 800 --faults none --fault-rate 0.01 --crash-rate 0.01"), run.out());
     }
 }
