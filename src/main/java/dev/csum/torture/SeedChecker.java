@@ -33,6 +33,9 @@ final class SeedChecker {
     private final SeedResult result;
     private final Supplier<SimulatedDisk> disk;
     private final int blockSize;
+    /** Scratch for {@link #mediaVersion}: one block as the media holds it. */
+    private final byte[] mediaBlock;
+    private final MemorySegment mediaBlockView;
     private Geometry geometry;
     private ReferenceModel model;
     private long[] groupDataStart;
@@ -42,6 +45,8 @@ final class SeedChecker {
         this.result = result;
         this.disk = disk;
         this.blockSize = config.blockSizeBytes();
+        this.mediaBlock = new byte[blockSize];
+        this.mediaBlockView = MemorySegment.ofArray(mediaBlock);
     }
 
     void start(Geometry volumeGeometry, ReferenceModel referenceModel) {
@@ -117,9 +122,8 @@ final class SeedChecker {
 
     /** The version of {@code block} the media holds now (reads would see it, without read faults). */
     private long mediaVersion(long block) {
-        byte[] bytes = new byte[blockSize];
-        disk.get().readRaw(IoPort.DATA_FILE, geometry.dataOffsetBytes(block), bytes);
-        return BlockPattern.decode(MemorySegment.ofArray(bytes), 0, blockSize, block);
+        disk.get().readRaw(IoPort.DATA_FILE, geometry.dataOffsetBytes(block), mediaBlock);
+        return BlockPattern.decode(mediaBlockView, 0, blockSize, block);
     }
 
     /** Records what the media holds for each block of a read being issued (it may change while the read runs). */
