@@ -49,7 +49,7 @@ class TortureCommandTest {
         Run run;
         try {
             SeedBehaviourSwitch.staleBrother(true);
-            run = run("--seeds", "20", "--ops", "800");
+            run = run("--seeds", "4", "--ops", "800");
         } finally {
             SeedBehaviourSwitch.staleBrother(false);
         }
@@ -92,7 +92,7 @@ class TortureCommandTest {
         Run run;
         try {
             SeedBehaviourSwitch.staleBrother(true);
-            run = run("--seeds", "20", "--ops", "800", "--faults", "none", "--crash-rate", "0.01");
+            run = run("--seeds", "4", "--ops", "800", "--faults", "none", "--crash-rate", "0.01");
         } finally {
             SeedBehaviourSwitch.staleBrother(false);
         }
