@@ -219,7 +219,7 @@ public final class Volume implements AutoCloseable {
     public VolumeStats stats() {
         var c = engine.counters();
         return new VolumeStats(c.reads(), c.writes(), c.flushes(), c.bytesRead(), c.bytesWritten(), c.mismatches(),
-            c.recheckRecoveries(), c.metadataFallbacks(), c.imdCacheHits(), c.imdCacheMisses(), c.imdCommits(),
+            c.recheckRecoveries(), c.metadataFallbacks(), c.imdConfirmReads(), c.imdCacheHits(), c.imdCacheMisses(), c.imdCommits(),
             c.requestsInFlight());
     }
 

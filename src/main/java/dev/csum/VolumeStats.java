@@ -12,12 +12,14 @@ package dev.csum;
  * @param mismatches blocks that failed verification after their re-read
  * @param recheckRecoveries blocks that mismatched once but verified on the re-read (in-flight races)
  * @param metadataFallbacks imd blocks found damaged whose brother copy was used instead
+ * @param imdConfirmReads imd pairs read a second time because the first read did not give two valid
+ *     copies (every never-written group's first load; more means metadata damage or misdirected reads)
  * @param imdCacheHits read or write pieces whose group metadata was cached
  * @param imdCacheMisses pieces that had to read their group's imd pair
  * @param imdCommits imd updates written (each may cover many coalesced writes)
  * @param inFlight requests started but not yet completed, at the time of the snapshot
  */
 public record VolumeStats(long reads, long writes, long flushes, long bytesRead, long bytesWritten,
-                          long mismatches, long recheckRecoveries, long metadataFallbacks,
+                          long mismatches, long recheckRecoveries, long metadataFallbacks, long imdConfirmReads,
                           long imdCacheHits, long imdCacheMisses, long imdCommits, long inFlight) {
 }

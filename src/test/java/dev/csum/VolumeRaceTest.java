@@ -126,6 +126,8 @@ class VolumeRaceTest {
             assertEquals(10.0 * BLOCK, registry.get("csum.write.bytes").functionCounter().count());
             assertTrue(registry.get(VolumeMetrics.READ_LATENCY).timer().max(TimeUnit.NANOSECONDS) > 0);
             assertEquals("test", registry.get("csum.mismatches").functionCounter().getId().getTag("volume"));
+            // The ten blocks share one never-written group: its all-zero pair was read twice, once.
+            assertEquals(1.0, registry.get("csum.imd.confirm.reads").functionCounter().count());
         }
     }
 }

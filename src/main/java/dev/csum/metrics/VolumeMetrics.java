@@ -56,6 +56,8 @@ public final class VolumeMetrics implements MeterBinder, RequestListener {
             v -> v.stats().recheckRecoveries());
         counter(registry, "csum.imd.fallbacks", "Damaged imd copies replaced by their brother", null,
             v -> v.stats().metadataFallbacks());
+        counter(registry, "csum.imd.confirm.reads", "imd pairs read twice: the first read gave no two valid copies", null,
+            v -> v.stats().imdConfirmReads());
         counter(registry, "csum.imd.cache.hits", "Pieces whose group metadata was cached", null,
             v -> v.stats().imdCacheHits());
         counter(registry, "csum.imd.cache.misses", "Pieces that had to read their group's imd pair", null,

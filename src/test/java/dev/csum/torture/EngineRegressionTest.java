@@ -346,6 +346,7 @@ class EngineRegressionTest {
         again.armMisdirectedRead(IoPort.METADATA_FILE, geometry.imdPairOffsetBytes(0) / 512, neverWrittenPair);
         assertReads(reopened, 5, five);
         org.junit.jupiter.api.Assertions.assertEquals(1, again.stats().faults(FaultKind.MISDIRECTED_READ));
+        org.junit.jupiter.api.Assertions.assertEquals(1, reopened.stats().imdConfirmReads(), "the pair was read again");
         assertWrites(reopened, 6, six);
         reopened.close();
 
