@@ -331,11 +331,11 @@ class EngineRegressionTest {
      */
     @Test
     void imdPairReadMisdirectedOntoZerosDoesNotForgetTheGroup() throws IOException {
-        SimulatedDisk disk = SimulatedDisk.builder(19).dataFileBytes(1 << 20).build();
-        var geometry = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
-            new UUID(19, 2)).geometry();
-        MemorySegment five = Arena.ofAuto().allocate(512, 512).fill((byte) 5);
-        MemorySegment six = Arena.ofAuto().allocate(512, 512).fill((byte) 6);
+        Formatted formatted = Formatted.of(19);
+        SimulatedDisk disk = formatted.disk;
+        var geometry = formatted.geometry;
+        MemorySegment five = filledBlock(5);
+        MemorySegment six = filledBlock(6);
         Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("zeros")), true);
         assertWrites(volume, 5, five);
         volume.close();
@@ -399,10 +399,10 @@ class EngineRegressionTest {
     private record CrashedBeforeSettle(dev.csum.format.Geometry geometry, SimulatedDisk disk, Volume volume,
                                        MemorySegment data) {
         static CrashedBeforeSettle of(long seed, long... blocks) throws IOException {
-            SimulatedDisk disk = SimulatedDisk.builder(seed).dataFileBytes(1 << 20).build();
-            var geometry = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
-                new UUID(seed, 2)).geometry();
-            MemorySegment data = Arena.ofAuto().allocate(512, 512).fill((byte) 7);
+            Formatted formatted = Formatted.of(seed);
+            SimulatedDisk disk = formatted.disk;
+            var geometry = formatted.geometry;
+            MemorySegment data = filledBlock(7);
             Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("crashed")), true);
             for (long block : blocks) {
                 assertWrites(volume, block, data);
@@ -424,11 +424,11 @@ class EngineRegressionTest {
      */
     @Test
     void aPairThatDiffersOnReloadInTheSameSessionIsNotACrashState() throws IOException {
-        SimulatedDisk disk = SimulatedDisk.builder(31).dataFileBytes(1 << 20).build();
-        var geometry = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
-            new UUID(31, 2)).geometry();
-        MemorySegment first = Arena.ofAuto().allocate(512, 512).fill((byte) 1);
-        MemorySegment second = Arena.ofAuto().allocate(512, 512).fill((byte) 2);
+        Formatted formatted = Formatted.of(31);
+        SimulatedDisk disk = formatted.disk;
+        var geometry = formatted.geometry;
+        MemorySegment first = filledBlock(1);
+        MemorySegment second = filledBlock(2);
         // Four cache slots (two 512-byte blocks each): reading other groups settles and evicts group 0.
         Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("session")).withImdCacheBytes(4096), true);
         assertWrites(volume, 5, first);                 // generation 1 in copy 1
@@ -447,6 +447,19 @@ class EngineRegressionTest {
         org.junit.jupiter.api.Assertions.assertInstanceOf(dev.csum.IntegrityException.class, outcome[0],
             "the first write's data must not be returned for the second");
         volume.close();
+    }
+
+    /** A 1 MiB simulated disk formatted with 512-byte blocks, interleaved, crc32c. */
+    private record Formatted(SimulatedDisk disk, dev.csum.format.Geometry geometry) {
+        static Formatted of(long seed) throws IOException {
+            SimulatedDisk disk = SimulatedDisk.builder(seed).dataFileBytes(1 << 20).build();
+            return new Formatted(disk, PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C,
+                MetadataPlacement.INTERLEAVED, new UUID(seed, 2)).geometry());
+        }
+    }
+
+    private static MemorySegment filledBlock(int value) {
+        return Arena.ofAuto().allocate(512, 512).fill((byte) value);
     }
 
     private static void readQuietly(Volume volume, long block) throws IOException {
