@@ -1,4 +1,11 @@
-package dev.csum.uring;
+package dev.csum.jmh;
+
+import dev.csum.uring.AlignedBufferPool;
+import dev.csum.uring.CompletionSink;
+import dev.csum.uring.IoUringConstants;
+import dev.csum.uring.NativeFile;
+import dev.csum.uring.NativeIoException;
+import dev.csum.uring.Ring;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
@@ -12,7 +19,7 @@ import java.util.SplittableRandom;
  * comparison (docs/PERFORMANCE.md, "Ring vs fio").
  *
  * <pre>
- * java --enable-native-access=ALL-UNNAMED -cp target/classes dev.csum.uring.RingRandomReadBenchmark \
+ * java --enable-native-access=ALL-UNNAMED -cp jmh/target/benchmarks.jar dev.csum.jmh.RingRandomReadBenchmark \
  *      FILE SECONDS QUEUE_DEPTH [fixed] [coop] [defer]
  * </pre>
  *
