@@ -69,10 +69,17 @@ final class CommitPath {
     }
 
     private void readCopies(GroupState state, int copies) {
-        int firstCopy = copies == 0b10 ? 1 : 0;
         engine.ops.create(OpTable.IMD_LOAD, OpTable.READ_OP, state, copies, IoPort.METADATA_FILE,
-            engine.geometry.imdPairOffsetBytes(state.group) + (long) firstCopy * blockSizeBytes,
-            copies == BOTH_COPIES ? state.pair : state.halves[firstCopy], 0);
+            copiesOffsetBytes(state, copies), copies == BOTH_COPIES ? state.pair : state.halves[firstCopy(copies)], 0);
+    }
+
+    /** The first copy an imd load's {@code copies} covers (both, or one). */
+    private static int firstCopy(int copies) {
+        return copies == 0b10 ? 1 : 0;
+    }
+
+    private long copiesOffsetBytes(GroupState state, int copies) {
+        return engine.geometry.imdPairOffsetBytes(state.group) + (long) firstCopy(copies) * blockSizeBytes;
     }
 
     /**
@@ -85,12 +92,11 @@ final class CommitPath {
      * used. Sticky faults (bit rot, latent errors) read the same twice; a transient one does not.
      */
     void onLoad(GroupState state, int copies, int result) {
-        if (result != Integer.bitCount(copies) * blockSizeBytes) {
+        int lengthBytes = Integer.bitCount(copies) * blockSizeBytes;
+        if (result != lengthBytes) {
             state.loading = false;
-            int firstCopy = copies == 0b10 ? 1 : 0;
             IOException failure = engine.deviceError("imd pair read", IoPort.METADATA_FILE,
-                engine.geometry.imdPairOffsetBytes(state.group) + (long) firstCopy * blockSizeBytes,
-                (long) Integer.bitCount(copies) * blockSizeBytes, result);
+                copiesOffsetBytes(state, copies), lengthBytes, result);
             failWrites(state.pendingWrites, failure);
             engine.onGroupLoaded(state, failure);
             engine.cache.discard(state);
@@ -463,7 +469,7 @@ final class CommitPath {
                 && sum == ImdBlock.tupleChecksum(committed, index);
             boolean brotherMatches = ImdBlock.tupleWritten(brother, index)
                 && sum == ImdBlock.tupleChecksum(brother, index);
-            boolean neverWritten = !ImdBlock.tupleWritten(brother, index) && Engine.isAllZero(block);
+            boolean neverWritten = !ImdBlock.tupleWritten(brother, index) && ImdBlock.isAllZero(block);
             if (!committedMatches && !brotherMatches && neverWritten && (aux & CONFIRM) == 0) {
                 // "Never written" is carried into the next commit for good, and an all-zero block may
                 // also be a misdirected read: confirm it with a second read before deciding.

@@ -283,16 +283,6 @@ public final class Engine implements IoPort.CompletionSink {
         return checksum.blockChecksum(buffers.slab(), slabView, offsetBytes, blockSizeBytes, logicalBlock);
     }
 
-    static boolean isAllZero(MemorySegment block) {
-        long size = block.byteSize();
-        for (long offset = 0; offset < size; offset += 8) {
-            if (block.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, offset) != 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** Block {@code i} of {@code data}; the segment itself for one-block data (no slice allocated). */
     MemorySegment blockOf(MemorySegment data, int i) {
         return data.byteSize() == blockSizeBytes ? data : data.asSlice((long) i * blockSizeBytes, blockSizeBytes);

@@ -36,7 +36,7 @@ final class ReadVerifier {
         }
         // The state before the last commit may describe the data only if that commit completed while
         // this read ran; for a later read it would accept the old data of a lost write.
-        int bad = checkBlocks(piece, piece.data, piece.commitsAtIssue != state.commitsCompleted, false);
+        int bad = checkBlocks(piece, piece.data, piece.commitsAtIssue != state.commitsCompleted, false, false);
         if (bad == 0) {
             engine.finishPiece(piece, null);
             return;
@@ -45,7 +45,7 @@ final class ReadVerifier {
         // (the data may have been overwritten in flight by a write to the same blocks).
         MemorySegment recheck = engine.buffers.allocate(piece.lengthBytes(engine.blockSizeBytes));
         if (recheck == null) {
-            reportMismatches(piece, piece.data, false);
+            finishMismatched(piece, checkBlocks(piece, piece.data, false, false, true));
             return;
         }
         piece.rechecked = true;
@@ -65,25 +65,20 @@ final class ReadVerifier {
             return;
         }
         // This pass also zeroes the re-read copy's unwritten blocks and fills the tags from it.
-        if (checkBlocks(piece, recheck, false, true) == 0) {
+        int bad = checkBlocks(piece, recheck, false, true, true);
+        if (bad == 0) {
             engine.counters.recheckRecoveries += piece.mismatchesBeforeRecheck;
             MemorySegment.copy(recheck, 0, piece.data, 0, piece.lengthBytes(engine.blockSizeBytes));
             engine.buffers.free(recheck);
             engine.finishPiece(piece, null);
             return;
         }
-        reportMismatches(piece, recheck, true);
         engine.buffers.free(recheck);
+        finishMismatched(piece, bad);
     }
 
-    private void reportMismatches(Piece piece, MemorySegment data, boolean reread) {
-        int bad = 0;
-        for (int i = 0; i < piece.blockCount; i++) {
-            if (!blockVerifies(piece, data, i, reread)) {
-                piece.request.addBadBlock(piece.firstBlock + i);
-                bad++;
-            }
-        }
+    /** Finishes a piece whose failing blocks {@link #checkBlocks} reported ({@code bad} of them). */
+    private void finishMismatched(Piece piece, int bad) {
         assert bad > 0 : "reporting a mismatch for a piece that verifies";
         engine.counters.mismatches += bad;
         engine.finishPiece(piece, null);
@@ -96,20 +91,21 @@ final class ReadVerifier {
      * @param includePrevious also accept the state before the last commit (for a first read that may
      *     have raced with that commit; the re-read does not)
      * @param reread {@code data} is the re-read (see {@link #matchingTuple})
+     * @param report add each failing block to the request's bad blocks (the verdict pass)
      * @return the number of blocks that failed
      */
-    private int checkBlocks(Piece piece, MemorySegment data, boolean includePrevious, boolean reread) {
+    private int checkBlocks(Piece piece, MemorySegment data, boolean includePrevious, boolean reread,
+                            boolean report) {
         int bad = 0;
         for (int i = 0; i < piece.blockCount; i++) {
             if (!acceptBlock(piece, data, i, includePrevious, reread)) {
                 bad++;
+                if (report) {
+                    piece.request.addBadBlock(piece.firstBlock + i);
+                }
             }
         }
         return bad;
-    }
-
-    private boolean blockVerifies(Piece piece, MemorySegment data, int i, boolean reread) {
-        return matchingTuple(piece.group, piece.firstIndex + i, data, i, piece.firstBlock + i, false, reread) != null;
     }
 
     private boolean acceptBlock(Piece piece, MemorySegment data, int i, boolean includePrevious, boolean reread) {
@@ -167,7 +163,7 @@ final class ReadVerifier {
         // an all-zero block, what a never-written block holds, is taken as never written, and only
         // when the re-read finds it too (a misdirected read of never-written data also returns zeros).
         if (!committedWritten
-                || (reread && state.dual && !otherWritten && engine.isAllZero(engine.blockOf(data, blockInData)))) {
+                || (reread && state.dual && !otherWritten && ImdBlock.isAllZero(engine.blockOf(data, blockInData)))) {
             return UNWRITTEN;
         }
         return null;

@@ -140,7 +140,12 @@ public final class ImdBlock {
         return ImdValidity.VALID;
     }
 
-    private static boolean isAllZero(MemorySegment block) {
+    /**
+     * Whether every byte of {@code block} is zero (its size a multiple of 8): what format leaves in
+     * every imd block ({@link ImdValidity#EMPTY}) and what a never-written data block holds on a
+     * freshly created device.
+     */
+    public static boolean isAllZero(MemorySegment block) {
         long size = block.byteSize();
         for (long offset = 0; offset < size; offset += Long.BYTES) {
             if (block.get(U64, offset) != 0) {
