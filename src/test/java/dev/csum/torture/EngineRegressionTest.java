@@ -54,10 +54,9 @@ class EngineRegressionTest {
     void dataReadErrorWhileTheImdPairLoadsIsReportedOnce() throws IOException {
         int dataFirst = 0;
         for (long seed = 1; seed <= 16; seed++) {
-            SimulatedDisk disk = SimulatedDisk.builder(seed).dataFileBytes(1 << 20).build();
-            var superblock = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
-                new UUID(seed, 2));
-            var geometry = superblock.geometry();
+            Formatted formatted = Formatted.of(seed);
+            SimulatedDisk disk = formatted.disk;
+            var geometry = formatted.geometry;
             long dataSector = geometry.dataOffsetBytes(70) / 512;
             long imdSector = geometry.imdPairOffsetBytes(geometry.groupOf(70)) / 512;
             disk.injectLatentSectorError(IoPort.DATA_FILE, dataSector);
@@ -92,9 +91,8 @@ class EngineRegressionTest {
      */
     @Test
     void lostDataWriteIsDetectedByTheNextRead() throws IOException {
-        SimulatedDisk disk = SimulatedDisk.builder(5).dataFileBytes(1 << 20).build();
-        var superblock = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
-            new UUID(5, 2));
+        Formatted formatted = Formatted.of(5);
+        SimulatedDisk disk = formatted.disk;
         Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("lost")), true);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment first = arena.allocate(512, 512).fill((byte) 1);
@@ -103,7 +101,7 @@ class EngineRegressionTest {
             volume.write(3 * 512L, 512, first, null, (token, failure) -> outcome[0] = failure, 0);
             volume.runUntilIdle(1_000_000);
             org.junit.jupiter.api.Assertions.assertNull(outcome[0]);
-            disk.armNextWrite(FaultKind.LOST_WRITE, IoPort.DATA_FILE, superblock.geometry().dataOffsetBytes(3) / 512);
+            disk.armNextWrite(FaultKind.LOST_WRITE, IoPort.DATA_FILE, formatted.geometry.dataOffsetBytes(3) / 512);
             volume.write(3 * 512L, 512, second, null, (token, failure) -> outcome[0] = failure, 0);
             volume.runUntilIdle(1_000_000);
             org.junit.jupiter.api.Assertions.assertNull(outcome[0], "the device reported success");
@@ -126,10 +124,9 @@ class EngineRegressionTest {
      */
     @Test
     void staleImdCopyFromALostImdWriteIsNotTrustedAfterReopen() throws IOException {
-        SimulatedDisk disk = SimulatedDisk.builder(7).dataFileBytes(1 << 20).build();
-        var superblock = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
-            new UUID(7, 2));
-        var geometry = superblock.geometry();
+        Formatted formatted = Formatted.of(7);
+        SimulatedDisk disk = formatted.disk;
+        var geometry = formatted.geometry;
         Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("stale")), true);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment data = arena.allocate(512, 512).fill((byte) 7);
@@ -170,10 +167,9 @@ class EngineRegressionTest {
      */
     @Test
     void readNeedingAnEvictionCompletesWhenSettlesFail() throws IOException {
-        SimulatedDisk disk = SimulatedDisk.builder(9).dataFileBytes(1 << 20).build();
-        var superblock = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
-            new UUID(9, 2));
-        var geometry = superblock.geometry();
+        Formatted formatted = Formatted.of(9);
+        SimulatedDisk disk = formatted.disk;
+        var geometry = formatted.geometry;
         TorturePort port = new TorturePort(disk, (write, file, offset, data, onMedia) -> { });
         Volume volume = Volume.openOnPort(port, VolumeOptions.of(Path.of("evict")).withImdCacheBytes(4096), true);
         try (Arena arena = Arena.ofConfined()) {
@@ -207,10 +203,9 @@ class EngineRegressionTest {
      */
     @Test
     void readFaultInADualGroupIsAnErrorNotZeros() throws IOException {
-        SimulatedDisk disk = SimulatedDisk.builder(11).dataFileBytes(1 << 20).build();
-        var superblock = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
-            new UUID(11, 2));
-        var geometry = superblock.geometry();
+        Formatted formatted = Formatted.of(11);
+        SimulatedDisk disk = formatted.disk;
+        var geometry = formatted.geometry;
         Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("dual")), true);
         MemorySegment data = Arena.ofAuto().allocate(512, 512).fill((byte) 0x5A);
         IOException[] outcome = {null};
@@ -250,10 +245,9 @@ class EngineRegressionTest {
      */
     @Test
     void misdirectedResolveReadDoesNotMakeAWrittenBlockNeverWritten() throws IOException {
-        SimulatedDisk disk = SimulatedDisk.builder(13).dataFileBytes(1 << 20).build();
-        var superblock = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
-            new UUID(13, 2));
-        var geometry = superblock.geometry();
+        Formatted formatted = Formatted.of(13);
+        SimulatedDisk disk = formatted.disk;
+        var geometry = formatted.geometry;
         Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("resolve")), true);
         MemorySegment data = Arena.ofAuto().allocate(512, 512).fill((byte) 0x3C);
         IOException[] outcome = {null};
