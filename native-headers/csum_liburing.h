@@ -20,7 +20,8 @@
 #include <sys/types.h>
 #include <sys/uio.h>      /* struct iovec */
 #include <sys/stat.h>     /* struct statx, statx(), STATX_*, S_IF* */
-#include <fcntl.h>        /* open(), O_*, AT_EMPTY_PATH, fallocate() */
+#include <fcntl.h>        /* open(), O_*, AT_EMPTY_PATH, fallocate(), fcntl(), F_OFD_*, struct flock */
+#include <stdio.h>        /* SEEK_SET */
 #include <unistd.h>       /* close(), ftruncate() */
 #include <sys/ioctl.h>    /* ioctl() */
 #include <sys/eventfd.h>  /* eventfd(), eventfd_write(), EFD_CLOEXEC */
@@ -170,5 +171,6 @@ int fallocate(int fd, int mode, off_t offset, off_t len);
 int ftruncate(int fd, off_t length);
 int eventfd(unsigned int initval, int flags);
 int eventfd_write(int fd, eventfd_t value);
+int fcntl(int fd, int cmd, ...);                         /* variadic: struct flock * with F_OFD_SETLK */
 
 #endif /* CSUM_LIBURING_H */

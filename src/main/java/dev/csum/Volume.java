@@ -10,20 +10,17 @@ import dev.csum.engine.RequestListener;
 import dev.csum.format.Superblock;
 import dev.csum.format.VolumeFormatter;
 import dev.csum.format.VolumeLabel;
+import dev.csum.io.DeviceLock;
 import dev.csum.io.IoPort;
 import dev.csum.io.UringIoPort;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -61,32 +58,29 @@ import java.util.concurrent.locks.LockSupport;
  * data of each block, never a mix within a block.
  */
 public final class Volume implements AutoCloseable {
-    private static final Set<Path> OPEN_PATHS = ConcurrentHashMap.newKeySet();
-
     private final Superblock superblock;
     private final String name;
     private final IoPort port;
     private final Engine engine;
     private final EventLoop loop;
-    private final List<Path> registeredPaths;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    /** The device locks held while open (none for a volume opened on a port). */
+    private final List<DeviceLock> locks;
     private final List<String> openWarnings;
+    private final boolean readOnly;
     private final long sizeBytes;
     private final int blockSizeBytes;
     private final boolean manualDrive;
     private volatile boolean closed;
 
     private Volume(Superblock superblock, String name, IoPort port, EngineSettings settings, boolean manual,
-                   List<Path> registeredPaths, FileChannel lockChannel, FileLock lock, List<String> openWarnings) {
+                   List<DeviceLock> locks, List<String> openWarnings) {
         this.superblock = superblock;
         this.name = name;
         this.port = port;
         this.engine = new Engine(port, superblock, settings);
         this.loop = new EventLoop(engine, port, "csum-loop " + name, manual, 1024);
-        this.registeredPaths = registeredPaths;
-        this.lockChannel = lockChannel;
-        this.lock = lock;
+        this.locks = List.copyOf(locks);
+        this.readOnly = settings.readOnly();
         this.openWarnings = List.copyOf(openWarnings);
         this.blockSizeBytes = superblock.blockSizeBytes();
         this.manualDrive = manual;
@@ -113,44 +107,49 @@ public final class Volume implements AutoCloseable {
     }
 
     /**
-     * Opens a formatted volume for reading and writing. Validates the superblock(s) and refuses,
-     * writing nothing, anything that is not an intact volume (or the wrong metadata device). A volume
-     * can be open once at a time: again in this process is an {@link IllegalStateException}, in
-     * another process an {@link IOException}.
+     * Opens a formatted volume. Validates the superblock(s) and refuses, writing nothing, anything
+     * that is not an intact volume (or the wrong metadata device).
+     *
+     * <p>Locking: the data device and the metadata device are locked for as long as the volume is
+     * open, with open-file-description locks that nothing else this process does can release
+     * (closing another descriptor of the same file included). A writable open is the only user of
+     * the volume; {@linkplain VolumeOptions#readOnly() read-only} opens of several processes may
+     * share it, never with a writer. Opening a volume that another process uses is an
+     * {@link IOException}; one this process has open already (under any path: hard links and
+     * symlinks are recognised by device and inode) is an {@link IllegalStateException}.
+     *
+     * <p>A writable open whose primary superblock was damaged restores it from the backup (and says
+     * so in {@link #openWarnings()}). A read-only open never writes anything.
+     *
+     * @throws IllegalArgumentException when the metadata device is the data device
      */
     public static Volume open(VolumeOptions options) throws IOException {
-        Path data = realPath(options.dataPath(), "data device");
-        Path metadata = options.metadataPath() == null ? null : realPath(options.metadataPath(), "metadata device");
-        List<Path> paths = metadata == null ? List.of(data) : List.of(data, metadata);
-        for (int i = 0; i < paths.size(); i++) {
-            if (!OPEN_PATHS.add(paths.get(i))) {
-                for (int j = 0; j < i; j++) {
-                    OPEN_PATHS.remove(paths.get(j));
-                }
-                throw new IllegalStateException(paths.get(i) + " is already open as a csum volume in this process");
-            }
+        Path data = existing(options.dataPath(), "data device");
+        Path metadata = options.metadataPath() == null ? null : existing(options.metadataPath(), "metadata device");
+        if (metadata != null && Files.isSameFile(data, metadata)) {
+            throw new IllegalArgumentException("the metadata device must differ from the data device: " + metadata
+                + " is " + data);
         }
-        FileChannel lockChannel = null;
+        // Validate first (clear messages for what is not a volume), then lock, then read the label
+        // again under the lock: a format that ran in between would have changed it.
+        VolumeLabel.read(data, metadata);
+        DeviceLock.Mode mode = options.readOnly() ? DeviceLock.Mode.SHARED : DeviceLock.Mode.EXCLUSIVE;
+        List<DeviceLock> locks = new ArrayList<>(2);
         IoPort port = null;
         try {
+            locks.add(DeviceLock.acquire(data, "data device", mode, false));
+            if (metadata != null) {
+                locks.add(DeviceLock.acquire(metadata, "metadata device", mode, false));
+            }
             VolumeLabel.Opened label = VolumeLabel.read(data, metadata);
-            lockChannel = FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            FileLock lock;
-            try {
-                lock = lockChannel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null;
-            }
-            if (lock == null) {
-                throw new IOException(data + " is in use by another process (locked)");
-            }
-            port = UringIoPort.open(data, metadata, options.queueDepth(), false);
-            return new Volume(label.superblock(), data.toString(), port, settings(options), false, paths,
-                lockChannel, lock, label.warnings());
+            List<String> warnings = new ArrayList<>(label.warnings());
+            port = UringIoPort.open(data, metadata, options.queueDepth(), options.readOnly());
+            return new Volume(label.superblock(), data.toString(), port, settings(options), false, locks, warnings);
         } catch (IOException | RuntimeException | Error failure) {
             closeQuietly(port, failure);
-            closeQuietly(lockChannel, failure);
-            paths.forEach(OPEN_PATHS::remove);
+            for (DeviceLock lock : locks) {
+                closeQuietly(lock, failure);
+            }
             throw failure;
         }
     }
@@ -164,20 +163,19 @@ public final class Volume implements AutoCloseable {
     public static Volume openOnPort(IoPort port, VolumeOptions options, boolean manualDrive) throws IOException {
         Superblock superblock = PortSuperblock.read(port);
         return new Volume(superblock, options.dataPath().toString(), port, settings(options), manualDrive, List.of(),
-            null, null, List.of());
+            List.of());
     }
 
     private static EngineSettings settings(VolumeOptions options) {
         return new EngineSettings(options.imdCacheBytes(), options.bufferArenaBytes(), options.durability(),
-            options.verifyReads(), RequestListener.NONE);
+            options.verifyReads(), options.readOnly(), RequestListener.NONE);
     }
 
-    private static Path realPath(Path path, String role) throws IOException {
-        try {
-            return path.toRealPath();
-        } catch (NoSuchFileException e) {
+    private static Path existing(Path path, String role) throws NoSuchFileException {
+        if (!Files.exists(path)) {
             throw new NoSuchFileException(path.toString(), null, role + " does not exist");
         }
+        return path;
     }
 
     private static void closeQuietly(AutoCloseable resource, Throwable failure) {
@@ -211,6 +209,11 @@ public final class Volume implements AutoCloseable {
         return superblock;
     }
 
+    /** True when opened {@linkplain VolumeOptions#readOnly() read-only}: writes are refused, nothing is written. */
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
     /** Warnings found while opening (for example: primary superblock damaged, backup used). */
     public List<String> openWarnings() {
         return openWarnings;
@@ -220,7 +223,7 @@ public final class Volume implements AutoCloseable {
         var c = engine.counters();
         return new VolumeStats(c.reads(), c.writes(), c.flushes(), c.bytesRead(), c.bytesWritten(), c.mismatches(),
             c.recheckRecoveries(), c.metadataFallbacks(), c.imdConfirmReads(), c.imdCacheHits(), c.imdCacheMisses(), c.imdCommits(),
-            c.requestsInFlight());
+            c.requestsInFlight(), c.imdRepairsDeferred(), c.imdRepairFailures());
     }
 
     /** Installs the listener told about every completed request (metrics); null removes it. */
@@ -278,6 +281,10 @@ public final class Volume implements AutoCloseable {
      */
     public void write(long offsetBytes, long lengthBytes, MemorySegment src, short[] appTags, IoCallback callback,
                       long token) {
+        if (readOnly) {
+            checkOpen();
+            throw new IllegalStateException("csum volume " + name + " is open read-only: writes are refused");
+        }
         checkRequest(offsetBytes, lengthBytes, src, appTags, callback, false, !loop.inLoop());
         submit(Request.WRITE, offsetBytes, lengthBytes, src, appTags, callback, token, null);
     }
@@ -355,17 +362,16 @@ public final class Volume implements AutoCloseable {
                 failure = e;
             }
         }
-        if (lock != null) {
+        // Released last: until the devices are synced and closed, no other process may open them.
+        for (DeviceLock lock : locks) {
             try {
-                lock.release();
-                lockChannel.close();
+                lock.close();
             } catch (IOException e) {
                 if (failure == null) {
                     failure = e;
                 }
             }
         }
-        registeredPaths.forEach(OPEN_PATHS::remove);
         if (failure != null) {
             throw failure;
         }

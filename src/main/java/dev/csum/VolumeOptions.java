@@ -14,9 +14,14 @@ import java.util.Objects;
  *     be at most half of this
  * @param durability write durability (default {@link Durability#DEFAULT})
  * @param verifyReads verify checksums on read (default true)
+ * @param readOnly open the devices read-only and never write to them (default false): writes are
+ *     refused, damaged or stale metadata copies are reported ({@link VolumeStats#metadataFallbacks()},
+ *     {@link VolumeStats#metadataRepairsDeferred()}) instead of repaired, and the volume may be shared
+ *     with other read-only sessions; it works on files this process cannot write
  */
 public record VolumeOptions(Path dataPath, Path metadataPath, int queueDepth, long imdCacheBytes,
-                            long bufferArenaBytes, Durability durability, boolean verifyReads) {
+                            long bufferArenaBytes, Durability durability, boolean verifyReads,
+                            boolean readOnly) {
     public static final int DEFAULT_QUEUE_DEPTH = 64;
     public static final long DEFAULT_IMD_CACHE_BYTES = 64L << 20;
     public static final long DEFAULT_BUFFER_ARENA_BYTES = 32L << 20;
@@ -38,30 +43,36 @@ public record VolumeOptions(Path dataPath, Path metadataPath, int queueDepth, lo
     /** Defaults for an interleaved volume at {@code dataPath}. */
     public static VolumeOptions of(Path dataPath) {
         return new VolumeOptions(dataPath, null, DEFAULT_QUEUE_DEPTH, DEFAULT_IMD_CACHE_BYTES,
-            DEFAULT_BUFFER_ARENA_BYTES, Durability.DEFAULT, true);
+            DEFAULT_BUFFER_ARENA_BYTES, Durability.DEFAULT, true, false);
     }
 
     public VolumeOptions withMetadataPath(Path path) {
-        return new VolumeOptions(dataPath, path, queueDepth, imdCacheBytes, bufferArenaBytes, durability, verifyReads);
+        return new VolumeOptions(dataPath, path, queueDepth, imdCacheBytes, bufferArenaBytes, durability, verifyReads, readOnly);
     }
 
     public VolumeOptions withQueueDepth(int depth) {
-        return new VolumeOptions(dataPath, metadataPath, depth, imdCacheBytes, bufferArenaBytes, durability, verifyReads);
+        return new VolumeOptions(dataPath, metadataPath, depth, imdCacheBytes, bufferArenaBytes, durability, verifyReads, readOnly);
     }
 
     public VolumeOptions withImdCacheBytes(long bytes) {
-        return new VolumeOptions(dataPath, metadataPath, queueDepth, bytes, bufferArenaBytes, durability, verifyReads);
+        return new VolumeOptions(dataPath, metadataPath, queueDepth, bytes, bufferArenaBytes, durability, verifyReads, readOnly);
     }
 
     public VolumeOptions withBufferArenaBytes(long bytes) {
-        return new VolumeOptions(dataPath, metadataPath, queueDepth, imdCacheBytes, bytes, durability, verifyReads);
+        return new VolumeOptions(dataPath, metadataPath, queueDepth, imdCacheBytes, bytes, durability, verifyReads, readOnly);
     }
 
     public VolumeOptions withDurability(Durability mode) {
-        return new VolumeOptions(dataPath, metadataPath, queueDepth, imdCacheBytes, bufferArenaBytes, mode, verifyReads);
+        return new VolumeOptions(dataPath, metadataPath, queueDepth, imdCacheBytes, bufferArenaBytes, mode, verifyReads, readOnly);
     }
 
     public VolumeOptions withVerifyReads(boolean verify) {
-        return new VolumeOptions(dataPath, metadataPath, queueDepth, imdCacheBytes, bufferArenaBytes, durability, verify);
+        return new VolumeOptions(dataPath, metadataPath, queueDepth, imdCacheBytes, bufferArenaBytes, durability, verify, readOnly);
+    }
+
+    /** Read-only: see {@link #readOnly()}. */
+    public VolumeOptions withReadOnly(boolean readOnlyOpen) {
+        return new VolumeOptions(dataPath, metadataPath, queueDepth, imdCacheBytes, bufferArenaBytes, durability,
+            verifyReads, readOnlyOpen);
     }
 }

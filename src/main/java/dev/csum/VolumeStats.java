@@ -18,8 +18,15 @@ package dev.csum;
  * @param imdCacheMisses pieces that had to read their group's imd pair
  * @param imdCommits imd updates written (each may cover many coalesced writes)
  * @param inFlight requests started but not yet completed, at the time of the snapshot
+ * @param metadataRepairsDeferred groups a {@linkplain VolumeOptions#readOnly() read-only} session
+ *     found with imd copies that a writable one would rewrite (a damaged or stale copy, or copies
+ *     left different by a crash); left as they are
+ * @param metadataRepairFailures metadata rewrites carrying no new checksum (settles and repairs)
+ *     whose write failed, for example on a full file system; the volume went on (the newer copy of
+ *     each such group is intact)
  */
 public record VolumeStats(long reads, long writes, long flushes, long bytesRead, long bytesWritten,
                           long mismatches, long recheckRecoveries, long metadataFallbacks, long imdConfirmReads,
-                          long imdCacheHits, long imdCacheMisses, long imdCommits, long inFlight) {
+                          long imdCacheHits, long imdCacheMisses, long imdCommits, long inFlight,
+                          long metadataRepairsDeferred, long metadataRepairFailures) {
 }

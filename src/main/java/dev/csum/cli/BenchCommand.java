@@ -103,7 +103,9 @@ final class BenchCommand implements Callable<Integer> {
                 Volume.format(volume.device, volume.metadata, sizeBytes, blockSizeBytes, checksum, false);
                 created = true;
             }
-            try (Volume target = Volume.open(options(volume.options(), depth, (int) requestBytes))) {
+            try (VolumeArgs.Session session = volume.open(main, "bench", options(volume.options(), depth,
+                     (int) requestBytes))) {
+                Volume target = session.volume();
                 long regionBytes = target.sizeBytes();
                 if (sizeBytes != null && !created) {
                     if (sizeBytes > target.sizeBytes()) {

@@ -45,7 +45,15 @@ final class ReadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Volume source = volume.open(); Arena arena = Arena.ofShared()) {
+        if (!output.equals("-")) {
+            volume.refuseVolumeDevice("--output", Path.of(output));
+            requireOutputDirectory(Path.of(output));
+        }
+        // Read-only: a read writes nothing to the volume, so it also works on a full file system or
+        // a file this process cannot write, and it may run beside other read-only sessions.
+        try (VolumeArgs.Session session = volume.open(main, "read", volume.options().withReadOnly(true));
+             Arena arena = Arena.ofShared()) {
+            Volume source = session.volume();
             int blockBytes = source.blockSizeBytes();
             long sizeBytes = source.sizeBytes();
             VolumeArgs.requireAligned("--offset", offsetBytes, blockBytes);
@@ -67,6 +75,13 @@ final class ReadCommand implements Callable<Integer> {
             try (OutputStream sink = openOutput()) {
                 return copy(source, arena, sink);
             }
+        }
+    }
+
+    private void requireOutputDirectory(Path path) {
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw CliException.usage("--output " + output + ": directory " + parent + " does not exist");
         }
     }
 

@@ -2,6 +2,8 @@ package dev.csum.cli;
 
 import dev.csum.Volume;
 import dev.csum.VolumeOptions;
+import dev.csum.VolumeStats;
+import dev.csum.io.DeviceLock;
 import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -22,12 +24,51 @@ final class VolumeArgs {
         return metadata == null ? options : options.withMetadataPath(metadata);
     }
 
-    Volume open() throws IOException {
-        return Volume.open(options());
+    /**
+     * Opens the volume for {@code command}, printing each open warning (a damaged superblock, a
+     * backup in use or restored) to stderr; the session's close reports metadata it could not repair.
+     */
+    Session open(Main main, String command, VolumeOptions options) throws IOException {
+        Volume volume = Volume.open(options);
+        for (String warning : volume.openWarnings()) {
+            main.err.println("csum " + command + ": warning: " + warning);
+        }
+        return new Session(main, command, volume);
     }
 
-    Volume open(VolumeOptions options) throws IOException {
-        return Volume.open(options);
+    /** An open volume whose close prints what the command's user should know about its metadata. */
+    record Session(Main main, String command, Volume volume) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            volume.close();
+            VolumeStats stats = volume.stats();
+            if (stats.metadataRepairFailures() > 0) {
+                main.err.printf("csum %s: warning: %d metadata rewrite%s failed (for example a full file system); "
+                    + "the data is intact, the volume's newer metadata copies serve it%n", command,
+                    stats.metadataRepairFailures(), stats.metadataRepairFailures() == 1 ? "" : "s");
+            }
+        }
+    }
+
+    /**
+     * Refuses, before anything is opened for writing, a file that is the volume's data or metadata
+     * device under any name (same device and inode: a symlink, a hard link, a /proc/self/fd path).
+     * Reading or writing the volume's own device through a command's --input or --output would
+     * destroy it (an output is truncated first).
+     */
+    void refuseVolumeDevice(String option, Path file) throws IOException {
+        DeviceLock.FileIdentity identity = DeviceLock.identityOf(file);
+        if (identity == null) {
+            return;
+        }
+        if (identity.equals(DeviceLock.identityOf(device))) {
+            throw CliException.usage(option + " " + file + " is the volume's data device " + device
+                + " itself; refusing (it would destroy the volume)");
+        }
+        if (metadata != null && identity.equals(DeviceLock.identityOf(metadata))) {
+            throw CliException.usage(option + " " + file + " is the volume's metadata device " + metadata
+                + " itself; refusing (it would destroy the volume)");
+        }
     }
 
     /** Refuses an offset or length that is not a whole number of blocks, naming the option. */

@@ -44,6 +44,7 @@ final class WriteCommand implements Callable<Integer> {
         Path inputPath = null;
         if (!input.equals("-")) {
             inputPath = Path.of(input);
+            volume.refuseVolumeDevice("--input", inputPath);
             if (Files.isDirectory(inputPath)) {
                 throw CliException.usage(input + ": is a directory, not a file to write from");
             }
@@ -52,8 +53,9 @@ final class WriteCommand implements Callable<Integer> {
             }
         }
         try (InputStream source = inputPath == null ? main.in : Files.newInputStream(inputPath);
-             Volume target = volume.open();
+             VolumeArgs.Session session = volume.open(main, "write", volume.options());
              Arena arena = Arena.ofShared()) {
+            Volume target = session.volume();
             int blockBytes = target.blockSizeBytes();
             VolumeArgs.requireAligned("--offset", offsetBytes, blockBytes);
             if (offsetBytes >= target.sizeBytes()) {

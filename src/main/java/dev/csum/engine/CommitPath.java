@@ -49,7 +49,6 @@ final class CommitPath {
     /** Groups loaded since open: a later load of one cannot find a crash state (see onLoad). */
     private final LoadedGroups loadedGroups;
     private boolean settledAny;
-    private IOException closeFailure;
 
     CommitPath(Engine engine) {
         this.engine = engine;
@@ -156,6 +155,12 @@ final class CommitPath {
             engine.counters.metadataFallbacks += 2;
         }
         state.generation = state.damaged ? 0 : ImdBlock.generation(state.committed());
+        if (engine.readOnly && state.unsettled) {
+            // A writable session would rewrite this pair (settle, repair); a read-only one reports it
+            // and serves reads from what is there (either copy of a crash state, or the good copy).
+            state.unsettled = false;
+            engine.counters.imdRepairsDeferred++;
+        }
         loadedGroups.add(state.group);
         state.loaded = true;
         engine.onGroupLoaded(state, null);
@@ -328,8 +333,11 @@ final class CommitPath {
             IOException failure = engine.deviceError("imd write", IoPort.METADATA_FILE,
                 engine.geometry.imdPairOffsetBytes(state.group) + (long) state.commitTargetCopy * blockSizeBytes,
                 blockSizeBytes, result);
-            if (first == null && closeFailure == null) {
-                closeFailure = failure;
+            if (first == null) {
+                // A settle carries no new tuple: the newer copy stays complete and the data is safe,
+                // so a failed one (a full file system, a read-only device) is a warning, not a failure.
+                // Counted in the stats, which the command line reports as a warning.
+                engine.counters.imdRepairFailures++;
             }
             // The linked first data write completes with -ECANCELED; the others were never sent.
             if (first != null) {
@@ -528,9 +536,5 @@ final class CommitPath {
 
     boolean settledAny() {
         return settledAny;
-    }
-
-    IOException closeFailure() {
-        return closeFailure;
     }
 }

@@ -34,6 +34,8 @@ public final class Engine implements IoPort.CompletionSink {
     final int volumeTag;
     final BlockChecksum checksum;
     final boolean verifyReads;
+    /** The devices are open read-only: no write operation may ever be prepared (see prepare). */
+    final boolean readOnly;
     /** {@link IoPort#FLAG_DSYNC} in strict mode, else 0: applied to every imd and data write. */
     final int writeFlags;
     final EngineCounters counters = new EngineCounters();
@@ -68,6 +70,7 @@ public final class Engine implements IoPort.CompletionSink {
         this.volumeTag = superblock.volumeTag();
         this.checksum = superblock.checksum().newChecksum();
         this.verifyReads = settings.verifyReads();
+        this.readOnly = settings.readOnly();
         this.writeFlags = settings.durability() == Durability.STRICT ? IoPort.FLAG_DSYNC : 0;
         this.listener = settings.listener();
         this.queueDepth = port.queueDepth();
@@ -424,8 +427,7 @@ public final class Engine implements IoPort.CompletionSink {
 
     /** The first error met while closing (a failed settle or sync), or null. */
     public IOException closeFailure() {
-        IOException commitFailure = commits.closeFailure();
-        return closeFailure != null ? closeFailure : commitFailure;
+        return closeFailure;
     }
 
     private void advanceClose() {
@@ -530,6 +532,12 @@ public final class Engine implements IoPort.CompletionSink {
     }
 
     private void prepare(int slot) {
+        if (readOnly && ops.portOp[slot] == OpTable.WRITE_OP) {
+            // A read-only session must leave the devices byte for byte as they were: a write here is
+            // an engine bug, stopped before it reaches the device (the read-only port would refuse it too).
+            throw new IllegalStateException("engine bug: a write was prepared on a read-only volume (op kind "
+                + ops.kind[slot] + ")");
+        }
         boolean accepted = switch (ops.portOp[slot]) {
             case OpTable.READ_OP -> port.prepareRead(ops.fileIndex[slot], ops.offsetBytes[slot], ops.buffer[slot],
                 ops.flags[slot], slot);

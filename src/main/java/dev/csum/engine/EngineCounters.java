@@ -20,6 +20,10 @@ public final class EngineCounters {
     volatile long imdCommits;
     volatile long requestsInFlight;
     volatile long callbackFailures;
+    /** Groups a read-only session found with copies a writable one would rewrite (damaged, stale, or left different by a crash). */
+    volatile long imdRepairsDeferred;
+    /** Metadata repairs (settles: rewrites with no new tuples) whose write failed; the volume went on. */
+    volatile long imdRepairFailures;
 
     public long reads() { return reads; }
     public long writes() { return writes; }
@@ -35,4 +39,6 @@ public final class EngineCounters {
     public long imdCommits() { return imdCommits; }
     public long requestsInFlight() { return requestsInFlight; }
     public long callbackFailures() { return callbackFailures; }
+    public long imdRepairsDeferred() { return imdRepairsDeferred; }
+    public long imdRepairFailures() { return imdRepairFailures; }
 }

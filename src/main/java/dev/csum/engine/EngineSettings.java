@@ -10,10 +10,12 @@ import dev.csum.Durability;
  *     rounded down to a power of two; bounds the bytes in flight
  * @param durability write durability mode
  * @param verifyReads verify checksums on reads (unwritten blocks read as zeros either way)
+ * @param readOnly the devices are open read-only: the engine never writes (no commit, no settle,
+ *     no repair); metadata it would have rewritten is counted instead
  * @param listener told about each completed request (metrics); {@link RequestListener#NONE} for none
  */
 public record EngineSettings(long imdCacheBytes, long bufferArenaBytes, Durability durability,
-                             boolean verifyReads, RequestListener listener) {
+                             boolean verifyReads, boolean readOnly, RequestListener listener) {
     public EngineSettings {
         if (imdCacheBytes <= 0 || bufferArenaBytes <= 0) {
             throw new IllegalArgumentException("cache and arena sizes must be positive");

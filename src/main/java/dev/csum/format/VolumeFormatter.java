@@ -1,12 +1,14 @@
 package dev.csum.format;
 
 import dev.csum.checksum.ChecksumAlgorithm;
+import dev.csum.io.DeviceLock;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -19,6 +21,10 @@ import java.util.UUID;
  * overwritten with zeros (interleaved: one {@code 2 × blockSize} write per group; separate: the
  * metadata device in 1 MiB sequential writes). Format discards a device's previous contents: it
  * refuses to overwrite an existing volume unless {@link Request#force()} is set.
+ *
+ * <p>Format takes the same lock as opening a volume ({@link DeviceLock}, exclusive, on every
+ * device), so it refuses a volume that any process has open, {@code force} or not, and it opens
+ * every device for writing before it writes the first byte to any of them.
  */
 public final class VolumeFormatter {
 
@@ -98,32 +104,39 @@ public final class VolumeFormatter {
             throw new IllegalArgumentException("metadata device " + metadataPath + " has " + metadata.sizeBytes
                     + " bytes; this volume needs " + geometry.metadataFileSizeBytes());
         }
-        if (!request.force()) {
-            data.refuseIfVolume();
-            if (metadata != null) {
-                metadata.refuseIfVolume();
-            }
-        }
-
-        // Validation done: from here on, write.
-        if (metadata == null) {
-            try (FileChannel channel = data.openForFormat(dataSize)) {
-                if (data.blockDevice) {
-                    zeroInterleavedPairs(channel, geometry);
+        // Lock each device (creating a missing file) and open it for writing before the first byte is
+        // written: a device another process (or this one) has open, or one that cannot be written,
+        // stops the format with every device as it was.
+        try (DeviceLock dataLock = DeviceLock.acquire(dataPath, "data device", DeviceLock.Mode.EXCLUSIVE, true);
+             DeviceLock metadataLock = metadataPath == null ? null
+                 : DeviceLock.acquire(metadataPath, "metadata device", DeviceLock.Mode.EXCLUSIVE, true)) {
+            if (!request.force()) {
+                data.refuseIfVolume();
+                if (metadata != null) {
+                    metadata.refuseIfVolume();
                 }
-                writeSuperblocks(channel, superblock, true);
-                channel.force(true);
             }
-        } else {
-            try (FileChannel metadataChannel = metadata.openForFormat(geometry.metadataFileSizeBytes());
-                 FileChannel dataChannel = data.openForFormat(dataSize)) {
-                if (metadata.blockDevice) {
-                    zeroRange(metadataChannel, blockSize, geometry.backupSuperblockOffsetBytes());
+            try (FileChannel dataChannel = data.openForWriting();
+                 FileChannel metadataChannel = metadata == null ? null : metadata.openForWriting()) {
+                // Everything checked and open: from here on, write.
+                if (metadata == null) {
+                    data.clear(dataChannel, dataSize);
+                    if (data.blockDevice) {
+                        zeroInterleavedPairs(dataChannel, geometry);
+                    }
+                    writeSuperblocks(dataChannel, superblock, true);
+                    dataChannel.force(true);
+                } else {
+                    metadata.clear(metadataChannel, geometry.metadataFileSizeBytes());
+                    data.clear(dataChannel, dataSize);
+                    if (metadata.blockDevice) {
+                        zeroRange(metadataChannel, blockSize, geometry.backupSuperblockOffsetBytes());
+                    }
+                    writeSuperblocks(metadataChannel, superblock.withRole(DeviceRole.METADATA), true);
+                    metadataChannel.force(true);
+                    writeSuperblocks(dataChannel, superblock, false);
+                    dataChannel.force(true);
                 }
-                writeSuperblocks(metadataChannel, superblock.withRole(DeviceRole.METADATA), true);
-                metadataChannel.force(true);
-                writeSuperblocks(dataChannel, superblock, false);
-                dataChannel.force(true);
             }
         }
         return superblock;
@@ -187,16 +200,25 @@ public final class VolumeFormatter {
             }
         }
 
-        /** Opens for writing; a regular file becomes all holes of {@code lengthBytes} (its old contents are discarded). */
-        FileChannel openForFormat(long lengthBytes) throws IOException {
+        /** Opens the device for reading and writing, changing nothing. */
+        FileChannel openForWriting() throws IOException {
+            return FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        }
+
+        /**
+         * Discards a regular file's old contents: it becomes all holes of {@code lengthBytes}. A block
+         * device keeps its size (format overwrites what it must).
+         */
+        void clear(FileChannel channel, long lengthBytes) throws IOException {
             if (blockDevice) {
-                return FileChannel.open(path, java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE);
+                return;
             }
+            channel.truncate(0);
             try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
-                file.setLength(0);
+                // Another descriptor of the locked file: the volume lock is an open-file-description
+                // lock, which closing this one leaves in place (a POSIX record lock would be dropped).
                 file.setLength(lengthBytes);
             }
-            return FileChannel.open(path, java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE);
         }
     }
 }

@@ -56,6 +56,10 @@ public final class VolumeMetrics implements MeterBinder, RequestListener {
             v -> v.stats().recheckRecoveries());
         counter(registry, "csum.imd.fallbacks", "Damaged imd copies replaced by their brother", null,
             v -> v.stats().metadataFallbacks());
+        counter(registry, "csum.imd.repairs.deferred", "Groups a read-only session left with copies a writable one would rewrite",
+            null, v -> v.stats().metadataRepairsDeferred());
+        counter(registry, "csum.imd.repair.failures", "Metadata rewrites without new checksums (settles) that failed",
+            null, v -> v.stats().metadataRepairFailures());
         counter(registry, "csum.imd.confirm.reads", "imd pairs read twice: the first read gave no two valid copies", null,
             v -> v.stats().imdConfirmReads());
         counter(registry, "csum.imd.cache.hits", "Pieces whose group metadata was cached", null,

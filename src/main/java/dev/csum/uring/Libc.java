@@ -48,6 +48,9 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), CAPTURE_ERRNO);
     private static final MethodHandle FTRUNCATE = NativeSupport.downcall(LIBC, "ftruncate",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), CAPTURE_ERRNO);
+    private static final MethodHandle FCNTL = NativeSupport.downcall(LIBC, "fcntl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
     private static final MethodHandle EVENTFD = NativeSupport.downcall(LIBC, "eventfd",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle EVENTFD_WRITE = NativeSupport.downcall(LIBC, "eventfd_write",
@@ -115,6 +118,18 @@ public final class Libc {
     public static int ftruncate(MemorySegment callState, int fd, long lengthBytes) {
         try {
             return (int) FTRUNCATE.invokeExact(callState, fd, lengthBytes);
+        } catch (Throwable t) {
+            throw LibUring.rethrow(t);
+        }
+    }
+
+    /**
+     * {@code int fcntl(int fd, int cmd, struct flock *lock)}: for the lock commands; 0, or -1 and
+     * errno. Never blocking here: csum uses only {@code F_OFD_SETLK}, which fails instead of waiting.
+     */
+    public static int fcntl(MemorySegment callState, int fd, int command, MemorySegment lock) {
+        try {
+            return (int) FCNTL.invokeExact(callState, fd, command, lock);
         } catch (Throwable t) {
             throw LibUring.rethrow(t);
         }

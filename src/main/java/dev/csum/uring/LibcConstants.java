@@ -18,9 +18,12 @@ public final class LibcConstants {
     public static final int MODE_0644 = 0644;
 
     // statx(2).
+    /** As a directory descriptor: relative paths resolve from the current directory. */
+    public static final int AT_FDCWD = -100;
     /** With an empty path, statx describes the file descriptor itself. */
     public static final int AT_EMPTY_PATH = 0x1000;
     public static final int STATX_TYPE = 0x1;
+    public static final int STATX_INO = 0x100;
     public static final int STATX_SIZE = 0x200;
     public static final int STATX_BASIC_STATS = 0x7ff;
     /** Ask for stx_dio_mem_align and stx_dio_offset_align (Linux 6.1+; filesystems opt in). */
@@ -40,6 +43,18 @@ public final class LibcConstants {
     // Per-I/O write flags (io_uring_sqe.rw_flags).
     /** This write is durable (data and the metadata to read it back) when it completes. */
     public static final int RWF_DSYNC = 2;
+
+    // fcntl(2) open-file-description locks: owned by the open file description, not the process, so
+    // closing another descriptor of the same file (which drops a POSIX record lock) leaves them alone.
+    /** Set or clear an open-file-description lock; fails with EAGAIN when a conflicting lock is held. */
+    public static final int F_OFD_SETLK = 37;
+    /** Shared (read) lock: coexists with other read locks. */
+    public static final short F_RDLCK = 0;
+    /** Exclusive (write) lock. */
+    public static final short F_WRLCK = 1;
+    public static final short F_UNLCK = 2;
+    /** {@code l_whence}: {@code l_start} counts from the start of the file. */
+    public static final short SEEK_SET = 0;
 
     // eventfd(2).
     public static final int EFD_CLOEXEC = O_CLOEXEC;

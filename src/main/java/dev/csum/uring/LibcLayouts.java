@@ -10,8 +10,9 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.StructLayout;
 
 /**
- * libc structs the binding passes to the kernel: {@code struct statx} (file type, size, direct-I/O
- * alignment) and {@code struct iovec} (buffer registration). glibc 2.36, x86_64.
+ * libc structs the binding passes to the kernel: {@code struct statx} (file type, size, identity,
+ * direct-I/O alignment), {@code struct flock} (volume locks) and {@code struct iovec} (buffer
+ * registration). glibc 2.36, x86_64.
  *
  * <pre>
  * struct statx (256 bytes), the members csum reads:
@@ -57,6 +58,21 @@ public final class LibcLayouts {
             MemoryLayout.paddingLayout(12 * 8) // spare (named differently by glibc and the kernel)
     ).withName("statx");
 
+    /**
+     * {@code struct flock} (32 bytes on x86_64): {@code l_type} (i16) at 0, {@code l_whence} (i16) at
+     * 2, {@code l_start} (off_t) at 8, {@code l_len} (off_t, 0 = to the end and beyond) at 16,
+     * {@code l_pid} (pid_t, must be 0 for open-file-description locks) at 24.
+     */
+    public static final StructLayout FLOCK = MemoryLayout.structLayout(
+            JAVA_SHORT.withName("l_type"),
+            JAVA_SHORT.withName("l_whence"),
+            MemoryLayout.paddingLayout(4),
+            JAVA_LONG.withName("l_start"),
+            JAVA_LONG.withName("l_len"),
+            JAVA_INT.withName("l_pid"),
+            MemoryLayout.paddingLayout(4)
+    ).withName("flock");
+
     /** {@code struct iovec}. */
     public static final StructLayout IOVEC = MemoryLayout.structLayout(
             ADDRESS.withName("iov_base"),
@@ -68,6 +84,14 @@ public final class LibcLayouts {
     public static final long STATX_SIZE = STATX.byteOffset(groupElement("stx_size"));
     public static final long STATX_DIO_MEM_ALIGN = STATX.byteOffset(groupElement("stx_dio_mem_align"));
     public static final long STATX_DIO_OFFSET_ALIGN = STATX.byteOffset(groupElement("stx_dio_offset_align"));
+    public static final long STATX_INO = STATX.byteOffset(groupElement("stx_ino"));
+    public static final long STATX_DEV_MAJOR = STATX.byteOffset(groupElement("stx_dev_major"));
+    public static final long STATX_DEV_MINOR = STATX.byteOffset(groupElement("stx_dev_minor"));
+    public static final long FLOCK_TYPE = FLOCK.byteOffset(groupElement("l_type"));
+    public static final long FLOCK_WHENCE = FLOCK.byteOffset(groupElement("l_whence"));
+    public static final long FLOCK_START = FLOCK.byteOffset(groupElement("l_start"));
+    public static final long FLOCK_LEN = FLOCK.byteOffset(groupElement("l_len"));
+    public static final long FLOCK_PID = FLOCK.byteOffset(groupElement("l_pid"));
     public static final long IOVEC_BASE = IOVEC.byteOffset(groupElement("iov_base"));
     public static final long IOVEC_LEN = IOVEC.byteOffset(groupElement("iov_len"));
 
@@ -75,6 +99,7 @@ public final class LibcLayouts {
         IoUringLayouts.check(STATX.byteSize() == 256, "sizeof(struct statx) == 256");
         IoUringLayouts.check(STATX_DIO_OFFSET_ALIGN == STATX_DIO_MEM_ALIGN + 4, "dio aligns are adjacent");
         IoUringLayouts.check(IOVEC.byteSize() == 16, "sizeof(struct iovec) == 16");
+        IoUringLayouts.check(FLOCK.byteSize() == 32, "sizeof(struct flock) == 32");
     }
 
     private LibcLayouts() {}

@@ -123,7 +123,7 @@ class ReadWriteTest {
         Cli.run("read", device, "--offset", "0", "--length", "4k", "--output", directory.toString())
             .assertOneLineError(2, "is a directory");
         Cli.run("read", device, "--offset", "0", "--length", "4k", "--output", directory.resolve("no/such/dir").toString())
-            .assertOneLineError(3, "cannot write the output");
+            .assertOneLineError(2, "no/such", "does not exist");
         // /proc/version cannot be written, even by root.
         Cli.run("read", device, "--offset", "0", "--length", "4k", "--output", "/proc/version")
             .assertOneLineError(3, "/proc/version", "cannot write the output");

@@ -36,7 +36,7 @@ class LayoutAgainstSystemHeaderTest {
             IoUringLayouts.IO_URING_SQE, IoUringLayouts.IO_URING_CQE, IoUringLayouts.IO_SQRING_OFFSETS,
             IoUringLayouts.IO_CQRING_OFFSETS, IoUringLayouts.IO_URING_PARAMS, IoUringLayouts.IO_URING_SQ,
             IoUringLayouts.IO_URING_CQ, IoUringLayouts.IO_URING, LibcLayouts.STATX, LibcLayouts.STATX_TIMESTAMP,
-            LibcLayouts.IOVEC);
+            LibcLayouts.IOVEC, LibcLayouts.FLOCK);
 
     private static final List<Class<?>> CONSTANT_CLASSES =
             List.of(IoUringConstants.class, LibcConstants.class, Errno.class);
