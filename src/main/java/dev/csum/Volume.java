@@ -50,7 +50,9 @@ import java.util.concurrent.locks.LockSupport;
  * it.) A read's destination is written only on success: by the calling thread for
  * {@code readBlocking}, by the event loop for the other forms — so the asynchronous read forms need
  * a destination the event loop can access (a shared, global or automatic arena; a segment confined
- * to another thread is refused before any I/O).
+ * to another thread is refused before any I/O). Closing a buffer's arena while the event loop may
+ * still copy into or out of it is a caller's bug: that request alone fails with an
+ * {@link IOException} saying its buffer is no longer accessible, and the volume goes on.
  *
  * <h2>Threading</h2>
  * All methods are thread-safe; many threads may read and write concurrently. Operations on
