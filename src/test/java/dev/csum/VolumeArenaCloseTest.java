@@ -3,6 +3,7 @@ package dev.csum;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -208,6 +209,22 @@ class VolumeArenaCloseTest {
             MemorySegment back = arena.allocate(lengthBytes, 64);
             reopened.readBlocking(liveOffset, back);
             assertHoldsBlockNumbers(back, 200);
+        }
+    }
+
+    @Test
+    void aBlockingReadIntoAClosedArenaFailsWithTheSameIOException() throws Exception {
+        VolumeOptions options = formatVolume();
+        try (Volume volume = Volume.open(options)) {
+            Arena doomed = Arena.ofShared();
+            MemorySegment destination = doomed.allocate(READ_BYTES, 64);
+            doomed.close();
+            IOException failure = assertThrows(IOException.class, () -> volume.readBlocking(READ_BYTES, destination));
+            assertNamesTheInaccessibleBuffer(failure, "read", READ_BYTES, READ_BYTES);
+            try (Arena arena = Arena.ofConfined()) {
+                volume.readBlocking(0, arena.allocate(READ_BYTES, 64)); // the volume goes on
+            }
+            assertEquals(0, volume.stats().inFlight());
         }
     }
 }

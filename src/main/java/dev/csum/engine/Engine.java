@@ -404,10 +404,10 @@ public final class Engine implements IoPort.CompletionSink {
 
     /**
      * The failure of a request whose caller segment could no longer be accessed when its bytes had
-     * to be copied (its arena closed, or confined to another thread).
+     * to be copied (its arena closed, or confined to another thread). Any thread.
      */
-    private static IOException callerMemoryInaccessible(String operation, long offsetBytes, long lengthBytes,
-                                                        String role, RuntimeException cause) {
+    public static IOException callerMemoryInaccessible(String operation, long offsetBytes, long lengthBytes,
+                                                       String role, RuntimeException cause) {
         return new IOException(operation + " of " + lengthBytes + " bytes at offset " + offsetBytes + " failed: the "
             + role + " buffer is no longer accessible (" + cause.getMessage() + "; was its arena closed while the "
             + operation + " was in flight?)", cause);
