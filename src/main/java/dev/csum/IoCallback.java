@@ -15,7 +15,8 @@ public interface IoCallback {
     /**
      * @param token the value passed when the operation was started
      * @param failure null on success; an {@link IntegrityException} on a checksum mismatch; another
-     *     {@link IOException} on a device error
+     *     {@link IOException} on a device error, or when the caller's buffer was no longer accessible
+     *     (its arena closed while the operation was in flight)
      */
     void onComplete(long token, IOException failure);
 }

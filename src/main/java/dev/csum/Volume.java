@@ -47,7 +47,9 @@ import java.util.concurrent.locks.LockSupport;
  * it.) A read's destination is written only on success: by the calling thread for
  * {@code readBlocking}, by the event loop for the other forms — so the asynchronous read forms need
  * a destination the event loop can access (a shared, global or automatic arena; a segment confined
- * to another thread is refused before any I/O).
+ * to another thread is refused before any I/O). Closing a buffer's arena while the event loop may
+ * still copy into or out of it is a caller's bug: that request alone fails with an
+ * {@link IOException} saying its buffer is no longer accessible, and the volume goes on.
  *
  * <h2>Threading</h2>
  * All methods are thread-safe; many threads may read and write concurrently. Operations on
@@ -259,7 +261,7 @@ public final class Volume implements AutoCloseable {
 
     /** Reads and waits, returning each block's application tag in {@code appTagsOut} (may be null). */
     public void readBlocking(long offsetBytes, MemorySegment dst, short[] appTagsOut) throws IOException {
-        Waiter waiter = new Waiter(this, dst);
+        Waiter waiter = new Waiter(this, offsetBytes, dst);
         checkRequest(offsetBytes, dst.byteSize(), dst, appTagsOut, waiter, true, true);
         submit(Request.READ, offsetBytes, dst.byteSize(), dst, appTagsOut, waiter, 0, waiter);
         waiter.await();
@@ -296,7 +298,7 @@ public final class Volume implements AutoCloseable {
 
     /** Writes with one application tag per block (may be null) and waits. */
     public void writeBlocking(long offsetBytes, MemorySegment src, short[] appTags) throws IOException {
-        Waiter waiter = new Waiter(this, null);
+        Waiter waiter = new Waiter(this, 0, null);
         write(offsetBytes, src.byteSize(), src, appTags, waiter, 0);
         waiter.await();
     }
@@ -319,7 +321,7 @@ public final class Volume implements AutoCloseable {
     }
 
     public void flushBlocking() throws IOException {
-        Waiter waiter = new Waiter(this, null);
+        Waiter waiter = new Waiter(this, 0, null);
         flush(waiter, 0);
         waiter.await();
     }
@@ -484,18 +486,20 @@ public final class Volume implements AutoCloseable {
     private static final class Waiter implements IoCallback, ReadHandoff {
         private static final long RECHECK_NANOS = 100_000_000L;
         private final Volume volume;
+        private final long readOffsetBytes;
         private final MemorySegment readDestination;
         private final Thread thread = Thread.currentThread();
         private volatile boolean done;
         private IOException failure;
         private MemorySegment verifiedData;
 
-        Waiter(Volume volume, MemorySegment readDestination) {
+        Waiter(Volume volume, long readOffsetBytes, MemorySegment readDestination) {
             if (volume.loop.inLoop()) {
                 throw new IllegalStateException("blocking calls are not allowed on the event loop or on a manually "
                     + "driven volume; use the callback form");
             }
             this.volume = volume;
+            this.readOffsetBytes = readOffsetBytes;
             this.readDestination = readDestination;
         }
 
@@ -529,6 +533,11 @@ public final class Volume implements AutoCloseable {
             if (verifiedData != null) {
                 try {
                     MemorySegment.copy(verifiedData, 0, readDestination, 0, verifiedData.byteSize());
+                } catch (IllegalStateException | WrongThreadException inaccessible) {
+                    // Another thread closed the destination's shared arena: the same failure the
+                    // asynchronous forms report, not an unchecked exception from a blocking read.
+                    throw Engine.callerMemoryInaccessible("read", readOffsetBytes, verifiedData.byteSize(),
+                        "destination", inaccessible);
                 } finally {
                     volume.engine.releaseBuffer(verifiedData);
                 }

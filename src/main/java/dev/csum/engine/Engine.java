@@ -147,7 +147,12 @@ public final class Engine implements IoPort.CompletionSink {
         if (request.kind == Request.WRITE) {
             // Stable writes: the bytes checksummed are the engine's copy, and exactly those are written.
             if (!request.copiedByCaller) {
-                MemorySegment.copy(request.user, 0, buffer, 0, request.lengthBytes);
+                IOException sourceGone = copyCallerMemory(request.user, buffer, request, "source");
+                if (sourceGone != null) {
+                    request.fail(sourceGone);
+                    completeRequest(request); // nothing split, nothing issued: frees the buffer
+                    return true;
+                }
             }
             int[] sums = request.checksumsFor(request.blockCount);
             for (int i = 0; i < request.blockCount; i++) {
@@ -330,8 +335,10 @@ public final class Engine implements IoPort.CompletionSink {
                         request.handoff.takeBuffer(request.buffer);
                         request.buffer = null; // the receiver copies it, then releases it
                     } else {
-                        MemorySegment.copy(request.buffer, 0, request.user, 0, request.lengthBytes);
+                        failure = copyCallerMemory(request.buffer, request.user, request, "destination");
                     }
+                }
+                if (failure == null) {
                     counters.bytesRead += request.lengthBytes;
                 }
                 counters.reads++;
@@ -371,6 +378,43 @@ public final class Engine implements IoPort.CompletionSink {
     }
 
     private static final System.Logger LOG = System.getLogger("dev.csum");
+
+    /**
+     * Copies a request's bytes between its engine buffer and the caller's segment on the event loop:
+     * the source of a write started from an I/O callback, the destination of an asynchronous read.
+     * They are the only accesses the loop makes to caller memory (the device only sees engine
+     * buffers; application tags are heap arrays, checked long enough at submit).
+     *
+     * <p>The caller owns that segment's arena and may close it while the request is in flight. That
+     * is the caller's bug, and it must fail the caller's request alone: an exception escaping here
+     * would stop the loop that every other request depends on. The try costs nothing while nothing
+     * throws, so the hot path stays allocation-free.
+     *
+     * @param role "source" or "destination", for the message
+     * @return null when copied; otherwise the request's failure, naming its offset and length
+     */
+    private static IOException copyCallerMemory(MemorySegment source, MemorySegment target, Request request,
+                                                String role) {
+        assert (request.kind == Request.WRITE) == (source == request.user) : "a write copies from the caller";
+        try {
+            MemorySegment.copy(source, 0, target, 0, request.lengthBytes);
+            return null;
+        } catch (IllegalStateException | WrongThreadException inaccessible) {
+            return callerMemoryInaccessible(request.kind == Request.WRITE ? "write" : "read", request.offsetBytes,
+                request.lengthBytes, role, inaccessible);
+        }
+    }
+
+    /**
+     * The failure of a request whose caller segment could no longer be accessed when its bytes had
+     * to be copied (its arena closed, or confined to another thread). Any thread.
+     */
+    public static IOException callerMemoryInaccessible(String operation, long offsetBytes, long lengthBytes,
+                                                       String role, RuntimeException cause) {
+        return new IOException(operation + " of " + lengthBytes + " bytes at offset " + offsetBytes + " failed: the "
+            + role + " buffer is no longer accessible (" + cause.getMessage() + "; was its arena closed while the "
+            + operation + " was in flight?)", cause);
+    }
 
     /**
      * An engine buffer for a calling thread to copy write data into; waits while the buffers are
@@ -498,11 +542,14 @@ public final class Engine implements IoPort.CompletionSink {
     private void retryWaiting() {
         while (bufferWaitHead != null) {
             Request request = bufferWaitHead;
+            // Unlinked before it starts: one that fails at once is completed and recycled inside.
+            Request next = request.nextWaiting;
+            request.nextWaiting = null;
             if (!startWithBuffer(request)) {
+                request.nextWaiting = next; // still first in line
                 break;
             }
-            bufferWaitHead = request.nextWaiting;
-            request.nextWaiting = null;
+            bufferWaitHead = next;
             if (bufferWaitHead == null) {
                 bufferWaitTail = null;
             }
