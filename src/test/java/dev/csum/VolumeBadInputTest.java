@@ -149,4 +149,20 @@ class VolumeBadInputTest {
         assertThrows(java.nio.file.NoSuchFileException.class,
             () -> Volume.open(VolumeOptions.of(directory.resolve("missing"))));
     }
+
+    @Test
+    void aRequestListenerThatThrowsDoesNotStopTheVolume() throws Exception {
+        try (Volume volume = Volume.open(VolumeOptions.of(data))) {
+            volume.setRequestListener((kind, lengthBytes, nanos, failed, mismatches) -> {
+                throw new IllegalStateException("a listener's bug");
+            });
+            MemorySegment block = arena.allocate(4096).fill((byte) 9);
+            volume.writeBlocking(4096, block);
+            MemorySegment back = arena.allocate(4096);
+            volume.readBlocking(4096, back);
+            assertArrayEquals(block.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                back.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            volume.flushBlocking();
+        }
+    }
 }

@@ -360,8 +360,14 @@ public final class Engine implements IoPort.CompletionSink {
         counters.requestsInFlight = requestsActive;
         RequestListener observer = listener;
         if (observer != null && request.startNanos != 0) {
-            observer.onRequestComplete(request.kind, request.lengthBytes, System.nanoTime() - request.startNanos,
-                failure != null, mismatched);
+            try {
+                observer.onRequestComplete(request.kind, request.lengthBytes, System.nanoTime() - request.startNanos,
+                    failure != null, mismatched);
+            } catch (RuntimeException | Error listenerFailure) {
+                // Like a callback's: a listener's bug must not stop the loop every caller depends on.
+                counters.callbackFailures++;
+                LOG.log(System.Logger.Level.WARNING, "a request listener threw; the volume goes on", listenerFailure);
+            }
         }
         // The callback may start new requests: they are queued, never run re-entrantly here.
         dev.csum.IoCallback callback = request.callback;

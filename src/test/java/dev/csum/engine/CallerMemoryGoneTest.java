@@ -40,7 +40,7 @@ class CallerMemoryGoneTest {
                 failuresTold.incrementAndGet();
             }
         };
-        engine = new Engine(disk, superblock, new EngineSettings(64 * 1024, 1 << 20, Durability.DEFAULT, true,
+        engine = new Engine(disk, superblock, new EngineSettings(64 * 1024, 1 << 20, Durability.DEFAULT, true, false,
             countFailures));
         loop = new EventLoop(engine, disk, "test", true, 64);
     }
