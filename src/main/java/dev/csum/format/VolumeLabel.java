@@ -119,6 +119,65 @@ public final class VolumeLabel {
         }
     }
 
+    /**
+     * Puts back each primary superblock {@link #read} found damaged ({@link Opened#damagedPrimaries()}):
+     * writes the volume's superblock as that device sees it ({@link Superblock#withRole}) over its
+     * block 0, fsyncs, then reads the block back and decodes it. Writes nothing else, and nothing when
+     * no primary was damaged.
+     *
+     * <p>For a writable open only, with the paths {@code opened} was read from, after the volume lock
+     * is taken and before the devices are opened for I/O: nothing else may be writing them. Block 0 is
+     * read again first and must still be damaged: one found valid and equal to what would be written
+     * is left alone (restored already), and anything else intact is refused, not overwritten. The read
+     * back checks the bytes the kernel now holds for block 0, after the fsync.
+     *
+     * @param metadataPathOrNull the metadata device of a separate-metadata volume; null for interleaved
+     * @return one warning line per device restored ("restored the primary superblock of PATH from the backup")
+     * @throws InvalidVolumeException when a damaged block 0 has since become an intact superblock of another kind
+     * @throws IOException            when a device cannot be written, or the block read back is not the one written
+     */
+    public static List<String> restorePrimaries(Opened opened, Path dataPath, Path metadataPathOrNull) throws IOException {
+        Objects.requireNonNull(opened, "opened");
+        Objects.requireNonNull(dataPath, "dataPath");
+        if ((metadataPathOrNull == null) != (opened.superblock().placement() == MetadataPlacement.INTERLEAVED)) {
+            throw new IllegalArgumentException("a " + opened.superblock().placement() + " volume "
+                    + (metadataPathOrNull == null ? "needs" : "has no") + " metadata device");
+        }
+        List<String> restored = new ArrayList<>();
+        for (DeviceRole role : opened.damagedPrimaries()) {
+            Path path = role == DeviceRole.METADATA ? metadataPathOrNull : dataPath;
+            if (restorePrimary(path, opened.superblock().withRole(role))) {
+                restored.add("restored the primary superblock of " + path + " from "
+                        + (role == DeviceRole.DATA ? "the metadata device's copy" : "the backup"));
+            }
+        }
+        return restored;
+    }
+
+    /** Writes {@code expected} over the damaged block 0 of {@code path}; false when it is there already. */
+    private static boolean restorePrimary(Path path, Superblock expected) throws IOException {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            Candidate before = decodeAt(channel, 0, PRIMARY_READ_BYTES);
+            if (before.valid() && before.superblock().equals(expected)) {
+                return false;
+            }
+            if (before.validity() != SuperblockValidity.DAMAGED) {
+                throw new InvalidVolumeException(path + ": not restoring the primary superblock: block 0 is no longer damaged but "
+                        + (before.valid() ? "holds " + before.superblock() : before.problem().getMessage()));
+            }
+            MemorySegment block = MemorySegment.ofArray(new byte[expected.blockSizeBytes()]);
+            expected.encode(block);
+            VolumeFiles.write(channel, 0, block);
+            channel.force(true);
+            Candidate after = decodeAt(channel, 0, expected.blockSizeBytes());
+            if (!after.valid() || !after.superblock().equals(expected)) {
+                throw new IOException(path + ": restoring the primary superblock failed: read back "
+                        + (after.valid() ? after.superblock() : after.problem().getMessage()) + ", wrote " + expected);
+            }
+            return true;
+        }
+    }
+
     private static FileChannel openForReading(Path path) throws IOException {
         if (Files.isDirectory(path)) {
             throw new InvalidVolumeException(path + ": is a directory, not a file or block device");
