@@ -370,14 +370,21 @@ public final class VolumeLabel {
         return unsupported;
     }
 
-    /** A valid primary or backup superblock on {@code channel}, or null: used by format to refuse overwriting a volume. */
-    static Superblock existingVolume(FileChannel channel, long sizeBytes) throws IOException {
+    /**
+     * What {@code channel} holds that format must not overwrite without force, in operator terms, or
+     * null: a valid primary or backup superblock ("csum volume UUID"), or an intact one this build
+     * does not accept (another version: a volume all the same).
+     */
+    static String existingVolume(FileChannel channel, long sizeBytes) throws IOException {
         Candidate primary = decodeAt(channel, 0, PRIMARY_READ_BYTES);
-        if (primary.valid()) {
-            return primary.superblock();
+        Located found = primary.validity() == SuperblockValidity.DAMAGED ? searchBackup(channel, sizeBytes) : new Located(primary, 0);
+        if (found == null) {
+            return null;
         }
-        Located backup = searchBackup(channel, sizeBytes);
-        return backup == null || !backup.candidate.valid() ? null : backup.candidate.superblock();
+        return found.candidate.valid()
+                ? "csum volume " + found.candidate.superblock().volumeUuid()
+                : "an intact csum superblock at byte " + found.offsetBytes + " that this build does not read ("
+                        + found.candidate.problem().getMessage() + ")";
     }
 
     private static Candidate decodeAt(FileChannel channel, long offset, int length) throws IOException {
