@@ -39,13 +39,23 @@ class ForeignSuperblockTest {
         return VolumeFormatter.format(new VolumeFormatter.Request(data, metadata, 8L << 20, 4096, ChecksumAlgorithm.CRC32C, false));
     }
 
-    @Test
-    void anotherVolumesVersion2DeviceWithAStrangersMetadataDeviceIsRefusedAndNeverWritten() throws IOException {
+    /** Volume A, interleaved, on {@code aData}; volume B, separate, on {@code bData} and {@code bMetadata}. */
+    private record Strangers(Path aData, Path bData, Path bMetadata, Superblock b) {
+    }
+
+    private Strangers formatStrangers() throws IOException {
         Path aData = dir.resolve("a");
         Path bData = dir.resolve("b");
         Path bMetadata = dir.resolve("b.meta");
         format(aData, null);
-        format(bData, bMetadata);
+        return new Strangers(aData, bData, bMetadata, format(bData, bMetadata));
+    }
+
+    @Test
+    void anotherVolumesVersion2DeviceWithAStrangersMetadataDeviceIsRefusedAndNeverWritten() throws IOException {
+        Strangers strangers = formatStrangers();
+        Path aData = strangers.aData();
+        Path bMetadata = strangers.bMetadata();
         putIntSealed(aData, 0, 4096, Superblock.FORMAT_VERSION_OFFSET, 2); // as a future csum would have written A
 
         assertRefused(aData + ": unsupported format version 2 (this build reads 1)", aData, bMetadata);
@@ -151,11 +161,11 @@ class ForeignSuperblockTest {
 
     @Test
     void anotherVolumesDamagedSuperblockIsNotAdoptedFromAStrangersMetadataDevice() throws IOException {
-        Path aData = dir.resolve("a");
-        Path bData = dir.resolve("b");
-        Path bMetadata = dir.resolve("b.meta");
-        format(aData, null);
-        Superblock b = format(bData, bMetadata);
+        Strangers strangers = formatStrangers();
+        Path aData = strangers.aData();
+        Path bData = strangers.bData();
+        Path bMetadata = strangers.bMetadata();
+        Superblock b = strangers.b();
         flipBit(aData, 8 * 100); // A's superblock damaged, its magic intact
         assertRefused(aData + ": superblock invalid (superblock checksum mismatch", aData, bMetadata);
         assertRefused("not a damaged copy of metadata device " + bMetadata + "'s (volume " + b.volumeUuid() + ")", aData, bMetadata);
