@@ -34,6 +34,11 @@ import java.util.UUID;
  * taken as zero. Tuples per group and group count are redundant with the block size and data block
  * count; a decoder checks them.
  *
+ * <p>Magic, checksum, format version and block size keep these offsets, and the checksum this rule,
+ * in every format version (docs/FORMAT.md §3.1), so {@link #inspect} can tell a damaged superblock
+ * (checksum fails: a backup may stand in) from an intact one this build does not accept (another
+ * version, unknown flags: a refusal) without understanding the rest.
+ *
  * @param formatVersion  {@link #FORMAT_VERSION}
  * @param volumeUuid     identity shared by every device of the volume
  * @param blockSizeBytes 512 or 4096
@@ -53,6 +58,11 @@ public record Superblock(int formatVersion, UUID volumeUuid, int blockSizeBytes,
     public static final int ENCODED_BYTES = 64;
     /** Bytes a decoder needs to find the block size: the smallest block. */
     public static final int MIN_BLOCK_BYTES = 512;
+    /**
+     * The largest block size any format version may use (docs/FORMAT.md §3.1): bytes a reader needs
+     * to check the checksum of a superblock of any version, and so to tell damaged from unsupported.
+     */
+    public static final int MAX_BLOCK_BYTES_ANY_VERSION = 65536;
     /** Flags version 1 understands: none. */
     public static final int KNOWN_FLAGS = 0;
 
@@ -77,6 +87,7 @@ public record Superblock(int formatVersion, UUID volumeUuid, int blockSizeBytes,
     static {
         assert GROUP_COUNT_OFFSET + Long.BYTES == ENCODED_BYTES;
         assert ROLE_OFFSET + 1 == DATA_BLOCK_COUNT_OFFSET;
+        assert isBlockSizeOfAnyVersion(512) && isBlockSizeOfAnyVersion(4096) : "version 1's block sizes are in every version's range";
     }
 
     public Superblock {
@@ -142,66 +153,117 @@ public record Superblock(int formatVersion, UUID volumeUuid, int blockSizeBytes,
     }
 
     /**
+     * What {@link #inspect} found: a usable superblock, or why not and whether a backup may stand in.
+     *
+     * @param validity   the verdict
+     * @param superblock the decoded superblock when {@link SuperblockValidity#VALID}, else null
+     * @param problem    what is wrong, in operator terms, when not valid; else null
+     */
+    public record Decoded(SuperblockValidity validity, Superblock superblock, InvalidVolumeException problem) {
+        public Decoded {
+            Objects.requireNonNull(validity, "validity");
+            if ((validity == SuperblockValidity.VALID) != (superblock != null) || (superblock == null) == (problem == null)) {
+                throw new IllegalArgumentException(validity + " with superblock " + superblock + " and problem " + problem);
+            }
+        }
+
+        static Decoded damaged(String message) {
+            return new Decoded(SuperblockValidity.DAMAGED, null, new InvalidVolumeException(message));
+        }
+
+        static Decoded unsupported(String message, Throwable causeOrNull) {
+            return new Decoded(SuperblockValidity.UNSUPPORTED, null, new InvalidVolumeException(message, causeOrNull));
+        }
+    }
+
+    /**
      * Decodes and fully validates a superblock. {@code block} starts at the superblock and holds at
      * least its block size (it may be longer: only the first {@code blockSizeBytes} are read).
-     * Checks, in order: magic, format version, block size, checksum, then every field's range and
-     * the redundant fields.
      *
-     * @throws InvalidVolumeException saying what is wrong, in operator terms
+     * @throws InvalidVolumeException saying what is wrong, in operator terms: the problem of {@link #inspect}
      */
     public static Superblock decode(MemorySegment block) throws InvalidVolumeException {
+        Decoded decoded = inspect(block);
+        if (decoded.validity() != SuperblockValidity.VALID) {
+            throw decoded.problem();
+        }
+        return decoded.superblock();
+    }
+
+    /**
+     * Reads {@code block} as a superblock and says whether it is valid, damaged or intact but
+     * unsupported ({@link SuperblockValidity}). {@code block} starts at the superblock and should hold
+     * at least its block size: up to {@link #MAX_BLOCK_BYTES_ANY_VERSION} for a block of any version.
+     *
+     * <p>First the checks every format version shares (docs/FORMAT.md §3.1), whose failure means the
+     * block is {@link SuperblockValidity#DAMAGED}: at least {@value #MIN_BLOCK_BYTES} bytes, magic,
+     * block size a power of two from {@value #MIN_BLOCK_BYTES} to {@value #MAX_BLOCK_BYTES_ANY_VERSION}
+     * bytes, the whole block present, checksum. Then, on a block that is intact, version 1's own rules,
+     * whose failure means {@link SuperblockValidity#UNSUPPORTED}: format version, flags, every field's
+     * range and the redundant fields, zero reserved bytes.
+     */
+    public static Decoded inspect(MemorySegment block) {
         if (block.byteSize() < MIN_BLOCK_BYTES) {
-            throw new InvalidVolumeException("truncated: superblock needs " + MIN_BLOCK_BYTES + " bytes, got " + block.byteSize());
+            return Decoded.damaged("truncated: superblock needs " + MIN_BLOCK_BYTES + " bytes, got " + block.byteSize());
         }
         if (block.get(U64, MAGIC_OFFSET) != MAGIC) {
-            throw new InvalidVolumeException("not a csum volume (bad magic)");
-        }
-        int version = block.get(U32, FORMAT_VERSION_OFFSET);
-        if (version != FORMAT_VERSION) {
-            throw new InvalidVolumeException("unsupported format version " + Integer.toUnsignedString(version)
-                    + " (this build reads " + FORMAT_VERSION + ")");
+            return Decoded.damaged("not a csum volume (bad magic)");
         }
         int blockSizeBytes = block.get(U32, BLOCK_SIZE_OFFSET);
-        if (!Geometry.isSupportedBlockSize(blockSizeBytes)) {
-            throw new InvalidVolumeException("superblock damaged: block size " + Integer.toUnsignedString(blockSizeBytes)
-                    + " is neither 512 nor 4096");
+        if (!isBlockSizeOfAnyVersion(blockSizeBytes)) {
+            return Decoded.damaged("superblock damaged: block size " + Integer.toUnsignedString(blockSizeBytes)
+                    + " is not a power of two from " + MIN_BLOCK_BYTES + " to " + MAX_BLOCK_BYTES_ANY_VERSION);
         }
         if (block.byteSize() < blockSizeBytes) {
-            throw new InvalidVolumeException("truncated: superblock needs " + blockSizeBytes + " bytes, got " + block.byteSize());
+            return Decoded.damaged("truncated: superblock needs " + blockSizeBytes + " bytes, got " + block.byteSize());
         }
         MemorySegment whole = block.asSlice(0, blockSizeBytes);
         int stored = whole.get(U32, CHECKSUM_OFFSET);
         int computed = Crc32c.ofWithFieldZeroed(whole, CHECKSUM_OFFSET);
         if (stored != computed) {
-            throw new InvalidVolumeException(String.format("superblock checksum mismatch (stored 0x%08x, computed 0x%08x)", stored, computed));
+            return Decoded.damaged(String.format("superblock checksum mismatch (stored 0x%08x, computed 0x%08x)", stored, computed));
         }
-        // From here on the bytes are as written; a bad field means a writer we do not understand.
+        // From here on the bytes are as written; a field we refuse means a writer we do not understand.
+        int version = whole.get(U32, FORMAT_VERSION_OFFSET);
+        if (version != FORMAT_VERSION) {
+            return Decoded.unsupported("unsupported format version " + Integer.toUnsignedString(version)
+                    + " (this build reads " + FORMAT_VERSION + ")", null);
+        }
+        int flags = whole.get(U32, FLAGS_OFFSET);
+        if ((flags & ~KNOWN_FLAGS) != 0) {
+            return Decoded.unsupported("unsupported superblock flags 0x" + Integer.toHexString(flags & ~KNOWN_FLAGS)
+                    + " (this build knows 0x" + Integer.toHexString(KNOWN_FLAGS) + ")", null);
+        }
         try {
             UUID uuid = new UUID(whole.get(U64_BIG, VOLUME_UUID_OFFSET), whole.get(U64_BIG, VOLUME_UUID_OFFSET + 8));
             ChecksumAlgorithm algorithm = ChecksumAlgorithm.fromId(Short.toUnsignedInt(whole.get(U16, CHECKSUM_ALGORITHM_OFFSET)));
             MetadataPlacement placement = MetadataPlacement.fromCode(Byte.toUnsignedInt(whole.get(ValueLayout.JAVA_BYTE, PLACEMENT_OFFSET)));
             DeviceRole role = DeviceRole.fromCode(Byte.toUnsignedInt(whole.get(ValueLayout.JAVA_BYTE, ROLE_OFFSET)));
             long dataBlockCount = whole.get(U64, DATA_BLOCK_COUNT_OFFSET);
-            int flags = whole.get(U32, FLAGS_OFFSET);
-            if ((flags & ~KNOWN_FLAGS) != 0) {
-                throw new InvalidVolumeException("unsupported superblock flags 0x" + Integer.toHexString(flags & ~KNOWN_FLAGS)
-                        + " (this build knows 0x" + Integer.toHexString(KNOWN_FLAGS) + ")");
-            }
             Superblock superblock = new Superblock(version, uuid, blockSizeBytes, algorithm, dataBlockCount, placement, role, flags);
             int tuples = whole.get(U32, TUPLES_PER_GROUP_OFFSET);
             long groups = whole.get(U64, GROUP_COUNT_OFFSET);
             if (tuples != superblock.tuplesPerGroup() || groups != superblock.geometry().groupCount()) {
-                throw new InvalidVolumeException("superblock inconsistent: " + tuples + " tuples per group and " + groups
-                        + " groups, expected " + superblock.tuplesPerGroup() + " and " + superblock.geometry().groupCount());
+                return Decoded.unsupported("superblock inconsistent: " + tuples + " tuples per group and " + groups
+                        + " groups, expected " + superblock.tuplesPerGroup() + " and " + superblock.geometry().groupCount(), null);
             }
             for (long offset = ENCODED_BYTES; offset < blockSizeBytes; offset += Long.BYTES) {
                 if (whole.get(U64, offset) != 0) {
-                    throw new InvalidVolumeException("superblock reserved bytes at " + offset + " are not zero");
+                    return Decoded.unsupported("superblock reserved bytes at " + offset + " are not zero", null);
                 }
             }
-            return superblock;
+            return new Decoded(SuperblockValidity.VALID, superblock, null);
         } catch (IllegalArgumentException e) {
-            throw new InvalidVolumeException("superblock invalid: " + e.getMessage(), e);
+            return Decoded.unsupported("superblock invalid: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Whether {@code blockSizeBytes} is a block size some format version may use (docs/FORMAT.md
+     * §3.1): a power of two from {@value #MIN_BLOCK_BYTES} to {@value #MAX_BLOCK_BYTES_ANY_VERSION}.
+     * Version 1 itself uses only 512 and 4096 ({@link Geometry#isSupportedBlockSize}).
+     */
+    static boolean isBlockSizeOfAnyVersion(int blockSizeBytes) {
+        return Integer.bitCount(blockSizeBytes) == 1 && blockSizeBytes >= MIN_BLOCK_BYTES && blockSizeBytes <= MAX_BLOCK_BYTES_ANY_VERSION;
     }
 }

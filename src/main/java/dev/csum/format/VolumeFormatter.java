@@ -192,10 +192,9 @@ public final class VolumeFormatter {
                 return;
             }
             try (FileChannel channel = FileChannel.open(path)) {
-                Superblock existing = VolumeLabel.existingVolume(channel, sizeBytes);
+                String existing = VolumeLabel.existingVolume(channel, sizeBytes);
                 if (existing != null) {
-                    throw new InvalidVolumeException(role + " " + path + " already holds csum volume " + existing.volumeUuid()
-                            + "; format with force to overwrite it");
+                    throw new InvalidVolumeException(role + " " + path + " already holds " + existing + "; format with force to overwrite it");
                 }
             }
         }

@@ -10,36 +10,85 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
- * Reads and validates a volume's superblocks before it is opened: the read-only half of open.
- * It never writes: every refusal leaves the devices byte for byte as they were.
+ * Reads and validates a volume's superblocks before it is opened ({@link #read}: writes nothing, every
+ * refusal leaves the devices byte for byte as they were), and, for a writable open, puts back a
+ * damaged primary superblock ({@link #restorePrimaries}: the only method here that writes).
  *
- * <p>Fallback rules (docs/FORMAT.md, "Opening"): when a primary superblock is invalid, the backup
- * at the end of the metadata area is used if it is intact, with a warning. For interleaved volumes
- * the backup is found without the primary by trying the last three blocks of each block size (format
- * leaves at most two unused blocks at the end). A separate data device has no backup of its own:
- * the metadata device's superblock stands in for a damaged one, but only if the damaged block still
- * carries a recognisable magic (at most {@value #MAX_MAGIC_BITS_DAMAGED} bits off), so a device that
- * was never a volume is not adopted.
+ * <p>Damaged or refused (docs/FORMAT.md §6): only a primary superblock that is
+ * {@link SuperblockValidity#DAMAGED} (its checksum fails or cannot be checked) is stood in for by a
+ * copy, with a warning. One that is intact but {@link SuperblockValidity#UNSUPPORTED} (another
+ * format version, unknown flags, a field out of range), or intact and valid but of the wrong role or
+ * another volume, is a refusal: it is what some writer meant to store, and csum must neither
+ * overwrite it nor open the device as something else. For interleaved volumes the backup is found
+ * without the primary by trying the last three blocks of each block size (format leaves at most two
+ * unused blocks at the end); an intact backup of another version found there is a refusal too. A
+ * separate data device has no backup of its own: the metadata device's superblock stands in for a
+ * damaged one only if the damaged block is still recognisably a copy of it (magic at most
+ * {@value #MAX_MAGIC_BITS_DAMAGED} bits off, fields at most {@value #MAX_FIELD_BITS_DAMAGED} bits off),
+ * so neither a device that was never a volume nor another volume's damaged superblock is adopted.
  */
 public final class VolumeLabel {
 
-    /** What {@link #read} found. */
-    public record Opened(Superblock superblock, boolean usedBackup, List<String> warnings) {
+    /**
+     * What {@link #read} found.
+     *
+     * @param superblock       the data device's superblock (role combined or data)
+     * @param damagedPrimaries the devices, by role, whose primary superblock was damaged and stood in
+     *                         for by a copy: {@link DeviceRole#COMBINED} (the interleaved device, by
+     *                         its backup), {@link DeviceRole#METADATA} (by its backup),
+     *                         {@link DeviceRole#DATA} (by the metadata device's copy); empty when
+     *                         every primary was valid. {@link #restorePrimaries} rewrites them.
+     * @param warnings         one line per problem found and worked around
+     */
+    public record Opened(Superblock superblock, Set<DeviceRole> damagedPrimaries, List<String> warnings) {
         public Opened {
             Objects.requireNonNull(superblock, "superblock");
+            if (superblock.role() == DeviceRole.METADATA) {
+                throw new IllegalArgumentException("Opened holds the data device's superblock, not the metadata device's");
+            }
+            damagedPrimaries = damagedPrimaries.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(damagedPrimaries));
+            for (DeviceRole role : damagedPrimaries) {
+                if (!role.fits(superblock.placement())) {
+                    throw new IllegalArgumentException("a " + superblock.placement() + " volume has no " + role + " device");
+                }
+            }
             warnings = List.copyOf(warnings);
+        }
+
+        /** Whether a damaged primary superblock was stood in for by a backup or the metadata device's copy. */
+        public boolean usedBackup() {
+            return !damagedPrimaries.isEmpty();
         }
     }
 
-    /** Bytes read for a primary superblock: enough for either block size. */
-    private static final int SUPERBLOCK_READ_BYTES = 4096;
+    /**
+     * Bytes read for a primary superblock: enough to check the checksum of a superblock of any
+     * version, and so to tell a damaged one from one of another version.
+     */
+    private static final int PRIMARY_READ_BYTES = Superblock.MAX_BLOCK_BYTES_ANY_VERSION;
     static final int MAX_MAGIC_BITS_DAMAGED = 4;
+    /**
+     * Bits of the encoded fields (checksum aside) in which a damaged data-device superblock may differ
+     * from the metadata device's copy and still be taken for a damaged copy of it. Another volume's
+     * superblock differs in its random UUID alone by about 64 bits.
+     */
+    static final int MAX_FIELD_BITS_DAMAGED = 16;
     /** Format leaves at most 2 unused whole blocks after an interleaved backup superblock. */
     private static final int BACKUP_SEARCH_BLOCKS = 3;
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** The 8-byte word at {@link Superblock#CHECKSUM_OFFSET} with the checksum (its low 4 bytes, little-endian) masked out. */
+    private static final long CHECKSUM_WORD_MASK = 0xFFFF_FFFF_0000_0000L;
+
+    static {
+        assert Superblock.CHECKSUM_OFFSET % Long.BYTES == 0 && Superblock.ENCODED_BYTES % Long.BYTES == 0;
+    }
 
     private VolumeLabel() {
     }
@@ -70,6 +119,65 @@ public final class VolumeLabel {
         }
     }
 
+    /**
+     * Puts back each primary superblock {@link #read} found damaged ({@link Opened#damagedPrimaries()}):
+     * writes the volume's superblock as that device sees it ({@link Superblock#withRole}) over its
+     * block 0, fsyncs, then reads the block back and decodes it. Writes nothing else, and nothing when
+     * no primary was damaged.
+     *
+     * <p>For a writable open only, with the paths {@code opened} was read from, after the volume lock
+     * is taken and before the devices are opened for I/O: nothing else may be writing them. Block 0 is
+     * read again first and must still be damaged: one found valid and equal to what would be written
+     * is left alone (restored already), and anything else intact is refused, not overwritten. The read
+     * back checks the bytes the kernel now holds for block 0, after the fsync.
+     *
+     * @param metadataPathOrNull the metadata device of a separate-metadata volume; null for interleaved
+     * @return one warning line per device restored ("restored the primary superblock of PATH from the backup")
+     * @throws InvalidVolumeException when a damaged block 0 has since become an intact superblock of another kind
+     * @throws IOException            when a device cannot be written, or the block read back is not the one written
+     */
+    public static List<String> restorePrimaries(Opened opened, Path dataPath, Path metadataPathOrNull) throws IOException {
+        Objects.requireNonNull(opened, "opened");
+        Objects.requireNonNull(dataPath, "dataPath");
+        if ((metadataPathOrNull == null) != (opened.superblock().placement() == MetadataPlacement.INTERLEAVED)) {
+            throw new IllegalArgumentException("a " + opened.superblock().placement() + " volume "
+                    + (metadataPathOrNull == null ? "needs" : "has no") + " metadata device");
+        }
+        List<String> restored = new ArrayList<>();
+        for (DeviceRole role : opened.damagedPrimaries()) {
+            Path path = role == DeviceRole.METADATA ? metadataPathOrNull : dataPath;
+            if (restorePrimary(path, opened.superblock().withRole(role))) {
+                restored.add("restored the primary superblock of " + path + " from "
+                        + (role == DeviceRole.DATA ? "the metadata device's copy" : "the backup"));
+            }
+        }
+        return restored;
+    }
+
+    /** Writes {@code expected} over the damaged block 0 of {@code path}; false when it is there already. */
+    private static boolean restorePrimary(Path path, Superblock expected) throws IOException {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            Candidate before = decodeAt(channel, 0, PRIMARY_READ_BYTES);
+            if (before.valid() && before.superblock().equals(expected)) {
+                return false;
+            }
+            if (before.validity() != SuperblockValidity.DAMAGED) {
+                throw new InvalidVolumeException(path + ": not restoring the primary superblock: block 0 is no longer damaged but "
+                        + (before.valid() ? "holds " + before.superblock() : before.problem().getMessage()));
+            }
+            MemorySegment block = MemorySegment.ofArray(new byte[expected.blockSizeBytes()]);
+            expected.encode(block);
+            VolumeFiles.write(channel, 0, block);
+            channel.force(true);
+            Candidate after = decodeAt(channel, 0, expected.blockSizeBytes());
+            if (!after.valid() || !after.superblock().equals(expected)) {
+                throw new IOException(path + ": restoring the primary superblock failed: read back "
+                        + (after.valid() ? after.superblock() : after.problem().getMessage()) + ", wrote " + expected);
+            }
+            return true;
+        }
+    }
+
     private static FileChannel openForReading(Path path) throws IOException {
         if (Files.isDirectory(path)) {
             throw new InvalidVolumeException(path + ": is a directory, not a file or block device");
@@ -82,55 +190,54 @@ public final class VolumeLabel {
     }
 
     private static Opened readCombined(Path path, FileChannel channel, long size, List<String> warnings) throws IOException {
-        Candidate primary = decodeAt(channel, 0, SUPERBLOCK_READ_BYTES);
-        Superblock superblock;
-        boolean usedBackup;
+        Candidate primary = decodeAt(channel, 0, PRIMARY_READ_BYTES);
+        primary.refuseUnlessValidOrDamaged(path);
         if (primary.valid()) {
-            superblock = primary.superblock;
+            Superblock superblock = primary.superblock();
             requireRole(path, superblock, DeviceRole.COMBINED, false);
             requireSize(path, size, superblock.geometry().dataFileSizeBytes());
             checkBackup(path, channel, superblock, warnings);
-            usedBackup = false;
-        } else {
-            Located backup = searchBackup(channel, size);
-            if (backup == null) {
-                throw primary.refusal(path);
-            }
-            superblock = backup.superblock;
-            requireRole(path, superblock, DeviceRole.COMBINED, false);
-            requireSize(path, size, superblock.geometry().dataFileSizeBytes());
-            warnings.add(path + ": primary superblock invalid (" + primary.error.getMessage() + "); using the backup at byte " + backup.offsetBytes);
-            usedBackup = true;
+            return new Opened(superblock, Set.of(), warnings);
         }
-        return new Opened(superblock, usedBackup, warnings);
+        Located backup = searchBackup(channel, size);
+        if (backup == null) {
+            throw primary.refusal(path);
+        }
+        Superblock superblock = backup.requireValid(path, primary);
+        requireRole(path, superblock, DeviceRole.COMBINED, false);
+        requireSize(path, size, superblock.geometry().dataFileSizeBytes());
+        warnings.add(path + ": primary superblock invalid (" + primary.problem().getMessage() + "); using the backup at byte " + backup.offsetBytes);
+        return new Opened(superblock, EnumSet.of(DeviceRole.COMBINED), warnings);
     }
 
     private static Opened readSeparate(Path dataPath, FileChannel data, long dataSize,
                                        Path metadataPath, FileChannel metadata, long metadataSize,
                                        List<String> warnings) throws IOException {
-        Candidate dataPrimary = decodeAt(data, 0, SUPERBLOCK_READ_BYTES);
-        Candidate metadataPrimary = decodeAt(metadata, 0, SUPERBLOCK_READ_BYTES);
+        Candidate dataPrimary = decodeAt(data, 0, PRIMARY_READ_BYTES);
+        Candidate metadataPrimary = decodeAt(metadata, 0, PRIMARY_READ_BYTES);
+        dataPrimary.refuseUnlessValidOrDamaged(dataPath);
+        metadataPrimary.refuseUnlessValidOrDamaged(metadataPath);
         if (dataPrimary.valid()) {
-            requireRole(dataPath, dataPrimary.superblock, DeviceRole.DATA, true);
+            requireRole(dataPath, dataPrimary.superblock(), DeviceRole.DATA, true);
         }
         if (metadataPrimary.valid()) {
-            requireRole(metadataPath, metadataPrimary.superblock, DeviceRole.METADATA, true);
+            requireRole(metadataPath, metadataPrimary.superblock(), DeviceRole.METADATA, true);
         }
-        boolean usedBackup = false;
+        Set<DeviceRole> damaged = EnumSet.noneOf(DeviceRole.class);
 
         Superblock metadataSuperblock;
         if (metadataPrimary.valid()) {
-            metadataSuperblock = metadataPrimary.superblock;
+            metadataSuperblock = metadataPrimary.superblock();
             if (metadataSize >= metadataSuperblock.geometry().metadataFileSizeBytes()) {
                 checkBackup(metadataPath, metadata, metadataSuperblock, warnings);
             }
         } else {
             Located backup = null;
             if (dataPrimary.valid()) {
-                long offset = dataPrimary.superblock.geometry().backupSuperblockOffsetBytes();
-                Candidate candidate = decodeAt(metadata, offset, dataPrimary.superblock.blockSizeBytes());
-                if (candidate.valid()) {
-                    backup = new Located(candidate.superblock, offset);
+                long offset = dataPrimary.superblock().geometry().backupSuperblockOffsetBytes();
+                Candidate candidate = decodeAt(metadata, offset, dataPrimary.superblock().blockSizeBytes());
+                if (candidate.validity() != SuperblockValidity.DAMAGED) {
+                    backup = new Located(candidate, offset);
                 }
             }
             if (backup == null) {
@@ -139,23 +246,21 @@ public final class VolumeLabel {
             if (backup == null) {
                 throw metadataPrimary.refusal(metadataPath);
             }
-            requireRole(metadataPath, backup.superblock, DeviceRole.METADATA, true);
-            metadataSuperblock = backup.superblock;
-            usedBackup = true;
-            warnings.add(metadataPath + ": primary superblock invalid (" + metadataPrimary.error.getMessage()
+            metadataSuperblock = backup.requireValid(metadataPath, metadataPrimary);
+            requireRole(metadataPath, metadataSuperblock, DeviceRole.METADATA, true);
+            damaged.add(DeviceRole.METADATA);
+            warnings.add(metadataPath + ": primary superblock invalid (" + metadataPrimary.problem().getMessage()
                     + "); using the backup at byte " + backup.offsetBytes);
         }
 
         Superblock dataSuperblock;
         if (dataPrimary.valid()) {
-            dataSuperblock = dataPrimary.superblock;
+            dataSuperblock = dataPrimary.superblock();
         } else {
-            if (!dataPrimary.magicRecognisable()) {
-                throw dataPrimary.refusal(dataPath);
-            }
             dataSuperblock = metadataSuperblock.withRole(DeviceRole.DATA);
-            usedBackup = true;
-            warnings.add(dataPath + ": superblock invalid (" + dataPrimary.error.getMessage()
+            requireDamagedCopyOf(dataPath, dataPrimary, dataSuperblock, metadataPath);
+            damaged.add(DeviceRole.DATA);
+            warnings.add(dataPath + ": superblock invalid (" + dataPrimary.problem().getMessage()
                     + "); using the metadata device's copy");
         }
 
@@ -170,7 +275,36 @@ public final class VolumeLabel {
         Geometry geometry = dataSuperblock.geometry();
         requireSize(dataPath, dataSize, geometry.dataFileSizeBytes());
         requireSize(metadataPath, metadataSize, geometry.metadataFileSizeBytes());
-        return new Opened(dataSuperblock, usedBackup, warnings);
+        return new Opened(dataSuperblock, damaged, warnings);
+    }
+
+    /**
+     * Refuses to stand {@code expected} (the metadata device's superblock as the data device sees it)
+     * in for the damaged data-device superblock {@code damaged} unless the damaged block is still
+     * recognisably a copy of it: its magic at most {@value #MAX_MAGIC_BITS_DAMAGED} bits off and its
+     * encoded fields (the checksum aside) at most {@value #MAX_FIELD_BITS_DAMAGED} bits off. A device
+     * that was never a volume fails the first; another volume's damaged superblock (an interleaved
+     * device passed with a stranger's metadata device, say) fails the second on its UUID alone.
+     */
+    private static void requireDamagedCopyOf(Path dataPath, Candidate damaged, Superblock expected, Path metadataPath)
+            throws InvalidVolumeException {
+        MemorySegment found = damaged.bytes();
+        if (found.byteSize() < Superblock.ENCODED_BYTES
+                || VolumeFiles.bitsDiffering(found.get(U64, Superblock.MAGIC_OFFSET), Superblock.MAGIC) > MAX_MAGIC_BITS_DAMAGED) {
+            throw damaged.refusal(dataPath);
+        }
+        MemorySegment copy = MemorySegment.ofArray(new byte[expected.blockSizeBytes()]);
+        expected.encode(copy);
+        int bitsDiffering = 0;
+        for (long offset = 0; offset < Superblock.ENCODED_BYTES; offset += Long.BYTES) {
+            long mask = offset == Superblock.CHECKSUM_OFFSET ? CHECKSUM_WORD_MASK : -1L;
+            bitsDiffering += VolumeFiles.bitsDiffering(found.get(U64, offset) & mask, copy.get(U64, offset) & mask);
+        }
+        if (bitsDiffering > MAX_FIELD_BITS_DAMAGED) {
+            throw new InvalidVolumeException(dataPath + ": superblock invalid (" + damaged.problem().getMessage()
+                    + ") and not a damaged copy of metadata device " + metadataPath + "'s (volume " + expected.volumeUuid() + "): "
+                    + bitsDiffering + " bits of its fields differ; refusing to stand that copy in for it", damaged.problem());
+        }
     }
 
     private static void requireRole(Path path, Superblock superblock, DeviceRole expected, boolean separateRequested)
@@ -199,8 +333,8 @@ public final class VolumeLabel {
         long offset = primary.geometry().backupSuperblockOffsetBytes();
         Candidate backup = decodeAt(channel, offset, primary.blockSizeBytes());
         if (!backup.valid()) {
-            warnings.add(path + ": backup superblock at byte " + offset + " invalid (" + backup.error.getMessage() + ")");
-        } else if (!backup.superblock.equals(primary)) {
+            warnings.add(path + ": backup superblock at byte " + offset + " invalid (" + backup.problem().getMessage() + ")");
+        } else if (!backup.superblock().equals(primary)) {
             warnings.add(path + ": backup superblock at byte " + offset + " differs from the primary");
         }
     }
@@ -208,9 +342,12 @@ public final class VolumeLabel {
     /**
      * Looks for an interleaved or metadata backup superblock without knowing the geometry: it sits
      * in one of the last {@value #BACKUP_SEARCH_BLOCKS} whole blocks, and its own geometry must put
-     * it exactly where it was found. Returns null when there is none.
+     * it exactly where it was found. Returns that valid backup; failing one, the first intact
+     * superblock this build does not accept ({@link SuperblockValidity#UNSUPPORTED}: a caller refuses
+     * it); failing both, null.
      */
     static Located searchBackup(FileChannel channel, long sizeBytes) throws IOException {
+        Located unsupported = null;
         for (int blockSize : new int[] {4096, 512}) {
             long end = sizeBytes / blockSize * blockSize;
             for (int k = 1; k <= BACKUP_SEARCH_BLOCKS; k++) {
@@ -219,51 +356,88 @@ public final class VolumeLabel {
                     break;
                 }
                 Candidate candidate = decodeAt(channel, offset, blockSize);
-                if (candidate.valid() && candidate.superblock.blockSizeBytes() == blockSize
-                        && candidate.superblock.role() != DeviceRole.DATA
-                        && candidate.superblock.geometry().backupSuperblockOffsetBytes() == offset) {
-                    return new Located(candidate.superblock, offset);
+                if (candidate.valid()) {
+                    Superblock superblock = candidate.superblock();
+                    if (superblock.blockSizeBytes() == blockSize && superblock.role() != DeviceRole.DATA
+                            && superblock.geometry().backupSuperblockOffsetBytes() == offset) {
+                        return new Located(candidate, offset);
+                    }
+                } else if (candidate.validity() == SuperblockValidity.UNSUPPORTED && unsupported == null) {
+                    unsupported = new Located(candidate, offset);
                 }
             }
         }
-        return null;
+        return unsupported;
     }
 
-    /** A valid primary or backup superblock on {@code channel}, or null: used by format to refuse overwriting a volume. */
-    static Superblock existingVolume(FileChannel channel, long sizeBytes) throws IOException {
-        Candidate primary = decodeAt(channel, 0, SUPERBLOCK_READ_BYTES);
-        if (primary.valid()) {
-            return primary.superblock;
+    /**
+     * What {@code channel} holds that format must not overwrite without force, in operator terms, or
+     * null: a valid primary or backup superblock ("csum volume UUID"), or an intact one this build
+     * does not accept (another version: a volume all the same).
+     */
+    static String existingVolume(FileChannel channel, long sizeBytes) throws IOException {
+        Candidate primary = decodeAt(channel, 0, PRIMARY_READ_BYTES);
+        Located found = primary.validity() == SuperblockValidity.DAMAGED ? searchBackup(channel, sizeBytes) : new Located(primary, 0);
+        if (found == null) {
+            return null;
         }
-        Located backup = searchBackup(channel, sizeBytes);
-        return backup == null ? null : backup.superblock;
+        return found.candidate.valid()
+                ? "csum volume " + found.candidate.superblock().volumeUuid()
+                : "an intact csum superblock at byte " + found.offsetBytes + " that this build does not read ("
+                        + found.candidate.problem().getMessage() + ")";
     }
 
     private static Candidate decodeAt(FileChannel channel, long offset, int length) throws IOException {
         MemorySegment bytes = VolumeFiles.read(channel, offset, length);
-        long magic = bytes.byteSize() >= Long.BYTES
-                ? bytes.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0) : 0;
-        try {
-            return new Candidate(Superblock.decode(bytes), null, magic);
-        } catch (InvalidVolumeException e) {
-            return new Candidate(null, e, magic);
+        return new Candidate(Superblock.inspect(bytes), bytes);
+    }
+
+    /** A superblock copy found at {@code offsetBytes}: valid, or intact but unsupported (never damaged). */
+    record Located(Candidate candidate, long offsetBytes) {
+        Located {
+            if (candidate.validity() == SuperblockValidity.DAMAGED) {
+                throw new IllegalArgumentException("a damaged block is not a superblock copy");
+            }
+        }
+
+        /** The copy's superblock, standing in for {@code primary} (damaged) on {@code path}; a refusal if this build does not accept it. */
+        Superblock requireValid(Path path, Candidate primary) throws InvalidVolumeException {
+            if (candidate.valid()) {
+                return candidate.superblock();
+            }
+            throw new InvalidVolumeException(path + ": primary superblock invalid (" + primary.problem().getMessage()
+                    + "), and the backup at byte " + offsetBytes + " is intact but " + candidate.problem().getMessage()
+                    + "; refusing rather than guessing", candidate.problem());
         }
     }
 
-    record Located(Superblock superblock, long offsetBytes) {
-    }
+    /** What was found where a superblock belongs: the verdict, and the bytes read. */
+    record Candidate(Superblock.Decoded decoded, MemorySegment bytes) {
+        SuperblockValidity validity() {
+            return decoded.validity();
+        }
 
-    private record Candidate(Superblock superblock, InvalidVolumeException error, long storedMagic) {
         boolean valid() {
-            return superblock != null;
+            return decoded.validity() == SuperblockValidity.VALID;
         }
 
-        boolean magicRecognisable() {
-            return VolumeFiles.bitsDiffering(storedMagic, Superblock.MAGIC) <= MAX_MAGIC_BITS_DAMAGED;
+        Superblock superblock() {
+            return decoded.superblock();
+        }
+
+        InvalidVolumeException problem() {
+            return decoded.problem();
+        }
+
+        /** An intact superblock this build does not accept is a refusal: no copy may stand in for it. */
+        void refuseUnlessValidOrDamaged(Path path) throws InvalidVolumeException {
+            if (validity() == SuperblockValidity.UNSUPPORTED) {
+                throw refusal(path);
+            }
         }
 
         InvalidVolumeException refusal(Path path) {
-            return new InvalidVolumeException(path + ": " + error.getMessage(), error);
+            return new InvalidVolumeException(path + ": " + problem().getMessage(), problem());
         }
     }
 }

@@ -7,9 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.csum.checksum.ChecksumAlgorithm;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class SuperblockTest {
@@ -71,15 +72,14 @@ class SuperblockTest {
     }
 
     @Test
-    void everySingleBitFlipIsDetected() {
+    void everySingleBitFlipIsDetectedAsDamageNeverAsAnotherVersion() {
         for (int blockSize : new int[] {512, 4096}) {
             MemorySegment block = encoded(sample(blockSize, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED));
             for (long bit = 0; bit < blockSize * 8L; bit++) {
                 long offset = bit / 8;
                 byte original = block.get(ValueLayout.JAVA_BYTE, offset);
                 block.set(ValueLayout.JAVA_BYTE, offset, (byte) (original ^ (1 << (bit % 8))));
-                long flipped = bit;
-                assertThrows(InvalidVolumeException.class, () -> Superblock.decode(block), "bit " + flipped);
+                assertEquals(SuperblockValidity.DAMAGED, Superblock.inspect(block).validity(), "bit " + bit);
                 block.set(ValueLayout.JAVA_BYTE, offset, original);
             }
         }
@@ -89,7 +89,8 @@ class SuperblockTest {
     void refusalsNameTheProblem() {
         assertMessage("not a csum volume (bad magic)", MemorySegment.ofArray(new byte[4096]));
         MemorySegment block = encoded(sample(512, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED));
-        block.set(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), Superblock.FORMAT_VERSION_OFFSET, 7);
+        block.set(SuperblockEdits.U32, Superblock.FORMAT_VERSION_OFFSET, 7);
+        SuperblockEdits.reseal(block);
         assertMessage("unsupported format version 7 (this build reads 1)", block);
         block = encoded(sample(512, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED));
         block.set(ValueLayout.JAVA_BYTE, 100, (byte) 1);
@@ -97,6 +98,61 @@ class SuperblockTest {
         assertMessage("truncated", MemorySegment.ofArray(new byte[100]));
         MemorySegment big = encoded(sample(4096, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED));
         assertMessage("truncated: superblock needs 4096 bytes, got 512", big.asSlice(0, 512));
+    }
+
+    /** The sample 512-byte superblock with {@code edit} applied, checksum recomputed or not. */
+    private static SuperblockValidity validityAfter(boolean resealed, Consumer<MemorySegment> edit) {
+        MemorySegment block = encoded(sample(512, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED));
+        edit.accept(block);
+        if (resealed) {
+            SuperblockEdits.reseal(block);
+        }
+        return Superblock.inspect(block).validity();
+    }
+
+    @Test
+    void anIntactSuperblockThisBuildDoesNotAcceptIsUnsupportedAndTheSameEditWithAStaleChecksumIsDamaged() {
+        List<Consumer<MemorySegment>> edits = List.of(
+                block -> block.set(SuperblockEdits.U32, Superblock.FORMAT_VERSION_OFFSET, 2),
+                block -> block.set(SuperblockEdits.U32, Superblock.FLAGS_OFFSET, 1),
+                block -> block.set(ValueLayout.JAVA_BYTE, Superblock.CHECKSUM_ALGORITHM_OFFSET, (byte) 9),
+                block -> block.set(ValueLayout.JAVA_BYTE, Superblock.ROLE_OFFSET, (byte) DeviceRole.DATA.code()),
+                block -> block.set(SuperblockEdits.U32, Superblock.TUPLES_PER_GROUP_OFFSET, 61),
+                block -> block.set(ValueLayout.JAVA_BYTE, 300, (byte) 1));
+        for (int i = 0; i < edits.size(); i++) {
+            assertEquals(SuperblockValidity.UNSUPPORTED, validityAfter(true, edits.get(i)), "edit " + i + " resealed");
+            assertEquals(SuperblockValidity.DAMAGED, validityAfter(false, edits.get(i)), "edit " + i + " not resealed");
+        }
+        assertEquals(SuperblockValidity.VALID, validityAfter(true, block -> { }));
+    }
+
+    @Test
+    void anotherVersionsLargerBlockIsCheckedOverItsWholeSize() {
+        // A future version with 8 KiB blocks: intact when all 8192 bytes are there, damaged (cannot be
+        // checked) when the device ends first; a block size no version may use is damage.
+        MemorySegment future = MemorySegment.ofArray(new byte[8192]);
+        MemorySegment.copy(encoded(sample(4096, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED)), 0, future, 0, 4096);
+        future.set(SuperblockEdits.U32, Superblock.FORMAT_VERSION_OFFSET, 2);
+        future.set(SuperblockEdits.U32, Superblock.BLOCK_SIZE_OFFSET, 8192);
+        future.set(ValueLayout.JAVA_BYTE, 6000, (byte) 0x5a);
+        SuperblockEdits.reseal(future);
+        Superblock.Decoded intact = Superblock.inspect(future);
+        assertEquals(SuperblockValidity.UNSUPPORTED, intact.validity());
+        assertTrue(intact.problem().getMessage().startsWith("unsupported format version 2"), intact.problem().getMessage());
+        assertEquals(SuperblockValidity.DAMAGED, Superblock.inspect(future.asSlice(0, 4096)).validity());
+        future.set(SuperblockEdits.U32, Superblock.BLOCK_SIZE_OFFSET, 3000);
+        SuperblockEdits.reseal(future);
+        assertEquals(SuperblockValidity.DAMAGED, Superblock.inspect(future).validity());
+    }
+
+    @Test
+    void theFieldsEveryVersionSharesKeepTheirPlaces() {
+        // docs/FORMAT.md §3.1: changing any of these breaks telling damage from another version.
+        assertEquals(0, Superblock.MAGIC_OFFSET);
+        assertEquals(8, Superblock.CHECKSUM_OFFSET);
+        assertEquals(12, Superblock.FORMAT_VERSION_OFFSET);
+        assertEquals(32, Superblock.BLOCK_SIZE_OFFSET);
+        assertEquals(65536, Superblock.MAX_BLOCK_BYTES_ANY_VERSION);
     }
 
     private static void assertMessage(String expected, MemorySegment block) {

@@ -1,5 +1,6 @@
 package dev.csum.format;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -139,6 +140,26 @@ class VolumeFormatterTest {
         Superblock second = VolumeFormatter.format(new VolumeFormatter.Request(file, null, -1, 512, ChecksumAlgorithm.CRC16_CCITT, true));
         assertNotEquals(first.volumeUuid(), second.volumeUuid());
         assertEquals(second, VolumeLabel.read(file, null).superblock());
+    }
+
+    @Test
+    void refusesToOverwriteAnIntactSuperblockOfAnotherVersionUnlessForced() throws IOException {
+        Path file = dir.resolve("vol");
+        Superblock first = VolumeFormatter.format(request(file, null, 1L << 20, 512));
+        long backup = first.geometry().backupSuperblockOffsetBytes();
+        SuperblockEdits.putIntSealed(file, 0, 512, Superblock.FORMAT_VERSION_OFFSET, 2); // as a future csum would write it
+        SuperblockEdits.putIntSealed(file, backup, 512, Superblock.FORMAT_VERSION_OFFSET, 2);
+        byte[] before = Files.readAllBytes(file);
+        InvalidVolumeException e = assertThrows(InvalidVolumeException.class,
+                () -> VolumeFormatter.format(request(file, null, 1L << 20, 512)));
+        assertTrue(e.getMessage().contains("already holds an intact csum superblock at byte 0 that this build does not read "
+                + "(unsupported format version 2 (this build reads 1)); format with force"), e.getMessage());
+        // Its primary damaged, the other version's backup still counts.
+        SuperblockEdits.flipBit(file, 8 * 100);
+        e = assertThrows(InvalidVolumeException.class, () -> VolumeFormatter.format(request(file, null, -1, 512)));
+        assertTrue(e.getMessage().contains("csum superblock at byte " + backup), e.getMessage());
+        before[100] ^= 1;
+        assertArrayEquals(before, Files.readAllBytes(file), "refusals wrote nothing");
     }
 
     @Test

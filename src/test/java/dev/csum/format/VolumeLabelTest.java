@@ -1,5 +1,7 @@
 package dev.csum.format;
 
+import static dev.csum.format.SuperblockEdits.flipBit;
+import static dev.csum.format.SuperblockEdits.putIntSealed;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,8 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.csum.checksum.ChecksumAlgorithm;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -27,24 +27,8 @@ class VolumeLabelTest {
         return VolumeFormatter.format(new VolumeFormatter.Request(data, metadata, size, blockSize, ChecksumAlgorithm.CRC32C, false));
     }
 
-    private static void flipBit(Path file, long bit) throws IOException {
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-            raf.seek(bit / 8);
-            int value = raf.read();
-            raf.seek(bit / 8);
-            raf.write(value ^ (1 << (bit % 8)));
-        }
-    }
-
-    private static void putIntLe(Path file, long offset, int value) throws IOException {
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-            raf.seek(offset);
-            raf.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(value).array());
-        }
-    }
-
     /** Asserts {@code read} refuses with a message containing {@code expected} and writes nothing to either file. */
-    private static InvalidVolumeException assertRefused(String expected, Path data, Path metadata) throws IOException {
+    static InvalidVolumeException assertRefused(String expected, Path data, Path metadata) throws IOException {
         byte[] dataBefore = Files.readAllBytes(data);
         byte[] metadataBefore = metadata == null ? null : Files.readAllBytes(metadata);
         InvalidVolumeException e = assertThrows(InvalidVolumeException.class, () -> VolumeLabel.read(data, metadata));
@@ -90,8 +74,9 @@ class VolumeLabelTest {
     void unsupportedFormatVersionIsRefused() throws IOException {
         Path file = dir.resolve("vol");
         Superblock superblock = format(file, null, 1L << 20, 512);
-        putIntLe(file, Superblock.FORMAT_VERSION_OFFSET, 7);
-        putIntLe(file, superblock.geometry().backupSuperblockOffsetBytes() + Superblock.FORMAT_VERSION_OFFSET, 7);
+        // Both copies intact (checksums recomputed) and of version 7, as a future csum would write them.
+        putIntSealed(file, 0, 512, Superblock.FORMAT_VERSION_OFFSET, 7);
+        putIntSealed(file, superblock.geometry().backupSuperblockOffsetBytes(), 512, Superblock.FORMAT_VERSION_OFFSET, 7);
         assertRefused("unsupported format version 7 (this build reads 1)", file, null);
     }
 
