@@ -145,6 +145,11 @@ public final class Volume implements AutoCloseable {
             }
             VolumeLabel.Opened label = VolumeLabel.read(data, metadata);
             List<String> warnings = new ArrayList<>(label.warnings());
+            if (label.usedBackup() && !options.readOnly()) {
+                // Under the exclusive lock: put the primary back, so that the volume no longer hangs
+                // on its one remaining copy of the superblock. A read-only open only warns.
+                warnings.addAll(VolumeLabel.restorePrimaries(label, data, metadata));
+            }
             port = UringIoPort.open(data, metadata, options.queueDepth(), options.readOnly());
             return new Volume(label.superblock(), data.toString(), port, settings(options), false, locks, warnings);
         } catch (IOException | RuntimeException | Error failure) {

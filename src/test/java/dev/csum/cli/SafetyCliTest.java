@@ -152,15 +152,47 @@ class SafetyCliTest {
         }
     }
 
+    @Test
+    void aDamagedPrimarySuperblockIsWarnedAboutEverywhereAndAWritableOpenRestoresIt() throws Exception {
+        byte[] pristine = Files.readAllBytes(device);
+        flipByte(device, 40); // the data block count: the primary's checksum fails, the backup is intact
+        byte[] damaged = Files.readAllBytes(device);
+        Cli.Result read = Cli.run("read", device.toString(), "--offset", "0", "--length", "4k", "--output", "/dev/null")
+            .assertOk();
+        assertTrue(read.err().contains("csum read: warning:") && read.err().contains("primary superblock"), read.err());
+        assertArrayEquals(damaged, Files.readAllBytes(device), "a read-only session restored (wrote) the superblock");
+        Cli.Result bench = Cli.run("bench", device.toString(), "--rw", "randread", "--runtime", "200ms");
+        assertEquals(0, bench.status(), bench.err());
+        assertTrue(bench.err().contains("csum bench: warning:") && bench.err().contains("restored"), bench.err());
+        assertArrayEquals(java.util.Arrays.copyOf(pristine, 4096), java.util.Arrays.copyOf(Files.readAllBytes(device), 4096),
+            "the writable open restored the primary superblock");
+        Cli.Result status = Cli.run("status", device.toString(), "--json").assertOk();
+        assertTrue(status.out().contains("\"warnings\":[]"), status.out());
+    }
+
+    @Test
+    void writeWarnsAboutADamagedPrimarySuperblockAndRestoresIt() throws Exception {
+        flipByte(device, 40);
+        Path data = directory.resolve("one-block");
+        Files.write(data, pattern(4096, 9));
+        Cli.Result write = Cli.run("write", device.toString(), "--offset", "0", "--input", data.toString()).assertOk();
+        assertTrue(write.err().contains("csum write: warning:") && write.err().contains("restored"), write.err());
+        Cli.Result status = Cli.run("status", device.toString(), "--json").assertOk();
+        assertTrue(status.out().contains("\"warnings\":[]"), status.out());
+    }
+
+    private static void flipByte(Path file, long offset) throws IOException {
+        try (RandomAccessFile raw = new RandomAccessFile(file.toFile(), "rw")) {
+            raw.seek(offset);
+            int value = raw.read();
+            raw.seek(offset);
+            raw.write(value ^ 0x01);
+        }
+    }
+
     private void damageCopyZeroOfGroupZero() throws IOException {
         Geometry geometry = VolumeLabel.read(device, null).superblock().geometry();
-        try (RandomAccessFile file = new RandomAccessFile(device.toFile(), "rw")) {
-            long offset = geometry.imdPairOffsetBytes(0) + 100;
-            file.seek(offset);
-            int value = file.read();
-            file.seek(offset);
-            file.write(value ^ 0x40);
-        }
+        flipByte(device, geometry.imdPairOffsetBytes(0) + 100);
     }
 
     private static void punchHole(Path file, long offsetBytes, long lengthBytes) throws Exception {
