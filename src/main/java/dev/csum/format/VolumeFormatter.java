@@ -17,8 +17,9 @@ import java.util.UUID;
  * <p>Regular files are cut to length 0 and re-extended, so every imd block (and the data area) is
  * a hole: formatting 64 GiB writes two or three blocks. On a block device the imd pairs are
  * overwritten with zeros (interleaved: one {@code 2 × blockSize} write per group; separate: the
- * metadata device in 1 MiB sequential writes). Format discards a device's previous contents: it
- * refuses to overwrite an existing volume unless {@link Request#force()} is set.
+ * metadata device in 1 MiB sequential writes). Format discards a device's previous contents: unless
+ * {@link Request#force()} is set it refuses, before writing anything, a device that holds a volume,
+ * a known signature or non-zero bytes near either end ({@link ExistingContent}).
  */
 public final class VolumeFormatter {
 
@@ -36,7 +37,7 @@ public final class VolumeFormatter {
      * @param sizeBytes         data device size to use, or -1 for the existing file's or device's size
      * @param blockSizeBytes    512 or 4096
      * @param checksum          the data blocks' checksum algorithm
-     * @param force             overwrite an existing csum volume
+     * @param force             overwrite whatever the devices hold
      */
     public record Request(Path dataPath, Path metadataPathOrNull, long sizeBytes, int blockSizeBytes,
                           ChecksumAlgorithm checksum, boolean force) {
@@ -47,7 +48,7 @@ public final class VolumeFormatter {
      * Every argument is validated before the first write.
      *
      * @throws IllegalArgumentException for invalid arguments (bad block size, too small, ...)
-     * @throws InvalidVolumeException   when a device already holds a volume and force is not set
+     * @throws InvalidVolumeException   when a device holds anything (a volume, a file system, data) and force is not set
      * @throws IOException              when a device cannot be read or written
      */
     public static Superblock format(Request request) throws IOException {
@@ -99,9 +100,9 @@ public final class VolumeFormatter {
                     + " bytes; this volume needs " + geometry.metadataFileSizeBytes());
         }
         if (!request.force()) {
-            data.refuseIfVolume();
+            data.refuseUnlessEmpty();
             if (metadata != null) {
-                metadata.refuseIfVolume();
+                metadata.refuseUnlessEmpty();
             }
         }
 
@@ -174,16 +175,9 @@ public final class VolumeFormatter {
             }
         }
 
-        void refuseIfVolume() throws IOException {
-            if (!exists) {
-                return;
-            }
-            try (FileChannel channel = FileChannel.open(path)) {
-                Superblock existing = VolumeLabel.existingVolume(channel, sizeBytes);
-                if (existing != null) {
-                    throw new InvalidVolumeException(role + " " + path + " already holds csum volume " + existing.volumeUuid()
-                            + "; format with force to overwrite it");
-                }
+        void refuseUnlessEmpty() throws IOException {
+            if (exists) {
+                ExistingContent.refuseUnlessEmpty(role, path, sizeBytes);
             }
         }
 
