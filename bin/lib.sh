@@ -62,6 +62,39 @@ csum_ensure_liburing() {
   fi
 }
 
+# Whether command $1 exists, also in root's /usr/sbin and /sbin when they are not on PATH.
+csum_have_command() {
+  command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]
+}
+
+# The tools the format tests make foreign images with (ExistingContentTest), as "command:package" pairs.
+CSUM_TEST_TOOLS=(mkfs.ext4:e2fsprogs mkfs.xfs:xfsprogs mkfs.btrfs:btrfs-progs mkswap:util-linux blkid:util-linux
+  losetup:mount sfdisk:fdisk cryptsetup:cryptsetup-bin integritysetup:cryptsetup-bin pvcreate:lvm2)
+
+# Prints the packages of the missing test tools, one a line, each once.
+csum_missing_test_packages() {
+  local pair
+  for pair in "${CSUM_TEST_TOOLS[@]}"; do
+    csum_have_command "${pair%%:*}" || printf '%s\n' "${pair#*:}"
+  done | sort -u
+}
+
+# Installs the packages of missing test tools with apt-get when running as root; otherwise says what to install.
+# Used by bin/test only: the csum command itself needs none of them.
+csum_ensure_test_tools() {
+  local missing=()
+  mapfile -t missing < <(csum_missing_test_packages)
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    printf 'csum: installing test tools %s (apt-get)...\n' "${missing[*]}" >&2
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >/dev/null 2>&1 \
+      || csum_die "apt-get could not install ${missing[*]}; install them by hand"
+    [ -z "$(csum_missing_test_packages)" ] || csum_die "test tools of $(csum_missing_test_packages | xargs) still missing after apt-get install"
+  else
+    csum_die "the format tests need ${missing[*]}: run 'sudo apt-get install ${missing[*]}' (and run the tests as root: they attach loop devices)"
+  fi
+}
+
 csum_mvn() {
   csum_quiet_maven
   command -v mvn >/dev/null 2>&1 || csum_die "Maven (mvn) is missing: run 'sudo apt-get install maven'"

@@ -99,8 +99,11 @@ public final class Volume implements AutoCloseable {
      * @param sizeBytes device size in bytes, or -1 to use the existing file's or device's size
      * @param blockSizeBytes 512 or 4096
      * @param checksum tuple checksum algorithm
-     * @param force overwrite an existing volume
+     * @param force overwrite whatever the device holds; without it, format refuses (before writing
+     *        anything) a device holding a volume, a file system, a partition table or other data
      * @return the new volume's superblock
+     * @throws dev.csum.format.InvalidVolumeException when a device holds something and {@code force} is false;
+     *         the message names what it holds
      */
     public static Superblock format(Path dataPath, Path metadataPath, long sizeBytes, int blockSizeBytes,
                                     ChecksumAlgorithm checksum, boolean force) throws IOException {

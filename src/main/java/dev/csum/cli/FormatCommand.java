@@ -16,7 +16,9 @@ import picocli.CommandLine.TypeConversionException;
 /** {@code csum format}: writes a new volume's superblocks and empty metadata (never the data area). */
 @Command(name = "format", sortOptions = false,
     description = {"Create a volume on DEVICE: writes superblocks and empty checksum metadata, never the data area.",
-        "Creates DEVICE when --size is given and it does not exist. Refuses to overwrite an existing volume without --force."})
+        "Creates DEVICE when --size is given and it does not exist.",
+        "Without --force it refuses, naming what it found and before writing anything, a device that holds a volume,"
+            + " file system, partition table, LUKS or LVM header, swap, or any non-zero byte in its first or last MiB."})
 final class FormatCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -42,7 +44,8 @@ final class FormatCommand implements Callable<Integer> {
         description = "crc32c, crc16-ccitt or crc16-t10dif (default ${DEFAULT-VALUE}).")
     ChecksumAlgorithm checksum;
 
-    @Option(names = {"-f", "--force"}, description = "Overwrite an existing csum volume (its data is lost).")
+    @Option(names = {"-f", "--force"},
+        description = "Overwrite whatever DEVICE and the metadata device hold: a volume, file system or data there is lost.")
     boolean force;
 
     @Override

@@ -19,8 +19,9 @@ import java.util.UUID;
  * <p>Regular files are cut to length 0 and re-extended, so every imd block (and the data area) is
  * a hole: formatting 64 GiB writes two or three blocks. On a block device the imd pairs are
  * overwritten with zeros (interleaved: one {@code 2 × blockSize} write per group; separate: the
- * metadata device in 1 MiB sequential writes). Format discards a device's previous contents: it
- * refuses to overwrite an existing volume unless {@link Request#force()} is set.
+ * metadata device in 1 MiB sequential writes). Format discards a device's previous contents: unless
+ * {@link Request#force()} is set it refuses, before writing anything, a device that holds a volume,
+ * a known signature or non-zero bytes near either end ({@link ExistingContent}).
  *
  * <p>Format takes the same lock as opening a volume ({@link DeviceLock}, exclusive, on every
  * device), so it refuses a volume that any process has open, {@code force} or not, and it opens
@@ -42,7 +43,7 @@ public final class VolumeFormatter {
      * @param sizeBytes         data device size to use, or -1 for the existing file's or device's size
      * @param blockSizeBytes    512 or 4096
      * @param checksum          the data blocks' checksum algorithm
-     * @param force             overwrite an existing csum volume
+     * @param force             overwrite whatever the devices hold
      */
     public record Request(Path dataPath, Path metadataPathOrNull, long sizeBytes, int blockSizeBytes,
                           ChecksumAlgorithm checksum, boolean force) {
@@ -53,7 +54,7 @@ public final class VolumeFormatter {
      * Every argument is validated before the first write.
      *
      * @throws IllegalArgumentException for invalid arguments (bad block size, too small, ...)
-     * @throws InvalidVolumeException   when a device already holds a volume and force is not set
+     * @throws InvalidVolumeException   when a device holds anything (a volume, a file system, data) and force is not set
      * @throws IOException              when a device cannot be read or written
      */
     public static Superblock format(Request request) throws IOException {
@@ -104,18 +105,16 @@ public final class VolumeFormatter {
             throw new IllegalArgumentException("metadata device " + metadataPath + " has " + metadata.sizeBytes
                     + " bytes; this volume needs " + geometry.metadataFileSizeBytes());
         }
-        // Lock each device (creating a missing file) and open it for writing before the first byte is
-        // written: a device another process (or this one) has open, or one that cannot be written,
-        // stops the format with every device as it was.
+        // Refuse what must not be overwritten before anything is created or locked ...
+        refuseUnlessEmpty(request, data, metadata);
+        // ... then lock each device (creating a missing file) and open it for writing before the
+        // first byte is written: a device another process (or this one) has open, or one that
+        // cannot be written, stops the format with every device as it was. The contents are
+        // checked again under the lock, in case they changed in between.
         try (DeviceLock dataLock = DeviceLock.acquire(dataPath, "data device", DeviceLock.Mode.EXCLUSIVE, true);
              DeviceLock metadataLock = metadataPath == null ? null
                  : DeviceLock.acquire(metadataPath, "metadata device", DeviceLock.Mode.EXCLUSIVE, true)) {
-            if (!request.force()) {
-                data.refuseIfVolume();
-                if (metadata != null) {
-                    metadata.refuseIfVolume();
-                }
-            }
+            refuseUnlessEmpty(request, data, metadata);
             try (FileChannel dataChannel = data.openForWriting();
                  FileChannel metadataChannel = metadata == null ? null : metadata.openForWriting()) {
                 // Everything checked and open: from here on, write.
@@ -140,6 +139,15 @@ public final class VolumeFormatter {
             }
         }
         return superblock;
+    }
+
+    private static void refuseUnlessEmpty(Request request, Target data, Target metadata) throws IOException {
+        if (!request.force()) {
+            data.refuseUnlessEmpty();
+            if (metadata != null) {
+                metadata.refuseUnlessEmpty();
+            }
+        }
     }
 
     /** Backup first, primary last: a device with a primary superblock is completely formatted. */
@@ -187,15 +195,9 @@ public final class VolumeFormatter {
             }
         }
 
-        void refuseIfVolume() throws IOException {
-            if (!exists) {
-                return;
-            }
-            try (FileChannel channel = FileChannel.open(path)) {
-                String existing = VolumeLabel.existingVolume(channel, sizeBytes);
-                if (existing != null) {
-                    throw new InvalidVolumeException(role + " " + path + " already holds " + existing + "; format with force to overwrite it");
-                }
+        void refuseUnlessEmpty() throws IOException {
+            if (exists) {
+                ExistingContent.refuseUnlessEmpty(role, path, sizeBytes);
             }
         }
 

@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.csum.format.ForeignImage;
+import dev.csum.format.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class FormatStatusTest {
     @TempDir
@@ -48,6 +52,29 @@ class FormatStatusTest {
         byte[] before = Files.readAllBytes(device);
         Cli.run("format", device.toString(), "--size", "4m").assertOneLineError(2, "already holds csum volume", "force");
         assertArrayEquals(before, Files.readAllBytes(device), "nothing written");
+        Cli.run("format", device.toString(), "--force").assertOk();
+    }
+
+    @ParameterizedTest(name = "{0}: exit 2 naming it, nothing written; --force overwrites it")
+    @EnumSource(value = ForeignImage.class, names = {"EXT4", "LUKS2"})
+    void formatRefusesADeviceHoldingAnotherProgramsSignatureWithoutForce(ForeignImage image) throws Exception {
+        Path device = image.make(directory);
+        String before = Tools.sha256(device);
+        Cli.run("format", device.toString()).assertOneLineError(2,
+            "csum format: data device " + device + " holds " + image.holds + "; format with --force to overwrite it");
+        assertEquals(before, Tools.sha256(device), "nothing written");
+        Cli.run("format", device.toString(), "--force").assertOk();
+        Cli.run("status", device.toString()).assertOk();
+    }
+
+    @Test
+    void formatRefusesADeviceHoldingDataWithoutForce() throws Exception {
+        Path device = directory.resolve("v");
+        byte[] data = new byte[4 << 20];
+        data[(3 << 20) + 5] = 1;
+        Files.write(device, data);
+        Cli.run("format", device.toString()).assertOneLineError(2, "holds data: non-zero byte at offset 3145733", "--force");
+        assertArrayEquals(data, Files.readAllBytes(device), "nothing written");
         Cli.run("format", device.toString(), "--force").assertOk();
     }
 

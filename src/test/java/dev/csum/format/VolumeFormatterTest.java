@@ -112,12 +112,12 @@ class VolumeFormatterTest {
     }
 
     @Test
-    void formatDiscardsOldContentsOfAnExistingFile() throws Exception {
+    void forcedFormatDiscardsOldContentsOfAnExistingFile() throws Exception {
         Path file = dir.resolve("junk");
         byte[] junk = new byte[4 << 20];
         new Random(3).nextBytes(junk);
         Files.write(file, junk);
-        Superblock superblock = VolumeFormatter.format(request(file, null, -1, 4096));
+        Superblock superblock = VolumeFormatter.format(new VolumeFormatter.Request(file, null, -1, 4096, ChecksumAlgorithm.CRC32C, true));
         assertEquals(junk.length, Files.size(file));
         assertImdBlocksEmpty(file, superblock);
         assertTrue(allocatedBytes(file) <= 64 * 1024, "old blocks released, data area not written");
