@@ -38,7 +38,8 @@ import java.util.ArrayDeque;
  * serve every block (so a later bit flip in one copy loses nothing).
  */
 final class CommitPath {
-    private final Engine engine;
+    private final EngineContext context;
+    private final PieceCompletion completion;
     private final int blockSizeBytes;
     /** Groups waiting for buffer space to resolve. */
     private final ArrayDeque<GroupState> waitingToResolve = new ArrayDeque<>();
@@ -50,10 +51,11 @@ final class CommitPath {
     private final LoadedGroups loadedGroups;
     private boolean settledAny;
 
-    CommitPath(Engine engine) {
-        this.engine = engine;
-        this.blockSizeBytes = engine.blockSizeBytes;
-        this.loadedGroups = new LoadedGroups(engine.geometry.groupCount());
+    CommitPath(EngineContext context, PieceCompletion completion) {
+        this.context = context;
+        this.completion = completion;
+        this.blockSizeBytes = context.blockSizeBytes;
+        this.loadedGroups = new LoadedGroups(context.geometry.groupCount());
     }
 
     // ---------------------------------------------------------------- loading
@@ -68,7 +70,7 @@ final class CommitPath {
     }
 
     private void readCopies(GroupState state, int copies) {
-        engine.ops.create(OpTable.IMD_LOAD, OpTable.READ_OP, state, copies, IoPort.METADATA_FILE,
+        context.ops.create(OpTable.IMD_LOAD, OpTable.READ_OP, state, copies, IoPort.METADATA_FILE,
             copiesOffsetBytes(state, copies), copies == BOTH_COPIES ? state.pair : state.halves[firstCopy(copies)], 0);
     }
 
@@ -78,7 +80,7 @@ final class CommitPath {
     }
 
     private long copiesOffsetBytes(GroupState state, int copies) {
-        return engine.geometry.imdPairOffsetBytes(state.group) + (long) firstCopy(copies) * blockSizeBytes;
+        return context.geometry.imdPairOffsetBytes(state.group) + (long) firstCopy(copies) * blockSizeBytes;
     }
 
     /**
@@ -94,17 +96,17 @@ final class CommitPath {
         int lengthBytes = Integer.bitCount(copies) * blockSizeBytes;
         if (result != lengthBytes) {
             state.loading = false;
-            IOException failure = engine.deviceError("imd pair read", IoPort.METADATA_FILE,
+            IOException failure = context.deviceError("imd pair read", IoPort.METADATA_FILE,
                 copiesOffsetBytes(state, copies), lengthBytes, result);
             failWrites(state.pendingWrites, failure);
-            engine.onGroupLoaded(state, failure);
-            engine.cache.discard(state);
+            completion.onGroupLoaded(state, failure);
+            context.cache.discard(state);
             return;
         }
         ImdValidity[] verdicts = state.loadVerdicts;
         for (int copy = 0; copy < 2; copy++) {
             if ((copies & (1 << copy)) != 0) {
-                ImdValidity verdict = ImdBlock.validate(state.halves[copy], state.group, engine.volumeTag, copy);
+                ImdValidity verdict = ImdBlock.validate(state.halves[copy], state.group, context.volumeTag, copy);
                 // Confirming: VALID wins, EMPTY needs both reads, otherwise the copy stays rejected.
                 if (!state.loadConfirming || verdict != ImdValidity.EMPTY) {
                     verdicts[copy] = verdict;
@@ -114,7 +116,7 @@ final class CommitPath {
         int suspect = (verdicts[0] != ImdValidity.VALID ? 0b01 : 0) | (verdicts[1] != ImdValidity.VALID ? 0b10 : 0);
         if (suspect != 0 && !state.loadConfirming) {
             state.loadConfirming = true;
-            engine.counters.imdConfirmReads++;
+            context.counters.increment(EngineCounters.IMD_CONFIRM_READS);
             readCopies(state, suspect);
             return;
         }
@@ -141,7 +143,7 @@ final class CommitPath {
             if (differ && (olderGeneration + 1 != newerGeneration || loadedGroups.contains(state.group))) {
                 state.dual = false;
                 state.unsettled = true;
-                engine.counters.metadataFallbacks++;
+                context.counters.increment(EngineCounters.METADATA_FALLBACKS);
             } else {
                 state.dual = differ;
                 state.unsettled = differ;
@@ -149,26 +151,26 @@ final class CommitPath {
         } else if (firstUsable || secondUsable) {
             state.newerCopy = firstUsable ? 0 : 1;
             state.unsettled = true;
-            engine.counters.metadataFallbacks++;
+            context.counters.increment(EngineCounters.METADATA_FALLBACKS);
         } else {
             state.damaged = true;
-            engine.counters.metadataFallbacks += 2;
+            context.counters.add(EngineCounters.METADATA_FALLBACKS, 2);
         }
         state.generation = state.damaged ? 0 : ImdBlock.generation(state.committed());
-        if (engine.readOnly && state.unsettled) {
+        if (context.readOnly && state.unsettled) {
             // A writable session would rewrite this pair (settle, repair); a read-only one reports it
             // and serves reads from what is there (either copy of a crash state, or the good copy).
             state.unsettled = false;
-            engine.counters.imdRepairsDeferred++;
+            context.counters.increment(EngineCounters.IMD_REPAIRS_DEFERRED);
         }
         loadedGroups.add(state.group);
         state.loaded = true;
-        engine.onGroupLoaded(state, null);
+        completion.onGroupLoaded(state, null);
         tryCommit(state);
     }
 
     private boolean tuplesDiffer(GroupState state) {
-        long tuplesBytes = (long) engine.geometry.tuplesPerGroup() * ImdBlock.TUPLE_BYTES;
+        long tuplesBytes = (long) context.geometry.tuplesPerGroup() * ImdBlock.TUPLE_BYTES;
         return MemorySegment.mismatch(state.halves[0], ImdBlock.HEADER_BYTES, ImdBlock.HEADER_BYTES + tuplesBytes,
             state.halves[1], ImdBlock.HEADER_BYTES, ImdBlock.HEADER_BYTES + tuplesBytes) >= 0;
     }
@@ -229,7 +231,7 @@ final class CommitPath {
         MemorySegment next = state.halves[target];
         // Copy-forward: the new copy is the committed state plus the new tuples, so it never loses a
         // tuple that only the copy it replaces had.
-        if (!SeedBehaviourForTesting.staleBrother) {
+        if (!context.seedStaleBrother) {
             MemorySegment.copy(committed, 0, next, 0, blockSizeBytes);
         }
         // After a resolution that corrected tuples, the slot written next holds the only on-disk
@@ -258,7 +260,7 @@ final class CommitPath {
         }
         assert ImdBlock.isNewer(nextGeneration, state.generation) : "generation must advance";
         assert ImdBlock.slotOfGeneration(nextGeneration) == target : "generation parity must match the slot";
-        ImdBlock.setHeader(next, state.group, nextGeneration, engine.volumeTag);
+        ImdBlock.setHeader(next, state.group, nextGeneration, context.volumeTag);
         ImdBlock.seal(next);
 
         boolean settle = state.commitPieces.isEmpty();
@@ -273,15 +275,15 @@ final class CommitPath {
         if (settle) {
             settledAny = true;
         }
-        engine.counters.imdCommits++;
+        context.counters.increment(EngineCounters.IMD_COMMITS);
 
-        long imdOffset = engine.geometry.imdPairOffsetBytes(state.group) + (long) target * blockSizeBytes;
+        long imdOffset = context.geometry.imdPairOffsetBytes(state.group) + (long) target * blockSizeBytes;
         Piece first = state.commitPieces.head;
-        int imdSlot = engine.ops.create(OpTable.IMD_WRITE, OpTable.WRITE_OP, state, 0, IoPort.METADATA_FILE,
-            imdOffset, next, engine.writeFlags | (first != null ? IoPort.FLAG_LINK : 0));
+        int imdSlot = context.ops.create(OpTable.IMD_WRITE, OpTable.WRITE_OP, state, 0, IoPort.METADATA_FILE,
+            imdOffset, next, context.writeFlags | (first != null ? IoPort.FLAG_LINK : 0));
         if (first != null) {
             // The imd write is linked before the first data write (the seed's barrier, as a link).
-            engine.ops.linkedToNext[imdSlot] = true;
+            context.ops.linkedToNext[imdSlot] = true;
             issueDataWrite(first);
         }
     }
@@ -321,8 +323,8 @@ final class CommitPath {
     }
 
     private void issueDataWrite(Piece piece) {
-        engine.ops.create(OpTable.DATA_WRITE, OpTable.WRITE_OP, piece, 0, IoPort.DATA_FILE,
-            engine.geometry.dataOffsetBytes(piece.firstBlock), piece.data, engine.writeFlags);
+        context.ops.create(OpTable.DATA_WRITE, OpTable.WRITE_OP, piece, 0, IoPort.DATA_FILE,
+            context.geometry.dataOffsetBytes(piece.firstBlock), piece.data, context.writeFlags);
     }
 
     void onImdWrite(GroupState state, int result) {
@@ -330,14 +332,14 @@ final class CommitPath {
         Piece first = state.commitPieces.head;
         if (result != blockSizeBytes) {
             state.commitImdFailed = true;
-            IOException failure = engine.deviceError("imd write", IoPort.METADATA_FILE,
-                engine.geometry.imdPairOffsetBytes(state.group) + (long) state.commitTargetCopy * blockSizeBytes,
+            IOException failure = context.deviceError("imd write", IoPort.METADATA_FILE,
+                context.geometry.imdPairOffsetBytes(state.group) + (long) state.commitTargetCopy * blockSizeBytes,
                 blockSizeBytes, result);
             if (first == null) {
                 // A settle carries no new tuple: the newer copy stays complete and the data is safe,
                 // so a failed one (a full file system, a read-only device) is a warning, not a failure.
                 // Counted in the stats, which the command line reports as a warning.
-                engine.counters.imdRepairFailures++;
+                context.counters.increment(EngineCounters.IMD_REPAIR_FAILURES);
             }
             // The linked first data write completes with -ECANCELED; the others were never sent.
             if (first != null) {
@@ -358,7 +360,7 @@ final class CommitPath {
     void onDataWrite(Piece piece, int result) {
         GroupState state = piece.group;
         IOException failure = result == piece.lengthBytes(blockSizeBytes) ? null
-            : engine.deviceError("write", IoPort.DATA_FILE, engine.geometry.dataOffsetBytes(piece.firstBlock),
+            : context.deviceError("write", IoPort.DATA_FILE, context.geometry.dataOffsetBytes(piece.firstBlock),
                 piece.lengthBytes(blockSizeBytes), result);
         piece.dataDone = true;
         if (failure != null) {
@@ -393,7 +395,7 @@ final class CommitPath {
         }
         Piece piece;
         while ((piece = state.commitPieces.poll()) != null) {
-            engine.finishPiece(piece, null);
+            completion.finishPiece(piece, null);
         }
         tryCommit(state);
     }
@@ -405,7 +407,7 @@ final class CommitPath {
             for (int i = 0; i < blocks.length; i++) {
                 blocks[i] = piece.firstBlock + i;
             }
-            engine.finishPiece(piece, new IntegrityException("both imd copies of group " + state.group
+            completion.finishPiece(piece, new IntegrityException("both imd copies of group " + state.group
                 + " are damaged; refusing to write without its checksums", piece.request.offsetBytes, blocks,
                 blockSizeBytes));
         }
@@ -415,7 +417,7 @@ final class CommitPath {
     private void failWrites(PieceList list, IOException failure) {
         Piece piece;
         while ((piece = list.poll()) != null) {
-            engine.finishPiece(piece, failure);
+            completion.finishPiece(piece, failure);
         }
     }
 
@@ -425,7 +427,7 @@ final class CommitPath {
         MemorySegment committed = state.committed();
         MemorySegment brother = state.other();
         int differing = 0;
-        int tuples = engine.geometry.blocksInGroup(state.group);
+        int tuples = context.geometry.blocksInGroup(state.group);
         for (int index = 0; index < tuples; index++) {
             if (differs(committed, brother, index)) {
                 differing++;
@@ -436,7 +438,7 @@ final class CommitPath {
             startCommit(state);
             return;
         }
-        MemorySegment buffer = engine.buffers.allocate((long) differing * blockSizeBytes);
+        MemorySegment buffer = context.buffers.allocate((long) differing * blockSizeBytes);
         if (buffer == null) {
             state.resolving = true;
             waitingToResolve.add(state);
@@ -445,12 +447,12 @@ final class CommitPath {
         state.resolving = true;
         state.resolveBuffer = buffer;
         state.resolveOpsPending = differing;
-        long firstBlock = engine.geometry.firstBlockOfGroup(state.group);
+        long firstBlock = context.geometry.firstBlockOfGroup(state.group);
         int k = 0;
         for (int index = 0; index < tuples; index++) {
             if (differs(committed, brother, index)) {
-                engine.ops.create(OpTable.RESOLVE_READ, OpTable.READ_OP, state, index, IoPort.DATA_FILE,
-                    engine.geometry.dataOffsetBytes(firstBlock + index),
+                context.ops.create(OpTable.RESOLVE_READ, OpTable.READ_OP, state, index, IoPort.DATA_FILE,
+                    context.geometry.dataOffsetBytes(firstBlock + index),
                     buffer.asSlice((long) k * blockSizeBytes, blockSizeBytes), 0);
                 k++;
             }
@@ -471,8 +473,8 @@ final class CommitPath {
         if (result == blockSizeBytes) {
             MemorySegment committed = state.committed();
             MemorySegment brother = state.other();
-            long logicalBlock = engine.geometry.firstBlockOfGroup(state.group) + index;
-            int sum = engine.checksum.blockChecksum(block, logicalBlock); // rare: resolution after a crash
+            long logicalBlock = context.geometry.firstBlockOfGroup(state.group) + index;
+            int sum = context.checksum.blockChecksum(block, logicalBlock); // rare: resolution after a crash
             boolean committedMatches = ImdBlock.tupleWritten(committed, index)
                 && sum == ImdBlock.tupleChecksum(committed, index);
             boolean brotherMatches = ImdBlock.tupleWritten(brother, index)
@@ -481,8 +483,8 @@ final class CommitPath {
             if (!committedMatches && !brotherMatches && neverWritten && (aux & CONFIRM) == 0) {
                 // "Never written" is carried into the next commit for good, and an all-zero block may
                 // also be a misdirected read: confirm it with a second read before deciding.
-                engine.ops.create(OpTable.RESOLVE_READ, OpTable.READ_OP, state, index | CONFIRM, IoPort.DATA_FILE,
-                    engine.geometry.dataOffsetBytes(logicalBlock), block, 0);
+                context.ops.create(OpTable.RESOLVE_READ, OpTable.READ_OP, state, index | CONFIRM, IoPort.DATA_FILE,
+                    context.geometry.dataOffsetBytes(logicalBlock), block, 0);
                 return;
             }
             if (!committedMatches && (brotherMatches || neverWritten)) {
@@ -497,7 +499,7 @@ final class CommitPath {
         // landed over non-zero old contents), the newer tuple is kept: the block then reads as an
         // error, never as wrong data.
         if (--state.resolveOpsPending == 0) {
-            engine.buffers.free(state.resolveBuffer);
+            context.buffers.free(state.resolveBuffer);
             state.resolveBuffer = null;
             state.resolving = false;
             state.dual = false;
@@ -523,7 +525,7 @@ final class CommitPath {
      */
     boolean settleAll() {
         boolean[] done = {true};
-        engine.cache.forEach(state -> {
+        context.cache.forEach(state -> {
             if (state.commitInFlight || state.resolving || state.loading) {
                 done[0] = false;
             } else if (state.unsettled && !state.damaged && state.loaded) {
