@@ -39,6 +39,7 @@ public final class Engine implements IoPort.CompletionSink {
     private final BufferArena buffers;
     private final GroupCache cache;
     private final CommitPath commits;
+    private final PairLoader loader;
     private final ReadPath reads;
     private final Arena memory;
     private final int queueDepth;
@@ -91,6 +92,7 @@ public final class Engine implements IoPort.CompletionSink {
             }
         };
         this.commits = new CommitPath(context, completion);
+        this.loader = new PairLoader(context, completion, commits);
         this.reads = new ReadPath(context, completion);
     }
 
@@ -220,7 +222,7 @@ public final class Engine implements IoPort.CompletionSink {
                 return false;
             }
             counters.increment(EngineCounters.IMD_CACHE_MISSES);
-            commits.startLoad(state);
+            loader.startLoad(state);
         } else if (state.loaded) {
             counters.increment(EngineCounters.IMD_CACHE_HITS);
         } else {
@@ -563,7 +565,7 @@ public final class Engine implements IoPort.CompletionSink {
         switch (kind) {
             case OpTable.DATA_READ -> reads.onDataRead((Piece) target, result);
             case OpTable.RECHECK_READ -> reads.onRecheckRead((Piece) target, result);
-            case OpTable.IMD_LOAD -> commits.onLoad((GroupState) target, aux, result);
+            case OpTable.IMD_LOAD -> loader.onLoad((GroupState) target, aux, result);
             case OpTable.IMD_WRITE -> commits.onImdWrite((GroupState) target, result);
             case OpTable.DATA_WRITE -> commits.onDataWrite((Piece) target, result);
             case OpTable.RESOLVE_READ -> commits.onResolveRead((GroupState) target, aux, buffer, result);
