@@ -1,12 +1,12 @@
 package dev.csum;
 
-import dev.csum.checksum.ChecksumAlgorithm;
 import dev.csum.engine.Engine;
 import dev.csum.engine.EngineSettings;
 import dev.csum.engine.EventLoop;
 import dev.csum.engine.ReadHandoff;
 import dev.csum.engine.Request;
 import dev.csum.engine.RequestListener;
+import dev.csum.format.PortSuperblock;
 import dev.csum.format.Superblock;
 import dev.csum.format.VolumeFormatter;
 import dev.csum.format.VolumeLabel;
@@ -60,7 +60,7 @@ import java.util.concurrent.locks.LockSupport;
  * data of each block, never a mix within a block.
  */
 public final class Volume implements AutoCloseable {
-    private final Superblock superblock;
+    private final VolumeInfo info;
     private final String name;
     private final IoPort port;
     private final Engine engine;
@@ -76,7 +76,7 @@ public final class Volume implements AutoCloseable {
 
     private Volume(Superblock superblock, String name, IoPort port, EngineSettings settings, boolean manual,
                    List<DeviceLock> locks, List<String> openWarnings) {
-        this.superblock = superblock;
+        this.info = ApiMapping.info(superblock);
         this.name = name;
         this.port = port;
         this.engine = new Engine(port, superblock, settings);
@@ -92,23 +92,35 @@ public final class Volume implements AutoCloseable {
     // ------------------------------------------------------------------ format and open
 
     /**
-     * Formats a new volume: writes the superblock(s) and empty metadata, never the data area.
+     * Formats a new volume: writes the superblock(s) and empty metadata, never the data area. Takes
+     * the same exclusive lock as {@link #open}, so it refuses a volume that any process has open.
      *
-     * @param dataPath data device (created when {@code sizeBytes} is given and it does not exist)
-     * @param metadataPath separate metadata device, or null to interleave metadata with data
-     * @param sizeBytes device size in bytes, or -1 to use the existing file's or device's size
-     * @param blockSizeBytes 512 or 4096
-     * @param checksum tuple checksum algorithm
-     * @param force overwrite whatever the device holds; without it, format refuses (before writing
-     *        anything) a device holding a volume, a file system, a partition table or other data
-     * @return the new volume's superblock
-     * @throws dev.csum.format.InvalidVolumeException when a device holds something and {@code force} is false;
-     *         the message names what it holds
+     * @return the new volume's identity and geometry
+     * @throws IllegalArgumentException when the options do not fit the devices (too small, a size
+     *     larger than a block device, the metadata device being the data device, ...)
+     * @throws IOException when a device holds something and {@linkplain FormatOptions#overwrite()
+     *     overwrite} is not set (the message names what it holds; nothing was written), or a device
+     *     cannot be read or written
      */
-    public static Superblock format(Path dataPath, Path metadataPath, long sizeBytes, int blockSizeBytes,
-                                    ChecksumAlgorithm checksum, boolean force) throws IOException {
-        return VolumeFormatter.format(
-            new VolumeFormatter.Request(dataPath, metadataPath, sizeBytes, blockSizeBytes, checksum, force));
+    public static VolumeInfo format(FormatOptions options) throws IOException {
+        long sizeBytes = options.sizeBytes().orElse(VolumeFormatter.EXISTING_SIZE);
+        Superblock superblock = VolumeFormatter.format(new VolumeFormatter.Request(options.dataPath(),
+            options.metadataPath(), sizeBytes, options.blockSizeBytes(), ApiMapping.algorithm(options.checksum()),
+            options.overwrite()));
+        return ApiMapping.info(superblock);
+    }
+
+    /**
+     * Reads and validates a volume's superblock(s) without opening it: takes no lock and writes
+     * nothing, so it also works on a volume another process has open (what {@code csum status} shows).
+     *
+     * @param metadataPathOrNull the metadata device of a volume formatted with one; null for interleaved
+     * @throws IOException when the devices are not a usable volume (the message says why) or cannot be read
+     */
+    public static VolumeInspection inspect(Path dataPath, Path metadataPathOrNull) throws IOException {
+        VolumeLabel.Opened label = VolumeLabel.read(existing(dataPath, "data device"),
+            metadataPathOrNull == null ? null : existing(metadataPathOrNull, "metadata device"));
+        return new VolumeInspection(ApiMapping.info(label.superblock()), label.usedBackup(), label.warnings());
     }
 
     /**
@@ -215,8 +227,9 @@ public final class Volume implements AutoCloseable {
         return engine.maxRequestBytes();
     }
 
-    public Superblock superblock() {
-        return superblock;
+    /** The volume's identity and geometry, as its superblock records them. */
+    public VolumeInfo info() {
+        return info;
     }
 
     /** True when opened {@linkplain VolumeOptions#readOnly() read-only}: writes are refused, nothing is written. */

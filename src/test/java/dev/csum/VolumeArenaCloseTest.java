@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.csum.checksum.ChecksumAlgorithm;
 import dev.csum.engine.Request;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -47,7 +46,7 @@ class VolumeArenaCloseTest {
 
     private VolumeOptions formatVolume() throws IOException {
         Path data = directory.resolve("volume");
-        Volume.format(data, null, 16L << 20, BLOCK, ChecksumAlgorithm.CRC32C, false);
+        Volume.format(FormatOptions.of(data).withSizeBytes(16L << 20).withBlockSizeBytes(BLOCK));
         return VolumeOptions.of(data).withQueueDepth(32);
     }
 

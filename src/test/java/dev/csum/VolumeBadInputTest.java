@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.csum.checksum.ChecksumAlgorithm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -26,7 +25,7 @@ class VolumeBadInputTest {
     @BeforeEach
     void formatVolume() throws Exception {
         data = directory.resolve("volume");
-        Volume.format(data, null, 4L << 20, 4096, ChecksumAlgorithm.CRC32C, false);
+        Volume.format(FormatOptions.of(data).withSizeBytes(4L << 20));
         try (Volume volume = Volume.open(VolumeOptions.of(data))) {
             volume.writeBlocking(0, arena.allocate(8192).fill((byte) 7));
         }

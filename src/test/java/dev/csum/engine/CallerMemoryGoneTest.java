@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.csum.Durability;
-import dev.csum.PortFormatter;
+import dev.csum.format.PortFormatter;
 import dev.csum.checksum.ChecksumAlgorithm;
 import dev.csum.format.MetadataPlacement;
 import dev.csum.format.Superblock;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.csum.Durability;
-import dev.csum.PortFormatter;
+import dev.csum.format.PortFormatter;
 import dev.csum.Volume;
 import dev.csum.VolumeOptions;
 import dev.csum.checksum.ChecksumAlgorithm;

@@ -3,7 +3,7 @@ package dev.csum.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.csum.PortFormatter;
+import dev.csum.format.PortFormatter;
 import dev.csum.Volume;
 import dev.csum.VolumeOptions;
 import dev.csum.checksum.ChecksumAlgorithm;

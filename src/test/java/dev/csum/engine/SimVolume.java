@@ -1,6 +1,6 @@
 package dev.csum.engine;
 
-import dev.csum.PortFormatter;
+import dev.csum.format.PortFormatter;
 import dev.csum.Volume;
 import dev.csum.VolumeOptions;
 import dev.csum.checksum.ChecksumAlgorithm;

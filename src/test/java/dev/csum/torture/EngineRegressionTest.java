@@ -3,7 +3,7 @@ package dev.csum.torture;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import dev.csum.PortFormatter;
+import dev.csum.format.PortFormatter;
 import dev.csum.Volume;
 import dev.csum.VolumeOptions;
 import dev.csum.checksum.ChecksumAlgorithm;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.csum.IntegrityException;
-import dev.csum.PortFormatter;
+import dev.csum.format.PortFormatter;
 import dev.csum.Volume;
 import dev.csum.VolumeOptions;
 import dev.csum.checksum.ChecksumAlgorithm;

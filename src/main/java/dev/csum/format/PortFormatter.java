@@ -1,10 +1,6 @@
-package dev.csum;
+package dev.csum.format;
 
 import dev.csum.checksum.ChecksumAlgorithm;
-import dev.csum.format.DeviceRole;
-import dev.csum.format.Geometry;
-import dev.csum.format.MetadataPlacement;
-import dev.csum.format.Superblock;
 import dev.csum.io.IoPort;
 import java.io.IOException;
 import java.lang.foreign.Arena;
