@@ -357,18 +357,24 @@ public final class Volume implements AutoCloseable {
 
     /**
      * Completes every accepted operation, settles the metadata (both imd copies of each written group
-     * agree afterwards), syncs the device(s), and releases everything. Closing twice is an
-     * {@link IllegalStateException}.
+     * agree afterwards), syncs the device(s), and releases everything. Blocks until done; not from
+     * an I/O callback (an {@link IllegalStateException}: it would wait for the loop it runs on).
+     *
+     * <p>Closing a closed volume does nothing and returns at once, also while another thread's
+     * close is still in progress (that close reports any failure).
      */
     @Override
     public void close() throws IOException {
+        if (closed) {
+            return;
+        }
         if (!manualDrive && loop.inLoop()) {
             throw new IllegalStateException("close() from an I/O callback would wait for the event loop it runs on; "
                 + "close the volume from another thread");
         }
         synchronized (this) {
             if (closed) {
-                throw new IllegalStateException("csum volume " + name + " is already closed");
+                return;
             }
             closed = true;
         }
