@@ -3,7 +3,6 @@ package dev.csum;
 import dev.csum.engine.Engine;
 import dev.csum.engine.EngineSettings;
 import dev.csum.engine.EventLoop;
-import dev.csum.engine.ReadHandoff;
 import dev.csum.engine.Request;
 import dev.csum.engine.RequestListener;
 import dev.csum.format.PortSuperblock;
@@ -15,13 +14,13 @@ import dev.csum.io.IoPort;
 import dev.csum.io.UringIoPort;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A checksumming block volume: every write stores a checksum tuple per block, every read verifies
@@ -31,8 +30,10 @@ import java.util.concurrent.locks.LockSupport;
  * <h2>Units and alignment</h2>
  * Offsets and lengths are in <b>bytes</b> of the volume's logical address space
  * ({@code 0 .. sizeBytes()}), and must be multiples of {@link #blockSizeBytes()} (512 or 4096).
- * Buffers must be native segments ({@code Arena.allocate}); they need no particular alignment (the
- * engine copies through its own aligned buffers). A request may be at most {@link #maxRequestBytes()}.
+ * Buffers need no particular alignment: the engine copies through its own aligned buffers, so native
+ * segments ({@code Arena.allocate}), heap segments ({@code MemorySegment.ofArray}), {@code byte[]}
+ * slices and heap or direct {@code ByteBuffer}s all work. A request may be at most
+ * {@link #maxRequestBytes()}.
  *
  * <h2>Forms</h2>
  * Each operation comes in three forms: returning a {@link CompletableFuture}; low-garbage, with an
@@ -46,10 +47,14 @@ import java.util.concurrent.locks.LockSupport;
  * returns. (A write started from an I/O callback, on the event loop, is copied when the loop takes
  * it.) A read's destination is written only on success: by the calling thread for
  * {@code readBlocking}, by the event loop for the other forms — so the asynchronous read forms need
- * a destination the event loop can access (a shared, global or automatic arena; a segment confined
- * to another thread is refused before any I/O). Closing a buffer's arena while the event loop may
- * still copy into or out of it is a caller's bug: that request alone fails with an
- * {@link IOException} saying its buffer is no longer accessible, and the volume goes on.
+ * a destination the event loop can access (heap memory, or a shared, global or automatic arena; a
+ * segment confined to another thread is refused before any I/O). The {@code ByteBuffer} forms
+ * transfer the buffer's remaining bytes and, on success, advance its position past them, as
+ * {@code FileChannel} does. Closing a buffer's arena while the event loop may still copy into or
+ * out of it is a caller's bug: that request alone fails with an {@link IOException} saying its
+ * buffer is no longer accessible, and the volume goes on. Every bad input (a null or too small
+ * buffer, an unaligned offset, a range outside the volume or the array) is an exception thrown
+ * before any I/O.
  *
  * <h2>Threading</h2>
  * All methods are thread-safe; many threads may read and write concurrently. Operations on
@@ -72,6 +77,7 @@ public final class Volume implements AutoCloseable {
     private final long sizeBytes;
     private final int blockSizeBytes;
     private final boolean manualDrive;
+    private final RequestChecks checks;
     private volatile boolean closed;
 
     private Volume(Superblock superblock, String name, IoPort port, EngineSettings settings, boolean manual,
@@ -87,6 +93,7 @@ public final class Volume implements AutoCloseable {
         this.blockSizeBytes = superblock.blockSizeBytes();
         this.manualDrive = manual;
         this.sizeBytes = superblock.dataBlockCount() * blockSizeBytes;
+        this.checks = new RequestChecks(name, blockSizeBytes, sizeBytes, engine.maxRequestBytes(), loop);
     }
 
     // ------------------------------------------------------------------ format and open
@@ -256,22 +263,40 @@ public final class Volume implements AutoCloseable {
 
     // ------------------------------------------------------------------ reads
 
-    /** Reads {@code dst.byteSize()} bytes at {@code offsetBytes} into {@code dst}. */
+    /** Reads {@code dst.byteSize()} bytes at {@code offsetBytes} into {@code dst} (native or heap). */
     public CompletableFuture<Void> read(long offsetBytes, MemorySegment dst) {
         CompletableFuture<Void> future = new CompletableFuture<>();
-        read(offsetBytes, dst.byteSize(), dst, null, completing(future), 0);
+        read(offsetBytes, dst == null ? 0 : dst.byteSize(), dst, null, completing(future), 0);
+        return future;
+    }
+
+    /** Reads {@code lengthBytes} at {@code offsetBytes} into {@code dst[dstOffset ..]}. */
+    public CompletableFuture<Void> read(long offsetBytes, byte[] dst, int dstOffset, int lengthBytes) {
+        return read(offsetBytes, RequestChecks.arraySlice("read", dst, dstOffset, lengthBytes));
+    }
+
+    /**
+     * Reads {@code dst.remaining()} bytes at {@code offsetBytes} into {@code dst} (heap or direct),
+     * whose position advances by that much when the read succeeds, before the future completes.
+     */
+    public CompletableFuture<Void> read(long offsetBytes, ByteBuffer dst) {
+        MemorySegment target = RequestChecks.remaining("read", dst);
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        read(offsetBytes, target.byteSize(), target, null, completing(future, dst), 0);
         return future;
     }
 
     /**
-     * Low-garbage read of {@code lengthBytes} at {@code offsetBytes} into {@code dst}.
+     * Low-garbage read of {@code lengthBytes} at {@code offsetBytes} into {@code dst} (native or
+     * heap; the event loop copies into it).
      *
      * @param appTagsOut null, or one slot per block to receive each block's application tag
      * @param callback runs on the event loop when the read completes
      */
     public void read(long offsetBytes, long lengthBytes, MemorySegment dst, short[] appTagsOut, IoCallback callback,
                      long token) {
-        checkRequest(offsetBytes, lengthBytes, dst, appTagsOut, callback, true, false);
+        checks.checkOpen(closed);
+        checks.checkRequest(offsetBytes, lengthBytes, dst, appTagsOut, callback, true, false);
         submit(Request.READ, offsetBytes, lengthBytes, dst, appTagsOut, callback, token, null);
     }
 
@@ -282,33 +307,65 @@ public final class Volume implements AutoCloseable {
 
     /** Reads and waits, returning each block's application tag in {@code appTagsOut} (may be null). */
     public void readBlocking(long offsetBytes, MemorySegment dst, short[] appTagsOut) throws IOException {
-        Waiter waiter = new Waiter(this, offsetBytes, dst);
-        checkRequest(offsetBytes, dst.byteSize(), dst, appTagsOut, waiter, true, true);
-        submit(Request.READ, offsetBytes, dst.byteSize(), dst, appTagsOut, waiter, 0, waiter);
-        waiter.await();
+        BlockingWait wait = new BlockingWait(loop, offsetBytes, dst);
+        checks.checkOpen(closed);
+        checks.checkRequest(offsetBytes, dst == null ? 0 : dst.byteSize(), dst, appTagsOut, wait, true, true);
+        submit(Request.READ, offsetBytes, dst.byteSize(), dst, appTagsOut, wait, 0, wait);
+        wait.await();
+    }
+
+    /** Reads {@code lengthBytes} at {@code offsetBytes} into {@code dst[dstOffset ..]} and waits. */
+    public void readBlocking(long offsetBytes, byte[] dst, int dstOffset, int lengthBytes) throws IOException {
+        readBlocking(offsetBytes, RequestChecks.arraySlice("read", dst, dstOffset, lengthBytes), null);
+    }
+
+    /**
+     * Reads {@code dst.remaining()} bytes at {@code offsetBytes} into {@code dst} (heap or direct)
+     * and waits; on success the position advances by that much (as {@code FileChannel.read} does).
+     */
+    public void readBlocking(long offsetBytes, ByteBuffer dst) throws IOException {
+        MemorySegment target = RequestChecks.remaining("read", dst);
+        readBlocking(offsetBytes, target, null);
+        dst.position(dst.position() + (int) target.byteSize());
     }
 
     // ------------------------------------------------------------------ writes
 
-    /** Writes all of {@code src} at {@code offsetBytes}. */
+    /** Writes all of {@code src} (native or heap) at {@code offsetBytes}. */
     public CompletableFuture<Void> write(long offsetBytes, MemorySegment src) {
         CompletableFuture<Void> future = new CompletableFuture<>();
-        write(offsetBytes, src.byteSize(), src, null, completing(future), 0);
+        write(offsetBytes, src == null ? 0 : src.byteSize(), src, null, completing(future), 0);
+        return future;
+    }
+
+    /** Writes {@code src[srcOffset .. srcOffset + lengthBytes)} at {@code offsetBytes}. */
+    public CompletableFuture<Void> write(long offsetBytes, byte[] src, int srcOffset, int lengthBytes) {
+        return write(offsetBytes, RequestChecks.arraySlice("write", src, srcOffset, lengthBytes));
+    }
+
+    /**
+     * Writes the {@code src.remaining()} bytes of {@code src} (heap or direct) at {@code offsetBytes};
+     * its position advances by that much when the write succeeds, before the future completes.
+     */
+    public CompletableFuture<Void> write(long offsetBytes, ByteBuffer src) {
+        MemorySegment source = RequestChecks.remaining("write", src);
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        write(offsetBytes, source.byteSize(), source, null, completing(future, src), 0);
         return future;
     }
 
     /**
-     * Low-garbage write of {@code lengthBytes} of {@code src} at {@code offsetBytes}.
+     * Low-garbage write of {@code lengthBytes} of {@code src} (native or heap) at {@code offsetBytes}.
      *
      * @param appTags null, or one application tag per block (stored in its tuple, returned by reads)
      */
     public void write(long offsetBytes, long lengthBytes, MemorySegment src, short[] appTags, IoCallback callback,
                       long token) {
+        checks.checkOpen(closed);
         if (readOnly) {
-            checkOpen();
             throw new IllegalStateException("csum volume " + name + " is open read-only: writes are refused");
         }
-        checkRequest(offsetBytes, lengthBytes, src, appTags, callback, false, !loop.inLoop());
+        checks.checkRequest(offsetBytes, lengthBytes, src, appTags, callback, false, !loop.inLoop());
         submit(Request.WRITE, offsetBytes, lengthBytes, src, appTags, callback, token, null);
     }
 
@@ -319,9 +376,24 @@ public final class Volume implements AutoCloseable {
 
     /** Writes with one application tag per block (may be null) and waits. */
     public void writeBlocking(long offsetBytes, MemorySegment src, short[] appTags) throws IOException {
-        Waiter waiter = new Waiter(this, 0, null);
-        write(offsetBytes, src.byteSize(), src, appTags, waiter, 0);
-        waiter.await();
+        BlockingWait wait = new BlockingWait(loop, 0, null);
+        write(offsetBytes, src == null ? 0 : src.byteSize(), src, appTags, wait, 0);
+        wait.await();
+    }
+
+    /** Writes {@code src[srcOffset .. srcOffset + lengthBytes)} at {@code offsetBytes} and waits. */
+    public void writeBlocking(long offsetBytes, byte[] src, int srcOffset, int lengthBytes) throws IOException {
+        writeBlocking(offsetBytes, RequestChecks.arraySlice("write", src, srcOffset, lengthBytes), null);
+    }
+
+    /**
+     * Writes the {@code src.remaining()} bytes of {@code src} (heap or direct) at {@code offsetBytes}
+     * and waits; on success the position advances by that much (as {@code FileChannel.write} does).
+     */
+    public void writeBlocking(long offsetBytes, ByteBuffer src) throws IOException {
+        MemorySegment source = RequestChecks.remaining("write", src);
+        writeBlocking(offsetBytes, source, null);
+        src.position(src.position() + (int) source.byteSize());
     }
 
     // ------------------------------------------------------------------ flush and close
@@ -333,18 +405,20 @@ public final class Volume implements AutoCloseable {
         return future;
     }
 
+    /** Low-garbage flush: {@code callback} runs on the event loop when every earlier write is durable. */
     public void flush(IoCallback callback, long token) {
-        checkOpen();
+        checks.checkOpen(closed);
         if (callback == null) {
             throw new IllegalArgumentException("callback must not be null");
         }
         submit(Request.FLUSH, 0, 0, null, null, callback, token, null);
     }
 
+    /** Flushes and waits. */
     public void flushBlocking() throws IOException {
-        Waiter waiter = new Waiter(this, 0, null);
-        flush(waiter, 0);
-        waiter.await();
+        BlockingWait wait = new BlockingWait(loop, 0, null);
+        flush(wait, 0);
+        wait.await();
     }
 
     /**
@@ -412,72 +486,8 @@ public final class Volume implements AutoCloseable {
 
     // ------------------------------------------------------------------ internals
 
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("csum volume " + name + " is closed");
-        }
-        Throwable failure = loop.failure();
-        if (failure != null) {
-            throw new IllegalStateException("csum volume " + name + " stopped after an internal error: " + failure,
-                failure);
-        }
-    }
-
-    /**
-     * @param callerCopies the calling thread copies the data (writes from outside the loop, blocking
-     *     reads), so the segment need not be accessible from the event loop
-     */
-    private void checkRequest(long offsetBytes, long lengthBytes, MemorySegment segment, short[] tags,
-                              IoCallback callback, boolean isRead, boolean callerCopies) {
-        checkOpen();
-        String what = isRead ? "read" : "write";
-        if (callback == null) {
-            throw new IllegalArgumentException("callback must not be null");
-        }
-        if (segment == null) {
-            throw new IllegalArgumentException(what + " buffer must not be null");
-        }
-        if (offsetBytes < 0) {
-            throw new IllegalArgumentException(what + " offset must not be negative, was " + offsetBytes);
-        }
-        if (lengthBytes <= 0) {
-            throw new IllegalArgumentException(what + " length must be positive, was " + lengthBytes);
-        }
-        if (offsetBytes % blockSizeBytes != 0 || lengthBytes % blockSizeBytes != 0) {
-            throw new IllegalArgumentException(what + " of " + lengthBytes + " bytes at offset " + offsetBytes
-                + " is not aligned to the " + blockSizeBytes + "-byte block size");
-        }
-        if (offsetBytes > sizeBytes - lengthBytes) {
-            throw new IllegalArgumentException(what + " of " + lengthBytes + " bytes at offset " + offsetBytes
-                + " goes beyond the end of the volume (" + sizeBytes + " bytes)");
-        }
-        if (lengthBytes > engine.maxRequestBytes()) {
-            throw new IllegalArgumentException(what + " of " + lengthBytes + " bytes exceeds the largest request, "
-                + engine.maxRequestBytes() + " bytes (split it, or open with a larger buffer arena)");
-        }
-        if (!segment.isNative()) {
-            throw new IllegalArgumentException(what + " buffer must be a native segment (Arena.allocate), "
-                + "not a heap segment");
-        }
-        if (segment.byteSize() < lengthBytes) {
-            throw new IllegalArgumentException(what + " buffer holds " + segment.byteSize() + " bytes, less than the "
-                + lengthBytes + " requested");
-        }
-        if (!callerCopies && !loop.loopCanAccess(segment)) {
-            throw new IllegalArgumentException("the " + what + " buffer is confined to another thread and this form "
-                + "accesses it on the event loop: use a shared, global or automatic arena, or the blocking form");
-        }
-        if (isRead && segment.isReadOnly()) {
-            throw new IllegalArgumentException("read buffer is read-only");
-        }
-        if (tags != null && tags.length < lengthBytes / blockSizeBytes) {
-            throw new IllegalArgumentException("application tag array holds " + tags.length + " entries, less than the "
-                + lengthBytes / blockSizeBytes + " blocks of the " + what);
-        }
-    }
-
     private void submit(byte kind, long offsetBytes, long lengthBytes, MemorySegment segment, short[] tags,
-                        IoCallback callback, long token, Waiter reader) {
+                        IoCallback callback, long token, BlockingWait reader) {
         Request request = loop.acquire();
         request.fill(kind, offsetBytes, lengthBytes, blockSizeBytes, segment, tags, callback, token);
         if (kind == Request.WRITE && !loop.inLoop()) {
@@ -500,78 +510,29 @@ public final class Volume implements AutoCloseable {
     }
 
     private static IoCallback completing(CompletableFuture<Void> future) {
-        return (token, failure) -> {
-            if (failure == null) {
-                future.complete(null);
-            } else {
-                future.completeExceptionally(failure);
-            }
-        };
+        return completing(future, null);
     }
 
-    /** Parks the calling thread until its operation completes; copies a read's data on that thread. */
-    private static final class Waiter implements IoCallback, ReadHandoff {
-        private static final long RECHECK_NANOS = 100_000_000L;
-        private final Volume volume;
-        private final long readOffsetBytes;
-        private final MemorySegment readDestination;
-        private final Thread thread = Thread.currentThread();
-        private volatile boolean done;
-        private IOException failure;
-        private MemorySegment verifiedData;
-
-        Waiter(Volume volume, long readOffsetBytes, MemorySegment readDestination) {
-            if (volume.loop.inLoop()) {
-                throw new IllegalStateException("blocking calls are not allowed on the event loop or on a manually "
-                    + "driven volume; use the callback form");
-            }
-            this.volume = volume;
-            this.readOffsetBytes = readOffsetBytes;
-            this.readDestination = readDestination;
-        }
-
-        @Override
-        public void takeBuffer(MemorySegment data) {
-            verifiedData = data;
-        }
-
-        @Override
-        public void onComplete(long token, IOException error) {
-            failure = error;
-            done = true;
-            LockSupport.unpark(thread);
-        }
-
-        void await() throws IOException {
-            boolean interrupted = false;
-            while (!done) {
-                // Timed, so that a waiter notices an event loop that died instead of hanging forever.
-                LockSupport.parkNanos(this, RECHECK_NANOS);
-                if (Thread.interrupted()) {
-                    interrupted = true;
-                }
-                if (!done && volume.loop.failure() != null) {
-                    throw new IOException("csum event loop failed", volume.loop.failure());
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            if (verifiedData != null) {
-                try {
-                    MemorySegment.copy(verifiedData, 0, readDestination, 0, verifiedData.byteSize());
-                } catch (IllegalStateException | WrongThreadException inaccessible) {
-                    // Another thread closed the destination's shared arena: the same failure the
-                    // asynchronous forms report, not an unchecked exception from a blocking read.
-                    throw Engine.callerMemoryInaccessible("read", readOffsetBytes, verifiedData.byteSize(),
-                        "destination", inaccessible);
-                } finally {
-                    volume.engine.releaseBuffer(verifiedData);
-                }
-            }
+    /**
+     * Completes {@code future} with the operation's result; on success first advances
+     * {@code bufferOrNull}'s position past the bytes transferred (on the event loop, before the
+     * caller can see the future complete, as AsynchronousFileChannel does).
+     */
+    private static IoCallback completing(CompletableFuture<Void> future, ByteBuffer bufferOrNull) {
+        int advancedPosition = bufferOrNull == null ? 0 : bufferOrNull.limit();
+        return (token, failure) -> {
             if (failure != null) {
-                throw failure;
+                future.completeExceptionally(failure);
+                return;
             }
-        }
+            try {
+                if (bufferOrNull != null) {
+                    bufferOrNull.position(advancedPosition);
+                }
+                future.complete(null);
+            } catch (IllegalArgumentException limitMoved) {
+                future.completeExceptionally(limitMoved);
+            }
+        };
     }
 }

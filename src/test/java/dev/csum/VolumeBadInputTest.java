@@ -62,12 +62,29 @@ class VolumeBadInputTest {
     }
 
     @Test
-    void heapOrTooSmallBuffersAndTooFewTags() throws Exception {
-        assertRejected(() -> opened.write(0, MemorySegment.ofArray(new byte[4096])), "native segment");
+    void tooSmallOrReadOnlyBuffersAndTooFewTags() throws Exception {
         assertRejected(() -> opened.read(0, 8192, arena.allocate(4096), null, ignore, 0), "4096 bytes, less than");
         assertRejected(() -> opened.write(0, 8192, arena.allocate(8192), new short[1], ignore, 0), "tag");
         assertRejected(() -> opened.read(0, 4096, arena.allocate(4096).asReadOnly(), null, ignore, 0), "read-only");
         assertRejected(() -> opened.read(0, 4096, arena.allocate(4096), null, null, 0), "callback");
+    }
+
+    @Test
+    void badHeapArraysAndBuffersAreRefusedBeforeAnyIo() throws Exception {
+        byte[] array = new byte[8192];
+        assertRejected(() -> opened.writeBlocking(0, (byte[]) null, 0, 4096), "write buffer must not be null");
+        assertRejected(() -> opened.read(0, (java.nio.ByteBuffer) null), "read buffer must not be null");
+        assertRejected(() -> opened.writeBlocking(0, array, 100, 4000), "not aligned");
+        assertRejected(() -> opened.read(0, array, 0, 0), "positive");
+        assertRejected(() -> opened.readBlocking(0, java.nio.ByteBuffer.wrap(array).asReadOnlyBuffer()), "read-only");
+        assertRejected(() -> opened.write(0, 8192, MemorySegment.ofArray(new byte[4096]), null, ignore, 0),
+            "4096 bytes, less than");
+        try (Volume volume = Volume.open(VolumeOptions.of(data))) {
+            assertThrows(IndexOutOfBoundsException.class, () -> volume.writeBlocking(0, array, 4096, 8192));
+            assertThrows(IndexOutOfBoundsException.class, () -> volume.read(0, array, -1, 4096));
+            assertTrue(volume.stats().reads() + volume.stats().writes() == 0, "no request was started");
+        }
+        assertArrayEquals(before, Files.readAllBytes(data));
     }
 
     @Test
