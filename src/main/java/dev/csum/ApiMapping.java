@@ -1,6 +1,7 @@
 package dev.csum;
 
 import dev.csum.checksum.ChecksumAlgorithm;
+import dev.csum.engine.Request;
 import dev.csum.format.Geometry;
 import dev.csum.format.Superblock;
 
@@ -32,6 +33,20 @@ final class ApiMapping {
             case INTERLEAVED -> MetadataPlacement.INTERLEAVED;
             case SEPARATE -> MetadataPlacement.SEPARATE;
         };
+    }
+
+    /** Indexed by the engine's request kind byte: {@code Request.READ}, {@code WRITE}, {@code FLUSH}. */
+    private static final RequestKind[] REQUEST_KINDS = new RequestKind[4];
+
+    static {
+        REQUEST_KINDS[Request.READ] = RequestKind.READ;
+        REQUEST_KINDS[Request.WRITE] = RequestKind.WRITE;
+        REQUEST_KINDS[Request.FLUSH] = RequestKind.FLUSH;
+    }
+
+    /** The API kind of an engine request kind; no allocation (the event loop calls it per request). */
+    static RequestKind requestKind(byte kind) {
+        return REQUEST_KINDS[kind];
     }
 
     static VolumeInfo info(Superblock superblock) {

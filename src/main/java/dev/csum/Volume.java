@@ -19,7 +19,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -78,6 +81,8 @@ public final class Volume implements AutoCloseable {
     private final int blockSizeBytes;
     private final boolean manualDrive;
     private final RequestChecks checks;
+    /** Each attached observer and the engine listener adapting it, by identity. */
+    private final Map<RequestObserver, RequestListener> observers = new IdentityHashMap<>();
     private volatile boolean closed;
 
     private Volume(Superblock superblock, String name, IoPort port, EngineSettings settings, boolean manual,
@@ -197,7 +202,7 @@ public final class Volume implements AutoCloseable {
 
     private static EngineSettings settings(VolumeOptions options) {
         return new EngineSettings(options.imdCacheBytes(), options.bufferArenaBytes(), options.durability(),
-            options.verifyReads(), options.readOnly(), RequestListener.NONE);
+            options.verifyReads(), options.readOnly());
     }
 
     private static Path existing(Path path, String role) throws NoSuchFileException {
@@ -256,9 +261,38 @@ public final class Volume implements AutoCloseable {
             c.requestsInFlight(), c.imdRepairsDeferred(), c.imdRepairFailures());
     }
 
-    /** Installs the listener told about every completed request (metrics); null removes it. */
-    public void setRequestListener(RequestListener listener) {
-        engine.setListener(listener);
+    /**
+     * Attaches {@code observer}: from now on it is told about every request this volume completes,
+     * on the event loop. Any thread.
+     *
+     * @return false (and nothing changes) when it is attached already
+     */
+    public boolean addObserver(RequestObserver observer) {
+        Objects.requireNonNull(observer, "observer");
+        synchronized (observers) {
+            if (observers.containsKey(observer)) {
+                return false;
+            }
+            // Adapted once, here: the event loop calls the adapter without allocating.
+            RequestListener adapter = (kind, lengthBytes, latencyNanos, failed, mismatchedBlocks) ->
+                observer.onRequestComplete(ApiMapping.requestKind(kind), lengthBytes, latencyNanos, failed,
+                    mismatchedBlocks);
+            observers.put(observer, adapter);
+            engine.addListener(adapter);
+            return true;
+        }
+    }
+
+    /**
+     * Detaches {@code observer}; requests completing afterwards are not told to it. Any thread.
+     *
+     * @return false when it was not attached
+     */
+    public boolean removeObserver(RequestObserver observer) {
+        synchronized (observers) {
+            RequestListener adapter = observers.remove(observer);
+            return adapter != null && engine.removeListener(adapter);
+        }
     }
 
     // ------------------------------------------------------------------ reads

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.csum.engine.Request;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -100,8 +99,8 @@ class VolumeArenaCloseTest {
             MemorySegment pattern = live.allocate(patternBytes, 64);
             fillBlockNumbers(pattern, 0);
             volume.writeBlocking(0, pattern);
-            volume.setRequestListener((kind, lengthBytes, latencyNanos, failed, mismatchedBlocks) -> {
-                if (kind == Request.READ && failed) {
+            volume.addObserver((kind, lengthBytes, latencyNanos, failed, mismatchedBlocks) -> {
+                if (kind == RequestKind.READ && failed) {
                     failedReadsTold.incrementAndGet();
                 }
             });

@@ -168,9 +168,9 @@ class VolumeBadInputTest {
     }
 
     @Test
-    void aRequestListenerThatThrowsDoesNotStopTheVolume() throws Exception {
+    void anObserverThatThrowsDoesNotStopTheVolume() throws Exception {
         try (Volume volume = Volume.open(VolumeOptions.of(data))) {
-            volume.setRequestListener((kind, lengthBytes, nanos, failed, mismatches) -> {
+            volume.addObserver((kind, lengthBytes, nanos, failed, mismatches) -> {
                 throw new IllegalStateException("a listener's bug");
             });
             MemorySegment block = arena.allocate(4096).fill((byte) 9);

@@ -172,7 +172,8 @@ final class BenchCommand implements Callable<Integer> {
     static BenchReport measure(Volume target, String name, BenchRunner.Workload workload, int requestBytes, int depth,
                                long regionBytes, Duration runtime, MeterRegistry registry, Double layoutSeconds)
         throws InterruptedException {
-        new VolumeMetrics(target, name).bindTo(registry);
+        VolumeMetrics metrics = new VolumeMetrics(target, name);
+        metrics.bindTo(registry);
         try (Arena arena = Arena.ofShared()) {
             BenchRunner runner = new BenchRunner(target, workload, requestBytes, depth, regionBytes, false, arena);
             BenchRunner.Outcome outcome = runner.run(runtime, (done, total, bad, finished) -> { }, Duration.ofMillis(100));
@@ -181,7 +182,7 @@ final class BenchCommand implements Callable<Integer> {
                 BenchReport.Latency.of(registry.find(VolumeMetrics.WRITE_LATENCY).tag("volume", name).timer()),
                 layoutSeconds);
         } finally {
-            target.setRequestListener(null);
+            target.removeObserver(metrics);
         }
     }
 

@@ -46,7 +46,7 @@ public final class Engine implements IoPort.CompletionSink {
     private final ReadVerifier reads;
     private final Arena memory;
     private final int queueDepth;
-    private volatile RequestListener listener;
+    private final RequestListeners listeners = new RequestListeners();
     /** Takes finished requests back (to the pool they came from). */
     private java.util.function.Consumer<Request> recycler = request -> { };
     private final ArrayDeque<Piece> piecePool = new ArrayDeque<>();
@@ -72,7 +72,6 @@ public final class Engine implements IoPort.CompletionSink {
         this.verifyReads = settings.verifyReads();
         this.readOnly = settings.readOnly();
         this.writeFlags = settings.durability() == Durability.STRICT ? IoPort.FLAG_DSYNC : 0;
-        this.listener = settings.listener();
         this.queueDepth = port.queueDepth();
         this.ops = new OpTable(Math.max(64, queueDepth * 4));
         this.memory = Arena.ofShared();
@@ -101,9 +100,14 @@ public final class Engine implements IoPort.CompletionSink {
         recycler = requestRecycler;
     }
 
-    /** Installs (or with null removes) the listener told about completed requests. Any thread. */
-    public void setListener(RequestListener newListener) {
-        listener = newListener;
+    /** Adds a listener told about every completed request, on the event loop. Any thread. */
+    public void addListener(RequestListener listener) {
+        listeners.add(listener);
+    }
+
+    /** Removes a listener added with {@link #addListener}; false when it was not attached. Any thread. */
+    public boolean removeListener(RequestListener listener) {
+        return listeners.remove(listener);
     }
 
     public dev.csum.format.Geometry geometry() {
@@ -117,7 +121,7 @@ public final class Engine implements IoPort.CompletionSink {
         assert !closed : "request after close";
         requestsActive++;
         counters.requestsInFlight = requestsActive;
-        if (listener != null) {
+        if (!listeners.isEmpty()) {
             request.startNanos = System.nanoTime();
         }
         assert request.kind == Request.FLUSH || request.blockCount > 0 : "empty request";
@@ -358,16 +362,9 @@ public final class Engine implements IoPort.CompletionSink {
         }
         requestsActive--;
         counters.requestsInFlight = requestsActive;
-        RequestListener observer = listener;
-        if (observer != null && request.startNanos != 0) {
-            try {
-                observer.onRequestComplete(request.kind, request.lengthBytes, System.nanoTime() - request.startNanos,
-                    failure != null, mismatched);
-            } catch (RuntimeException | Error listenerFailure) {
-                // Like a callback's: a listener's bug must not stop the loop every caller depends on.
-                counters.callbackFailures++;
-                LOG.log(System.Logger.Level.WARNING, "a request listener threw; the volume goes on", listenerFailure);
-            }
+        if (request.startNanos != 0) {
+            counters.callbackFailures += listeners.requestCompleted(request.kind, request.lengthBytes,
+                System.nanoTime() - request.startNanos, failure != null, mismatched);
         }
         // The callback may start new requests: they are queued, never run re-entrantly here.
         dev.csum.IoCallback callback = request.callback;

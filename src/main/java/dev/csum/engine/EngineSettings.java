@@ -12,10 +12,9 @@ import dev.csum.Durability;
  * @param verifyReads verify checksums on reads (unwritten blocks read as zeros either way)
  * @param readOnly the devices are open read-only: the engine never writes (no commit, no settle,
  *     no repair); metadata it would have rewritten is counted instead
- * @param listener told about each completed request (metrics); {@link RequestListener#NONE} for none
  */
 public record EngineSettings(long imdCacheBytes, long bufferArenaBytes, Durability durability,
-                             boolean verifyReads, boolean readOnly, RequestListener listener) {
+                             boolean verifyReads, boolean readOnly) {
     public EngineSettings {
         if (imdCacheBytes <= 0 || bufferArenaBytes <= 0) {
             throw new IllegalArgumentException("cache and arena sizes must be positive");

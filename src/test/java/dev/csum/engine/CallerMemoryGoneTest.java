@@ -40,8 +40,8 @@ class CallerMemoryGoneTest {
                 failuresTold.incrementAndGet();
             }
         };
-        engine = new Engine(disk, superblock, new EngineSettings(64 * 1024, 1 << 20, Durability.DEFAULT, true, false,
-            countFailures));
+        engine = new Engine(disk, superblock, new EngineSettings(64 * 1024, 1 << 20, Durability.DEFAULT, true, false));
+        engine.addListener(countFailures);
         loop = new EventLoop(engine, disk, "test", true, 64);
     }
 
