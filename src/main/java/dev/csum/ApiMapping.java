@@ -1,9 +1,12 @@
 package dev.csum;
 
 import dev.csum.checksum.ChecksumAlgorithm;
+import dev.csum.engine.ChecksumMismatchException;
 import dev.csum.engine.Request;
+import dev.csum.engine.ResultDelivery;
 import dev.csum.format.Geometry;
 import dev.csum.format.Superblock;
+import java.io.IOException;
 
 /**
  * Translations between the API's types and the internal ones they stand for. The layers below the
@@ -47,6 +50,24 @@ final class ApiMapping {
     /** The API kind of an engine request kind; no allocation (the event loop calls it per request). */
     static RequestKind requestKind(byte kind) {
         return REQUEST_KINDS[kind];
+    }
+
+    /**
+     * The engine's {@link ResultDelivery}: the engine holds each request's {@link IoCallback} as an
+     * opaque object; this calls it with the failure in API terms (a checksum mismatch becomes an
+     * {@link IntegrityException}). On the event loop; allocates only for a mismatch.
+     */
+    static void deliver(Object callback, long token, IOException failure) {
+        ((IoCallback) callback).onComplete(token, apiFailure(failure));
+    }
+
+    /** {@code failure} as the API reports it: an engine checksum mismatch is an {@link IntegrityException}. */
+    static IOException apiFailure(IOException failure) {
+        if (failure instanceof ChecksumMismatchException mismatch) {
+            return new IntegrityException(mismatch.reason(), mismatch.requestOffsetBytes(), mismatch.badBlocks(),
+                mismatch.blockSizeBytes());
+        }
+        return failure;
     }
 
     static VolumeInfo info(Superblock superblock) {

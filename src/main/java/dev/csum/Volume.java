@@ -90,7 +90,7 @@ public final class Volume implements AutoCloseable {
         this.info = ApiMapping.info(superblock);
         this.name = name;
         this.port = port;
-        this.engine = new Engine(port, superblock, settings);
+        this.engine = new Engine(port, superblock, settings, ApiMapping::deliver);
         this.loop = new EventLoop(engine, port, "csum-loop " + name, manual, 1024);
         this.locks = List.copyOf(locks);
         this.readOnly = settings.readOnly();
@@ -201,8 +201,8 @@ public final class Volume implements AutoCloseable {
     }
 
     private static EngineSettings settings(VolumeOptions options) {
-        return new EngineSettings(options.imdCacheBytes(), options.bufferArenaBytes(), options.durability(),
-            options.verifyReads(), options.readOnly());
+        return new EngineSettings(options.imdCacheBytes(), options.bufferArenaBytes(),
+            options.durability() == Durability.STRICT, options.verifyReads(), options.readOnly());
     }
 
     private static Path existing(Path path, String role) throws NoSuchFileException {

@@ -1,7 +1,5 @@
 package dev.csum.engine;
 
-import dev.csum.Durability;
-import dev.csum.IntegrityException;
 import dev.csum.checksum.BlockChecksum;
 import dev.csum.format.Geometry;
 import dev.csum.format.ImdBlock;
@@ -47,6 +45,7 @@ public final class Engine implements IoPort.CompletionSink {
     private final Arena memory;
     private final int queueDepth;
     private final RequestListeners listeners = new RequestListeners();
+    private final ResultDelivery delivery;
     /** Takes finished requests back (to the pool they came from). */
     private java.util.function.Consumer<Request> recycler = request -> { };
     private final ArrayDeque<Piece> piecePool = new ArrayDeque<>();
@@ -63,7 +62,8 @@ public final class Engine implements IoPort.CompletionSink {
     private boolean closed;
     private IOException closeFailure;
 
-    public Engine(IoPort port, Superblock superblock, EngineSettings settings) {
+    /** @param delivery tells each finished request's callback its result */
+    public Engine(IoPort port, Superblock superblock, EngineSettings settings, ResultDelivery delivery) {
         this.port = port;
         this.geometry = superblock.geometry();
         this.blockSizeBytes = geometry.blockSizeBytes();
@@ -71,7 +71,8 @@ public final class Engine implements IoPort.CompletionSink {
         this.checksum = superblock.checksum().newChecksum();
         this.verifyReads = settings.verifyReads();
         this.readOnly = settings.readOnly();
-        this.writeFlags = settings.durability() == Durability.STRICT ? IoPort.FLAG_DSYNC : 0;
+        this.writeFlags = settings.dsyncWrites() ? IoPort.FLAG_DSYNC : 0;
+        this.delivery = delivery;
         this.queueDepth = port.queueDepth();
         this.ops = new OpTable(Math.max(64, queueDepth * 4));
         this.memory = Arena.ofShared();
@@ -328,7 +329,7 @@ public final class Engine implements IoPort.CompletionSink {
         if (failure == null && mismatched > 0) {
             long[] bad = java.util.Arrays.copyOf(request.badBlocks, mismatched);
             java.util.Arrays.sort(bad);
-            failure = new IntegrityException("checksum mismatch reading " + request.lengthBytes + " bytes at offset "
+            failure = new ChecksumMismatchException("checksum mismatch reading " + request.lengthBytes + " bytes at offset "
                 + request.offsetBytes, request.offsetBytes, bad, blockSizeBytes);
         }
         switch (request.kind) {
@@ -367,12 +368,12 @@ public final class Engine implements IoPort.CompletionSink {
                 System.nanoTime() - request.startNanos, failure != null, mismatched);
         }
         // The callback may start new requests: they are queued, never run re-entrantly here.
-        dev.csum.IoCallback callback = request.callback;
+        Object callback = request.callback;
         long token = request.token;
         request.reset();
         recycler.accept(request);
         try {
-            callback.onComplete(token, failure);
+            delivery.deliver(callback, token, failure);
         } catch (RuntimeException | Error callbackFailure) {
             // A caller's bug must not stop the event loop that every other caller depends on.
             counters.callbackFailures++;

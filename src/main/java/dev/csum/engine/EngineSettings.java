@@ -1,19 +1,18 @@
 package dev.csum.engine;
 
-import dev.csum.Durability;
-
 /**
  * Tuning of one engine instance.
  *
  * @param imdCacheBytes bytes of imd cache (each cached group takes two blocks)
  * @param bufferArenaBytes bytes of the aligned slab holding write copies and read bounce buffers;
  *     rounded down to a power of two; bounds the bytes in flight
- * @param durability write durability mode
+ * @param dsyncWrites issue every imd and data write with {@link dev.csum.io.IoPort#FLAG_DSYNC}: a write is durable
+ *     when it completes (the strict durability mode)
  * @param verifyReads verify checksums on reads (unwritten blocks read as zeros either way)
  * @param readOnly the devices are open read-only: the engine never writes (no commit, no settle,
  *     no repair); metadata it would have rewritten is counted instead
  */
-public record EngineSettings(long imdCacheBytes, long bufferArenaBytes, Durability durability,
+public record EngineSettings(long imdCacheBytes, long bufferArenaBytes, boolean dsyncWrites,
                              boolean verifyReads, boolean readOnly) {
     public EngineSettings {
         if (imdCacheBytes <= 0 || bufferArenaBytes <= 0) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.csum.Durability;
 import dev.csum.format.PortFormatter;
 import dev.csum.checksum.ChecksumAlgorithm;
 import dev.csum.format.MetadataPlacement;
@@ -40,7 +39,8 @@ class CallerMemoryGoneTest {
                 failuresTold.incrementAndGet();
             }
         };
-        engine = new Engine(disk, superblock, new EngineSettings(64 * 1024, 1 << 20, Durability.DEFAULT, true, false));
+        engine = new Engine(disk, superblock, new EngineSettings(64 * 1024, 1 << 20, false, true, false),
+            (callback, token, failure) -> ((Outcome) callback).onComplete(token, failure));
         engine.addListener(countFailures);
         loop = new EventLoop(engine, disk, "test", true, 64);
     }
