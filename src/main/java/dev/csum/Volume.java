@@ -9,6 +9,7 @@ import dev.csum.format.PortSuperblock;
 import dev.csum.format.Superblock;
 import dev.csum.format.VolumeFormatter;
 import dev.csum.format.VolumeLabel;
+import dev.csum.internal.VolumeInternals;
 import dev.csum.io.DeviceLock;
 import dev.csum.io.IoPort;
 import dev.csum.io.UringIoPort;
@@ -68,6 +69,10 @@ import java.util.concurrent.CompletableFuture;
  * data of each block, never a mix within a block.
  */
 public final class Volume implements AutoCloseable {
+    static {
+        VolumeInternals.install(new InternalAccess());
+    }
+
     private final VolumeInfo info;
     private final String name;
     private final IoPort port;
@@ -178,7 +183,8 @@ public final class Volume implements AutoCloseable {
                 warnings.addAll(VolumeLabel.restorePrimaries(label, data, metadata));
             }
             port = UringIoPort.open(data, metadata, options.queueDepth(), options.readOnly());
-            return new Volume(label.superblock(), data.toString(), port, settings(options), false, locks, warnings);
+            return new Volume(label.superblock(), data.toString(), port, settings(options, false), false, locks,
+                warnings);
         } catch (IOException | RuntimeException | Error failure) {
             closeQuietly(port, failure);
             for (DeviceLock lock : locks) {
@@ -189,20 +195,22 @@ public final class Volume implements AutoCloseable {
     }
 
     /**
-     * Opens a volume on an already-open {@link IoPort} (for example a simulated disk). The superblock
-     * is read through the port from block 0 of the data file. With {@code manualDrive} no thread is
-     * started: the caller drives the engine with {@link #runUntilIdle(int)}, and the blocking forms
-     * are unavailable.
+     * Opens a volume on an already-open port (a simulated disk, or a port wrapping a real one): the
+     * superblock is read through the port from block 0 of the data file; no device is locked. With
+     * {@code manualDrive} no thread is started: the caller drives the engine with
+     * {@link #runUntilIdle(int)}, and the blocking forms are refused. Reached only through
+     * {@link dev.csum.internal.VolumeInternals} (the test kit, the torture harness, tests).
      */
-    public static Volume openOnPort(IoPort port, VolumeOptions options, boolean manualDrive) throws IOException {
+    static Volume openOnPort(IoPort port, VolumeOptions options, boolean manualDrive, boolean seedStaleBrother)
+            throws IOException {
         Superblock superblock = PortSuperblock.read(port);
-        return new Volume(superblock, options.dataPath().toString(), port, settings(options), manualDrive, List.of(),
-            List.of());
+        return new Volume(superblock, options.dataPath().toString(), port, settings(options, seedStaleBrother),
+            manualDrive, List.of(), List.of());
     }
 
-    private static EngineSettings settings(VolumeOptions options) {
+    private static EngineSettings settings(VolumeOptions options, boolean seedStaleBrother) {
         return new EngineSettings(options.imdCacheBytes(), options.bufferArenaBytes(),
-            options.durability() == Durability.STRICT, options.verifyReads(), options.readOnly());
+            options.durability() == Durability.STRICT, options.verifyReads(), options.readOnly(), seedStaleBrother);
     }
 
     private static Path existing(Path path, String role) throws NoSuchFileException {
@@ -457,9 +465,9 @@ public final class Volume implements AutoCloseable {
 
     /**
      * Manual drive only: runs the engine until all accepted work is done, for at most {@code maxSteps}
-     * steps. Returns true when idle.
+     * steps. Returns true when idle. Reached through {@link dev.csum.internal.VolumeInternals}.
      */
-    public boolean runUntilIdle(int maxSteps) throws IOException {
+    boolean runUntilIdle(int maxSteps) throws IOException {
         return loop.runUntilIdle(maxSteps);
     }
 

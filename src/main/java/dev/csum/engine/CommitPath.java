@@ -228,7 +228,7 @@ final class CommitPath {
         MemorySegment next = state.halves[target];
         // Copy-forward: the new copy is the committed state plus the new tuples, so it never loses a
         // tuple that only the copy it replaces had.
-        if (!SeedBehaviourForTesting.staleBrother) {
+        if (!engine.seedStaleBrother) {
             MemorySegment.copy(committed, 0, next, 0, blockSizeBytes);
         }
         // After a resolution that corrected tuples, the slot written next holds the only on-disk

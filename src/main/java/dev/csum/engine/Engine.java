@@ -34,6 +34,8 @@ public final class Engine implements IoPort.CompletionSink {
     final boolean verifyReads;
     /** The devices are open read-only: no write operation may ever be prepared (see prepare). */
     final boolean readOnly;
+    /** {@link EngineSettings#seedStaleBrother()}: the seed's flawed commit, for the test kit only. */
+    final boolean seedStaleBrother;
     /** {@link IoPort#FLAG_DSYNC} in strict mode, else 0: applied to every imd and data write. */
     final int writeFlags;
     final EngineCounters counters = new EngineCounters();
@@ -71,6 +73,7 @@ public final class Engine implements IoPort.CompletionSink {
         this.checksum = superblock.checksum().newChecksum();
         this.verifyReads = settings.verifyReads();
         this.readOnly = settings.readOnly();
+        this.seedStaleBrother = settings.seedStaleBrother();
         this.writeFlags = settings.dsyncWrites() ? IoPort.FLAG_DSYNC : 0;
         this.delivery = delivery;
         this.queueDepth = port.queueDepth();

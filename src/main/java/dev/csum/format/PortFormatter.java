@@ -57,6 +57,16 @@ public final class PortFormatter {
         return superblock;
     }
 
+    /**
+     * The size, rounded up to 4 KiB, of the separate metadata file of the volume that
+     * {@link #format} makes of a data file of {@code dataFileBytes}.
+     */
+    public static long separateMetadataFileBytes(long dataFileBytes, int blockSizeBytes) {
+        long blocks = Geometry.dataBlocksFitting(dataFileBytes, blockSizeBytes, MetadataPlacement.SEPARATE);
+        long neededBytes = Geometry.of(blockSizeBytes, blocks, MetadataPlacement.SEPARATE).metadataFileSizeBytes();
+        return (neededBytes + 4095) / 4096 * 4096;
+    }
+
     private static void write(IoPort port, int file, long offsetBytes, MemorySegment block) throws IOException {
         if (!port.prepareWrite(file, offsetBytes, block, 0, 0)) {
             throw new IOException("io port queue full while formatting");

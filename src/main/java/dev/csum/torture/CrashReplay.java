@@ -6,6 +6,7 @@ import dev.csum.Volume;
 import dev.csum.VolumeInfo;
 import dev.csum.VolumeOptions;
 import dev.csum.io.UringIoPort;
+import dev.csum.internal.VolumeInternals;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -63,7 +64,7 @@ public final class CrashReplay {
         List<WriteEvent> writes = new ArrayList<>();
         RecordingIoPort recorder = new RecordingIoPort(UringIoPort.open(data, null, 32, false), clock);
         try (Arena arena = Arena.ofShared()) {
-            Volume volume = Volume.openOnPort(recorder, VolumeOptions.of(data), false);
+            Volume volume = VolumeInternals.openOnPort(recorder, VolumeOptions.of(data), false);
             runWorkload(volume, geometry, seed, writeCount, arena, clock, writes);
             volume.close();
         }
@@ -161,7 +162,7 @@ public final class CrashReplay {
         RecordingIoPort checker = new RecordingIoPort(UringIoPort.open(check, null, 16, false), new AtomicLong());
         long reads = 0;
         try (Arena arena = Arena.ofShared()) { // the event-loop thread fills the buffer
-            Volume volume = Volume.openOnPort(checker, VolumeOptions.of(check).withBufferArenaBytes(4L << 20), false);
+            Volume volume = VolumeInternals.openOnPort(checker, VolumeOptions.of(check).withBufferArenaBytes(4L << 20), false);
             int chunkBlocks = 128;
             MemorySegment buffer = arena.allocate((long) chunkBlocks * blockSize, 4096);
             for (long first = 0; first < maxBlock; first += chunkBlocks) {
