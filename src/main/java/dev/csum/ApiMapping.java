@@ -2,6 +2,7 @@ package dev.csum;
 
 import dev.csum.checksum.ChecksumAlgorithm;
 import dev.csum.engine.ChecksumMismatchException;
+import dev.csum.engine.EngineCounters;
 import dev.csum.engine.Request;
 import dev.csum.engine.ResultDelivery;
 import dev.csum.format.Geometry;
@@ -68,6 +69,12 @@ final class ApiMapping {
                 mismatch.blockSizeBytes());
         }
         return failure;
+    }
+
+    static VolumeStats stats(EngineCounters c) {
+        return new VolumeStats(c.reads(), c.writes(), c.flushes(), c.bytesRead(), c.bytesWritten(), c.mismatches(),
+            c.recheckRecoveries(), c.metadataFallbacks(), c.imdConfirmReads(), c.imdCacheHits(), c.imdCacheMisses(),
+            c.imdCommits(), c.requestsInFlight(), c.imdRepairsDeferred(), c.imdRepairFailures());
     }
 
     static VolumeInfo info(Superblock superblock) {

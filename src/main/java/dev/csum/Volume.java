@@ -4,7 +4,6 @@ import dev.csum.engine.Engine;
 import dev.csum.engine.EngineSettings;
 import dev.csum.engine.EventLoop;
 import dev.csum.engine.Request;
-import dev.csum.engine.RequestListener;
 import dev.csum.format.PortSuperblock;
 import dev.csum.format.Superblock;
 import dev.csum.format.VolumeFormatter;
@@ -20,10 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -86,8 +82,7 @@ public final class Volume implements AutoCloseable {
     private final int blockSizeBytes;
     private final boolean manualDrive;
     private final RequestChecks checks;
-    /** Each attached observer and the engine listener adapting it, by identity. */
-    private final Map<RequestObserver, RequestListener> observers = new IdentityHashMap<>();
+    private final RequestObservers observers;
     private volatile boolean closed;
 
     private Volume(Superblock superblock, String name, IoPort port, EngineSettings settings, boolean manual,
@@ -103,6 +98,7 @@ public final class Volume implements AutoCloseable {
         this.blockSizeBytes = superblock.blockSizeBytes();
         this.manualDrive = manual;
         this.sizeBytes = superblock.dataBlockCount() * blockSizeBytes;
+        this.observers = new RequestObservers(engine);
         this.checks = new RequestChecks(name, blockSizeBytes, sizeBytes, engine.maxRequestBytes(), loop);
     }
 
@@ -262,11 +258,9 @@ public final class Volume implements AutoCloseable {
         return openWarnings;
     }
 
+    /** The volume's counters since it was opened (each read without locking). Any thread. */
     public VolumeStats stats() {
-        var c = engine.counters();
-        return new VolumeStats(c.reads(), c.writes(), c.flushes(), c.bytesRead(), c.bytesWritten(), c.mismatches(),
-            c.recheckRecoveries(), c.metadataFallbacks(), c.imdConfirmReads(), c.imdCacheHits(), c.imdCacheMisses(), c.imdCommits(),
-            c.requestsInFlight(), c.imdRepairsDeferred(), c.imdRepairFailures());
+        return ApiMapping.stats(engine.counters());
     }
 
     /**
@@ -276,19 +270,7 @@ public final class Volume implements AutoCloseable {
      * @return false (and nothing changes) when it is attached already
      */
     public boolean addObserver(RequestObserver observer) {
-        Objects.requireNonNull(observer, "observer");
-        synchronized (observers) {
-            if (observers.containsKey(observer)) {
-                return false;
-            }
-            // Adapted once, here: the event loop calls the adapter without allocating.
-            RequestListener adapter = (kind, lengthBytes, latencyNanos, failed, mismatchedBlocks) ->
-                observer.onRequestComplete(ApiMapping.requestKind(kind), lengthBytes, latencyNanos, failed,
-                    mismatchedBlocks);
-            observers.put(observer, adapter);
-            engine.addListener(adapter);
-            return true;
-        }
+        return observers.add(observer);
     }
 
     /**
@@ -297,10 +279,7 @@ public final class Volume implements AutoCloseable {
      * @return false when it was not attached
      */
     public boolean removeObserver(RequestObserver observer) {
-        synchronized (observers) {
-            RequestListener adapter = observers.remove(observer);
-            return adapter != null && engine.removeListener(adapter);
-        }
+        return observers.remove(observer);
     }
 
     // ------------------------------------------------------------------ reads
@@ -308,7 +287,7 @@ public final class Volume implements AutoCloseable {
     /** Reads {@code dst.byteSize()} bytes at {@code offsetBytes} into {@code dst} (native or heap). */
     public CompletableFuture<Void> read(long offsetBytes, MemorySegment dst) {
         CompletableFuture<Void> future = new CompletableFuture<>();
-        read(offsetBytes, dst == null ? 0 : dst.byteSize(), dst, null, completing(future), 0);
+        read(offsetBytes, dst == null ? 0 : dst.byteSize(), dst, null, FutureCallbacks.completing(future), 0);
         return future;
     }
 
@@ -324,7 +303,7 @@ public final class Volume implements AutoCloseable {
     public CompletableFuture<Void> read(long offsetBytes, ByteBuffer dst) {
         MemorySegment target = RequestChecks.remaining("read", dst);
         CompletableFuture<Void> future = new CompletableFuture<>();
-        read(offsetBytes, target.byteSize(), target, null, completing(future, dst), 0);
+        read(offsetBytes, target.byteSize(), target, null, FutureCallbacks.completing(future, dst), 0);
         return future;
     }
 
@@ -376,7 +355,7 @@ public final class Volume implements AutoCloseable {
     /** Writes all of {@code src} (native or heap) at {@code offsetBytes}. */
     public CompletableFuture<Void> write(long offsetBytes, MemorySegment src) {
         CompletableFuture<Void> future = new CompletableFuture<>();
-        write(offsetBytes, src == null ? 0 : src.byteSize(), src, null, completing(future), 0);
+        write(offsetBytes, src == null ? 0 : src.byteSize(), src, null, FutureCallbacks.completing(future), 0);
         return future;
     }
 
@@ -392,7 +371,7 @@ public final class Volume implements AutoCloseable {
     public CompletableFuture<Void> write(long offsetBytes, ByteBuffer src) {
         MemorySegment source = RequestChecks.remaining("write", src);
         CompletableFuture<Void> future = new CompletableFuture<>();
-        write(offsetBytes, source.byteSize(), source, null, completing(future, src), 0);
+        write(offsetBytes, source.byteSize(), source, null, FutureCallbacks.completing(future, src), 0);
         return future;
     }
 
@@ -443,7 +422,7 @@ public final class Volume implements AutoCloseable {
     /** Makes every write completed before this call durable (fdatasync of the device(s)). */
     public CompletableFuture<Void> flush() {
         CompletableFuture<Void> future = new CompletableFuture<>();
-        flush(completing(future), 0);
+        flush(FutureCallbacks.completing(future), 0);
         return future;
     }
 
@@ -549,32 +528,5 @@ public final class Volume implements AutoCloseable {
             request.handOffTo(reader);
         }
         loop.submit(request);
-    }
-
-    private static IoCallback completing(CompletableFuture<Void> future) {
-        return completing(future, null);
-    }
-
-    /**
-     * Completes {@code future} with the operation's result; on success first advances
-     * {@code bufferOrNull}'s position past the bytes transferred (on the event loop, before the
-     * caller can see the future complete, as AsynchronousFileChannel does).
-     */
-    private static IoCallback completing(CompletableFuture<Void> future, ByteBuffer bufferOrNull) {
-        int advancedPosition = bufferOrNull == null ? 0 : bufferOrNull.limit();
-        return (token, failure) -> {
-            if (failure != null) {
-                future.completeExceptionally(failure);
-                return;
-            }
-            try {
-                if (bufferOrNull != null) {
-                    bufferOrNull.position(advancedPosition);
-                }
-                future.complete(null);
-            } catch (IllegalArgumentException limitMoved) {
-                future.completeExceptionally(limitMoved);
-            }
-        };
     }
 }
