@@ -71,6 +71,11 @@ final class ApiMapping {
         return failure;
     }
 
+    /** The format layer's refusal as the API's, with the same message. */
+    static InvalidVolumeException invalidVolume(dev.csum.format.InvalidVolumeException refused) {
+        return new InvalidVolumeException(refused.getMessage(), refused);
+    }
+
     static VolumeStats stats(EngineCounters c) {
         return new VolumeStats(c.reads(), c.writes(), c.flushes(), c.bytesRead(), c.bytesWritten(), c.mismatches(),
             c.recheckRecoveries(), c.metadataFallbacks(), c.imdConfirmReads(), c.imdCacheHits(), c.imdCacheMisses(),

@@ -111,16 +111,19 @@ public final class Volume implements AutoCloseable {
      * @return the new volume's identity and geometry
      * @throws IllegalArgumentException when the options do not fit the devices (too small, a size
      *     larger than a block device, the metadata device being the data device, ...)
-     * @throws IOException when a device holds something and {@linkplain FormatOptions#overwrite()
-     *     overwrite} is not set (the message names what it holds; nothing was written), or a device
-     *     cannot be read or written
+     * @throws InvalidVolumeException when a device holds something and {@linkplain FormatOptions#overwrite()
+     *     overwrite} is not set (the message names what it holds; nothing was written)
+     * @throws IOException when a device cannot be read or written
      */
     public static VolumeInfo format(FormatOptions options) throws IOException {
         long sizeBytes = options.sizeBytes().orElse(VolumeFormatter.EXISTING_SIZE);
-        Superblock superblock = VolumeFormatter.format(new VolumeFormatter.Request(options.dataPath(),
-            options.metadataPath(), sizeBytes, options.blockSizeBytes(), ApiMapping.algorithm(options.checksum()),
-            options.overwrite()));
-        return ApiMapping.info(superblock);
+        try {
+            return ApiMapping.info(VolumeFormatter.format(new VolumeFormatter.Request(options.dataPath(),
+                options.metadataPath(), sizeBytes, options.blockSizeBytes(), ApiMapping.algorithm(options.checksum()),
+                options.overwrite())));
+        } catch (dev.csum.format.InvalidVolumeException refused) {
+            throw ApiMapping.invalidVolume(refused);
+        }
     }
 
     /**
@@ -128,12 +131,17 @@ public final class Volume implements AutoCloseable {
      * nothing, so it also works on a volume another process has open (what {@code csum status} shows).
      *
      * @param metadataPathOrNull the metadata device of a volume formatted with one; null for interleaved
-     * @throws IOException when the devices are not a usable volume (the message says why) or cannot be read
+     * @throws InvalidVolumeException when the devices are not a usable volume (the message says why)
+     * @throws IOException when a device cannot be read
      */
     public static VolumeInspection inspect(Path dataPath, Path metadataPathOrNull) throws IOException {
-        VolumeLabel.Opened label = VolumeLabel.read(existing(dataPath, "data device"),
-            metadataPathOrNull == null ? null : existing(metadataPathOrNull, "metadata device"));
-        return new VolumeInspection(ApiMapping.info(label.superblock()), label.usedBackup(), label.warnings());
+        try {
+            VolumeLabel.Opened label = VolumeLabel.read(existing(dataPath, "data device"),
+                metadataPathOrNull == null ? null : existing(metadataPathOrNull, "metadata device"));
+            return new VolumeInspection(ApiMapping.info(label.superblock()), label.usedBackup(), label.warnings());
+        } catch (dev.csum.format.InvalidVolumeException refused) {
+            throw ApiMapping.invalidVolume(refused);
+        }
     }
 
     /**
@@ -151,9 +159,18 @@ public final class Volume implements AutoCloseable {
      * <p>A writable open whose primary superblock was damaged restores it from the backup (and says
      * so in {@link #openWarnings()}). A read-only open never writes anything.
      *
+     * @throws InvalidVolumeException when the devices are not an intact volume (the message says why)
      * @throws IllegalArgumentException when the metadata device is the data device
      */
     public static Volume open(VolumeOptions options) throws IOException {
+        try {
+            return openDevices(options);
+        } catch (dev.csum.format.InvalidVolumeException refused) {
+            throw ApiMapping.invalidVolume(refused);
+        }
+    }
+
+    private static Volume openDevices(VolumeOptions options) throws IOException {
         Path data = existing(options.dataPath(), "data device");
         Path metadata = options.metadataPath() == null ? null : existing(options.metadataPath(), "metadata device");
         if (metadata != null && Files.isSameFile(data, metadata)) {

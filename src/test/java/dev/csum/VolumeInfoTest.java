@@ -72,10 +72,22 @@ class VolumeInfoTest {
         byte[] old = new byte[4 << 20];
         java.util.Arrays.fill(old, (byte) 0x5A);
         Files.write(data, old);
-        IOException refused = assertThrows(IOException.class, () -> Volume.format(FormatOptions.of(data)));
+        InvalidVolumeException refused = assertThrows(InvalidVolumeException.class,
+            () -> Volume.format(FormatOptions.of(data)));
         assertTrue(refused.getMessage().contains("non-zero"), refused.getMessage());
         assertEquals(java.util.Arrays.hashCode(old), java.util.Arrays.hashCode(Files.readAllBytes(data)));
         assertEquals(Checksum.CRC32C, Volume.format(FormatOptions.of(data).withOverwrite(true)).checksum());
+    }
+
+    @Test
+    void whatIsNotAVolumeIsRefusedWithTheApisInvalidVolumeException() throws IOException {
+        Path zeros = directory.resolve("zeros");
+        Files.write(zeros, new byte[1 << 20]);
+        InvalidVolumeException opening = assertThrows(InvalidVolumeException.class,
+            () -> Volume.open(VolumeOptions.of(zeros)));
+        assertTrue(opening.getMessage().contains("not a csum volume"), opening.getMessage());
+        assertThrows(InvalidVolumeException.class, () -> Volume.inspect(zeros, null));
+        assertEquals(java.util.Arrays.hashCode(new byte[1 << 20]), java.util.Arrays.hashCode(Files.readAllBytes(zeros)));
     }
 
     @Test
