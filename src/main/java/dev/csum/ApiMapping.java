@@ -17,12 +17,13 @@ final class ApiMapping {
     private ApiMapping() {
     }
 
+    /** The API's checksums are the internal algorithms, constant for constant (VolumeInfoTest checks it). */
     static ChecksumAlgorithm algorithm(Checksum checksum) {
-        return ChecksumAlgorithm.fromName(checksum.displayName());
+        return ChecksumAlgorithm.valueOf(checksum.name());
     }
 
     static Checksum checksum(ChecksumAlgorithm algorithm) {
-        return Checksum.fromName(algorithm.displayName());
+        return Checksum.valueOf(algorithm.name());
     }
 
     static dev.csum.format.MetadataPlacement placement(MetadataPlacement placement) {

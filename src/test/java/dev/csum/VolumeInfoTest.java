@@ -106,6 +106,8 @@ class VolumeInfoTest {
     @Test
     void everyApiChecksumStandsForTheInternalAlgorithmOfTheSameName() {
         assertEquals(ChecksumAlgorithm.values().length, Checksum.values().length);
+        assertEquals(java.util.List.of("crc32c", "crc16-ccitt", "crc16-t10dif"),
+            java.util.Arrays.stream(Checksum.values()).map(Checksum::displayName).toList());
         for (Checksum checksum : Checksum.values()) {
             ChecksumAlgorithm algorithm = ApiMapping.algorithm(checksum);
             assertEquals(checksum.displayName(), algorithm.displayName());

@@ -14,11 +14,10 @@ import java.util.LinkedHashSet;
  *
  * <p>Threading: as the wrapped port's; used by the one thread driving the engine.
  */
-public final class PowerCutPort implements IoPort, IoPort.CompletionSink {
+public final class PowerCutPort extends ForwardingIoPort implements IoPort.CompletionSink {
     /** The errno of an I/O error, as the kernel reports it (negated in a result). */
     private static final int EIO = 5;
 
-    private final IoPort port;
     /** Every operation accepted and not yet completed, in acceptance order, for the cut. */
     private final LinkedHashSet<Long> outstanding = new LinkedHashSet<>();
     private final ArrayDeque<Long> deadCompletions = new ArrayDeque<>();
@@ -27,7 +26,7 @@ public final class PowerCutPort implements IoPort, IoPort.CompletionSink {
     private boolean cut;
 
     public PowerCutPort(IoPort port) {
-        this.port = port;
+        super(port);
     }
 
     /** The device is gone: from now on every operation, in flight or new, completes with {@code -EIO}. */
@@ -95,26 +94,6 @@ public final class PowerCutPort implements IoPort, IoPort.CompletionSink {
     public void onCompletion(long userData, int result) {
         outstanding.remove(userData);
         sink.onCompletion(userData, result);
-    }
-
-    @Override
-    public void wakeup() {
-        port.wakeup();
-    }
-
-    @Override
-    public int queueDepth() {
-        return port.queueDepth();
-    }
-
-    @Override
-    public int alignmentBytes() {
-        return port.alignmentBytes();
-    }
-
-    @Override
-    public long fileSizeBytes(int fileIndex) {
-        return port.fileSizeBytes(fileIndex);
     }
 
     /** Closes the wrapped port, unless the cut already took it away (a crashed port is closed as it is). */

@@ -1,6 +1,6 @@
 package dev.csum.torture;
 
-import dev.csum.io.IoPort;
+import dev.csum.io.ForwardingIoPort;
 import dev.csum.io.PowerCutPort;
 import dev.csum.io.SimulatedDisk;
 import java.io.IOException;
@@ -22,7 +22,7 @@ import java.util.HashMap;
  *       so it can be closed and its native memory released; its callbacks are ignored by the run.</li>
  * </ol>
  */
-final class TorturePort implements IoPort {
+final class TorturePort extends ForwardingIoPort {
 
     /** Told, for each successful write, what the media now holds where it was meant to go. */
     interface LandingListener {
@@ -33,15 +33,20 @@ final class TorturePort implements IoPort {
     }
 
     private final SimulatedDisk disk;
-    /** The disk, behind the power cut. */
-    private final PowerCutPort port;
+    /** The disk, behind the power cut: {@link ForwardingIoPort#port}. */
+    private final PowerCutPort powerCut;
     private final LandingListener listener;
     /** Writes, and metadata reads, in flight by user data. */
     private final HashMap<Long, Pending> transfers = new HashMap<>();
 
     TorturePort(SimulatedDisk disk, LandingListener listener) {
+        this(disk, new PowerCutPort(disk), listener);
+    }
+
+    private TorturePort(SimulatedDisk disk, PowerCutPort powerCut, LandingListener listener) {
+        super(powerCut);
         this.disk = disk;
-        this.port = new PowerCutPort(disk);
+        this.powerCut = powerCut;
         this.listener = listener;
     }
 
@@ -51,14 +56,14 @@ final class TorturePort implements IoPort {
 
     /** The disk crashed under this port: from now on every operation completes with {@code -EIO}. */
     void cut() {
-        port.cut();
+        powerCut.cut();
         transfers.clear();
     }
 
     @Override
     public boolean prepareRead(int fileIndex, long offsetBytes, MemorySegment buffer, int flags, long userData) {
         boolean accepted = port.prepareRead(fileIndex, offsetBytes, buffer, flags, userData);
-        if (accepted && !port.isCut() && fileIndex == METADATA_FILE) {
+        if (accepted && !powerCut.isCut() && fileIndex == METADATA_FILE) {
             transfers.put(userData, new Pending(false, fileIndex, offsetBytes, buffer));
         }
         return accepted;
@@ -67,15 +72,10 @@ final class TorturePort implements IoPort {
     @Override
     public boolean prepareWrite(int fileIndex, long offsetBytes, MemorySegment buffer, int flags, long userData) {
         boolean accepted = port.prepareWrite(fileIndex, offsetBytes, buffer, flags, userData);
-        if (accepted && !port.isCut()) {
+        if (accepted && !powerCut.isCut()) {
             transfers.put(userData, new Pending(true, fileIndex, offsetBytes, buffer));
         }
         return accepted;
-    }
-
-    @Override
-    public boolean prepareFsync(int fileIndex, int flags, long userData) {
-        return port.prepareFsync(fileIndex, flags, userData);
     }
 
     @Override
@@ -89,29 +89,5 @@ final class TorturePort implements IoPort {
             }
             sink.onCompletion(userData, result);
         });
-    }
-
-    @Override
-    public void wakeup() {
-    }
-
-    @Override
-    public int queueDepth() {
-        return port.queueDepth();
-    }
-
-    @Override
-    public int alignmentBytes() {
-        return port.alignmentBytes();
-    }
-
-    @Override
-    public long fileSizeBytes(int fileIndex) {
-        return port.fileSizeBytes(fileIndex);
-    }
-
-    @Override
-    public void close() throws IOException {
-        port.close();
     }
 }
