@@ -1,6 +1,8 @@
 package dev.csum.engine;
 
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A buddy allocator of aligned buffers carved from one long-lived native slab.
@@ -8,7 +10,8 @@ import java.lang.foreign.MemorySegment;
  * <p>The slab is split into {@code 2^maxOrder} units of {@code unitBytes}; a request of n bytes gets
  * a block of the smallest power-of-two unit count that holds it, so every buffer is aligned to
  * {@code unitBytes} (at least the device's direct-I/O alignment). Freeing merges a block with its
- * buddy when both are free. Thread-safe (one monitor): the event loop allocates read buffers, and
+ * buddy when both are free. Thread-safe (one {@link ReentrantLock}, never a monitor, so that waiting
+ * virtual threads do not pin their carriers): the event loop allocates read buffers, and
  * calling threads allocate write buffers so that they can copy their data before {@code write} returns.
  *
  * <p>Worked example: 4096-byte units, a 128 KiB write → 32 units → order 5; a 12 KiB write → 3
@@ -16,6 +19,11 @@ import java.lang.foreign.MemorySegment;
  */
 final class BufferArena {
     private final MemorySegment slab;
+    /** Guards the free lists: the loop allocates and frees, calling threads allocate (waiting) and free. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition spaceFreed = lock.newCondition();
+    /** Threads waiting in allocateWaiting (guarded by lock). */
+    private int waiters;
     private final int unitBytes;
     private final int maxOrder;
     /** Per order, a stack of free block start units. */
@@ -66,38 +74,59 @@ final class BufferArena {
         return slab.byteSize();
     }
 
-    synchronized long allocatedBytes() {
-        return allocatedBytes;
+    long allocatedBytes() {
+        lock.lock();
+        try {
+            return allocatedBytes;
+        } finally {
+            lock.unlock();
+        }
     }
 
-    private int waiters;
-
-    /** Like {@link #allocate} but waits for space; never call it on the event loop (it frees space). */
-    synchronized MemorySegment allocateWaiting(long byteCount) {
-        MemorySegment buffer;
-        boolean interrupted = false;
-        while ((buffer = allocate(byteCount)) == null) {
-            waiters++;
-            try {
-                wait();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            } finally {
-                waiters--;
+    /**
+     * Like {@link #allocate} but waits for space; never call it on the event loop (it frees space).
+     * Waits on a {@link java.util.concurrent.locks.Condition}, not a monitor: a virtual thread
+     * waiting here releases its carrier on JDK 22 and 23 too (a monitor wait pins it there).
+     */
+    MemorySegment allocateWaiting(long byteCount) {
+        lock.lock();
+        try {
+            MemorySegment buffer;
+            boolean interrupted = false;
+            while ((buffer = allocate(byteCount)) == null) {
+                waiters++;
+                try {
+                    spaceFreed.await();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } finally {
+                    waiters--;
+                }
             }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return buffer;
+        } finally {
+            lock.unlock();
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        return buffer;
     }
 
     /** Returns an aligned buffer of exactly {@code byteCount} bytes, or null when no block is free now. */
-    synchronized MemorySegment allocate(long byteCount) {
+    MemorySegment allocate(long byteCount) {
         if (byteCount <= 0 || byteCount > slab.byteSize()) {
             throw new IllegalArgumentException("buffer of " + byteCount + " bytes does not fit a "
                     + slab.byteSize() + "-byte arena");
         }
+        lock.lock();
+        try {
+            return allocateLocked(byteCount);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private MemorySegment allocateLocked(long byteCount) {
         int order = orderFor(byteCount);
         int available = order;
         while (available <= maxOrder && freeCounts[available] == 0) {
@@ -132,7 +161,16 @@ final class BufferArena {
     }
 
     /** Returns a buffer obtained from {@link #allocate}. */
-    synchronized void free(MemorySegment buffer) {
+    void free(MemorySegment buffer) {
+        lock.lock();
+        try {
+            freeLocked(buffer);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void freeLocked(MemorySegment buffer) {
         long offset = buffer.address() - slab.address();
         assert offset >= 0 && offset % unitBytes == 0 && offset < slab.byteSize() : "not from this arena";
         int unit = (int) (offset / unitBytes);
@@ -150,7 +188,7 @@ final class BufferArena {
         }
         pushFree(order, unit);
         if (waiters > 0) {
-            notifyAll();
+            spaceFreed.signalAll();
         }
     }
 

@@ -1,14 +1,13 @@
 package dev.csum.engine;
 
 import dev.csum.format.ImdBlock;
-import dev.csum.format.ImdValidity;
 import dev.csum.io.IoPort;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 
 /**
- * Group metadata: loading imd pairs, and the write path's per-group commits — the seed's A/B scheme
+ * The write path's per-group commits — the seed's A/B scheme
  * with its flaws fixed.
  *
  * <h2>A commit</h2>
@@ -37,7 +36,8 @@ import java.util.ArrayDeque;
  * serve every block (so a later bit flip in one copy loses nothing).
  */
 final class CommitPath {
-    private final Engine engine;
+    private final EngineContext context;
+    private final PieceCompletion completion;
     private final int blockSizeBytes;
     /** Groups waiting for buffer space to resolve. */
     private final ArrayDeque<GroupState> waitingToResolve = new ArrayDeque<>();
@@ -45,131 +45,24 @@ final class CommitPath {
     private final ArrayDeque<GroupState> commitsDue = new ArrayDeque<>();
     /** Scratch for {@link #takeNonOverlappingWrites}: writes held back for the next commit. */
     private final PieceList deferredWrites = new PieceList();
-    /** Groups loaded since open: a later load of one cannot find a crash state (see onLoad). */
-    private final LoadedGroups loadedGroups;
     private boolean settledAny;
 
-    CommitPath(Engine engine) {
-        this.engine = engine;
-        this.blockSizeBytes = engine.blockSizeBytes;
-        this.loadedGroups = new LoadedGroups(engine.geometry.groupCount());
+    CommitPath(EngineContext context, PieceCompletion completion) {
+        this.context = context;
+        this.completion = completion;
+        this.blockSizeBytes = context.blockSizeBytes;
     }
 
-    // ---------------------------------------------------------------- loading
+    // ---------------------------------------------------------------- after a load (from PairLoader)
 
-    /** An imd load's aux: the copies the read covers, bit {@code i} for copy {@code i}. */
-    private static final int BOTH_COPIES = 0b11;
-
-    void startLoad(GroupState state) {
-        state.loading = true;
-        state.loadConfirming = false;
-        readCopies(state, BOTH_COPIES);
-    }
-
-    private void readCopies(GroupState state, int copies) {
-        engine.ops.create(OpTable.IMD_LOAD, OpTable.READ_OP, state, copies, IoPort.METADATA_FILE,
-            copiesOffsetBytes(state, copies), copies == BOTH_COPIES ? state.pair : state.halves[firstCopy(copies)], 0);
-    }
-
-    /** The first copy an imd load's {@code copies} covers (both, or one). */
-    private static int firstCopy(int copies) {
-        return copies == 0b10 ? 1 : 0;
-    }
-
-    private long copiesOffsetBytes(GroupState state, int copies) {
-        return engine.geometry.imdPairOffsetBytes(state.group) + (long) firstCopy(copies) * blockSizeBytes;
-    }
-
-    /**
-     * A read of the pair (or, confirming, of some of its copies) completed. Only a VALID copy binds
-     * itself to this group, slot and volume; an all-zero copy (what a never-written group holds) or a
-     * rejected one may be a misdirected read, and trusting it would cost the group its tuples: its
-     * written blocks would read as zeros, and the next commit would write that over the real pair. So
-     * a pair that is not two VALID copies is read again (its suspect copies only) before it is used:
-     * a copy counts as EMPTY only if both reads found it all zero, and a copy VALID in either read is
-     * used. Sticky faults (bit rot, latent errors) read the same twice; a transient one does not.
-     */
-    void onLoad(GroupState state, int copies, int result) {
-        int lengthBytes = Integer.bitCount(copies) * blockSizeBytes;
-        if (result != lengthBytes) {
-            state.loading = false;
-            IOException failure = engine.deviceError("imd pair read", IoPort.METADATA_FILE,
-                copiesOffsetBytes(state, copies), lengthBytes, result);
-            failWrites(state.pendingWrites, failure);
-            engine.onGroupLoaded(state, failure);
-            engine.cache.discard(state);
-            return;
-        }
-        ImdValidity[] verdicts = state.loadVerdicts;
-        for (int copy = 0; copy < 2; copy++) {
-            if ((copies & (1 << copy)) != 0) {
-                ImdValidity verdict = ImdBlock.validate(state.halves[copy], state.group, engine.volumeTag, copy);
-                // Confirming: VALID wins, EMPTY needs both reads, otherwise the copy stays rejected.
-                if (!state.loadConfirming || verdict != ImdValidity.EMPTY) {
-                    verdicts[copy] = verdict;
-                }
-            }
-        }
-        int suspect = (verdicts[0] != ImdValidity.VALID ? 0b01 : 0) | (verdicts[1] != ImdValidity.VALID ? 0b10 : 0);
-        if (suspect != 0 && !state.loadConfirming) {
-            state.loadConfirming = true;
-            engine.counters.imdConfirmReads++;
-            readCopies(state, suspect);
-            return;
-        }
-        state.loading = false;
-        ImdValidity first = verdicts[0];
-        ImdValidity second = verdicts[1];
-        boolean firstUsable = first.usable();
-        boolean secondUsable = second.usable();
-        if (firstUsable && secondUsable) {
-            int firstGeneration = ImdBlock.generation(state.halves[0]);
-            int secondGeneration = ImdBlock.generation(state.halves[1]);
-            // Equal generations only happen for a never-written (all-zero) pair: copy 0 counts as newer.
-            state.newerCopy = ImdBlock.isNewer(secondGeneration, firstGeneration) ? 1 : 0;
-            int newerGeneration = state.newerCopy == 1 ? secondGeneration : firstGeneration;
-            int olderGeneration = state.newerCopy == 1 ? firstGeneration : secondGeneration;
-            boolean differ = tuplesDiffer(state);
-            // Commits alternate slots one generation apart, so a crash leaves the copies at most one
-            // apart. A wider gap means an imd write was lost or misdirected: the older copy is stale
-            // beyond any write in flight, and trusting it could bless stale data (or call a damaged
-            // written block "never written"). So does any difference on a reload in this session:
-            // the engine settles a group before evicting it (a failed settle leaves the newer copy
-            // complete), so only a group's first load since open can find a crash state. Either way,
-            // serve from the newer copy alone.
-            if (differ && (olderGeneration + 1 != newerGeneration || loadedGroups.contains(state.group))) {
-                state.dual = false;
-                state.unsettled = true;
-                engine.counters.metadataFallbacks++;
-            } else {
-                state.dual = differ;
-                state.unsettled = differ;
-            }
-        } else if (firstUsable || secondUsable) {
-            state.newerCopy = firstUsable ? 0 : 1;
-            state.unsettled = true;
-            engine.counters.metadataFallbacks++;
-        } else {
-            state.damaged = true;
-            engine.counters.metadataFallbacks += 2;
-        }
-        state.generation = state.damaged ? 0 : ImdBlock.generation(state.committed());
-        if (engine.readOnly && state.unsettled) {
-            // A writable session would rewrite this pair (settle, repair); a read-only one reports it
-            // and serves reads from what is there (either copy of a crash state, or the good copy).
-            state.unsettled = false;
-            engine.counters.imdRepairsDeferred++;
-        }
-        loadedGroups.add(state.group);
-        state.loaded = true;
-        engine.onGroupLoaded(state, null);
+    /** The group's pair is loaded: start the commit its pending writes wait for, if any. */
+    void onPairLoaded(GroupState state) {
         tryCommit(state);
     }
 
-    private boolean tuplesDiffer(GroupState state) {
-        long tuplesBytes = (long) engine.geometry.tuplesPerGroup() * ImdBlock.TUPLE_BYTES;
-        return MemorySegment.mismatch(state.halves[0], ImdBlock.HEADER_BYTES, ImdBlock.HEADER_BYTES + tuplesBytes,
-            state.halves[1], ImdBlock.HEADER_BYTES, ImdBlock.HEADER_BYTES + tuplesBytes) >= 0;
+    /** The group's pair could not be read: its pending writes fail. */
+    void onPairFailed(GroupState state, IOException failure) {
+        failWrites(state.pendingWrites, failure);
     }
 
     // ---------------------------------------------------------------- commits
@@ -228,7 +121,7 @@ final class CommitPath {
         MemorySegment next = state.halves[target];
         // Copy-forward: the new copy is the committed state plus the new tuples, so it never loses a
         // tuple that only the copy it replaces had.
-        if (!engine.seedStaleBrother) {
+        if (!context.seedStaleBrother) {
             MemorySegment.copy(committed, 0, next, 0, blockSizeBytes);
         }
         // After a resolution that corrected tuples, the slot written next holds the only on-disk
@@ -257,7 +150,7 @@ final class CommitPath {
         }
         assert ImdBlock.isNewer(nextGeneration, state.generation) : "generation must advance";
         assert ImdBlock.slotOfGeneration(nextGeneration) == target : "generation parity must match the slot";
-        ImdBlock.setHeader(next, state.group, nextGeneration, engine.volumeTag);
+        ImdBlock.setHeader(next, state.group, nextGeneration, context.volumeTag);
         ImdBlock.seal(next);
 
         boolean settle = state.commitPieces.isEmpty();
@@ -272,15 +165,15 @@ final class CommitPath {
         if (settle) {
             settledAny = true;
         }
-        engine.counters.imdCommits++;
+        context.counters.increment(EngineCounters.IMD_COMMITS);
 
-        long imdOffset = engine.geometry.imdPairOffsetBytes(state.group) + (long) target * blockSizeBytes;
+        long imdOffset = context.geometry.imdPairOffsetBytes(state.group) + (long) target * blockSizeBytes;
         Piece first = state.commitPieces.head;
-        int imdSlot = engine.ops.create(OpTable.IMD_WRITE, OpTable.WRITE_OP, state, 0, IoPort.METADATA_FILE,
-            imdOffset, next, engine.writeFlags | (first != null ? IoPort.FLAG_LINK : 0));
+        int imdSlot = context.ops.create(OpTable.IMD_WRITE, OpTable.WRITE_OP, state, 0, IoPort.METADATA_FILE,
+            imdOffset, next, context.writeFlags | (first != null ? IoPort.FLAG_LINK : 0));
         if (first != null) {
             // The imd write is linked before the first data write (the seed's barrier, as a link).
-            engine.ops.linkedToNext[imdSlot] = true;
+            context.ops.linkedToNext[imdSlot] = true;
             issueDataWrite(first);
         }
     }
@@ -320,8 +213,8 @@ final class CommitPath {
     }
 
     private void issueDataWrite(Piece piece) {
-        engine.ops.create(OpTable.DATA_WRITE, OpTable.WRITE_OP, piece, 0, IoPort.DATA_FILE,
-            engine.geometry.dataOffsetBytes(piece.firstBlock), piece.data, engine.writeFlags);
+        context.ops.create(OpTable.DATA_WRITE, OpTable.WRITE_OP, piece, 0, IoPort.DATA_FILE,
+            context.geometry.dataOffsetBytes(piece.firstBlock), piece.data, context.writeFlags);
     }
 
     void onImdWrite(GroupState state, int result) {
@@ -329,14 +222,14 @@ final class CommitPath {
         Piece first = state.commitPieces.head;
         if (result != blockSizeBytes) {
             state.commitImdFailed = true;
-            IOException failure = engine.deviceError("imd write", IoPort.METADATA_FILE,
-                engine.geometry.imdPairOffsetBytes(state.group) + (long) state.commitTargetCopy * blockSizeBytes,
+            IOException failure = context.deviceError("imd write", IoPort.METADATA_FILE,
+                context.geometry.imdPairOffsetBytes(state.group) + (long) state.commitTargetCopy * blockSizeBytes,
                 blockSizeBytes, result);
             if (first == null) {
                 // A settle carries no new tuple: the newer copy stays complete and the data is safe,
                 // so a failed one (a full file system, a read-only device) is a warning, not a failure.
                 // Counted in the stats, which the command line reports as a warning.
-                engine.counters.imdRepairFailures++;
+                context.counters.increment(EngineCounters.IMD_REPAIR_FAILURES);
             }
             // The linked first data write completes with -ECANCELED; the others were never sent.
             if (first != null) {
@@ -357,7 +250,7 @@ final class CommitPath {
     void onDataWrite(Piece piece, int result) {
         GroupState state = piece.group;
         IOException failure = result == piece.lengthBytes(blockSizeBytes) ? null
-            : engine.deviceError("write", IoPort.DATA_FILE, engine.geometry.dataOffsetBytes(piece.firstBlock),
+            : context.deviceError("write", IoPort.DATA_FILE, context.geometry.dataOffsetBytes(piece.firstBlock),
                 piece.lengthBytes(blockSizeBytes), result);
         piece.dataDone = true;
         if (failure != null) {
@@ -392,7 +285,7 @@ final class CommitPath {
         }
         Piece piece;
         while ((piece = state.commitPieces.poll()) != null) {
-            engine.finishPiece(piece, null);
+            completion.finishPiece(piece, null);
         }
         tryCommit(state);
     }
@@ -404,7 +297,7 @@ final class CommitPath {
             for (int i = 0; i < blocks.length; i++) {
                 blocks[i] = piece.firstBlock + i;
             }
-            engine.finishPiece(piece, new ChecksumMismatchException("both imd copies of group " + state.group
+            completion.finishPiece(piece, new ChecksumMismatchException("both imd copies of group " + state.group
                 + " are damaged; refusing to write without its checksums", piece.request.offsetBytes, blocks,
                 blockSizeBytes));
         }
@@ -414,7 +307,7 @@ final class CommitPath {
     private void failWrites(PieceList list, IOException failure) {
         Piece piece;
         while ((piece = list.poll()) != null) {
-            engine.finishPiece(piece, failure);
+            completion.finishPiece(piece, failure);
         }
     }
 
@@ -424,7 +317,7 @@ final class CommitPath {
         MemorySegment committed = state.committed();
         MemorySegment brother = state.other();
         int differing = 0;
-        int tuples = engine.geometry.blocksInGroup(state.group);
+        int tuples = context.geometry.blocksInGroup(state.group);
         for (int index = 0; index < tuples; index++) {
             if (differs(committed, brother, index)) {
                 differing++;
@@ -435,7 +328,7 @@ final class CommitPath {
             startCommit(state);
             return;
         }
-        MemorySegment buffer = engine.buffers.allocate((long) differing * blockSizeBytes);
+        MemorySegment buffer = context.buffers.allocate((long) differing * blockSizeBytes);
         if (buffer == null) {
             state.resolving = true;
             waitingToResolve.add(state);
@@ -444,12 +337,12 @@ final class CommitPath {
         state.resolving = true;
         state.resolveBuffer = buffer;
         state.resolveOpsPending = differing;
-        long firstBlock = engine.geometry.firstBlockOfGroup(state.group);
+        long firstBlock = context.geometry.firstBlockOfGroup(state.group);
         int k = 0;
         for (int index = 0; index < tuples; index++) {
             if (differs(committed, brother, index)) {
-                engine.ops.create(OpTable.RESOLVE_READ, OpTable.READ_OP, state, index, IoPort.DATA_FILE,
-                    engine.geometry.dataOffsetBytes(firstBlock + index),
+                context.ops.create(OpTable.RESOLVE_READ, OpTable.READ_OP, state, index, IoPort.DATA_FILE,
+                    context.geometry.dataOffsetBytes(firstBlock + index),
                     buffer.asSlice((long) k * blockSizeBytes, blockSizeBytes), 0);
                 k++;
             }
@@ -470,8 +363,8 @@ final class CommitPath {
         if (result == blockSizeBytes) {
             MemorySegment committed = state.committed();
             MemorySegment brother = state.other();
-            long logicalBlock = engine.geometry.firstBlockOfGroup(state.group) + index;
-            int sum = engine.checksum.blockChecksum(block, logicalBlock); // rare: resolution after a crash
+            long logicalBlock = context.geometry.firstBlockOfGroup(state.group) + index;
+            int sum = context.checksum.blockChecksum(block, logicalBlock); // rare: resolution after a crash
             boolean committedMatches = ImdBlock.tupleWritten(committed, index)
                 && sum == ImdBlock.tupleChecksum(committed, index);
             boolean brotherMatches = ImdBlock.tupleWritten(brother, index)
@@ -480,8 +373,8 @@ final class CommitPath {
             if (!committedMatches && !brotherMatches && neverWritten && (aux & CONFIRM) == 0) {
                 // "Never written" is carried into the next commit for good, and an all-zero block may
                 // also be a misdirected read: confirm it with a second read before deciding.
-                engine.ops.create(OpTable.RESOLVE_READ, OpTable.READ_OP, state, index | CONFIRM, IoPort.DATA_FILE,
-                    engine.geometry.dataOffsetBytes(logicalBlock), block, 0);
+                context.ops.create(OpTable.RESOLVE_READ, OpTable.READ_OP, state, index | CONFIRM, IoPort.DATA_FILE,
+                    context.geometry.dataOffsetBytes(logicalBlock), block, 0);
                 return;
             }
             if (!committedMatches && (brotherMatches || neverWritten)) {
@@ -496,7 +389,7 @@ final class CommitPath {
         // landed over non-zero old contents), the newer tuple is kept: the block then reads as an
         // error, never as wrong data.
         if (--state.resolveOpsPending == 0) {
-            engine.buffers.free(state.resolveBuffer);
+            context.buffers.free(state.resolveBuffer);
             state.resolveBuffer = null;
             state.resolving = false;
             state.dual = false;
@@ -522,7 +415,7 @@ final class CommitPath {
      */
     boolean settleAll() {
         boolean[] done = {true};
-        engine.cache.forEach(state -> {
+        context.cache.forEach(state -> {
             if (state.commitInFlight || state.resolving || state.loading) {
                 done[0] = false;
             } else if (state.unsettled && !state.damaged && state.loaded) {

@@ -26,24 +26,19 @@ import java.util.ArrayDeque;
  * or, in simulation, the test's thread). Nothing here is thread-safe and nothing needs to be.
  */
 public final class Engine implements IoPort.CompletionSink {
-    final IoPort port;
-    final Geometry geometry;
-    final int blockSizeBytes;
-    final int volumeTag;
-    final BlockChecksum checksum;
-    final boolean verifyReads;
-    /** The devices are open read-only: no write operation may ever be prepared (see prepare). */
-    final boolean readOnly;
-    /** {@link EngineSettings#seedStaleBrother()}: the seed's flawed commit, for the test kit only. */
-    final boolean seedStaleBrother;
-    /** {@link IoPort#FLAG_DSYNC} in strict mode, else 0: applied to every imd and data write. */
-    final int writeFlags;
-    final EngineCounters counters = new EngineCounters();
-    final OpTable ops;
-    final BufferArena buffers;
-    final GroupCache cache;
+    private final IoPort port;
+    private final EngineContext context;
+    // The context's facts and services under short names, for this class's own use.
+    private final Geometry geometry;
+    private final int blockSizeBytes;
+    private final boolean readOnly;
+    private final EngineCounters counters;
+    private final OpTable ops;
+    private final BufferArena buffers;
+    private final GroupCache cache;
     private final CommitPath commits;
-    private final ReadVerifier reads;
+    private final PairLoader loader;
+    private final ReadPath reads;
     private final Arena memory;
     private final int queueDepth;
     private final RequestListeners listeners = new RequestListeners();
@@ -67,27 +62,43 @@ public final class Engine implements IoPort.CompletionSink {
     /** @param delivery tells each finished request's callback its result */
     public Engine(IoPort port, Superblock superblock, EngineSettings settings, ResultDelivery delivery) {
         this.port = port;
-        this.geometry = superblock.geometry();
-        this.blockSizeBytes = geometry.blockSizeBytes();
-        this.volumeTag = superblock.volumeTag();
-        this.checksum = superblock.checksum().newChecksum();
-        this.verifyReads = settings.verifyReads();
-        this.readOnly = settings.readOnly();
-        this.seedStaleBrother = settings.seedStaleBrother();
-        this.writeFlags = settings.dsyncWrites() ? IoPort.FLAG_DSYNC : 0;
+        Geometry layout = superblock.geometry();
+        int blockBytes = layout.blockSizeBytes();
         this.delivery = delivery;
         this.queueDepth = port.queueDepth();
-        this.ops = new OpTable(Math.max(64, queueDepth * 4));
         this.memory = Arena.ofShared();
-        int unitBytes = Math.max(4096, Math.max(blockSizeBytes, port.alignmentBytes()));
+        int unitBytes = Math.max(4096, Math.max(blockBytes, port.alignmentBytes()));
         long arenaBytes = Long.highestOneBit(Math.max(settings.bufferArenaBytes(), 16L * unitBytes));
-        this.buffers = new BufferArena(memory.allocate(arenaBytes, unitBytes), unitBytes);
-        long groupsInVolume = geometry.groupCount();
-        long slotCount = Math.max(4, Math.min(groupsInVolume + 1, settings.imdCacheBytes() / (2L * blockSizeBytes)));
-        this.cache = new GroupCache(memory.allocate(slotCount * 2 * blockSizeBytes, unitBytes),
-            blockSizeBytes, (int) slotCount);
-        this.commits = new CommitPath(this);
-        this.reads = new ReadVerifier(this);
+        long slotCount = Math.max(4, Math.min(layout.groupCount() + 1, settings.imdCacheBytes() / (2L * blockBytes)));
+        this.context = new EngineContext(superblock, settings, new OpTable(Math.max(64, queueDepth * 4)),
+            new BufferArena(memory.allocate(arenaBytes, unitBytes), unitBytes),
+            new GroupCache(memory.allocate(slotCount * 2 * blockBytes, unitBytes), blockBytes, (int) slotCount));
+        this.geometry = context.geometry;
+        this.blockSizeBytes = context.blockSizeBytes;
+        this.readOnly = context.readOnly;
+        this.counters = context.counters;
+        this.ops = context.ops;
+        this.buffers = context.buffers;
+        this.cache = context.cache;
+        PieceCompletion completion = new PieceCompletion() {
+            @Override
+            public void finishPiece(Piece piece, IOException failure) {
+                Engine.this.finishPiece(piece, failure);
+            }
+
+            @Override
+            public void onGroupLoaded(GroupState state, IOException failure) {
+                reads.onGroupLoaded(state, failure);
+            }
+        };
+        this.commits = new CommitPath(context, completion);
+        this.loader = new PairLoader(context, completion, commits);
+        this.reads = new ReadPath(context, completion);
+    }
+
+    /** The buffer arena (tests: to check that nothing leaked). */
+    BufferArena bufferArena() {
+        return buffers;
     }
 
     /** Largest request, in bytes, that the buffer arena can always serve. */
@@ -124,7 +135,7 @@ public final class Engine implements IoPort.CompletionSink {
     public void start(Request request) {
         assert !closed : "request after close";
         requestsActive++;
-        counters.requestsInFlight = requestsActive;
+        counters.set(EngineCounters.REQUESTS_IN_FLIGHT, requestsActive);
         if (!listeners.isEmpty()) {
             request.startNanos = System.nanoTime();
         }
@@ -164,7 +175,7 @@ public final class Engine implements IoPort.CompletionSink {
             }
             int[] sums = request.checksumsFor(request.blockCount);
             for (int i = 0; i < request.blockCount; i++) {
-                sums[i] = blockChecksum(buffer, i, request.firstBlock + i);
+                sums[i] = context.blockChecksum(buffer, i, request.firstBlock + i);
             }
         }
         split(request);
@@ -215,93 +226,24 @@ public final class Engine implements IoPort.CompletionSink {
             if (state == null) {
                 return false;
             }
-            counters.imdCacheMisses++;
-            commits.startLoad(state);
+            counters.increment(EngineCounters.IMD_CACHE_MISSES);
+            loader.startLoad(state);
         } else if (state.loaded) {
-            counters.imdCacheHits++;
+            counters.increment(EngineCounters.IMD_CACHE_HITS);
         } else {
-            counters.imdCacheMisses++;
+            counters.increment(EngineCounters.IMD_CACHE_MISSES);
         }
         piece.group = state;
         state.users++;
         if (piece.request.kind == Request.WRITE) {
             commits.addWrite(state, piece);
         } else {
-            issueDataRead(piece);
+            reads.issue(piece);
             if (!state.loaded) {
                 state.readWaiters.add(piece);
             }
         }
         return true;
-    }
-
-    // ---------------------------------------------------------------- the read path
-
-    private void issueDataRead(Piece piece) {
-        piece.commitsAtIssue = piece.group.commitsCompleted;
-        ops.create(OpTable.DATA_READ, OpTable.READ_OP, piece, 0, IoPort.DATA_FILE,
-            geometry.dataOffsetBytes(piece.firstBlock), piece.data, 0);
-    }
-
-    private void onDataRead(Piece piece, int result) {
-        if (piece.groupFailed) {
-            finishPiece(piece, null);
-            return;
-        }
-        if (result != piece.lengthBytes(blockSizeBytes)) {
-            IOException failure = deviceError("read", IoPort.DATA_FILE, geometry.dataOffsetBytes(piece.firstBlock),
-                piece.lengthBytes(blockSizeBytes), result);
-            if (!piece.group.loaded) {
-                // Still listed in the group's readWaiters: finishing it now would recycle a listed
-                // piece. onGroupLoaded finishes it (verifyRead sees the request's failure).
-                piece.request.fail(failure);
-                piece.dataDone = true;
-                return;
-            }
-            finishPiece(piece, failure);
-            return;
-        }
-        piece.dataDone = true;
-        if (piece.group.loaded) {
-            reads.verify(piece);
-        }
-        // Else the piece is in the group's readWaiters and is verified when the imd pair arrives.
-    }
-
-    /** Called by the commit path when a group's imd pair has been loaded (or failed to load). */
-    void onGroupLoaded(GroupState state, IOException failure) {
-        Piece piece;
-        while ((piece = state.readWaiters.poll()) != null) {
-            if (failure != null) {
-                if (piece.dataDone) {
-                    finishPiece(piece, failure);
-                } else {
-                    piece.request.fail(failure);
-                    piece.groupFailed = true; // the data completion will finish it
-                }
-            } else if (piece.dataDone) {
-                reads.verify(piece);
-            }
-        }
-    }
-
-    /**
-     * The checksum of block {@code i} of {@code data}, an engine buffer (from {@link #buffers}),
-     * computed through the arena's one ByteBuffer view: no slice or view is allocated per block.
-     */
-    int blockChecksum(MemorySegment data, int i, long logicalBlock) {
-        java.nio.ByteBuffer slabView = buffers.slabView();
-        long offsetBytes = data.address() - buffers.slab().address() + (long) i * blockSizeBytes;
-        if (slabView == null) {
-            return checksum.blockChecksum(blockOf(data, i), logicalBlock);
-        }
-        assert offsetBytes >= 0 && offsetBytes + blockSizeBytes <= buffers.capacityBytes() : "not an engine buffer";
-        return checksum.blockChecksum(buffers.slab(), slabView, offsetBytes, blockSizeBytes, logicalBlock);
-    }
-
-    /** Block {@code i} of {@code data}; the segment itself for one-block data (no slice allocated). */
-    MemorySegment blockOf(MemorySegment data, int i) {
-        return data.byteSize() == blockSizeBytes ? data : data.asSlice((long) i * blockSizeBytes, blockSizeBytes);
     }
 
     // ---------------------------------------------------------------- pieces and requests
@@ -347,28 +289,31 @@ public final class Engine implements IoPort.CompletionSink {
                     }
                 }
                 if (failure == null) {
-                    counters.bytesRead += request.lengthBytes;
+                    counters.add(EngineCounters.BYTES_READ, request.lengthBytes);
                 }
-                counters.reads++;
+                counters.increment(EngineCounters.READS);
             }
             case Request.WRITE -> {
                 if (failure == null) {
-                    counters.bytesWritten += request.lengthBytes;
+                    counters.add(EngineCounters.BYTES_WRITTEN, request.lengthBytes);
                 }
                 writtenSinceSync = true;
-                counters.writes++;
+                counters.increment(EngineCounters.WRITES);
             }
-            default -> counters.flushes++;
+            default -> counters.increment(EngineCounters.FLUSHES);
         }
         if (request.buffer != null) {
             buffers.free(request.buffer);
             request.buffer = null;
         }
         requestsActive--;
-        counters.requestsInFlight = requestsActive;
+        counters.set(EngineCounters.REQUESTS_IN_FLIGHT, requestsActive);
         if (request.startNanos != 0) {
-            counters.callbackFailures += listeners.requestCompleted(request.kind, request.lengthBytes,
+            int listenerFailures = listeners.requestCompleted(request.kind, request.lengthBytes,
                 System.nanoTime() - request.startNanos, failure != null, mismatched);
+            if (listenerFailures > 0) {
+                counters.add(EngineCounters.CALLBACK_FAILURES, listenerFailures);
+            }
         }
         // The callback may start new requests: they are queued, never run re-entrantly here.
         Object callback = request.callback;
@@ -379,7 +324,7 @@ public final class Engine implements IoPort.CompletionSink {
             delivery.deliver(callback, token, failure);
         } catch (RuntimeException | Error callbackFailure) {
             // A caller's bug must not stop the event loop that every other caller depends on.
-            counters.callbackFailures++;
+            counters.increment(EngineCounters.CALLBACK_FAILURES);
             LOG.log(System.Logger.Level.WARNING, "an I/O completion callback threw; the volume goes on", callbackFailure);
         }
     }
@@ -451,7 +396,7 @@ public final class Engine implements IoPort.CompletionSink {
     }
 
     private void onFsync(Object target, int fileIndex, int result) {
-        IOException failure = result < 0 ? deviceError("fsync", fileIndex, 0, 0, result) : null;
+        IOException failure = result < 0 ? context.deviceError("fsync", fileIndex, 0, 0, result) : null;
         if (target instanceof Request request) {
             request.fail(failure);
             if (--request.opsPending == 0) {
@@ -619,23 +564,14 @@ public final class Engine implements IoPort.CompletionSink {
         MemorySegment buffer = ops.buffer[slot];
         ops.release(slot);
         switch (kind) {
-            case OpTable.DATA_READ -> onDataRead((Piece) target, result);
+            case OpTable.DATA_READ -> reads.onDataRead((Piece) target, result);
             case OpTable.RECHECK_READ -> reads.onRecheckRead((Piece) target, result);
-            case OpTable.IMD_LOAD -> commits.onLoad((GroupState) target, aux, result);
+            case OpTable.IMD_LOAD -> loader.onLoad((GroupState) target, aux, result);
             case OpTable.IMD_WRITE -> commits.onImdWrite((GroupState) target, result);
             case OpTable.DATA_WRITE -> commits.onDataWrite((Piece) target, result);
             case OpTable.RESOLVE_READ -> commits.onResolveRead((GroupState) target, aux, buffer, result);
             case OpTable.FSYNC -> onFsync(target, fileIndex, result);
             default -> throw new AssertionError("unknown operation kind " + kind);
         }
-    }
-
-    /** A device error as an exception naming the operation, the file, the offset and the errno. */
-    IOException deviceError(String operation, int fileIndex, long offsetBytes, long lengthBytes, int result) {
-        String file = fileIndex == IoPort.DATA_FILE ? "data device" : "metadata device";
-        String what = result < 0 ? dev.csum.uring.Errno.name(-result)
-            : "short transfer of " + result + " of " + lengthBytes + " bytes";
-        return new IOException(operation + " of " + lengthBytes + " bytes at offset " + offsetBytes + " of the "
-            + file + " failed: " + what);
     }
 }

@@ -20,7 +20,7 @@ final class GroupState {
 
     long group = -1;
     boolean loading;
-    /** Loading: the second read of a pair that was not two VALID copies is in flight (see CommitPath.onLoad). */
+    /** Loading: the second read of a pair that was not two VALID copies is in flight (see PairLoader.onLoad). */
     boolean loadConfirming;
     /** Loading: each copy's verdict so far. */
     final dev.csum.format.ImdValidity[] loadVerdicts = new dev.csum.format.ImdValidity[2];

@@ -155,7 +155,7 @@ class SafetyCliTest {
     @Test
     void aDamagedPrimarySuperblockIsWarnedAboutEverywhereAndAWritableOpenRestoresIt() throws Exception {
         byte[] pristine = Files.readAllBytes(device);
-        flipByte(device, 40); // the data block count: the primary's checksum fails, the backup is intact
+        ScrubTest.flipByte(device, 40); // the data block count: the primary's checksum fails, the backup is intact
         byte[] damaged = Files.readAllBytes(device);
         Cli.Result read = Cli.run("read", device.toString(), "--offset", "0", "--length", "4k", "--output", "/dev/null")
             .assertOk();
@@ -172,7 +172,7 @@ class SafetyCliTest {
 
     @Test
     void writeWarnsAboutADamagedPrimarySuperblockAndRestoresIt() throws Exception {
-        flipByte(device, 40);
+        ScrubTest.flipByte(device, 40);
         Path data = directory.resolve("one-block");
         Files.write(data, pattern(4096, 9));
         Cli.Result write = Cli.run("write", device.toString(), "--offset", "0", "--input", data.toString()).assertOk();
@@ -181,18 +181,9 @@ class SafetyCliTest {
         assertTrue(status.out().contains("\"warnings\":[]"), status.out());
     }
 
-    private static void flipByte(Path file, long offset) throws IOException {
-        try (RandomAccessFile raw = new RandomAccessFile(file.toFile(), "rw")) {
-            raw.seek(offset);
-            int value = raw.read();
-            raw.seek(offset);
-            raw.write(value ^ 0x01);
-        }
-    }
-
-    private void damageCopyZeroOfGroupZero() throws IOException {
+    private void damageCopyZeroOfGroupZero() throws Exception {
         Geometry geometry = VolumeLabel.read(device, null).superblock().geometry();
-        flipByte(device, geometry.imdPairOffsetBytes(0) + 100);
+        ScrubTest.flipByte(device, geometry.imdPairOffsetBytes(0) + 100);
     }
 
     private static void punchHole(Path file, long offsetBytes, long lengthBytes) throws Exception {

@@ -37,7 +37,8 @@ class ScrubTest {
         return geometry;
     }
 
-    private static void flipByte(Path device, long fileOffset) throws Exception {
+    /** Inverts every bit of the byte at {@code fileOffset} of the file, behind the volume's back. */
+    static void flipByte(Path device, long fileOffset) throws Exception {
         try (RandomAccessFile file = new RandomAccessFile(device.toFile(), "rw")) {
             file.seek(fileOffset);
             int original = file.read();

@@ -76,7 +76,7 @@ class CallerMemoryGoneTest {
                 doomedWrite.failure.getMessage());
             assertEquals(1, failuresTold.get(), "the listener is told of the failure");
             assertEquals(0, engine.counters().requestsInFlight());
-            assertEquals(0, engine.buffers.allocatedBytes(), "no engine buffer leaked");
+            assertEquals(0, engine.bufferArena().allocatedBytes(), "no engine buffer leaked");
 
             MemorySegment back = live.allocate(HALF_ARENA_BYTES, 64);
             Outcome readBack = submit(Request.READ, HALF_ARENA_BYTES, back);
@@ -100,7 +100,7 @@ class CallerMemoryGoneTest {
         assertEquals(1, failuresTold.get());
         assertEquals(0, engine.counters().requestsInFlight());
         assertEquals(0, engine.counters().bytesRead());
-        assertEquals(0, engine.buffers.allocatedBytes(), "the bounce buffer was freed");
+        assertEquals(0, engine.bufferArena().allocatedBytes(), "the bounce buffer was freed");
         loop.close();
     }
 }

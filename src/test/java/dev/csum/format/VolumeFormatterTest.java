@@ -153,7 +153,7 @@ class VolumeFormatterTest {
         InvalidVolumeException e = assertThrows(InvalidVolumeException.class,
                 () -> VolumeFormatter.format(request(file, null, 1L << 20, 512)));
         assertTrue(e.getMessage().contains("already holds an intact csum superblock at byte 0 that this build does not read "
-                + "(unsupported format version 2 (this build reads 1)); format with force"), e.getMessage());
+                + "(unsupported format version 2 (this build reads 1)); format with --force"), e.getMessage());
         // Its primary damaged, the other version's backup still counts.
         SuperblockEdits.flipBit(file, 8 * 100);
         e = assertThrows(InvalidVolumeException.class, () -> VolumeFormatter.format(request(file, null, -1, 512)));

@@ -2,10 +2,12 @@ package dev.csum.engine;
 
 import dev.csum.format.ImdBlock;
 import dev.csum.io.IoPort;
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The read path's verification: checks each block of a read piece against its group's tuples,
+ * The read path: issues a piece's data read, waits for its group's imd pair when that is still
+ * loading, and verifies: checks each block of a read piece against its group's tuples,
  * re-reads a mismatching piece once into a private buffer (dm-integrity's recheck: the data may have
  * been overwritten in flight), and reports what still fails. Never-written blocks read as zeros.
  *
@@ -13,37 +15,88 @@ import java.lang.foreign.MemorySegment;
  * crash, the brother copy; and, only for a read that a commit completed during, the state before
  * that commit. Event-loop only.
  */
-final class ReadVerifier {
-    private final Engine engine;
+final class ReadPath {
+    private final EngineContext context;
+    private final PieceCompletion completion;
 
-    ReadVerifier(Engine engine) {
-        this.engine = engine;
+    ReadPath(EngineContext context, PieceCompletion completion) {
+        this.context = context;
+        this.completion = completion;
+    }
+
+    /** Issues a piece's data read (its group is cached; its imd pair may still be loading). */
+    void issue(Piece piece) {
+        piece.commitsAtIssue = piece.group.commitsCompleted;
+        context.ops.create(OpTable.DATA_READ, OpTable.READ_OP, piece, 0, IoPort.DATA_FILE,
+            context.geometry.dataOffsetBytes(piece.firstBlock), piece.data, 0);
+    }
+
+    void onDataRead(Piece piece, int result) {
+        if (piece.groupFailed) {
+            completion.finishPiece(piece, null);
+            return;
+        }
+        if (result != piece.lengthBytes(context.blockSizeBytes)) {
+            IOException failure = context.deviceError("read", IoPort.DATA_FILE,
+                context.geometry.dataOffsetBytes(piece.firstBlock), piece.lengthBytes(context.blockSizeBytes), result);
+            if (!piece.group.loaded) {
+                // Still listed in the group's readWaiters: finishing it now would recycle a listed
+                // piece. onGroupLoaded finishes it (verifyRead sees the request's failure).
+                piece.request.fail(failure);
+                piece.dataDone = true;
+                return;
+            }
+            completion.finishPiece(piece, failure);
+            return;
+        }
+        piece.dataDone = true;
+        if (piece.group.loaded) {
+            verify(piece);
+        }
+        // Else the piece is in the group's readWaiters and is verified when the imd pair arrives.
+    }
+
+    /** A group's imd pair has been loaded, or failed to load: verifies (or fails) the reads waiting for it. */
+    void onGroupLoaded(GroupState state, IOException failure) {
+        Piece piece;
+        while ((piece = state.readWaiters.poll()) != null) {
+            if (failure != null) {
+                if (piece.dataDone) {
+                    completion.finishPiece(piece, failure);
+                } else {
+                    piece.request.fail(failure);
+                    piece.groupFailed = true; // the data completion will finish it
+                }
+            } else if (piece.dataDone) {
+                verify(piece);
+            }
+        }
     }
 
     void verify(Piece piece) {
         GroupState state = piece.group;
         if (piece.request.failure != null) {
-            engine.finishPiece(piece, null);
+            completion.finishPiece(piece, null);
             return;
         }
         if (state.damaged) {
             for (int i = 0; i < piece.blockCount; i++) {
                 piece.request.addBadBlock(piece.firstBlock + i);
             }
-            engine.counters.mismatches += piece.blockCount;
-            engine.finishPiece(piece, null);
+            context.counters.add(EngineCounters.MISMATCHES, piece.blockCount);
+            completion.finishPiece(piece, null);
             return;
         }
         // The state before the last commit may describe the data only if that commit completed while
         // this read ran; for a later read it would accept the old data of a lost write.
         int bad = checkBlocks(piece, piece.data, piece.commitsAtIssue != state.commitsCompleted, false, false);
         if (bad == 0) {
-            engine.finishPiece(piece, null);
+            completion.finishPiece(piece, null);
             return;
         }
         // dm-integrity's lesson: re-read once into a private buffer before declaring a mismatch
         // (the data may have been overwritten in flight by a write to the same blocks).
-        MemorySegment recheck = engine.buffers.allocate(piece.lengthBytes(engine.blockSizeBytes));
+        MemorySegment recheck = context.buffers.allocate(piece.lengthBytes(context.blockSizeBytes));
         if (recheck == null) {
             finishMismatched(piece, checkBlocks(piece, piece.data, false, false, true));
             return;
@@ -51,37 +104,37 @@ final class ReadVerifier {
         piece.rechecked = true;
         piece.mismatchesBeforeRecheck = bad;
         piece.recheckBuffer = recheck;
-        engine.ops.create(OpTable.RECHECK_READ, OpTable.READ_OP, piece, 0, IoPort.DATA_FILE,
-            engine.geometry.dataOffsetBytes(piece.firstBlock), recheck, 0);
+        context.ops.create(OpTable.RECHECK_READ, OpTable.READ_OP, piece, 0, IoPort.DATA_FILE,
+            context.geometry.dataOffsetBytes(piece.firstBlock), recheck, 0);
     }
 
     void onRecheckRead(Piece piece, int result) {
         MemorySegment recheck = piece.recheckBuffer;
         piece.recheckBuffer = null;
-        if (result != piece.lengthBytes(engine.blockSizeBytes)) {
-            engine.buffers.free(recheck);
-            engine.finishPiece(piece, engine.deviceError("re-read", IoPort.DATA_FILE, engine.geometry.dataOffsetBytes(piece.firstBlock),
-                piece.lengthBytes(engine.blockSizeBytes), result));
+        if (result != piece.lengthBytes(context.blockSizeBytes)) {
+            context.buffers.free(recheck);
+            completion.finishPiece(piece, context.deviceError("re-read", IoPort.DATA_FILE, context.geometry.dataOffsetBytes(piece.firstBlock),
+                piece.lengthBytes(context.blockSizeBytes), result));
             return;
         }
         // This pass also zeroes the re-read copy's unwritten blocks and fills the tags from it.
         int bad = checkBlocks(piece, recheck, false, true, true);
         if (bad == 0) {
-            engine.counters.recheckRecoveries += piece.mismatchesBeforeRecheck;
-            MemorySegment.copy(recheck, 0, piece.data, 0, piece.lengthBytes(engine.blockSizeBytes));
-            engine.buffers.free(recheck);
-            engine.finishPiece(piece, null);
+            context.counters.add(EngineCounters.RECHECK_RECOVERIES, piece.mismatchesBeforeRecheck);
+            MemorySegment.copy(recheck, 0, piece.data, 0, piece.lengthBytes(context.blockSizeBytes));
+            context.buffers.free(recheck);
+            completion.finishPiece(piece, null);
             return;
         }
-        engine.buffers.free(recheck);
+        context.buffers.free(recheck);
         finishMismatched(piece, bad);
     }
 
     /** Finishes a piece whose failing blocks {@link #checkBlocks} reported ({@code bad} of them). */
     private void finishMismatched(Piece piece, int bad) {
         assert bad > 0 : "reporting a mismatch for a piece that verifies";
-        engine.counters.mismatches += bad;
-        engine.finishPiece(piece, null);
+        context.counters.add(EngineCounters.MISMATCHES, bad);
+        completion.finishPiece(piece, null);
     }
 
     /**
@@ -113,7 +166,7 @@ final class ReadVerifier {
         int index = piece.firstIndex + i;
         MemorySegment tuples = matchingTuple(state, index, data, i, piece.firstBlock + i, includePrevious, reread);
         if (tuples == UNWRITTEN) {
-            engine.blockOf(data, i).fill((byte) 0);
+            context.blockOf(data, i).fill((byte) 0);
             setTag(piece, i, (short) 0);
             return true;
         }
@@ -146,10 +199,10 @@ final class ReadVerifier {
         if (!committedWritten && !otherWritten) {
             return UNWRITTEN;
         }
-        if (!engine.verifyReads) {
+        if (!context.verifyReads) {
             return committedWritten ? committed : other;
         }
-        int sum = engine.blockChecksum(data, blockInData, logicalBlock);
+        int sum = context.blockChecksum(data, blockInData, logicalBlock);
         if (committedWritten && sum == ImdBlock.tupleChecksum(committed, index)) {
             return committed;
         }
@@ -163,7 +216,7 @@ final class ReadVerifier {
         // an all-zero block, what a never-written block holds, is taken as never written, and only
         // when the re-read finds it too (a misdirected read of never-written data also returns zeros).
         if (!committedWritten
-                || (reread && state.dual && !otherWritten && ImdBlock.isAllZero(engine.blockOf(data, blockInData)))) {
+                || (reread && state.dual && !otherWritten && ImdBlock.isAllZero(context.blockOf(data, blockInData)))) {
             return UNWRITTEN;
         }
         return null;

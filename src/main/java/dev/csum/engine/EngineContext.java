@@ -1,0 +1,77 @@
+package dev.csum.engine;
+
+import dev.csum.checksum.BlockChecksum;
+import dev.csum.format.Geometry;
+import dev.csum.format.Superblock;
+import dev.csum.io.IoPort;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * What the engine's parts share: the volume's fixed facts (geometry, checksum, volume tag, modes)
+ * and the engine-wide services (operation table, buffer arena, imd cache, counters). Built once by
+ * {@link Engine}; the commit path and the read verifier get this and a {@link PieceCompletion},
+ * never the engine itself, so no part reaches into another's state.
+ *
+ * <p>Event-loop only, except {@link #counters}, which any thread may read.
+ */
+final class EngineContext {
+    final Geometry geometry;
+    final int blockSizeBytes;
+    /** The 32 bits of the volume UUID stamped into every imd header. */
+    final int volumeTag;
+    final BlockChecksum checksum;
+    final boolean verifyReads;
+    /** The devices are open read-only: no write operation may ever be prepared (see Engine.prepare). */
+    final boolean readOnly;
+    /** {@link IoPort#FLAG_DSYNC} in strict mode, else 0: applied to every imd and data write. */
+    final int writeFlags;
+    /** {@link EngineSettings#seedStaleBrother()}: test kit only, the seed's stale-brother update instead of copy-forward. */
+    final boolean seedStaleBrother;
+    final EngineCounters counters = new EngineCounters();
+    final OpTable ops;
+    final BufferArena buffers;
+    final GroupCache cache;
+
+    EngineContext(Superblock superblock, EngineSettings settings, OpTable ops, BufferArena buffers, GroupCache cache) {
+        this.geometry = superblock.geometry();
+        this.blockSizeBytes = geometry.blockSizeBytes();
+        this.volumeTag = superblock.volumeTag();
+        this.checksum = superblock.checksum().newChecksum();
+        this.verifyReads = settings.verifyReads();
+        this.readOnly = settings.readOnly();
+        this.writeFlags = settings.dsyncWrites() ? IoPort.FLAG_DSYNC : 0;
+        this.seedStaleBrother = settings.seedStaleBrother();
+        this.ops = ops;
+        this.buffers = buffers;
+        this.cache = cache;
+    }
+
+    /**
+     * The checksum of block {@code i} of {@code data}, an engine buffer (from {@link #buffers}),
+     * computed through the arena's one ByteBuffer view: no slice or view is allocated per block.
+     */
+    int blockChecksum(MemorySegment data, int i, long logicalBlock) {
+        java.nio.ByteBuffer slabView = buffers.slabView();
+        long offsetBytes = data.address() - buffers.slab().address() + (long) i * blockSizeBytes;
+        if (slabView == null) {
+            return checksum.blockChecksum(blockOf(data, i), logicalBlock);
+        }
+        assert offsetBytes >= 0 && offsetBytes + blockSizeBytes <= buffers.capacityBytes() : "not an engine buffer";
+        return checksum.blockChecksum(buffers.slab(), slabView, offsetBytes, blockSizeBytes, logicalBlock);
+    }
+
+    /** Block {@code i} of {@code data}; the segment itself for one-block data (no slice allocated). */
+    MemorySegment blockOf(MemorySegment data, int i) {
+        return data.byteSize() == blockSizeBytes ? data : data.asSlice((long) i * blockSizeBytes, blockSizeBytes);
+    }
+
+    /** A device error as an exception naming the operation, the file, the offset and the errno. */
+    IOException deviceError(String operation, int fileIndex, long offsetBytes, long lengthBytes, int result) {
+        String file = fileIndex == IoPort.DATA_FILE ? "data device" : "metadata device";
+        String what = result < 0 ? dev.csum.uring.Errno.name(-result)
+            : "short transfer of " + result + " of " + lengthBytes + " bytes";
+        return new IOException(operation + " of " + lengthBytes + " bytes at offset " + offsetBytes + " of the "
+            + file + " failed: " + what);
+    }
+}
