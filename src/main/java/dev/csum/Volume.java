@@ -1,27 +1,26 @@
 package dev.csum;
 
-import dev.csum.checksum.ChecksumAlgorithm;
 import dev.csum.engine.Engine;
 import dev.csum.engine.EngineSettings;
 import dev.csum.engine.EventLoop;
-import dev.csum.engine.ReadHandoff;
 import dev.csum.engine.Request;
-import dev.csum.engine.RequestListener;
+import dev.csum.format.PortSuperblock;
 import dev.csum.format.Superblock;
 import dev.csum.format.VolumeFormatter;
 import dev.csum.format.VolumeLabel;
+import dev.csum.internal.VolumeInternals;
 import dev.csum.io.DeviceLock;
 import dev.csum.io.IoPort;
 import dev.csum.io.UringIoPort;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A checksumming block volume: every write stores a checksum tuple per block, every read verifies
@@ -31,8 +30,10 @@ import java.util.concurrent.locks.LockSupport;
  * <h2>Units and alignment</h2>
  * Offsets and lengths are in <b>bytes</b> of the volume's logical address space
  * ({@code 0 .. sizeBytes()}), and must be multiples of {@link #blockSizeBytes()} (512 or 4096).
- * Buffers must be native segments ({@code Arena.allocate}); they need no particular alignment (the
- * engine copies through its own aligned buffers). A request may be at most {@link #maxRequestBytes()}.
+ * Buffers need no particular alignment: the engine copies through its own aligned buffers, so native
+ * segments ({@code Arena.allocate}), heap segments ({@code MemorySegment.ofArray}), {@code byte[]}
+ * slices and heap or direct {@code ByteBuffer}s all work. A request may be at most
+ * {@link #maxRequestBytes()}.
  *
  * <h2>Forms</h2>
  * Each operation comes in three forms: returning a {@link CompletableFuture}; low-garbage, with an
@@ -46,10 +47,14 @@ import java.util.concurrent.locks.LockSupport;
  * returns. (A write started from an I/O callback, on the event loop, is copied when the loop takes
  * it.) A read's destination is written only on success: by the calling thread for
  * {@code readBlocking}, by the event loop for the other forms — so the asynchronous read forms need
- * a destination the event loop can access (a shared, global or automatic arena; a segment confined
- * to another thread is refused before any I/O). Closing a buffer's arena while the event loop may
- * still copy into or out of it is a caller's bug: that request alone fails with an
- * {@link IOException} saying its buffer is no longer accessible, and the volume goes on.
+ * a destination the event loop can access (heap memory, or a shared, global or automatic arena; a
+ * segment confined to another thread is refused before any I/O). The {@code ByteBuffer} forms
+ * transfer the buffer's remaining bytes and, on success, advance its position past them, as
+ * {@code FileChannel} does. Closing a buffer's arena while the event loop may still copy into or
+ * out of it is a caller's bug: that request alone fails with an {@link IOException} saying its
+ * buffer is no longer accessible, and the volume goes on. Every bad input (a null or too small
+ * buffer, an unaligned offset, a range outside the volume or the array) is an exception thrown
+ * before any I/O.
  *
  * <h2>Threading</h2>
  * All methods are thread-safe; many threads may read and write concurrently. Operations on
@@ -60,7 +65,11 @@ import java.util.concurrent.locks.LockSupport;
  * data of each block, never a mix within a block.
  */
 public final class Volume implements AutoCloseable {
-    private final Superblock superblock;
+    static {
+        VolumeInternals.install(new InternalAccess());
+    }
+
+    private final VolumeInfo info;
     private final String name;
     private final IoPort port;
     private final Engine engine;
@@ -72,14 +81,16 @@ public final class Volume implements AutoCloseable {
     private final long sizeBytes;
     private final int blockSizeBytes;
     private final boolean manualDrive;
+    private final RequestChecks checks;
+    private final RequestObservers observers;
     private volatile boolean closed;
 
     private Volume(Superblock superblock, String name, IoPort port, EngineSettings settings, boolean manual,
                    List<DeviceLock> locks, List<String> openWarnings) {
-        this.superblock = superblock;
+        this.info = ApiMapping.info(superblock);
         this.name = name;
         this.port = port;
-        this.engine = new Engine(port, superblock, settings);
+        this.engine = new Engine(port, superblock, settings, ApiMapping::deliver);
         this.loop = new EventLoop(engine, port, "csum-loop " + name, manual, 1024);
         this.locks = List.copyOf(locks);
         this.readOnly = settings.readOnly();
@@ -87,28 +98,50 @@ public final class Volume implements AutoCloseable {
         this.blockSizeBytes = superblock.blockSizeBytes();
         this.manualDrive = manual;
         this.sizeBytes = superblock.dataBlockCount() * blockSizeBytes;
+        this.observers = new RequestObservers(engine);
+        this.checks = new RequestChecks(name, blockSizeBytes, sizeBytes, engine.maxRequestBytes(), loop);
     }
 
     // ------------------------------------------------------------------ format and open
 
     /**
-     * Formats a new volume: writes the superblock(s) and empty metadata, never the data area.
+     * Formats a new volume: writes the superblock(s) and empty metadata, never the data area. Takes
+     * the same exclusive lock as {@link #open}, so it refuses a volume that any process has open.
      *
-     * @param dataPath data device (created when {@code sizeBytes} is given and it does not exist)
-     * @param metadataPath separate metadata device, or null to interleave metadata with data
-     * @param sizeBytes device size in bytes, or -1 to use the existing file's or device's size
-     * @param blockSizeBytes 512 or 4096
-     * @param checksum tuple checksum algorithm
-     * @param force overwrite whatever the device holds; without it, format refuses (before writing
-     *        anything) a device holding a volume, a file system, a partition table or other data
-     * @return the new volume's superblock
-     * @throws dev.csum.format.InvalidVolumeException when a device holds something and {@code force} is false;
-     *         the message names what it holds
+     * @return the new volume's identity and geometry
+     * @throws IllegalArgumentException when the options do not fit the devices (too small, a size
+     *     larger than a block device, the metadata device being the data device, ...)
+     * @throws InvalidVolumeException when a device holds something and {@linkplain FormatOptions#overwrite()
+     *     overwrite} is not set (the message names what it holds; nothing was written)
+     * @throws IOException when a device cannot be read or written
      */
-    public static Superblock format(Path dataPath, Path metadataPath, long sizeBytes, int blockSizeBytes,
-                                    ChecksumAlgorithm checksum, boolean force) throws IOException {
-        return VolumeFormatter.format(
-            new VolumeFormatter.Request(dataPath, metadataPath, sizeBytes, blockSizeBytes, checksum, force));
+    public static VolumeInfo format(FormatOptions options) throws IOException {
+        long sizeBytes = options.sizeBytes().orElse(VolumeFormatter.EXISTING_SIZE);
+        try {
+            return ApiMapping.info(VolumeFormatter.format(new VolumeFormatter.Request(options.dataPath(),
+                options.metadataPath(), sizeBytes, options.blockSizeBytes(), ApiMapping.algorithm(options.checksum()),
+                options.overwrite())));
+        } catch (dev.csum.format.InvalidVolumeException refused) {
+            throw ApiMapping.invalidVolume(refused);
+        }
+    }
+
+    /**
+     * Reads and validates a volume's superblock(s) without opening it: takes no lock and writes
+     * nothing, so it also works on a volume another process has open (what {@code csum status} shows).
+     *
+     * @param metadataPathOrNull the metadata device of a volume formatted with one; null for interleaved
+     * @throws InvalidVolumeException when the devices are not a usable volume (the message says why)
+     * @throws IOException when a device cannot be read
+     */
+    public static VolumeInspection inspect(Path dataPath, Path metadataPathOrNull) throws IOException {
+        try {
+            VolumeLabel.Opened label = VolumeLabel.read(existing(dataPath, "data device"),
+                metadataPathOrNull == null ? null : existing(metadataPathOrNull, "metadata device"));
+            return new VolumeInspection(ApiMapping.info(label.superblock()), label.usedBackup(), label.warnings());
+        } catch (dev.csum.format.InvalidVolumeException refused) {
+            throw ApiMapping.invalidVolume(refused);
+        }
     }
 
     /**
@@ -126,9 +159,18 @@ public final class Volume implements AutoCloseable {
      * <p>A writable open whose primary superblock was damaged restores it from the backup (and says
      * so in {@link #openWarnings()}). A read-only open never writes anything.
      *
+     * @throws InvalidVolumeException when the devices are not an intact volume (the message says why)
      * @throws IllegalArgumentException when the metadata device is the data device
      */
     public static Volume open(VolumeOptions options) throws IOException {
+        try {
+            return openDevices(options);
+        } catch (dev.csum.format.InvalidVolumeException refused) {
+            throw ApiMapping.invalidVolume(refused);
+        }
+    }
+
+    private static Volume openDevices(VolumeOptions options) throws IOException {
         Path data = existing(options.dataPath(), "data device");
         Path metadata = options.metadataPath() == null ? null : existing(options.metadataPath(), "metadata device");
         if (metadata != null && Files.isSameFile(data, metadata)) {
@@ -154,7 +196,8 @@ public final class Volume implements AutoCloseable {
                 warnings.addAll(VolumeLabel.restorePrimaries(label, data, metadata));
             }
             port = UringIoPort.open(data, metadata, options.queueDepth(), options.readOnly());
-            return new Volume(label.superblock(), data.toString(), port, settings(options), false, locks, warnings);
+            return new Volume(label.superblock(), data.toString(), port, settings(options, false), false, locks,
+                warnings);
         } catch (IOException | RuntimeException | Error failure) {
             closeQuietly(port, failure);
             for (DeviceLock lock : locks) {
@@ -165,20 +208,22 @@ public final class Volume implements AutoCloseable {
     }
 
     /**
-     * Opens a volume on an already-open {@link IoPort} (for example a simulated disk). The superblock
-     * is read through the port from block 0 of the data file. With {@code manualDrive} no thread is
-     * started: the caller drives the engine with {@link #runUntilIdle(int)}, and the blocking forms
-     * are unavailable.
+     * Opens a volume on an already-open port (a simulated disk, or a port wrapping a real one): the
+     * superblock is read through the port from block 0 of the data file; no device is locked. With
+     * {@code manualDrive} no thread is started: the caller drives the engine with
+     * {@link #runUntilIdle(int)}, and the blocking forms are refused. Reached only through
+     * {@link dev.csum.internal.VolumeInternals} (the test kit, the torture harness, tests).
      */
-    public static Volume openOnPort(IoPort port, VolumeOptions options, boolean manualDrive) throws IOException {
+    static Volume openOnPort(IoPort port, VolumeOptions options, boolean manualDrive, boolean seedStaleBrother)
+            throws IOException {
         Superblock superblock = PortSuperblock.read(port);
-        return new Volume(superblock, options.dataPath().toString(), port, settings(options), manualDrive, List.of(),
-            List.of());
+        return new Volume(superblock, options.dataPath().toString(), port, settings(options, seedStaleBrother),
+            manualDrive, List.of(), List.of());
     }
 
-    private static EngineSettings settings(VolumeOptions options) {
-        return new EngineSettings(options.imdCacheBytes(), options.bufferArenaBytes(), options.durability(),
-            options.verifyReads(), options.readOnly(), RequestListener.NONE);
+    private static EngineSettings settings(VolumeOptions options, boolean seedStaleBrother) {
+        return new EngineSettings(options.imdCacheBytes(), options.bufferArenaBytes(),
+            options.durability() == Durability.STRICT, options.verifyReads(), options.readOnly(), seedStaleBrother);
     }
 
     private static Path existing(Path path, String role) throws NoSuchFileException {
@@ -215,8 +260,9 @@ public final class Volume implements AutoCloseable {
         return engine.maxRequestBytes();
     }
 
-    public Superblock superblock() {
-        return superblock;
+    /** The volume's identity and geometry, as its superblock records them. */
+    public VolumeInfo info() {
+        return info;
     }
 
     /** True when opened {@linkplain VolumeOptions#readOnly() read-only}: writes are refused, nothing is written. */
@@ -229,36 +275,66 @@ public final class Volume implements AutoCloseable {
         return openWarnings;
     }
 
+    /** The volume's counters since it was opened (each read without locking). Any thread. */
     public VolumeStats stats() {
-        var c = engine.counters();
-        return new VolumeStats(c.reads(), c.writes(), c.flushes(), c.bytesRead(), c.bytesWritten(), c.mismatches(),
-            c.recheckRecoveries(), c.metadataFallbacks(), c.imdConfirmReads(), c.imdCacheHits(), c.imdCacheMisses(), c.imdCommits(),
-            c.requestsInFlight(), c.imdRepairsDeferred(), c.imdRepairFailures());
+        return ApiMapping.stats(engine.counters());
     }
 
-    /** Installs the listener told about every completed request (metrics); null removes it. */
-    public void setRequestListener(RequestListener listener) {
-        engine.setListener(listener);
+    /**
+     * Attaches {@code observer}: from now on it is told about every request this volume completes,
+     * on the event loop. Any thread.
+     *
+     * @return false (and nothing changes) when it is attached already
+     */
+    public boolean addObserver(RequestObserver observer) {
+        return observers.add(observer);
+    }
+
+    /**
+     * Detaches {@code observer}; requests completing afterwards are not told to it. Any thread.
+     *
+     * @return false when it was not attached
+     */
+    public boolean removeObserver(RequestObserver observer) {
+        return observers.remove(observer);
     }
 
     // ------------------------------------------------------------------ reads
 
-    /** Reads {@code dst.byteSize()} bytes at {@code offsetBytes} into {@code dst}. */
+    /** Reads {@code dst.byteSize()} bytes at {@code offsetBytes} into {@code dst} (native or heap). */
     public CompletableFuture<Void> read(long offsetBytes, MemorySegment dst) {
         CompletableFuture<Void> future = new CompletableFuture<>();
-        read(offsetBytes, dst.byteSize(), dst, null, completing(future), 0);
+        read(offsetBytes, dst == null ? 0 : dst.byteSize(), dst, null, FutureCallbacks.completing(future), 0);
+        return future;
+    }
+
+    /** Reads {@code lengthBytes} at {@code offsetBytes} into {@code dst[dstOffset ..]}. */
+    public CompletableFuture<Void> read(long offsetBytes, byte[] dst, int dstOffset, int lengthBytes) {
+        return read(offsetBytes, RequestChecks.arraySlice("read", dst, dstOffset, lengthBytes));
+    }
+
+    /**
+     * Reads {@code dst.remaining()} bytes at {@code offsetBytes} into {@code dst} (heap or direct),
+     * whose position advances by that much when the read succeeds, before the future completes.
+     */
+    public CompletableFuture<Void> read(long offsetBytes, ByteBuffer dst) {
+        MemorySegment target = RequestChecks.remaining("read", dst);
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        read(offsetBytes, target.byteSize(), target, null, FutureCallbacks.completing(future, dst), 0);
         return future;
     }
 
     /**
-     * Low-garbage read of {@code lengthBytes} at {@code offsetBytes} into {@code dst}.
+     * Low-garbage read of {@code lengthBytes} at {@code offsetBytes} into {@code dst} (native or
+     * heap; the event loop copies into it).
      *
      * @param appTagsOut null, or one slot per block to receive each block's application tag
      * @param callback runs on the event loop when the read completes
      */
     public void read(long offsetBytes, long lengthBytes, MemorySegment dst, short[] appTagsOut, IoCallback callback,
                      long token) {
-        checkRequest(offsetBytes, lengthBytes, dst, appTagsOut, callback, true, false);
+        checks.checkOpen(closed);
+        checks.checkRequest(offsetBytes, lengthBytes, dst, appTagsOut, callback, true, false);
         submit(Request.READ, offsetBytes, lengthBytes, dst, appTagsOut, callback, token, null);
     }
 
@@ -269,33 +345,65 @@ public final class Volume implements AutoCloseable {
 
     /** Reads and waits, returning each block's application tag in {@code appTagsOut} (may be null). */
     public void readBlocking(long offsetBytes, MemorySegment dst, short[] appTagsOut) throws IOException {
-        Waiter waiter = new Waiter(this, offsetBytes, dst);
-        checkRequest(offsetBytes, dst.byteSize(), dst, appTagsOut, waiter, true, true);
-        submit(Request.READ, offsetBytes, dst.byteSize(), dst, appTagsOut, waiter, 0, waiter);
-        waiter.await();
+        BlockingWait wait = new BlockingWait(loop, offsetBytes, dst);
+        checks.checkOpen(closed);
+        checks.checkRequest(offsetBytes, dst == null ? 0 : dst.byteSize(), dst, appTagsOut, wait, true, true);
+        submit(Request.READ, offsetBytes, dst.byteSize(), dst, appTagsOut, wait, 0, wait);
+        wait.await();
+    }
+
+    /** Reads {@code lengthBytes} at {@code offsetBytes} into {@code dst[dstOffset ..]} and waits. */
+    public void readBlocking(long offsetBytes, byte[] dst, int dstOffset, int lengthBytes) throws IOException {
+        readBlocking(offsetBytes, RequestChecks.arraySlice("read", dst, dstOffset, lengthBytes), null);
+    }
+
+    /**
+     * Reads {@code dst.remaining()} bytes at {@code offsetBytes} into {@code dst} (heap or direct)
+     * and waits; on success the position advances by that much (as {@code FileChannel.read} does).
+     */
+    public void readBlocking(long offsetBytes, ByteBuffer dst) throws IOException {
+        MemorySegment target = RequestChecks.remaining("read", dst);
+        readBlocking(offsetBytes, target, null);
+        dst.position(dst.position() + (int) target.byteSize());
     }
 
     // ------------------------------------------------------------------ writes
 
-    /** Writes all of {@code src} at {@code offsetBytes}. */
+    /** Writes all of {@code src} (native or heap) at {@code offsetBytes}. */
     public CompletableFuture<Void> write(long offsetBytes, MemorySegment src) {
         CompletableFuture<Void> future = new CompletableFuture<>();
-        write(offsetBytes, src.byteSize(), src, null, completing(future), 0);
+        write(offsetBytes, src == null ? 0 : src.byteSize(), src, null, FutureCallbacks.completing(future), 0);
+        return future;
+    }
+
+    /** Writes {@code src[srcOffset .. srcOffset + lengthBytes)} at {@code offsetBytes}. */
+    public CompletableFuture<Void> write(long offsetBytes, byte[] src, int srcOffset, int lengthBytes) {
+        return write(offsetBytes, RequestChecks.arraySlice("write", src, srcOffset, lengthBytes));
+    }
+
+    /**
+     * Writes the {@code src.remaining()} bytes of {@code src} (heap or direct) at {@code offsetBytes};
+     * its position advances by that much when the write succeeds, before the future completes.
+     */
+    public CompletableFuture<Void> write(long offsetBytes, ByteBuffer src) {
+        MemorySegment source = RequestChecks.remaining("write", src);
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        write(offsetBytes, source.byteSize(), source, null, FutureCallbacks.completing(future, src), 0);
         return future;
     }
 
     /**
-     * Low-garbage write of {@code lengthBytes} of {@code src} at {@code offsetBytes}.
+     * Low-garbage write of {@code lengthBytes} of {@code src} (native or heap) at {@code offsetBytes}.
      *
      * @param appTags null, or one application tag per block (stored in its tuple, returned by reads)
      */
     public void write(long offsetBytes, long lengthBytes, MemorySegment src, short[] appTags, IoCallback callback,
                       long token) {
+        checks.checkOpen(closed);
         if (readOnly) {
-            checkOpen();
             throw new IllegalStateException("csum volume " + name + " is open read-only: writes are refused");
         }
-        checkRequest(offsetBytes, lengthBytes, src, appTags, callback, false, !loop.inLoop());
+        checks.checkRequest(offsetBytes, lengthBytes, src, appTags, callback, false, !loop.inLoop());
         submit(Request.WRITE, offsetBytes, lengthBytes, src, appTags, callback, token, null);
     }
 
@@ -306,9 +414,24 @@ public final class Volume implements AutoCloseable {
 
     /** Writes with one application tag per block (may be null) and waits. */
     public void writeBlocking(long offsetBytes, MemorySegment src, short[] appTags) throws IOException {
-        Waiter waiter = new Waiter(this, 0, null);
-        write(offsetBytes, src.byteSize(), src, appTags, waiter, 0);
-        waiter.await();
+        BlockingWait wait = new BlockingWait(loop, 0, null);
+        write(offsetBytes, src == null ? 0 : src.byteSize(), src, appTags, wait, 0);
+        wait.await();
+    }
+
+    /** Writes {@code src[srcOffset .. srcOffset + lengthBytes)} at {@code offsetBytes} and waits. */
+    public void writeBlocking(long offsetBytes, byte[] src, int srcOffset, int lengthBytes) throws IOException {
+        writeBlocking(offsetBytes, RequestChecks.arraySlice("write", src, srcOffset, lengthBytes), null);
+    }
+
+    /**
+     * Writes the {@code src.remaining()} bytes of {@code src} (heap or direct) at {@code offsetBytes}
+     * and waits; on success the position advances by that much (as {@code FileChannel.write} does).
+     */
+    public void writeBlocking(long offsetBytes, ByteBuffer src) throws IOException {
+        MemorySegment source = RequestChecks.remaining("write", src);
+        writeBlocking(offsetBytes, source, null);
+        src.position(src.position() + (int) source.byteSize());
     }
 
     // ------------------------------------------------------------------ flush and close
@@ -316,46 +439,54 @@ public final class Volume implements AutoCloseable {
     /** Makes every write completed before this call durable (fdatasync of the device(s)). */
     public CompletableFuture<Void> flush() {
         CompletableFuture<Void> future = new CompletableFuture<>();
-        flush(completing(future), 0);
+        flush(FutureCallbacks.completing(future), 0);
         return future;
     }
 
+    /** Low-garbage flush: {@code callback} runs on the event loop when every earlier write is durable. */
     public void flush(IoCallback callback, long token) {
-        checkOpen();
+        checks.checkOpen(closed);
         if (callback == null) {
             throw new IllegalArgumentException("callback must not be null");
         }
         submit(Request.FLUSH, 0, 0, null, null, callback, token, null);
     }
 
+    /** Flushes and waits. */
     public void flushBlocking() throws IOException {
-        Waiter waiter = new Waiter(this, 0, null);
-        flush(waiter, 0);
-        waiter.await();
+        BlockingWait wait = new BlockingWait(loop, 0, null);
+        flush(wait, 0);
+        wait.await();
     }
 
     /**
      * Manual drive only: runs the engine until all accepted work is done, for at most {@code maxSteps}
-     * steps. Returns true when idle.
+     * steps. Returns true when idle. Reached through {@link dev.csum.internal.VolumeInternals}.
      */
-    public boolean runUntilIdle(int maxSteps) throws IOException {
+    boolean runUntilIdle(int maxSteps) throws IOException {
         return loop.runUntilIdle(maxSteps);
     }
 
     /**
      * Completes every accepted operation, settles the metadata (both imd copies of each written group
-     * agree afterwards), syncs the device(s), and releases everything. Closing twice is an
-     * {@link IllegalStateException}.
+     * agree afterwards), syncs the device(s), and releases everything. Blocks until done; not from
+     * an I/O callback (an {@link IllegalStateException}: it would wait for the loop it runs on).
+     *
+     * <p>Closing a closed volume does nothing and returns at once, also while another thread's
+     * close is still in progress (that close reports any failure).
      */
     @Override
     public void close() throws IOException {
+        if (closed) {
+            return;
+        }
         if (!manualDrive && loop.inLoop()) {
             throw new IllegalStateException("close() from an I/O callback would wait for the event loop it runs on; "
                 + "close the volume from another thread");
         }
         synchronized (this) {
             if (closed) {
-                throw new IllegalStateException("csum volume " + name + " is already closed");
+                return;
             }
             closed = true;
         }
@@ -393,72 +524,8 @@ public final class Volume implements AutoCloseable {
 
     // ------------------------------------------------------------------ internals
 
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("csum volume " + name + " is closed");
-        }
-        Throwable failure = loop.failure();
-        if (failure != null) {
-            throw new IllegalStateException("csum volume " + name + " stopped after an internal error: " + failure,
-                failure);
-        }
-    }
-
-    /**
-     * @param callerCopies the calling thread copies the data (writes from outside the loop, blocking
-     *     reads), so the segment need not be accessible from the event loop
-     */
-    private void checkRequest(long offsetBytes, long lengthBytes, MemorySegment segment, short[] tags,
-                              IoCallback callback, boolean isRead, boolean callerCopies) {
-        checkOpen();
-        String what = isRead ? "read" : "write";
-        if (callback == null) {
-            throw new IllegalArgumentException("callback must not be null");
-        }
-        if (segment == null) {
-            throw new IllegalArgumentException(what + " buffer must not be null");
-        }
-        if (offsetBytes < 0) {
-            throw new IllegalArgumentException(what + " offset must not be negative, was " + offsetBytes);
-        }
-        if (lengthBytes <= 0) {
-            throw new IllegalArgumentException(what + " length must be positive, was " + lengthBytes);
-        }
-        if (offsetBytes % blockSizeBytes != 0 || lengthBytes % blockSizeBytes != 0) {
-            throw new IllegalArgumentException(what + " of " + lengthBytes + " bytes at offset " + offsetBytes
-                + " is not aligned to the " + blockSizeBytes + "-byte block size");
-        }
-        if (offsetBytes > sizeBytes - lengthBytes) {
-            throw new IllegalArgumentException(what + " of " + lengthBytes + " bytes at offset " + offsetBytes
-                + " goes beyond the end of the volume (" + sizeBytes + " bytes)");
-        }
-        if (lengthBytes > engine.maxRequestBytes()) {
-            throw new IllegalArgumentException(what + " of " + lengthBytes + " bytes exceeds the largest request, "
-                + engine.maxRequestBytes() + " bytes (split it, or open with a larger buffer arena)");
-        }
-        if (!segment.isNative()) {
-            throw new IllegalArgumentException(what + " buffer must be a native segment (Arena.allocate), "
-                + "not a heap segment");
-        }
-        if (segment.byteSize() < lengthBytes) {
-            throw new IllegalArgumentException(what + " buffer holds " + segment.byteSize() + " bytes, less than the "
-                + lengthBytes + " requested");
-        }
-        if (!callerCopies && !loop.loopCanAccess(segment)) {
-            throw new IllegalArgumentException("the " + what + " buffer is confined to another thread and this form "
-                + "accesses it on the event loop: use a shared, global or automatic arena, or the blocking form");
-        }
-        if (isRead && segment.isReadOnly()) {
-            throw new IllegalArgumentException("read buffer is read-only");
-        }
-        if (tags != null && tags.length < lengthBytes / blockSizeBytes) {
-            throw new IllegalArgumentException("application tag array holds " + tags.length + " entries, less than the "
-                + lengthBytes / blockSizeBytes + " blocks of the " + what);
-        }
-    }
-
     private void submit(byte kind, long offsetBytes, long lengthBytes, MemorySegment segment, short[] tags,
-                        IoCallback callback, long token, Waiter reader) {
+                        IoCallback callback, long token, BlockingWait reader) {
         Request request = loop.acquire();
         request.fill(kind, offsetBytes, lengthBytes, blockSizeBytes, segment, tags, callback, token);
         if (kind == Request.WRITE && !loop.inLoop()) {
@@ -478,81 +545,5 @@ public final class Volume implements AutoCloseable {
             request.handOffTo(reader);
         }
         loop.submit(request);
-    }
-
-    private static IoCallback completing(CompletableFuture<Void> future) {
-        return (token, failure) -> {
-            if (failure == null) {
-                future.complete(null);
-            } else {
-                future.completeExceptionally(failure);
-            }
-        };
-    }
-
-    /** Parks the calling thread until its operation completes; copies a read's data on that thread. */
-    private static final class Waiter implements IoCallback, ReadHandoff {
-        private static final long RECHECK_NANOS = 100_000_000L;
-        private final Volume volume;
-        private final long readOffsetBytes;
-        private final MemorySegment readDestination;
-        private final Thread thread = Thread.currentThread();
-        private volatile boolean done;
-        private IOException failure;
-        private MemorySegment verifiedData;
-
-        Waiter(Volume volume, long readOffsetBytes, MemorySegment readDestination) {
-            if (volume.loop.inLoop()) {
-                throw new IllegalStateException("blocking calls are not allowed on the event loop or on a manually "
-                    + "driven volume; use the callback form");
-            }
-            this.volume = volume;
-            this.readOffsetBytes = readOffsetBytes;
-            this.readDestination = readDestination;
-        }
-
-        @Override
-        public void takeBuffer(MemorySegment data) {
-            verifiedData = data;
-        }
-
-        @Override
-        public void onComplete(long token, IOException error) {
-            failure = error;
-            done = true;
-            LockSupport.unpark(thread);
-        }
-
-        void await() throws IOException {
-            boolean interrupted = false;
-            while (!done) {
-                // Timed, so that a waiter notices an event loop that died instead of hanging forever.
-                LockSupport.parkNanos(this, RECHECK_NANOS);
-                if (Thread.interrupted()) {
-                    interrupted = true;
-                }
-                if (!done && volume.loop.failure() != null) {
-                    throw new IOException("csum event loop failed", volume.loop.failure());
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            if (verifiedData != null) {
-                try {
-                    MemorySegment.copy(verifiedData, 0, readDestination, 0, verifiedData.byteSize());
-                } catch (IllegalStateException | WrongThreadException inaccessible) {
-                    // Another thread closed the destination's shared arena: the same failure the
-                    // asynchronous forms report, not an unchecked exception from a blocking read.
-                    throw Engine.callerMemoryInaccessible("read", readOffsetBytes, verifiedData.byteSize(),
-                        "destination", inaccessible);
-                } finally {
-                    volume.engine.releaseBuffer(verifiedData);
-                }
-            }
-            if (failure != null) {
-                throw failure;
-            }
-        }
     }
 }

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.csum.checksum.ChecksumAlgorithm;
-import dev.csum.engine.Request;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -47,7 +45,7 @@ class VolumeArenaCloseTest {
 
     private VolumeOptions formatVolume() throws IOException {
         Path data = directory.resolve("volume");
-        Volume.format(data, null, 16L << 20, BLOCK, ChecksumAlgorithm.CRC32C, false);
+        Volume.format(FormatOptions.of(data).withSizeBytes(16L << 20).withBlockSizeBytes(BLOCK));
         return VolumeOptions.of(data).withQueueDepth(32);
     }
 
@@ -101,8 +99,8 @@ class VolumeArenaCloseTest {
             MemorySegment pattern = live.allocate(patternBytes, 64);
             fillBlockNumbers(pattern, 0);
             volume.writeBlocking(0, pattern);
-            volume.setRequestListener((kind, lengthBytes, latencyNanos, failed, mismatchedBlocks) -> {
-                if (kind == Request.READ && failed) {
+            volume.addObserver((kind, lengthBytes, latencyNanos, failed, mismatchedBlocks) -> {
+                if (kind == RequestKind.READ && failed) {
                     failedReadsTold.incrementAndGet();
                 }
             });

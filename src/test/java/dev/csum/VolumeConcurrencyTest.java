@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.csum.checksum.ChecksumAlgorithm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -60,7 +59,8 @@ class VolumeConcurrencyTest {
             throws Exception {
         Path data = directory.resolve("data");
         Path metadata = separateMetadata ? directory.resolve("meta") : null;
-        Volume.format(data, metadata, 24L << 20, blockSize, ChecksumAlgorithm.CRC32C, false);
+        Volume.format(FormatOptions.of(data).withMetadataPath(metadata).withSizeBytes(24L << 20)
+            .withBlockSizeBytes(blockSize));
         VolumeOptions options = VolumeOptions.of(data).withMetadataPath(metadata).withQueueDepth(32)
             .withImdCacheBytes(32 * 1024); // small: evictions and reloads happen
         int threads = 8;
@@ -69,7 +69,7 @@ class VolumeConcurrencyTest {
         AtomicInteger reads = new AtomicInteger();
         try (Volume volume = Volume.open(options)) {
             int blocks = (int) (volume.sizeBytes() / blockSize);
-            int groupBlocks = volume.superblock().tuplesPerGroup();
+            int groupBlocks = volume.info().blocksPerGroup();
             int maxBlocks = (int) Math.min(3L * groupBlocks, volume.maxRequestBytes() / blockSize);
             byte[] model = new byte[(int) volume.sizeBytes()];
             RangeLocks locks = new RangeLocks(blocks);

@@ -33,8 +33,7 @@ public final class VolumeHolder {
                         yield "read " + in.readNBytes(16).length + " bytes through another descriptor";
                     }
                 }
-                case "format" -> attempt(() -> Volume.format(data, null, -1, 4096,
-                    dev.csum.checksum.ChecksumAlgorithm.CRC32C, true));
+                case "format" -> attempt(() -> Volume.format(FormatOptions.of(data).withOverwrite(true)));
                 case "open-link" -> attempt(() -> Volume.open(VolumeOptions.of(Path.of(args[3]))).close());
                 case "open-proc-fd" -> {
                     try (InputStream in = Files.newInputStream(data)) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.csum.checksum.ChecksumAlgorithm;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +33,7 @@ class VolumeLockTest {
 
     private Path formatted() throws IOException {
         Path data = directory.resolve("volume");
-        Volume.format(data, null, 8L << 20, BLOCK, ChecksumAlgorithm.CRC32C, false);
+        Volume.format(FormatOptions.of(data).withSizeBytes(8L << 20).withBlockSizeBytes(BLOCK));
         return data;
     }
 
@@ -80,7 +79,7 @@ class VolumeLockTest {
         try (Child child = Child.start(data, "hold")) {
             byte[] before = Files.readAllBytes(data);
             IOException refused = assertThrows(IOException.class,
-                () -> Volume.format(data, null, -1, BLOCK, ChecksumAlgorithm.CRC32C, true));
+                () -> Volume.format(FormatOptions.of(data).withBlockSizeBytes(BLOCK).withOverwrite(true)));
             assertTrue(refused.getMessage().contains("in use by another process"), refused.getMessage());
             assertArrayEquals(before, Files.readAllBytes(data), "the refused format changed the device");
         }
@@ -116,10 +115,12 @@ class VolumeLockTest {
     void theMetadataDeviceIsLockedToo() throws Exception {
         Path data = directory.resolve("data");
         Path metadata = directory.resolve("metadata");
-        Volume.format(data, metadata, 8L << 20, BLOCK, ChecksumAlgorithm.CRC32C, false);
+        Volume.format(FormatOptions.of(data).withMetadataPath(metadata).withSizeBytes(8L << 20)
+            .withBlockSizeBytes(BLOCK));
         try (Volume open = Volume.open(VolumeOptions.of(data).withMetadataPath(metadata))) {
             IllegalStateException refused = assertThrows(IllegalStateException.class,
-                () -> Volume.format(metadata, null, 8L << 20, BLOCK, ChecksumAlgorithm.CRC32C, true));
+                () -> Volume.format(FormatOptions.of(metadata).withSizeBytes(8L << 20).withBlockSizeBytes(BLOCK)
+                    .withOverwrite(true)));
             assertTrue(refused.getMessage().contains("already open as a csum volume in this process"),
                 refused.getMessage());
         }

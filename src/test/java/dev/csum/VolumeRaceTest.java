@@ -3,7 +3,6 @@ package dev.csum;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.csum.checksum.ChecksumAlgorithm;
 import dev.csum.metrics.VolumeMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.foreign.Arena;
@@ -25,7 +24,7 @@ class VolumeRaceTest {
 
     private Volume formatAndOpen() throws Exception {
         Path data = directory.resolve("volume");
-        Volume.format(data, null, 8L << 20, BLOCK, ChecksumAlgorithm.CRC32C, false);
+        Volume.format(FormatOptions.of(data).withSizeBytes(8L << 20).withBlockSizeBytes(BLOCK));
         return Volume.open(VolumeOptions.of(data).withQueueDepth(32));
     }
 
@@ -41,7 +40,7 @@ class VolumeRaceTest {
     void readsRacingWritesToTheSameBlocksSeeOldOrNewDataNeverAnError() throws Exception {
         try (Volume volume = formatAndOpen(); Arena arena = Arena.ofShared()) {
             int blocks = 64; // spans a group boundary with 4 KiB blocks? no: first group has 510; use the boundary
-            long firstBlock = volume.superblock().tuplesPerGroup() - 32;
+            long firstBlock = volume.info().blocksPerGroup() - 32;
             long offset = firstBlock * BLOCK;
             MemorySegment initial = arena.allocate((long) blocks * BLOCK, 64);
             fillVersion(initial, firstBlock, 0);

@@ -2,7 +2,6 @@ package dev.csum;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.csum.checksum.ChecksumAlgorithm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -23,7 +22,7 @@ class VolumeVirtualThreadTest {
     @Test
     void aThousandVirtualThreadsWriteAndReadTheirOwnBlocks() throws Exception {
         Path data = directory.resolve("volume");
-        Volume.format(data, null, 16L << 20, 4096, ChecksumAlgorithm.CRC32C, false);
+        Volume.format(FormatOptions.of(data).withSizeBytes(16L << 20));
         try (Volume volume = Volume.open(VolumeOptions.of(data));
              ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Integer>> results = new ArrayList<>();

@@ -1,9 +1,10 @@
 package dev.csum.cli;
 
+import dev.csum.Checksum;
+import dev.csum.FormatOptions;
 import dev.csum.IntegrityException;
 import dev.csum.Volume;
 import dev.csum.VolumeOptions;
-import dev.csum.checksum.ChecksumAlgorithm;
 import dev.csum.metrics.VolumeMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -66,7 +67,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--checksum", paramLabel = "ALGORITHM", defaultValue = "crc32c", converter = FormatCommand.ChecksumConverter.class,
         description = "Checksum of a newly created volume (default ${DEFAULT-VALUE}).")
-    ChecksumAlgorithm checksum;
+    Checksum checksum;
 
     @Option(names = "--json", description = "Print one JSON object (fields: docs/CLI.md).")
     boolean json;
@@ -100,7 +101,8 @@ final class BenchCommand implements Callable<Integer> {
                 if (sizeBytes == null) {
                     throw CliException.usage(volume.device + ": no such file; give --size to create and format it");
                 }
-                Volume.format(volume.device, volume.metadata, sizeBytes, blockSizeBytes, checksum, false);
+                Volume.format(FormatOptions.of(volume.device).withMetadataPath(volume.metadata).withSizeBytes(sizeBytes)
+                    .withBlockSizeBytes(blockSizeBytes).withChecksum(checksum));
                 created = true;
             }
             try (VolumeArgs.Session session = volume.open(main, "bench", options(volume.options(), depth,
@@ -170,7 +172,8 @@ final class BenchCommand implements Callable<Integer> {
     static BenchReport measure(Volume target, String name, BenchRunner.Workload workload, int requestBytes, int depth,
                                long regionBytes, Duration runtime, MeterRegistry registry, Double layoutSeconds)
         throws InterruptedException {
-        new VolumeMetrics(target, name).bindTo(registry);
+        VolumeMetrics metrics = new VolumeMetrics(target, name);
+        metrics.bindTo(registry);
         try (Arena arena = Arena.ofShared()) {
             BenchRunner runner = new BenchRunner(target, workload, requestBytes, depth, regionBytes, false, arena);
             BenchRunner.Outcome outcome = runner.run(runtime, (done, total, bad, finished) -> { }, Duration.ofMillis(100));
@@ -179,7 +182,7 @@ final class BenchCommand implements Callable<Integer> {
                 BenchReport.Latency.of(registry.find(VolumeMetrics.WRITE_LATENCY).tag("volume", name).timer()),
                 layoutSeconds);
         } finally {
-            target.setRequestListener(null);
+            target.removeObserver(metrics);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.csum.cli;
 
+import dev.csum.Volume;
+import dev.csum.VolumeInfo;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,8 +20,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import dev.csum.format.Superblock;
-import dev.csum.format.VolumeLabel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -83,9 +83,9 @@ final class DemoCommand implements Callable<Integer> {
 
         step("1. Format a 64 MiB volume (4096-byte blocks, crc32c checksums, metadata interleaved).");
         expect(0, "format", device, "--size", "64m");
-        Superblock superblock = VolumeLabel.read(volume, null).superblock();
-        int blockBytes = superblock.blockSizeBytes();
-        long usableBytes = superblock.geometry().usableBytes();
+        VolumeInfo info = Volume.inspect(volume, null).info();
+        int blockBytes = info.blockSizeBytes();
+        long usableBytes = info.usableBytes();
 
         step("2. Fill it with random data through csum: every block gets its checksum.");
         byte[] data = new byte[(int) usableBytes];
@@ -94,7 +94,7 @@ final class DemoCommand implements Callable<Integer> {
         Files.write(dataFile, data);
         expect(0, "write", device, "--offset", "0", "--input", dataFile.toString());
 
-        long victimOffset = superblock.geometry().dataOffsetBytes(VICTIM_BLOCK) + VICTIM_BYTE;
+        long victimOffset = info.dataDeviceOffsetBytes(VICTIM_BLOCK) + VICTIM_BYTE;
         step("3. Corrupt it behind csum's back: flip one bit of byte " + VICTIM_BYTE + " of block " + VICTIM_BLOCK
             + " directly in $DIR/volume.csum (file offset " + victimOffset + "), as bit rot would.");
         try (FileChannel channel = FileChannel.open(volume, StandardOpenOption.READ, StandardOpenOption.WRITE)) {

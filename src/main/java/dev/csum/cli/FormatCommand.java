@@ -1,9 +1,9 @@
 package dev.csum.cli;
 
+import dev.csum.Checksum;
+import dev.csum.FormatOptions;
 import dev.csum.Volume;
-import dev.csum.checksum.ChecksumAlgorithm;
-import dev.csum.format.Geometry;
-import dev.csum.format.Superblock;
+import dev.csum.VolumeInfo;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -42,7 +42,7 @@ final class FormatCommand implements Callable<Integer> {
     @Option(names = {"-c", "--checksum"}, paramLabel = "ALGORITHM", defaultValue = "crc32c",
         converter = ChecksumConverter.class,
         description = "crc32c, crc16-ccitt or crc16-t10dif (default ${DEFAULT-VALUE}).")
-    ChecksumAlgorithm checksum;
+    Checksum checksum;
 
     @Option(names = {"-f", "--force"},
         description = "Overwrite whatever DEVICE and the metadata device hold: a volume, file system or data there is lost.")
@@ -50,14 +50,14 @@ final class FormatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Superblock superblock = Volume.format(device, metadata, sizeBytes == null ? -1 : sizeBytes, blockSizeBytes,
-            checksum, force);
-        Geometry geometry = superblock.geometry();
+        FormatOptions options = FormatOptions.of(device).withMetadataPath(metadata).withBlockSizeBytes(blockSizeBytes)
+            .withChecksum(checksum).withOverwrite(force);
+        VolumeInfo info = Volume.format(sizeBytes == null ? options : options.withSizeBytes(sizeBytes));
         main.out.printf("formatted %s: %s usable in %,d blocks of %d bytes, %s, %s metadata (%,d groups of %d blocks)%n",
-            device, Sizes.human(geometry.usableBytes()), geometry.dataBlockCount(), geometry.blockSizeBytes(),
-            superblock.checksum().displayName(), metadata == null ? "interleaved" : "separate (" + metadata + ")",
-            geometry.groupCount(), geometry.tuplesPerGroup());
-        main.out.printf("volume uuid %s%n", superblock.volumeUuid());
+            device, Sizes.human(info.usableBytes()), info.dataBlockCount(), info.blockSizeBytes(),
+            info.checksum().displayName(), metadata == null ? "interleaved" : "separate (" + metadata + ")",
+            info.groupCount(), info.blocksPerGroup());
+        main.out.printf("volume uuid %s%n", info.uuid());
         return ExitCode.OK;
     }
 
@@ -71,7 +71,7 @@ final class FormatCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }
-            if (!Geometry.isSupportedBlockSize((int) Math.min(bytes, Integer.MAX_VALUE))) {
+            if (bytes != 512 && bytes != 4096) {
                 throw new TypeConversionException("block size must be 512 or 4096 bytes, not " + value);
             }
             return (int) bytes;
@@ -79,11 +79,11 @@ final class FormatCommand implements Callable<Integer> {
     }
 
     /** A checksum algorithm by name; the error lists the valid names. */
-    static final class ChecksumConverter implements ITypeConverter<ChecksumAlgorithm> {
+    static final class ChecksumConverter implements ITypeConverter<Checksum> {
         @Override
-        public ChecksumAlgorithm convert(String value) {
+        public Checksum convert(String value) {
             try {
-                return ChecksumAlgorithm.fromName(value);
+                return Checksum.fromName(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }

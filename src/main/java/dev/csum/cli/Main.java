@@ -1,7 +1,7 @@
 package dev.csum.cli;
 
 import dev.csum.IntegrityException;
-import dev.csum.format.InvalidVolumeException;
+import dev.csum.InvalidVolumeException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

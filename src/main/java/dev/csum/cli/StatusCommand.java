@@ -1,8 +1,10 @@
 package dev.csum.cli;
 
-import dev.csum.format.Geometry;
-import dev.csum.format.Superblock;
-import dev.csum.format.VolumeLabel;
+import dev.csum.MetadataPlacement;
+import dev.csum.Volume;
+import dev.csum.VolumeInfo;
+import dev.csum.VolumeInspection;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,29 +31,28 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        VolumeLabel.Opened label = VolumeLabel.read(volume.device, volume.metadata);
-        Superblock superblock = label.superblock();
-        Geometry geometry = superblock.geometry();
-        long imdBlocks = 2 * geometry.groupCount();
+        VolumeInspection inspection = Volume.inspect(volume.device, volume.metadata);
+        VolumeInfo info = inspection.info();
+        String placement = info.metadataPlacement().name().toLowerCase(Locale.ROOT);
         if (json) {
             main.out.println(Json.object()
                 .put("device", volume.device.toString())
                 .put("metadata_device", volume.metadata == null ? null : volume.metadata.toString())
-                .put("uuid", superblock.volumeUuid().toString())
-                .put("format_version", superblock.formatVersion())
-                .put("block_size", superblock.blockSizeBytes())
-                .put("checksum", superblock.checksum().displayName())
-                .put("metadata_placement", geometry.placement().name().toLowerCase(java.util.Locale.ROOT))
-                .put("data_blocks", geometry.dataBlockCount())
-                .put("usable_bytes", geometry.usableBytes())
-                .put("groups", geometry.groupCount())
-                .put("blocks_per_group", geometry.tuplesPerGroup())
-                .put("imd_blocks", imdBlocks)
-                .put("data_device_min_bytes", geometry.dataFileSizeBytes())
-                .put("metadata_device_min_bytes", geometry.metadataFileSizeBytes())
-                .put("backup_superblock_offset", geometry.backupSuperblockOffsetBytes())
-                .put("used_backup_superblock", label.usedBackup())
-                .put("warnings", label.warnings()));
+                .put("uuid", info.uuid().toString())
+                .put("format_version", info.formatVersion())
+                .put("block_size", info.blockSizeBytes())
+                .put("checksum", info.checksum().displayName())
+                .put("metadata_placement", placement)
+                .put("data_blocks", info.dataBlockCount())
+                .put("usable_bytes", info.usableBytes())
+                .put("groups", info.groupCount())
+                .put("blocks_per_group", info.blocksPerGroup())
+                .put("imd_blocks", info.metadataBlockCount())
+                .put("data_device_min_bytes", info.dataDeviceMinBytes())
+                .put("metadata_device_min_bytes", info.metadataDeviceMinBytes())
+                .put("backup_superblock_offset", info.backupSuperblockOffsetBytes())
+                .put("used_backup_superblock", inspection.usedBackupSuperblock())
+                .put("warnings", inspection.warnings()));
             return ExitCode.OK;
         }
         var out = main.out;
@@ -59,18 +60,19 @@ final class StatusCommand implements Callable<Integer> {
         if (volume.metadata != null) {
             out.printf("metadata device:   %s%n", volume.metadata);
         }
-        out.printf("uuid:              %s%n", superblock.volumeUuid());
-        out.printf("format version:    %d%n", superblock.formatVersion());
-        out.printf("block size:        %d bytes%n", superblock.blockSizeBytes());
-        out.printf("checksum:          %s%n", superblock.checksum().displayName());
-        out.printf("metadata:          %s%n", geometry.placement().name().toLowerCase(java.util.Locale.ROOT));
-        out.printf("usable size:       %s (%,d bytes)%n", Sizes.human(geometry.usableBytes()), geometry.usableBytes());
-        out.printf("data blocks:       %,d%n", geometry.dataBlockCount());
+        out.printf("uuid:              %s%n", info.uuid());
+        out.printf("format version:    %d%n", info.formatVersion());
+        out.printf("block size:        %d bytes%n", info.blockSizeBytes());
+        out.printf("checksum:          %s%n", info.checksum().displayName());
+        out.printf("metadata:          %s%n", placement);
+        out.printf("usable size:       %s (%,d bytes)%n", Sizes.human(info.usableBytes()), info.usableBytes());
+        out.printf("data blocks:       %,d%n", info.dataBlockCount());
         out.printf("groups:            %,d of %d blocks (one imd pair each: %,d imd blocks)%n",
-            geometry.groupCount(), geometry.tuplesPerGroup(), imdBlocks);
-        out.printf("backup superblock: byte %,d of the %s device%s%n", geometry.backupSuperblockOffsetBytes(),
-            volume.metadata == null ? "data" : "metadata", label.usedBackup() ? " (in use: the primary is damaged)" : "");
-        for (String warning : label.warnings()) {
+            info.groupCount(), info.blocksPerGroup(), info.metadataBlockCount());
+        out.printf("backup superblock: byte %,d of the %s device%s%n", info.backupSuperblockOffsetBytes(),
+            info.metadataPlacement() == MetadataPlacement.INTERLEAVED ? "data" : "metadata",
+            inspection.usedBackupSuperblock() ? " (in use: the primary is damaged)" : "");
+        for (String warning : inspection.warnings()) {
             out.printf("warning:           %s%n", warning);
         }
         return ExitCode.OK;

@@ -1,16 +1,16 @@
 package dev.csum.cli;
 
-import dev.csum.torture.SeedResult;
-import dev.csum.torture.Torture;
-import dev.csum.torture.TortureConfig;
-import dev.csum.io.FaultKind;
+import dev.csum.testkit.Fault;
+import dev.csum.testkit.SimulatedVolumes;
+import dev.csum.testkit.TortureOptions;
+import dev.csum.testkit.TortureReport;
 import java.io.PrintWriter;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.function.UnaryOperator;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -43,7 +43,7 @@ public final class TortureCommand implements Callable<Integer> {
 
     @Option(names = "--ops", paramLabel = "N",
         description = "Reads, writes and flushes per seed (default ${DEFAULT-VALUE}).",
-        defaultValue = "" + TortureConfig.DEFAULT_OPERATIONS)
+        defaultValue = "" + TortureOptions.DEFAULT_OPERATIONS_PER_SEED)
     private int operations;
 
     @Option(names = "--json", description = "Print the summary as one JSON object.")
@@ -66,6 +66,18 @@ public final class TortureCommand implements Callable<Integer> {
         description = "Probability of a power loss per workload step, at most 0.5 (default: each seed's own, 1/550..1/150).")
     private Double crashRate;
 
+    /** Applied last to the run's options: tests turn on the seed's stale-brother commit with it. */
+    private final UnaryOperator<TortureOptions> testAdjustment;
+
+    public TortureCommand() {
+        this(UnaryOperator.identity());
+    }
+
+    /** For tests: {@code testAdjustment} changes the options every run of this command uses. */
+    TortureCommand(UnaryOperator<TortureOptions> testAdjustment) {
+        this.testAdjustment = testAdjustment;
+    }
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -74,33 +86,24 @@ public final class TortureCommand implements Callable<Integer> {
             err.println("csum torture: --ops and --seeds must be positive");
             return 2;
         }
-        UnaryOperator<TortureConfig> adjust;
+        TortureOptions options;
         try {
-            adjust = configAdjustment();
+            options = testAdjustment.apply(options());
         } catch (IllegalArgumentException bad) {
             err.println("csum torture: " + bad.getMessage());
             return 2;
         }
-        long started = System.nanoTime();
-        SeedResult result;
-        if (seed != null) {
-            TortureConfig config = adjust.apply(TortureConfig.forSeed(seed, operations));
-            if (verbose && !json) {
-                out.println(config.describe());
-            }
-            result = Torture.runSeed(config);
-        } else {
-            result = Torture.run(1, seedCount, operations, adjust);
+        if (seed != null && verbose && !json) {
+            out.println(SimulatedVolumes.describeTortureSeed(seed, options));
         }
-        long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
-        out.print(json ? Torture.summaryJson(result, operations, elapsedMillis) + System.lineSeparator()
-            : Torture.summaryText(result, operations, elapsedMillis, replayOptions()));
+        TortureReport report = SimulatedVolumes.torture(options);
+        out.print(json ? report.json() + System.lineSeparator() : report.text(replayOptions()));
         out.flush();
-        return result.passed() ? 0 : 1;
+        return report.passed() ? 0 : 1;
     }
 
-    /** What {@code --faults}, {@code --fault-rate} and {@code --crash-rate} do to each seed's configuration. */
-    private UnaryOperator<TortureConfig> configAdjustment() {
+    /** The seeds to run and what {@code --faults}, {@code --fault-rate} and {@code --crash-rate} change in each. */
+    private TortureOptions options() {
         boolean rateGiven = spec.commandLine().getParseResult().hasMatchedOption("--fault-rate");
         if (rateGiven && faultNames == null) {
             throw new IllegalArgumentException("--fault-rate needs --faults");
@@ -111,26 +114,27 @@ public final class TortureCommand implements Callable<Integer> {
         if (crashRate != null && !(crashRate >= 0 && crashRate <= 0.5)) {
             throw new IllegalArgumentException("--crash-rate must be in [0, 0.5], was " + crashRate);
         }
-        Set<FaultKind> kinds = faultNames == null ? null : faultKinds(faultNames);
-        return config -> {
-            TortureConfig adjusted = kinds == null ? config : config.withMediaFaults(kinds, faultRate);
-            return crashRate == null ? adjusted : adjusted.withCrashProbability(crashRate);
-        };
+        TortureOptions options = (seed != null ? TortureOptions.seed(seed) : TortureOptions.seeds(1, seedCount))
+            .withOperationsPerSeed(operations);
+        if (faultNames != null) {
+            options = options.withMediaFaults(faults(faultNames), faultRate);
+        }
+        return crashRate == null ? options : options.withCrashProbability(crashRate);
     }
 
-    private static Set<FaultKind> faultKinds(List<String> names) {
-        Set<FaultKind> kinds = EnumSet.noneOf(FaultKind.class);
+    private static Set<Fault> faults(List<String> names) {
+        Set<Fault> kinds = EnumSet.noneOf(Fault.class);
         if (names.size() == 1 && names.get(0).equals("none")) {
             return kinds;
         }
         for (String name : names) {
-            FaultKind kind;
+            Fault kind;
             try {
-                kind = FaultKind.valueOf(name.trim().toUpperCase(Locale.ROOT));
+                kind = Fault.valueOf(name.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException unknown) {
                 kind = null;
             }
-            if (kind == null || kind == FaultKind.CRASH_TORN_WRITE) {
+            if (kind == null || kind == Fault.CRASH_TORN_WRITE) {
                 throw new IllegalArgumentException("unknown media fault kind '" + name + "' (one of read_bit_rot,"
                     + " write_bit_rot, latent_sector_error, lost_write, torn_write, misdirected_write,"
                     + " misdirected_read; or none; crash tears come with --crash-rate)");

@@ -3,8 +3,8 @@ package dev.csum.cli;
 import dev.csum.Volume;
 import dev.csum.VolumeOptions;
 import dev.csum.VolumeStats;
-import dev.csum.io.DeviceLock;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -57,18 +57,22 @@ final class VolumeArgs {
      * destroy it (an output is truncated first).
      */
     void refuseVolumeDevice(String option, Path file) throws IOException {
-        DeviceLock.FileIdentity identity = DeviceLock.identityOf(file);
-        if (identity == null) {
+        if (!Files.exists(file)) {
             return;
         }
-        if (identity.equals(DeviceLock.identityOf(device))) {
+        if (sameFile(file, device)) {
             throw CliException.usage(option + " " + file + " is the volume's data device " + device
                 + " itself; refusing (it would destroy the volume)");
         }
-        if (metadata != null && identity.equals(DeviceLock.identityOf(metadata))) {
+        if (metadata != null && sameFile(file, metadata)) {
             throw CliException.usage(option + " " + file + " is the volume's metadata device " + metadata
                 + " itself; refusing (it would destroy the volume)");
         }
+    }
+
+    /** Whether two existing paths name the same file: the same device and inode (links followed). */
+    private static boolean sameFile(Path file, Path volumeDevice) throws IOException {
+        return Files.exists(volumeDevice) && Files.isSameFile(file, volumeDevice);
     }
 
     /** Refuses an offset or length that is not a whole number of blocks, naming the option. */

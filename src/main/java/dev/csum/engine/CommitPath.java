@@ -1,6 +1,5 @@
 package dev.csum.engine;
 
-import dev.csum.IntegrityException;
 import dev.csum.format.ImdBlock;
 import dev.csum.io.IoPort;
 import java.io.IOException;
@@ -298,7 +297,7 @@ final class CommitPath {
             for (int i = 0; i < blocks.length; i++) {
                 blocks[i] = piece.firstBlock + i;
             }
-            completion.finishPiece(piece, new IntegrityException("both imd copies of group " + state.group
+            completion.finishPiece(piece, new ChecksumMismatchException("both imd copies of group " + state.group
                 + " are damaged; refusing to write without its checksums", piece.request.offsetBytes, blocks,
                 blockSizeBytes));
         }

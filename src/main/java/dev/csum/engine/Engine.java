@@ -1,7 +1,5 @@
 package dev.csum.engine;
 
-import dev.csum.Durability;
-import dev.csum.IntegrityException;
 import dev.csum.checksum.BlockChecksum;
 import dev.csum.format.Geometry;
 import dev.csum.format.ImdBlock;
@@ -43,7 +41,8 @@ public final class Engine implements IoPort.CompletionSink {
     private final ReadPath reads;
     private final Arena memory;
     private final int queueDepth;
-    private volatile RequestListener listener;
+    private final RequestListeners listeners = new RequestListeners();
+    private final ResultDelivery delivery;
     /** Takes finished requests back (to the pool they came from). */
     private java.util.function.Consumer<Request> recycler = request -> { };
     private final ArrayDeque<Piece> piecePool = new ArrayDeque<>();
@@ -60,11 +59,12 @@ public final class Engine implements IoPort.CompletionSink {
     private boolean closed;
     private IOException closeFailure;
 
-    public Engine(IoPort port, Superblock superblock, EngineSettings settings) {
+    /** @param delivery tells each finished request's callback its result */
+    public Engine(IoPort port, Superblock superblock, EngineSettings settings, ResultDelivery delivery) {
         this.port = port;
         Geometry layout = superblock.geometry();
         int blockBytes = layout.blockSizeBytes();
-        this.listener = settings.listener();
+        this.delivery = delivery;
         this.queueDepth = port.queueDepth();
         this.memory = Arena.ofShared();
         int unitBytes = Math.max(4096, Math.max(blockBytes, port.alignmentBytes()));
@@ -115,9 +115,14 @@ public final class Engine implements IoPort.CompletionSink {
         recycler = requestRecycler;
     }
 
-    /** Installs (or with null removes) the listener told about completed requests. Any thread. */
-    public void setListener(RequestListener newListener) {
-        listener = newListener;
+    /** Adds a listener told about every completed request, on the event loop. Any thread. */
+    public void addListener(RequestListener listener) {
+        listeners.add(listener);
+    }
+
+    /** Removes a listener added with {@link #addListener}; false when it was not attached. Any thread. */
+    public boolean removeListener(RequestListener listener) {
+        return listeners.remove(listener);
     }
 
     public dev.csum.format.Geometry geometry() {
@@ -131,7 +136,7 @@ public final class Engine implements IoPort.CompletionSink {
         assert !closed : "request after close";
         requestsActive++;
         counters.set(EngineCounters.REQUESTS_IN_FLIGHT, requestsActive);
-        if (listener != null) {
+        if (!listeners.isEmpty()) {
             request.startNanos = System.nanoTime();
         }
         assert request.kind == Request.FLUSH || request.blockCount > 0 : "empty request";
@@ -269,7 +274,7 @@ public final class Engine implements IoPort.CompletionSink {
         if (failure == null && mismatched > 0) {
             long[] bad = java.util.Arrays.copyOf(request.badBlocks, mismatched);
             java.util.Arrays.sort(bad);
-            failure = new IntegrityException("checksum mismatch reading " + request.lengthBytes + " bytes at offset "
+            failure = new ChecksumMismatchException("checksum mismatch reading " + request.lengthBytes + " bytes at offset "
                 + request.offsetBytes, request.offsetBytes, bad, blockSizeBytes);
         }
         switch (request.kind) {
@@ -303,24 +308,20 @@ public final class Engine implements IoPort.CompletionSink {
         }
         requestsActive--;
         counters.set(EngineCounters.REQUESTS_IN_FLIGHT, requestsActive);
-        RequestListener observer = listener;
-        if (observer != null && request.startNanos != 0) {
-            try {
-                observer.onRequestComplete(request.kind, request.lengthBytes, System.nanoTime() - request.startNanos,
-                    failure != null, mismatched);
-            } catch (RuntimeException | Error listenerFailure) {
-                // Like a callback's: a listener's bug must not stop the loop every caller depends on.
-                counters.increment(EngineCounters.CALLBACK_FAILURES);
-                LOG.log(System.Logger.Level.WARNING, "a request listener threw; the volume goes on", listenerFailure);
+        if (request.startNanos != 0) {
+            int listenerFailures = listeners.requestCompleted(request.kind, request.lengthBytes,
+                System.nanoTime() - request.startNanos, failure != null, mismatched);
+            if (listenerFailures > 0) {
+                counters.add(EngineCounters.CALLBACK_FAILURES, listenerFailures);
             }
         }
         // The callback may start new requests: they are queued, never run re-entrantly here.
-        dev.csum.IoCallback callback = request.callback;
+        Object callback = request.callback;
         long token = request.token;
         request.reset();
         recycler.accept(request);
         try {
-            callback.onComplete(token, failure);
+            delivery.deliver(callback, token, failure);
         } catch (RuntimeException | Error callbackFailure) {
             // A caller's bug must not stop the event loop that every other caller depends on.
             counters.increment(EngineCounters.CALLBACK_FAILURES);

@@ -1,6 +1,5 @@
 package dev.csum.engine;
 
-import dev.csum.Durability;
 import dev.csum.checksum.BlockChecksum;
 import dev.csum.format.Geometry;
 import dev.csum.format.Superblock;
@@ -27,7 +26,7 @@ final class EngineContext {
     final boolean readOnly;
     /** {@link IoPort#FLAG_DSYNC} in strict mode, else 0: applied to every imd and data write. */
     final int writeFlags;
-    /** Test kit only: the seed's stale-brother update instead of copy-forward (must make torture fail). */
+    /** {@link EngineSettings#seedStaleBrother()}: test kit only, the seed's stale-brother update instead of copy-forward. */
     final boolean seedStaleBrother;
     final EngineCounters counters = new EngineCounters();
     final OpTable ops;
@@ -41,8 +40,8 @@ final class EngineContext {
         this.checksum = superblock.checksum().newChecksum();
         this.verifyReads = settings.verifyReads();
         this.readOnly = settings.readOnly();
-        this.writeFlags = settings.durability() == Durability.STRICT ? IoPort.FLAG_DSYNC : 0;
-        this.seedStaleBrother = SeedBehaviourForTesting.staleBrother;
+        this.writeFlags = settings.dsyncWrites() ? IoPort.FLAG_DSYNC : 0;
+        this.seedStaleBrother = settings.seedStaleBrother();
         this.ops = ops;
         this.buffers = buffers;
         this.cache = cache;

@@ -1,21 +1,23 @@
 package dev.csum.engine;
 
-import dev.csum.Durability;
-
 /**
  * Tuning of one engine instance.
  *
  * @param imdCacheBytes bytes of imd cache (each cached group takes two blocks)
  * @param bufferArenaBytes bytes of the aligned slab holding write copies and read bounce buffers;
  *     rounded down to a power of two; bounds the bytes in flight
- * @param durability write durability mode
+ * @param dsyncWrites issue every imd and data write with {@link dev.csum.io.IoPort#FLAG_DSYNC}: a write
+ *     is durable when it completes (the strict durability mode)
  * @param verifyReads verify checksums on reads (unwritten blocks read as zeros either way)
  * @param readOnly the devices are open read-only: the engine never writes (no commit, no settle,
  *     no repair); metadata it would have rewritten is counted instead
- * @param listener told about each completed request (metrics); {@link RequestListener#NONE} for none
+ * @param seedStaleBrother test kit only, false everywhere else: restore a flaw of the seed (the 2009
+ *     dm-csum patch, DESIGN.md §2 flaw 1), a commit that updates the older imd copy with only the new
+ *     tuples instead of copying the newer copy forward, so that a test can show the torture run
+ *     catches it. One engine's setting, read on its loop: other volumes of the JVM are unaffected.
  */
-public record EngineSettings(long imdCacheBytes, long bufferArenaBytes, Durability durability,
-                             boolean verifyReads, boolean readOnly, RequestListener listener) {
+public record EngineSettings(long imdCacheBytes, long bufferArenaBytes, boolean dsyncWrites,
+                             boolean verifyReads, boolean readOnly, boolean seedStaleBrother) {
     public EngineSettings {
         if (imdCacheBytes <= 0 || bufferArenaBytes <= 0) {
             throw new IllegalArgumentException("cache and arena sizes must be positive");

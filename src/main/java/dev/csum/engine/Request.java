@@ -1,6 +1,5 @@
 package dev.csum.engine;
 
-import dev.csum.IoCallback;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 
@@ -25,7 +24,8 @@ public final class Request {
     MemorySegment user;
     /** Application tags: one per block, read from (write) or written to (read); may be null. */
     short[] appTags;
-    IoCallback callback;
+    /** The caller's callback, opaque to the engine: handed back to the {@link ResultDelivery}. */
+    Object callback;
     long token;
     long startNanos;
 
@@ -46,7 +46,7 @@ public final class Request {
 
     /** Fills an idle request (from {@link EventLoop#acquire()}) before {@link EventLoop#submit}. */
     public void fill(byte requestKind, long offset, long length, int blockSizeBytes, MemorySegment segment,
-                     short[] tags, IoCallback completion, long completionToken) {
+                     short[] tags, Object completion, long completionToken) {
         assert kind == 0 : "request is in use";
         kind = requestKind;
         offsetBytes = offset;

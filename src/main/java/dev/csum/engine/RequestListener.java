@@ -2,8 +2,6 @@ package dev.csum.engine;
 
 /** Observes completed requests on the event loop (for metrics). Must be quick and must not block. */
 public interface RequestListener {
-    RequestListener NONE = null;
-
     /**
      * @param kind {@link Request#READ}, {@link Request#WRITE} or {@link Request#FLUSH}
      * @param lengthBytes bytes requested (0 for flush)

@@ -29,6 +29,9 @@ import java.util.UUID;
  */
 public final class VolumeFormatter {
 
+    /** {@link Request#sizeBytes()} meaning "the existing file's or device's size". */
+    public static final long EXISTING_SIZE = -1;
+
     /** Zero-fill write size for a separate metadata block device. */
     private static final int ZERO_CHUNK_BYTES = 1 << 20;
 
@@ -40,7 +43,7 @@ public final class VolumeFormatter {
      *
      * @param dataPath          the data device (a regular file, created if absent, or a block device)
      * @param metadataPathOrNull a separate metadata device, or null for interleaved metadata
-     * @param sizeBytes         data device size to use, or -1 for the existing file's or device's size
+     * @param sizeBytes         data device size to use, or {@link #EXISTING_SIZE} for the existing file's or device's size
      * @param blockSizeBytes    512 or 4096
      * @param checksum          the data blocks' checksum algorithm
      * @param force             overwrite whatever the devices hold
@@ -66,7 +69,7 @@ public final class VolumeFormatter {
         if (!Geometry.isSupportedBlockSize(blockSize)) {
             throw new IllegalArgumentException("block size must be 512 or 4096 bytes, got " + blockSize);
         }
-        if (request.sizeBytes() != -1 && request.sizeBytes() <= 0) {
+        if (request.sizeBytes() != EXISTING_SIZE && request.sizeBytes() <= 0) {
             throw new IllegalArgumentException("size must be positive, or -1 for the existing size; got " + request.sizeBytes());
         }
         MetadataPlacement placement = metadataPath == null ? MetadataPlacement.INTERLEAVED : MetadataPlacement.SEPARATE;
@@ -80,7 +83,7 @@ public final class VolumeFormatter {
         Target metadata = metadataPath == null ? null : Target.inspect(metadataPath, "metadata device");
 
         long dataSize;
-        if (request.sizeBytes() == -1) {
+        if (request.sizeBytes() == EXISTING_SIZE) {
             if (!data.exists) {
                 throw new IllegalArgumentException(dataPath + " does not exist: give a size to create it");
             }

@@ -1,8 +1,8 @@
 package dev.csum.metrics;
 
+import dev.csum.RequestKind;
+import dev.csum.RequestObserver;
 import dev.csum.Volume;
-import dev.csum.engine.Request;
-import dev.csum.engine.RequestListener;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,7 +23,7 @@ import java.util.function.ToDoubleFunction;
  * <p>Timers publish percentile histograms (Prometheus {@code _bucket} series) so dashboards can
  * compute any quantile across instances.
  */
-public final class VolumeMetrics implements MeterBinder, RequestListener {
+public final class VolumeMetrics implements MeterBinder, RequestObserver {
     public static final String READ_LATENCY = "csum.read.latency";
     public static final String WRITE_LATENCY = "csum.write.latency";
     public static final String FLUSH_LATENCY = "csum.flush.latency";
@@ -70,7 +70,7 @@ public final class VolumeMetrics implements MeterBinder, RequestListener {
             v -> v.stats().imdCommits());
         Gauge.builder("csum.inflight", volume, v -> v.stats().inFlight())
             .description("Requests accepted but not yet completed").tags(tags).register(registry);
-        volume.setRequestListener(this);
+        volume.addObserver(this); // once, however many registries it is bound to
     }
 
     private Timer latencyTimer(MeterRegistry registry, String name, String description) {
@@ -94,11 +94,12 @@ public final class VolumeMetrics implements MeterBinder, RequestListener {
     }
 
     @Override
-    public void onRequestComplete(byte kind, long lengthBytes, long latencyNanos, boolean failed, int mismatchedBlocks) {
+    public void onRequestComplete(RequestKind kind, long lengthBytes, long latencyNanos, boolean failed,
+                                  int mismatchedBlocks) {
         Timer timer = switch (kind) {
-            case Request.READ -> readTimer;
-            case Request.WRITE -> writeTimer;
-            default -> flushTimer;
+            case READ -> readTimer;
+            case WRITE -> writeTimer;
+            case FLUSH -> flushTimer;
         };
         if (timer != null) {
             timer.record(latencyNanos, TimeUnit.NANOSECONDS);

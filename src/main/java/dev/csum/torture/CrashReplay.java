@@ -1,11 +1,12 @@
 package dev.csum.torture;
 
 import dev.csum.IntegrityException;
+import dev.csum.FormatOptions;
 import dev.csum.Volume;
+import dev.csum.VolumeInfo;
 import dev.csum.VolumeOptions;
-import dev.csum.checksum.ChecksumAlgorithm;
-import dev.csum.format.Geometry;
 import dev.csum.io.UringIoPort;
+import dev.csum.internal.VolumeInternals;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -56,15 +57,14 @@ public final class CrashReplay {
             channel.truncate(0);
             channel.write(ByteBuffer.wrap(new byte[1]), VOLUME_BYTES - 1);
         }
-        var superblock = Volume.format(data, null, -1, blockSizeBytes, ChecksumAlgorithm.CRC32C, true);
-        Geometry geometry = superblock.geometry();
+        VolumeInfo geometry = Volume.format(FormatOptions.of(data).withBlockSizeBytes(blockSizeBytes).withOverwrite(true));
         byte[] image = Files.readAllBytes(data);
 
         AtomicLong clock = new AtomicLong();
         List<WriteEvent> writes = new ArrayList<>();
         RecordingIoPort recorder = new RecordingIoPort(UringIoPort.open(data, null, 32, false), clock);
         try (Arena arena = Arena.ofShared()) {
-            Volume volume = Volume.openOnPort(recorder, VolumeOptions.of(data), false);
+            Volume volume = VolumeInternals.openOnPort(recorder, VolumeOptions.of(data), false);
             runWorkload(volume, geometry, seed, writeCount, arena, clock, writes);
             volume.close();
         }
@@ -99,17 +99,17 @@ public final class CrashReplay {
         return new Result(crashPoints, flushPoints, writes.size(), blockReads, violations);
     }
 
-    private static void runWorkload(Volume volume, Geometry geometry, long seed, int writeCount, Arena arena,
+    private static void runWorkload(Volume volume, VolumeInfo geometry, long seed, int writeCount, Arena arena,
                                     AtomicLong clock, List<WriteEvent> writes) throws IOException {
         SplittableRandom random = new SplittableRandom(seed);
         int blockSize = geometry.blockSizeBytes();
-        long hotBlocks = Math.min(geometry.dataBlockCount(), 3L * geometry.tuplesPerGroup());
+        long hotBlocks = Math.min(geometry.dataBlockCount(), 3L * geometry.blocksPerGroup());
         long version = 1;
         while (writes.size() < writeCount) {
             int batch = 1 + random.nextInt(6);
             List<long[]> ranges = new ArrayList<>();
             for (int i = 0; i < batch; i++) {
-                int length = random.nextInt(8) == 0 ? 2 + random.nextInt(Math.min(120, geometry.tuplesPerGroup()))
+                int length = random.nextInt(8) == 0 ? 2 + random.nextInt(Math.min(120, geometry.blocksPerGroup()))
                     : 1 + random.nextInt(4);
                 // Writes of a batch may overlap: the engine applies them in the order issued.
                 ranges.add(new long[] {random.nextLong(hotBlocks - length), length});
@@ -151,7 +151,7 @@ public final class CrashReplay {
     }
 
     /** Opens the volume on the crash image, checks every touched block, and restores the image. Returns block reads. */
-    private static long checkPoint(Path check, FileChannel checkChannel, byte[] image, Geometry geometry,
+    private static long checkPoint(Path check, FileChannel checkChannel, byte[] image, VolumeInfo geometry,
                                    List<WriteEvent> writes, long now, int point, List<String> violations)
             throws IOException {
         int blockSize = geometry.blockSizeBytes();
@@ -162,7 +162,7 @@ public final class CrashReplay {
         RecordingIoPort checker = new RecordingIoPort(UringIoPort.open(check, null, 16, false), new AtomicLong());
         long reads = 0;
         try (Arena arena = Arena.ofShared()) { // the event-loop thread fills the buffer
-            Volume volume = Volume.openOnPort(checker, VolumeOptions.of(check).withBufferArenaBytes(4L << 20), false);
+            Volume volume = VolumeInternals.openOnPort(checker, VolumeOptions.of(check).withBufferArenaBytes(4L << 20), false);
             int chunkBlocks = 128;
             MemorySegment buffer = arena.allocate((long) chunkBlocks * blockSize, 4096);
             for (long first = 0; first < maxBlock; first += chunkBlocks) {

@@ -1,5 +1,6 @@
 package dev.csum.torture;
 
+import dev.csum.io.ForwardingIoPort;
 import dev.csum.io.IoPort;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -23,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Threading: the port's methods run on the engine's event-loop thread, as the port contract
  * says; {@link #records()} may be read by another thread once the volume is closed.
  */
-public final class RecordingIoPort implements IoPort {
+public final class RecordingIoPort extends ForwardingIoPort {
 
     /** One completed write ({@code data != null}) or fsync ({@code data == null}). */
     public record Record(long sequence, int fileIndex, long offsetBytes, byte[] data) {
@@ -35,7 +36,6 @@ public final class RecordingIoPort implements IoPort {
     private record Pending(int fileIndex, long offsetBytes, MemorySegment buffer) {
     }
 
-    private final IoPort delegate;
     private final AtomicLong clock;
     private final HashMap<Long, Pending> pending = new HashMap<>();
     private final List<Record> records = new ArrayList<>();
@@ -44,7 +44,7 @@ public final class RecordingIoPort implements IoPort {
      * @param clock the sequence shared with the workload: each record takes {@code clock.incrementAndGet()}
      */
     public RecordingIoPort(IoPort delegate, AtomicLong clock) {
-        this.delegate = delegate;
+        super(delegate);
         this.clock = clock;
     }
 
@@ -54,13 +54,8 @@ public final class RecordingIoPort implements IoPort {
     }
 
     @Override
-    public boolean prepareRead(int fileIndex, long offsetBytes, MemorySegment buffer, int flags, long userData) {
-        return delegate.prepareRead(fileIndex, offsetBytes, buffer, flags, userData);
-    }
-
-    @Override
     public boolean prepareWrite(int fileIndex, long offsetBytes, MemorySegment buffer, int flags, long userData) {
-        boolean accepted = delegate.prepareWrite(fileIndex, offsetBytes, buffer, flags, userData);
+        boolean accepted = port.prepareWrite(fileIndex, offsetBytes, buffer, flags, userData);
         if (accepted) {
             pending.put(userData, new Pending(fileIndex, offsetBytes, buffer));
         }
@@ -69,7 +64,7 @@ public final class RecordingIoPort implements IoPort {
 
     @Override
     public boolean prepareFsync(int fileIndex, int flags, long userData) {
-        boolean accepted = delegate.prepareFsync(fileIndex, flags, userData);
+        boolean accepted = port.prepareFsync(fileIndex, flags, userData);
         if (accepted) {
             pending.put(userData, new Pending(fileIndex, -1, null));
         }
@@ -78,7 +73,7 @@ public final class RecordingIoPort implements IoPort {
 
     @Override
     public int submitAndReap(int minCompletions, CompletionSink sink) throws IOException {
-        return delegate.submitAndReap(minCompletions, (userData, result) -> {
+        return port.submitAndReap(minCompletions, (userData, result) -> {
             Pending op = pending.remove(userData);
             if (op != null) {
                 if (op.buffer == null && result == 0) {
@@ -96,28 +91,4 @@ public final class RecordingIoPort implements IoPort {
         records.add(record);
     }
 
-    @Override
-    public void wakeup() {
-        delegate.wakeup();
-    }
-
-    @Override
-    public int queueDepth() {
-        return delegate.queueDepth();
-    }
-
-    @Override
-    public int alignmentBytes() {
-        return delegate.alignmentBytes();
-    }
-
-    @Override
-    public long fileSizeBytes(int fileIndex) {
-        return delegate.fileSizeBytes(fileIndex);
-    }
-
-    @Override
-    public void close() throws IOException {
-        delegate.close();
-    }
 }

@@ -1,6 +1,6 @@
 package dev.csum.torture;
 
-import dev.csum.PortFormatter;
+import dev.csum.format.PortFormatter;
 import dev.csum.Volume;
 import dev.csum.VolumeOptions;
 import dev.csum.checksum.ChecksumAlgorithm;
@@ -12,6 +12,7 @@ import dev.csum.format.MetadataPlacement;
 import dev.csum.io.FaultKind;
 import dev.csum.io.SimMediaEvent;
 import dev.csum.io.SimulatedDisk;
+import dev.csum.internal.VolumeInternals;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -115,7 +116,7 @@ final class SeedRun {
                 throw new IllegalStateException("engine made no progress in " + steps + " steps with "
                     + outstanding + " requests outstanding");
             }
-            volume.runUntilIdle(1);
+            VolumeInternals.runUntilIdle(volume, 1);
         }
         double roll = random.nextDouble();
         if (roll < config.crashProbability()) {
@@ -139,7 +140,7 @@ final class SeedRun {
         }
         result.operations++;
         if (random.nextInt(4) != 0) {
-            volume.runUntilIdle(1 + random.nextInt(random.nextInt(8) == 0 ? 200 : 6));
+            VolumeInternals.runUntilIdle(volume, 1 + random.nextInt(random.nextInt(8) == 0 ? 200 : 6));
         }
         return true;
     }
@@ -250,7 +251,7 @@ final class SeedRun {
     // ---------------------------------------------------------------- crash, close, open
 
     private void drain() throws IOException {
-        if (!volume.runUntilIdle(MAX_STEPS_WITHOUT_IDLE)) {
+        if (!VolumeInternals.runUntilIdle(volume, MAX_STEPS_WITHOUT_IDLE)) {
             throw new IllegalStateException("engine did not become idle in " + MAX_STEPS_WITHOUT_IDLE + " steps");
         }
     }
@@ -292,7 +293,7 @@ final class SeedRun {
         IOException last = null;
         for (int attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
             try {
-                volume = Volume.openOnPort(port, options, true);
+                volume = VolumeInternals.openOnPort(port, options, true, config.seedStaleBrother());
                 return true;
             } catch (IOException failure) {
                 last = failure;

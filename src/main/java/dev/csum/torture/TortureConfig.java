@@ -1,8 +1,8 @@
 package dev.csum.torture;
 
 import dev.csum.Durability;
-import dev.csum.format.Geometry;
 import dev.csum.format.MetadataPlacement;
+import dev.csum.format.PortFormatter;
 import dev.csum.io.FaultKind;
 import dev.csum.io.FaultPlan;
 import java.util.SplittableRandom;
@@ -23,11 +23,13 @@ import java.util.SplittableRandom;
  * @param imdCacheBytes        engine imd cache: small, so groups are evicted and reloaded
  * @param crashProbability     per workload step: power loss, with whatever is in flight
  * @param reopenProbability    per workload step: clean close and reopen
+ * @param seedStaleBrother     run the engine with the seed's stale-brother commit (EngineSettings), to
+ *                             show the run catches it; false but in that test
  */
 public record TortureConfig(long seed, int operations, int blockSizeBytes, MetadataPlacement placement,
                             Durability durability, CrashModel crashModel, FaultPlan faultPlan,
                             long dataFileBytes, int queueDepth, long imdCacheBytes, double crashProbability,
-                            double reopenProbability) {
+                            double reopenProbability, boolean seedStaleBrother) {
 
     /** Default operations per seed (the CLI's {@code --ops}). */
     public static final int DEFAULT_OPERATIONS = 1500;
@@ -67,7 +69,7 @@ public record TortureConfig(long seed, int operations, int blockSizeBytes, Metad
         int queueDepth = 4 << random.nextInt(5);             // 4 .. 64
         long imdCacheBytes = 2L * blockSize * (4 + random.nextInt(8));
         return new TortureConfig(seed, operations, blockSize, placement, durability, crashModel, plan, dataFileBytes,
-            queueDepth, imdCacheBytes, 1.0 / (150 + random.nextInt(400)), 1.0 / (400 + random.nextInt(800)));
+            queueDepth, imdCacheBytes, 1.0 / (150 + random.nextInt(400)), 1.0 / (400 + random.nextInt(800)), false);
     }
 
     /** True when no media fault can be injected (crashes, and what they tear, only). */
@@ -90,25 +92,23 @@ public record TortureConfig(long seed, int operations, int blockSizeBytes, Metad
         if (placement == MetadataPlacement.INTERLEAVED) {
             return 0;
         }
-        long blocks = Geometry.dataBlocksFitting(dataFileBytes, blockSizeBytes, placement);
-        long needed = Geometry.of(blockSizeBytes, blocks, placement).metadataFileSizeBytes();
-        return (needed + 4095) / 4096 * 4096;
+        return PortFormatter.separateMetadataFileBytes(dataFileBytes, blockSizeBytes);
     }
 
     public TortureConfig withDurability(Durability mode) {
         return new TortureConfig(seed, operations, blockSizeBytes, placement, mode, crashModel, faultPlan,
-            dataFileBytes, queueDepth, imdCacheBytes, crashProbability, reopenProbability);
+            dataFileBytes, queueDepth, imdCacheBytes, crashProbability, reopenProbability, seedStaleBrother);
     }
 
     public TortureConfig withCrashModel(CrashModel model) {
         return new TortureConfig(seed, operations, blockSizeBytes, placement, durability, model, faultPlan,
-            dataFileBytes, queueDepth, imdCacheBytes, crashProbability, reopenProbability);
+            dataFileBytes, queueDepth, imdCacheBytes, crashProbability, reopenProbability, seedStaleBrother);
     }
 
     /** This configuration with {@code plan} as the fault plan ({@link FaultPlan#none()} keeps crash defaults). */
     public TortureConfig withFaultPlan(FaultPlan plan) {
         return new TortureConfig(seed, operations, blockSizeBytes, placement, durability, crashModel, plan,
-            dataFileBytes, queueDepth, imdCacheBytes, crashProbability, reopenProbability);
+            dataFileBytes, queueDepth, imdCacheBytes, crashProbability, reopenProbability, seedStaleBrother);
     }
 
     /**
@@ -130,20 +130,27 @@ public record TortureConfig(long seed, int operations, int blockSizeBytes, Metad
 
     public TortureConfig withCrashProbability(double probability) {
         return new TortureConfig(seed, operations, blockSizeBytes, placement, durability, crashModel, faultPlan,
-            dataFileBytes, queueDepth, imdCacheBytes, probability, reopenProbability);
+            dataFileBytes, queueDepth, imdCacheBytes, probability, reopenProbability, seedStaleBrother);
     }
 
     public TortureConfig withBlockSize(int bytes) {
         long dataBytes = bytes == blockSizeBytes ? dataFileBytes : bytes == 512 ? 1L << 20 : 6L << 20;
         return new TortureConfig(seed, operations, bytes, placement, durability, crashModel, faultPlan,
             dataBytes, queueDepth, bytes == blockSizeBytes ? imdCacheBytes : 8L * bytes, crashProbability,
-            reopenProbability);
+            reopenProbability, seedStaleBrother);
+    }
+
+    /** This configuration with the engine's test-only seed stale-brother commit on or off. */
+    public TortureConfig withSeedStaleBrother(boolean enabled) {
+        return new TortureConfig(seed, operations, blockSizeBytes, placement, durability, crashModel, faultPlan,
+            dataFileBytes, queueDepth, imdCacheBytes, crashProbability, reopenProbability, enabled);
     }
 
     /** A one-line description for reports. */
     public String describe() {
         return "seed " + seed + ": " + blockSizeBytes + "-byte blocks, " + placement.name().toLowerCase()
             + ", " + durability.name().toLowerCase() + ", " + crashModel.name().toLowerCase()
-            + (crashOnly() ? ", crash-only" : ", media faults") + ", " + dataFileBytes / 1024 + " KiB, qd " + queueDepth;
+            + (crashOnly() ? ", crash-only" : ", media faults") + ", " + dataFileBytes / 1024 + " KiB, qd " + queueDepth
+            + (seedStaleBrother ? ", the seed's stale-brother commit" : "");
     }
 }

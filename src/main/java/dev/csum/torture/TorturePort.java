@@ -1,12 +1,11 @@
 package dev.csum.torture;
 
-import dev.csum.io.IoPort;
+import dev.csum.io.ForwardingIoPort;
+import dev.csum.io.PowerCutPort;
 import dev.csum.io.SimulatedDisk;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 
 /**
  * The port the torture engine runs on: a {@link SimulatedDisk} port plus two things the checker needs.
@@ -19,11 +18,11 @@ import java.util.LinkedHashSet;
  *       engine (the device reports success); the checker uses this to tell a stale read the format
  *       cannot detect from an engine bug.</li>
  *   <li><b>Power cut.</b> After {@link #cut()} (the disk crashed) the engine that used this port is
- *       abandoned. Its pending and future operations complete with {@code -EIO}, so it can be closed and
- *       its native memory released; its callbacks are ignored by the run.</li>
+ *       abandoned. Its pending and future operations complete with {@code -EIO} ({@link PowerCutPort}),
+ *       so it can be closed and its native memory released; its callbacks are ignored by the run.</li>
  * </ol>
  */
-final class TorturePort implements IoPort {
+final class TorturePort extends ForwardingIoPort {
 
     /** Told, for each successful write, what the media now holds where it was meant to go. */
     interface LandingListener {
@@ -33,19 +32,21 @@ final class TorturePort implements IoPort {
     private record Pending(boolean write, int fileIndex, long offsetBytes, MemorySegment buffer) {
     }
 
-    private static final int EIO = 5;
-
     private final SimulatedDisk disk;
+    /** The disk, behind the power cut: {@link ForwardingIoPort#port}. */
+    private final PowerCutPort powerCut;
     private final LandingListener listener;
     /** Writes, and metadata reads, in flight by user data. */
     private final HashMap<Long, Pending> transfers = new HashMap<>();
-    /** Every operation accepted and not yet completed, in order, for the power cut. */
-    private final LinkedHashSet<Long> outstanding = new LinkedHashSet<>();
-    private final ArrayDeque<Long> deadCompletions = new ArrayDeque<>();
-    private boolean dead;
 
     TorturePort(SimulatedDisk disk, LandingListener listener) {
+        this(disk, new PowerCutPort(disk), listener);
+    }
+
+    private TorturePort(SimulatedDisk disk, PowerCutPort powerCut, LandingListener listener) {
+        super(powerCut);
         this.disk = disk;
+        this.powerCut = powerCut;
         this.listener = listener;
     }
 
@@ -55,67 +56,31 @@ final class TorturePort implements IoPort {
 
     /** The disk crashed under this port: from now on every operation completes with {@code -EIO}. */
     void cut() {
-        dead = true;
-        deadCompletions.addAll(outstanding);
-        outstanding.clear();
+        powerCut.cut();
         transfers.clear();
     }
 
     @Override
     public boolean prepareRead(int fileIndex, long offsetBytes, MemorySegment buffer, int flags, long userData) {
-        if (dead) {
-            deadCompletions.add(userData);
-            return true;
-        }
-        boolean accepted = disk.prepareRead(fileIndex, offsetBytes, buffer, flags, userData);
-        if (accepted && fileIndex == METADATA_FILE) {
+        boolean accepted = port.prepareRead(fileIndex, offsetBytes, buffer, flags, userData);
+        if (accepted && !powerCut.isCut() && fileIndex == METADATA_FILE) {
             transfers.put(userData, new Pending(false, fileIndex, offsetBytes, buffer));
-        }
-        return track(accepted, userData);
-    }
-
-    @Override
-    public boolean prepareWrite(int fileIndex, long offsetBytes, MemorySegment buffer, int flags, long userData) {
-        if (dead) {
-            deadCompletions.add(userData);
-            return true;
-        }
-        boolean accepted = disk.prepareWrite(fileIndex, offsetBytes, buffer, flags, userData);
-        if (accepted) {
-            transfers.put(userData, new Pending(true, fileIndex, offsetBytes, buffer));
-        }
-        return track(accepted, userData);
-    }
-
-    @Override
-    public boolean prepareFsync(int fileIndex, int flags, long userData) {
-        if (dead) {
-            deadCompletions.add(userData);
-            return true;
-        }
-        return track(disk.prepareFsync(fileIndex, flags, userData), userData);
-    }
-
-    private boolean track(boolean accepted, long userData) {
-        if (accepted) {
-            outstanding.add(userData);
         }
         return accepted;
     }
 
     @Override
-    public int submitAndReap(int minCompletions, CompletionSink sink) {
-        if (dead) {
-            int delivered = 0;
-            Long userData;
-            while ((userData = deadCompletions.poll()) != null) {
-                sink.onCompletion(userData, -EIO);
-                delivered++;
-            }
-            return delivered;
+    public boolean prepareWrite(int fileIndex, long offsetBytes, MemorySegment buffer, int flags, long userData) {
+        boolean accepted = port.prepareWrite(fileIndex, offsetBytes, buffer, flags, userData);
+        if (accepted && !powerCut.isCut()) {
+            transfers.put(userData, new Pending(true, fileIndex, offsetBytes, buffer));
         }
-        return disk.submitAndReap(minCompletions, (userData, result) -> {
-            outstanding.remove(userData);
+        return accepted;
+    }
+
+    @Override
+    public int submitAndReap(int minCompletions, CompletionSink sink) throws IOException {
+        return port.submitAndReap(minCompletions, (userData, result) -> {
             Pending transfer = transfers.remove(userData);
             if (transfer != null && result == transfer.buffer.byteSize()) {
                 byte[] onMedia = new byte[(int) transfer.buffer.byteSize()];
@@ -124,31 +89,5 @@ final class TorturePort implements IoPort {
             }
             sink.onCompletion(userData, result);
         });
-    }
-
-    @Override
-    public void wakeup() {
-    }
-
-    @Override
-    public int queueDepth() {
-        return disk.queueDepth();
-    }
-
-    @Override
-    public int alignmentBytes() {
-        return disk.alignmentBytes();
-    }
-
-    @Override
-    public long fileSizeBytes(int fileIndex) {
-        return disk.fileSizeBytes(fileIndex);
-    }
-
-    @Override
-    public void close() throws IOException {
-        if (!dead) {
-            disk.close();
-        }
     }
 }

@@ -4,8 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.csum.Durability;
-import dev.csum.PortFormatter;
+import dev.csum.format.PortFormatter;
 import dev.csum.checksum.ChecksumAlgorithm;
 import dev.csum.format.MetadataPlacement;
 import dev.csum.format.Superblock;
@@ -40,8 +39,9 @@ class CallerMemoryGoneTest {
                 failuresTold.incrementAndGet();
             }
         };
-        engine = new Engine(disk, superblock, new EngineSettings(64 * 1024, 1 << 20, Durability.DEFAULT, true, false,
-            countFailures));
+        engine = new Engine(disk, superblock, new EngineSettings(64 * 1024, 1 << 20, false, true, false, false),
+            (callback, token, failure) -> ((Outcome) callback).onComplete(token, failure));
+        engine.addListener(countFailures);
         loop = new EventLoop(engine, disk, "test", true, 64);
     }
 

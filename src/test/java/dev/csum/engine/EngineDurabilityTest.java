@@ -6,13 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.csum.Durability;
-import dev.csum.PortFormatter;
+import dev.csum.format.PortFormatter;
 import dev.csum.Volume;
 import dev.csum.VolumeOptions;
 import dev.csum.checksum.ChecksumAlgorithm;
 import dev.csum.format.MetadataPlacement;
 import dev.csum.io.FaultPlan;
 import dev.csum.io.SimulatedDisk;
+import dev.csum.internal.VolumeInternals;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -27,7 +28,7 @@ class EngineDurabilityTest {
 
 
     private static Volume open(SimulatedDisk disk, Durability durability) throws IOException {
-        return Volume.openOnPort(disk, VolumeOptions.of(Path.of("sim")).withDurability(durability), true);
+        return VolumeInternals.openOnPort(disk, VolumeOptions.of(Path.of("sim")).withDurability(durability), true);
     }
 
     private IOException run(Volume volume, boolean isWrite, long offset, MemorySegment segment) throws IOException {
@@ -37,7 +38,7 @@ class EngineDurabilityTest {
         } else {
             volume.read(offset, segment.byteSize(), segment, null, outcome, 0);
         }
-        assertTrue(volume.runUntilIdle(1_000_000));
+        assertTrue(VolumeInternals.runUntilIdle(volume, 1_000_000));
         assertTrue(outcome.done);
         return outcome.failure;
     }
@@ -60,7 +61,7 @@ class EngineDurabilityTest {
         assertNull(run(volume, true, 0, filled(8192, 1)));
         Outcome flushed = new Outcome();
         volume.flush(flushed, 0);
-        assertTrue(volume.runUntilIdle(1_000_000));
+        assertTrue(VolumeInternals.runUntilIdle(volume, 1_000_000));
         assertNull(flushed.failure);
         assertNull(run(volume, true, 0, filled(4096, 2))); // completed, never flushed
         disk.crash();
@@ -96,12 +97,12 @@ class EngineDurabilityTest {
         Outcome wrote = new Outcome();
         MemorySegment data = filled(3 * 4096, 5);
         volume.write(4096, data.byteSize(), data, tags, wrote, 0);
-        assertTrue(volume.runUntilIdle(1_000_000));
+        assertTrue(VolumeInternals.runUntilIdle(volume, 1_000_000));
         assertNull(wrote.failure);
         short[] back = new short[4];
         Outcome read = new Outcome();
         volume.read(0, 4 * 4096, arena.allocate(4 * 4096), back, read, 0);
-        assertTrue(volume.runUntilIdle(1_000_000));
+        assertTrue(VolumeInternals.runUntilIdle(volume, 1_000_000));
         assertNull(read.failure);
         assertArrayEquals(new short[] {0, 7, -2, 300}, back, "never-written block 0 has tag 0");
     }

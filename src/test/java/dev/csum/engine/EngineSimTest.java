@@ -17,6 +17,7 @@ import dev.csum.io.FaultKind;
 import dev.csum.io.FaultPlan;
 import dev.csum.io.IoPort;
 import dev.csum.io.SimulatedDisk;
+import dev.csum.internal.VolumeInternals;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -154,7 +155,7 @@ class EngineSimTest {
                 }
             }
             // Let part of the work complete, leaving the rest in flight across rounds.
-            volume.runUntilIdle(1 + random.nextInt(6));
+            VolumeInternals.runUntilIdle(volume, 1 + random.nextInt(6));
         }
         sim.run();
         assertEquals(issued, completed[0]);
@@ -250,7 +251,7 @@ class EngineSimTest {
         sim.disk.writeRaw(IoPort.DATA_FILE, offset, one);
         assertInstanceOf(IntegrityException.class, read(sim, 0, arena.allocate(8192)));
         sim.volume.close();
-        sim.volume = Volume.openOnPort(sim.disk.reopen(),
+        sim.volume = VolumeInternals.openOnPort(sim.disk.reopen(),
             dev.csum.VolumeOptions.of(java.nio.file.Path.of("sim")).withVerifyReads(false), true);
         MemorySegment back = arena.allocate(8192, 8);
         assertNull(read(sim, 0, back), "unverified reads return what is on disk");

@@ -3,12 +3,13 @@ package dev.csum.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.csum.PortFormatter;
+import dev.csum.format.PortFormatter;
 import dev.csum.Volume;
 import dev.csum.VolumeOptions;
 import dev.csum.checksum.ChecksumAlgorithm;
 import dev.csum.format.MetadataPlacement;
 import dev.csum.io.SimulatedDisk;
+import dev.csum.internal.VolumeInternals;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -29,7 +30,7 @@ class OverlappingWritesTest {
         for (long seed = 1; seed <= 40; seed++) {
             SimulatedDisk disk = SimulatedDisk.builder(seed).dataFileBytes(1 << 20).build();
             PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED, new UUID(seed, 3));
-            Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("overlap")), true);
+            Volume volume = VolumeInternals.openOnPort(disk, VolumeOptions.of(Path.of("overlap")), true);
             Arena arena = Arena.ofAuto();
             // Blocks 2..5, then 3..4, then 4..8: the second and third overlap the first and each other.
             MemorySegment a = arena.allocate(4 * 512, 512).fill((byte) 0xA);
@@ -43,7 +44,7 @@ class OverlappingWritesTest {
             volume.write(3 * 512, b.byteSize(), b, null, (t, f) -> { failures[1] = f; completed[0]++; }, 0);
             volume.write(4 * 512, c.byteSize(), c, null, (t, f) -> { failures[2] = f; completed[0]++; }, 0);
             volume.write(20 * 512, d.byteSize(), d, null, (t, f) -> { failures[3] = f; completed[0]++; }, 0);
-            volume.runUntilIdle(1_000_000);
+            VolumeInternals.runUntilIdle(volume, 1_000_000);
             assertEquals(4, completed[0], "seed " + seed);
             for (IOException failure : failures) {
                 assertNull(failure, "seed " + seed);
@@ -51,7 +52,7 @@ class OverlappingWritesTest {
             MemorySegment back = arena.allocate(10 * 512, 512);
             IOException[] readFailure = {null};
             volume.read(0, back.byteSize(), back, null, (t, f) -> readFailure[0] = f, 0);
-            volume.runUntilIdle(1_000_000);
+            VolumeInternals.runUntilIdle(volume, 1_000_000);
             assertNull(readFailure[0], "seed " + seed + ": the blocks must verify");
             byte[] expected = {0, 0, 0xA, 0xB, 0xC, 0xC, 0xC, 0xC, 0xC, 0};
             for (int block = 0; block < expected.length; block++) {
@@ -75,22 +76,22 @@ class OverlappingWritesTest {
             int stepsBetween = seed % 40;
             SimulatedDisk disk = SimulatedDisk.builder(seed).dataFileBytes(1 << 20).build();
             PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED, new UUID(seed, 4));
-            Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("slots")).withImdCacheBytes(4096), true);
+            Volume volume = VolumeInternals.openOnPort(disk, VolumeOptions.of(Path.of("slots")).withImdCacheBytes(4096), true);
             Arena arena = Arena.ofAuto();
             long aBlocks = 6L * tuples;
             MemorySegment a = arena.allocate(aBlocks * 512, 512).fill((byte) 0xA);
             MemorySegment b = arena.allocate(2 * 512, 512).fill((byte) 0xB);
             IOException[] failures = new IOException[2];
             volume.write(0, a.byteSize(), a, null, (t, f) -> failures[0] = f, 0);
-            volume.runUntilIdle(stepsBetween); // B arrives while A's last pieces wait for slots
+            VolumeInternals.runUntilIdle(volume, stepsBetween); // B arrives while A's last pieces wait for slots
             volume.write((aBlocks - 2) * 512, b.byteSize(), b, null, (t, f) -> failures[1] = f, 0);
-            volume.runUntilIdle(1_000_000);
+            VolumeInternals.runUntilIdle(volume, 1_000_000);
             assertNull(failures[0], "seed " + seed);
             assertNull(failures[1], "seed " + seed);
             MemorySegment back = arena.allocate(3 * 512, 512);
             IOException[] readFailure = {null};
             volume.read((aBlocks - 3) * 512, back.byteSize(), back, null, (t, f) -> readFailure[0] = f, 0);
-            volume.runUntilIdle(1_000_000);
+            VolumeInternals.runUntilIdle(volume, 1_000_000);
             assertNull(readFailure[0], "seed " + seed);
             byte[] expected = {0xA, 0xB, 0xB};
             for (int block = 0; block < expected.length; block++) {

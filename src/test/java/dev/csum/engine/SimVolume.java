@@ -1,12 +1,13 @@
 package dev.csum.engine;
 
-import dev.csum.PortFormatter;
+import dev.csum.format.PortFormatter;
 import dev.csum.Volume;
 import dev.csum.VolumeOptions;
 import dev.csum.checksum.ChecksumAlgorithm;
 import dev.csum.format.MetadataPlacement;
 import dev.csum.format.Superblock;
 import dev.csum.io.SimulatedDisk;
+import dev.csum.internal.VolumeInternals;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.UUID;
@@ -36,11 +37,11 @@ final class SimVolume {
     }
 
     static Volume open(SimulatedDisk disk) throws IOException {
-        return Volume.openOnPort(disk, VolumeOptions.of(Path.of("sim")).withImdCacheBytes(64 * 1024), true);
+        return VolumeInternals.openOnPort(disk, VolumeOptions.of(Path.of("sim")).withImdCacheBytes(64 * 1024), true);
     }
 
     void run() throws IOException {
-        if (!volume.runUntilIdle(10_000_000)) {
+        if (!VolumeInternals.runUntilIdle(volume, 10_000_000)) {
             throw new AssertionError("engine did not become idle");
         }
     }

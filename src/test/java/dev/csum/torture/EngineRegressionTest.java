@@ -3,7 +3,7 @@ package dev.csum.torture;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import dev.csum.PortFormatter;
+import dev.csum.format.PortFormatter;
 import dev.csum.Volume;
 import dev.csum.VolumeOptions;
 import dev.csum.checksum.ChecksumAlgorithm;
@@ -11,6 +11,7 @@ import dev.csum.format.MetadataPlacement;
 import dev.csum.io.FaultKind;
 import dev.csum.io.IoPort;
 import dev.csum.io.SimulatedDisk;
+import dev.csum.internal.VolumeInternals;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -31,12 +32,12 @@ class EngineRegressionTest {
         SimulatedDisk disk = SimulatedDisk.builder(3).dataFileBytes(1 << 20).build();
         PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED, new UUID(1, 2));
         TorturePort port = new TorturePort(disk, (write, file, offset, data, onMedia) -> { });
-        Volume volume = Volume.openOnPort(port, VolumeOptions.of(Path.of("dead")), true);
+        Volume volume = VolumeInternals.openOnPort(port, VolumeOptions.of(Path.of("dead")), true);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment data = arena.allocate(512 * 4, 512);
             boolean[] done = {false};
             volume.write(0, data.byteSize(), data, null, (token, failure) -> done[0] = true, 0);
-            volume.runUntilIdle(1_000_000);
+            VolumeInternals.runUntilIdle(volume, 1_000_000);
             // The group now has an unsettled commit; the device dies before close settles it.
             disk.crash();
             port.cut();
@@ -61,7 +62,7 @@ class EngineRegressionTest {
             long imdSector = geometry.imdPairOffsetBytes(geometry.groupOf(70)) / 512;
             disk.injectLatentSectorError(IoPort.DATA_FILE, dataSector);
             disk.injectLatentSectorError(IoPort.METADATA_FILE, imdSector);
-            Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("lse")), true);
+            Volume volume = VolumeInternals.openOnPort(disk, VolumeOptions.of(Path.of("lse")), true);
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment into = arena.allocate(512, 512);
                 IOException[] outcome = {null};
@@ -70,7 +71,7 @@ class EngineRegressionTest {
                     completions[0]++;
                     outcome[0] = failure;
                 }, 0);
-                volume.runUntilIdle(1_000_000);
+                VolumeInternals.runUntilIdle(volume, 1_000_000);
                 org.junit.jupiter.api.Assertions.assertEquals(1, completions[0], "seed " + seed);
                 org.junit.jupiter.api.Assertions.assertNotNull(outcome[0], "seed " + seed);
                 if (outcome[0].getMessage().startsWith("read ")) {
@@ -93,21 +94,21 @@ class EngineRegressionTest {
     void lostDataWriteIsDetectedByTheNextRead() throws IOException {
         Formatted formatted = Formatted.of(5);
         SimulatedDisk disk = formatted.disk;
-        Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("lost")), true);
+        Volume volume = VolumeInternals.openOnPort(disk, VolumeOptions.of(Path.of("lost")), true);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment first = arena.allocate(512, 512).fill((byte) 1);
             MemorySegment second = arena.allocate(512, 512).fill((byte) 2);
             IOException[] outcome = {null};
             volume.write(3 * 512L, 512, first, null, (token, failure) -> outcome[0] = failure, 0);
-            volume.runUntilIdle(1_000_000);
+            VolumeInternals.runUntilIdle(volume, 1_000_000);
             org.junit.jupiter.api.Assertions.assertNull(outcome[0]);
             disk.armNextWrite(FaultKind.LOST_WRITE, IoPort.DATA_FILE, formatted.geometry.dataOffsetBytes(3) / 512);
             volume.write(3 * 512L, 512, second, null, (token, failure) -> outcome[0] = failure, 0);
-            volume.runUntilIdle(1_000_000);
+            VolumeInternals.runUntilIdle(volume, 1_000_000);
             org.junit.jupiter.api.Assertions.assertNull(outcome[0], "the device reported success");
             MemorySegment back = arena.allocate(512, 512);
             volume.read(3 * 512L, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
-            volume.runUntilIdle(1_000_000);
+            VolumeInternals.runUntilIdle(volume, 1_000_000);
             org.junit.jupiter.api.Assertions.assertInstanceOf(dev.csum.IntegrityException.class, outcome[0],
                 "the old data must not be returned for the new write");
             org.junit.jupiter.api.Assertions.assertEquals(0, back.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
@@ -127,33 +128,33 @@ class EngineRegressionTest {
         Formatted formatted = Formatted.of(7);
         SimulatedDisk disk = formatted.disk;
         var geometry = formatted.geometry;
-        Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("stale")), true);
+        Volume volume = VolumeInternals.openOnPort(disk, VolumeOptions.of(Path.of("stale")), true);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment data = arena.allocate(512, 512).fill((byte) 7);
             IOException[] outcome = {null};
             volume.write(5 * 512L, 512, data, null, (token, failure) -> outcome[0] = failure, 0);   // gen 1, copy 1
-            volume.runUntilIdle(1_000_000);
+            VolumeInternals.runUntilIdle(volume, 1_000_000);
             disk.armNextWrite(FaultKind.LOST_WRITE, IoPort.METADATA_FILE, geometry.imdPairOffsetBytes(0) / 512);
             volume.write(6 * 512L, 512, data, null, (token, failure) -> outcome[0] = failure, 0);   // gen 2, lost
-            volume.runUntilIdle(1_000_000);
+            VolumeInternals.runUntilIdle(volume, 1_000_000);
             volume.write(7 * 512L, 512, data, null, (token, failure) -> outcome[0] = failure, 0);   // gen 3, copy 1
-            volume.runUntilIdle(1_000_000);
+            VolumeInternals.runUntilIdle(volume, 1_000_000);
             org.junit.jupiter.api.Assertions.assertNull(outcome[0]);
         }
         disk.writeRaw(IoPort.DATA_FILE, geometry.dataOffsetBytes(5), new byte[] {1, 2, 3, 4});
         disk.makeCacheDurable();
         disk.crash(); // no settle: the pair stays as it is on the media
         SimulatedDisk again = disk.reopen();
-        Volume reopened = Volume.openOnPort(again, VolumeOptions.of(Path.of("stale")), true);
+        Volume reopened = VolumeInternals.openOnPort(again, VolumeOptions.of(Path.of("stale")), true);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment back = arena.allocate(512, 512);
             IOException[] outcome = {null};
             reopened.read(5 * 512L, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
-            reopened.runUntilIdle(1_000_000);
+            VolumeInternals.runUntilIdle(reopened, 1_000_000);
             org.junit.jupiter.api.Assertions.assertInstanceOf(dev.csum.IntegrityException.class, outcome[0],
                 "damaged data of a written block must not read as never written");
             reopened.read(7 * 512L, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
-            reopened.runUntilIdle(1_000_000);
+            VolumeInternals.runUntilIdle(reopened, 1_000_000);
             org.junit.jupiter.api.Assertions.assertNull(outcome[0], "intact blocks still read");
         }
         reopened.close();
@@ -171,13 +172,13 @@ class EngineRegressionTest {
         SimulatedDisk disk = formatted.disk;
         var geometry = formatted.geometry;
         TorturePort port = new TorturePort(disk, (write, file, offset, data, onMedia) -> { });
-        Volume volume = Volume.openOnPort(port, VolumeOptions.of(Path.of("evict")).withImdCacheBytes(4096), true);
+        Volume volume = VolumeInternals.openOnPort(port, VolumeOptions.of(Path.of("evict")).withImdCacheBytes(4096), true);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment data = arena.allocate(512, 512).fill((byte) 3);
             for (long group = 0; group < 4; group++) {
                 volume.write(geometry.firstBlockOfGroup(group) * 512, 512, data, null, (token, failure) -> { }, 0);
             }
-            org.junit.jupiter.api.Assertions.assertTrue(volume.runUntilIdle(1_000_000));
+            org.junit.jupiter.api.Assertions.assertTrue(VolumeInternals.runUntilIdle(volume, 1_000_000));
             disk.crash();
             port.cut();
             IOException[] outcome = {null};
@@ -186,7 +187,7 @@ class EngineRegressionTest {
                 done[0] = true;
                 outcome[0] = failure;
             }, 0);
-            org.junit.jupiter.api.Assertions.assertTrue(volume.runUntilIdle(200_000), "the engine became idle");
+            org.junit.jupiter.api.Assertions.assertTrue(VolumeInternals.runUntilIdle(volume, 200_000), "the engine became idle");
             org.junit.jupiter.api.Assertions.assertTrue(done[0]);
             org.junit.jupiter.api.Assertions.assertNotNull(outcome[0]);
         }
@@ -206,31 +207,31 @@ class EngineRegressionTest {
         Formatted formatted = Formatted.of(11);
         SimulatedDisk disk = formatted.disk;
         var geometry = formatted.geometry;
-        Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("dual")), true);
+        Volume volume = VolumeInternals.openOnPort(disk, VolumeOptions.of(Path.of("dual")), true);
         MemorySegment data = Arena.ofAuto().allocate(512, 512).fill((byte) 0x5A);
         IOException[] outcome = {null};
         volume.write(5 * 512L, 512, data, null, (token, failure) -> outcome[0] = failure, 0);   // gen 1: block 5
-        volume.runUntilIdle(1_000_000);
+        VolumeInternals.runUntilIdle(volume, 1_000_000);
         volume.write(0, 512, data, null, (token, failure) -> outcome[0] = failure, 0);          // gen 2: block 0
-        volume.runUntilIdle(1_000_000);
+        VolumeInternals.runUntilIdle(volume, 1_000_000);
         disk.makeCacheDurable();
         disk.crash(); // copy 0 (gen 2) knows block 0, copy 1 (gen 1) calls it unwritten: dual after reopen
         SimulatedDisk again = disk.reopen();
         long sector = geometry.dataOffsetBytes(0) / 512;
         again.injectReadBitRot(IoPort.DATA_FILE, sector, 100);
-        Volume reopened = Volume.openOnPort(again, VolumeOptions.of(Path.of("dual")), true);
+        Volume reopened = VolumeInternals.openOnPort(again, VolumeOptions.of(Path.of("dual")), true);
         MemorySegment back = Arena.ofAuto().allocate(512, 512);
         reopened.read(0, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
-        reopened.runUntilIdle(1_000_000);
+        VolumeInternals.runUntilIdle(reopened, 1_000_000);
         org.junit.jupiter.api.Assertions.assertInstanceOf(dev.csum.IntegrityException.class, outcome[0],
             "a rotten read of a written block is an error, not zeros");
         // A write to the group resolves it while the rot is still there; then the rot heals.
         reopened.write(9 * 512L, 512, data, null, (token, failure) -> outcome[0] = failure, 0);
-        reopened.runUntilIdle(1_000_000);
+        VolumeInternals.runUntilIdle(reopened, 1_000_000);
         org.junit.jupiter.api.Assertions.assertNull(outcome[0]);
         again.clearFaults();
         reopened.read(0, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
-        reopened.runUntilIdle(1_000_000);
+        VolumeInternals.runUntilIdle(reopened, 1_000_000);
         org.junit.jupiter.api.Assertions.assertNull(outcome[0], "resolution kept block 0's tuple");
         org.junit.jupiter.api.Assertions.assertEquals(-1, back.mismatch(data), "block 0 reads its data");
         reopened.close();
@@ -248,24 +249,24 @@ class EngineRegressionTest {
         Formatted formatted = Formatted.of(13);
         SimulatedDisk disk = formatted.disk;
         var geometry = formatted.geometry;
-        Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("resolve")), true);
+        Volume volume = VolumeInternals.openOnPort(disk, VolumeOptions.of(Path.of("resolve")), true);
         MemorySegment data = Arena.ofAuto().allocate(512, 512).fill((byte) 0x3C);
         IOException[] outcome = {null};
         volume.write(5 * 512L, 512, data, null, (token, failure) -> outcome[0] = failure, 0);   // gen 1: block 5
-        volume.runUntilIdle(1_000_000);
+        VolumeInternals.runUntilIdle(volume, 1_000_000);
         volume.write(20 * 512L, 512, data, null, (token, failure) -> outcome[0] = failure, 0);  // gen 2: block 20
-        volume.runUntilIdle(1_000_000);
+        VolumeInternals.runUntilIdle(volume, 1_000_000);
         disk.makeCacheDurable();
         disk.crash();
         SimulatedDisk again = disk.reopen();
         again.armMisdirectedRead(IoPort.DATA_FILE, geometry.dataOffsetBytes(20) / 512, geometry.dataOffsetBytes(40));
-        Volume reopened = Volume.openOnPort(again, VolumeOptions.of(Path.of("resolve")), true);
+        Volume reopened = VolumeInternals.openOnPort(again, VolumeOptions.of(Path.of("resolve")), true);
         reopened.write(9 * 512L, 512, data, null, (token, failure) -> outcome[0] = failure, 0); // resolves group 0
-        reopened.runUntilIdle(1_000_000);
+        VolumeInternals.runUntilIdle(reopened, 1_000_000);
         org.junit.jupiter.api.Assertions.assertNull(outcome[0]);
         MemorySegment back = Arena.ofAuto().allocate(512, 512);
         reopened.read(20 * 512L, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
-        reopened.runUntilIdle(1_000_000);
+        VolumeInternals.runUntilIdle(reopened, 1_000_000);
         org.junit.jupiter.api.Assertions.assertNull(outcome[0]);
         org.junit.jupiter.api.Assertions.assertEquals(-1, back.mismatch(data), "block 20 keeps its data");
         org.junit.jupiter.api.Assertions.assertEquals(1, again.stats().faults(FaultKind.MISDIRECTED_READ));
@@ -290,27 +291,27 @@ class EngineRegressionTest {
         MemorySegment b = Arena.ofAuto().allocate(512, 512).fill((byte) 0xB);
         MemorySegment c = Arena.ofAuto().allocate(512, 512).fill((byte) 0xC);
         IOException[] outcome = {null};
-        Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("twice")), true);
+        Volume volume = VolumeInternals.openOnPort(disk, VolumeOptions.of(Path.of("twice")), true);
         volume.write(20 * 512L, 512, a, null, (token, failure) -> outcome[0] = failure, 0);
-        volume.runUntilIdle(1_000_000);
+        VolumeInternals.runUntilIdle(volume, 1_000_000);
         // B: its imd write lands, its data write does not (as if in flight at the crash).
         disk.armNextWrite(FaultKind.LOST_WRITE, IoPort.DATA_FILE, sector);
         volume.write(20 * 512L, 512, b, null, (token, failure) -> outcome[0] = failure, 0);
-        volume.runUntilIdle(1_000_000);
+        VolumeInternals.runUntilIdle(volume, 1_000_000);
         disk.crash();
         SimulatedDisk second = disk.reopen();
-        Volume reopened = Volume.openOnPort(second, VolumeOptions.of(Path.of("twice")), true);
+        Volume reopened = VolumeInternals.openOnPort(second, VolumeOptions.of(Path.of("twice")), true);
         // C: the first write after the crash, to the same block; again only its imd write lands.
         second.armNextWrite(FaultKind.LOST_WRITE, IoPort.DATA_FILE, sector);
         reopened.write(20 * 512L, 512, c, null, (token, failure) -> outcome[0] = failure, 0);
-        reopened.runUntilIdle(1_000_000);
+        VolumeInternals.runUntilIdle(reopened, 1_000_000);
         org.junit.jupiter.api.Assertions.assertNull(outcome[0]);
         second.crash();
         SimulatedDisk third = second.reopen();
-        Volume last = Volume.openOnPort(third, VolumeOptions.of(Path.of("twice")), true);
+        Volume last = VolumeInternals.openOnPort(third, VolumeOptions.of(Path.of("twice")), true);
         MemorySegment back = Arena.ofAuto().allocate(512, 512);
         last.read(20 * 512L, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
-        last.runUntilIdle(1_000_000);
+        VolumeInternals.runUntilIdle(last, 1_000_000);
         org.junit.jupiter.api.Assertions.assertNull(outcome[0], "A's data is intact on the media");
         org.junit.jupiter.api.Assertions.assertEquals(-1, back.mismatch(a));
         last.close();
@@ -330,13 +331,13 @@ class EngineRegressionTest {
         var geometry = formatted.geometry;
         MemorySegment five = filledBlock(5);
         MemorySegment six = filledBlock(6);
-        Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("zeros")), true);
+        Volume volume = VolumeInternals.openOnPort(disk, VolumeOptions.of(Path.of("zeros")), true);
         assertWrites(volume, 5, five);
         volume.close();
 
         SimulatedDisk again = disk.reopen();
         long neverWrittenPair = geometry.imdPairOffsetBytes(geometry.groupCount() - 1);
-        Volume reopened = Volume.openOnPort(again, VolumeOptions.of(Path.of("zeros")), true);
+        Volume reopened = VolumeInternals.openOnPort(again, VolumeOptions.of(Path.of("zeros")), true);
         again.armMisdirectedRead(IoPort.METADATA_FILE, geometry.imdPairOffsetBytes(0) / 512, neverWrittenPair);
         assertReads(reopened, 5, five);
         org.junit.jupiter.api.Assertions.assertEquals(1, again.stats().faults(FaultKind.MISDIRECTED_READ));
@@ -344,7 +345,7 @@ class EngineRegressionTest {
         assertWrites(reopened, 6, six);
         reopened.close();
 
-        Volume last = Volume.openOnPort(again.reopen(), VolumeOptions.of(Path.of("zeros")), true);
+        Volume last = VolumeInternals.openOnPort(again.reopen(), VolumeOptions.of(Path.of("zeros")), true);
         assertReads(last, 5, five);
         assertReads(last, 6, six);
         last.close();
@@ -397,14 +398,14 @@ class EngineRegressionTest {
             SimulatedDisk disk = formatted.disk;
             var geometry = formatted.geometry;
             MemorySegment data = filledBlock(7);
-            Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("crashed")), true);
+            Volume volume = VolumeInternals.openOnPort(disk, VolumeOptions.of(Path.of("crashed")), true);
             for (long block : blocks) {
                 assertWrites(volume, block, data);
             }
             disk.makeCacheDurable();
             disk.crash();
             SimulatedDisk again = disk.reopen();
-            return new CrashedBeforeSettle(geometry, again, Volume.openOnPort(again, VolumeOptions.of(Path.of("crashed")), true), data);
+            return new CrashedBeforeSettle(geometry, again, VolumeInternals.openOnPort(again, VolumeOptions.of(Path.of("crashed")), true), data);
         }
     }
 
@@ -424,7 +425,7 @@ class EngineRegressionTest {
         MemorySegment first = filledBlock(1);
         MemorySegment second = filledBlock(2);
         // Four cache slots (two 512-byte blocks each): reading other groups settles and evicts group 0.
-        Volume volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("session")).withImdCacheBytes(4096), true);
+        Volume volume = VolumeInternals.openOnPort(disk, VolumeOptions.of(Path.of("session")).withImdCacheBytes(4096), true);
         assertWrites(volume, 5, first);                 // generation 1 in copy 1
         disk.armNextWrite(FaultKind.LOST_WRITE, IoPort.DATA_FILE, geometry.dataOffsetBytes(5) / 512);
         assertWrites(volume, 5, second);                // generation 2 in copy 0; the data is lost
@@ -437,7 +438,7 @@ class EngineRegressionTest {
         IOException[] outcome = {null};
         MemorySegment back = Arena.ofAuto().allocate(512, 512);
         volume.read(5 * 512L, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
-        volume.runUntilIdle(1_000_000);
+        VolumeInternals.runUntilIdle(volume, 1_000_000);
         org.junit.jupiter.api.Assertions.assertInstanceOf(dev.csum.IntegrityException.class, outcome[0],
             "the first write's data must not be returned for the second");
         volume.close();
@@ -459,13 +460,13 @@ class EngineRegressionTest {
     private static void readQuietly(Volume volume, long block) throws IOException {
         MemorySegment into = Arena.ofAuto().allocate(512, 512);
         volume.read(block * 512, 512, into, null, (token, failure) -> { }, 0);
-        volume.runUntilIdle(1_000_000);
+        VolumeInternals.runUntilIdle(volume, 1_000_000);
     }
 
     private static void assertWrites(Volume volume, long block, MemorySegment data) throws IOException {
         IOException[] outcome = {null};
         volume.write(block * 512, 512, data, null, (token, failure) -> outcome[0] = failure, 0);
-        volume.runUntilIdle(1_000_000);
+        VolumeInternals.runUntilIdle(volume, 1_000_000);
         org.junit.jupiter.api.Assertions.assertNull(outcome[0]);
     }
 
@@ -473,7 +474,7 @@ class EngineRegressionTest {
         IOException[] outcome = {null};
         MemorySegment back = Arena.ofAuto().allocate(512, 512);
         volume.read(block * 512, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
-        volume.runUntilIdle(1_000_000);
+        VolumeInternals.runUntilIdle(volume, 1_000_000);
         org.junit.jupiter.api.Assertions.assertNull(outcome[0], "block " + block);
         org.junit.jupiter.api.Assertions.assertEquals(-1, back.mismatch(expected), "block " + block + " read back");
     }

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.csum.IntegrityException;
-import dev.csum.PortFormatter;
+import dev.csum.format.PortFormatter;
 import dev.csum.Volume;
 import dev.csum.VolumeOptions;
 import dev.csum.checksum.ChecksumAlgorithm;
@@ -19,6 +19,7 @@ import dev.csum.io.FaultKind;
 import dev.csum.io.FaultPlan;
 import dev.csum.io.IoPort;
 import dev.csum.io.SimulatedDisk;
+import dev.csum.internal.VolumeInternals;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -42,7 +43,7 @@ class FaultKindTest {
         geometry = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
             new UUID(seed, 1)).geometry();
         disk.faultsEnabled(false); // only armed and injected faults
-        volume = Volume.openOnPort(disk, VolumeOptions.of(Path.of("faults")), true);
+        volume = VolumeInternals.openOnPort(disk, VolumeOptions.of(Path.of("faults")), true);
     }
 
     private MemorySegment pattern(long version, long firstBlock, int blocks) {
@@ -56,14 +57,14 @@ class FaultKindTest {
     private IOException write(long firstBlock, MemorySegment data) throws IOException {
         IOException[] outcome = {null};
         volume.write(firstBlock * 512, data.byteSize(), data, null, (token, failure) -> outcome[0] = failure, 0);
-        assertTrue(volume.runUntilIdle(1_000_000));
+        assertTrue(VolumeInternals.runUntilIdle(volume, 1_000_000));
         return outcome[0];
     }
 
     private IOException read(long firstBlock, MemorySegment into) throws IOException {
         IOException[] outcome = {null};
         volume.read(firstBlock * 512, into.byteSize(), into, null, (token, failure) -> outcome[0] = failure, 0);
-        assertTrue(volume.runUntilIdle(1_000_000));
+        assertTrue(VolumeInternals.runUntilIdle(volume, 1_000_000));
         return outcome[0];
     }
 
@@ -171,17 +172,17 @@ class FaultKindTest {
         geometry = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
             new UUID(8, 1)).geometry();
         VolumeOptions strict = VolumeOptions.of(Path.of("strict")).withDurability(dev.csum.Durability.STRICT);
-        volume = Volume.openOnPort(disk, strict, true);
+        volume = VolumeInternals.openOnPort(disk, strict, true);
         assertNull(write(100, pattern(1, 100, 16)));
         volume.write(100 * 512, 512 * 16, pattern(2, 100, 16), null, (token, failure) -> { }, 0);
         // One step: the imd write completes and the linked data write starts. Cut the power then:
         // the data write in flight reaches the media torn.
-        volume.runUntilIdle(1);
+        VolumeInternals.runUntilIdle(volume, 1);
         assertEquals(1, disk.inFlight(), "the data write is in flight");
         disk.crash();
         assertTrue(disk.stats().faults(FaultKind.CRASH_TORN_WRITE) > 0, "a write was torn at the crash");
         disk = disk.reopen();
-        volume = Volume.openOnPort(disk, strict, true);
+        volume = VolumeInternals.openOnPort(disk, strict, true);
         MemorySegment back = arena.allocate(512 * 16, 512);
         assertNull(read(100, back), "no integrity error: each block is old or new");
         for (int i = 0; i < 16; i++) {

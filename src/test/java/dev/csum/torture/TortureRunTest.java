@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.csum.Durability;
-import dev.csum.engine.SeedBehaviourSwitch;
 import dev.csum.io.FaultKind;
 import dev.csum.io.FaultPlan;
 import org.junit.jupiter.api.Test;
@@ -86,13 +85,9 @@ class TortureRunTest {
         // The suite's seeds in order, up to the first that reports a violation (running all 40 with
         // the broken commit only costs time: some seeds then fail slowly, read after read).
         SeedResult withSeedBehaviour = new SeedResult();
-        try {
-            SeedBehaviourSwitch.staleBrother(true);
-            for (long seed = 1; seed <= SUITE_SEEDS && withSeedBehaviour.passed(); seed++) {
-                withSeedBehaviour.add(Torture.runSeed(TortureConfig.forSeed(seed, SUITE_OPERATIONS)));
-            }
-        } finally {
-            SeedBehaviourSwitch.staleBrother(false);
+        for (long seed = 1; seed <= SUITE_SEEDS && withSeedBehaviour.passed(); seed++) {
+            TortureConfig flawed = TortureConfig.forSeed(seed, SUITE_OPERATIONS).withSeedStaleBrother(true);
+            withSeedBehaviour.add(Torture.runSeed(flawed));
         }
         String summary = Torture.summaryText(withSeedBehaviour, SUITE_OPERATIONS, 0);
         System.out.println("with the seed's stale brother: " + summary);
@@ -100,7 +95,7 @@ class TortureRunTest {
         assertTrue(withSeedBehaviour.silentCorruptions() + withSeedBehaviour.falseErrors()
             + withSeedBehaviour.unexpectedErrors() > 0, summary);
         assertFalse(withSeedBehaviour.failingSeeds().isEmpty());
-        // And the same seeds pass with the fix in place (the switch off).
+        // And the same seeds pass with the fix in place (the setting off).
         long firstFailing = withSeedBehaviour.failingSeeds().getFirst();
         assertTrue(Torture.runSeed(TortureConfig.forSeed(firstFailing, SUITE_OPERATIONS)).passed());
     }

@@ -1,8 +1,8 @@
 package dev.csum.jmh;
 
+import dev.csum.FormatOptions;
 import dev.csum.Volume;
 import dev.csum.VolumeOptions;
-import dev.csum.checksum.ChecksumAlgorithm;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -68,7 +68,7 @@ final class BenchFiles {
         Files.createDirectories(DIRECTORY);
         Files.deleteIfExists(ready);
         Files.deleteIfExists(path);
-        Volume.format(path, null, sizeBytes, 4096, ChecksumAlgorithm.fromName("crc32c"), true);
+        Volume.format(FormatOptions.of(path).withSizeBytes(sizeBytes).withOverwrite(true));
         try (Arena arena = Arena.ofShared(); Volume volume = Volume.open(VolumeOptions.of(path))) {
             MemorySegment chunk = arena.allocate(CHUNK_BYTES, 4096);
             SplittableRandom random = new SplittableRandom(42);

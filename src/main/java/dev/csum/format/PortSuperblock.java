@@ -1,19 +1,18 @@
-package dev.csum;
+package dev.csum.format;
 
-import dev.csum.format.Superblock;
 import dev.csum.io.IoPort;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /** Reads and decodes a volume's primary superblock through an {@link IoPort} (before any engine runs). */
-final class PortSuperblock {
+public final class PortSuperblock {
     private static final int MAX_BLOCK_BYTES = 4096;
 
     private PortSuperblock() {
     }
 
-    static Superblock read(IoPort port) throws IOException {
+    public static Superblock read(IoPort port) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             int alignment = Math.max(MAX_BLOCK_BYTES, port.alignmentBytes());
             MemorySegment block = arena.allocate(MAX_BLOCK_BYTES, alignment);

@@ -1,10 +1,6 @@
-package dev.csum;
+package dev.csum.format;
 
 import dev.csum.checksum.ChecksumAlgorithm;
-import dev.csum.format.DeviceRole;
-import dev.csum.format.Geometry;
-import dev.csum.format.MetadataPlacement;
-import dev.csum.format.Superblock;
 import dev.csum.io.IoPort;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -59,6 +55,16 @@ public final class PortFormatter {
             fsync(port, IoPort.METADATA_FILE);
         }
         return superblock;
+    }
+
+    /**
+     * The size, rounded up to 4 KiB, of the separate metadata file of the volume that
+     * {@link #format} makes of a data file of {@code dataFileBytes}.
+     */
+    public static long separateMetadataFileBytes(long dataFileBytes, int blockSizeBytes) {
+        long blocks = Geometry.dataBlocksFitting(dataFileBytes, blockSizeBytes, MetadataPlacement.SEPARATE);
+        long neededBytes = Geometry.of(blockSizeBytes, blocks, MetadataPlacement.SEPARATE).metadataFileSizeBytes();
+        return (neededBytes + 4095) / 4096 * 4096;
     }
 
     private static void write(IoPort port, int file, long offsetBytes, MemorySegment block) throws IOException {

@@ -1,10 +1,8 @@
-package dev.csum.torture;
+package dev.csum.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.csum.cli.TortureCommand;
-import dev.csum.engine.SeedBehaviourSwitch;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
@@ -16,9 +14,18 @@ class TortureCommandTest {
     }
 
     private static Run run(String... args) {
+        return run(new TortureCommand(), args);
+    }
+
+    /** A run with the engine's seed stale-brother commit, a flaw the run must catch. */
+    private static Run runWithTheSeedsStaleBrother(String... args) {
+        return run(new TortureCommand(options -> options.withSeedStaleBrother(true)), args);
+    }
+
+    private static Run run(TortureCommand torture, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine command = new CommandLine(new TortureCommand());
+        CommandLine command = new CommandLine(torture);
         command.setOut(new PrintWriter(out));
         command.setErr(new PrintWriter(err));
         int exit = command.execute(args);
@@ -46,13 +53,7 @@ class TortureCommandTest {
 
     @Test
     void aViolationExitsNonZeroAndNamesTheSeedToReplay() {
-        Run run;
-        try {
-            SeedBehaviourSwitch.staleBrother(true);
-            run = run("--seeds", "4", "--ops", "800");
-        } finally {
-            SeedBehaviourSwitch.staleBrother(false);
-        }
+        Run run = runWithTheSeedsStaleBrother("--seeds", "4", "--ops", "800");
         assertEquals(1, run.exitCode(), run.out());
         assertTrue(run.out().contains("FAILED") && run.out().contains("replay: csum torture --seed "), run.out());
     }
@@ -89,13 +90,8 @@ class TortureCommandTest {
 
     @Test
     void theReplayLineRepeatsTheOptionsThatChangedTheSeeds() {
-        Run run;
-        try {
-            SeedBehaviourSwitch.staleBrother(true);
-            run = run("--seeds", "4", "--ops", "800", "--faults", "none", "--crash-rate", "0.01");
-        } finally {
-            SeedBehaviourSwitch.staleBrother(false);
-        }
+        Run run = runWithTheSeedsStaleBrother("--seeds", "4", "--ops", "800", "--faults", "none", "--crash-rate",
+            "0.01");
         assertEquals(1, run.exitCode(), run.out());
         assertTrue(run.out().contains("--ops 800 --faults none --fault-rate 0.01 --crash-rate 0.01"), run.out());
     }

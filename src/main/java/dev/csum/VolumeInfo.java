@@ -1,0 +1,55 @@
+package dev.csum;
+
+import dev.csum.format.Geometry;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A volume's identity and geometry, as its superblock records them: what {@code csum format} and
+ * {@code csum status} print. Sizes are in bytes, counts in blocks or groups as named.
+ *
+ * @param uuid the volume's identity, random at format time
+ * @param formatVersion the on-disk format version (docs/FORMAT.md)
+ * @param blockSizeBytes the checksum block size, 512 or 4096: the unit of every offset and length
+ * @param checksum the per-block checksum
+ * @param metadataPlacement interleaved with the data, or on a separate metadata device
+ * @param dataBlockCount blocks the volume offers its users
+ * @param usableBytes bytes the volume offers its users ({@code dataBlockCount × blockSizeBytes}): its
+ *     logical address space is {@code 0 .. usableBytes}
+ * @param groupCount groups of blocks, each described by one pair of metadata blocks
+ * @param blocksPerGroup data blocks per group (the last group may hold fewer)
+ * @param backupSuperblockOffsetBytes byte offset of the backup superblock on the metadata device (for
+ *     interleaved metadata, the data device)
+ * @param dataDeviceMinBytes the smallest data device that holds this volume
+ * @param metadataDeviceMinBytes the smallest metadata device that holds this volume (interleaved: equal
+ *     to {@code dataDeviceMinBytes}, the data device holding both)
+ */
+public record VolumeInfo(UUID uuid, int formatVersion, int blockSizeBytes, Checksum checksum,
+                         MetadataPlacement metadataPlacement, long dataBlockCount, long usableBytes, long groupCount,
+                         int blocksPerGroup, long backupSuperblockOffsetBytes, long dataDeviceMinBytes,
+                         long metadataDeviceMinBytes) {
+    public VolumeInfo {
+        Objects.requireNonNull(uuid, "uuid");
+        Objects.requireNonNull(checksum, "checksum");
+        Objects.requireNonNull(metadataPlacement, "metadataPlacement");
+        if (usableBytes != dataBlockCount * blockSizeBytes) {
+            throw new IllegalArgumentException("usable bytes " + usableBytes + " is not " + dataBlockCount
+                + " blocks of " + blockSizeBytes + " bytes");
+        }
+    }
+
+    /** Metadata blocks: two per group (the imd pair). */
+    public long metadataBlockCount() {
+        return 2 * groupCount;
+    }
+
+    /**
+     * The byte offset on the data device where logical block {@code block} is stored (for tools that
+     * inspect or, in tests, damage the device behind the volume's back).
+     *
+     * @throws IndexOutOfBoundsException when {@code block} is not in {@code 0 .. dataBlockCount - 1}
+     */
+    public long dataDeviceOffsetBytes(long block) {
+        return Geometry.of(blockSizeBytes, dataBlockCount, ApiMapping.placement(metadataPlacement)).dataOffsetBytes(block);
+    }
+}

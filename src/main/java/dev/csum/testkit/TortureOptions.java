@@ -1,0 +1,90 @@
+package dev.csum.testkit;
+
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.Set;
+
+/**
+ * Which torture seeds {@link SimulatedVolumes#torture} runs, and what it changes in each seed's
+ * configuration. Every seed derives its own configuration (block size, metadata placement,
+ * durability, crash model, media faults, sizes, queue depth) from its number, so a seed and these
+ * options replay a run exactly. Immutable; start from {@link #seeds} or {@link #seed}.
+ *
+ * @param firstSeed the first seed run
+ * @param seedCount seeds run: {@code firstSeed .. firstSeed + seedCount - 1}
+ * @param operationsPerSeed reads, writes and flushes each seed issues
+ * @param mediaFaults when present, exactly these media faults replace each seed's own choice (empty:
+ *     crashes only), each at {@code mediaFaultRate}
+ * @param mediaFaultRate with {@code mediaFaults}: each fault's probability per operation; the
+ *     {@linkplain Fault#isPerSector() per-sector} ones at a twentieth of it per sector
+ * @param crashProbability when present, replaces each seed's own power-loss probability per step
+ * @param seedStaleBrother run the engine with the 2009 dm-csum patch's stale-brother commit, to show
+ *     that the run catches it (it must fail); false otherwise
+ */
+public record TortureOptions(long firstSeed, int seedCount, int operationsPerSeed, Optional<Set<Fault>> mediaFaults,
+                             double mediaFaultRate, OptionalDouble crashProbability, boolean seedStaleBrother) {
+    /** Operations per seed unless changed. */
+    public static final int DEFAULT_OPERATIONS_PER_SEED = 1500;
+    /** The media fault rate of {@link #withMediaFaults} unless given. */
+    public static final double DEFAULT_MEDIA_FAULT_RATE = 0.01;
+
+    public TortureOptions {
+        Objects.requireNonNull(mediaFaults, "mediaFaults (Optional.empty(): each seed's own)");
+        Objects.requireNonNull(crashProbability, "crashProbability (OptionalDouble.empty(): each seed's own)");
+        if (seedCount < 1 || operationsPerSeed < 1) {
+            throw new IllegalArgumentException("seeds and operations per seed must be positive, were " + seedCount
+                + " and " + operationsPerSeed);
+        }
+        if (mediaFaults.isPresent()) {
+            if (mediaFaults.get().contains(Fault.CRASH_TORN_WRITE)) {
+                throw new IllegalArgumentException("crash tears come with crashes, not with the media faults");
+            }
+            Set<Fault> copy = mediaFaults.get().isEmpty() ? EnumSet.noneOf(Fault.class) : EnumSet.copyOf(mediaFaults.get());
+            mediaFaults = Optional.of(Collections.unmodifiableSet(copy));
+        }
+        if (!(mediaFaultRate >= 0 && mediaFaultRate <= 1)) {
+            throw new IllegalArgumentException("the media fault rate must be in [0, 1], was " + mediaFaultRate);
+        }
+        if (crashProbability.isPresent() && !(crashProbability.getAsDouble() >= 0 && crashProbability.getAsDouble() <= 1)) {
+            throw new IllegalArgumentException("the crash probability must be in [0, 1], was "
+                + crashProbability.getAsDouble());
+        }
+    }
+
+    /** Seeds {@code firstSeed .. firstSeed + seedCount - 1}, each as it derives its configuration. */
+    public static TortureOptions seeds(long firstSeed, int seedCount) {
+        return new TortureOptions(firstSeed, seedCount, DEFAULT_OPERATIONS_PER_SEED, Optional.empty(),
+            DEFAULT_MEDIA_FAULT_RATE, OptionalDouble.empty(), false);
+    }
+
+    /** Seed {@code seed} alone: replays it. */
+    public static TortureOptions seed(long seed) {
+        return seeds(seed, 1);
+    }
+
+    public TortureOptions withOperationsPerSeed(int operations) {
+        return new TortureOptions(firstSeed, seedCount, operations, mediaFaults, mediaFaultRate, crashProbability,
+            seedStaleBrother);
+    }
+
+    /** Exactly {@code faults} (none: crashes only) at {@code perOperationRate}, instead of each seed's own. */
+    public TortureOptions withMediaFaults(Set<Fault> faults, double perOperationRate) {
+        return new TortureOptions(firstSeed, seedCount, operationsPerSeed, Optional.of(faults), perOperationRate,
+            crashProbability, seedStaleBrother);
+    }
+
+    /** A power loss with {@code probability} per workload step, instead of each seed's own. */
+    public TortureOptions withCrashProbability(double probability) {
+        return new TortureOptions(firstSeed, seedCount, operationsPerSeed, mediaFaults, mediaFaultRate,
+            OptionalDouble.of(probability), seedStaleBrother);
+    }
+
+    /** The seed's stale-brother commit: see {@link #seedStaleBrother()}. */
+    public TortureOptions withSeedStaleBrother(boolean enabled) {
+        return new TortureOptions(firstSeed, seedCount, operationsPerSeed, mediaFaults, mediaFaultRate,
+            crashProbability, enabled);
+    }
+}
