@@ -101,13 +101,32 @@ csum_mvn() {
   (cd "$CSUM_ROOT" && mvn -B -q "$@")
 }
 
-# Rebuilds target/csum.jar when it is missing or older than pom.xml or any main source.
+# Rebuilds the command when it is missing or older than its sources or the library's: installs the
+# library (dev.csum:csum, the top-level project) into the local Maven repository, then packages the
+# command (cli/) with its dependencies in cli/target/lib.
 csum_build_if_stale() {
-  local jar="$CSUM_ROOT/target/csum.jar"
-  if [ ! -f "$jar" ] || [ -n "$(find "$CSUM_ROOT/pom.xml" "$CSUM_ROOT/src/main" -newer "$jar" -print -quit 2>/dev/null)" ]; then
-    printf 'csum: building (mvn package)...\n' >&2
-    csum_mvn -DskipTests package >&2 || csum_die "build failed (run 'mvn -DskipTests package' in $CSUM_ROOT to see why)"
+  local jar="$CSUM_ROOT/cli/target/csum-cli.jar"
+  if [ ! -f "$jar" ] || [ -n "$(find "$CSUM_ROOT/pom.xml" "$CSUM_ROOT/src/main" "$CSUM_ROOT/cli/pom.xml" \
+        "$CSUM_ROOT/cli/src/main" -newer "$jar" -print -quit 2>/dev/null)" ]; then
+    printf 'csum: building (mvn install, then cli/ package)...\n' >&2
+    csum_mvn -DskipTests install >&2 || csum_die "build failed (run 'mvn -DskipTests install' in $CSUM_ROOT to see why)"
+    csum_mvn -f cli/pom.xml -DskipTests package >&2 \
+      || csum_die "build of the command failed (run 'mvn -f cli/pom.xml -DskipTests package' in $CSUM_ROOT to see why)"
   fi
+}
+
+# Adds up the Surefire reports under the given target directories into one closing line.
+csum_report_tests() {
+  local tests=0 failed=0 skipped=0 file t f e s
+  for dir in "$@"; do
+    for file in "$CSUM_ROOT/$dir"/surefire-reports/TEST-*.xml; do
+      [ -f "$file" ] || continue
+      read -r t f e s < <(sed -n 's/.*<testsuite[^>]* tests="\([0-9]*\)"[^>]* failures="\([0-9]*\)"[^>]* errors="\([0-9]*\)"[^>]* skipped="\([0-9]*\)".*/\1 \2 \3 \4/p;
+        s/.*<testsuite[^>]* tests="\([0-9]*\)"[^>]* errors="\([0-9]*\)"[^>]* skipped="\([0-9]*\)"[^>]* failures="\([0-9]*\)".*/\1 \4 \2 \3/p' "$file" | head -n 1)
+      tests=$((tests + ${t:-0})); failed=$((failed + ${f:-0} + ${e:-0})); skipped=$((skipped + ${s:-0}))
+    done
+  done
+  printf 'csum: %d passed, %d failed, %d skipped\n' $((tests - failed - skipped)) "$failed" "$skipped"
 }
 
 # Maven 3.8's bundled Guava touches sun.misc.Unsafe, which JDK 24+ warns about on every run.
