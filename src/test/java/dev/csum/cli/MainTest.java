@@ -3,6 +3,7 @@ package dev.csum.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -29,6 +30,25 @@ class MainTest {
         for (String command : new String[] {"format", "status", "write", "read", "scrub", "bench", "demo"}) {
             assertTrue(help.contains("  " + command + " "), help);
         }
+    }
+
+    @Test
+    void everyCommandIsRegisteredUnderItsOwnName() {
+        Main.COMMANDS.forEach((name, type) ->
+            assertEquals(name, type.getAnnotation(picocli.CommandLine.Command.class).name(), type.getName()));
+    }
+
+    @Test
+    void onlyTheCommandTheLineNamesIsBuilt() {
+        assertEquals(List.of("status"), Main.commandsFor("status", "vol.img", "--json"));
+        assertEquals(List.of("read"), Main.commandsFor("--verbose", "read", "vol.img", "-l", "4k"));
+        assertEquals(List.of(), Main.commandsFor("--version"));
+        assertEquals(List.of(), Main.commandsFor());
+        assertEquals(List.of("status", "help"), Main.commandsFor("help", "status"));
+        List<String> all = List.copyOf(Main.COMMANDS.keySet());
+        assertEquals(all, Main.commandsFor("--help"));
+        assertEquals(all, Main.commandsFor("help"));
+        assertEquals(all, Main.commandsFor("statsu", "vol.img"));
     }
 
     @Test
