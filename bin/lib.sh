@@ -118,6 +118,31 @@ csum_quiet_maven() {
   fi
 }
 
+# The line a JVM prints on stderr while it boots when it resolves the Vector API's incubator module
+# (the fast CRC-16 kernel); no JVM flag turns it off.
+CSUM_INCUBATOR_WARNING='WARNING: Using incubator modules: jdk.incubator.vector'
+
+# Copies stdin to stdout as it comes, less a first line that is $CSUM_INCUBATOR_WARNING.
+csum_drop_incubator_warning() {
+  local first
+  if IFS= read -r first; then
+    [ "$first" = "$CSUM_INCUBATOR_WARNING" ] || printf '%s\n' "$first"
+  elif [ -n "$first" ]; then
+    printf '%s' "$first"
+  fi
+  exec cat
+}
+
+# Replaces this shell with the JVM running "$@" (the class path, main class and arguments), booted
+# with stderr through csum_drop_incubator_warning and the real stderr kept as descriptor 3.
+# dev.csum.cli.LauncherStderr moves descriptor 3 back onto 2 before csum prints anything on stderr,
+# so only what the JVM prints before main (normally just that warning) goes through the filter.
+csum_exec_java() {
+  exec 3>&2
+  exec 2> >(csum_drop_incubator_warning >&3)
+  exec "$JAVA_HOME/bin/java" "${CSUM_JVM_FLAGS[@]}" -Dcsum.stderr.fd=3 ${CSUM_JAVA_OPTS:-} "$@"
+}
+
 csum_setup() {
   csum_find_jdk
   csum_ensure_liburing

@@ -78,7 +78,7 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        int status = run(System.in, System.out, System.err, args);
+        int status = run(System.in, System.out, LauncherStderr.install(), args);
         System.out.flush();
         System.exit(status);
     }
