@@ -100,7 +100,7 @@ public final class Main implements Callable<Integer> {
         commandLine.setParameterExceptionHandler((failure, arguments) -> {
             CommandLine where = failure.getCommandLine();
             String name = where.getCommandSpec().qualifiedName();
-            err.println(name + ": " + oneLine(failure.getMessage()) + " (see '" + name + " --help')");
+            err.println(name + ": " + usageMessage(failure) + " (see '" + name + " --help')");
             if (verbose) {
                 failure.printStackTrace(err);
             }
@@ -137,6 +137,24 @@ public final class Main implements Callable<Integer> {
         }
         return words.size() == 2 && COMMANDS.containsKey(words.get(1)) ? List.of(words.get(1), command)
             : List.copyOf(COMMANDS.keySet());
+    }
+
+    /**
+     * The message for a command line picocli could not parse. An unknown option is named first even
+     * when picocli found something else wrong too: in {@code csum read vol -l 4k -o copy.bin}, the
+     * root cause is {@code -o}, not the {@code --offset} it left missing.
+     */
+    private static String usageMessage(CommandLine.ParameterException failure) {
+        String message = oneLine(failure.getMessage());
+        if (failure instanceof CommandLine.UnmatchedArgumentException) {
+            return message;
+        }
+        for (String argument : failure.getCommandLine().getUnmatchedArguments()) {
+            if (argument.startsWith("-") && argument.length() > 1) {
+                return "Unknown option: '" + argument + "'; " + message;
+            }
+        }
+        return message;
     }
 
     private static Map<String, Class<?>> commands(Object... namesAndClasses) {

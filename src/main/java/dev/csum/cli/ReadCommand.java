@@ -31,7 +31,7 @@ final class ReadCommand implements Callable<Integer> {
     @Mixin
     VolumeArgs volume;
 
-    @Option(names = {"-o", "--offset"}, required = true, paramLabel = "BYTES", converter = Sizes.BytesConverter.class,
+    @Option(names = "--offset", required = true, paramLabel = "BYTES", converter = Sizes.BytesConverter.class,
         description = "Volume byte offset to read from; a multiple of the block size.")
     long offsetBytes;
 
@@ -39,7 +39,7 @@ final class ReadCommand implements Callable<Integer> {
         description = "Bytes to read; a multiple of the block size.")
     long lengthBytes;
 
-    @Option(names = {"-O", "--output"}, paramLabel = "FILE", defaultValue = "-",
+    @Option(names = "--output", paramLabel = "FILE", defaultValue = "-",
         description = "File to write the data to (created or truncated); '-' (default) is stdout.")
     String output;
 

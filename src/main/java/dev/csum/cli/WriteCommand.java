@@ -31,7 +31,7 @@ final class WriteCommand implements Callable<Integer> {
     @Mixin
     VolumeArgs volume;
 
-    @Option(names = {"-o", "--offset"}, required = true, paramLabel = "BYTES", converter = Sizes.BytesConverter.class,
+    @Option(names = "--offset", required = true, paramLabel = "BYTES", converter = Sizes.BytesConverter.class,
         description = "Volume byte offset to write at; a multiple of the block size.")
     long offsetBytes;
 

@@ -139,6 +139,19 @@ class ReadWriteTest {
         assertArrayEquals(Arrays.copyOf(data, (int) usableBytes - 4096), written);
     }
 
+    /** -o was --offset and -O --output; "-o copy.bin" meant as an output must not pass for anything. */
+    @Test
+    void offsetAndOutputHaveNoShortOptions() {
+        Path copy = directory.resolve("copy.bin");
+        Cli.run("read", device, "-l", "4k", "-o", copy.toString()).assertOneLineError(2, "Unknown option: '-o'");
+        Cli.run("read", device, "--offset", "0", "-l", "4k", "-o", copy.toString()).assertOneLineError(2, "'-o'");
+        Cli.run("read", device, "--offset", "0", "-l", "4k", "-O", copy.toString()).assertOneLineError(2, "'-O'");
+        Cli.runWithInput(new byte[4096], "write", device, "-o", "0").assertOneLineError(2, "Unknown option: '-o'");
+        assertTrue(Files.notExists(copy), "no output file");
+        Cli.run("read", device, "--offset", "0", "-l", "4k", "--output", copy.toString()).assertOk();
+        assertTrue(Files.exists(copy), "--output still works");
+    }
+
     @Test
     void missingDeviceNotAVolumeAndUnusableFiles() throws Exception {
         Cli.run("read", directory.resolve("nope").toString(), "--offset", "0", "--length", "4k")
