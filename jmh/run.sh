@@ -32,7 +32,7 @@ if [ "${1:-}" = "--main" ]; then
   [ $# -ge 2 ] || csum_die "--main needs a class name"
   main_class=$2
   shift 2
-  csum_exec_java -cp "$JMH_JAR" "$main_class" "$@"
+  csum_exec_java "${CSUM_JVM_FLAGS[@]}" -cp "$JMH_JAR" "$main_class" "$@"
 fi
 
 # JMH reads field offsets with sun.misc.Unsafe, which JDK 24+ warns about unless allowed (the forks

@@ -94,12 +94,8 @@ class BenchTest {
 
     @Test
     void prometheusEndpointServesTheLatencySeriesDuringABench() throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            port = probe.getLocalPort();
-        }
-        String device = directory.resolve("v").toString();
-        Cli.run("format", device, "--size", "16m").assertOk();
+        int port = freeLocalPort();
+        String device = formatted16MiB();
         CompletableFuture<Cli.Result> bench = CompletableFuture.supplyAsync(() -> Cli.run("bench", device,
             "--rw", "randrw", "--iodepth", "4", "--runtime", "3s", "--metrics-port", Integer.toString(port)));
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
@@ -131,12 +127,8 @@ class BenchTest {
     /** HEAD and GET on every path answer, and the bench's stderr carries nothing but its own line. */
     @Test
     void theMetricsEndpointAnswersHeadAndGetAndPrintsNothing() throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            port = probe.getLocalPort();
-        }
-        String device = directory.resolve("v").toString();
-        Cli.run("format", device, "--size", "16m").assertOk();
+        int port = freeLocalPort();
+        String device = formatted16MiB();
         Process bench = Launched.start("", "bench", device, "--rw", "randread", "--iodepth", "2", "--runtime", "3s",
             "--metrics-port", Integer.toString(port));
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
@@ -166,6 +158,19 @@ class BenchTest {
         Launched.Result result = Launched.finish(bench);
         assertEquals(0, result.status(), result.err());
         assertEquals(List.of("csum bench: metrics at http://127.0.0.1:" + port + "/metrics"), result.err().lines().toList());
+    }
+
+    /** A port on 127.0.0.1 that was free a moment ago. */
+    private static int freeLocalPort() throws java.io.IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return probe.getLocalPort();
+        }
+    }
+
+    private String formatted16MiB() {
+        String device = directory.resolve("v").toString();
+        Cli.run("format", device, "--size", "16m").assertOk();
+        return device;
     }
 
     /** The value of the first sample of {@code series}, or -1 when absent. */

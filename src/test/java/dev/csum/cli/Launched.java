@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * csum in its own JVM, started as bin/csum starts it ({@code csum_exec_java} in bin/lib.sh) but with
+ * csum in its own JVM, started as bin/csum starts it ({@code csum_exec_main} in bin/lib.sh) but with
  * the test class path: for what only a real process shows (its stderr, the JVM's own output).
  */
 final class Launched {
@@ -25,7 +25,7 @@ final class Launched {
     static Process start(String javaOptions, String... args) throws IOException {
         Path lib = Path.of("bin", "lib.sh").toAbsolutePath();
         List<String> command = new ArrayList<>(List.of("bash", "-c",
-            "source \"$0\" && csum_exec_java -cp \"$CLASS_PATH\" dev.csum.cli.Main \"$@\"", lib.toString()));
+            "source \"$0\" && csum_exec_main \"$CLASS_PATH\" \"$@\"", lib.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
