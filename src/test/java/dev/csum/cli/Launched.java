@@ -25,7 +25,7 @@ final class Launched {
     static Process start(String javaOptions, String... args) throws IOException {
         Path lib = Path.of("bin", "lib.sh").toAbsolutePath();
         List<String> command = new ArrayList<>(List.of("bash", "-c",
-            "source \"$0\" && csum_exec_main \"$CLASS_PATH\" \"$@\"", lib.toString()));
+            "source \"$0\" && csum_exec_main \"$CLASS_PATH\" '' \"$@\"", lib.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
