@@ -46,16 +46,21 @@ public final class Main implements Callable<Integer> {
      * unknown command to suggest a name for). Each name must be its class's {@code @Command} name
      * (MainTest checks it).
      */
-    static final Map<String, Class<?>> COMMANDS = commands(
-        "format", FormatCommand.class,
-        "status", StatusCommand.class,
-        "write", WriteCommand.class,
-        "read", ReadCommand.class,
-        "scrub", ScrubCommand.class,
-        "bench", BenchCommand.class,
-        "demo", DemoCommand.class,
-        "torture", TortureCommand.class,
-        "help", CommandLine.HelpCommand.class);
+    static final Map<String, Class<?>> COMMANDS;
+
+    static {
+        Map<String, Class<?>> commands = new LinkedHashMap<>();
+        commands.put("format", FormatCommand.class);
+        commands.put("status", StatusCommand.class);
+        commands.put("write", WriteCommand.class);
+        commands.put("read", ReadCommand.class);
+        commands.put("scrub", ScrubCommand.class);
+        commands.put("bench", BenchCommand.class);
+        commands.put("demo", DemoCommand.class);
+        commands.put("torture", TortureCommand.class);
+        commands.put("help", CommandLine.HelpCommand.class);
+        COMMANDS = Collections.unmodifiableMap(commands);
+    }
 
     /** The top-level options that take no command and need none registered. */
     private static final Set<String> VERSION_OR_VERBOSE = Set.of("-V", "--version", "--verbose");
@@ -155,14 +160,6 @@ public final class Main implements Callable<Integer> {
             }
         }
         return message;
-    }
-
-    private static Map<String, Class<?>> commands(Object... namesAndClasses) {
-        Map<String, Class<?>> commands = new LinkedHashMap<>();
-        for (int i = 0; i < namesAndClasses.length; i += 2) {
-            commands.put((String) namesAndClasses[i], (Class<?>) namesAndClasses[i + 1]);
-        }
-        return Collections.unmodifiableMap(commands);
     }
 
     @Override
