@@ -3,6 +3,8 @@ package dev.csum.metrics;
 import dev.csum.RequestKind;
 import dev.csum.RequestObserver;
 import dev.csum.Volume;
+import dev.csum.VolumeInfo;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,12 +29,23 @@ public final class VolumeMetrics implements MeterBinder, RequestObserver {
     public static final String READ_LATENCY = "csum.read.latency";
     public static final String WRITE_LATENCY = "csum.write.latency";
     public static final String FLUSH_LATENCY = "csum.flush.latency";
+    public static final String REQUESTS_FAILED = "csum.requests.failed";
+    public static final String VOLUME_INFO = "csum.volume.info";
+
+    /** Values of the {@code op} tag of {@link #REQUESTS_FAILED}, indexed by {@link RequestKind#ordinal()}. */
+    private static final String[] OPERATIONS = {"read", "write", "flush"};
+    /** Values of its {@code cause} tag: a checksum mismatch, or any other failure (the device's, mostly). */
+    private static final String[] CAUSES = {"integrity", "io"};
+    private static final int CAUSE_INTEGRITY = 0;
+    private static final int CAUSE_IO = 1;
 
     private final Volume volume;
     private final Tags tags;
     private volatile Timer readTimer;
     private volatile Timer writeTimer;
     private volatile Timer flushTimer;
+    /** {@link #REQUESTS_FAILED} by {@code [operation][cause]}, as {@link #OPERATIONS} and {@link #CAUSES}. */
+    private volatile Counter[][] failures;
 
     /** @param volumeName value of the {@code volume} tag (for example the device path) */
     public VolumeMetrics(Volume volume, String volumeName) {
@@ -70,7 +83,28 @@ public final class VolumeMetrics implements MeterBinder, RequestObserver {
             v -> v.stats().imdCommits());
         Gauge.builder("csum.inflight", volume, v -> v.stats().inFlight())
             .description("Requests accepted but not yet completed").tags(tags).register(registry);
+        VolumeInfo info = volume.info();
+        Gauge.builder(VOLUME_INFO, () -> 1)
+            .description("Always 1: the volume's identity and format in its tags")
+            .tags(tags.and("uuid", info.uuid().toString(), "checksum", info.checksum().displayName(),
+                "block_size", Integer.toString(info.blockSizeBytes())))
+            .register(registry);
+        failures = failureCounters(registry);
         volume.addObserver(this); // once, however many registries it is bound to
+    }
+
+    /** Every operation and cause, registered at 0 so an alert on their increase works from the start. */
+    private Counter[][] failureCounters(MeterRegistry registry) {
+        Counter[][] counters = new Counter[OPERATIONS.length][CAUSES.length];
+        for (int operation = 0; operation < OPERATIONS.length; operation++) {
+            for (int cause = 0; cause < CAUSES.length; cause++) {
+                counters[operation][cause] = Counter.builder(REQUESTS_FAILED)
+                    .description("Requests that failed: cause integrity for a checksum mismatch, io for any other error")
+                    .tags(tags.and("op", OPERATIONS[operation], "cause", CAUSES[cause]))
+                    .register(registry);
+            }
+        }
+        return counters;
     }
 
     private Timer latencyTimer(MeterRegistry registry, String name, String description) {
@@ -103,6 +137,10 @@ public final class VolumeMetrics implements MeterBinder, RequestObserver {
         };
         if (timer != null) {
             timer.record(latencyNanos, TimeUnit.NANOSECONDS);
+        }
+        Counter[][] failureCounters = failures;
+        if (failed && failureCounters != null) {
+            failureCounters[kind.ordinal()][mismatchedBlocks > 0 ? CAUSE_INTEGRITY : CAUSE_IO].increment();
         }
     }
 }

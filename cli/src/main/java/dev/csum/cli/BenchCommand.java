@@ -24,12 +24,14 @@ import picocli.CommandLine.TypeConversionException;
 
 /** {@code csum bench}: fio-like closed-loop load through the engine. */
 @Command(name = "bench", sortOptions = false,
-    description = {"Run a fio-like load on the volume: --iodepth requests of --bs bytes always in flight through the",
-        "engine's callback API, for --runtime. Prints IOPS, MiB/s, latency percentiles (from the volume's Micrometer",
-        "timers) and the process's CPU time. If DEVICE does not exist and --size is given, it is created and formatted;",
-        "read workloads on a new volume first write every block once (the layout, reported separately) so reads",
-        "verify real checksums. On an existing volume --size limits the I/O to its first SIZE bytes.",
-        "The --json fields are stable (docs/CLI.md). A failed request stops the run: exit 1 on a checksum mismatch."})
+    description = {"Run a fio-like load on the volume and report IOPS, throughput, latency and CPU time.",
+        "Keeps --iodepth requests of --bs bytes in flight through the engine's callback API for --runtime. Latency"
+            + " percentiles come from the volume's Micrometer timers; CPU time is the whole process's.",
+        "If DEVICE does not exist and --size is given, it is created and formatted; read workloads on a new volume"
+            + " first write every block once (the layout, reported separately) so reads verify real checksums. On an"
+            + " existing volume --size limits the I/O to its first SIZE bytes.",
+        "The --json fields are stable (docs/CLI.md). A failed request stops the run: exit 1 on a checksum mismatch,"
+            + " 3 on an I/O error."})
 final class BenchCommand implements Callable<Integer> {
     static final int MAX_IODEPTH = 512;
     static final int LAYOUT_REQUEST_BYTES = 1 << 20;

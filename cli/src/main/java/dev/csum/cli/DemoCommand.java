@@ -31,9 +31,9 @@ import picocli.CommandLine.ParentCommand;
  * status and finding is checked; a surprise fails the demo (exit 1).
  */
 @Command(name = "demo", sortOptions = false,
-    description = {"Show csum catching corruption, on a temporary 64 MiB volume that is removed afterwards:",
-        "format, write, flip one bit of one data block directly in the file, read (fails naming the block),",
-        "scrub (finds exactly that block), rewrite it, scrub (clean), then a short bench. No arguments needed."})
+    description = {"Show csum catching corruption on a temporary 64 MiB volume, removed afterwards.",
+        "Format, write, flip one bit of one data block directly in the file, read (fails naming the block), scrub"
+            + " (finds exactly that block), rewrite it, scrub (clean), then a short bench. No arguments needed."})
 final class DemoCommand implements Callable<Integer> {
     static final long VOLUME_FILE_BYTES = 64L << 20;
     static final long VICTIM_BLOCK = 1000;

@@ -15,10 +15,10 @@ import picocli.CommandLine.TypeConversionException;
 
 /** {@code csum format}: writes a new volume's superblocks and empty metadata (never the data area). */
 @Command(name = "format", sortOptions = false,
-    description = {"Create a volume on DEVICE: writes superblocks and empty checksum metadata, never the data area.",
-        "Creates DEVICE when --size is given and it does not exist.",
-        "Without --force it refuses, naming what it found and before writing anything, a device that holds a volume,"
-            + " file system, partition table, LUKS or LVM header, swap, or any non-zero byte in its first or last MiB."})
+    description = {"Create a volume on DEVICE: superblocks and empty checksum metadata, never the data area.",
+        "Creates DEVICE when --size is given and it does not exist. Without --force it refuses, naming what it found"
+            + " and before writing anything, a device that holds a volume, file system, partition table, LUKS or LVM"
+            + " header, swap, or any non-zero byte in its first or last MiB."})
 final class FormatCommand implements Callable<Integer> {
     @ParentCommand
     Main main;

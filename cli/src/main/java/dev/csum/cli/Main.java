@@ -14,7 +14,12 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,27 +30,41 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code csum} command. {@link #run} is the whole program (tests call it); {@link #main} only
- * adds {@code System.exit}. A new subcommand is one line in {@code subcommands} below: it inherits
+ * adds {@code System.exit}. A new subcommand is one line in {@link #COMMANDS}: it inherits
  * {@code --help}, {@code --version}, {@code --verbose}, the exit-status footer and the one-line
  * error reporting; it reaches the streams through {@code @ParentCommand Main}.
  */
 @Command(name = "csum", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class, footer = ExitCode.FOOTER, sortOptions = false,
-    description = "A checksumming block volume: every block written carries a checksum, every read verifies it.",
-    subcommands = {
-        FormatCommand.class,
-        StatusCommand.class,
-        WriteCommand.class,
-        ReadCommand.class,
-        ScrubCommand.class,
-        BenchCommand.class,
-        DemoCommand.class,
-        TortureCommand.class,
-
-
-        CommandLine.HelpCommand.class,
-    })
+    description = "A checksumming block volume: every block written carries a checksum, every read verifies it.")
 public final class Main implements Callable<Integer> {
+    /**
+     * The commands by name, in the order {@code csum --help} lists them. picocli builds a command's
+     * model (every option, converter and help text, by reflection) when it is registered, which
+     * costs more than the JVM's own start; so {@link #run} registers only the command the line
+     * names ({@link #commandsFor}), and all of them only when it needs the list (top-level help, an
+     * unknown command to suggest a name for). Each name must be its class's {@code @Command} name
+     * (MainTest checks it).
+     */
+    static final Map<String, Class<?>> COMMANDS;
+
+    static {
+        Map<String, Class<?>> commands = new LinkedHashMap<>();
+        commands.put("format", FormatCommand.class);
+        commands.put("status", StatusCommand.class);
+        commands.put("write", WriteCommand.class);
+        commands.put("read", ReadCommand.class);
+        commands.put("scrub", ScrubCommand.class);
+        commands.put("bench", BenchCommand.class);
+        commands.put("demo", DemoCommand.class);
+        commands.put("torture", TortureCommand.class);
+        commands.put("help", CommandLine.HelpCommand.class);
+        COMMANDS = Collections.unmodifiableMap(commands);
+    }
+
+    /** The top-level options that take no command and need none registered. */
+    private static final Set<String> VERSION_OR_VERBOSE = Set.of("-V", "--version", "--verbose");
+
     @Spec
     CommandSpec spec;
 
@@ -64,7 +83,7 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        int status = run(System.in, System.out, System.err, args);
+        int status = run(System.in, System.out, LauncherStderr.install(), args);
         System.out.flush();
         System.exit(status);
     }
@@ -78,12 +97,15 @@ public final class Main implements Callable<Integer> {
     public static int run(InputStream in, PrintStream out, PrintStream err, String... args) {
         boolean verbose = Arrays.asList(args).contains("--verbose");
         CommandLine commandLine = new CommandLine(new Main(in, out, err));
+        for (String name : commandsFor(args)) {
+            commandLine.addSubcommand(name, COMMANDS.get(name));
+        }
         commandLine.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         commandLine.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         commandLine.setParameterExceptionHandler((failure, arguments) -> {
             CommandLine where = failure.getCommandLine();
             String name = where.getCommandSpec().qualifiedName();
-            err.println(name + ": " + oneLine(failure.getMessage()) + " (see '" + name + " --help')");
+            err.println(name + ": " + usageMessage(failure) + " (see '" + name + " --help')");
             if (verbose) {
                 failure.printStackTrace(err);
             }
@@ -99,6 +121,45 @@ public final class Main implements Callable<Integer> {
             out.flush();
             err.flush();
         }
+    }
+
+    /**
+     * The commands to register for {@code args}: the one named by the first argument that is not an
+     * option (and, after {@code help}, the one named next); none for {@code --version}; all of them
+     * otherwise, so help lists them and picocli can suggest a name for a mistyped one.
+     */
+    static List<String> commandsFor(String... args) {
+        List<String> words = Arrays.stream(args).filter(arg -> !arg.startsWith("-")).limit(2).toList();
+        if (words.isEmpty() && VERSION_OR_VERBOSE.containsAll(Arrays.asList(args))) {
+            return List.of();
+        }
+        if (words.isEmpty() || !COMMANDS.containsKey(words.get(0))) {
+            return List.copyOf(COMMANDS.keySet());
+        }
+        String command = words.get(0);
+        if (!command.equals("help")) {
+            return List.of(command);
+        }
+        return words.size() == 2 && COMMANDS.containsKey(words.get(1)) ? List.of(words.get(1), command)
+            : List.copyOf(COMMANDS.keySet());
+    }
+
+    /**
+     * The message for a command line picocli could not parse. An unknown option is named first even
+     * when picocli found something else wrong too: in {@code csum read vol -l 4k -o copy.bin}, the
+     * root cause is {@code -o}, not the {@code --offset} it left missing.
+     */
+    private static String usageMessage(CommandLine.ParameterException failure) {
+        String message = oneLine(failure.getMessage());
+        if (failure instanceof CommandLine.UnmatchedArgumentException) {
+            return message;
+        }
+        for (String argument : failure.getCommandLine().getUnmatchedArguments()) {
+            if (argument.startsWith("-") && argument.length() > 1) {
+                return "Unknown option: '" + argument + "'; " + message;
+            }
+        }
+        return message;
     }
 
     @Override

@@ -20,10 +20,10 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code csum read}: dd-like verified reads. */
 @Command(name = "read", sortOptions = false,
-    description = {"Read --length bytes at --offset, verifying every block, to FILE (or stdout).",
-        "On a checksum mismatch the failing blocks are listed on stderr (logical block number and volume byte",
-        "offset), the rest of the range is still verified so every bad block is named, the output ends before",
-        "the first failing chunk (only verified bytes are ever written), and the exit status is 1."})
+    description = {"Read --length bytes at --offset to FILE (or stdout), verifying every block.",
+        "On a checksum mismatch the failing blocks are listed on stderr (logical block number and volume byte"
+            + " offset), the rest of the range is still verified so every bad block is named, the output ends before"
+            + " the first failing chunk (only verified bytes are ever written), and the exit status is 1."})
 final class ReadCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -31,7 +31,7 @@ final class ReadCommand implements Callable<Integer> {
     @Mixin
     VolumeArgs volume;
 
-    @Option(names = {"-o", "--offset"}, required = true, paramLabel = "BYTES", converter = Sizes.BytesConverter.class,
+    @Option(names = "--offset", required = true, paramLabel = "BYTES", converter = Sizes.BytesConverter.class,
         description = "Volume byte offset to read from; a multiple of the block size.")
     long offsetBytes;
 
@@ -39,7 +39,7 @@ final class ReadCommand implements Callable<Integer> {
         description = "Bytes to read; a multiple of the block size.")
     long lengthBytes;
 
-    @Option(names = {"-O", "--output"}, paramLabel = "FILE", defaultValue = "-",
+    @Option(names = "--output", paramLabel = "FILE", defaultValue = "-",
         description = "File to write the data to (created or truncated); '-' (default) is stdout.")
     String output;
 

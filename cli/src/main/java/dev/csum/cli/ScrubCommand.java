@@ -14,11 +14,12 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code csum scrub}: verify every block, list the bad ones. */
 @Command(name = "scrub", sortOptions = false,
-    description = {"Verify every block of the volume (32 reads of 1 MiB in flight) and list the blocks whose",
-        "checksum does not match, by logical block number and volume byte offset. Never-written blocks read as",
-        "zeros and are checked against their 'never written' tuples. Progress goes to stderr: a bar on a terminal,",
-        "a line every 5 s otherwise. Read-only: damaged metadata copies are reported, not rewritten (see",
-        "--repair-metadata). Exit 0 when clean, 1 when bad blocks were found, 3 on device read errors."})
+    description = {"Verify every block of the volume and list the blocks whose checksum does not match.",
+        "Keeps 32 reads of 1 MiB in flight. Bad blocks are named by logical block number and volume byte offset."
+            + " Never-written blocks read as zeros and are checked against their 'never written' tuples. Progress"
+            + " goes to stderr: a bar on a terminal, a line every 5 s otherwise.",
+        "Read-only: damaged metadata copies are reported, not rewritten (see --repair-metadata). Exit 0 when clean,"
+            + " 1 when bad blocks were found, 3 on device read errors."})
 final class ScrubCommand implements Callable<Integer> {
     @ParentCommand
     Main main;

@@ -16,9 +16,10 @@ import picocli.CommandLine.ParentCommand;
  * nothing, takes no lock, so it also works on a volume another process has open.
  */
 @Command(name = "status", sortOptions = false,
-    description = {"Show a volume's superblock fields, geometry and usable size. Reads only the superblock(s):",
-        "writes nothing and works while another process has the volume open. Request counters (reads, mismatches,",
-        "cache hits) live in the process that has the volume open: see 'csum bench --metrics-port' and docs/metrics.md."})
+    description = {"Show a volume's superblock fields, geometry and usable size.",
+        "Reads only the superblock(s): writes nothing, takes no lock, and works while another process has the volume"
+            + " open. Request counters (reads, mismatches, cache hits) live in the process that has the volume open:"
+            + " see 'csum bench --metrics-port' and docs/metrics.md."})
 final class StatusCommand implements Callable<Integer> {
     @ParentCommand
     Main main;

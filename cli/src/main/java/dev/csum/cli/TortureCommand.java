@@ -23,9 +23,10 @@ import picocli.CommandLine.Spec;
  * unexpectedly, and the failing seeds are printed so {@code --seed S} replays one exactly.
  */
 @Command(name = "torture", mixinStandardHelpOptions = true,
-    description = {"Runs the engine on a simulated disk that injects bit rot, latent sector errors, lost, torn and",
-        "misdirected writes, misdirected reads and crashes, and checks every read against a reference model.",
-        "Exit code 0: no violation; 1: a violation (the failing seeds are printed); 2: bad arguments."})
+    description = {"Run the fault-injection simulation, checking every read against a reference model.",
+        "The engine runs on a simulated disk that injects bit rot, latent sector errors, lost, torn and misdirected"
+            + " writes, misdirected reads and crashes. Exit 0: no violation; 1: a violation (the failing seeds are"
+            + " printed); 2: bad arguments."})
 public final class TortureCommand implements Callable<Integer> {
 
     /** Seeds run when neither {@code --seeds} nor {@code --seed} is given. */
@@ -53,13 +54,13 @@ public final class TortureCommand implements Callable<Integer> {
     private boolean verbose;
 
     @Option(names = "--faults", paramLabel = "KINDS", split = ",",
-        description = {"Replace each seed's random media faults with exactly these kinds: read_bit_rot, write_bit_rot,",
-            "latent_sector_error, lost_write, torn_write, misdirected_write, misdirected_read; or none (crashes only)."})
+        description = "Replace each seed's random media faults with exactly these kinds: read_bit_rot, write_bit_rot,"
+            + " latent_sector_error, lost_write, torn_write, misdirected_write, misdirected_read; or none (crashes only).")
     private List<String> faultNames;
 
     @Option(names = "--fault-rate", paramLabel = "P",
-        description = {"With --faults: each kind's probability per operation (default ${DEFAULT-VALUE}); bit rot and",
-            "latent sector errors are per sector touched, at P/20."}, defaultValue = "0.01")
+        description = "With --faults: each kind's probability per operation (default ${DEFAULT-VALUE}); bit rot and"
+            + " latent sector errors are per sector touched, at P/20.", defaultValue = "0.01")
     private double faultRate;
 
     @Option(names = "--crash-rate", paramLabel = "P",

@@ -16,10 +16,11 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code csum write}: dd-like writes through the checksum layer. */
 @Command(name = "write", sortOptions = false,
-    description = {"Write the bytes of FILE (or stdin) to the volume at --offset, checksumming every block.",
-        "The input must be a whole number of blocks: a regular file that is not, or that would run past the end",
-        "of the volume, is refused before anything is written; from a pipe, the whole blocks before a trailing",
-        "partial block are written and the partial block is refused (exit 2)."})
+    description = {"Write FILE (or stdin) to the volume at --offset, checksumming every block.",
+        "The input must be whole blocks. A regular file that is not, or that would run past the end of the volume,"
+            + " is refused before anything is written. A pipe is written as it arrives: when it ends with a partial"
+            + " block or runs past the end of the volume, the whole blocks before that are written and flushed, and"
+            + " the command fails (exit 2) saying how many bytes it wrote."})
 final class WriteCommand implements Callable<Integer> {
     /** Bytes per write request: large enough to stream, small enough for any volume's buffer arena. */
     static final int CHUNK_BYTES = 1 << 20;
@@ -30,7 +31,7 @@ final class WriteCommand implements Callable<Integer> {
     @Mixin
     VolumeArgs volume;
 
-    @Option(names = {"-o", "--offset"}, required = true, paramLabel = "BYTES", converter = Sizes.BytesConverter.class,
+    @Option(names = "--offset", required = true, paramLabel = "BYTES", converter = Sizes.BytesConverter.class,
         description = "Volume byte offset to write at; a multiple of the block size.")
     long offsetBytes;
 
@@ -82,19 +83,29 @@ final class WriteCommand implements Callable<Integer> {
                 if (count == 0) {
                     break;
                 }
+                // A stream: everything up to the first thing wrong with it is written (whole blocks,
+                // up to the end of the volume), flushed, and then the command fails saying how much.
                 long at = offsetBytes + writtenBytes;
-                if (count % blockBytes != 0) {
-                    throw CliException.usage("the input ends with a partial block (" + count % blockBytes + " of "
-                        + blockBytes + " bytes) after " + (writtenBytes + count / blockBytes * blockBytes)
-                        + " bytes; wrote the " + writtenBytes + " bytes before this chunk, refused the rest");
+                int wholeBytes = count / blockBytes * blockBytes;
+                String refused = null;
+                if (wholeBytes > target.sizeBytes() - at) {
+                    wholeBytes = (int) (target.sizeBytes() - at);
+                    refused = "the input runs past the end of the volume (" + target.sizeBytes() + " bytes)";
+                } else if (wholeBytes != count) {
+                    refused = "the input ends with a partial block (" + (count - wholeBytes) + " of " + blockBytes
+                        + " bytes)";
                 }
-                if (count > target.sizeBytes() - at) {
-                    throw CliException.usage("the input runs past the end of the volume (" + target.sizeBytes()
-                        + " bytes) after " + writtenBytes + " bytes written at offset " + offsetBytes);
+                if (wholeBytes > 0) {
+                    MemorySegment.copy(heap, 0, buffer, ValueLayout.JAVA_BYTE, 0, wholeBytes);
+                    target.writeBlocking(at, buffer.asSlice(0, wholeBytes));
+                    writtenBytes += wholeBytes;
                 }
-                MemorySegment.copy(heap, 0, buffer, ValueLayout.JAVA_BYTE, 0, count);
-                target.writeBlocking(at, buffer.asSlice(0, count));
-                writtenBytes += count;
+                if (refused != null) {
+                    target.flushBlocking();
+                    long blocks = writtenBytes / blockBytes;
+                    throw CliException.usage(refused + ": wrote the " + writtenBytes + " bytes before it (" + blocks
+                        + " block" + (blocks == 1 ? "" : "s") + " at offset " + offsetBytes + "), not the rest");
+                }
             }
             target.flushBlocking();
             double seconds = (System.nanoTime() - started) / 1e9;

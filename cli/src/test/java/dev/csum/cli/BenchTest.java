@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
@@ -93,12 +94,8 @@ class BenchTest {
 
     @Test
     void prometheusEndpointServesTheLatencySeriesDuringABench() throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            port = probe.getLocalPort();
-        }
-        String device = directory.resolve("v").toString();
-        Cli.run("format", device, "--size", "16m").assertOk();
+        int port = freeLocalPort();
+        String device = formatted16MiB();
         CompletableFuture<Cli.Result> bench = CompletableFuture.supplyAsync(() -> Cli.run("bench", device,
             "--rw", "randrw", "--iodepth", "4", "--runtime", "3s", "--metrics-port", Integer.toString(port)));
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
@@ -125,6 +122,55 @@ class BenchTest {
         assertTrue(body.contains("csum_mismatches_total{"), body);
         assertTrue(body.contains("csum_imd_cache_hits_total{"), body);
         bench.get().assertOk();
+    }
+
+    /** HEAD and GET on every path answer, and the bench's stderr carries nothing but its own line. */
+    @Test
+    void theMetricsEndpointAnswersHeadAndGetAndPrintsNothing() throws Exception {
+        int port = freeLocalPort();
+        String device = formatted16MiB();
+        Process bench = Launched.start("", "bench", device, "--rw", "randread", "--iodepth", "2", "--runtime", "3s",
+            "--metrics-port", Integer.toString(port));
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        URI base = URI.create("http://127.0.0.1:" + port);
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        String metrics = "";
+        while (System.nanoTime() < deadline && !metrics.contains("csum_read_latency_seconds_count")) {
+            try {
+                metrics = client.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            } catch (java.io.IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        assertTrue(metrics.contains("csum_read_latency_seconds_count"), metrics);
+        for (String path : new String[] {"/", "/metrics", "/-/healthy", "/nothing-here"}) {
+            int expected = path.equals("/nothing-here") ? 404 : 200;
+            HttpResponse<String> head = client.send(HttpRequest.newBuilder(base.resolve(path))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(expected, head.statusCode(), "HEAD " + path);
+            assertEquals("", head.body(), "HEAD " + path);
+            HttpResponse<String> get = client.send(HttpRequest.newBuilder(base.resolve(path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+            assertEquals(expected, get.statusCode(), "GET " + path);
+            assertFalse(get.body().isEmpty(), "GET " + path);
+        }
+        Launched.Result result = Launched.finish(bench);
+        assertEquals(0, result.status(), result.err());
+        assertEquals(List.of("csum bench: metrics at http://127.0.0.1:" + port + "/metrics"), result.err().lines().toList());
+    }
+
+    /** A port on 127.0.0.1 that was free a moment ago. */
+    private static int freeLocalPort() throws java.io.IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return probe.getLocalPort();
+        }
+    }
+
+    private String formatted16MiB() {
+        String device = directory.resolve("v").toString();
+        Cli.run("format", device, "--size", "16m").assertOk();
+        return device;
     }
 
     /** The value of the first sample of {@code series}, or -1 when absent. */

@@ -107,7 +107,49 @@ class ReadWriteTest {
         Cli.run("write", device, "--offset", "4k", "--input", big.toString())
             .assertOneLineError(2, "past the end", "nothing was written");
         assertArrayEquals(before, Files.readAllBytes(Path.of(device)), "the device is unchanged");
-        Cli.runWithInput(new byte[4096 + 10], "write", device, "--offset", "0").assertOneLineError(2, "partial block");
+    }
+
+    @Test
+    void aPipeEndingInAPartialBlockWritesTheWholeBlocksBeforeItThenFails() {
+        byte[] data = random(5000, 5);
+        Cli.runWithInput(data, "write", device, "--offset", "8k")
+            .assertOneLineError(2, "partial block (904 of 4096 bytes)", "wrote the 4096 bytes before it", "not the rest");
+        byte[] written = Cli.run("read", device, "--offset", "8k", "--length", "8k").assertOk().outBytes();
+        assertArrayEquals(Arrays.copyOf(data, 4096), Arrays.copyOf(written, 4096), "the whole block is written");
+        assertArrayEquals(new byte[4096], Arrays.copyOfRange(written, 4096, 8192), "the partial block is not");
+    }
+
+    @Test
+    void aPipeLongerThanOneRequestWritesEveryWholeBlock() {
+        byte[] data = random((1 << 20) + 5000, 6);
+        Cli.runWithInput(data, "write", device, "--offset", "0")
+            .assertOneLineError(2, "partial block", "wrote the " + ((1 << 20) + 4096) + " bytes before it");
+        byte[] written = Cli.run("read", device, "--offset", "0", "--length", Integer.toString((1 << 20) + 4096))
+            .assertOk().outBytes();
+        assertArrayEquals(Arrays.copyOf(data, (1 << 20) + 4096), written);
+    }
+
+    @Test
+    void aPipeRunningPastTheEndFillsTheVolumeThenFails() {
+        byte[] data = random((int) usableBytes + 4096, 7);
+        Cli.runWithInput(data, "write", device, "--offset", "4k")
+            .assertOneLineError(2, "runs past the end", "wrote the " + (usableBytes - 4096) + " bytes before it");
+        byte[] written = Cli.run("read", device, "--offset", "4k", "--length", Long.toString(usableBytes - 4096))
+            .assertOk().outBytes();
+        assertArrayEquals(Arrays.copyOf(data, (int) usableBytes - 4096), written);
+    }
+
+    /** -o was --offset and -O --output; "-o copy.bin" meant as an output must not pass for anything. */
+    @Test
+    void offsetAndOutputHaveNoShortOptions() {
+        Path copy = directory.resolve("copy.bin");
+        Cli.run("read", device, "-l", "4k", "-o", copy.toString()).assertOneLineError(2, "Unknown option: '-o'");
+        Cli.run("read", device, "--offset", "0", "-l", "4k", "-o", copy.toString()).assertOneLineError(2, "'-o'");
+        Cli.run("read", device, "--offset", "0", "-l", "4k", "-O", copy.toString()).assertOneLineError(2, "'-O'");
+        Cli.runWithInput(new byte[4096], "write", device, "-o", "0").assertOneLineError(2, "Unknown option: '-o'");
+        assertTrue(Files.notExists(copy), "no output file");
+        Cli.run("read", device, "--offset", "0", "-l", "4k", "--output", copy.toString()).assertOk();
+        assertTrue(Files.exists(copy), "--output still works");
     }
 
     @Test

@@ -1,0 +1,95 @@
+package dev.csum.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.csum.IntegrityException;
+import dev.csum.Volume;
+import dev.csum.VolumeOptions;
+import dev.csum.Checksum;
+import dev.csum.FormatOptions;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What operators alert on: failed requests by cause, and the volume's identity. */
+class VolumeMetricsTest {
+    private static final int BLOCK = 512;
+
+    @TempDir
+    Path directory;
+
+    private Path formatted(Checksum checksum) throws IOException {
+        Path data = directory.resolve("volume");
+        Volume.format(FormatOptions.of(data).withSizeBytes(4L << 20).withBlockSizeBytes(BLOCK).withChecksum(checksum));
+        return data;
+    }
+
+    private static double failed(SimpleMeterRegistry registry, String operation, String cause) {
+        return registry.get(VolumeMetrics.REQUESTS_FAILED).tags("op", operation, "cause", cause).counter().count();
+    }
+
+    @Test
+    void aChecksumMismatchIsAnIntegrityFailureOfARead() throws Exception {
+        Path data = formatted(Checksum.CRC32C);
+        long blockOffset;
+        try (Volume volume = Volume.open(VolumeOptions.of(data)); Arena arena = Arena.ofConfined()) {
+            volume.writeBlocking(5L * BLOCK, arena.allocate(BLOCK).fill((byte) 7));
+            blockOffset = volume.info().dataDeviceOffsetBytes(5);
+        }
+        try (RandomAccessFile file = new RandomAccessFile(data.toFile(), "rw")) {
+            file.seek(blockOffset + 100);
+            file.write(0x55);
+        }
+        try (Volume volume = Volume.open(VolumeOptions.of(data)); Arena arena = Arena.ofConfined()) {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            new VolumeMetrics(volume, "v").bindTo(registry);
+            assertThrows(IntegrityException.class, () -> volume.readBlocking(4L * BLOCK, arena.allocate(4 * BLOCK)));
+            volume.readBlocking(0, arena.allocate(BLOCK));
+            assertEquals(1, failed(registry, "read", "integrity"));
+            assertEquals(0, failed(registry, "read", "io"));
+            assertEquals(0, failed(registry, "write", "io"));
+            assertEquals(2, registry.get("csum.reads").functionCounter().count(), "csum.reads counts failed reads too");
+        }
+    }
+
+    @Test
+    void aDeviceErrorIsAnIoFailure() throws Exception {
+        Path data = formatted(Checksum.CRC32C);
+        try (Volume volume = Volume.open(VolumeOptions.of(data)); Arena arena = Arena.ofConfined()) {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            new VolumeMetrics(volume, "v").bindTo(registry);
+            long last = volume.sizeBytes() - BLOCK;
+            volume.writeBlocking(last, arena.allocate(BLOCK).fill((byte) 1));
+            volume.flushBlocking();
+            // The device shrinks under the open volume: the read of its last block comes back short.
+            try (RandomAccessFile file = new RandomAccessFile(data.toFile(), "rw")) {
+                file.setLength(1 << 20);
+            }
+            IOException failure = assertThrows(IOException.class, () -> volume.readBlocking(last, arena.allocate(BLOCK)));
+            assertFalse(failure instanceof IntegrityException, failure.toString());
+            assertEquals(0, failed(registry, "read", "integrity"));
+            assertEquals(1, failed(registry, "read", "io"), failure.toString());
+        }
+    }
+
+    @Test
+    void volumeInfoIsOneWithTheUuidChecksumAndBlockSize() throws Exception {
+        Path data = formatted(Checksum.CRC16_T10DIF);
+        try (Volume volume = Volume.open(VolumeOptions.of(data))) {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            new VolumeMetrics(volume, "v").bindTo(registry);
+            Gauge info = registry.get(VolumeMetrics.VOLUME_INFO).tags("volume", "v",
+                "uuid", volume.info().uuid().toString(), "checksum", "crc16-t10dif", "block_size", "512")
+                .gauge();
+            assertEquals(1.0, info.value());
+        }
+    }
+}
