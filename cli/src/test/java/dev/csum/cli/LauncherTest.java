@@ -20,7 +20,7 @@ class LauncherTest {
     void anErrorIsTheOnlyLineOnStderr() throws Exception {
         Launched.Result run = Launched.run("", "status", "/nonexistent/volume");
         assertEquals(ExitCode.USAGE, run.status(), run.err());
-        assertEquals(List.of("csum status: /nonexistent/volume: no such file or device"), run.err().lines().toList());
+        assertEquals(List.of("csum status: /nonexistent/volume: data device does not exist"), run.err().lines().toList());
     }
 
     @Test
