@@ -12,12 +12,23 @@ public enum Checksum {
     /** The T10 Protection Information guard CRC, 16 bits. */
     CRC16_T10DIF;
 
-    /** The name operators type and {@code csum status} prints: {@code crc32c}, {@code crc16-ccitt}, {@code crc16-t10dif}. */
+    /**
+     * The name operators type and {@code csum status} prints.
+     *
+     * @return {@code crc32c}, {@code crc16-ccitt} or {@code crc16-t10dif}
+     */
     public String displayName() {
         return ApiMapping.algorithm(this).displayName();
     }
 
-    /** The checksum called {@code name} (case-insensitive); an {@link IllegalArgumentException} listing the valid names otherwise. */
+    /**
+     * The checksum called {@code name}: the inverse of {@link #displayName()}.
+     *
+     * @param name a {@linkplain #displayName() display name}, in any case ({@code CRC32C} works too)
+     * @return the checksum of that name
+     * @throws IllegalArgumentException when no checksum has that name (the message lists the valid
+     *     names)
+     */
     public static Checksum fromName(String name) {
         return ApiMapping.checksum(dev.csum.checksum.ChecksumAlgorithm.fromName(name));
     }

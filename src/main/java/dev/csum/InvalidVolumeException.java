@@ -12,6 +12,13 @@ import java.io.IOException;
 public final class InvalidVolumeException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A refusal. The volume makes these; the constructor is public for tests and for code that wraps
+     * a volume.
+     *
+     * @param message what the devices are or hold and why that was refused, in operator terms
+     * @param cause the underlying failure, or null
+     */
     public InvalidVolumeException(String message, Throwable cause) {
         super(message, cause);
     }

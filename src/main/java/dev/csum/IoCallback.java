@@ -13,6 +13,9 @@ import java.io.IOException;
 @FunctionalInterface
 public interface IoCallback {
     /**
+     * Called once, on the event loop, when the operation has completed. A callback that throws is
+     * logged and counted; the volume goes on.
+     *
      * @param token the value passed when the operation was started
      * @param failure null on success; an {@link IntegrityException} on a checksum mismatch; another
      *     {@link IOException} on a device error, or when the caller's buffer was no longer accessible

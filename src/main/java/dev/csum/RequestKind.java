@@ -2,7 +2,10 @@ package dev.csum;
 
 /** What a completed request did, as told to a {@link RequestObserver}. */
 public enum RequestKind {
+    /** A read: {@code read} or {@code readBlocking}, in any form. */
     READ,
+    /** A write: {@code write} or {@code writeBlocking}, in any form. */
     WRITE,
+    /** A flush: {@code flush} or {@code flushBlocking}, in any form. */
     FLUSH
 }

@@ -12,6 +12,8 @@ package dev.csum;
 @FunctionalInterface
 public interface RequestObserver {
     /**
+     * Called once per request completed while the observer is attached, on the event loop.
+     *
      * @param kind what the request did
      * @param lengthBytes bytes requested (0 for a flush)
      * @param latencyNanos nanoseconds from acceptance to completion

@@ -39,6 +39,16 @@ import java.util.concurrent.CompletableFuture;
  * Each operation comes in three forms: returning a {@link CompletableFuture}; low-garbage, with an
  * {@link IoCallback} and a {@code long} token (the callback runs on the volume's event-loop thread);
  * and blocking ({@code …Blocking}), which parks the calling thread — cheap on virtual threads.
+ * A future completes on the event-loop thread too, so its dependent stages that are not
+ * {@code …Async} run there, under the callback's rules: quick, and never blocking. A blocking call
+ * is not interruptible: it waits for its operation, and leaves an interrupt pending on the thread.
+ *
+ * <p>The future and callback forms return once the request is accepted, and accepting may make the
+ * calling thread wait (not interruptibly): while 1024 requests are in flight, for one of them to
+ * complete; and for a write, while the engine buffers ({@link VolumeOptions#bufferArenaBytes()})
+ * are all in use, for room to copy its data into. An {@link IoCallback} cannot wait for the loop it
+ * runs on: a request it starts while 1024 are in flight is refused with an
+ * {@link IllegalStateException}.
  *
  * <h2>Buffers</h2>
  * A write's source is copied into an engine buffer on the calling thread before {@code write}
@@ -107,13 +117,16 @@ public final class Volume implements AutoCloseable {
     /**
      * Formats a new volume: writes the superblock(s) and empty metadata, never the data area. Takes
      * the same exclusive lock as {@link #open}, so it refuses a volume that any process has open.
+     * Every option is checked against the devices before the first byte is written.
      *
+     * @param options the devices, size, block size and checksum of the new volume
      * @return the new volume's identity and geometry
      * @throws IllegalArgumentException when the options do not fit the devices (too small, a size
      *     larger than a block device, the metadata device being the data device, ...)
      * @throws InvalidVolumeException when a device holds something and {@linkplain FormatOptions#overwrite()
      *     overwrite} is not set (the message names what it holds; nothing was written)
-     * @throws IOException when a device cannot be read or written
+     * @throws IllegalStateException when this process has the volume open
+     * @throws IOException when a device cannot be read or written, or another process has it open
      */
     public static VolumeInfo format(FormatOptions options) throws IOException {
         long sizeBytes = options.sizeBytes().orElse(VolumeFormatter.EXISTING_SIZE);
@@ -130,9 +143,11 @@ public final class Volume implements AutoCloseable {
      * Reads and validates a volume's superblock(s) without opening it: takes no lock and writes
      * nothing, so it also works on a volume another process has open (what {@code csum status} shows).
      *
+     * @param dataPath the volume's data device (for interleaved metadata, its only device)
      * @param metadataPathOrNull the metadata device of a volume formatted with one; null for interleaved
+     * @return the volume's identity and geometry, and whether a backup superblock had to stand in
      * @throws InvalidVolumeException when the devices are not a usable volume (the message says why)
-     * @throws IOException when a device cannot be read
+     * @throws IOException when a device does not exist or cannot be read
      */
     public static VolumeInspection inspect(Path dataPath, Path metadataPathOrNull) throws IOException {
         try {
@@ -159,8 +174,13 @@ public final class Volume implements AutoCloseable {
      * <p>A writable open whose primary superblock was damaged restores it from the backup (and says
      * so in {@link #openWarnings()}). A read-only open never writes anything.
      *
+     * @param options the devices and how to open them
+     * @return the open volume; {@linkplain #close() close} it to release the devices
      * @throws InvalidVolumeException when the devices are not an intact volume (the message says why)
      * @throws IllegalArgumentException when the metadata device is the data device
+     * @throws IllegalStateException when this process has the volume open already
+     * @throws IOException when a device does not exist or cannot be opened, or another process uses
+     *     the volume
      */
     public static Volume open(VolumeOptions options) throws IOException {
         try {
@@ -245,37 +265,67 @@ public final class Volume implements AutoCloseable {
 
     // ------------------------------------------------------------------ geometry and state
 
-    /** Usable size in bytes (data blocks × block size). */
+    /**
+     * The volume's logical address space: offsets run from 0 to this, exclusive.
+     *
+     * @return the usable size in bytes (data blocks × block size)
+     */
     public long sizeBytes() {
         return sizeBytes;
     }
 
-    /** Block size in bytes: the unit of checksums and of offset/length alignment. */
+    /**
+     * The unit of checksums and of offset and length alignment.
+     *
+     * @return the block size in bytes: 512 or 4096
+     */
     public int blockSizeBytes() {
         return blockSizeBytes;
     }
 
-    /** The largest request in bytes. */
+    /**
+     * The largest read or write: half the engine's buffers ({@link VolumeOptions#bufferArenaBytes()}
+     * rounded down to a power of two), 16 MiB by default. Split larger transfers.
+     *
+     * @return the largest request in bytes, a multiple of {@link #blockSizeBytes()}
+     */
     public long maxRequestBytes() {
         return engine.maxRequestBytes();
     }
 
-    /** The volume's identity and geometry, as its superblock records them. */
+    /**
+     * The volume's identity and geometry, as its superblock records them.
+     *
+     * @return the identity and geometry (the same object at every call)
+     */
     public VolumeInfo info() {
         return info;
     }
 
-    /** True when opened {@linkplain VolumeOptions#readOnly() read-only}: writes are refused, nothing is written. */
+    /**
+     * Whether the volume was opened {@linkplain VolumeOptions#readOnly() read-only}.
+     *
+     * @return true when writes are refused and nothing is written to the devices
+     */
     public boolean isReadOnly() {
         return readOnly;
     }
 
-    /** Warnings found while opening (for example: primary superblock damaged, backup used). */
+    /**
+     * Warnings found while opening (for example: primary superblock damaged, backup used).
+     *
+     * @return one line per warning, an immutable list; empty for a healthy volume
+     */
     public List<String> openWarnings() {
         return openWarnings;
     }
 
-    /** The volume's counters since it was opened (each read without locking). Any thread. */
+    /**
+     * The volume's counters since it was opened (each read without locking). Any thread; works on a
+     * closed volume too.
+     *
+     * @return a new snapshot of the counters
+     */
     public VolumeStats stats() {
         return ApiMapping.stats(engine.counters());
     }
@@ -284,7 +334,9 @@ public final class Volume implements AutoCloseable {
      * Attaches {@code observer}: from now on it is told about every request this volume completes,
      * on the event loop. Any thread.
      *
+     * @param observer the observer to attach; not null
      * @return false (and nothing changes) when it is attached already
+     * @throws NullPointerException when {@code observer} is null
      */
     public boolean addObserver(RequestObserver observer) {
         return observers.add(observer);
@@ -293,6 +345,7 @@ public final class Volume implements AutoCloseable {
     /**
      * Detaches {@code observer}; requests completing afterwards are not told to it. Any thread.
      *
+     * @param observer the observer to detach
      * @return false when it was not attached
      */
     public boolean removeObserver(RequestObserver observer) {
@@ -301,14 +354,48 @@ public final class Volume implements AutoCloseable {
 
     // ------------------------------------------------------------------ reads
 
-    /** Reads {@code dst.byteSize()} bytes at {@code offsetBytes} into {@code dst} (native or heap). */
+    /**
+     * Reads {@code dst.byteSize()} bytes at {@code offsetBytes} into {@code dst} (native or heap).
+     * The event loop copies the verified data into {@code dst}.
+     *
+     * @param offsetBytes where the read starts in the volume, in bytes: a multiple of
+     *     {@link #blockSizeBytes()}
+     * @param dst the destination, read into whole: a multiple of {@link #blockSizeBytes()} bytes, at
+     *     most {@link #maxRequestBytes()}; writable, and accessible from the event loop (heap memory,
+     *     or a shared, global or automatic arena)
+     * @return a future completed on the event loop: normally once {@code dst} holds the verified
+     *     data; exceptionally with an {@link IntegrityException} when a block fails verification, or
+     *     another {@link IOException} on a device error or when {@code dst} is no longer accessible
+     *     (then {@code dst} is left as it was)
+     * @throws IllegalArgumentException before any I/O, when {@code dst} is null, empty, read-only or
+     *     confined to another thread, or the range is not block-aligned, larger than
+     *     {@link #maxRequestBytes()} or not inside the volume
+     * @throws IllegalStateException when the volume is closed, or stopped after an internal error
+     */
     public CompletableFuture<Void> read(long offsetBytes, MemorySegment dst) {
         CompletableFuture<Void> future = new CompletableFuture<>();
         read(offsetBytes, dst == null ? 0 : dst.byteSize(), dst, null, FutureCallbacks.completing(future), 0);
         return future;
     }
 
-    /** Reads {@code lengthBytes} at {@code offsetBytes} into {@code dst[dstOffset ..]}. */
+    /**
+     * Reads {@code lengthBytes} at {@code offsetBytes} into {@code dst[dstOffset ..]}.
+     *
+     * @param offsetBytes where the read starts in the volume, in bytes: a multiple of
+     *     {@link #blockSizeBytes()}
+     * @param dst the destination array
+     * @param dstOffset where in {@code dst} the data goes (any index: arrays need no alignment)
+     * @param lengthBytes bytes to read: a positive multiple of {@link #blockSizeBytes()}, at most
+     *     {@link #maxRequestBytes()}
+     * @return a future completed on the event loop: normally once {@code dst} holds the verified
+     *     data; exceptionally with an {@link IntegrityException} when a block fails verification, or
+     *     another {@link IOException} on a device error (then {@code dst} is left as it was)
+     * @throws IllegalArgumentException before any I/O, when {@code dst} is null, or the range is not
+     *     block-aligned, empty, larger than {@link #maxRequestBytes()} or not inside the volume
+     * @throws IndexOutOfBoundsException before any I/O, when {@code dst[dstOffset .. dstOffset +
+     *     lengthBytes)} is not inside {@code dst}
+     * @throws IllegalStateException when the volume is closed, or stopped after an internal error
+     */
     public CompletableFuture<Void> read(long offsetBytes, byte[] dst, int dstOffset, int lengthBytes) {
         return read(offsetBytes, RequestChecks.arraySlice("read", dst, dstOffset, lengthBytes));
     }
@@ -316,6 +403,20 @@ public final class Volume implements AutoCloseable {
     /**
      * Reads {@code dst.remaining()} bytes at {@code offsetBytes} into {@code dst} (heap or direct),
      * whose position advances by that much when the read succeeds, before the future completes.
+     *
+     * @param offsetBytes where the read starts in the volume, in bytes: a multiple of
+     *     {@link #blockSizeBytes()}
+     * @param dst the destination: its remaining bytes (position to limit), a multiple of
+     *     {@link #blockSizeBytes()}, at most {@link #maxRequestBytes()}, are read into; not read-only.
+     *     Leave its position and limit alone until the future completes
+     * @return a future completed on the event loop: normally once {@code dst} holds the verified
+     *     data and its position is at its limit; exceptionally with an {@link IntegrityException} when
+     *     a block fails verification, or another {@link IOException} on a device error or when a
+     *     direct {@code dst}'s memory is no longer accessible (then {@code dst} is left as it was)
+     * @throws IllegalArgumentException before any I/O, when {@code dst} is null, read-only, has no
+     *     remaining bytes or is confined to another thread, or the range is not block-aligned, larger
+     *     than {@link #maxRequestBytes()} or not inside the volume
+     * @throws IllegalStateException when the volume is closed, or stopped after an internal error
      */
     public CompletableFuture<Void> read(long offsetBytes, ByteBuffer dst) {
         MemorySegment target = RequestChecks.remaining("read", dst);
@@ -328,8 +429,27 @@ public final class Volume implements AutoCloseable {
      * Low-garbage read of {@code lengthBytes} at {@code offsetBytes} into {@code dst} (native or
      * heap; the event loop copies into it).
      *
-     * @param appTagsOut null, or one slot per block to receive each block's application tag
-     * @param callback runs on the event loop when the read completes
+     * @param offsetBytes where the read starts in the volume, in bytes: a multiple of
+     *     {@link #blockSizeBytes()}
+     * @param lengthBytes bytes to read: a positive multiple of {@link #blockSizeBytes()}, at most
+     *     {@link #maxRequestBytes()}
+     * @param dst the destination, at least {@code lengthBytes} long (its first {@code lengthBytes}
+     *     are read into); writable, and accessible from the event loop (heap memory, or a shared,
+     *     global or automatic arena)
+     * @param appTagsOut null, or one slot per block ({@code lengthBytes / blockSizeBytes()} at least)
+     *     to receive each block's application tag (0 for a block written without one, or never
+     *     written); its contents are defined only when the read succeeds
+     * @param callback runs on the event loop when the read completes: with a null failure once
+     *     {@code dst} holds the verified data; with an {@link IntegrityException} when a block fails
+     *     verification; with another {@link IOException} on a device error or when {@code dst} is no
+     *     longer accessible (then {@code dst} is left as it was)
+     * @param token any value: passed to {@code callback} as it is, to tell requests apart
+     * @throws IllegalArgumentException before any I/O, when {@code callback} or {@code dst} is null,
+     *     {@code dst} is too small, read-only or confined to another thread, {@code appTagsOut} is too
+     *     small, or the range is not block-aligned, empty, larger than {@link #maxRequestBytes()} or
+     *     not inside the volume
+     * @throws IllegalStateException when the volume is closed, or stopped after an internal error; or,
+     *     from an I/O callback, when 1024 requests are in flight
      */
     public void read(long offsetBytes, long lengthBytes, MemorySegment dst, short[] appTagsOut, IoCallback callback,
                      long token) {
@@ -338,12 +458,48 @@ public final class Volume implements AutoCloseable {
         submit(Request.READ, offsetBytes, lengthBytes, dst, appTagsOut, callback, token, null);
     }
 
-    /** Reads and waits. */
+    /**
+     * Reads {@code dst.byteSize()} bytes at {@code offsetBytes} into {@code dst} and waits. The
+     * calling thread copies the verified data into {@code dst}, so {@code dst} may be confined to it.
+     *
+     * @param offsetBytes where the read starts in the volume, in bytes: a multiple of
+     *     {@link #blockSizeBytes()}
+     * @param dst the destination (native or heap), read into whole: a multiple of
+     *     {@link #blockSizeBytes()} bytes, at most {@link #maxRequestBytes()}; writable
+     * @throws IntegrityException when a block fails verification ({@code dst} is left as it was)
+     * @throws IOException on a device error, when {@code dst} is no longer accessible, or when the
+     *     event loop failed while the caller waited ({@code dst} is left as it was)
+     * @throws IllegalArgumentException before any I/O, when {@code dst} is null, empty or read-only,
+     *     or the range is not block-aligned, larger than {@link #maxRequestBytes()} or not inside the
+     *     volume
+     * @throws IllegalStateException when the volume is closed, or stopped after an internal error; or
+     *     when called on the event loop (from an I/O callback), where waiting would never end
+     */
     public void readBlocking(long offsetBytes, MemorySegment dst) throws IOException {
         readBlocking(offsetBytes, dst, null);
     }
 
-    /** Reads and waits, returning each block's application tag in {@code appTagsOut} (may be null). */
+    /**
+     * Reads {@code dst.byteSize()} bytes at {@code offsetBytes} into {@code dst} and waits, returning
+     * each block's application tag in {@code appTagsOut}. The calling thread copies the verified data
+     * into {@code dst}, so {@code dst} may be confined to it.
+     *
+     * @param offsetBytes where the read starts in the volume, in bytes: a multiple of
+     *     {@link #blockSizeBytes()}
+     * @param dst the destination (native or heap), read into whole: a multiple of
+     *     {@link #blockSizeBytes()} bytes, at most {@link #maxRequestBytes()}; writable
+     * @param appTagsOut null, or one slot per block ({@code dst.byteSize() / blockSizeBytes()} at
+     *     least) to receive each block's application tag (0 for a block written without one, or never
+     *     written); its contents are defined only when the read succeeds
+     * @throws IntegrityException when a block fails verification ({@code dst} is left as it was)
+     * @throws IOException on a device error, when {@code dst} is no longer accessible, or when the
+     *     event loop failed while the caller waited ({@code dst} is left as it was)
+     * @throws IllegalArgumentException before any I/O, when {@code dst} is null, empty or read-only,
+     *     {@code appTagsOut} is too small, or the range is not block-aligned, larger than
+     *     {@link #maxRequestBytes()} or not inside the volume
+     * @throws IllegalStateException when the volume is closed, or stopped after an internal error; or
+     *     when called on the event loop (from an I/O callback), where waiting would never end
+     */
     public void readBlocking(long offsetBytes, MemorySegment dst, short[] appTagsOut) throws IOException {
         BlockingWait wait = new BlockingWait(loop, offsetBytes, dst);
         checks.checkOpen(closed);
@@ -352,7 +508,25 @@ public final class Volume implements AutoCloseable {
         wait.await();
     }
 
-    /** Reads {@code lengthBytes} at {@code offsetBytes} into {@code dst[dstOffset ..]} and waits. */
+    /**
+     * Reads {@code lengthBytes} at {@code offsetBytes} into {@code dst[dstOffset ..]} and waits.
+     *
+     * @param offsetBytes where the read starts in the volume, in bytes: a multiple of
+     *     {@link #blockSizeBytes()}
+     * @param dst the destination array
+     * @param dstOffset where in {@code dst} the data goes (any index: arrays need no alignment)
+     * @param lengthBytes bytes to read: a positive multiple of {@link #blockSizeBytes()}, at most
+     *     {@link #maxRequestBytes()}
+     * @throws IntegrityException when a block fails verification ({@code dst} is left as it was)
+     * @throws IOException on a device error, or when the event loop failed while the caller waited
+     *     ({@code dst} is left as it was)
+     * @throws IllegalArgumentException before any I/O, when {@code dst} is null, or the range is not
+     *     block-aligned, empty, larger than {@link #maxRequestBytes()} or not inside the volume
+     * @throws IndexOutOfBoundsException before any I/O, when {@code dst[dstOffset .. dstOffset +
+     *     lengthBytes)} is not inside {@code dst}
+     * @throws IllegalStateException when the volume is closed, or stopped after an internal error; or
+     *     when called on the event loop (from an I/O callback), where waiting would never end
+     */
     public void readBlocking(long offsetBytes, byte[] dst, int dstOffset, int lengthBytes) throws IOException {
         readBlocking(offsetBytes, RequestChecks.arraySlice("read", dst, dstOffset, lengthBytes), null);
     }
@@ -360,6 +534,20 @@ public final class Volume implements AutoCloseable {
     /**
      * Reads {@code dst.remaining()} bytes at {@code offsetBytes} into {@code dst} (heap or direct)
      * and waits; on success the position advances by that much (as {@code FileChannel.read} does).
+     *
+     * @param offsetBytes where the read starts in the volume, in bytes: a multiple of
+     *     {@link #blockSizeBytes()}
+     * @param dst the destination: its remaining bytes (position to limit), a multiple of
+     *     {@link #blockSizeBytes()}, at most {@link #maxRequestBytes()}, are read into; not read-only
+     * @throws IntegrityException when a block fails verification ({@code dst} is left as it was)
+     * @throws IOException on a device error, when a direct {@code dst}'s memory is no longer
+     *     accessible, or when the event loop failed while the caller waited ({@code dst} is left as
+     *     it was)
+     * @throws IllegalArgumentException before any I/O, when {@code dst} is null, read-only or has no
+     *     remaining bytes, or the range is not block-aligned, larger than {@link #maxRequestBytes()}
+     *     or not inside the volume
+     * @throws IllegalStateException when the volume is closed, or stopped after an internal error; or
+     *     when called on the event loop (from an I/O callback), where waiting would never end
      */
     public void readBlocking(long offsetBytes, ByteBuffer dst) throws IOException {
         MemorySegment target = RequestChecks.remaining("read", dst);
@@ -369,21 +557,76 @@ public final class Volume implements AutoCloseable {
 
     // ------------------------------------------------------------------ writes
 
-    /** Writes all of {@code src} (native or heap) at {@code offsetBytes}. */
+    /**
+     * Writes all of {@code src} (native or heap) at {@code offsetBytes}. The calling thread copies
+     * {@code src} before this returns: it may be reused, changed or freed at once.
+     *
+     * @param offsetBytes where the write starts in the volume, in bytes: a multiple of
+     *     {@link #blockSizeBytes()}
+     * @param src the data, written whole: a multiple of {@link #blockSizeBytes()} bytes, at most
+     *     {@link #maxRequestBytes()}
+     * @return a future completed on the event loop: normally once the data and its checksums are
+     *     written (durable after a {@link #flush()}, or at once with {@link Durability#STRICT});
+     *     exceptionally with an {@link IOException} on a device error, or an
+     *     {@link IntegrityException} when both metadata copies of a block's group are damaged (then
+     *     nothing of that group is written)
+     * @throws IllegalArgumentException before any I/O, when {@code src} is null or empty, or the
+     *     range is not block-aligned, larger than {@link #maxRequestBytes()} or not inside the volume
+     * @throws IllegalStateException when the volume is closed, stopped after an internal error, or
+     *     open {@linkplain #isReadOnly() read-only}
+     */
     public CompletableFuture<Void> write(long offsetBytes, MemorySegment src) {
         CompletableFuture<Void> future = new CompletableFuture<>();
         write(offsetBytes, src == null ? 0 : src.byteSize(), src, null, FutureCallbacks.completing(future), 0);
         return future;
     }
 
-    /** Writes {@code src[srcOffset .. srcOffset + lengthBytes)} at {@code offsetBytes}. */
+    /**
+     * Writes {@code src[srcOffset .. srcOffset + lengthBytes)} at {@code offsetBytes}. The calling
+     * thread copies those bytes before this returns: {@code src} may be reused or changed at once.
+     *
+     * @param offsetBytes where the write starts in the volume, in bytes: a multiple of
+     *     {@link #blockSizeBytes()}
+     * @param src the array holding the data
+     * @param srcOffset where in {@code src} the data starts (any index: arrays need no alignment)
+     * @param lengthBytes bytes to write: a positive multiple of {@link #blockSizeBytes()}, at most
+     *     {@link #maxRequestBytes()}
+     * @return a future completed on the event loop: normally once the data and its checksums are
+     *     written (durable after a {@link #flush()}, or at once with {@link Durability#STRICT});
+     *     exceptionally with an {@link IOException} on a device error, or an
+     *     {@link IntegrityException} when both metadata copies of a block's group are damaged (then
+     *     nothing of that group is written)
+     * @throws IllegalArgumentException before any I/O, when {@code src} is null, or the range is not
+     *     block-aligned, empty, larger than {@link #maxRequestBytes()} or not inside the volume
+     * @throws IndexOutOfBoundsException before any I/O, when {@code src[srcOffset .. srcOffset +
+     *     lengthBytes)} is not inside {@code src}
+     * @throws IllegalStateException when the volume is closed, stopped after an internal error, or
+     *     open {@linkplain #isReadOnly() read-only}
+     */
     public CompletableFuture<Void> write(long offsetBytes, byte[] src, int srcOffset, int lengthBytes) {
         return write(offsetBytes, RequestChecks.arraySlice("write", src, srcOffset, lengthBytes));
     }
 
     /**
      * Writes the {@code src.remaining()} bytes of {@code src} (heap or direct) at {@code offsetBytes};
-     * its position advances by that much when the write succeeds, before the future completes.
+     * its position advances by that much when the write succeeds, before the future completes. The
+     * calling thread copies the bytes before this returns: their contents may change at once.
+     *
+     * @param offsetBytes where the write starts in the volume, in bytes: a multiple of
+     *     {@link #blockSizeBytes()}
+     * @param src the data: its remaining bytes (position to limit), a multiple of
+     *     {@link #blockSizeBytes()}, at most {@link #maxRequestBytes()}. Leave its position and limit
+     *     alone until the future completes
+     * @return a future completed on the event loop: normally once the data and its checksums are
+     *     written (durable after a {@link #flush()}, or at once with {@link Durability#STRICT}) and
+     *     {@code src}'s position is at its limit; exceptionally with an {@link IOException} on a
+     *     device error, or an {@link IntegrityException} when both metadata copies of a block's group
+     *     are damaged (then nothing of that group is written)
+     * @throws IllegalArgumentException before any I/O, when {@code src} is null or has no remaining
+     *     bytes, or the range is not block-aligned, larger than {@link #maxRequestBytes()} or not
+     *     inside the volume
+     * @throws IllegalStateException when the volume is closed, stopped after an internal error, or
+     *     open {@linkplain #isReadOnly() read-only}
      */
     public CompletableFuture<Void> write(long offsetBytes, ByteBuffer src) {
         MemorySegment source = RequestChecks.remaining("write", src);
@@ -394,8 +637,30 @@ public final class Volume implements AutoCloseable {
 
     /**
      * Low-garbage write of {@code lengthBytes} of {@code src} (native or heap) at {@code offsetBytes}.
+     * The calling thread copies the data before this returns (from an I/O callback: the event loop,
+     * when it takes the request), so {@code src} may be reused, changed or freed once it has.
      *
-     * @param appTags null, or one application tag per block (stored in its tuple, returned by reads)
+     * @param offsetBytes where the write starts in the volume, in bytes: a multiple of
+     *     {@link #blockSizeBytes()}
+     * @param lengthBytes bytes to write: a positive multiple of {@link #blockSizeBytes()}, at most
+     *     {@link #maxRequestBytes()}
+     * @param src the data, at least {@code lengthBytes} long (its first {@code lengthBytes} are
+     *     written); accessible from the calling thread (from an I/O callback: the event loop)
+     * @param appTags null, or one application tag per block ({@code lengthBytes / blockSizeBytes()} at
+     *     least; null stores 0), stored in its tuple and returned by reads. The event loop reads the
+     *     array when it commits the write: leave it unchanged until {@code callback} runs
+     * @param callback runs on the event loop when the write completes: with a null failure once the
+     *     data and its checksums are written (durable after a {@link #flush()}, or at once with
+     *     {@link Durability#STRICT}); with an {@link IOException} on a device error, or an
+     *     {@link IntegrityException} when both metadata copies of a block's group are damaged (then
+     *     nothing of that group is written)
+     * @param token any value: passed to {@code callback} as it is, to tell requests apart
+     * @throws IllegalArgumentException before any I/O, when {@code callback} or {@code src} is null,
+     *     {@code src} or {@code appTags} is too small, or the range is not block-aligned, empty, larger
+     *     than {@link #maxRequestBytes()} or not inside the volume
+     * @throws IllegalStateException when the volume is closed, stopped after an internal error, or
+     *     open {@linkplain #isReadOnly() read-only}; or, from an I/O callback, when 1024 requests are
+     *     in flight
      */
     public void write(long offsetBytes, long lengthBytes, MemorySegment src, short[] appTags, IoCallback callback,
                       long token) {
@@ -407,19 +672,72 @@ public final class Volume implements AutoCloseable {
         submit(Request.WRITE, offsetBytes, lengthBytes, src, appTags, callback, token, null);
     }
 
-    /** Writes and waits. */
+    /**
+     * Writes all of {@code src} (native or heap) at {@code offsetBytes} and waits.
+     *
+     * @param offsetBytes where the write starts in the volume, in bytes: a multiple of
+     *     {@link #blockSizeBytes()}
+     * @param src the data, written whole: a multiple of {@link #blockSizeBytes()} bytes, at most
+     *     {@link #maxRequestBytes()}
+     * @throws IntegrityException when both metadata copies of a block's group are damaged (nothing
+     *     of that group was written)
+     * @throws IOException on a device error, or when the event loop failed while the caller waited
+     * @throws IllegalArgumentException before any I/O, when {@code src} is null or empty, or the
+     *     range is not block-aligned, larger than {@link #maxRequestBytes()} or not inside the volume
+     * @throws IllegalStateException when the volume is closed, stopped after an internal error, or
+     *     open {@linkplain #isReadOnly() read-only}; or when called on the event loop (from an I/O
+     *     callback), where waiting would never end
+     */
     public void writeBlocking(long offsetBytes, MemorySegment src) throws IOException {
         writeBlocking(offsetBytes, src, null);
     }
 
-    /** Writes with one application tag per block (may be null) and waits. */
+    /**
+     * Writes all of {@code src} (native or heap) at {@code offsetBytes}, with one application tag
+     * per block, and waits.
+     *
+     * @param offsetBytes where the write starts in the volume, in bytes: a multiple of
+     *     {@link #blockSizeBytes()}
+     * @param src the data, written whole: a multiple of {@link #blockSizeBytes()} bytes, at most
+     *     {@link #maxRequestBytes()}
+     * @param appTags null, or one application tag per block ({@code src.byteSize() / blockSizeBytes()}
+     *     at least; null stores 0), stored in its tuple and returned by reads
+     * @throws IntegrityException when both metadata copies of a block's group are damaged (nothing
+     *     of that group was written)
+     * @throws IOException on a device error, or when the event loop failed while the caller waited
+     * @throws IllegalArgumentException before any I/O, when {@code src} is null or empty,
+     *     {@code appTags} is too small, or the range is not block-aligned, larger than
+     *     {@link #maxRequestBytes()} or not inside the volume
+     * @throws IllegalStateException when the volume is closed, stopped after an internal error, or
+     *     open {@linkplain #isReadOnly() read-only}; or when called on the event loop (from an I/O
+     *     callback), where waiting would never end
+     */
     public void writeBlocking(long offsetBytes, MemorySegment src, short[] appTags) throws IOException {
         BlockingWait wait = new BlockingWait(loop, 0, null);
         write(offsetBytes, src == null ? 0 : src.byteSize(), src, appTags, wait, 0);
         wait.await();
     }
 
-    /** Writes {@code src[srcOffset .. srcOffset + lengthBytes)} at {@code offsetBytes} and waits. */
+    /**
+     * Writes {@code src[srcOffset .. srcOffset + lengthBytes)} at {@code offsetBytes} and waits.
+     *
+     * @param offsetBytes where the write starts in the volume, in bytes: a multiple of
+     *     {@link #blockSizeBytes()}
+     * @param src the array holding the data
+     * @param srcOffset where in {@code src} the data starts (any index: arrays need no alignment)
+     * @param lengthBytes bytes to write: a positive multiple of {@link #blockSizeBytes()}, at most
+     *     {@link #maxRequestBytes()}
+     * @throws IntegrityException when both metadata copies of a block's group are damaged (nothing
+     *     of that group was written)
+     * @throws IOException on a device error, or when the event loop failed while the caller waited
+     * @throws IllegalArgumentException before any I/O, when {@code src} is null, or the range is not
+     *     block-aligned, empty, larger than {@link #maxRequestBytes()} or not inside the volume
+     * @throws IndexOutOfBoundsException before any I/O, when {@code src[srcOffset .. srcOffset +
+     *     lengthBytes)} is not inside {@code src}
+     * @throws IllegalStateException when the volume is closed, stopped after an internal error, or
+     *     open {@linkplain #isReadOnly() read-only}; or when called on the event loop (from an I/O
+     *     callback), where waiting would never end
+     */
     public void writeBlocking(long offsetBytes, byte[] src, int srcOffset, int lengthBytes) throws IOException {
         writeBlocking(offsetBytes, RequestChecks.arraySlice("write", src, srcOffset, lengthBytes), null);
     }
@@ -427,6 +745,20 @@ public final class Volume implements AutoCloseable {
     /**
      * Writes the {@code src.remaining()} bytes of {@code src} (heap or direct) at {@code offsetBytes}
      * and waits; on success the position advances by that much (as {@code FileChannel.write} does).
+     *
+     * @param offsetBytes where the write starts in the volume, in bytes: a multiple of
+     *     {@link #blockSizeBytes()}
+     * @param src the data: its remaining bytes (position to limit), a multiple of
+     *     {@link #blockSizeBytes()}, at most {@link #maxRequestBytes()}
+     * @throws IntegrityException when both metadata copies of a block's group are damaged (nothing
+     *     of that group was written)
+     * @throws IOException on a device error, or when the event loop failed while the caller waited
+     * @throws IllegalArgumentException before any I/O, when {@code src} is null or has no remaining
+     *     bytes, or the range is not block-aligned, larger than {@link #maxRequestBytes()} or not
+     *     inside the volume
+     * @throws IllegalStateException when the volume is closed, stopped after an internal error, or
+     *     open {@linkplain #isReadOnly() read-only}; or when called on the event loop (from an I/O
+     *     callback), where waiting would never end
      */
     public void writeBlocking(long offsetBytes, ByteBuffer src) throws IOException {
         MemorySegment source = RequestChecks.remaining("write", src);
@@ -436,14 +768,30 @@ public final class Volume implements AutoCloseable {
 
     // ------------------------------------------------------------------ flush and close
 
-    /** Makes every write completed before this call durable (fdatasync of the device(s)). */
+    /**
+     * Makes every write completed before this call durable (fdatasync of the device(s)).
+     *
+     * @return a future completed on the event loop: normally once those writes are durable;
+     *     exceptionally with an {@link IOException} when a device's sync failed
+     * @throws IllegalStateException when the volume is closed, or stopped after an internal error
+     */
     public CompletableFuture<Void> flush() {
         CompletableFuture<Void> future = new CompletableFuture<>();
         flush(FutureCallbacks.completing(future), 0);
         return future;
     }
 
-    /** Low-garbage flush: {@code callback} runs on the event loop when every earlier write is durable. */
+    /**
+     * Low-garbage flush: makes every write completed before this call durable (fdatasync of the
+     * device(s)).
+     *
+     * @param callback runs on the event loop: with a null failure once every earlier write is
+     *     durable; with an {@link IOException} when a device's sync failed
+     * @param token any value: passed to {@code callback} as it is, to tell requests apart
+     * @throws IllegalArgumentException when {@code callback} is null
+     * @throws IllegalStateException when the volume is closed, or stopped after an internal error; or,
+     *     from an I/O callback, when 1024 requests are in flight
+     */
     public void flush(IoCallback callback, long token) {
         checks.checkOpen(closed);
         if (callback == null) {
@@ -452,7 +800,14 @@ public final class Volume implements AutoCloseable {
         submit(Request.FLUSH, 0, 0, null, null, callback, token, null);
     }
 
-    /** Flushes and waits. */
+    /**
+     * Makes every write completed before this call durable (fdatasync of the device(s)), and waits.
+     *
+     * @throws IOException when a device's sync failed, or the event loop failed while the caller
+     *     waited
+     * @throws IllegalStateException when the volume is closed, or stopped after an internal error; or
+     *     when called on the event loop (from an I/O callback), where waiting would never end
+     */
     public void flushBlocking() throws IOException {
         BlockingWait wait = new BlockingWait(loop, 0, null);
         flush(wait, 0);
@@ -474,6 +829,10 @@ public final class Volume implements AutoCloseable {
      *
      * <p>Closing a closed volume does nothing and returns at once, also while another thread's
      * close is still in progress (that close reports any failure).
+     *
+     * @throws IOException when completing the accepted operations, syncing or closing a device
+     *     failed; the volume is closed and its devices released all the same
+     * @throws IllegalStateException when called on the event loop (from an I/O callback)
      */
     @Override
     public void close() throws IOException {
@@ -518,6 +877,11 @@ public final class Volume implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@link #close()} was called. Any thread.
+     *
+     * @return true once a close has started (it may still be in progress on another thread)
+     */
     public boolean isClosed() {
         return closed;
     }

@@ -28,6 +28,15 @@ public record VolumeInfo(UUID uuid, int formatVersion, int blockSizeBytes, Check
                          MetadataPlacement metadataPlacement, long dataBlockCount, long usableBytes, long groupCount,
                          int blocksPerGroup, long backupSuperblockOffsetBytes, long dataDeviceMinBytes,
                          long metadataDeviceMinBytes) {
+    /**
+     * Checks the components, each described above. Volumes make these from their superblock; the
+     * constructor is public for tests and for code that wraps a volume.
+     *
+     * @throws NullPointerException when {@code uuid}, {@code checksum} or {@code metadataPlacement} is
+     *     null
+     * @throws IllegalArgumentException when {@code usableBytes} is not
+     *     {@code dataBlockCount × blockSizeBytes}
+     */
     public VolumeInfo {
         Objects.requireNonNull(uuid, "uuid");
         Objects.requireNonNull(checksum, "checksum");
@@ -38,7 +47,11 @@ public record VolumeInfo(UUID uuid, int formatVersion, int blockSizeBytes, Check
         }
     }
 
-    /** Metadata blocks: two per group (the imd pair). */
+    /**
+     * The metadata blocks that describe the data blocks.
+     *
+     * @return the number of metadata blocks: two per group (the imd pair), {@code 2 × groupCount}
+     */
     public long metadataBlockCount() {
         return 2 * groupCount;
     }
@@ -47,6 +60,9 @@ public record VolumeInfo(UUID uuid, int formatVersion, int blockSizeBytes, Check
      * The byte offset on the data device where logical block {@code block} is stored (for tools that
      * inspect or, in tests, damage the device behind the volume's back).
      *
+     * @param block a logical block number, {@code 0 .. dataBlockCount - 1}
+     * @return the byte offset of that block's data on the data device (past the superblock and, for
+     *     interleaved metadata, the metadata pairs before it)
      * @throws IndexOutOfBoundsException when {@code block} is not in {@code 0 .. dataBlockCount - 1}
      */
     public long dataDeviceOffsetBytes(long block) {

@@ -12,6 +12,12 @@ import java.util.Objects;
  * @param warnings one line per problem found and worked around (empty for a healthy volume)
  */
 public record VolumeInspection(VolumeInfo info, boolean usedBackupSuperblock, List<String> warnings) {
+    /**
+     * Checks the components, each described above, and copies {@code warnings}.
+     *
+     * @throws NullPointerException when {@code info} or {@code warnings}, or one of the warnings, is
+     *     null
+     */
     public VolumeInspection {
         Objects.requireNonNull(info, "info");
         warnings = List.copyOf(warnings);
