@@ -24,12 +24,27 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Timers publish percentile histograms (Prometheus {@code _bucket} series) so dashboards can
  * compute any quantile across instances.
+ *
+ * <p>Threading: {@link #bindTo} may be called from any thread; the volume calls
+ * {@link #onRequestComplete} on its event-loop thread, as every {@link RequestObserver}.
  */
 public final class VolumeMetrics implements MeterBinder, RequestObserver {
+    /** Name of the timer of read latencies, from acceptance to completion (failed reads included). */
     public static final String READ_LATENCY = "csum.read.latency";
+    /** Name of the timer of write latencies, including the metadata (imd) update. */
     public static final String WRITE_LATENCY = "csum.write.latency";
+    /** Name of the timer of flush latencies (fdatasync of the devices). */
     public static final String FLUSH_LATENCY = "csum.flush.latency";
+    /**
+     * Name of the counter of failed requests, tagged {@code op} ({@code read}, {@code write},
+     * {@code flush}) and {@code cause} ({@code integrity} for a checksum mismatch, {@code io} for any
+     * other failure); {@link #bindTo} registers all six series at 0.
+     */
     public static final String REQUESTS_FAILED = "csum.requests.failed";
+    /**
+     * Name of the gauge that is always 1 and names the volume in its tags: {@code uuid},
+     * {@code checksum} (its display name) and {@code block_size} (bytes).
+     */
     public static final String VOLUME_INFO = "csum.volume.info";
 
     /** Values of the {@code op} tag of {@link #REQUESTS_FAILED}, indexed by {@link RequestKind#ordinal()}. */
@@ -47,12 +62,29 @@ public final class VolumeMetrics implements MeterBinder, RequestObserver {
     /** {@link #REQUESTS_FAILED} by {@code [operation][cause]}, as {@link #OPERATIONS} and {@link #CAUSES}. */
     private volatile Counter[][] failures;
 
-    /** @param volumeName value of the {@code volume} tag (for example the device path) */
+    /**
+     * Metrics of {@code volume}, every meter tagged {@code volume=volumeName}. Nothing is registered
+     * or recorded until {@link #bindTo} is called.
+     *
+     * @param volume the volume to measure
+     * @param volumeName value of the {@code volume} tag (for example the device path)
+     */
     public VolumeMetrics(Volume volume, String volumeName) {
         this.volume = volume;
         this.tags = Tags.of("volume", volumeName);
     }
 
+    /**
+     * Registers the volume's meters in {@code registry}, and attaches this object to the volume as a
+     * {@link RequestObserver} (once, however many registries it is bound to) so that the latency
+     * timers record every request from then on.
+     *
+     * <p>Bind it to one registry, a {@code CompositeMeterRegistry} to publish to several: the meters
+     * are registered in every registry it is bound to, but the latency timers and the
+     * {@link #REQUESTS_FAILED} counters record only into the one bound last.
+     *
+     * @param registry the registry to register the meters in
+     */
     @Override
     public void bindTo(MeterRegistry registry) {
         readTimer = latencyTimer(registry, READ_LATENCY, "Latency of volume reads, from acceptance to completion");
