@@ -22,7 +22,13 @@ public enum Fault {
     /** At a crash, a write that reached the media was torn at a sector boundary (crashes only). */
     CRASH_TORN_WRITE;
 
-    /** True for the faults whose probability is per sector touched (bit rot, latent errors), not per operation. */
+    /**
+     * How this fault's probability in a {@link Faults} plan counts.
+     *
+     * @return true for the faults whose probability is per sector touched (bit rot, latent errors);
+     *     false for those whose probability is per operation (and for {@link #CRASH_TORN_WRITE}, per
+     *     write at a crash)
+     */
     public boolean isPerSector() {
         return FaultMapping.kind(this).isPerSector();
     }

@@ -59,6 +59,7 @@ public final class SimulatedVolume implements AutoCloseable {
     /**
      * The open volume (a new one after each {@link #reopen()}).
      *
+     * @return the volume, driven by {@link #runUntilIdle(int)}: its blocking forms are refused
      * @throws IllegalStateException after a crash or shutdown, until {@link #reopen()}
      */
     public Volume volume() {
@@ -68,12 +69,20 @@ public final class SimulatedVolume implements AutoCloseable {
         return volume;
     }
 
-    /** The volume's identity and geometry (the same across crashes and reopens). */
+    /**
+     * The volume's identity and geometry (the same across crashes and reopens).
+     *
+     * @return what the volume was formatted with
+     */
     public VolumeInfo info() {
         return info;
     }
 
-    /** The options this volume was made with. */
+    /**
+     * The options this volume was made with.
+     *
+     * @return the options given to {@link SimulatedVolumes#create}
+     */
     public SimulationOptions options() {
         return options;
     }
@@ -81,7 +90,13 @@ public final class SimulatedVolume implements AutoCloseable {
     /**
      * Runs the engine and the disk on the calling thread until every accepted request completed (its
      * callback ran), for at most {@code maxSteps} steps. Small values interleave a test's requests
-     * with partial progress. Returns true when the volume is idle.
+     * with partial progress.
+     *
+     * @param maxSteps the most steps to run; a step hands the engine the requests started since
+     *     the last one, and lets the disk complete operations and the engine react to them
+     * @return true when the volume is idle: every accepted request completed
+     * @throws IllegalStateException after a crash or shutdown, until {@link #reopen()}
+     * @throws IOException when the engine fails outright (injected faults fail requests, not this)
      */
     public boolean runUntilIdle(int maxSteps) throws IOException {
         return VolumeInternals.runUntilIdle(volume(), maxSteps);
@@ -90,7 +105,9 @@ public final class SimulatedVolume implements AutoCloseable {
     /**
      * Runs until every accepted request completed.
      *
-     * @throws IllegalStateException when the engine does not become idle (a bug: it always should)
+     * @throws IllegalStateException when the engine does not become idle (a bug: it always should),
+     *     or after a crash or shutdown, until {@link #reopen()}
+     * @throws IOException when the engine fails outright (injected faults fail requests, not this)
      */
     public void runUntilIdle() throws IOException {
         if (!runUntilIdle(IDLE_STEPS_MAX)) {
@@ -104,6 +121,8 @@ public final class SimulatedVolume implements AutoCloseable {
      * flushed data always survives. The volume is abandoned: its requests still in flight complete
      * here, with an {@link IOException} (the device is gone), as it is torn down. The volume is down
      * until {@link #reopen()}.
+     *
+     * @throws IllegalStateException when the volume is down already (crashed or shut down)
      */
     public void crash() {
         Volume abandoned = volume();
@@ -121,6 +140,9 @@ public final class SimulatedVolume implements AutoCloseable {
     /**
      * Closes the volume cleanly (every accepted request completes, the metadata is settled, the disk
      * synced); it is down until {@link #reopen()}.
+     *
+     * @throws IllegalStateException when the volume is down already (crashed or shut down)
+     * @throws IOException when closing the volume failed; it is down all the same
      */
     public void shutdown() throws IOException {
         Volume closing = volume();
@@ -149,12 +171,22 @@ public final class SimulatedVolume implements AutoCloseable {
         return volume;
     }
 
-    /** Turns the random faults of the {@link Faults} plan on or off (crashes are unaffected). */
+    /**
+     * Turns the random faults of the {@link Faults} plan on or off (crashes are unaffected).
+     *
+     * @param enabled true to inject the plan's faults from now on, false to inject none
+     */
     public void setFaultsEnabled(boolean enabled) {
         disk.faultsEnabled(enabled);
     }
 
-    /** How many times the disk injected {@code fault} since it was made (across crashes and reopens). */
+    /**
+     * How many times the disk injected {@code fault} since it was made (across crashes and reopens).
+     *
+     * @param fault the fault to count
+     * @return the count: sectors for the {@linkplain Fault#isPerSector() per-sector} faults,
+     *     operations for the others
+     */
     public long faultsInjected(Fault fault) {
         return disk.stats().faults(FaultMapping.kind(fault));
     }

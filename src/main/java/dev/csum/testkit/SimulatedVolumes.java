@@ -30,12 +30,24 @@ public final class SimulatedVolumes {
     /**
      * Formats a volume on a new simulated disk and opens it; the disk injects the options' faults from
      * then on (not while formatting and opening).
+     *
+     * @param options the disk and the volume
+     * @return the open volume on its disk, driven on the caller's thread
+     * @throws IllegalArgumentException when the options' cache or buffer sizes are too small for a
+     *     volume ({@link dev.csum.VolumeOptions})
+     * @throws IOException when formatting or opening the volume fails
      */
     public static SimulatedVolume create(SimulationOptions options) throws IOException {
         return new SimulatedVolume(options);
     }
 
-    /** Runs the torture simulation's seeds; blocks until all ran. */
+    /**
+     * Runs the torture simulation's seeds, one after the other on the calling thread; returns when
+     * all ran. A seed that violates the invariant does not stop the run: the report names it.
+     *
+     * @param options the seeds and what to change in their configurations
+     * @return what the run found
+     */
     public static TortureReport torture(TortureOptions options) {
         long started = System.nanoTime();
         SeedResult result = Torture.run(options.firstSeed(), options.seedCount(), options.operationsPerSeed(),
@@ -43,7 +55,13 @@ public final class SimulatedVolumes {
         return new TortureReport(result, options.operationsPerSeed(), (System.nanoTime() - started) / 1_000_000);
     }
 
-    /** One line describing the configuration seed {@code seed} runs with under {@code options}. */
+    /**
+     * Describes the configuration a seed runs with, without running it.
+     *
+     * @param seed the seed
+     * @param options what the run changes in each seed's configuration (its seed range is ignored)
+     * @return one line describing the configuration seed {@code seed} runs with under {@code options}
+     */
     public static String describeTortureSeed(long seed, TortureOptions options) {
         return adjustment(options).apply(TortureConfig.forSeed(seed, options.operationsPerSeed())).describe();
     }

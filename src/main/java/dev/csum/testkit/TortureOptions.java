@@ -31,6 +31,15 @@ public record TortureOptions(long firstSeed, int seedCount, int operationsPerSee
     /** The media fault rate of {@link #withMediaFaults} unless given. */
     public static final double DEFAULT_MEDIA_FAULT_RATE = 0.01;
 
+    /**
+     * Checks the components, each described above, and copies the {@code mediaFaults} set.
+     *
+     * @throws NullPointerException when {@code mediaFaults} or {@code crashProbability} is null (use
+     *     the empty ones for each seed's own)
+     * @throws IllegalArgumentException when {@code seedCount} or {@code operationsPerSeed} is not
+     *     positive, {@code mediaFaults} holds {@link Fault#CRASH_TORN_WRITE}, or
+     *     {@code mediaFaultRate} or {@code crashProbability} is outside [0, 1]
+     */
     public TortureOptions {
         Objects.requireNonNull(mediaFaults, "mediaFaults (Optional.empty(): each seed's own)");
         Objects.requireNonNull(crashProbability, "crashProbability (OptionalDouble.empty(): each seed's own)");
@@ -54,35 +63,76 @@ public record TortureOptions(long firstSeed, int seedCount, int operationsPerSee
         }
     }
 
-    /** Seeds {@code firstSeed .. firstSeed + seedCount - 1}, each as it derives its configuration. */
+    /**
+     * Seeds {@code firstSeed .. firstSeed + seedCount - 1}, each as it derives its configuration,
+     * with {@value #DEFAULT_OPERATIONS_PER_SEED} operations per seed.
+     *
+     * @param firstSeed the first seed run
+     * @param seedCount how many seeds to run, at least 1
+     * @return the options
+     * @throws IllegalArgumentException when {@code seedCount} is not positive
+     */
     public static TortureOptions seeds(long firstSeed, int seedCount) {
         return new TortureOptions(firstSeed, seedCount, DEFAULT_OPERATIONS_PER_SEED, Optional.empty(),
             DEFAULT_MEDIA_FAULT_RATE, OptionalDouble.empty(), false);
     }
 
-    /** Seed {@code seed} alone: replays it. */
+    /**
+     * Seed {@code seed} alone: replays it, given the other options of the run that printed it.
+     *
+     * @param seed the seed to run
+     * @return the options
+     */
     public static TortureOptions seed(long seed) {
         return seeds(seed, 1);
     }
 
+    /**
+     * These options with another workload length.
+     *
+     * @param operations reads, writes and flushes each seed issues, at least 1
+     * @return a copy with that length
+     * @throws IllegalArgumentException when {@code operations} is not positive
+     */
     public TortureOptions withOperationsPerSeed(int operations) {
         return new TortureOptions(firstSeed, seedCount, operations, mediaFaults, mediaFaultRate, crashProbability,
             seedStaleBrother);
     }
 
-    /** Exactly {@code faults} (none: crashes only) at {@code perOperationRate}, instead of each seed's own. */
+    /**
+     * Exactly {@code faults} at {@code perOperationRate}, instead of each seed's own media faults.
+     *
+     * @param faults the media faults every seed injects; empty for crashes only
+     * @param perOperationRate each fault's probability per operation, in [0, 1]; the
+     *     {@linkplain Fault#isPerSector() per-sector} ones at a twentieth of it per sector
+     * @return a copy with those faults
+     * @throws NullPointerException when {@code faults} is null
+     * @throws IllegalArgumentException when {@code faults} holds {@link Fault#CRASH_TORN_WRITE}, or
+     *     {@code perOperationRate} is outside [0, 1]
+     */
     public TortureOptions withMediaFaults(Set<Fault> faults, double perOperationRate) {
         return new TortureOptions(firstSeed, seedCount, operationsPerSeed, Optional.of(faults), perOperationRate,
             crashProbability, seedStaleBrother);
     }
 
-    /** A power loss with {@code probability} per workload step, instead of each seed's own. */
+    /**
+     * A power loss with {@code probability} per workload step, instead of each seed's own.
+     *
+     * @param probability the probability of a power loss per step, in [0, 1] (0: no crashes)
+     * @return a copy with that crash probability
+     * @throws IllegalArgumentException when {@code probability} is outside [0, 1]
+     */
     public TortureOptions withCrashProbability(double probability) {
         return new TortureOptions(firstSeed, seedCount, operationsPerSeed, mediaFaults, mediaFaultRate,
             OptionalDouble.of(probability), seedStaleBrother);
     }
 
-    /** The seed's stale-brother commit: see {@link #seedStaleBrother()}. */
+    /**
+     * These options with or without the seed's stale-brother commit: see {@link #seedStaleBrother()}.
+     *
+     * @param enabled true to run the engine with the flaw (the run must then fail)
+     * @return a copy with that setting
+     */
     public TortureOptions withSeedStaleBrother(boolean enabled) {
         return new TortureOptions(firstSeed, seedCount, operationsPerSeed, mediaFaults, mediaFaultRate,
             crashProbability, enabled);

@@ -20,89 +20,161 @@ public final class TortureReport {
         this.elapsedMillis = elapsedMillis;
     }
 
-    /** True when no seed violated the invariant. */
+    /**
+     * Whether the run passed.
+     *
+     * @return true when no seed violated the invariant
+     */
     public boolean passed() {
         return result.passed();
     }
 
+    /**
+     * How many seeds ran.
+     *
+     * @return the number of seeds run
+     */
     public long seeds() {
         return result.seeds();
     }
 
-    /** Reads, writes and flushes issued, over every seed. */
+    /**
+     * The workload's size.
+     *
+     * @return the reads, writes and flushes issued, over every seed
+     */
     public long operations() {
         return result.operations();
     }
 
-    /** Power losses simulated. */
+    /**
+     * The power losses.
+     *
+     * @return the power losses simulated, over every seed
+     */
     public long crashes() {
         return result.crashes();
     }
 
-    /** Reads that failed, with an integrity or I/O error. */
+    /**
+     * The failed reads, expected or not.
+     *
+     * @return the reads that failed, with an integrity or I/O error
+     */
     public long readsFailed() {
         return result.readsFailed();
     }
 
-    /** Reads that failed in runs where media faults had been injected: faults caught. */
+    /**
+     * The faults caught.
+     *
+     * @return the reads that failed in runs where media faults had been injected
+     */
     public long faultsDetected() {
         return result.faultsDetected();
     }
 
-    /** Reads that returned data the reference model does not allow: a violation. */
+    /**
+     * Wrong data returned: a violation.
+     *
+     * @return the reads that returned data the reference model does not allow (0 in a passing run)
+     */
     public long silentCorruptions() {
         return result.silentCorruptions();
     }
 
-    /** Integrity errors on blocks whose media holds an acceptable version: a violation. */
+    /**
+     * False alarms: a violation.
+     *
+     * @return the integrity errors on blocks whose media holds an acceptable version (0 in a passing
+     *     run)
+     */
     public long falseErrors() {
         return result.falseErrors();
     }
 
-    /** Failures that no fault or crash explains: a violation. */
+    /**
+     * Unexplained failures: a violation.
+     *
+     * @return the failures that no fault or crash explains (0 in a passing run)
+     */
     public long unexpectedErrors() {
         return result.unexpectedErrors();
     }
 
-    /** Seeds that ended early because the volume could not be reopened. */
+    /**
+     * Seeds cut short.
+     *
+     * @return the seeds that ended early because the volume could not be reopened
+     */
     public long reopenFailures() {
         return result.openFailures();
     }
 
-    /** How many times the disks injected {@code fault}, over every seed. */
+    /**
+     * How many times the disks injected {@code fault}, over every seed.
+     *
+     * @param fault the fault to count
+     * @return the count: sectors for the {@linkplain Fault#isPerSector() per-sector} faults,
+     *     operations for the others
+     */
     public long faultsInjected(Fault fault) {
         return result.faultsInjected(FaultMapping.kind(fault));
     }
 
-    /** The seeds that violated the invariant, ascending: each replays with {@link TortureOptions#seed}. */
+    /**
+     * The seeds that violated the invariant: each replays with {@link TortureOptions#seed}.
+     *
+     * @return the failing seeds, ascending (empty when the run passed)
+     */
     public List<Long> failingSeeds() {
         return List.copyOf(result.failingSeeds());
     }
 
-    /** What the first violations were, one line each (a few at most). */
+    /**
+     * What the first violations were.
+     *
+     * @return one line per violation, a few at most (empty when the run passed)
+     */
     public List<String> violationDetails() {
         return List.copyOf(result.violationDetails());
     }
 
-    /** Wall-clock milliseconds the run took. */
+    /**
+     * How long the run took.
+     *
+     * @return the run's wall-clock time in milliseconds
+     */
     public long elapsedMillis() {
         return elapsedMillis;
     }
 
-    /** The human-readable summary {@code csum torture} prints, naming the failing seeds and how to replay them. */
+    /**
+     * The human-readable summary {@code csum torture} prints, naming the failing seeds and how to
+     * replay them.
+     *
+     * @return the summary, several lines
+     */
     public String text() {
         return text("");
     }
 
     /**
-     * As {@link #text()}, with {@code replayOptions} (for example {@code " --faults lost_write"})
-     * appended to every replay line.
+     * As {@link #text()}, with {@code replayOptions} appended to every replay line.
+     *
+     * @param replayOptions the {@code csum torture} options that changed each seed's configuration,
+     *     with a leading space (for example {@code " --faults lost_write"}); empty for none
+     * @return the summary, several lines
      */
     public String text(String replayOptions) {
         return Torture.summaryText(result, operationsPerSeed, elapsedMillis, replayOptions);
     }
 
-    /** The summary as one JSON object (stable field names; docs/RELIABILITY.md). */
+    /**
+     * The summary as one JSON object (stable field names; docs/RELIABILITY.md).
+     *
+     * @return the JSON text, one object
+     */
     public String json() {
         return Torture.summaryJson(result, operationsPerSeed, elapsedMillis);
     }
