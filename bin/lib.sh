@@ -117,7 +117,8 @@ csum_ensure_test_tools() {
 csum_mvn() {
   csum_quiet_maven
   command -v mvn >/dev/null 2>&1 || csum_die "Maven (mvn) is missing: run 'sudo apt-get install maven'"
-  (cd "$CSUM_ROOT" && mvn -B -q "$@")
+  # Maven 3.8 writes colour resets even in batch mode: strip them (pipefail keeps its exit status).
+  (cd "$CSUM_ROOT" && mvn -B -q -Dstyle.color=never "$@" 2>&1) | sed -u 's/\x1b\[[0-9;]*m//g'
 }
 
 # Rebuilds the command when it is missing or older than its sources or the library's: installs the
