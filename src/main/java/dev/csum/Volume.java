@@ -12,7 +12,6 @@ import dev.csum.format.VolumeFormatter;
 import dev.csum.format.VolumeLabel;
 import dev.csum.io.DeviceLock;
 import dev.csum.io.IoPort;
-import dev.csum.io.UringIoPort;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -126,6 +125,11 @@ public final class Volume implements AutoCloseable {
      * <p>A writable open whose primary superblock was damaged restores it from the backup (and says
      * so in {@link #openWarnings()}). A read-only open never writes anything.
      *
+     * <p>Device I/O goes through io_uring or the portable {@code FileChannel} port
+     * ({@link VolumeOptions#ioEngine()}). By default a process that may not use io_uring (a
+     * container's default seccomp profile refuses it) gets the portable port, and one line in
+     * {@link #openWarnings()} says why and how to allow io_uring.
+     *
      * @throws IllegalArgumentException when the metadata device is the data device
      */
     public static Volume open(VolumeOptions options) throws IOException {
@@ -153,7 +157,7 @@ public final class Volume implements AutoCloseable {
                 // on its one remaining copy of the superblock. A read-only open only warns.
                 warnings.addAll(VolumeLabel.restorePrimaries(label, data, metadata));
             }
-            port = UringIoPort.open(data, metadata, options.queueDepth(), options.readOnly());
+            port = IoPortChoice.open(data, metadata, options, label.superblock().blockSizeBytes(), warnings);
             return new Volume(label.superblock(), data.toString(), port, settings(options), false, locks, warnings);
         } catch (IOException | RuntimeException | Error failure) {
             closeQuietly(port, failure);
@@ -224,7 +228,10 @@ public final class Volume implements AutoCloseable {
         return readOnly;
     }
 
-    /** Warnings found while opening (for example: primary superblock damaged, backup used). */
+    /**
+     * Warnings found while opening (for example: primary superblock damaged, backup used; io_uring
+     * refused, the portable I/O port used).
+     */
     public List<String> openWarnings() {
         return openWarnings;
     }
