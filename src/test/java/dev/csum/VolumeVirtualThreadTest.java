@@ -20,11 +20,16 @@ class VolumeVirtualThreadTest {
     @TempDir
     Path directory;
 
+    /** The I/O port these tests run on; {@code VolumeVirtualThreadPortableTest} runs them on the portable one. */
+    IoEngine ioEngine() {
+        return IoEngine.IO_URING;
+    }
+
     @Test
     void aThousandVirtualThreadsWriteAndReadTheirOwnBlocks() throws Exception {
         Path data = directory.resolve("volume");
         Volume.format(data, null, 16L << 20, 4096, ChecksumAlgorithm.CRC32C, false);
-        try (Volume volume = Volume.open(VolumeOptions.of(data));
+        try (Volume volume = Volume.open(VolumeOptions.of(data).withIoEngine(ioEngine()));
              ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Integer>> results = new ArrayList<>();
             for (int t = 0; t < 1000; t++) {
