@@ -78,6 +78,23 @@ abstract class IoPortContractTest {
         }
     }
 
+    /**
+     * Waits in {@code submitAndReap(1)} while another thread calls {@code wakeup()} after
+     * {@code delayMillis}: the wait must end promptly and deliver nothing. Returns how long it waited.
+     */
+    long waitEndedByAWakeupAfter(IoPort port, long delayMillis) throws Exception {
+        Thread waker = Thread.ofPlatform().start(() -> {
+            sleep(delayMillis);
+            port.wakeup();
+        });
+        long started = System.nanoTime();
+        assertEquals(0, assertTimeoutPreemptively(PROMPTLY, () -> port.submitAndReap(1, this::record)),
+                "woken, not completed");
+        long waitedMillis = (System.nanoTime() - started) / 1_000_000;
+        waker.join();
+        return waitedMillis;
+    }
+
     static void sleep(long millis) {
         try {
             Thread.sleep(millis);
@@ -166,25 +183,10 @@ abstract class IoPortContractTest {
     @Test
     void wakeupFromAnotherThreadReleasesAWaitWithNothingInFlight() throws Exception {
         try (IoPort port = open(dataPath, null, 8, false)) {
-            Thread waker = Thread.ofPlatform().start(() -> {
-                sleep(300);
-                port.wakeup();
-            });
-            long started = System.nanoTime();
-            int delivered = assertTimeoutPreemptively(PROMPTLY, () -> port.submitAndReap(1, this::record));
-            long waitedMillis = (System.nanoTime() - started) / 1_000_000;
-            waker.join();
-            assertEquals(0, delivered, "woken, not completed");
+            long waitedMillis = waitEndedByAWakeupAfter(port, 300);
             assertTrue(waitedMillis >= 250, "it really waited for the wakeup: " + waitedMillis + " ms");
             assertEquals(List.of(), completions, "a wakeup is not a completion");
-
-            // A second wakeup works too.
-            Thread second = Thread.ofPlatform().start(() -> {
-                sleep(100);
-                port.wakeup();
-            });
-            assertEquals(0, assertTimeoutPreemptively(PROMPTLY, () -> port.submitAndReap(1, this::record)));
-            second.join();
+            waitEndedByAWakeupAfter(port, 100); // a second wakeup works too
         }
     }
 
@@ -232,12 +234,7 @@ abstract class IoPortContractTest {
             }
             // Nothing in flight and the racing waker gone: a wait ends (at once on a wakeup it left
             // pending, else on this one).
-            Thread last = Thread.ofPlatform().start(() -> {
-                sleep(100);
-                port.wakeup();
-            });
-            assertEquals(0, assertTimeoutPreemptively(PROMPTLY, () -> port.submitAndReap(1, this::record)));
-            last.join();
+            waitEndedByAWakeupAfter(port, 100);
         }
     }
 
@@ -269,13 +266,7 @@ abstract class IoPortContractTest {
             assertTimeoutPreemptively(PROMPTLY, () -> reapExactly(port, 2));
             assertEquals(List.of("200:4096", "201:0"), completions.subList(8, 10));
 
-            // And wakeups still work afterwards.
-            Thread waker = Thread.ofPlatform().start(() -> {
-                sleep(100);
-                port.wakeup();
-            });
-            assertEquals(0, assertTimeoutPreemptively(PROMPTLY, () -> port.submitAndReap(1, this::record)));
-            waker.join();
+            waitEndedByAWakeupAfter(port, 100); // and wakeups still work afterwards
         }
     }
 

@@ -31,12 +31,7 @@ class UringIoPortTest extends IoPortContractTest {
             assertEquals(0, assertTimeoutPreemptively(PROMPTLY, () -> port.submitAndReap(1, this::record)));
             assertEquals(0, port.wakeupWriteCount(), "a loop that is not parked costs wakers no system call");
 
-            Thread waker = Thread.ofPlatform().start(() -> {
-                sleep(300);
-                port.wakeup();
-            });
-            assertEquals(0, assertTimeoutPreemptively(PROMPTLY, () -> port.submitAndReap(1, this::record)));
-            waker.join();
+            waitEndedByAWakeupAfter(port, 300);
             assertEquals(1, port.wakeupWriteCount(), "one eventfd write for one parked wait");
         }
     }
