@@ -16,6 +16,8 @@
 module dev.csum {
     requires static micrometer.core;
     requires static jdk.incubator.vector;
+    // com.sun.nio.file.ExtendedOpenOption.DIRECT, for the portable I/O port where io_uring is refused.
+    requires jdk.unsupported;
 
     exports dev.csum;
     exports dev.csum.metrics;

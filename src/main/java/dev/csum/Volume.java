@@ -11,7 +11,6 @@ import dev.csum.format.VolumeLabel;
 import dev.csum.internal.VolumeInternals;
 import dev.csum.io.DeviceLock;
 import dev.csum.io.IoPort;
-import dev.csum.io.UringIoPort;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -174,6 +173,11 @@ public final class Volume implements AutoCloseable {
      * <p>A writable open whose primary superblock was damaged restores it from the backup (and says
      * so in {@link #openWarnings()}). A read-only open never writes anything.
      *
+     * <p>Device I/O goes through io_uring or the portable {@code FileChannel} port
+     * ({@link VolumeOptions#ioEngine()}). By default a process that may not use io_uring (a
+     * container's default seccomp profile refuses it) gets the portable port, and one line in
+     * {@link #openWarnings()} says why and how to allow io_uring.
+     *
      * @param options the devices and how to open them
      * @return the open volume; {@linkplain #close() close} it to release the devices
      * @throws InvalidVolumeException when the devices are not an intact volume (the message says why)
@@ -215,7 +219,7 @@ public final class Volume implements AutoCloseable {
                 // on its one remaining copy of the superblock. A read-only open only warns.
                 warnings.addAll(VolumeLabel.restorePrimaries(label, data, metadata));
             }
-            port = UringIoPort.open(data, metadata, options.queueDepth(), options.readOnly());
+            port = IoPortChoice.open(data, metadata, options, label.superblock().blockSizeBytes(), warnings);
             return new Volume(label.superblock(), data.toString(), port, settings(options, false), false, locks,
                 warnings);
         } catch (IOException | RuntimeException | Error failure) {
@@ -312,7 +316,8 @@ public final class Volume implements AutoCloseable {
     }
 
     /**
-     * Warnings found while opening (for example: primary superblock damaged, backup used).
+     * Warnings found while opening (for example: primary superblock damaged, backup used; io_uring
+     * refused, the portable I/O port used).
      *
      * @return one line per warning, an immutable list; empty for a healthy volume
      */

@@ -20,10 +20,12 @@ import java.util.Objects;
  *     refused, damaged or stale metadata copies are reported ({@link VolumeStats#metadataFallbacks()},
  *     {@link VolumeStats#metadataRepairsDeferred()}) instead of repaired, and the volume may be shared
  *     with other read-only sessions; it works on files this process cannot write
+ * @param ioEngine the I/O port (default {@link IoEngine#AUTO}: io_uring, or the portable port with a
+ *     warning when io_uring is refused, as in a container's default seccomp profile)
  */
 public record VolumeOptions(Path dataPath, Path metadataPath, int queueDepth, long imdCacheBytes,
                             long bufferArenaBytes, Durability durability, boolean verifyReads,
-                            boolean readOnly) {
+                            boolean readOnly, IoEngine ioEngine) {
     public static final int DEFAULT_QUEUE_DEPTH = 64;
     public static final long DEFAULT_IMD_CACHE_BYTES = 64L << 20;
     public static final long DEFAULT_BUFFER_ARENA_BYTES = 32L << 20;
@@ -38,6 +40,7 @@ public record VolumeOptions(Path dataPath, Path metadataPath, int queueDepth, lo
     public VolumeOptions {
         Objects.requireNonNull(dataPath, "dataPath");
         Objects.requireNonNull(durability, "durability");
+        Objects.requireNonNull(ioEngine, "ioEngine");
         if (queueDepth < 1 || queueDepth > 4096) {
             throw new IllegalArgumentException("queue depth must be 1..4096, was " + queueDepth);
         }
@@ -59,7 +62,7 @@ public record VolumeOptions(Path dataPath, Path metadataPath, int queueDepth, lo
      */
     public static VolumeOptions of(Path dataPath) {
         return new VolumeOptions(dataPath, null, DEFAULT_QUEUE_DEPTH, DEFAULT_IMD_CACHE_BYTES,
-            DEFAULT_BUFFER_ARENA_BYTES, Durability.DEFAULT, true, false);
+            DEFAULT_BUFFER_ARENA_BYTES, Durability.DEFAULT, true, false, IoEngine.AUTO);
     }
 
     /**
@@ -70,7 +73,8 @@ public record VolumeOptions(Path dataPath, Path metadataPath, int queueDepth, lo
      * @return a copy with that metadata device
      */
     public VolumeOptions withMetadataPath(Path path) {
-        return new VolumeOptions(dataPath, path, queueDepth, imdCacheBytes, bufferArenaBytes, durability, verifyReads, readOnly);
+        return new VolumeOptions(dataPath, path, queueDepth, imdCacheBytes, bufferArenaBytes,
+            durability, verifyReads, readOnly, ioEngine);
     }
 
     /**
@@ -81,7 +85,8 @@ public record VolumeOptions(Path dataPath, Path metadataPath, int queueDepth, lo
      * @throws IllegalArgumentException when {@code depth} is outside 1..4096
      */
     public VolumeOptions withQueueDepth(int depth) {
-        return new VolumeOptions(dataPath, metadataPath, depth, imdCacheBytes, bufferArenaBytes, durability, verifyReads, readOnly);
+        return new VolumeOptions(dataPath, metadataPath, depth, imdCacheBytes, bufferArenaBytes,
+            durability, verifyReads, readOnly, ioEngine);
     }
 
     /**
@@ -92,7 +97,8 @@ public record VolumeOptions(Path dataPath, Path metadataPath, int queueDepth, lo
      * @throws IllegalArgumentException when {@code bytes} is less than 4096
      */
     public VolumeOptions withImdCacheBytes(long bytes) {
-        return new VolumeOptions(dataPath, metadataPath, queueDepth, bytes, bufferArenaBytes, durability, verifyReads, readOnly);
+        return new VolumeOptions(dataPath, metadataPath, queueDepth, bytes, bufferArenaBytes,
+            durability, verifyReads, readOnly, ioEngine);
     }
 
     /**
@@ -104,7 +110,8 @@ public record VolumeOptions(Path dataPath, Path metadataPath, int queueDepth, lo
      * @throws IllegalArgumentException when {@code bytes} is less than 1 MiB
      */
     public VolumeOptions withBufferArenaBytes(long bytes) {
-        return new VolumeOptions(dataPath, metadataPath, queueDepth, imdCacheBytes, bytes, durability, verifyReads, readOnly);
+        return new VolumeOptions(dataPath, metadataPath, queueDepth, imdCacheBytes, bytes,
+            durability, verifyReads, readOnly, ioEngine);
     }
 
     /**
@@ -115,7 +122,8 @@ public record VolumeOptions(Path dataPath, Path metadataPath, int queueDepth, lo
      * @throws NullPointerException when {@code mode} is null
      */
     public VolumeOptions withDurability(Durability mode) {
-        return new VolumeOptions(dataPath, metadataPath, queueDepth, imdCacheBytes, bufferArenaBytes, mode, verifyReads, readOnly);
+        return new VolumeOptions(dataPath, metadataPath, queueDepth, imdCacheBytes, bufferArenaBytes,
+            mode, verifyReads, readOnly, ioEngine);
     }
 
     /**
@@ -126,7 +134,8 @@ public record VolumeOptions(Path dataPath, Path metadataPath, int queueDepth, lo
      * @return a copy with that setting
      */
     public VolumeOptions withVerifyReads(boolean verify) {
-        return new VolumeOptions(dataPath, metadataPath, queueDepth, imdCacheBytes, bufferArenaBytes, durability, verify, readOnly);
+        return new VolumeOptions(dataPath, metadataPath, queueDepth, imdCacheBytes, bufferArenaBytes,
+            durability, verify, readOnly, ioEngine);
     }
 
     /**
@@ -137,6 +146,12 @@ public record VolumeOptions(Path dataPath, Path metadataPath, int queueDepth, lo
      */
     public VolumeOptions withReadOnly(boolean readOnlyOpen) {
         return new VolumeOptions(dataPath, metadataPath, queueDepth, imdCacheBytes, bufferArenaBytes, durability,
-            verifyReads, readOnlyOpen);
+            verifyReads, readOnlyOpen, ioEngine);
+    }
+
+    /** The I/O port: see {@link #ioEngine()}. */
+    public VolumeOptions withIoEngine(IoEngine engine) {
+        return new VolumeOptions(dataPath, metadataPath, queueDepth, imdCacheBytes, bufferArenaBytes, durability,
+            verifyReads, readOnly, engine);
     }
 }

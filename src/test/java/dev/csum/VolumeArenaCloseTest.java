@@ -43,10 +43,15 @@ class VolumeArenaCloseTest {
     @TempDir
     Path directory;
 
+    /** The I/O port these tests run on; {@code VolumeArenaClosePortableTest} runs them on the portable one. */
+    IoEngine ioEngine() {
+        return IoEngine.IO_URING;
+    }
+
     private VolumeOptions formatVolume() throws IOException {
         Path data = directory.resolve("volume");
         Volume.format(FormatOptions.of(data).withSizeBytes(16L << 20).withBlockSizeBytes(BLOCK));
-        return VolumeOptions.of(data).withQueueDepth(32);
+        return VolumeOptions.of(data).withIoEngine(ioEngine()).withQueueDepth(32);
     }
 
     /** Every 8-byte word of a block holds that block's number, so a block read from elsewhere shows. */

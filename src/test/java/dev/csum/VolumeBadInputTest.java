@@ -22,18 +22,27 @@ class VolumeBadInputTest {
     private final Arena arena = Arena.ofAuto();
     private final IoCallback ignore = (token, failure) -> { };
 
+    /** The I/O port these tests run on; {@code VolumeBadInputPortableTest} runs them on the portable one. */
+    IoEngine ioEngine() {
+        return IoEngine.IO_URING;
+    }
+
+    private VolumeOptions options() {
+        return VolumeOptions.of(data).withIoEngine(ioEngine());
+    }
+
     @BeforeEach
     void formatVolume() throws Exception {
         data = directory.resolve("volume");
         Volume.format(FormatOptions.of(data).withSizeBytes(4L << 20));
-        try (Volume volume = Volume.open(VolumeOptions.of(data))) {
+        try (Volume volume = Volume.open(options())) {
             volume.writeBlocking(0, arena.allocate(8192).fill((byte) 7));
         }
         before = Files.readAllBytes(data);
     }
 
     private void assertRejected(Executable call, String... fragments) throws Exception {
-        try (Volume volume = Volume.open(VolumeOptions.of(data))) {
+        try (Volume volume = Volume.open(options())) {
             opened = volume;
             IllegalArgumentException error = assertThrows(IllegalArgumentException.class, call);
             for (String fragment : fragments) {
@@ -92,7 +101,7 @@ class VolumeBadInputTest {
         try (Arena confined = Arena.ofConfined()) {
             MemorySegment mine = confined.allocate(4096);
             assertRejected(() -> opened.read(0, mine), "confined", "blocking form");
-            try (Volume volume = Volume.open(VolumeOptions.of(data))) {
+            try (Volume volume = Volume.open(options())) {
                 volume.readBlocking(0, mine);
                 assertTrue(mine.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0) == 7);
                 volume.write(8192, mine).get(); // writes copy on the calling thread
@@ -102,7 +111,7 @@ class VolumeBadInputTest {
 
     @Test
     void aThrowingCallbackDoesNotStopTheVolume() throws Exception {
-        try (Volume volume = Volume.open(VolumeOptions.of(data))) {
+        try (Volume volume = Volume.open(options())) {
             java.util.concurrent.CountDownLatch called = new java.util.concurrent.CountDownLatch(1);
             volume.read(0, 4096, arena.allocate(4096), null, (token, failure) -> {
                 called.countDown();
@@ -115,7 +124,7 @@ class VolumeBadInputTest {
 
     @Test
     void closeFromACallbackIsRefusedInsteadOfDeadlocking() throws Exception {
-        try (Volume volume = Volume.open(VolumeOptions.of(data))) {
+        try (Volume volume = Volume.open(options())) {
             java.util.concurrent.CompletableFuture<Throwable> seen = new java.util.concurrent.CompletableFuture<>();
             volume.read(0, 4096, arena.allocate(4096), null, (token, failure) -> {
                 try {
@@ -133,7 +142,7 @@ class VolumeBadInputTest {
 
     @Test
     void useAfterCloseIsRefusedAndASecondCloseReturnsQuietly() throws Exception {
-        Volume volume = Volume.open(VolumeOptions.of(data));
+        Volume volume = Volume.open(options());
         volume.close();
         IllegalStateException afterClose = assertThrows(IllegalStateException.class,
             () -> volume.readBlocking(0, arena.allocate(4096)));
@@ -147,13 +156,13 @@ class VolumeBadInputTest {
 
     @Test
     void openTwiceInThisProcessIsRefused() throws Exception {
-        try (Volume volume = Volume.open(VolumeOptions.of(data))) {
+        try (Volume volume = Volume.open(options())) {
             IllegalStateException error = assertThrows(IllegalStateException.class,
-                () -> Volume.open(VolumeOptions.of(data)));
+                () -> Volume.open(options()));
             assertTrue(error.getMessage().contains("already open"), error.getMessage());
             volume.readBlocking(0, arena.allocate(4096));
         }
-        try (Volume again = Volume.open(VolumeOptions.of(data))) {
+        try (Volume again = Volume.open(options())) {
             again.readBlocking(0, arena.allocate(4096)); // released on close
         }
         assertArrayEquals(before, Files.readAllBytes(data));
@@ -164,12 +173,12 @@ class VolumeBadInputTest {
         assertThrows(IllegalArgumentException.class, () -> VolumeOptions.of(data).withQueueDepth(0));
         assertThrows(IllegalArgumentException.class, () -> VolumeOptions.of(data).withImdCacheBytes(10));
         assertThrows(java.nio.file.NoSuchFileException.class,
-            () -> Volume.open(VolumeOptions.of(directory.resolve("missing"))));
+            () -> Volume.open(VolumeOptions.of(directory.resolve("missing")).withIoEngine(ioEngine())));
     }
 
     @Test
     void anObserverThatThrowsDoesNotStopTheVolume() throws Exception {
-        try (Volume volume = Volume.open(VolumeOptions.of(data))) {
+        try (Volume volume = Volume.open(options())) {
             volume.addObserver((kind, lengthBytes, nanos, failed, mismatches) -> {
                 throw new IllegalStateException("a listener's bug");
             });

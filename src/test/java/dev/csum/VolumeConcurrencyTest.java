@@ -16,10 +16,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Many threads against one io_uring volume on disk, checked against an in-memory reference model. */
+/** Many threads against one volume on disk, checked against an in-memory reference model. */
 class VolumeConcurrencyTest {
     @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ALWAYS)
     Path directory;
+
+    /** The I/O port these tests run on; {@code VolumeConcurrencyPortableTest} runs them on the portable one. */
+    IoEngine ioEngine() {
+        return IoEngine.IO_URING;
+    }
 
     /** Blocks held by an operation in flight: a thread waits until its whole range is free. */
     private static final class RangeLocks {
@@ -61,7 +66,8 @@ class VolumeConcurrencyTest {
         Path metadata = separateMetadata ? directory.resolve("meta") : null;
         Volume.format(FormatOptions.of(data).withMetadataPath(metadata).withSizeBytes(24L << 20)
             .withBlockSizeBytes(blockSize));
-        VolumeOptions options = VolumeOptions.of(data).withMetadataPath(metadata).withQueueDepth(32)
+        VolumeOptions options = VolumeOptions.of(data).withIoEngine(ioEngine()).withMetadataPath(metadata)
+            .withQueueDepth(32)
             .withImdCacheBytes(32 * 1024); // small: evictions and reloads happen
         int threads = 8;
         int operationsPerThread = 10_000 / threads;

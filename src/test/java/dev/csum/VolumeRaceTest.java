@@ -22,10 +22,15 @@ class VolumeRaceTest {
     @TempDir
     Path directory;
 
+    /** The I/O port these tests run on; {@code VolumeRacePortableTest} runs them on the portable one. */
+    IoEngine ioEngine() {
+        return IoEngine.IO_URING;
+    }
+
     private Volume formatAndOpen() throws Exception {
         Path data = directory.resolve("volume");
         Volume.format(FormatOptions.of(data).withSizeBytes(8L << 20).withBlockSizeBytes(BLOCK));
-        return Volume.open(VolumeOptions.of(data).withQueueDepth(32));
+        return Volume.open(VolumeOptions.of(data).withIoEngine(ioEngine()).withQueueDepth(32));
     }
 
     /** Each block holds one version number in every 8-byte word, so a mixed or foreign block is detectable. */

@@ -19,11 +19,16 @@ class VolumeVirtualThreadTest {
     @TempDir
     Path directory;
 
+    /** The I/O port these tests run on; {@code VolumeVirtualThreadPortableTest} runs them on the portable one. */
+    IoEngine ioEngine() {
+        return IoEngine.IO_URING;
+    }
+
     @Test
     void aThousandVirtualThreadsWriteAndReadTheirOwnBlocks() throws Exception {
         Path data = directory.resolve("volume");
         Volume.format(FormatOptions.of(data).withSizeBytes(16L << 20));
-        try (Volume volume = Volume.open(VolumeOptions.of(data));
+        try (Volume volume = Volume.open(VolumeOptions.of(data).withIoEngine(ioEngine()));
              ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Integer>> results = new ArrayList<>();
             for (int t = 0; t < 1000; t++) {

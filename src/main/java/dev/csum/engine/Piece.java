@@ -23,8 +23,10 @@ final class Piece {
     boolean rechecked;
     /** Blocks that failed the first verification, counted as recoveries if the re-read verifies. */
     int mismatchesBeforeRecheck;
-    /** For reads: the group's {@link GroupState#commitsCompleted} when the data read was issued. */
+    /** For reads: the group's {@link GroupState#commitsCompleted} when the data read or re-read was issued. */
     int commitsAtIssue;
+    /** Re-reads issued again because a commit of the group completed while the last one ran. */
+    int racedRereads;
     MemorySegment recheckBuffer;
     /** Next piece in whichever group list holds this one (waiters, pending writes, commit). */
     Piece next;
@@ -42,6 +44,7 @@ final class Piece {
         rechecked = false;
         mismatchesBeforeRecheck = 0;
         commitsAtIssue = 0;
+        racedRereads = 0;
         recheckBuffer = null;
         next = null;
     }

@@ -12,10 +12,26 @@ import java.lang.foreign.MemorySegment;
  * been overwritten in flight), and reports what still fails. Never-written blocks read as zeros.
  *
  * <p>Which tuples may describe a block, in order: the committed copy; the commit in flight; after a
- * crash, the brother copy; and, only for a read that a commit completed during, the state before
- * that commit. Event-loop only.
+ * crash, the brother copy; and, only for a read (or re-read) that a commit completed during, the
+ * state before that commit.
+ *
+ * <p>A read's data is what the device held when the read ran, which may be well before its
+ * completion is delivered: a port whose completions come from threads (the portable FileChannel
+ * port) can deliver a read after writes that landed later, once the writer has completed commit
+ * after commit. The group keeps only the committed state, the one in flight and the one before: a
+ * read that ran while a commit completed and the next began, or while two completed, may hold data
+ * no kept state describes. A re-read that mismatches after a commit completed during it is
+ * therefore issued again (at most {@link #RACED_REREADS_MAX} times) instead of reported: a block
+ * that is really damaged still fails once a re-read runs without racing a commit. Event-loop only.
  */
 final class ReadPath {
+    /**
+     * Re-reads of one piece issued again because a commit completed while the last one ran. Each
+     * retry needs the group's writer to complete a whole commit during one read; the bound only
+     * stops a read from chasing a writer forever (then the mismatch is reported).
+     */
+    static final int RACED_REREADS_MAX = 16;
+
     private final EngineContext context;
     private final PieceCompletion completion;
 
@@ -103,7 +119,12 @@ final class ReadPath {
         }
         piece.rechecked = true;
         piece.mismatchesBeforeRecheck = bad;
+        issueReread(piece, recheck);
+    }
+
+    private void issueReread(Piece piece, MemorySegment recheck) {
         piece.recheckBuffer = recheck;
+        piece.commitsAtIssue = piece.group.commitsCompleted;
         context.ops.create(OpTable.RECHECK_READ, OpTable.READ_OP, piece, 0, IoPort.DATA_FILE,
             context.geometry.dataOffsetBytes(piece.firstBlock), recheck, 0);
     }
@@ -118,7 +139,13 @@ final class ReadPath {
             return;
         }
         // This pass also zeroes the re-read copy's unwritten blocks and fills the tags from it.
-        int bad = checkBlocks(piece, recheck, false, true, true);
+        boolean raced = piece.commitsAtIssue != piece.group.commitsCompleted;
+        int bad = checkBlocks(piece, recheck, raced, true, false);
+        if (bad > 0 && raced && piece.racedRereads < RACED_REREADS_MAX) {
+            piece.racedRereads++;
+            issueReread(piece, recheck); // the data may predate every state the group still keeps
+            return;
+        }
         if (bad == 0) {
             context.counters.add(EngineCounters.RECHECK_RECOVERIES, piece.mismatchesBeforeRecheck);
             MemorySegment.copy(recheck, 0, piece.data, 0, piece.lengthBytes(context.blockSizeBytes));
@@ -126,8 +153,9 @@ final class ReadPath {
             completion.finishPiece(piece, null);
             return;
         }
+        int reported = checkBlocks(piece, recheck, raced, true, true);
         context.buffers.free(recheck);
-        finishMismatched(piece, bad);
+        finishMismatched(piece, reported);
     }
 
     /** Finishes a piece whose failing blocks {@link #checkBlocks} reported ({@code bad} of them). */
@@ -141,8 +169,8 @@ final class ReadPath {
      * Verifies every block of {@code data} (the piece's blocks) against the group's tuples, zeroes
      * never-written blocks and fills the request's application tags.
      *
-     * @param includePrevious also accept the state before the last commit (for a first read that may
-     *     have raced with that commit; the re-read does not)
+     * @param includePrevious also accept the state before the last commit (for a read that may have
+     *     raced with that commit: one that commit completed during)
      * @param reread {@code data} is the re-read (see {@link #matchingTuple})
      * @param report add each failing block to the request's bad blocks (the verdict pass)
      * @return the number of blocks that failed

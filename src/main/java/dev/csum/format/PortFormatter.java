@@ -35,7 +35,7 @@ public final class PortFormatter {
             throw new IllegalArgumentException("metadata device of " + port.fileSizeBytes(IoPort.METADATA_FILE)
                 + " bytes is smaller than the " + geometry.metadataFileSizeBytes() + " bytes needed");
         }
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) { // shared: a port may do the I/O on its own threads
             MemorySegment block = arena.allocate(blockSizeBytes, Math.max(blockSizeBytes, port.alignmentBytes()));
             superblock.encode(block);
             write(port, IoPort.DATA_FILE, 0, block);

@@ -13,7 +13,7 @@ public final class PortSuperblock {
     }
 
     public static Superblock read(IoPort port) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) { // shared: a port may do the I/O on its own threads
             int alignment = Math.max(MAX_BLOCK_BYTES, port.alignmentBytes());
             MemorySegment block = arena.allocate(MAX_BLOCK_BYTES, alignment);
             if (port.fileSizeBytes(IoPort.DATA_FILE) < MAX_BLOCK_BYTES) {

@@ -8,9 +8,10 @@ import java.lang.foreign.MemorySegment;
  * against a small set of open files, with io_uring's link and drain semantics, completed through a
  * {@link CompletionSink}.
  *
- * <p>Two implementations exist: {@code UringIoPort} (production: io_uring over {@code O_DIRECT}
- * files) and {@code SimulatedDisk} (tests and {@code csum torture}: deterministic, in memory, with
- * fault injection).
+ * <p>Three implementations exist: {@code UringIoPort} (production: io_uring over {@code O_DIRECT}
+ * files), {@code FileChannelIoPort} (production where io_uring is refused: positional
+ * {@code FileChannel} I/O on a few threads) and {@code SimulatedDisk} (tests and {@code csum torture}:
+ * deterministic, in memory, with fault injection).
  *
  * <h2>Files</h2>
  * Files are addressed by a small index fixed when the port is created: {@link #DATA_FILE} is the
@@ -22,9 +23,10 @@ import java.lang.foreign.MemorySegment;
  * {@link #wakeup()}, which any thread may call.
  *
  * <h2>Buffers and alignment</h2>
- * Buffers are native segments. For the io_uring port, offsets, lengths and buffer addresses must be
- * multiples of {@link #alignmentBytes()}; a violation completes with {@code -EINVAL} (it never
- * crashes the JVM). A buffer must stay valid and unmodified until its operation completes.
+ * Buffers are native segments. Offsets, lengths and buffer addresses must be multiples of
+ * {@link #alignmentBytes()}; a violation completes with {@code -EINVAL} (it never crashes the JVM).
+ * A buffer must stay valid and unmodified until its operation completes, and be accessible from any
+ * thread (a shared or global arena: the portable port's threads do the I/O).
  *
  * <h2>Ordering</h2>
  * Without flags, operations may complete in any order. {@link #FLAG_LINK} makes the next prepared

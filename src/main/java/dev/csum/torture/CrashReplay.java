@@ -2,9 +2,12 @@ package dev.csum.torture;
 
 import dev.csum.IntegrityException;
 import dev.csum.FormatOptions;
+import dev.csum.IoEngine;
 import dev.csum.Volume;
 import dev.csum.VolumeInfo;
 import dev.csum.VolumeOptions;
+import dev.csum.io.FileChannelIoPort;
+import dev.csum.io.IoPort;
 import dev.csum.io.UringIoPort;
 import dev.csum.internal.VolumeInternals;
 import java.io.IOException;
@@ -22,13 +25,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Crash replay on the real io_uring path, after dm-log-writes: a workload runs on a volume in a
- * file through {@link RecordingIoPort}, which logs every completed device write and fsync in
- * completion order. Then, for every prefix of that log — after each write and at each flush — the
- * image a crash at that moment leaves (the formatted image plus the first {@code k} writes) is
- * written to a check file, the volume is opened on it with io_uring, and every block the workload
- * touched must read as its last completed write or a write in flight at that moment, never as an
- * integrity error (no write is lost or reordered in this model, so none is allowed).
+ * Crash replay on a real I/O port (io_uring or the portable one), after dm-log-writes: a workload
+ * runs on a volume in a file through {@link RecordingIoPort}, which logs every completed device
+ * write and fsync in completion order. Then, for every prefix of that log — after each write and at
+ * each flush — the image a crash at that moment leaves (the formatted image plus the first {@code k}
+ * writes) is written to a check file, the volume is opened on it on the same port, and every block
+ * the workload touched must read as its last completed write or a write in flight at that moment,
+ * never as an integrity error (no write is lost or reordered in this model, so none is allowed).
  *
  * <p>Images are built incrementally: one write is applied per point, and the few bytes the check
  * volume itself writes (settling at close) are restored afterwards from the in-memory image.
@@ -49,8 +52,16 @@ public final class CrashReplay {
     private CrashReplay() {
     }
 
-    /** Runs {@code writeCount} writes (seeded) on a 4 MiB interleaved volume in {@code directory}, then replays. */
-    public static Result run(Path directory, long seed, int writeCount, int blockSizeBytes) throws IOException {
+    /**
+     * Runs {@code writeCount} writes (seeded) on a 4 MiB interleaved volume in {@code directory}, then
+     * replays, every volume on the port of {@code ioEngine} ({@link IoEngine#IO_URING} or
+     * {@link IoEngine#PORTABLE}).
+     */
+    public static Result run(Path directory, long seed, int writeCount, int blockSizeBytes, IoEngine ioEngine)
+            throws IOException {
+        if (ioEngine == IoEngine.AUTO) {
+            throw new IllegalArgumentException("crash replay runs on an explicit port: IO_URING or PORTABLE");
+        }
         Path data = directory.resolve("replay.img");
         Path check = directory.resolve("check.img");
         try (FileChannel channel = FileChannel.open(data, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
@@ -62,7 +73,7 @@ public final class CrashReplay {
 
         AtomicLong clock = new AtomicLong();
         List<WriteEvent> writes = new ArrayList<>();
-        RecordingIoPort recorder = new RecordingIoPort(UringIoPort.open(data, null, 32, false), clock);
+        RecordingIoPort recorder = new RecordingIoPort(openPort(ioEngine, data, 32, blockSizeBytes), clock);
         try (Arena arena = Arena.ofShared()) {
             Volume volume = VolumeInternals.openOnPort(recorder, VolumeOptions.of(data), false);
             runWorkload(volume, geometry, seed, writeCount, arena, clock, writes);
@@ -91,7 +102,7 @@ public final class CrashReplay {
                     }
                 }
                 crashPoints++;
-                blockReads += checkPoint(check, checkChannel, image, geometry, writes, now, k, violations);
+                blockReads += checkPoint(check, checkChannel, image, geometry, writes, now, k, violations, ioEngine);
             }
         }
         Files.deleteIfExists(check);
@@ -150,16 +161,22 @@ public final class CrashReplay {
         }
     }
 
+    private static IoPort openPort(IoEngine ioEngine, Path file, int queueDepth, int blockSizeBytes)
+            throws IOException {
+        return ioEngine == IoEngine.PORTABLE ? FileChannelIoPort.open(file, null, queueDepth, false, blockSizeBytes)
+            : UringIoPort.open(file, null, queueDepth, false);
+    }
+
     /** Opens the volume on the crash image, checks every touched block, and restores the image. Returns block reads. */
     private static long checkPoint(Path check, FileChannel checkChannel, byte[] image, VolumeInfo geometry,
-                                   List<WriteEvent> writes, long now, int point, List<String> violations)
-            throws IOException {
+                                   List<WriteEvent> writes, long now, int point, List<String> violations,
+                                   IoEngine ioEngine) throws IOException {
         int blockSize = geometry.blockSizeBytes();
         long maxBlock = 0;
         for (WriteEvent write : writes) {
             maxBlock = Math.max(maxBlock, write.firstBlock + write.blockCount);
         }
-        RecordingIoPort checker = new RecordingIoPort(UringIoPort.open(check, null, 16, false), new AtomicLong());
+        RecordingIoPort checker = new RecordingIoPort(openPort(ioEngine, check, 16, blockSize), new AtomicLong());
         long reads = 0;
         try (Arena arena = Arena.ofShared()) { // the event-loop thread fills the buffer
             Volume volume = VolumeInternals.openOnPort(checker, VolumeOptions.of(check).withBufferArenaBytes(4L << 20), false);

@@ -110,8 +110,10 @@ public final class Ring implements AutoCloseable {
      *
      * @param setupFlags {@code IORING_SETUP_*} flags; {@code SQE128}/{@code CQE32} are refused.
      *     {@code SINGLE_ISSUER} ties the ring to the opening thread.
-     * @throws NativeIoException when {@code io_uring_queue_init_params} fails (ENOMEM: raise
-     *     {@code ulimit -l}; EPERM: io_uring disabled by {@code kernel.io_uring_disabled})
+     * @throws IoUringUnavailableException when io_uring is refused to this process (EPERM: a seccomp
+     *     filter or {@code kernel.io_uring_disabled}; ENOSYS: no io_uring in this kernel)
+     * @throws NativeIoException when {@code io_uring_queue_init_params} fails otherwise (ENOMEM: raise
+     *     {@code ulimit -l})
      * @throws IllegalStateException when liburing or native access is missing (the message says what to do)
      */
     public static Ring open(int queueDepth, int setupFlags) throws NativeIoException {
@@ -129,8 +131,11 @@ public final class Ring implements AutoCloseable {
             params.set(JAVA_INT, PARAMS_FLAGS, setupFlags);
             // The kernel rounds the SQ up to a power of two and makes the CQ twice as large.
             int result = LibUring.io_uring_queue_init_params(queueDepth, ring, params);
-            NativeIoException.check(result, "io_uring_queue_init_params(" + queueDepth + ")", null,
-                    NativeIoException.NO_OFFSET);
+            String operation = "io_uring_queue_init_params(" + queueDepth + ")";
+            if (IoUringUnavailableException.refusesIoUring(result)) {
+                throw IoUringUnavailableException.of(operation, result);
+            }
+            NativeIoException.check(result, operation, null, NativeIoException.NO_OFFSET);
             try {
                 return new Ring(arena, ring, queueDepth);
             } catch (RuntimeException | Error e) {

@@ -3,6 +3,7 @@ package dev.csum.cli;
 import dev.csum.Checksum;
 import dev.csum.FormatOptions;
 import dev.csum.IntegrityException;
+import dev.csum.IoEngine;
 import dev.csum.Volume;
 import dev.csum.VolumeOptions;
 import dev.csum.metrics.VolumeMetrics;
@@ -71,6 +72,11 @@ final class BenchCommand implements Callable<Integer> {
         description = "Checksum of a newly created volume (default ${DEFAULT-VALUE}).")
     Checksum checksum;
 
+    @Option(names = "--io-engine", paramLabel = "ENGINE", defaultValue = "auto", converter = IoEngineConverter.class,
+        description = {"auto (io_uring, or the portable FileChannel port with a warning when io_uring is refused),",
+            "io_uring or portable (default ${DEFAULT-VALUE})."})
+    IoEngine ioEngine;
+
     @Option(names = "--json", description = "Print one JSON object (fields: docs/CLI.md).")
     boolean json;
 
@@ -108,7 +114,7 @@ final class BenchCommand implements Callable<Integer> {
                 created = true;
             }
             try (VolumeArgs.Session session = volume.open(main, "bench", options(volume.options(), depth,
-                     (int) requestBytes))) {
+                     (int) requestBytes).withIoEngine(ioEngine))) {
                 Volume target = session.volume();
                 long regionBytes = target.sizeBytes();
                 if (sizeBytes != null && !created) {
@@ -202,6 +208,19 @@ final class BenchCommand implements Callable<Integer> {
                 throw new CliException(ExitCode.IO, "stopped by an I/O error: " + Main.describe(outcome.failure()),
                     outcome.failure());
             }
+        }
+    }
+
+    /** An I/O engine by its lower-case name: auto, io_uring, portable. */
+    static final class IoEngineConverter implements ITypeConverter<IoEngine> {
+        @Override
+        public IoEngine convert(String value) {
+            for (IoEngine engine : IoEngine.values()) {
+                if (engine.name().toLowerCase(Locale.ROOT).equals(value)) {
+                    return engine;
+                }
+            }
+            throw new TypeConversionException("unknown I/O engine '" + value + "': auto, io_uring or portable");
         }
     }
 

@@ -44,7 +44,7 @@ class BenchTest {
         double p999 = number(latency, "p999");
         double max = number(latency, "max");
         assertTrue(p50 > 0 && p50 <= p99 && p99 <= p999 && p999 <= max, "p50 <= p99 <= p99.9 <= max: " + latency);
-        // Every request does real I/O through io_uring: well above a microsecond, well below 10 s.
+        // Every request does real I/O: well above a microsecond, well below 10 s.
         assertTrue(p50 > 1_000 && max < 10e9, latency.toString());
     }
 
@@ -71,6 +71,19 @@ class BenchTest {
         assertNull(report.get("write"), "no writes in randread");
         // The read timer counted exactly the timed phase, not the layout writes.
         assertEquals(report.get("latency_ns"), map(report.get("read")).get("latency_ns"));
+    }
+
+    @Test
+    void ioEnginePortableRunsTheBenchOnThePortablePort() {
+        String device = directory.resolve("p").toString();
+        Cli.run("format", device, "--size", "16m").assertOk();
+        Cli.Result result = Cli.run("bench", device, "--io-engine", "portable", "--rw", "randrw", "--iodepth", "8",
+            "--runtime", "1s", "--json").assertOk();
+        Map<String, Object> report = MiniJson.object(result.out());
+        assertTrue(number(map(report.get("read")), "ops") > 0 && number(map(report.get("write")), "ops") > 0,
+            result.out());
+        assertPlausibleLatency(map(report.get("latency_ns")));
+        assertEquals("", result.err(), "no warning: the portable port on 4 KiB blocks is direct");
     }
 
     @Test
@@ -213,6 +226,8 @@ class BenchTest {
         String device = directory.resolve("v").toString();
         Cli.run("format", device, "--size", "16m").assertOk();
         Cli.run("bench", device, "--rw", "sideways").assertOneLineError(2, "unknown workload 'sideways'");
+        Cli.run("bench", device, "--io-engine", "aio").assertOneLineError(2, "unknown I/O engine 'aio'",
+            "auto, io_uring or portable");
         Cli.run("bench", device, "--bs", "1000", "--runtime", "1s").assertOneLineError(2, "--bs 1000", "block size");
         Cli.run("bench", device, "--bs", "4q").assertOneLineError(2, "--bs");
         Cli.run("bench", device, "--iodepth", "0").assertOneLineError(2, "--iodepth");

@@ -1,0 +1,115 @@
+package dev.csum.engine;
+
+import dev.csum.io.IoPort;
+import dev.csum.io.SimulatedDisk;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Test port over a simulated disk: reads of one data-file offset run at once (they return what the
+ * media held when they were prepared) and their completions are held back until {@link #release()}
+ * — a read whose thread was preempted between its {@code pread} and handing back its completion, as
+ * can happen on the portable FileChannel port. Every other operation passes straight through.
+ */
+final class HeldReadPort implements IoPort {
+    private final SimulatedDisk disk;
+    private long heldOffsetBytes = -1;
+    private final Map<Long, byte[]> snapshotByUserData = new HashMap<>();
+    private final Map<Long, MemorySegment> bufferByUserData = new HashMap<>();
+    private final List<long[]> held = new ArrayList<>(); // {userData, result}
+    private boolean releaseRequested;
+
+    HeldReadPort(SimulatedDisk disk) {
+        this.disk = disk;
+    }
+
+    /** Holds every read at {@code offsetBytes} of the data file from now on; -1 holds none. */
+    void holdReadsAt(long offsetBytes) {
+        heldOffsetBytes = offsetBytes;
+    }
+
+    /** Reads whose completion is held. */
+    int heldCount() {
+        return held.size();
+    }
+
+    /** The next {@code submitAndReap} delivers every held read, with the data of its snapshot. */
+    void release() {
+        releaseRequested = true;
+    }
+
+    @Override
+    public boolean prepareRead(int fileIndex, long offsetBytes, MemorySegment buffer, int flags, long userData) {
+        if (fileIndex == DATA_FILE && offsetBytes == heldOffsetBytes) {
+            byte[] snapshot = new byte[(int) buffer.byteSize()];
+            disk.readRaw(DATA_FILE, offsetBytes, snapshot);
+            snapshotByUserData.put(userData, snapshot);
+            bufferByUserData.put(userData, buffer);
+        }
+        return disk.prepareRead(fileIndex, offsetBytes, buffer, flags, userData);
+    }
+
+    @Override
+    public boolean prepareWrite(int fileIndex, long offsetBytes, MemorySegment buffer, int flags, long userData) {
+        return disk.prepareWrite(fileIndex, offsetBytes, buffer, flags, userData);
+    }
+
+    @Override
+    public boolean prepareFsync(int fileIndex, int flags, long userData) {
+        return disk.prepareFsync(fileIndex, flags, userData);
+    }
+
+    @Override
+    public int submitAndReap(int minCompletions, CompletionSink sink) {
+        int delivered = 0;
+        if (releaseRequested) {
+            releaseRequested = false;
+            for (long[] completion : held) {
+                long userData = completion[0];
+                byte[] snapshot = snapshotByUserData.remove(userData);
+                MemorySegment.copy(snapshot, 0, bufferByUserData.remove(userData), ValueLayout.JAVA_BYTE, 0,
+                    snapshot.length);
+                delivered++;
+                sink.onCompletion(userData, (int) completion[1]);
+            }
+            held.clear();
+        }
+        return delivered + disk.submitAndReap(minCompletions, (userData, result) -> {
+            if (snapshotByUserData.containsKey(userData)) {
+                held.add(new long[] {userData, result});
+            } else {
+                sink.onCompletion(userData, result);
+            }
+        });
+    }
+
+    @Override
+    public void wakeup() {
+        disk.wakeup();
+    }
+
+    @Override
+    public int queueDepth() {
+        return disk.queueDepth();
+    }
+
+    @Override
+    public int alignmentBytes() {
+        return disk.alignmentBytes();
+    }
+
+    @Override
+    public long fileSizeBytes(int fileIndex) {
+        return disk.fileSizeBytes(fileIndex);
+    }
+
+    @Override
+    public void close() throws IOException {
+        disk.close();
+    }
+}
