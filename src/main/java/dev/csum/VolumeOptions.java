@@ -149,7 +149,13 @@ public record VolumeOptions(Path dataPath, Path metadataPath, int queueDepth, lo
             verifyReads, readOnlyOpen, ioEngine);
     }
 
-    /** The I/O port: see {@link #ioEngine()}. */
+    /**
+     * These options with another I/O port: see {@link #ioEngine()}.
+     *
+     * @param engine io_uring, the portable FileChannel port, or {@link IoEngine#AUTO} (io_uring, and
+     *     the portable port when io_uring is refused)
+     * @return a copy with that setting
+     */
     public VolumeOptions withIoEngine(IoEngine engine) {
         return new VolumeOptions(dataPath, metadataPath, queueDepth, imdCacheBytes, bufferArenaBytes, durability,
             verifyReads, readOnly, engine);
