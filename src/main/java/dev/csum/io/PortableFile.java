@@ -1,6 +1,5 @@
 package dev.csum.io;
 
-import com.sun.nio.file.ExtendedOpenOption;
 import dev.csum.uring.Errno;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -22,7 +21,7 @@ import java.util.Map;
 
 /**
  * One file of the {@link FileChannelIoPort}: a {@link FileChannel} for positional reads, writes and
- * forces, opened with {@link ExtendedOpenOption#DIRECT} ({@code O_DIRECT}) when asked, and for a
+ * forces, opened with {@code com.sun.nio.file.ExtendedOpenOption.DIRECT} ({@code O_DIRECT}) when asked, and for a
  * writable file a second one opened with {@link StandardOpenOption#DSYNC} ({@code O_DSYNC}) for
  * {@link IoPort#FLAG_DSYNC} writes: each is durable when it returns, as an {@code RWF_DSYNC} write is.
  *
@@ -31,6 +30,22 @@ import java.util.Map;
  * closes a {@code FileChannel} for every thread, and the port's workers are never interrupted.
  */
 final class PortableFile implements AutoCloseable {
+    /**
+     * {@code com.sun.nio.file.ExtendedOpenOption.DIRECT} (module {@code jdk.unsupported}), looked up
+     * by name: naming the class in source makes javac and javadoc warn about a proprietary API on
+     * every build, and the warning cannot be switched off.
+     */
+    private static final java.nio.file.OpenOption DIRECT = directOption();
+
+    private static java.nio.file.OpenOption directOption() {
+        try {
+            return (java.nio.file.OpenOption) Class.forName("com.sun.nio.file.ExtendedOpenOption")
+                .getField("DIRECT").get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
 
     /**
      * The JDK's direct-I/O unit when the file system does not say: the common {@code f_frsize}.
@@ -122,7 +137,7 @@ final class PortableFile implements AutoCloseable {
         List<OpenOption> options = new ArrayList<>(List.of(mode));
         options.add(StandardOpenOption.READ);
         if (direct) {
-            options.add(ExtendedOpenOption.DIRECT);
+            options.add(DIRECT);
         }
         return options.toArray(OpenOption[]::new);
     }
