@@ -65,7 +65,7 @@ public final class FileChannelIoPort implements IoPort {
     /** System property: the most worker threads a port starts (default {@value #THREADS_DEFAULT}). */
     public static final String THREADS_PROPERTY = "csum.portable.threads";
     /** Worker threads by default, capped by the queue depth (docs/PERFORMANCE.md, "Portable I/O port"). */
-    static final int THREADS_DEFAULT = 8;
+    static final int THREADS_DEFAULT = 16;
     /** Largest queue depth {@link #open} accepts (the volume's limit). */
     public static final int QUEUE_DEPTH_MAX = 4096;
     /** {@link #alignmentBytes()} when the files are not opened {@code O_DIRECT}: the sector, as for io_uring. */
