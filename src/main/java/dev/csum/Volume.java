@@ -652,8 +652,8 @@ public final class Volume implements AutoCloseable {
      * @param src the data, at least {@code lengthBytes} long (its first {@code lengthBytes} are
      *     written); accessible from the calling thread (from an I/O callback: the event loop)
      * @param appTags null, or one application tag per block ({@code lengthBytes / blockSizeBytes()} at
-     *     least; null stores 0), stored in its tuple and returned by reads. The event loop reads the
-     *     array when it commits the write: leave it unchanged until {@code callback} runs
+     *     least; null stores 0), stored in its tuple and returned by reads. Copied before this
+     *     method returns, like the data: the caller may reuse the array at once
      * @param callback runs on the event loop when the write completes: with a null failure once the
      *     data and its checksums are written (durable after a {@link #flush()}, or at once with
      *     {@link Durability#STRICT}); with an {@link IOException} on a device error, or an

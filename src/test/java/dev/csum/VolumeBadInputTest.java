@@ -191,4 +191,26 @@ class VolumeBadInputTest {
             volume.flushBlocking();
         }
     }
+
+    @Test
+    void aWritesApplicationTagsAreTheOnesPassedEvenWhenTheCallerReusesItsArrayAtOnce() throws Exception {
+        try (Volume volume = Volume.open(options())) {
+            short[] tags = {11, 22};
+            java.util.concurrent.CompletableFuture<Void> written = new java.util.concurrent.CompletableFuture<>();
+            volume.write(0, 8192, arena.allocate(8192).fill((byte) 5), tags, (token, failure) -> {
+                if (failure == null) {
+                    written.complete(null);
+                } else {
+                    written.completeExceptionally(failure);
+                }
+            }, 0);
+            tags[0] = 99; // reused before the write committed: must not change what is stored
+            tags[1] = 99;
+            written.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            short[] readBack = new short[2];
+            volume.readBlocking(0, arena.allocate(8192), readBack);
+            assertArrayEquals(new short[] {11, 22}, readBack);
+        }
+    }
 }
+

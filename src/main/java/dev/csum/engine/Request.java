@@ -22,8 +22,13 @@ public final class Request {
     long lengthBytes;
     /** The caller's segment: source of a write, destination of a read. */
     MemorySegment user;
-    /** Application tags: one per block, read from (write) or written to (read); may be null. */
+    /**
+     * Application tags, one per block, or null: for a read the caller's array, written on success;
+     * for a write this request's own copy ({@link #tagsCopy}), read when the write commits.
+     */
     short[] appTags;
+    /** A write's tags, copied when the request is filled: the caller may reuse its array at once. Grown on demand, reused. */
+    private short[] tagsCopy = new short[0];
     /** The caller's callback, opaque to the engine: handed back to the {@link ResultDelivery}. */
     Object callback;
     long token;
@@ -54,7 +59,17 @@ public final class Request {
         firstBlock = offset / blockSizeBytes;
         blockCount = (int) (length / blockSizeBytes);
         user = segment;
-        appTags = tags;
+        if (tags != null && requestKind == WRITE) {
+            // Like the data: the tags a write stores are the ones the caller passed when it called,
+            // whatever it does with its array afterwards (the commit reads them later, on the loop).
+            if (tagsCopy.length < blockCount) {
+                tagsCopy = new short[Math.max(blockCount, tagsCopy.length * 2)];
+            }
+            System.arraycopy(tags, 0, tagsCopy, 0, blockCount);
+            appTags = tagsCopy;
+        } else {
+            appTags = tags;
+        }
         callback = completion;
         token = completionToken;
     }
