@@ -20,7 +20,7 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Counters and gauges read the engine's own counters when scraped, so they cost nothing per
  * operation. Only the latency timers record per request, and only once {@link #bindTo} has been
- * called: a volume with no registry bound pays one null check per request.
+ * called: a volume with no registry bound records into nothing (an empty array per request).
  *
  * <p>Timers publish percentile histograms (Prometheus {@code _bucket} series) so dashboards can
  * compute any quantile across instances.
@@ -56,11 +56,18 @@ public final class VolumeMetrics implements MeterBinder, RequestObserver {
 
     private final Volume volume;
     private final Tags tags;
-    private volatile Timer readTimer;
-    private volatile Timer writeTimer;
-    private volatile Timer flushTimer;
-    /** {@link #REQUESTS_FAILED} by {@code [operation][cause]}, as {@link #OPERATIONS} and {@link #CAUSES}. */
-    private volatile Counter[][] failures;
+    /**
+     * The meters each request records into, one entry per registry bound: copy-on-write (binding is
+     * rare, recording is per request and allocation-free).
+     */
+    private volatile Recorders[] recorders = new Recorders[0];
+
+    /**
+     * One registry's per-request meters: latency timers by {@link RequestKind#ordinal()}, and
+     * {@link #REQUESTS_FAILED} by {@code [operation][cause]}, as {@link #OPERATIONS} and {@link #CAUSES}.
+     */
+    private record Recorders(Timer[] latency, Counter[][] failures) {
+    }
 
     /**
      * Metrics of {@code volume}, every meter tagged {@code volume=volumeName}. Nothing is registered
@@ -79,17 +86,16 @@ public final class VolumeMetrics implements MeterBinder, RequestObserver {
      * {@link RequestObserver} (once, however many registries it is bound to) so that the latency
      * timers record every request from then on.
      *
-     * <p>Bind it to one registry, a {@code CompositeMeterRegistry} to publish to several: the meters
-     * are registered in every registry it is bound to, but the latency timers and the
-     * {@link #REQUESTS_FAILED} counters record only into the one bound last.
+     * <p>It may be bound to several registries: every meter is registered and recorded in each.
      *
      * @param registry the registry to register the meters in
      */
     @Override
     public void bindTo(MeterRegistry registry) {
-        readTimer = latencyTimer(registry, READ_LATENCY, "Latency of volume reads, from acceptance to completion");
-        writeTimer = latencyTimer(registry, WRITE_LATENCY, "Latency of volume writes, including the imd update");
-        flushTimer = latencyTimer(registry, FLUSH_LATENCY, "Latency of volume flushes (fdatasync)");
+        Timer[] latency = {
+            latencyTimer(registry, READ_LATENCY, "Latency of volume reads, from acceptance to completion"),
+            latencyTimer(registry, WRITE_LATENCY, "Latency of volume writes, including the imd update"),
+            latencyTimer(registry, FLUSH_LATENCY, "Latency of volume flushes (fdatasync)")};
         counter(registry, "csum.read.bytes", "Bytes returned by successful reads", "bytes",
             v -> v.stats().bytesRead());
         counter(registry, "csum.write.bytes", "Bytes of successful writes", "bytes", v -> v.stats().bytesWritten());
@@ -121,7 +127,7 @@ public final class VolumeMetrics implements MeterBinder, RequestObserver {
             .tags(tags.and("uuid", info.uuid().toString(), "checksum", info.checksum().displayName(),
                 "block_size", Integer.toString(info.blockSizeBytes())))
             .register(registry);
-        failures = failureCounters(registry);
+        addRecorders(new Recorders(latency, failureCounters(registry)));
         volume.addObserver(this); // once, however many registries it is bound to
     }
 
@@ -159,20 +165,23 @@ public final class VolumeMetrics implements MeterBinder, RequestObserver {
         builder.register(registry);
     }
 
+    private synchronized void addRecorders(Recorders added) {
+        Recorders[] bound = recorders;
+        Recorders[] grown = java.util.Arrays.copyOf(bound, bound.length + 1);
+        grown[bound.length] = added;
+        recorders = grown;
+    }
+
     @Override
     public void onRequestComplete(RequestKind kind, long lengthBytes, long latencyNanos, boolean failed,
                                   int mismatchedBlocks) {
-        Timer timer = switch (kind) {
-            case READ -> readTimer;
-            case WRITE -> writeTimer;
-            case FLUSH -> flushTimer;
-        };
-        if (timer != null) {
-            timer.record(latencyNanos, TimeUnit.NANOSECONDS);
-        }
-        Counter[][] failureCounters = failures;
-        if (failed && failureCounters != null) {
-            failureCounters[kind.ordinal()][mismatchedBlocks > 0 ? CAUSE_INTEGRITY : CAUSE_IO].increment();
+        int operation = kind.ordinal();
+        int cause = mismatchedBlocks > 0 ? CAUSE_INTEGRITY : CAUSE_IO;
+        for (Recorders bound : recorders) {
+            bound.latency()[operation].record(latencyNanos, TimeUnit.NANOSECONDS);
+            if (failed) {
+                bound.failures()[operation][cause].increment();
+            }
         }
     }
 }

@@ -92,4 +92,23 @@ class VolumeMetricsTest {
             assertEquals(1.0, info.value());
         }
     }
+
+    @Test
+    void bindingToTwoRegistriesRecordsEveryRequestInBoth() throws Exception {
+        Path data = formatted(Checksum.CRC32C);
+        try (Volume volume = Volume.open(VolumeOptions.of(data)); Arena arena = Arena.ofConfined()) {
+            SimpleMeterRegistry first = new SimpleMeterRegistry();
+            SimpleMeterRegistry second = new SimpleMeterRegistry();
+            VolumeMetrics metrics = new VolumeMetrics(volume, "v");
+            metrics.bindTo(first);
+            metrics.bindTo(second);
+            volume.writeBlocking(0, arena.allocate(BLOCK).fill((byte) 1));
+            volume.readBlocking(0, arena.allocate(BLOCK));
+            for (SimpleMeterRegistry registry : java.util.List.of(first, second)) {
+                assertEquals(1, registry.get(VolumeMetrics.WRITE_LATENCY).timer().count());
+                assertEquals(1, registry.get(VolumeMetrics.READ_LATENCY).timer().count());
+            }
+        }
+    }
 }
+
