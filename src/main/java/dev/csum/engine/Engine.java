@@ -1,14 +1,11 @@
 package dev.csum.engine;
 
-import dev.csum.checksum.BlockChecksum;
 import dev.csum.format.Geometry;
-import dev.csum.format.ImdBlock;
 import dev.csum.format.Superblock;
 import dev.csum.io.IoPort;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayDeque;
 
 /**
  * The checksumming engine: a single-threaded state machine that turns volume requests into device
@@ -30,24 +27,19 @@ public final class Engine implements IoPort.CompletionSink {
     private final EngineContext context;
     // The context's facts and services under short names, for this class's own use.
     private final Geometry geometry;
-    private final int blockSizeBytes;
     private final boolean readOnly;
     private final EngineCounters counters;
     private final OpTable ops;
     private final BufferArena buffers;
-    private final GroupCache cache;
     private final CommitPath commits;
     private final PairLoader loader;
     private final ReadPath reads;
     private final Arena memory;
     private final int queueDepth;
     private final RequestListeners listeners = new RequestListeners();
-    private final ResultDelivery delivery;
+    private final RequestCompletion completion;
     /** Takes finished requests back (to the pool they came from). */
-    private java.util.function.Consumer<Request> recycler = request -> { };
-    private final ArrayDeque<Piece> piecePool = new ArrayDeque<>();
-    /** Pieces waiting for an imd cache slot. */
-    private final PieceList waitingForSlot = new PieceList();
+    private final PieceRouter router;
     /** Requests waiting for buffer space, FIFO through {@link Request#nextWaiting}. */
     private Request bufferWaitHead;
     private Request bufferWaitTail;
@@ -64,7 +56,6 @@ public final class Engine implements IoPort.CompletionSink {
         this.port = port;
         Geometry layout = superblock.geometry();
         int blockBytes = layout.blockSizeBytes();
-        this.delivery = delivery;
         this.queueDepth = port.queueDepth();
         this.memory = Arena.ofShared();
         int unitBytes = Math.max(4096, Math.max(blockBytes, port.alignmentBytes()));
@@ -74,13 +65,11 @@ public final class Engine implements IoPort.CompletionSink {
             new BufferArena(memory.allocate(arenaBytes, unitBytes), unitBytes),
             new GroupCache(memory.allocate(slotCount * 2 * blockBytes, unitBytes), blockBytes, (int) slotCount));
         this.geometry = context.geometry;
-        this.blockSizeBytes = context.blockSizeBytes;
         this.readOnly = context.readOnly;
         this.counters = context.counters;
         this.ops = context.ops;
         this.buffers = context.buffers;
-        this.cache = context.cache;
-        PieceCompletion completion = new PieceCompletion() {
+        PieceCompletion pieces = new PieceCompletion() {
             @Override
             public void finishPiece(Piece piece, IOException failure) {
                 Engine.this.finishPiece(piece, failure);
@@ -91,9 +80,11 @@ public final class Engine implements IoPort.CompletionSink {
                 reads.onGroupLoaded(state, failure);
             }
         };
-        this.commits = new CommitPath(context, completion);
-        this.loader = new PairLoader(context, completion, commits);
-        this.reads = new ReadPath(context, completion);
+        this.commits = new CommitPath(context, pieces);
+        this.loader = new PairLoader(context, pieces, commits);
+        this.reads = new ReadPath(context, pieces);
+        this.completion = new RequestCompletion(context, listeners, delivery);
+        this.router = new PieceRouter(context, loader, commits, reads);
     }
 
     /** The buffer arena (tests: to check that nothing leaked). */
@@ -112,7 +103,7 @@ public final class Engine implements IoPort.CompletionSink {
 
     /** Sets where finished requests go after their callback's arguments were captured. */
     void setRecycler(java.util.function.Consumer<Request> requestRecycler) {
-        recycler = requestRecycler;
+        completion.setRecycler(requestRecycler);
     }
 
     /** Adds a listener told about every completed request, on the event loop. Any thread. */
@@ -166,7 +157,7 @@ public final class Engine implements IoPort.CompletionSink {
         if (request.kind == Request.WRITE) {
             // Stable writes: the bytes checksummed are the engine's copy, and exactly those are written.
             if (!request.copiedByCaller) {
-                IOException sourceGone = copyCallerMemory(request.user, buffer, request, "source");
+                IOException sourceGone = RequestCompletion.copyCallerMemory(request.user, buffer, request, "source");
                 if (sourceGone != null) {
                     request.fail(sourceGone);
                     completeRequest(request); // nothing split, nothing issued: frees the buffer
@@ -178,71 +169,7 @@ public final class Engine implements IoPort.CompletionSink {
                 sums[i] = context.blockChecksum(buffer, i, request.firstBlock + i);
             }
         }
-        split(request);
-        return true;
-    }
-
-    /** Splits a request into per-group pieces and routes each (the seed's evil-bio handling). */
-    private void split(Request request) {
-        long block = request.firstBlock;
-        long endBlock = request.firstBlock + request.blockCount;
-        int pieceCount = (int) (geometry.groupOf(endBlock - 1) - geometry.groupOf(block) + 1);
-        request.piecesPending = pieceCount;
-        while (block < endBlock) {
-            long group = geometry.groupOf(block);
-            long groupEnd = Math.min(endBlock, geometry.firstBlockOfGroup(group) + geometry.blocksInGroup(group));
-            Piece piece = piecePool.isEmpty() ? new Piece() : piecePool.pop();
-            piece.request = request;
-            piece.firstBlock = block;
-            piece.firstIndex = geometry.indexInGroup(block);
-            piece.blockCount = (int) (groupEnd - block);
-            piece.firstBlockInRequest = (int) (block - request.firstBlock);
-            piece.data = pieceCount == 1 ? request.buffer
-                : request.buffer.asSlice((long) piece.firstBlockInRequest * blockSizeBytes,
-                    (long) piece.blockCount * blockSizeBytes);
-            route(piece);
-            block = groupEnd;
-        }
-    }
-
-    /**
-     * Routes a piece to its group, or queues it until a cache slot frees. Pieces are routed in the
-     * order they arrive: while any piece waits for a slot, later ones wait behind it (so writes to
-     * the same blocks reach their group, and commit, in the order accepted, and a waiting piece is
-     * never starved by later ones taking the slots it waits for).
-     */
-    private void route(Piece piece) {
-        if (!waitingForSlot.isEmpty() || !tryRoute(piece)) {
-            waitingForSlot.add(piece);
-        }
-    }
-
-    /** Routes the piece if its group is cached or a slot can be had; false (nothing done) otherwise. */
-    private boolean tryRoute(Piece piece) {
-        long group = geometry.groupOf(piece.firstBlock);
-        GroupState state = cache.get(group);
-        if (state == null) {
-            state = cache.allocate(group, commits::requestSettle);
-            if (state == null) {
-                return false;
-            }
-            counters.increment(EngineCounters.IMD_CACHE_MISSES);
-            loader.startLoad(state);
-        } else if (state.loaded) {
-            counters.increment(EngineCounters.IMD_CACHE_HITS);
-        } else {
-            counters.increment(EngineCounters.IMD_CACHE_MISSES);
-        }
-        piece.group = state;
-        state.users++;
-        if (piece.request.kind == Request.WRITE) {
-            commits.addWrite(state, piece);
-        } else {
-            reads.issue(piece);
-            if (!state.loaded) {
-                state.readWaiters.add(piece);
-            }
-        }
+        router.split(request);
         return true;
     }
 
@@ -254,13 +181,7 @@ public final class Engine implements IoPort.CompletionSink {
         if (failure != null) {
             request.fail(failure);
         }
-        GroupState state = piece.group;
-        if (state != null) {
-            state.users--;
-            assert state.users >= 0 : "group users below zero";
-        }
-        piece.reset();
-        piecePool.push(piece);
+        router.recycle(piece);
         request.piecesPending--;
         assert request.piecesPending >= 0 : "request pieces below zero";
         if (request.piecesPending == 0) {
@@ -268,93 +189,17 @@ public final class Engine implements IoPort.CompletionSink {
         }
     }
 
+    /**
+     * A request is done (its last piece, its flush, or its start failed): the engine's own
+     * bookkeeping, then {@link RequestCompletion} turns it into its caller's result.
+     */
     private void completeRequest(Request request) {
-        IOException failure = request.failure;
-        int mismatched = request.badBlockCount;
-        if (failure == null && mismatched > 0) {
-            long[] bad = java.util.Arrays.copyOf(request.badBlocks, mismatched);
-            java.util.Arrays.sort(bad);
-            failure = new ChecksumMismatchException("checksum mismatch reading " + request.lengthBytes + " bytes at offset "
-                + request.offsetBytes, request.offsetBytes, bad, blockSizeBytes);
-        }
-        switch (request.kind) {
-            case Request.READ -> {
-                if (failure == null) {
-                    // Only verified data reaches the caller: on failure its buffer is left untouched.
-                    if (request.handoff != null) {
-                        request.handoff.takeBuffer(request.buffer);
-                        request.buffer = null; // the receiver copies it, then releases it
-                    } else {
-                        failure = copyCallerMemory(request.buffer, request.user, request, "destination");
-                    }
-                }
-                if (failure == null) {
-                    counters.add(EngineCounters.BYTES_READ, request.lengthBytes);
-                }
-                counters.increment(EngineCounters.READS);
-            }
-            case Request.WRITE -> {
-                if (failure == null) {
-                    counters.add(EngineCounters.BYTES_WRITTEN, request.lengthBytes);
-                }
-                writtenSinceSync = true;
-                counters.increment(EngineCounters.WRITES);
-            }
-            default -> counters.increment(EngineCounters.FLUSHES);
-        }
-        if (request.buffer != null) {
-            buffers.free(request.buffer);
-            request.buffer = null;
+        if (request.kind == Request.WRITE) {
+            writtenSinceSync = true;
         }
         requestsActive--;
         counters.set(EngineCounters.REQUESTS_IN_FLIGHT, requestsActive);
-        if (request.startNanos != 0) {
-            int listenerFailures = listeners.requestCompleted(request.kind, request.lengthBytes,
-                System.nanoTime() - request.startNanos, failure != null, mismatched);
-            if (listenerFailures > 0) {
-                counters.add(EngineCounters.CALLBACK_FAILURES, listenerFailures);
-            }
-        }
-        // The callback may start new requests: they are queued, never run re-entrantly here.
-        Object callback = request.callback;
-        long token = request.token;
-        request.reset();
-        recycler.accept(request);
-        try {
-            delivery.deliver(callback, token, failure);
-        } catch (RuntimeException | Error callbackFailure) {
-            // A caller's bug must not stop the event loop that every other caller depends on.
-            counters.increment(EngineCounters.CALLBACK_FAILURES);
-            LOG.log(System.Logger.Level.WARNING, "an I/O completion callback threw; the volume goes on", callbackFailure);
-        }
-    }
-
-    private static final System.Logger LOG = System.getLogger("dev.csum");
-
-    /**
-     * Copies a request's bytes between its engine buffer and the caller's segment on the event loop:
-     * the source of a write started from an I/O callback, the destination of an asynchronous read.
-     * They are the only accesses the loop makes to caller memory (the device only sees engine
-     * buffers; application tags are heap arrays, checked long enough at submit).
-     *
-     * <p>The caller owns that segment's arena and may close it while the request is in flight. That
-     * is the caller's bug, and it must fail the caller's request alone: an exception escaping here
-     * would stop the loop that every other request depends on. The try costs nothing while nothing
-     * throws, so the hot path stays allocation-free.
-     *
-     * @param role "source" or "destination", for the message
-     * @return null when copied; otherwise the request's failure, naming its offset and length
-     */
-    private static IOException copyCallerMemory(MemorySegment source, MemorySegment target, Request request,
-                                                String role) {
-        assert (request.kind == Request.WRITE) == (source == request.user) : "a write copies from the caller";
-        try {
-            MemorySegment.copy(source, 0, target, 0, request.lengthBytes);
-            return null;
-        } catch (IllegalStateException | WrongThreadException inaccessible) {
-            return callerMemoryInaccessible(request.kind == Request.WRITE ? "write" : "read", request.offsetBytes,
-                request.lengthBytes, role, inaccessible);
-        }
+        completion.complete(request);
     }
 
     /**
@@ -427,7 +272,7 @@ public final class Engine implements IoPort.CompletionSink {
     }
 
     private void advanceClose() {
-        if (closed || requestsActive > 0 || bufferWaitHead != null || !waitingForSlot.isEmpty()) {
+        if (closed || requestsActive > 0 || bufferWaitHead != null || router.hasWaiting()) {
             return;
         }
         if (closeSyncsPending < 0) {
@@ -506,13 +351,7 @@ public final class Engine implements IoPort.CompletionSink {
                 bufferWaitTail = null;
             }
         }
-        Piece piece;
-        while ((piece = waitingForSlot.poll()) != null) {
-            if (!tryRoute(piece)) {
-                waitingForSlot.addFirst(piece); // still first in line
-                break;
-            }
-        }
+        router.retryWaiting();
         commits.retryWaiting();
     }
 

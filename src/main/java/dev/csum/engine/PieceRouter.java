@@ -1,0 +1,121 @@
+package dev.csum.engine;
+
+import java.util.ArrayDeque;
+import java.util.function.Consumer;
+
+/**
+ * Splits a request into per-group {@link Piece}s and routes each to its group: a read piece to
+ * the read path (its pair loaded alongside on a cache miss), a write piece to the group's next
+ * commit. A piece whose group has no cache slot free waits, first come, first served. Owns the
+ * piece pool. Event-loop only.
+ */
+final class PieceRouter {
+    private final EngineContext context;
+    private final PairLoader loader;
+    private final CommitPath commits;
+    private final ReadPath reads;
+    /** Hands unsettled idle groups met by the cache's eviction to the commit path (made once, not per miss). */
+    private final Consumer<GroupState> settler;
+    private final ArrayDeque<Piece> piecePool = new ArrayDeque<>();
+    /** Pieces waiting for an imd cache slot. */
+    private final PieceList waitingForSlot = new PieceList();
+
+    PieceRouter(EngineContext context, PairLoader loader, CommitPath commits, ReadPath reads) {
+        this.context = context;
+        this.loader = loader;
+        this.commits = commits;
+        this.reads = reads;
+        this.settler = commits::requestSettle;
+    }
+
+    /** Splits a request into per-group pieces and routes each (the seed's evil-bio handling). */
+    void split(Request request) {
+        long block = request.firstBlock;
+        long endBlock = request.firstBlock + request.blockCount;
+        int pieceCount = (int) (context.geometry.groupOf(endBlock - 1) - context.geometry.groupOf(block) + 1);
+        request.piecesPending = pieceCount;
+        while (block < endBlock) {
+            long group = context.geometry.groupOf(block);
+            long groupEnd = Math.min(endBlock, context.geometry.firstBlockOfGroup(group) + context.geometry.blocksInGroup(group));
+            Piece piece = piecePool.isEmpty() ? new Piece() : piecePool.pop();
+            piece.request = request;
+            piece.firstBlock = block;
+            piece.firstIndex = context.geometry.indexInGroup(block);
+            piece.blockCount = (int) (groupEnd - block);
+            piece.firstBlockInRequest = (int) (block - request.firstBlock);
+            piece.data = pieceCount == 1 ? request.buffer
+                : request.buffer.asSlice((long) piece.firstBlockInRequest * context.blockSizeBytes,
+                    (long) piece.blockCount * context.blockSizeBytes);
+            route(piece);
+            block = groupEnd;
+        }
+    }
+
+    /**
+     * Routes a piece to its group, or queues it until a cache slot frees. Pieces are routed in the
+     * order they arrive: while any piece waits for a slot, later ones wait behind it (so writes to
+     * the same blocks reach their group, and commit, in the order accepted, and a waiting piece is
+     * never starved by later ones taking the slots it waits for).
+     */
+    private void route(Piece piece) {
+        if (!waitingForSlot.isEmpty() || !tryRoute(piece)) {
+            waitingForSlot.add(piece);
+        }
+    }
+
+    /** Routes the piece if its group is cached or a slot can be had; false (nothing done) otherwise. */
+    private boolean tryRoute(Piece piece) {
+        long group = context.geometry.groupOf(piece.firstBlock);
+        GroupState state = context.cache.get(group);
+        if (state == null) {
+            state = context.cache.allocate(group, settler);
+            if (state == null) {
+                return false;
+            }
+            context.counters.increment(EngineCounters.IMD_CACHE_MISSES);
+            loader.startLoad(state);
+        } else if (state.loaded) {
+            context.counters.increment(EngineCounters.IMD_CACHE_HITS);
+        } else {
+            context.counters.increment(EngineCounters.IMD_CACHE_MISSES);
+        }
+        piece.group = state;
+        state.users++;
+        if (piece.request.kind == Request.WRITE) {
+            commits.addWrite(state, piece);
+        } else {
+            reads.issue(piece);
+            if (!state.loaded) {
+                state.readWaiters.add(piece);
+            }
+        }
+        return true;
+    }
+
+    /** Routes the pieces waiting for a cache slot, in arrival order, while slots can be had. */
+    void retryWaiting() {
+        Piece piece;
+        while ((piece = waitingForSlot.poll()) != null) {
+            if (!tryRoute(piece)) {
+                waitingForSlot.addFirst(piece); // still first in line
+                break;
+            }
+        }
+    }
+
+    /** True while a piece waits for a cache slot. */
+    boolean hasWaiting() {
+        return !waitingForSlot.isEmpty();
+    }
+
+    /** Takes a finished piece back: its group loses a user, the piece returns to the pool. */
+    void recycle(Piece piece) {
+        GroupState state = piece.group;
+        if (state != null) {
+            state.users--;
+            assert state.users >= 0 : "group users below zero";
+        }
+        piece.reset();
+        piecePool.push(piece);
+    }
+}
