@@ -14,10 +14,7 @@ import dev.csum.io.IoPort;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -150,8 +147,8 @@ public final class Volume implements AutoCloseable {
      */
     public static VolumeInspection inspect(Path dataPath, Path metadataPathOrNull) throws IOException {
         try {
-            VolumeLabel.Opened label = VolumeLabel.read(existing(dataPath, "data device"),
-                metadataPathOrNull == null ? null : existing(metadataPathOrNull, "metadata device"));
+            VolumeLabel.Opened label = VolumeLabel.read(OpenedDevices.existing(dataPath, "data device"),
+                metadataPathOrNull == null ? null : OpenedDevices.existing(metadataPathOrNull, "metadata device"));
             return new VolumeInspection(ApiMapping.info(label.superblock()), label.usedBackup(), label.warnings());
         } catch (dev.csum.format.InvalidVolumeException refused) {
             throw ApiMapping.invalidVolume(refused);
@@ -188,46 +185,16 @@ public final class Volume implements AutoCloseable {
      */
     public static Volume open(VolumeOptions options) throws IOException {
         try {
-            return openDevices(options);
+            OpenedDevices devices = OpenedDevices.open(options);
+            try {
+                return new Volume(devices.superblock(), options.dataPath().toString(), devices.port(),
+                    settings(options, false), false, devices.locks(), devices.warnings());
+            } catch (RuntimeException | Error failure) {
+                devices.release(failure);
+                throw failure;
+            }
         } catch (dev.csum.format.InvalidVolumeException refused) {
             throw ApiMapping.invalidVolume(refused);
-        }
-    }
-
-    private static Volume openDevices(VolumeOptions options) throws IOException {
-        Path data = existing(options.dataPath(), "data device");
-        Path metadata = options.metadataPath() == null ? null : existing(options.metadataPath(), "metadata device");
-        if (metadata != null && Files.isSameFile(data, metadata)) {
-            throw new IllegalArgumentException("the metadata device must differ from the data device: " + metadata
-                + " is " + data);
-        }
-        // Validate first (clear messages for what is not a volume), then lock, then read the label
-        // again under the lock: a format that ran in between would have changed it.
-        VolumeLabel.read(data, metadata);
-        DeviceLock.Mode mode = options.readOnly() ? DeviceLock.Mode.SHARED : DeviceLock.Mode.EXCLUSIVE;
-        List<DeviceLock> locks = new ArrayList<>(2);
-        IoPort port = null;
-        try {
-            locks.add(DeviceLock.acquire(data, "data device", mode, false));
-            if (metadata != null) {
-                locks.add(DeviceLock.acquire(metadata, "metadata device", mode, false));
-            }
-            VolumeLabel.Opened label = VolumeLabel.read(data, metadata);
-            List<String> warnings = new ArrayList<>(label.warnings());
-            if (label.usedBackup() && !options.readOnly()) {
-                // Under the exclusive lock: put the primary back, so that the volume no longer hangs
-                // on its one remaining copy of the superblock. A read-only open only warns.
-                warnings.addAll(VolumeLabel.restorePrimaries(label, data, metadata));
-            }
-            port = IoPortChoice.open(data, metadata, options, label.superblock().blockSizeBytes(), warnings);
-            return new Volume(label.superblock(), data.toString(), port, settings(options, false), false, locks,
-                warnings);
-        } catch (IOException | RuntimeException | Error failure) {
-            closeQuietly(port, failure);
-            for (DeviceLock lock : locks) {
-                closeQuietly(lock, failure);
-            }
-            throw failure;
         }
     }
 
@@ -248,23 +215,6 @@ public final class Volume implements AutoCloseable {
     private static EngineSettings settings(VolumeOptions options, boolean seedStaleBrother) {
         return new EngineSettings(options.imdCacheBytes(), options.bufferArenaBytes(),
             options.durability() == Durability.STRICT, options.verifyReads(), options.readOnly(), seedStaleBrother);
-    }
-
-    private static Path existing(Path path, String role) throws NoSuchFileException {
-        if (!Files.exists(path)) {
-            throw new NoSuchFileException(path.toString(), null, role + " does not exist");
-        }
-        return path;
-    }
-
-    private static void closeQuietly(AutoCloseable resource, Throwable failure) {
-        if (resource != null) {
-            try {
-                resource.close();
-            } catch (Exception e) {
-                failure.addSuppressed(e);
-            }
-        }
     }
 
     // ------------------------------------------------------------------ geometry and state
