@@ -80,7 +80,8 @@ final class ApiMapping {
     static VolumeStats stats(EngineCounters c) {
         return new VolumeStats(c.reads(), c.writes(), c.flushes(), c.bytesRead(), c.bytesWritten(), c.mismatches(),
             c.recheckRecoveries(), c.metadataFallbacks(), c.imdConfirmReads(), c.imdCacheHits(), c.imdCacheMisses(),
-            c.imdCommits(), c.requestsInFlight(), c.imdRepairsDeferred(), c.imdRepairFailures());
+            c.imdCommits(), c.requestsInFlight(), c.imdRepairsDeferred(), c.imdRepairFailures(), c.deviceReads(),
+            c.deviceWrites(), c.deviceBytesRead(), c.deviceBytesWritten(), c.deviceFlushes());
     }
 
     static VolumeInfo info(Superblock superblock) {

@@ -277,7 +277,8 @@ public final class Volume implements AutoCloseable {
 
     /**
      * The volume's counters since it was opened (each read without locking). Any thread; works on a
-     * closed volume too.
+     * closed volume too: once the {@link #close()} that closed it has returned, the counters are
+     * final and include the close's own work (the settle of each group's metadata, the final sync).
      *
      * @return a new snapshot of the counters
      */

@@ -4,6 +4,16 @@ package dev.csum;
  * A snapshot of a volume's counters since it was opened. Values are read without locking, each
  * individually consistent.
  *
+ * <p>The request counters ({@code reads} to {@code bytesWritten}) count what callers asked for; the
+ * {@code device…} counters count what this open submitted to the device(s) to do it — data and
+ * metadata devices together (a volume with interleaved metadata has one device), counted when an
+ * operation is submitted, whatever its outcome. Their ratio is csum's I/O amplification: a
+ * single-block write costs an imd write and a data write, and a group's metadata is settled (written
+ * once more) before it leaves the imd cache and at close. Not counted: the superblock reads of
+ * {@link Volume#open}, and the restore of a damaged primary superblock by a writable open, which
+ * happen before the volume starts. {@link Volume#stats()} after {@link Volume#close()} includes
+ * everything the close did (the settles and the final sync).
+ *
  * @param reads read requests completed (successfully or not)
  * @param writes write requests completed
  * @param flushes flush requests completed
@@ -24,9 +34,18 @@ package dev.csum;
  * @param metadataRepairFailures metadata rewrites carrying no new checksum (settles and repairs)
  *     whose write failed, for example on a full file system; the volume went on (the newer copy of
  *     each such group is intact)
+ * @param deviceReads read operations this open submitted to the device(s): data reads, re-reads,
+ *     imd pair loads and their confirmations, crash-resolution reads
+ * @param deviceWrites write operations this open submitted to the device(s): data writes and imd
+ *     writes (commits, settles, repairs)
+ * @param deviceBytesRead bytes those device reads asked for
+ * @param deviceBytesWritten bytes those device writes carried
+ * @param deviceFlushes fdatasyncs this open submitted: one per device for each flush request, and
+ *     for the sync at {@linkplain Volume#close() close} when anything was written
  */
 public record VolumeStats(long reads, long writes, long flushes, long bytesRead, long bytesWritten,
                           long mismatches, long recheckRecoveries, long metadataFallbacks, long imdConfirmReads,
                           long imdCacheHits, long imdCacheMisses, long imdCommits, long inFlight,
-                          long metadataRepairsDeferred, long metadataRepairFailures) {
+                          long metadataRepairsDeferred, long metadataRepairFailures, long deviceReads,
+                          long deviceWrites, long deviceBytesRead, long deviceBytesWritten, long deviceFlushes) {
 }

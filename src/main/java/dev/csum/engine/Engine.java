@@ -389,6 +389,25 @@ public final class Engine implements IoPort.CompletionSink {
                 + queueDepth + " in flight");
         }
         opsInFlight++;
+        countDeviceOp(slot);
+    }
+
+    /**
+     * Counts an operation handed to the device: every device operation passes here exactly once
+     * (the one place the engine submits), so the counts are the volume's whole device traffic.
+     */
+    private void countDeviceOp(int slot) {
+        switch (ops.portOp[slot]) {
+            case OpTable.READ_OP -> {
+                counters.increment(EngineCounters.DEVICE_READS);
+                counters.add(EngineCounters.DEVICE_BYTES_READ, ops.buffer[slot].byteSize());
+            }
+            case OpTable.WRITE_OP -> {
+                counters.increment(EngineCounters.DEVICE_WRITES);
+                counters.add(EngineCounters.DEVICE_BYTES_WRITTEN, ops.buffer[slot].byteSize());
+            }
+            default -> counters.increment(EngineCounters.DEVICE_FLUSHES);
+        }
     }
 
     @Override

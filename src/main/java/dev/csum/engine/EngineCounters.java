@@ -34,7 +34,19 @@ public final class EngineCounters {
     static final int IMD_REPAIRS_DEFERRED = 14;
     /** Metadata repairs (settles: rewrites with no new tuples) whose write failed; the volume went on. */
     static final int IMD_REPAIR_FAILURES = 15;
-    private static final int COUNTERS = 16;
+    /*
+     * Device operations: counted when the engine hands them to the port (Engine.prepare), data and
+     * metadata devices together, whatever their outcome. I/O outside the engine is not counted: the
+     * superblock reads at open (and, for a writable open of a volume whose primary superblock was
+     * damaged, its restore from the backup) run before the engine exists.
+     */
+    static final int DEVICE_READS = 16;
+    static final int DEVICE_WRITES = 17;
+    static final int DEVICE_BYTES_READ = 18;
+    static final int DEVICE_BYTES_WRITTEN = 19;
+    /** fdatasyncs of a device: one per device for a flush request and for the close's final sync. */
+    static final int DEVICE_FLUSHES = 20;
+    private static final int COUNTERS = 21;
 
     private static final VarHandle VALUE = MethodHandles.arrayElementVarHandle(long[].class);
 
@@ -76,4 +88,9 @@ public final class EngineCounters {
     public long callbackFailures() { return get(CALLBACK_FAILURES); }
     public long imdRepairsDeferred() { return get(IMD_REPAIRS_DEFERRED); }
     public long imdRepairFailures() { return get(IMD_REPAIR_FAILURES); }
+    public long deviceReads() { return get(DEVICE_READS); }
+    public long deviceWrites() { return get(DEVICE_WRITES); }
+    public long deviceBytesRead() { return get(DEVICE_BYTES_READ); }
+    public long deviceBytesWritten() { return get(DEVICE_BYTES_WRITTEN); }
+    public long deviceFlushes() { return get(DEVICE_FLUSHES); }
 }

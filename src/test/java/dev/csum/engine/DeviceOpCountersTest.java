@@ -1,0 +1,151 @@
+package dev.csum.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.csum.VolumeStats;
+import dev.csum.format.Geometry;
+import dev.csum.format.MetadataPlacement;
+import dev.csum.io.SimulatedDiskStats;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The device operation counters ({@link VolumeStats#deviceWrites()} and the rest): every operation
+ * the engine submits is counted once, on the simulated disk where the device's own counts are known.
+ */
+class DeviceOpCountersTest {
+    private static final int BLOCK = 4096;
+    private static final int N = 20;
+
+    private final Arena arena = Arena.ofAuto();
+
+    private static void write(SimVolume sim, long offset, MemorySegment data) throws IOException {
+        Outcome outcome = new Outcome();
+        sim.volume.write(offset, data.byteSize(), data, null, outcome, 0);
+        sim.run();
+        assertTrue(outcome.done, "write completed");
+        assertNull(outcome.failure);
+    }
+
+    private static void read(SimVolume sim, long offset, MemorySegment into) throws IOException {
+        Outcome outcome = new Outcome();
+        sim.volume.read(offset, into.byteSize(), into, null, outcome, 0);
+        sim.run();
+        assertTrue(outcome.done, "read completed");
+        assertNull(outcome.failure);
+    }
+
+    private static void flush(SimVolume sim) throws IOException {
+        Outcome outcome = new Outcome();
+        sim.volume.flush(outcome, 0);
+        sim.run();
+        assertTrue(outcome.done, "flush completed");
+        assertNull(outcome.failure);
+    }
+
+    private MemorySegment block(int fill) {
+        return arena.allocate(BLOCK, BLOCK).fill((byte) fill);
+    }
+
+    @Test
+    void nSingleBlockWritesAndNReadsAreAtLeastNDeviceWritesAndReads() throws IOException {
+        SimVolume sim = SimVolume.create(21, 8L << 20, BLOCK, MetadataPlacement.INTERLEAVED);
+        long stride = sim.volume.sizeBytes() / N / BLOCK * BLOCK; // spread over every group
+        for (int i = 0; i < N; i++) {
+            write(sim, i * stride, block(i + 1));
+        }
+        flush(sim);
+        VolumeStats written = sim.volume.stats();
+        assertTrue(written.deviceWrites() >= N, written.toString());
+        assertTrue(written.deviceBytesWritten() >= (long) N * BLOCK, written.toString());
+        assertTrue(written.deviceFlushes() >= 1, written.toString());
+
+        for (int i = 0; i < N; i++) {
+            read(sim, i * stride, block(0));
+        }
+        VolumeStats read = sim.volume.stats();
+        assertTrue(read.deviceReads() - written.deviceReads() >= N, read.toString());
+        assertTrue(read.deviceBytesRead() - written.deviceBytesRead() >= (long) N * BLOCK, read.toString());
+        assertEquals(written.deviceWrites(), read.deviceWrites(), "reads of cached groups write nothing");
+    }
+
+    /**
+     * The engine's counts are the device's: between open and close (the close's settles and sync
+     * included, read after it), the simulated disk completed exactly the operations and bytes the
+     * volume says it submitted.
+     */
+    @ParameterizedTest
+    @EnumSource(MetadataPlacement.class)
+    void theCountsAreWhatTheDeviceSawIncludingTheClose(MetadataPlacement placement) throws IOException {
+        SimVolume sim = SimVolume.create(22, 8L << 20, BLOCK, placement);
+        SimulatedDiskStats opened = sim.disk.stats(); // after the open's superblock read, which is not counted
+        long size = sim.volume.sizeBytes();
+        for (int i = 0; i < N; i++) {
+            write(sim, (i * 7919L * BLOCK) % size, block(i + 1));
+            read(sim, (i * 104_729L * BLOCK) % size, block(0));
+        }
+        write(sim, 0, arena.allocate(64L * BLOCK, BLOCK).fill((byte) 9)); // a multi-block write too
+        flush(sim);
+        sim.volume.close();
+        VolumeStats volume = sim.volume.stats();
+        SimulatedDiskStats device = sim.disk.stats();
+        assertEquals(device.reads() - opened.reads(), volume.deviceReads(), "reads");
+        assertEquals(device.writes() - opened.writes(), volume.deviceWrites(), "writes");
+        assertEquals(device.bytesRead() - opened.bytesRead(), volume.deviceBytesRead(), "bytes read");
+        assertEquals(device.bytesWritten() - opened.bytesWritten(), volume.deviceBytesWritten(), "bytes written");
+        assertEquals(device.fsyncs() - opened.fsyncs(), volume.deviceFlushes(), "fsyncs");
+        int devices = placement == MetadataPlacement.SEPARATE ? 2 : 1;
+        assertEquals(2L * devices, volume.deviceFlushes(), "one flush and the close's sync, on each device");
+    }
+
+    /**
+     * THE CURRENT WRITE PATH's figures, pinned so a change to them is seen (update them when the
+     * write path changes, e.g. with the tuple log of issue 13): a single-block write to a group whose
+     * metadata is cached costs two device writes (its imd block, then its data block) and no read; a
+     * group's first write reads its imd pair twice (a never-written pair is all zeros, confirmed by a
+     * second read); a flush is one fdatasync; the close settles each written group (one more imd
+     * write) and syncs once.
+     */
+    @Test
+    void currentWritePathFigures() throws IOException {
+        SimVolume sim = SimVolume.create(23, 8L << 20, BLOCK, MetadataPlacement.INTERLEAVED);
+        Geometry geometry = sim.superblock.geometry();
+        long groupBytes = (long) geometry.tuplesPerGroup() * BLOCK;
+
+        VolumeStats start = sim.volume.stats();
+        write(sim, 0, block(1)); // group 0, cold
+        VolumeStats cold = sim.volume.stats();
+        assertEquals(2, cold.deviceReads() - start.deviceReads(), "cold group: imd pair read, then confirmed");
+        assertEquals(4L * BLOCK, cold.deviceBytesRead() - start.deviceBytesRead(), "each read covers both copies");
+        assertEquals(2, cold.deviceWrites() - start.deviceWrites(), "imd write + data write");
+
+        for (int i = 1; i <= N; i++) {
+            VolumeStats before = sim.volume.stats();
+            write(sim, (long) i * BLOCK, block(i)); // group 0, warm
+            VolumeStats after = sim.volume.stats();
+            assertEquals(2, after.deviceWrites() - before.deviceWrites(),
+                "current path: a single-block write on a warm cached group is 2 device writes (imd + data)");
+            assertEquals(2L * BLOCK, after.deviceBytesWritten() - before.deviceBytesWritten());
+            assertEquals(0, after.deviceReads() - before.deviceReads());
+        }
+
+        write(sim, groupBytes, block(7)); // group 1, cold
+        VolumeStats beforeFlush = sim.volume.stats();
+        flush(sim);
+        VolumeStats flushed = sim.volume.stats();
+        assertEquals(1, flushed.deviceFlushes() - beforeFlush.deviceFlushes(), "one fdatasync per flush");
+        assertEquals(0, flushed.deviceWrites() - beforeFlush.deviceWrites());
+
+        sim.volume.close();
+        VolumeStats closed = sim.volume.stats();
+        assertEquals(2, closed.deviceWrites() - flushed.deviceWrites(), "the close settles the 2 written groups");
+        assertEquals(1, closed.deviceFlushes() - flushed.deviceFlushes(), "and syncs once");
+        assertEquals(0, closed.deviceReads() - flushed.deviceReads());
+    }
+}
