@@ -46,6 +46,13 @@ public final class VolumeMetrics implements MeterBinder, RequestObserver {
      * {@code checksum} (its display name) and {@code block_size} (bytes).
      */
     public static final String VOLUME_INFO = "csum.volume.info";
+    /**
+     * Name of the counter of operations submitted to the device(s), data and metadata together,
+     * tagged {@code op}: {@code read}, {@code write} or {@code flush} (an fdatasync of one device).
+     */
+    public static final String DEVICE_OPS = "csum.device.ops";
+    /** Name of the counter of bytes moved by those operations (base unit bytes), tagged {@code op}: {@code read}, {@code write}. */
+    public static final String DEVICE_BYTES = "csum.device.bytes";
 
     /** Values of the {@code op} tag of {@link #REQUESTS_FAILED}, indexed by {@link RequestKind#ordinal()}. */
     private static final String[] OPERATIONS = {"read", "write", "flush"};
@@ -119,6 +126,14 @@ public final class VolumeMetrics implements MeterBinder, RequestObserver {
             v -> v.stats().imdCacheMisses());
         counter(registry, "csum.imd.commits", "imd updates written (group commits)", null,
             v -> v.stats().imdCommits());
+        String deviceOps = "Operations submitted to the device(s), data and metadata together";
+        counter(registry, DEVICE_OPS, deviceOps, Tags.of("op", "read"), null, v -> v.stats().deviceReads());
+        counter(registry, DEVICE_OPS, deviceOps, Tags.of("op", "write"), null, v -> v.stats().deviceWrites());
+        counter(registry, DEVICE_OPS, deviceOps, Tags.of("op", "flush"), null, v -> v.stats().deviceFlushes());
+        String deviceBytes = "Bytes moved by the operations submitted to the device(s)";
+        counter(registry, DEVICE_BYTES, deviceBytes, Tags.of("op", "read"), "bytes", v -> v.stats().deviceBytesRead());
+        counter(registry, DEVICE_BYTES, deviceBytes, Tags.of("op", "write"), "bytes",
+            v -> v.stats().deviceBytesWritten());
         Gauge.builder("csum.inflight", volume, v -> v.stats().inFlight())
             .description("Requests accepted but not yet completed").tags(tags).register(registry);
         VolumeInfo info = volume.info();
@@ -157,8 +172,13 @@ public final class VolumeMetrics implements MeterBinder, RequestObserver {
 
     private void counter(MeterRegistry registry, String name, String description, String unit,
                          ToDoubleFunction<Volume> value) {
+        counter(registry, name, description, Tags.empty(), unit, value);
+    }
+
+    private void counter(MeterRegistry registry, String name, String description, Tags extraTags, String unit,
+                         ToDoubleFunction<Volume> value) {
         FunctionCounter.Builder<Volume> builder = FunctionCounter.builder(name, volume, value)
-            .description(description).tags(tags);
+            .description(description).tags(tags.and(extraTags));
         if (unit != null) {
             builder.baseUnit(unit);
         }

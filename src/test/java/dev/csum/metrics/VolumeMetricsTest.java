@@ -110,5 +110,36 @@ class VolumeMetricsTest {
             }
         }
     }
-}
 
+    @Test
+    void deviceOpsAndBytesAreTheVolumesDeviceCountersByOperation() throws Exception {
+        Path data = formatted(Checksum.CRC32C);
+        try (Volume volume = Volume.open(VolumeOptions.of(data)); Arena arena = Arena.ofConfined()) {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            new VolumeMetrics(volume, "v").bindTo(registry);
+            volume.writeBlocking(0, arena.allocate(4 * BLOCK).fill((byte) 1));
+            volume.readBlocking(0, arena.allocate(BLOCK));
+            volume.flushBlocking();
+            dev.csum.VolumeStats stats = volume.stats();
+            assertEquals(stats.deviceReads(), deviceOps(registry, "read"));
+            assertEquals(stats.deviceWrites(), deviceOps(registry, "write"));
+            assertEquals(stats.deviceFlushes(), deviceOps(registry, "flush"));
+            assertEquals(stats.deviceBytesRead(), deviceBytes(registry, "read"));
+            assertEquals(stats.deviceBytesWritten(), deviceBytes(registry, "write"));
+            // One imd write and one data write of 4 blocks (the current write path); at least one sync.
+            assertEquals(2, deviceOps(registry, "write"));
+            assertEquals(4 * BLOCK + BLOCK, deviceBytes(registry, "write"));
+            assertEquals(1, deviceOps(registry, "flush"));
+            assertEquals("bytes", registry.get(VolumeMetrics.DEVICE_BYTES).tags("op", "write").functionCounter()
+                .getId().getBaseUnit());
+        }
+    }
+
+    private static double deviceOps(SimpleMeterRegistry registry, String operation) {
+        return registry.get(VolumeMetrics.DEVICE_OPS).tags("volume", "v", "op", operation).functionCounter().count();
+    }
+
+    private static double deviceBytes(SimpleMeterRegistry registry, String operation) {
+        return registry.get(VolumeMetrics.DEVICE_BYTES).tags("volume", "v", "op", operation).functionCounter().count();
+    }
+}
