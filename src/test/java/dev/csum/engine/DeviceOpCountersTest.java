@@ -11,6 +11,7 @@ import dev.csum.io.SimulatedDiskStats;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -26,27 +27,24 @@ class DeviceOpCountersTest {
     private final Arena arena = Arena.ofAuto();
 
     private static void write(SimVolume sim, long offset, MemorySegment data) throws IOException {
-        Outcome outcome = new Outcome();
-        sim.volume.write(offset, data.byteSize(), data, null, outcome, 0);
-        sim.run();
-        assertTrue(outcome.done, "write completed");
-        assertNull(outcome.failure);
+        complete(sim, "write", done -> sim.volume.write(offset, data.byteSize(), data, null, done, 0));
     }
 
     private static void read(SimVolume sim, long offset, MemorySegment into) throws IOException {
-        Outcome outcome = new Outcome();
-        sim.volume.read(offset, into.byteSize(), into, null, outcome, 0);
-        sim.run();
-        assertTrue(outcome.done, "read completed");
-        assertNull(outcome.failure);
+        complete(sim, "read", done -> sim.volume.read(offset, into.byteSize(), into, null, done, 0));
     }
 
     private static void flush(SimVolume sim) throws IOException {
+        complete(sim, "flush", done -> sim.volume.flush(done, 0));
+    }
+
+    /** Starts one request, runs the engine until idle, and checks that it completed without error. */
+    private static void complete(SimVolume sim, String what, Consumer<Outcome> start) throws IOException {
         Outcome outcome = new Outcome();
-        sim.volume.flush(outcome, 0);
+        start.accept(outcome);
         sim.run();
-        assertTrue(outcome.done, "flush completed");
-        assertNull(outcome.failure);
+        assertTrue(outcome.done, what + " completed");
+        assertNull(outcome.failure, what);
     }
 
     private MemorySegment block(int fill) {

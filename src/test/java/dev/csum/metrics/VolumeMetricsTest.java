@@ -32,6 +32,13 @@ class VolumeMetricsTest {
         return data;
     }
 
+    /** A registry with {@code volume}'s metrics bound, tagged {@code volume="v"}. */
+    private static SimpleMeterRegistry boundTo(Volume volume) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        new VolumeMetrics(volume, "v").bindTo(registry);
+        return registry;
+    }
+
     private static double failed(SimpleMeterRegistry registry, String operation, String cause) {
         return registry.get(VolumeMetrics.REQUESTS_FAILED).tags("op", operation, "cause", cause).counter().count();
     }
@@ -49,8 +56,7 @@ class VolumeMetricsTest {
             file.write(0x55);
         }
         try (Volume volume = Volume.open(VolumeOptions.of(data)); Arena arena = Arena.ofConfined()) {
-            SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            new VolumeMetrics(volume, "v").bindTo(registry);
+            SimpleMeterRegistry registry = boundTo(volume);
             assertThrows(IntegrityException.class, () -> volume.readBlocking(4L * BLOCK, arena.allocate(4 * BLOCK)));
             volume.readBlocking(0, arena.allocate(BLOCK));
             assertEquals(1, failed(registry, "read", "integrity"));
@@ -64,8 +70,7 @@ class VolumeMetricsTest {
     void aDeviceErrorIsAnIoFailure() throws Exception {
         Path data = formatted(Checksum.CRC32C);
         try (Volume volume = Volume.open(VolumeOptions.of(data)); Arena arena = Arena.ofConfined()) {
-            SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            new VolumeMetrics(volume, "v").bindTo(registry);
+            SimpleMeterRegistry registry = boundTo(volume);
             long last = volume.sizeBytes() - BLOCK;
             volume.writeBlocking(last, arena.allocate(BLOCK).fill((byte) 1));
             volume.flushBlocking();
@@ -84,8 +89,7 @@ class VolumeMetricsTest {
     void volumeInfoIsOneWithTheUuidChecksumAndBlockSize() throws Exception {
         Path data = formatted(Checksum.CRC16_T10DIF);
         try (Volume volume = Volume.open(VolumeOptions.of(data))) {
-            SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            new VolumeMetrics(volume, "v").bindTo(registry);
+            SimpleMeterRegistry registry = boundTo(volume);
             Gauge info = registry.get(VolumeMetrics.VOLUME_INFO).tags("volume", "v",
                 "uuid", volume.info().uuid().toString(), "checksum", "crc16-t10dif", "block_size", "512")
                 .gauge();
@@ -115,8 +119,7 @@ class VolumeMetricsTest {
     void deviceOpsAndBytesAreTheVolumesDeviceCountersByOperation() throws Exception {
         Path data = formatted(Checksum.CRC32C);
         try (Volume volume = Volume.open(VolumeOptions.of(data)); Arena arena = Arena.ofConfined()) {
-            SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            new VolumeMetrics(volume, "v").bindTo(registry);
+            SimpleMeterRegistry registry = boundTo(volume);
             volume.writeBlocking(0, arena.allocate(4 * BLOCK).fill((byte) 1));
             volume.readBlocking(0, arena.allocate(BLOCK));
             volume.flushBlocking();
