@@ -1,11 +1,13 @@
 package dev.csum.cli;
 
 import dev.csum.Checksum;
+import dev.csum.Durability;
 import dev.csum.FormatOptions;
 import dev.csum.IntegrityException;
 import dev.csum.IoEngine;
 import dev.csum.Volume;
 import dev.csum.VolumeOptions;
+import dev.csum.VolumeStats;
 import dev.csum.metrics.VolumeMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -31,6 +33,8 @@ import picocli.CommandLine.TypeConversionException;
         "If DEVICE does not exist and --size is given, it is created and formatted; read workloads on a new volume"
             + " first write every block once (the layout, reported separately) so reads verify real checksums. On an"
             + " existing volume --size limits the I/O to its first SIZE bytes.",
+        "Device operations (device_ops; writes and reads per request) count the timed window plus the final flush"
+            + " and close that make its writes durable and settle their metadata.",
         "The --json fields are stable (docs/CLI.md). A failed request stops the run: exit 1 on a checksum mismatch,"
             + " 3 on an I/O error."})
 final class BenchCommand implements Callable<Integer> {
@@ -77,6 +81,15 @@ final class BenchCommand implements Callable<Integer> {
             "io_uring or portable (default ${DEFAULT-VALUE})."})
     IoEngine ioEngine;
 
+    @Option(names = "--durability", paramLabel = "MODE", defaultValue = "default", converter = DurabilityConverter.class,
+        description = "Write durability: default, or strict (every metadata and data write is RWF_DSYNC, durable"
+            + " when it completes) (default: ${DEFAULT-VALUE}).")
+    Durability durability;
+
+    @Option(names = "--imd-cache", paramLabel = "BYTES", converter = Sizes.BytesConverter.class,
+        description = "Bytes of cached imd metadata, at least 4k; each cached group takes two blocks (default 64m).")
+    Long imdCacheBytes;
+
     @Option(names = "--json", description = "Print one JSON object (fields: docs/CLI.md).")
     boolean json;
 
@@ -96,6 +109,9 @@ final class BenchCommand implements Callable<Integer> {
             throw CliException.usage("--bs " + requestBytes + " with --iodepth " + depth
                 + " is out of range (bs at most 256 MiB, bs x iodepth at most 512 MiB)");
         }
+        if (imdCacheBytes != null && imdCacheBytes < 4096) {
+            throw CliException.usage("--imd-cache must be at least 4096 bytes, was " + imdCacheBytes);
+        }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         BenchReport.configurePercentiles(registry);
         // Bind the port first: a port in use fails before a device is created.
@@ -113,35 +129,41 @@ final class BenchCommand implements Callable<Integer> {
                     .withBlockSizeBytes(blockSizeBytes).withChecksum(checksum));
                 created = true;
             }
-            try (VolumeArgs.Session session = volume.open(main, "bench", options(volume.options(), depth,
-                     (int) requestBytes).withIoEngine(ioEngine))) {
-                Volume target = session.volume();
-                long regionBytes = target.sizeBytes();
-                if (sizeBytes != null && !created) {
-                    if (sizeBytes > target.sizeBytes()) {
-                        throw CliException.usage("--size " + sizeBytes + " is larger than the volume ("
-                            + target.sizeBytes() + " bytes)");
-                    }
-                    regionBytes = sizeBytes;
-                }
-                VolumeArgs.requireAligned("--bs", requestBytes, target.blockSizeBytes());
-                if (requestBytes > regionBytes) {
-                    throw CliException.usage("--bs " + requestBytes + " is larger than the region (" + regionBytes + " bytes)");
-                }
-                Double layoutSeconds = null;
-                if (created && workload.reads()) {
-                    layoutSeconds = layout(target, main.err, json);
-                }
-                BenchReport report = measure(target, volume.device.toString(), workload, (int) requestBytes, depth,
-                    regionBytes, runtime, registry, layoutSeconds);
-                if (json) {
-                    main.out.println(report.toJson());
-                } else {
-                    report.print(main.out);
-                }
-                IOExceptionReport.check(report.outcome());
-                return ExitCode.OK;
+            VolumeOptions options = options(volume.options(), depth, (int) requestBytes).withIoEngine(ioEngine)
+                .withDurability(durability);
+            if (imdCacheBytes != null) {
+                options = options.withImdCacheBytes(imdCacheBytes);
             }
+            boolean layOut = created && workload.reads();
+            Double layoutSeconds = null;
+            if (layOut) {
+                try (VolumeArgs.Session session = volume.open(main, "bench", options)) {
+                    region(session.volume(), created); // its checks, before the layout's work
+                    layoutSeconds = layout(session.volume(), main.err, json);
+                }
+                // That close did the layout's deferred work (settling its groups' metadata, the
+                // sync): the measured open starts owing nothing, as on an existing volume.
+            }
+            Measured measured;
+            Volume target;
+            try (VolumeArgs.Session session = layOut
+                     ? new VolumeArgs.Session(main, "bench", Volume.open(options)) // warnings printed by the first open
+                     : volume.open(main, "bench", options)) {
+                target = session.volume();
+                measured = measure(target, volume.device.toString(), workload, (int) requestBytes, depth,
+                    region(target, created), runtime, registry);
+                if (measured.outcome().failure() == null) {
+                    target.flushBlocking(); // deferred work is not free: the final flush and the close count
+                }
+            }
+            BenchReport report = measured.report(layoutSeconds, target.stats());
+            if (json) {
+                main.out.println(report.toJson());
+            } else {
+                report.print(main.out);
+            }
+            IOExceptionReport.check(report.outcome());
+            return ExitCode.OK;
         } finally {
             if (server != null) {
                 server.close();
@@ -174,23 +196,52 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /** The I/O region: the whole volume, or its first {@code --size} bytes on an existing one; checks --bs against it. */
+    private long region(Volume target, boolean created) {
+        long regionBytes = target.sizeBytes();
+        if (sizeBytes != null && !created) {
+            if (sizeBytes > target.sizeBytes()) {
+                throw CliException.usage("--size " + sizeBytes + " is larger than the volume ("
+                    + target.sizeBytes() + " bytes)");
+            }
+            regionBytes = sizeBytes;
+        }
+        VolumeArgs.requireAligned("--bs", requestBytes, target.blockSizeBytes());
+        if (requestBytes > regionBytes) {
+            throw CliException.usage("--bs " + requestBytes + " is larger than the region (" + regionBytes + " bytes)");
+        }
+        return regionBytes;
+    }
+
     /**
      * Binds the volume's metrics to {@code registry} (so only this phase is timed) and runs the load.
+     * The device counters' baseline is taken as the timed window starts.
      */
-    static BenchReport measure(Volume target, String name, BenchRunner.Workload workload, int requestBytes, int depth,
-                               long regionBytes, Duration runtime, MeterRegistry registry, Double layoutSeconds)
-        throws InterruptedException {
+    static Measured measure(Volume target, String name, BenchRunner.Workload workload, int requestBytes, int depth,
+                            long regionBytes, Duration runtime, MeterRegistry registry) throws InterruptedException {
         VolumeMetrics metrics = new VolumeMetrics(target, name);
         metrics.bindTo(registry);
         try (Arena arena = Arena.ofShared()) {
             BenchRunner runner = new BenchRunner(target, workload, requestBytes, depth, regionBytes, false, arena);
+            VolumeStats windowStart = target.stats();
             BenchRunner.Outcome outcome = runner.run(runtime, (done, total, bad, finished) -> { }, Duration.ofMillis(100));
-            return new BenchReport(name, workload, requestBytes, depth, regionBytes, outcome,
+            return new Measured(name, workload, requestBytes, depth, regionBytes, outcome,
                 BenchReport.Latency.of(registry.find(VolumeMetrics.READ_LATENCY).tag("volume", name).timer()),
                 BenchReport.Latency.of(registry.find(VolumeMetrics.WRITE_LATENCY).tag("volume", name).timer()),
-                layoutSeconds);
+                windowStart);
         } finally {
             target.removeObserver(metrics);
+        }
+    }
+
+    /** The timed window's results, waiting for the device counters after the flush and close. */
+    record Measured(String name, BenchRunner.Workload workload, int requestBytes, int depth, long regionBytes,
+                    BenchRunner.Outcome outcome, BenchReport.Latency read, BenchReport.Latency write,
+                    VolumeStats windowStart) {
+        /** The report, with the device operations from the window's start to {@code closed} (read after the close). */
+        BenchReport report(Double layoutSeconds, VolumeStats closed) {
+            return new BenchReport(name, workload, requestBytes, depth, regionBytes, outcome, read, write, layoutSeconds,
+                BenchReport.DeviceOps.between(windowStart, closed));
         }
     }
 
@@ -211,16 +262,29 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /** The constant of {@code type} whose lower-case name is {@code value}; else a conversion error naming the choices. */
+    private static <E extends Enum<E>> E byLowerCaseName(Class<E> type, String value, String what, String choices) {
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().toLowerCase(Locale.ROOT).equals(value)) {
+                return constant;
+            }
+        }
+        throw new TypeConversionException("unknown " + what + " '" + value + "': " + choices);
+    }
+
     /** An I/O engine by its lower-case name: auto, io_uring, portable. */
     static final class IoEngineConverter implements ITypeConverter<IoEngine> {
         @Override
         public IoEngine convert(String value) {
-            for (IoEngine engine : IoEngine.values()) {
-                if (engine.name().toLowerCase(Locale.ROOT).equals(value)) {
-                    return engine;
-                }
-            }
-            throw new TypeConversionException("unknown I/O engine '" + value + "': auto, io_uring or portable");
+            return byLowerCaseName(IoEngine.class, value, "I/O engine", "auto, io_uring or portable");
+        }
+    }
+
+    /** A durability mode by its lower-case name: default, strict. */
+    static final class DurabilityConverter implements ITypeConverter<Durability> {
+        @Override
+        public Durability convert(String value) {
+            return byLowerCaseName(Durability.class, value, "durability", "default or strict");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.csum.cli;
 
+import dev.csum.VolumeStats;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.config.MeterFilter;
@@ -13,11 +14,32 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The results of one bench run: throughput from the runner's counts, latency from the volume's
- * Micrometer timers ({@code csum.read.latency}, {@code csum.write.latency}), and the JSON and
- * table forms (the JSON fields are documented in docs/CLI.md and must stay stable).
+ * Micrometer timers ({@code csum.read.latency}, {@code csum.write.latency}), device operations from
+ * the volume's counters, and the JSON and table forms (the JSON fields are documented in
+ * docs/CLI.md and must stay stable).
  */
 record BenchReport(String device, BenchRunner.Workload workload, int requestBytes, int depth, long regionBytes,
-                   BenchRunner.Outcome outcome, Latency read, Latency write, Double layoutSeconds) {
+                   BenchRunner.Outcome outcome, Latency read, Latency write, Double layoutSeconds,
+                   DeviceOps deviceOps) {
+
+    /**
+     * What the volume submitted to its device(s) from the start of the timed window until the bench
+     * had flushed and closed it: the window's operations plus the work done to make them durable and
+     * settle their metadata (the final flush, and the close's settles and sync).
+     */
+    record DeviceOps(long reads, long writes, long bytesRead, long bytesWritten, long fsyncs) {
+        /** The difference between the counters at the window's start and after the close. */
+        static DeviceOps between(VolumeStats start, VolumeStats end) {
+            return new DeviceOps(end.deviceReads() - start.deviceReads(), end.deviceWrites() - start.deviceWrites(),
+                end.deviceBytesRead() - start.deviceBytesRead(), end.deviceBytesWritten() - start.deviceBytesWritten(),
+                end.deviceFlushes() - start.deviceFlushes());
+        }
+
+        /** Device operations of one kind per completed benchmark request; NaN when none completed. */
+        static double perOp(long deviceOps, long requests) {
+            return requests == 0 ? Double.NaN : (double) deviceOps / requests;
+        }
+    }
 
     /** Latency of one direction in nanoseconds, from a timer's snapshot. */
     record Latency(long count, double p50, double p99, double p999, double max, double mean) {
@@ -103,7 +125,15 @@ record BenchReport(String device, BenchRunner.Workload workload, int requestByte
             .put("read", direction(outcome.readOps(), outcome.readBytes(), read))
             .put("write", direction(outcome.writeOps(), outcome.writeBytes(), write))
             .put("cpu_seconds", round(outcome.cpuSeconds()))
-            .put("layout_seconds", layoutSeconds == null ? null : round(layoutSeconds));
+            .put("layout_seconds", layoutSeconds == null ? null : round(layoutSeconds))
+            .put("device_ops", Json.object()
+                .put("reads", deviceOps.reads())
+                .put("writes", deviceOps.writes())
+                .put("bytes_read", deviceOps.bytesRead())
+                .put("bytes_written", deviceOps.bytesWritten())
+                .put("fsyncs", deviceOps.fsyncs())
+                .put("writes_per_op", round(DeviceOps.perOp(deviceOps.writes(), outcome.ops())))
+                .put("reads_per_op", round(DeviceOps.perOp(deviceOps.reads(), outcome.ops()))));
     }
 
     private Json direction(long ops, long bytes, Latency latency) {
@@ -115,8 +145,9 @@ record BenchReport(String device, BenchRunner.Workload workload, int requestByte
             .put("latency_ns", latency == null ? null : latency.toJson());
     }
 
+    /** Three decimals; NaN stays NaN (JSON null). */
     private static double round(double value) {
-        return Math.round(value * 1000) / 1000.0;
+        return Double.isNaN(value) ? value : Math.round(value * 1000) / 1000.0;
     }
 
     /** The human form: a summary line, one row per direction, and CPU time. */
@@ -131,6 +162,11 @@ record BenchReport(String device, BenchRunner.Workload workload, int requestByte
         row(out, "write", outcome.writeOps(), outcome.writeBytes(), write);
         out.printf(Locale.ROOT, "  cpu: %.2f s of process CPU time (%.2f cores busy)%n", outcome.cpuSeconds(),
             outcome.cpuSeconds() / seconds);
+        out.printf(Locale.ROOT, "  device ops: %.2f writes/op, %.2f reads/op (window + final flush/close): "
+                + "%,d writes (%s), %,d reads (%s), %,d fsyncs%n",
+            DeviceOps.perOp(deviceOps.writes(), outcome.ops()), DeviceOps.perOp(deviceOps.reads(), outcome.ops()),
+            deviceOps.writes(), Sizes.human(deviceOps.bytesWritten()), deviceOps.reads(),
+            Sizes.human(deviceOps.bytesRead()), deviceOps.fsyncs());
     }
 
     private void row(PrintStream out, String name, long ops, long bytes, Latency latency) {

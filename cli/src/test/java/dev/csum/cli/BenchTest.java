@@ -105,6 +105,47 @@ class BenchTest {
         assertTrue(text.contains("write bs=64KiB iodepth=32") && text.contains("p99.9 us") && text.contains("cpu:"), text);
     }
 
+    /**
+     * device_ops counts the timed window plus the final flush and close: every write request is at
+     * least one device write, and the two fsyncs are the bench's flush and the close's sync.
+     */
+    @Test
+    void benchJsonReportsDeviceOpsOfTheWindowAndTheFinalFlushAndClose() {
+        String device = formatted16MiB();
+        Cli.Result result = Cli.run("bench", device, "--json", "--rw", "randwrite", "--iodepth", "4", "--runtime", "1s")
+            .assertOk();
+        Map<String, Object> report = MiniJson.object(result.out());
+        Map<String, Object> deviceOps = map(report.get("device_ops"));
+        assertEquals(List.of("reads", "writes", "bytes_read", "bytes_written", "fsyncs", "writes_per_op", "reads_per_op"),
+            List.copyOf(deviceOps.keySet()), result.out());
+        double ops = number(report, "ops");
+        double writes = number(deviceOps, "writes");
+        assertTrue(ops > 0 && writes >= ops, "a write request is at least one device write: " + result.out());
+        assertTrue(number(deviceOps, "bytes_written") >= ops * 4096, result.out());
+        assertEquals(2.0, number(deviceOps, "fsyncs"), "the final flush and the close's sync: " + result.out());
+        assertEquals(writes / ops, number(deviceOps, "writes_per_op"), 0.001, result.out());
+        assertEquals(number(deviceOps, "reads") / ops, number(deviceOps, "reads_per_op"), 0.001, result.out());
+        assertTrue(number(deviceOps, "reads") <= 2 * 8, "at most a load and a confirming read per group (8 groups, "
+            + "all cached): " + result.out());
+
+        String text = Cli.run("bench", device, "--rw", "randwrite", "--iodepth", "4", "--runtime", "500ms").assertOk().out();
+        assertTrue(Pattern.compile("(?m)^  device ops: \\d+\\.\\d\\d writes/op, \\d+\\.\\d\\d reads/op "
+            + "\\(window \\+ final flush/close\\)").matcher(text).find(), text);
+    }
+
+    /** A small imd cache makes the amplification visible: groups are settled and reloaded as they are evicted. */
+    @Test
+    void durabilityAndImdCacheOptionsReachTheVolume() {
+        String device = formatted16MiB();
+        Cli.Result result = Cli.run("bench", device, "--json", "--rw", "randwrite", "--iodepth", "4", "--runtime", "1s",
+            "--durability", "strict", "--imd-cache", "16k").assertOk();
+        Map<String, Object> deviceOps = map(MiniJson.object(result.out()).get("device_ops"));
+        assertTrue(number(deviceOps, "reads") > 2 * 8, "4 cache slots for 8 groups: pairs are reloaded: " + result.out());
+        Cli.run("bench", device, "--durability", "sometimes").assertOneLineError(2, "unknown durability 'sometimes'",
+            "default or strict");
+        Cli.run("bench", device, "--imd-cache", "1k").assertOneLineError(2, "--imd-cache", "at least 4096");
+    }
+
     @Test
     void prometheusEndpointServesTheLatencySeriesDuringABench() throws Exception {
         int port = freeLocalPort();
@@ -134,6 +175,8 @@ class BenchTest {
         assertTrue(body.contains("csum_write_latency_seconds_bucket{"), body);
         assertTrue(body.contains("csum_mismatches_total{"), body);
         assertTrue(body.contains("csum_imd_cache_hits_total{"), body);
+        assertTrue(body.contains("csum_device_ops_total{") && body.contains("op=\"flush\""), body);
+        assertTrue(body.contains("csum_device_bytes_total{"), body);
         bench.get().assertOk();
     }
 
