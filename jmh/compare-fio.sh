@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # compare-fio.sh — csum vs fio, side by side in one run.
 #
-# For each workload (4k randread, 4k randwrite, 128k read, 128k write; iodepth 32), alternates
+# For each workload (4k randread, 4k randwrite, 128k read, 128k write, and 4k randwrite strict;
+# iodepth 32), alternates
 #   fio --ioengine=io_uring --direct=1   on a raw file of SIZE bytes, and
 #   bin/csum bench --json                on a csum volume whose device is SIZE bytes,
 # ROUNDS times (the order flips every round, so drift and neighbours hit both alike), then prints
-# per workload: fio's median, ours, the ratio, and CPU seconds per GiB moved of each
-# (fio: usr+sys of its job; csum: the JSON's cpu_seconds, the whole JVM over the timed window).
+# per workload: fio's median, ours, the ratio, CPU seconds per GiB moved of each (fio: usr+sys of
+# its job; csum: the JSON's cpu_seconds, the whole JVM over the timed window), and for writes csum's
+# device writes per request (device_ops.writes_per_op: the window plus its final flush and close).
+# A workload RW:BS:strict runs csum with --durability strict (every write RWF_DSYNC) against fio
+# with --sync=dsync (the raw file opened O_DSYNC).
 #
-# Usage: jmh/compare-fio.sh [-s SIZE] [-r ROUNDS] [-t SECONDS] [-d DIR] [-w "randread:4k randwrite:4k ..."]
-#   defaults: -s 1g -r 3 -t 10 -d /var/tmp/csum-compare, the four workloads above.
+# Usage: jmh/compare-fio.sh [-s SIZE] [-r ROUNDS] [-t SECONDS] [-d DIR] [-w "randread:4k randwrite:4k:strict ..."]
+#   defaults: -s 1g -r 3 -t 10 -d /var/tmp/csum-compare, the five workloads above.
 # Files in DIR (on disk, not tmpfs) are created once and reused; per-run JSON goes to DIR/results-*/.
 # Needs: fio (installed with apt-get when missing and running as root), python3, a JDK >= 22 (bin/csum).
 set -euo pipefail
@@ -19,7 +23,7 @@ SIZE=1g
 ROUNDS=3
 SECONDS_PER_RUN=10
 DIR=/var/tmp/csum-compare
-WORKLOADS="randread:4k randwrite:4k read:128k write:128k"
+WORKLOADS="randread:4k randwrite:4k read:128k write:128k randwrite:4k:strict"
 IODEPTH=32
 
 while getopts "s:r:t:d:w:h" option; do
@@ -29,7 +33,7 @@ while getopts "s:r:t:d:w:h" option; do
     t) SECONDS_PER_RUN="$OPTARG" ;;
     d) DIR="$OPTARG" ;;
     w) WORKLOADS="$OPTARG" ;;
-    *) sed -n '2,17p' "$0"; exit 2 ;;
+    *) sed -n '2,18p' "$0"; exit 2 ;;
   esac
 done
 
@@ -76,25 +80,27 @@ echo "compare-fio: $ROUNDS rounds x {$WORKLOADS} x {fio, csum}, ${SECONDS_PER_RU
      "device $SIZE_BYTES bytes; results in $OUT" >&2
 echo "compare-fio: load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
-run_fio() { # rw bs round
+run_fio() { # rw bs mode round
+  local sync=(); [ "$3" = strict ] && sync=(--sync=dsync)
   fio --name="$1-$2" --filename="$RAW" --size="$SIZE_BYTES" --ioengine=io_uring --direct=1 --rw="$1" \
-      --bs="$2" --iodepth="$IODEPTH" --runtime="$SECONDS_PER_RUN" --time_based --output-format=json \
-      > "$OUT/fio-$1-$2-$3.json"
+      --bs="$2" --iodepth="$IODEPTH" --runtime="$SECONDS_PER_RUN" --time_based "${sync[@]}" --output-format=json \
+      > "$OUT/fio-$1-$2-$3-$4.json"
 }
-run_csum() { # rw bs round
+run_csum() { # rw bs mode round
   "$ROOT/bin/csum" bench "$VOLUME" --rw "$1" --bs "$2" --iodepth "$IODEPTH" --runtime "${SECONDS_PER_RUN}s" \
-      --json > "$OUT/csum-$1-$2-$3.json"
+      --durability "$3" --json > "$OUT/csum-$1-$2-$3-$4.json"
 }
 
 for round in $(seq 1 "$ROUNDS"); do
   for workload in $WORKLOADS; do
-    rw="${workload%%:*}"; bs="${workload##*:}"
+    IFS=: read -r rw bs mode <<< "$workload"; mode="${mode:-default}"
+    case "$mode" in default|strict) ;; *) echo "compare-fio: unknown mode '$mode' in $workload (default or strict)" >&2; exit 2 ;; esac
     if [ $((round % 2)) -eq 1 ]; then
-      run_fio "$rw" "$bs" "$round"; run_csum "$rw" "$bs" "$round"
+      run_fio "$rw" "$bs" "$mode" "$round"; run_csum "$rw" "$bs" "$mode" "$round"
     else
-      run_csum "$rw" "$bs" "$round"; run_fio "$rw" "$bs" "$round"
+      run_csum "$rw" "$bs" "$mode" "$round"; run_fio "$rw" "$bs" "$mode" "$round"
     fi
-    echo "compare-fio: round $round $rw $bs done (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+    echo "compare-fio: round $round $rw $bs $mode done (load $(cut -d' ' -f1 /proc/loadavg))" >&2
   done
 done
 echo "compare-fio: load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
@@ -113,20 +119,24 @@ def fio(path):
 def csum(path):
     result = json.load(open(path))
     moved = result["bytes_per_second"] * result["runtime_seconds"]
-    return result["iops"], result["bytes_per_second"], result["cpu_seconds"] / (moved / 2**30)
+    writes_per_op = result["device_ops"]["writes_per_op"] if result["write"] else None
+    return result["iops"], result["bytes_per_second"], result["cpu_seconds"] / (moved / 2**30), writes_per_op
 
 rows = []
-print(f"{'workload':<16}{'fio IOPS':>11}{'csum IOPS':>11}{'ratio':>7}{'fio MB/s':>10}{'csum MB/s':>11}"
-      f"{'fio CPU s/GiB':>15}{'csum CPU s/GiB':>16}{'CPU ratio':>10}   csum IOPS per round")
+print(f"{'workload':<23}{'fio IOPS':>11}{'csum IOPS':>11}{'ratio':>7}{'fio MB/s':>10}{'csum MB/s':>11}"
+      f"{'fio CPU s/GiB':>15}{'csum CPU s/GiB':>16}{'CPU ratio':>10}{'csum wr/op':>11}   csum IOPS per round")
 for workload in workloads:
-    rw, bs = workload.split(":")
-    f = [fio(f"{out}/fio-{rw}-{bs}-{r}.json") for r in range(1, rounds + 1)]
-    c = [csum(f"{out}/csum-{rw}-{bs}-{r}.json") for r in range(1, rounds + 1)]
+    rw, bs, mode = (workload.split(":") + ["default"])[:3]
+    f = [fio(f"{out}/fio-{rw}-{bs}-{mode}-{r}.json") for r in range(1, rounds + 1)]
+    c = [csum(f"{out}/csum-{rw}-{bs}-{mode}-{r}.json") for r in range(1, rounds + 1)]
     med = lambda runs, i: statistics.median(run[i] for run in runs)
     fi, ci = med(f, 0), med(c, 0)
     fc, cc = med(f, 2), med(c, 2)
-    per_round = " / ".join(f"{ci_:,.0f} vs {fi_:,.0f}" for (ci_, _, _), (fi_, _, _) in zip(c, f))
-    print(f"{rw + ' ' + bs:<16}{fi:>11,.0f}{ci:>11,.0f}{ci / fi:>7.2f}{med(f, 1) / 1e6:>10.1f}{med(c, 1) / 1e6:>11.1f}"
-          f"{fc:>15.2f}{cc:>16.2f}{cc / fc:>10.2f}   {per_round}")
-print(f"(medians of {rounds} rounds; ratio = csum / fio; MB = 10^6 bytes; per round: csum vs fio IOPS)")
+    writes_per_op = f"{med(c, 3):>11.2f}" if c[0][3] is not None else f"{'-':>11}"
+    per_round = " / ".join(f"{run[0]:,.0f} vs {fio_run[0]:,.0f}" for run, fio_run in zip(c, f))
+    label = f"{rw} {bs}" + (f" {mode}" if mode != "default" else "")
+    print(f"{label:<23}{fi:>11,.0f}{ci:>11,.0f}{ci / fi:>7.2f}{med(f, 1) / 1e6:>10.1f}{med(c, 1) / 1e6:>11.1f}"
+          f"{fc:>15.2f}{cc:>16.2f}{cc / fc:>10.2f}{writes_per_op}   {per_round}")
+print(f"(medians of {rounds} rounds; ratio = csum / fio; MB = 10^6 bytes; csum wr/op = device writes per request,"
+      f" the timed window plus its final flush and close; per round: csum vs fio IOPS)")
 PYTHON
