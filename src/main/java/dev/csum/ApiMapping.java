@@ -89,6 +89,6 @@ final class ApiMapping {
             checksum(superblock.checksum()), placement(geometry.placement()), geometry.dataBlockCount(),
             geometry.usableBytes(), geometry.groupCount(), geometry.tuplesPerGroup(),
             geometry.backupSuperblockOffsetBytes(), geometry.dataFileSizeBytes(), geometry.metadataFileSizeBytes(),
-            geometry.logBlockCount() * geometry.blockSizeBytes());
+            geometry.logBlockCount() * geometry.blockSizeBytes(), superblock.dataZeroed());
     }
 }

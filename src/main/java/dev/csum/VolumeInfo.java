@@ -27,11 +27,14 @@ import java.util.UUID;
  * @param logSizeBytes the size of the tuple log region in bytes, a multiple of {@code blockSizeBytes}
  *     (on the metadata device after the last metadata pair; interleaved: on the data device after the
  *     last group); 0 for format version 1, which has no log
+ * @param dataZeroed whether the data area read as zeros when the volume was formatted (a regular
+ *     file, all holes then, or a block device that zeroes without writing; false for a block device
+ *     that cannot, and for format version 1)
  */
 public record VolumeInfo(UUID uuid, int formatVersion, int blockSizeBytes, Checksum checksum,
                          MetadataPlacement metadataPlacement, long dataBlockCount, long usableBytes, long groupCount,
                          int blocksPerGroup, long backupSuperblockOffsetBytes, long dataDeviceMinBytes,
-                         long metadataDeviceMinBytes, long logSizeBytes) {
+                         long metadataDeviceMinBytes, long logSizeBytes, boolean dataZeroed) {
     /**
      * Checks the components, each described above. Volumes make these from their superblock; the
      * constructor is public for tests and for code that wraps a volume.
