@@ -34,19 +34,22 @@ class SuperblockTest {
         return block;
     }
 
+    /** Bytes 16 to 51 of both samples (version 2 and version 1), as both versions encode them. */
+    private static final String SAMPLE_BYTES_16_TO_51 = "0123456789abcdef0123456789abcdef" // UUID in RFC 4122 order
+            + "00100000"                 // block size 4096
+            + "0300"                     // crc16-t10dif
+            + "01"                       // separate
+            + "02"                       // role metadata
+            + "e803000000000000"         // 1000 data blocks
+            + "fe010000";                // 510 tuples per group
+
     @Test
     void encodedBytesArePinned() {
         byte[] bytes = encoded(sample(4096, MetadataPlacement.SEPARATE, DeviceRole.METADATA)).toArray(ValueLayout.JAVA_BYTE);
         String expected = "4353554d564f4c1a" // magic "CSUMVOL" 0x1A
                 + "b2b25c57"                 // checksum (CRC-32C, little-endian)
                 + "02000000"                 // format version 2
-                + "0123456789abcdef0123456789abcdef" // UUID in RFC 4122 order
-                + "00100000"                 // block size 4096
-                + "0300"                     // crc16-t10dif
-                + "01"                       // separate
-                + "02"                       // role metadata
-                + "e803000000000000"         // 1000 data blocks
-                + "fe010000"                 // 510 tuples per group
+                + SAMPLE_BYTES_16_TO_51
                 + "01000000"                 // flags: DATA_ZEROED
                 + "0200000000000000"         // 2 groups
                 + "0500000000000000"         // log at metadata block 5 (after the superblock and 2 pairs)
@@ -66,13 +69,7 @@ class SuperblockTest {
         String expected = "4353554d564f4c1a" // magic "CSUMVOL" 0x1A
                 + "c038b712"                 // checksum (CRC-32C, little-endian)
                 + "01000000"                 // format version 1
-                + "0123456789abcdef0123456789abcdef" // UUID in RFC 4122 order
-                + "00100000"                 // block size 4096
-                + "0300"                     // crc16-t10dif
-                + "01"                       // separate
-                + "02"                       // role metadata
-                + "e803000000000000"         // 1000 data blocks
-                + "fe010000"                 // 510 tuples per group
+                + SAMPLE_BYTES_16_TO_51
                 + "00000000"                 // flags
                 + "0200000000000000";        // 2 groups
         assertEquals(expected, HexFormat.of().formatHex(bytes, 0, 64));
