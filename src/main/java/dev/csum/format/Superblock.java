@@ -87,6 +87,13 @@ public record Superblock(int formatVersion, UUID volumeUuid, int blockSizeBytes,
     /** Flags version 1 understands: none. */
     public static final int KNOWN_FLAGS_V1 = 0;
 
+    /**
+     * The one line a writable open of a format version 1 volume is refused with. This build reads
+     * version 1 (version 2 without the tuple log) but writes only version 2's way.
+     */
+    public static final String VERSION_1_WRITABLE_REFUSAL = "format version 1 volume: open it read-only, or run "
+            + "'csum convert VOLUME' to add the tuple log (format version 2)";
+
     public static final int MAGIC_OFFSET = 0;
     public static final int CHECKSUM_OFFSET = 8;
     public static final int FORMAT_VERSION_OFFSET = 12;
@@ -151,13 +158,6 @@ public record Superblock(int formatVersion, UUID volumeUuid, int blockSizeBytes,
     public int encodedBytes() {
         return formatVersion == FORMAT_VERSION_1 ? ENCODED_BYTES_V1 : ENCODED_BYTES;
     }
-
-    /**
-     * The one line a writable open of a format version 1 volume is refused with. This build reads
-     * version 1 (version 2 without the tuple log) but writes only version 2's way.
-     */
-    public static final String VERSION_1_WRITABLE_REFUSAL = "format version 1 volume: open it read-only, or run "
-            + "'csum convert VOLUME' to add the tuple log (format version 2)";
 
     /**
      * Refuses a writable open of this volume when its format version is one this build reads but
