@@ -20,7 +20,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>      /* struct iovec */
 #include <sys/stat.h>     /* struct statx, statx(), STATX_*, S_IF* */
-#include <fcntl.h>        /* open(), O_*, AT_EMPTY_PATH, fallocate(), fcntl(), F_OFD_*, struct flock */
+#include <fcntl.h>        /* open(), O_*, AT_EMPTY_PATH, fallocate(), FALLOC_FL_*, fcntl(), F_OFD_*, struct flock */
 #include <stdio.h>        /* SEEK_SET */
 #include <unistd.h>       /* close(), ftruncate() */
 #include <sys/ioctl.h>    /* ioctl() */

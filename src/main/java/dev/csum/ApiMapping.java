@@ -89,6 +89,7 @@ final class ApiMapping {
         return new VolumeInfo(superblock.volumeUuid(), superblock.formatVersion(), geometry.blockSizeBytes(),
             checksum(superblock.checksum()), placement(geometry.placement()), geometry.dataBlockCount(),
             geometry.usableBytes(), geometry.groupCount(), geometry.tuplesPerGroup(),
-            geometry.backupSuperblockOffsetBytes(), geometry.dataFileSizeBytes(), geometry.metadataFileSizeBytes());
+            geometry.backupSuperblockOffsetBytes(), geometry.dataFileSizeBytes(), geometry.metadataFileSizeBytes(),
+            geometry.logBlockCount() * geometry.blockSizeBytes(), superblock.dataZeroed());
     }
 }

@@ -19,9 +19,14 @@ import java.util.OptionalLong;
  * @param checksum the per-block checksum (default {@link Checksum#CRC32C})
  * @param overwrite overwrite whatever the devices hold (default false); without it, format refuses,
  *     before writing anything, a device holding a volume, a file system, a partition table or other data
+ * @param logSizeBytes the tuple log's size in bytes, or 0 (the default) for the default size: 1/64
+ *     of the data area, at least 256 KiB and at most 1 GiB, in whole blocks. A size given must be a
+ *     multiple of the block size and at least 16 blocks (checked by {@link Volume#format(FormatOptions)}).
+ *     The log sits after the last group (interleaved: on the data device, so it takes room from the
+ *     data) or after the last metadata pair (separate: on the metadata device)
  */
 public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeBytes, int blockSizeBytes,
-                            Checksum checksum, boolean overwrite) {
+                            Checksum checksum, boolean overwrite, long logSizeBytes) {
     /** The block size of {@link #of(Path)}: 4096 bytes. */
     public static final int DEFAULT_BLOCK_SIZE_BYTES = 4096;
 
@@ -30,8 +35,8 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      * {@link Volume#format(FormatOptions)}.
      *
      * @throws NullPointerException when {@code dataPath}, {@code sizeBytes} or {@code checksum} is null
-     * @throws IllegalArgumentException when {@code sizeBytes} holds a value that is not positive, or
-     *     {@code blockSizeBytes} is neither 512 nor 4096
+     * @throws IllegalArgumentException when {@code sizeBytes} holds a value that is not positive,
+     *     {@code blockSizeBytes} is neither 512 nor 4096, or {@code logSizeBytes} is negative
      */
     public FormatOptions {
         Objects.requireNonNull(dataPath, "dataPath");
@@ -43,11 +48,14 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
         if (!Geometry.isSupportedBlockSize(blockSizeBytes)) {
             throw new IllegalArgumentException("block size must be 512 or 4096 bytes, was " + blockSizeBytes);
         }
+        if (logSizeBytes < 0) {
+            throw new IllegalArgumentException("log size must be positive, or 0 for the default; was " + logSizeBytes);
+        }
     }
 
     /**
      * An interleaved volume over the whole existing file or device at {@code dataPath}, with the
-     * defaults: 4096-byte blocks, {@link Checksum#CRC32C}, no overwrite.
+     * defaults: 4096-byte blocks, {@link Checksum#CRC32C}, the default log size, no overwrite.
      *
      * @param dataPath the data device: an existing regular file or block device (give a size with
      *     {@link #withSizeBytes(long)} to create a file)
@@ -56,7 +64,7 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      */
     public static FormatOptions of(Path dataPath) {
         return new FormatOptions(dataPath, null, OptionalLong.empty(), DEFAULT_BLOCK_SIZE_BYTES, Checksum.CRC32C,
-            false);
+            false, 0);
     }
 
     /**
@@ -67,7 +75,7 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      * @return a copy with that metadata device
      */
     public FormatOptions withMetadataPath(Path path) {
-        return new FormatOptions(dataPath, path, sizeBytes, blockSizeBytes, checksum, overwrite);
+        return new FormatOptions(dataPath, path, sizeBytes, blockSizeBytes, checksum, overwrite, logSizeBytes);
     }
 
     /**
@@ -80,7 +88,7 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      * @throws IllegalArgumentException when {@code bytes} is not positive
      */
     public FormatOptions withSizeBytes(long bytes) {
-        return new FormatOptions(dataPath, metadataPath, OptionalLong.of(bytes), blockSizeBytes, checksum, overwrite);
+        return new FormatOptions(dataPath, metadataPath, OptionalLong.of(bytes), blockSizeBytes, checksum, overwrite, logSizeBytes);
     }
 
     /**
@@ -89,7 +97,7 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      * @return a copy with no size
      */
     public FormatOptions withExistingSize() {
-        return new FormatOptions(dataPath, metadataPath, OptionalLong.empty(), blockSizeBytes, checksum, overwrite);
+        return new FormatOptions(dataPath, metadataPath, OptionalLong.empty(), blockSizeBytes, checksum, overwrite, logSizeBytes);
     }
 
     /**
@@ -100,7 +108,7 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      * @throws IllegalArgumentException when {@code bytes} is neither 512 nor 4096
      */
     public FormatOptions withBlockSizeBytes(int bytes) {
-        return new FormatOptions(dataPath, metadataPath, sizeBytes, bytes, checksum, overwrite);
+        return new FormatOptions(dataPath, metadataPath, sizeBytes, bytes, checksum, overwrite, logSizeBytes);
     }
 
     /**
@@ -111,7 +119,7 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      * @throws NullPointerException when {@code algorithm} is null
      */
     public FormatOptions withChecksum(Checksum algorithm) {
-        return new FormatOptions(dataPath, metadataPath, sizeBytes, blockSizeBytes, algorithm, overwrite);
+        return new FormatOptions(dataPath, metadataPath, sizeBytes, blockSizeBytes, algorithm, overwrite, logSizeBytes);
     }
 
     /**
@@ -121,6 +129,19 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      * @return a copy with that setting
      */
     public FormatOptions withOverwrite(boolean overwriteExisting) {
-        return new FormatOptions(dataPath, metadataPath, sizeBytes, blockSizeBytes, checksum, overwriteExisting);
+        return new FormatOptions(dataPath, metadataPath, sizeBytes, blockSizeBytes, checksum, overwriteExisting, logSizeBytes);
+    }
+
+    /**
+     * This format with a tuple log of {@code bytes} bytes, or the default size.
+     *
+     * @param bytes the log's size in bytes: a multiple of the block size and at least 16 blocks, the
+     *     layout with it fitting the devices (checked by {@link Volume#format(FormatOptions)}); 0 for
+     *     the default, 1/64 of the data area, at least 256 KiB and at most 1 GiB
+     * @return a copy with that log size
+     * @throws IllegalArgumentException when {@code bytes} is negative
+     */
+    public FormatOptions withLogSizeBytes(long bytes) {
+        return new FormatOptions(dataPath, metadataPath, sizeBytes, blockSizeBytes, checksum, overwrite, bytes);
     }
 }

@@ -14,7 +14,8 @@ import java.util.List;
 /**
  * A volume's devices, validated, locked and open for I/O: what {@link Volume#open} needs before it
  * builds the engine. Opening is where the volume meets other processes and damaged labels, so the
- * order matters and is kept here in one place: validate (clear messages for what is not a volume),
+ * order matters and is kept here in one place: validate (clear messages for what is not a volume;
+ * a writable open of a format version 1 volume is refused here, before anything is written),
  * lock every device, read the label again under the lock (a format that ran in between would have
  * changed it), restore a damaged primary superblock (writable opens only), then open the I/O port.
  * Anything that fails releases what was taken before it.
@@ -33,7 +34,10 @@ record OpenedDevices(Superblock superblock, IoPort port, List<DeviceLock> locks,
             throw new IllegalArgumentException("the metadata device must differ from the data device: " + metadata
                 + " is " + data);
         }
-        VolumeLabel.read(data, metadata);
+        VolumeLabel.Opened unlocked = VolumeLabel.read(data, metadata);
+        if (!options.readOnly()) {
+            unlocked.superblock().refuseWritableOpen(); // a version 1 volume opens read-only
+        }
         DeviceLock.Mode mode = options.readOnly() ? DeviceLock.Mode.SHARED : DeviceLock.Mode.EXCLUSIVE;
         List<DeviceLock> locks = new ArrayList<>(2);
         IoPort port = null;
@@ -44,6 +48,9 @@ record OpenedDevices(Superblock superblock, IoPort port, List<DeviceLock> locks,
             }
             VolumeLabel.Opened label = VolumeLabel.read(data, metadata);
             List<String> warnings = new ArrayList<>(label.warnings());
+            if (!options.readOnly()) {
+                label.superblock().refuseWritableOpen(); // before the restore below writes
+            }
             if (label.usedBackup() && !options.readOnly()) {
                 // Under the exclusive lock: put the primary back, so that the volume no longer hangs
                 // on its one remaining copy of the superblock. A read-only open only warns.

@@ -111,14 +111,17 @@ public final class Volume implements AutoCloseable {
     // ------------------------------------------------------------------ format and open
 
     /**
-     * Formats a new volume: writes the superblock(s) and empty metadata, never the data area. Takes
+     * Formats a new volume of the current format version: writes the superblock(s), empty metadata and
+     * an empty tuple log, never the data area (on a regular file the whole volume becomes holes, which
+     * read as zeros). Takes
      * the same exclusive lock as {@link #open}, so it refuses a volume that any process has open.
      * Every option is checked against the devices before the first byte is written.
      *
      * @param options the devices, size, block size and checksum of the new volume
      * @return the new volume's identity and geometry
      * @throws IllegalArgumentException when the options do not fit the devices (too small, a size
-     *     larger than a block device, the metadata device being the data device, ...)
+     *     larger than a block device, the metadata device being the data device, a log size that is not
+     *     a multiple of the block size or below 16 blocks, ...)
      * @throws InvalidVolumeException when a device holds something and {@linkplain FormatOptions#overwrite()
      *     overwrite} is not set (the message names what it holds; nothing was written)
      * @throws IllegalStateException when this process has the volume open
@@ -129,7 +132,7 @@ public final class Volume implements AutoCloseable {
         try {
             return ApiMapping.info(VolumeFormatter.format(new VolumeFormatter.Request(options.dataPath(),
                 options.metadataPath(), sizeBytes, options.blockSizeBytes(), ApiMapping.algorithm(options.checksum()),
-                options.overwrite())));
+                options.overwrite(), options.logSizeBytes())));
         } catch (dev.csum.format.InvalidVolumeException refused) {
             throw ApiMapping.invalidVolume(refused);
         }
@@ -170,6 +173,10 @@ public final class Volume implements AutoCloseable {
      * <p>A writable open whose primary superblock was damaged restores it from the backup (and says
      * so in {@link #openWarnings()}). A read-only open never writes anything.
      *
+     * <p>A volume of format version 1 (made by a build before the tuple log, {@link VolumeInfo#formatVersion()})
+     * opens read-only only: a writable open is refused, before anything is written, with an
+     * {@link InvalidVolumeException} saying so.
+     *
      * <p>Device I/O goes through io_uring or the portable {@code FileChannel} port
      * ({@link VolumeOptions#ioEngine()}). By default a process that may not use io_uring (a
      * container's default seccomp profile refuses it) gets the portable port, and one line in
@@ -177,7 +184,8 @@ public final class Volume implements AutoCloseable {
      *
      * @param options the devices and how to open them
      * @return the open volume; {@linkplain #close() close} it to release the devices
-     * @throws InvalidVolumeException when the devices are not an intact volume (the message says why)
+     * @throws InvalidVolumeException when the devices are not an intact volume (the message says why),
+     *     or a writable open is asked of a format version 1 volume
      * @throws IllegalArgumentException when the metadata device is the data device
      * @throws IllegalStateException when this process has the volume open already
      * @throws IOException when a device does not exist or cannot be opened, or another process uses
@@ -208,6 +216,13 @@ public final class Volume implements AutoCloseable {
     static Volume openOnPort(IoPort port, VolumeOptions options, boolean manualDrive, boolean seedStaleBrother)
             throws IOException {
         Superblock superblock = PortSuperblock.read(port);
+        if (!options.readOnly()) {
+            try {
+                superblock.refuseWritableOpen();
+            } catch (dev.csum.format.InvalidVolumeException refused) {
+                throw ApiMapping.invalidVolume(refused);
+            }
+        }
         return new Volume(superblock, options.dataPath().toString(), port, settings(options, seedStaleBrother),
             manualDrive, List.of(), List.of());
     }

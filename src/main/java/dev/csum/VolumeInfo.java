@@ -9,7 +9,8 @@ import java.util.UUID;
  * {@code csum status} print. Sizes are in bytes, counts in blocks or groups as named.
  *
  * @param uuid the volume's identity, random at format time
- * @param formatVersion the on-disk format version (docs/FORMAT.md)
+ * @param formatVersion the on-disk format version (docs/FORMAT.md): 2, or 1 for a volume made by an
+ *     older build (it opens read-only)
  * @param blockSizeBytes the checksum block size, 512 or 4096: the unit of every offset and length
  * @param checksum the per-block checksum
  * @param metadataPlacement interleaved with the data, or on a separate metadata device
@@ -23,11 +24,17 @@ import java.util.UUID;
  * @param dataDeviceMinBytes the smallest data device that holds this volume
  * @param metadataDeviceMinBytes the smallest metadata device that holds this volume (interleaved: equal
  *     to {@code dataDeviceMinBytes}, the data device holding both)
+ * @param logSizeBytes the size of the tuple log region in bytes, a multiple of {@code blockSizeBytes}
+ *     (on the metadata device after the last metadata pair; interleaved: on the data device after the
+ *     last group); 0 for format version 1, which has no log
+ * @param dataZeroed whether the data area read as zeros when the volume was formatted (a regular
+ *     file, all holes then, or a block device that zeroes without writing; false for a block device
+ *     that cannot, and for format version 1)
  */
 public record VolumeInfo(UUID uuid, int formatVersion, int blockSizeBytes, Checksum checksum,
                          MetadataPlacement metadataPlacement, long dataBlockCount, long usableBytes, long groupCount,
                          int blocksPerGroup, long backupSuperblockOffsetBytes, long dataDeviceMinBytes,
-                         long metadataDeviceMinBytes) {
+                         long metadataDeviceMinBytes, long logSizeBytes, boolean dataZeroed) {
     /**
      * Checks the components, each described above. Volumes make these from their superblock; the
      * constructor is public for tests and for code that wraps a volume.
@@ -35,7 +42,8 @@ public record VolumeInfo(UUID uuid, int formatVersion, int blockSizeBytes, Check
      * @throws NullPointerException when {@code uuid}, {@code checksum} or {@code metadataPlacement} is
      *     null
      * @throws IllegalArgumentException when {@code usableBytes} is not
-     *     {@code dataBlockCount × blockSizeBytes}
+     *     {@code dataBlockCount × blockSizeBytes}, or {@code logSizeBytes} is negative or not a multiple
+     *     of {@code blockSizeBytes}
      */
     public VolumeInfo {
         Objects.requireNonNull(uuid, "uuid");
@@ -44,6 +52,10 @@ public record VolumeInfo(UUID uuid, int formatVersion, int blockSizeBytes, Check
         if (usableBytes != dataBlockCount * blockSizeBytes) {
             throw new IllegalArgumentException("usable bytes " + usableBytes + " is not " + dataBlockCount
                 + " blocks of " + blockSizeBytes + " bytes");
+        }
+        if (logSizeBytes < 0 || blockSizeBytes > 0 && logSizeBytes % blockSizeBytes != 0) {
+            throw new IllegalArgumentException("log size " + logSizeBytes + " is not a whole number of " + blockSizeBytes
+                + "-byte blocks");
         }
     }
 
@@ -66,6 +78,7 @@ public record VolumeInfo(UUID uuid, int formatVersion, int blockSizeBytes, Check
      * @throws IndexOutOfBoundsException when {@code block} is not in {@code 0 .. dataBlockCount - 1}
      */
     public long dataDeviceOffsetBytes(long block) {
-        return Geometry.of(blockSizeBytes, dataBlockCount, ApiMapping.placement(metadataPlacement)).dataOffsetBytes(block);
+        return Geometry.of(blockSizeBytes, dataBlockCount, ApiMapping.placement(metadataPlacement),
+            logSizeBytes / blockSizeBytes).dataOffsetBytes(block);
     }
 }

@@ -33,6 +33,10 @@ class VolumeInfoTest {
             "a separate data device is all data but its superblock: " + formatted);
         assertEquals(2 * formatted.groupCount(), formatted.metadataBlockCount());
         assertEquals(formatted.metadataDeviceMinBytes() - 512, formatted.backupSuperblockOffsetBytes());
+        assertEquals(2, formatted.formatVersion());
+        // The default log: 1/64 of the data, at least 256 KiB; on the metadata device, after the pairs.
+        assertEquals(256L << 10, formatted.logSizeBytes());
+        assertEquals((1 + 2 * formatted.groupCount()) * 512 + formatted.logSizeBytes(), formatted.backupSuperblockOffsetBytes());
         // A separate data device holds its superblock in block 0, then every data block in order.
         assertEquals(512, formatted.dataDeviceOffsetBytes(0));
         assertEquals(512 * 11, formatted.dataDeviceOffsetBytes(10));
@@ -60,6 +64,9 @@ class VolumeInfoTest {
         assertEquals(MetadataPlacement.INTERLEAVED, info.metadataPlacement());
         assertEquals(4L << 20, Files.size(data));
         assertTrue(info.dataDeviceMinBytes() <= 4L << 20, info.toString());
+        assertEquals(256L << 10, info.logSizeBytes(), "a 4 MiB volume's log: the default's 256 KiB floor");
+        assertEquals(info.dataDeviceMinBytes() - 4096 - info.logSizeBytes(),
+            (1 + 2 * info.groupCount() + info.dataBlockCount()) * 4096, "the log between the last group and the backup");
         assertEquals(info.dataDeviceMinBytes(), info.metadataDeviceMinBytes(), "interleaved: one device holds both");
         // Interleaved: block 0 is the superblock, then group 0's imd pair, then its data blocks.
         assertEquals(3 * 4096, info.dataDeviceOffsetBytes(0));
@@ -101,6 +108,26 @@ class VolumeInfoTest {
         assertThrows(IllegalArgumentException.class, () -> options.withBlockSizeBytes(1024));
         assertThrows(NullPointerException.class, () -> options.withChecksum(null));
         assertThrows(NullPointerException.class, () -> FormatOptions.of(null));
+        assertEquals(0, options.logSizeBytes(), "the default log size");
+        assertEquals(1L << 20, options.withLogSizeBytes(1L << 20).logSizeBytes());
+        assertThrows(IllegalArgumentException.class, () -> options.withLogSizeBytes(-4096));
+    }
+
+    @Test
+    void aLogSizeIsCheckedAgainstTheBlockSizeAndTheDeviceBeforeAnythingIsWritten() throws IOException {
+        Path data = directory.resolve("log");
+        FormatOptions options = FormatOptions.of(data).withSizeBytes(8L << 20);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> Volume.format(options.withLogSizeBytes(6000)));
+        assertTrue(e.getMessage().contains("not a multiple of the block size"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Volume.format(options.withLogSizeBytes(15 * 4096)));
+        assertTrue(e.getMessage().contains("below the minimum of 16 blocks"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Volume.format(options.withLogSizeBytes(8L << 20)));
+        assertTrue(e.getMessage().contains("too small"), e.getMessage());
+        assertFalse(Files.exists(data), "nothing was created");
+        VolumeInfo info = Volume.format(options.withLogSizeBytes(64 * 4096));
+        assertEquals(64 * 4096, info.logSizeBytes());
+        assertEquals(info, Volume.inspect(data, null).info());
     }
 
     @Test

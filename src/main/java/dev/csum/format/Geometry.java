@@ -4,18 +4,19 @@ import java.util.Objects;
 
 /**
  * Where every block of a volume lives: the mapping from a logical block to its data location and
- * its group's imd pair, for both {@link MetadataPlacement placements}. Immutable and thread-safe.
+ * its group's imd pair, the tuple log region and the backup superblock, for both
+ * {@link MetadataPlacement placements}. Immutable and thread-safe.
  *
  * <p>Blocks of {@code B} bytes are grouped: a group has {@code T = (B - 16) / 8} data blocks
  * (62 for 512-byte blocks, 510 for 4096) whose tuples fill one imd block; every imd block has a
  * brother, and the pair is adjacent so one I/O reads both. The last group may be partial.
  *
- * <h2>Interleaved (one device), the seed's layout</h2>
+ * <h2>Interleaved (one device), the seed's layout, then the log</h2>
  * <pre>
- * block:  0      1+g(T+2)  2+g(T+2)  3+g(T+2) ... 2+g(T+2)+T   ...   last
- *         +------+---------+---------+----------------------+-------+--------+
- *         | SB   | imd g.0 | imd g.1 | data gT ... data gT+T-1 | ...   | backup |
- *         +------+---------+---------+----------------------+-------+--------+
+ * block:  0      1+g(T+2)  2+g(T+2)  3+g(T+2) ... 2+g(T+2)+T   ...   1+2G+D      ...   last
+ *         +------+---------+---------+-------------------------+-----+-----------------+--------+
+ *         | SB   | imd g.0 | imd g.1 | data gT ... data gT+T-1 | ... | log (L blocks)  | backup |
+ *         +------+---------+---------+-------------------------+-----+-----------------+--------+
  * </pre>
  * Worked example, 512-byte blocks (T = 62, stride 64): logical block 100 is in group 1 at index 38;
  * its imd pair is at blocks 65, 66; its data at block 1 + 64 + 2 + 38 = 105, byte 53,760.
@@ -23,10 +24,14 @@ import java.util.Objects;
  * <h2>Separate metadata device</h2>
  * <pre>
  * data device:     | SB (role data) | data 0 | data 1 | ... | data D-1 |
- * metadata device: | SB (role metadata) | imd 0.0 | imd 0.1 | imd 1.0 | imd 1.1 | ... | backup SB |
+ * metadata device: | SB (role metadata) | imd 0.0 | imd 0.1 | ... | imd G-1.1 | log (L blocks) | backup SB |
  * </pre>
  * Logical block {@code L} is at data block {@code 1 + L}; group {@code g}'s pair at metadata blocks
- * {@code 1 + 2g}, {@code 2 + 2g}; the backup superblock follows the last pair.
+ * {@code 1 + 2g}, {@code 2 + 2g}; the log follows the last pair, the backup superblock the log.
+ *
+ * <p>A geometry without a log ({@code logBlockCount} 0) is format version 1's layout: the backup
+ * superblock right after the last group (interleaved) or the last pair (separate). Format version 2
+ * always has a log of at least {@value #MIN_LOG_BLOCKS} blocks ({@link #defaultLogBlockCount}).
  */
 public final class Geometry {
 
@@ -36,6 +41,14 @@ public final class Geometry {
     static final int TUPLE_BYTES = 8;
     /** Largest group count: group numbers are stored as u32 in imd headers. */
     public static final long MAX_GROUP_COUNT = 1L << 32;
+    /** The smallest tuple log a format version 2 volume has, in blocks. */
+    public static final long MIN_LOG_BLOCKS = 16;
+    /** The default log holds 1/64 of the data area ({@link #defaultLogBlockCount}). */
+    static final long DEFAULT_LOG_DATA_FRACTION = 64;
+    /** The default log's smallest size in bytes: 256 KiB. */
+    public static final long DEFAULT_LOG_MIN_BYTES = 256L << 10;
+    /** The default log's largest size in bytes: 1 GiB. */
+    public static final long DEFAULT_LOG_MAX_BYTES = 1L << 30;
 
     private final int blockSizeBytes;
     private final long dataBlockCount;
@@ -44,13 +57,17 @@ public final class Geometry {
     private final long groupCount;
     /** Interleaved: blocks from one group's first imd block to the next's ({@code T + 2}). */
     private final long groupStrideBlocks;
+    private final long logBlockCount;
+    /** First block of the log on the metadata file: right after the last group (interleaved) or pair (separate). */
+    private final long logOffsetBlocks;
     private final long dataFileSizeBytes;
     private final long metadataFileSizeBytes;
 
-    private Geometry(int blockSizeBytes, long dataBlockCount, MetadataPlacement placement) {
+    private Geometry(int blockSizeBytes, long dataBlockCount, MetadataPlacement placement, long logBlockCount) {
         this.blockSizeBytes = blockSizeBytes;
         this.dataBlockCount = dataBlockCount;
         this.placement = placement;
+        this.logBlockCount = logBlockCount;
         this.tuplesPerGroup = tuplesPerGroup(blockSizeBytes);
         this.groupCount = ceilDiv(dataBlockCount, tuplesPerGroup);
         this.groupStrideBlocks = tuplesPerGroup + 2L;
@@ -59,35 +76,59 @@ public final class Geometry {
                     + " groups; group numbers are 32-bit (at most " + MAX_GROUP_COUNT + ")");
         }
         try {
-            if (placement == MetadataPlacement.INTERLEAVED) {
-                // superblock + pairs + data + backup superblock
-                long blocks = Math.addExact(Math.addExact(1, Math.multiplyExact(2, groupCount)), Math.addExact(dataBlockCount, 1));
-                this.dataFileSizeBytes = Math.multiplyExact(blocks, blockSizeBytes);
-                this.metadataFileSizeBytes = dataFileSizeBytes;
-            } else {
-                this.dataFileSizeBytes = Math.multiplyExact(Math.addExact(1, dataBlockCount), blockSizeBytes);
-                this.metadataFileSizeBytes = Math.multiplyExact(Math.addExact(2, Math.multiplyExact(2, groupCount)), blockSizeBytes);
-            }
+            // superblock + pairs (+ data, interleaved), then the log, then the backup superblock
+            long pairsEnd = Math.addExact(1, Math.multiplyExact(2, groupCount));
+            this.logOffsetBlocks = placement == MetadataPlacement.INTERLEAVED ? Math.addExact(pairsEnd, dataBlockCount) : pairsEnd;
+            long metadataBlocks = Math.addExact(Math.addExact(logOffsetBlocks, logBlockCount), 1);
+            this.metadataFileSizeBytes = Math.multiplyExact(metadataBlocks, blockSizeBytes);
+            this.dataFileSizeBytes = placement == MetadataPlacement.INTERLEAVED ? metadataFileSizeBytes
+                    : Math.multiplyExact(Math.addExact(1, dataBlockCount), blockSizeBytes);
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException(dataBlockCount + " blocks of " + blockSizeBytes + " bytes overflow a 64-bit byte offset", e);
+            throw new IllegalArgumentException(dataBlockCount + " data blocks and a log of " + logBlockCount + " blocks of "
+                    + blockSizeBytes + " bytes overflow a 64-bit byte offset", e);
         }
     }
 
     /**
-     * The geometry of a volume of {@code dataBlockCount} usable blocks.
+     * The geometry of a volume of {@code dataBlockCount} usable blocks and a tuple log of
+     * {@code logBlockCount} blocks.
      *
      * @param blockSizeBytes 512 or 4096
      * @param dataBlockCount at least 1
-     * @throws IllegalArgumentException for another block size, a count below 1, or a volume whose
-     *                                  groups or byte offsets do not fit the format's integers
+     * @param placement      where the imd pairs and the log live
+     * @param logBlockCount  blocks of the tuple log: 0 for a format version 1 layout (no log), else at
+     *                       least {@value #MIN_LOG_BLOCKS}
+     * @throws IllegalArgumentException for another block size, a data block count below 1, a log of 1
+     *                                  to {@value #MIN_LOG_BLOCKS} - 1 blocks or a negative one, or a
+     *                                  volume whose groups or byte offsets do not fit the format's integers
      */
-    public static Geometry of(int blockSizeBytes, long dataBlockCount, MetadataPlacement placement) {
+    public static Geometry of(int blockSizeBytes, long dataBlockCount, MetadataPlacement placement, long logBlockCount) {
         requireBlockSize(blockSizeBytes);
         Objects.requireNonNull(placement, "placement");
         if (dataBlockCount < 1) {
             throw new IllegalArgumentException("data block count must be at least 1, got " + dataBlockCount);
         }
-        return new Geometry(blockSizeBytes, dataBlockCount, placement);
+        if (logBlockCount != 0 && logBlockCount < MIN_LOG_BLOCKS) {
+            throw new IllegalArgumentException("the tuple log needs at least " + MIN_LOG_BLOCKS + " blocks, got " + logBlockCount);
+        }
+        return new Geometry(blockSizeBytes, dataBlockCount, placement, logBlockCount);
+    }
+
+    /**
+     * The tuple log format gives a volume of {@code dataBlockCount} blocks unless told otherwise: 1/64
+     * of the data area, at least {@value #DEFAULT_LOG_MIN_BYTES} bytes and at most
+     * {@value #DEFAULT_LOG_MAX_BYTES}, in whole blocks. Since {@code B} is a multiple of 64 that is
+     * {@code clamp(ceil(D / 64), 256 KiB / B, 1 GiB / B)} blocks: 512 to 2,097,152 blocks of 512 bytes,
+     * 64 to 262,144 blocks of 4096. A 1 GiB data area gets 16 MiB. Why 1/64: docs/FORMAT.md §2.3.
+     *
+     * @param blockSizeBytes 512 or 4096
+     * @param dataBlockCount the data blocks, at least 0
+     * @return the log's length in blocks, at least {@value #MIN_LOG_BLOCKS}
+     */
+    public static long defaultLogBlockCount(int blockSizeBytes, long dataBlockCount) {
+        requireBlockSize(blockSizeBytes);
+        long proportional = ceilDiv(Math.max(0, dataBlockCount), DEFAULT_LOG_DATA_FRACTION);
+        return Math.clamp(proportional, DEFAULT_LOG_MIN_BYTES / blockSizeBytes, DEFAULT_LOG_MAX_BYTES / blockSizeBytes);
     }
 
     /** Tuples (data blocks) per group: {@code (blockSizeBytes - 16) / 8}, 62 for 512 and 510 for 4096. */
@@ -108,35 +149,84 @@ public final class Geometry {
     }
 
     /**
-     * Interleaved placement: the most data blocks whose whole layout (superblock, groups, backup
-     * superblock) fits in {@code deviceSizeBytes}; 0 when not even one data block fits.
+     * The most data blocks for {@code placement} on a data device of {@code deviceSizeBytes} when the
+     * log has its {@linkplain #defaultLogBlockCount default size}, which grows with the data: the
+     * largest {@code D} whose whole layout, its default log included, fits; 0 when not even one data
+     * block does. Separate placement: every block of the data device but the superblock (the log is
+     * on the metadata device, which is sized from the result).
      *
-     * <p>Worked example, 1 MiB with 512-byte blocks: 2048 blocks, 2046 after the two superblocks;
-     * 31 full groups of 64 blocks use 1984, the remaining 62 hold a pair and 60 data blocks:
-     * 31 × 62 + 60 = 1982 data blocks, no block left over.
+     * <p>Interleaved, with {@code N = floor(deviceSizeBytes / B)}, the layout of {@code D} blocks needs
+     * {@code f(D) = 2 + 2 ceil(D / T) + D + L(D)} blocks ({@code L} the default log), and {@code f} never
+     * decreases as {@code D} grows; the answer is the largest {@code D} with {@code f(D) <= N}, found by
+     * bisection. Worked example, 1 MiB with 512-byte blocks: N = 2048; any D below 32,768 gets the
+     * smallest default log, 512 blocks, leaving 2048 - 2 - 512 = 1534 blocks for groups: 23 full groups
+     * of 64 blocks use 1472, the remaining 62 hold a pair and 60 data blocks: D = 23 × 62 + 60 = 1486,
+     * f(1486) = 2 + 48 + 1486 + 512 = 2048, no block left over. docs/FORMAT.md §2.1 works 64 GiB.
+     *
+     * <p>At most three whole blocks (plus a partial one) are left over: {@code f(D + 1) - f(D)} is at
+     * most 4 (a new group's pair, the block, one more log block).
+     *
+     * @param deviceSizeBytes the data device's size
+     * @param blockSizeBytes  512 or 4096
+     * @param placement       where the imd pairs and the log live
+     * @return the data block count, 0 when none fits
      */
-    public static long dataBlocksFitting(long deviceSizeBytes, int blockSizeBytes) {
-        int tuples = tuplesPerGroup(blockSizeBytes);
-        long available = Math.max(0, deviceSizeBytes) / blockSizeBytes - 2;
-        long stride = tuples + 2L;
-        if (available < 3) {
-            return 0;
+    public static long dataBlocksFitting(long deviceSizeBytes, int blockSizeBytes, MetadataPlacement placement) {
+        requireBlockSize(blockSizeBytes);
+        long blocks = Math.max(0, deviceSizeBytes) / blockSizeBytes;
+        if (placement == MetadataPlacement.SEPARATE) {
+            return Math.max(0, blocks - 1);
         }
-        long fullGroups = available / stride;
-        long rest = available % stride;
-        return fullGroups * tuples + Math.max(0, rest - 2);
+        long low = 0; // fits (the empty layout is not a volume, but bounds the search)
+        long high = blocks; // f(D) > D, so D = N never fits
+        while (high - low > 1) {
+            long middle = low + (high - low) / 2;
+            if (interleavedBlocksNeeded(blockSizeBytes, middle, defaultLogBlockCount(blockSizeBytes, middle)) <= blocks) {
+                low = middle;
+            } else {
+                high = middle;
+            }
+        }
+        return low;
     }
 
     /**
-     * The most data blocks for {@code placement} on a data device of {@code deviceSizeBytes}
-     * (separate placement: every block but the superblock; the metadata device is sized from the result).
+     * The most data blocks for {@code placement} on a data device of {@code deviceSizeBytes} with a log
+     * of exactly {@code logBlockCount} blocks (0: a version 1 layout, no log); 0 when not even one data
+     * block fits. Separate placement: every block but the superblock.
+     *
+     * <p>Interleaved, with {@code N = floor(deviceSizeBytes / B)} and {@code A = N - 2 - L} (both
+     * superblocks and the log), {@code q = A div (T + 2)}, {@code r = A mod (T + 2)}:
+     * {@code D = q T + max(0, r - 2)}; at most two whole blocks (plus a partial one) are left over.
+     * Worked example, 1 MiB with 512-byte blocks and no log: A = 2046, q = 31, r = 62, D = 31 × 62 + 60
+     * = 1982.
+     *
+     * @param deviceSizeBytes the data device's size
+     * @param blockSizeBytes  512 or 4096
+     * @param placement       where the imd pairs and the log live
+     * @param logBlockCount   the log's length in blocks, at least 0
+     * @return the data block count, 0 when none fits
      */
-    public static long dataBlocksFitting(long deviceSizeBytes, int blockSizeBytes, MetadataPlacement placement) {
-        if (placement == MetadataPlacement.INTERLEAVED) {
-            return dataBlocksFitting(deviceSizeBytes, blockSizeBytes);
-        }
+    public static long dataBlocksFitting(long deviceSizeBytes, int blockSizeBytes, MetadataPlacement placement, long logBlockCount) {
         requireBlockSize(blockSizeBytes);
-        return Math.max(0, Math.max(0, deviceSizeBytes) / blockSizeBytes - 1);
+        if (logBlockCount < 0) {
+            throw new IllegalArgumentException("log block count must not be negative, got " + logBlockCount);
+        }
+        long blocks = Math.max(0, deviceSizeBytes) / blockSizeBytes;
+        if (placement == MetadataPlacement.SEPARATE) {
+            return Math.max(0, blocks - 1);
+        }
+        long available = blocks - 2 - logBlockCount;
+        if (available < 3) {
+            return 0;
+        }
+        long stride = tuplesPerGroup(blockSizeBytes) + 2L;
+        return available / stride * (stride - 2) + Math.max(0, available % stride - 2);
+    }
+
+    /** Blocks an interleaved layout of {@code dataBlockCount} blocks and its log fill: {@code 2 + 2G + D + L}. */
+    private static long interleavedBlocksNeeded(int blockSizeBytes, long dataBlockCount, long logBlockCount) {
+        return 2 + 2 * ceilDiv(dataBlockCount, tuplesPerGroup(blockSizeBytes)) + dataBlockCount + logBlockCount;
     }
 
     public int blockSizeBytes() {
@@ -157,6 +247,26 @@ public final class Geometry {
 
     public MetadataPlacement placement() {
         return placement;
+    }
+
+    /** Blocks of the tuple log region; 0 for a format version 1 layout (no log). */
+    public long logBlockCount() {
+        return logBlockCount;
+    }
+
+    /**
+     * Byte offset of the tuple log's first block on the metadata file (interleaved: the one device),
+     * right after the last group's data (interleaved) or the last imd pair (separate); the log's
+     * {@link #logBlockCount()} blocks end where the backup superblock starts. Without a log, the
+     * backup superblock's offset.
+     */
+    public long logOffsetBytes() {
+        return logOffsetBlocks * blockSizeBytes;
+    }
+
+    /** The log's first block on the metadata file, in blocks: {@link #logOffsetBytes()} / {@link #blockSizeBytes()}. */
+    public long logOffsetBlocks() {
+        return logOffsetBlocks;
     }
 
     /** The group holding logical block {@code logicalBlock}'s tuple. */
@@ -216,7 +326,7 @@ public final class Geometry {
         return metadataFileSizeBytes;
     }
 
-    /** Byte offset of the backup superblock: the last block of the metadata file's minimum size. */
+    /** Byte offset of the backup superblock: the last block of the metadata file's minimum size, right after the log. */
     public long backupSuperblockOffsetBytes() {
         return metadataFileSizeBytes - blockSizeBytes;
     }
@@ -239,23 +349,23 @@ public final class Geometry {
     }
 
     private static long ceilDiv(long x, long y) {
-        return (x + y - 1) / y;
+        return Math.ceilDiv(x, y);
     }
 
     @Override
     public boolean equals(Object other) {
         return other instanceof Geometry g && g.blockSizeBytes == blockSizeBytes
-                && g.dataBlockCount == dataBlockCount && g.placement == placement;
+                && g.dataBlockCount == dataBlockCount && g.placement == placement && g.logBlockCount == logBlockCount;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(blockSizeBytes, dataBlockCount, placement);
+        return Objects.hash(blockSizeBytes, dataBlockCount, placement, logBlockCount);
     }
 
     @Override
     public String toString() {
         return "Geometry[" + placement.name().toLowerCase(java.util.Locale.ROOT) + ", " + blockSizeBytes + "-byte blocks, "
-                + dataBlockCount + " data blocks, " + groupCount + " groups of " + tuplesPerGroup + "]";
+                + dataBlockCount + " data blocks, " + groupCount + " groups of " + tuplesPerGroup + ", log of " + logBlockCount + " blocks]";
     }
 }

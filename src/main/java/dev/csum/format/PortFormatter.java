@@ -8,35 +8,61 @@ import java.lang.foreign.MemorySegment;
 import java.util.UUID;
 
 /**
- * Formats a volume through an {@link IoPort} (a simulated disk, typically): superblock(s), the
- * backup superblock and every imd pair zeroed. Synchronous; for small devices.
+ * Formats a volume of format version 2 through an {@link IoPort} (a simulated disk, typically):
+ * superblock(s), the backup superblock, every imd pair and the tuple log region zeroed. Synchronous;
+ * for small devices.
+ *
+ * <p>The data area is not written: the port's files must read as zeros there, as a new
+ * {@code SimulatedDisk}'s do, and the superblock says so ({@link Superblock#FLAG_DATA_ZEROED}). The
+ * imd pairs and the log are written as zeros all the same, so that nothing a port held before can
+ * pass for metadata or a log record.
  */
 public final class PortFormatter {
+    /** Bytes of zeros written at once over the log. */
+    private static final int ZERO_CHUNK_BYTES = 1 << 20;
+
     private PortFormatter() {
     }
 
     /**
-     * Formats the port's files as a volume of as many data blocks as fit.
+     * Formats the port's files as a volume of as many data blocks as fit, with the log a simulated
+     * device gets ({@link #simulatedLogBlockCount}).
      *
      * @return the superblock written (role of the data device)
      */
     public static Superblock format(IoPort port, int blockSizeBytes, ChecksumAlgorithm checksum,
                                     MetadataPlacement placement, UUID uuid) throws IOException {
-        long dataBlocks = Geometry.dataBlocksFitting(port.fileSizeBytes(IoPort.DATA_FILE), blockSizeBytes, placement);
+        return format(port, blockSizeBytes, checksum, placement, uuid,
+            simulatedLogBlockCount(port.fileSizeBytes(IoPort.DATA_FILE), blockSizeBytes));
+    }
+
+    /**
+     * Formats the port's files as a volume of as many data blocks as fit with a log of
+     * {@code logBlockCount} blocks.
+     *
+     * @param logBlockCount the tuple log's length in blocks, at least {@link Geometry#MIN_LOG_BLOCKS}
+     * @return the superblock written (role of the data device)
+     */
+    public static Superblock format(IoPort port, int blockSizeBytes, ChecksumAlgorithm checksum,
+                                    MetadataPlacement placement, UUID uuid, long logBlockCount) throws IOException {
+        long dataBlocks = Geometry.dataBlocksFitting(port.fileSizeBytes(IoPort.DATA_FILE), blockSizeBytes, placement,
+            logBlockCount);
         if (dataBlocks < 1) {
             throw new IllegalArgumentException("device of " + port.fileSizeBytes(IoPort.DATA_FILE)
-                + " bytes is too small for a volume of " + blockSizeBytes + "-byte blocks");
+                + " bytes is too small for a volume of " + blockSizeBytes + "-byte blocks and a log of " + logBlockCount
+                + " blocks");
         }
         DeviceRole dataRole = placement == MetadataPlacement.INTERLEAVED ? DeviceRole.COMBINED : DeviceRole.DATA;
         Superblock superblock = new Superblock(Superblock.FORMAT_VERSION, uuid, blockSizeBytes, checksum, dataBlocks,
-            placement, dataRole, 0);
+            placement, dataRole, Superblock.FLAG_DATA_ZEROED, logBlockCount);
         Geometry geometry = superblock.geometry();
         if (port.fileSizeBytes(IoPort.METADATA_FILE) < geometry.metadataFileSizeBytes()) {
             throw new IllegalArgumentException("metadata device of " + port.fileSizeBytes(IoPort.METADATA_FILE)
                 + " bytes is smaller than the " + geometry.metadataFileSizeBytes() + " bytes needed");
         }
         try (Arena arena = Arena.ofShared()) { // shared: a port may do the I/O on its own threads
-            MemorySegment block = arena.allocate(blockSizeBytes, Math.max(blockSizeBytes, port.alignmentBytes()));
+            long alignment = Math.max(blockSizeBytes, port.alignmentBytes());
+            MemorySegment block = arena.allocate(blockSizeBytes, alignment);
             superblock.encode(block);
             write(port, IoPort.DATA_FILE, 0, block);
             Superblock metadataCopy = superblock;
@@ -47,9 +73,14 @@ public final class PortFormatter {
             }
             metadataCopy.encode(block);
             write(port, IoPort.METADATA_FILE, geometry.backupSuperblockOffsetBytes(), block);
-            MemorySegment zeros = arena.allocate(2L * blockSizeBytes, Math.max(blockSizeBytes, port.alignmentBytes()));
+            MemorySegment zeros = arena.allocate(Math.min(ZERO_CHUNK_BYTES, Math.max(2L * blockSizeBytes,
+                geometry.logBlockCount() * blockSizeBytes)), alignment);
             for (long group = 0; group < geometry.groupCount(); group++) {
-                write(port, IoPort.METADATA_FILE, geometry.imdPairOffsetBytes(group), zeros);
+                write(port, IoPort.METADATA_FILE, geometry.imdPairOffsetBytes(group), zeros.asSlice(0, 2L * blockSizeBytes));
+            }
+            long logEnd = geometry.backupSuperblockOffsetBytes();
+            for (long offset = geometry.logOffsetBytes(); offset < logEnd; offset += zeros.byteSize()) {
+                write(port, IoPort.METADATA_FILE, offset, zeros.asSlice(0, Math.min(zeros.byteSize(), logEnd - offset)));
             }
             fsync(port, IoPort.DATA_FILE);
             fsync(port, IoPort.METADATA_FILE);
@@ -58,12 +89,24 @@ public final class PortFormatter {
     }
 
     /**
+     * The log a simulated volume on a data file of {@code dataFileBytes} gets: 1/64 of the file, at
+     * least {@link Geometry#MIN_LOG_BLOCKS} blocks. Like the default log ({@link
+     * Geometry#defaultLogBlockCount}) without its 256 KiB floor: simulated devices are small, and a
+     * small log wraps often.
+     */
+    public static long simulatedLogBlockCount(long dataFileBytes, int blockSizeBytes) {
+        return Math.max(Geometry.MIN_LOG_BLOCKS, dataFileBytes / blockSizeBytes / Geometry.DEFAULT_LOG_DATA_FRACTION);
+    }
+
+    /**
      * The size, rounded up to 4 KiB, of the separate metadata file of the volume that
-     * {@link #format} makes of a data file of {@code dataFileBytes}.
+     * {@link #format(IoPort, int, ChecksumAlgorithm, MetadataPlacement, UUID)} makes of a data file of
+     * {@code dataFileBytes}.
      */
     public static long separateMetadataFileBytes(long dataFileBytes, int blockSizeBytes) {
         long blocks = Geometry.dataBlocksFitting(dataFileBytes, blockSizeBytes, MetadataPlacement.SEPARATE);
-        long neededBytes = Geometry.of(blockSizeBytes, blocks, MetadataPlacement.SEPARATE).metadataFileSizeBytes();
+        long neededBytes = Geometry.of(blockSizeBytes, blocks, MetadataPlacement.SEPARATE,
+            simulatedLogBlockCount(dataFileBytes, blockSizeBytes)).metadataFileSizeBytes();
         return (neededBytes + 4095) / 4096 * 4096;
     }
 

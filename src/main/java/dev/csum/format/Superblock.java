@@ -11,7 +11,8 @@ import java.util.UUID;
 /**
  * The superblock: block 0 of every device of a volume, and a backup in the last block of the
  * metadata area. Multi-byte integers little-endian; the UUID in RFC 4122 byte order (the order of
- * its printed hex digits). Bytes 64 to the end of the block are zero.
+ * its printed hex digits). Format version 2 encodes 128 bytes, version 1 the first 64 of them; the
+ * rest of the block is zero.
  *
  * <pre>
  *   0                                       8                   12                  16
@@ -28,34 +29,50 @@ import java.util.UUID;
  *   48                  52                  56                                      64
  *   | tuples/group u32  | flags u32         | group count u64                       |
  *   +-------------------+-------------------+---------------------------------------+
+ *   64                                      72                                      80
+ *   | log offset u64, in blocks (version 2) | log length u64, in blocks (version 2) |
+ *   +---------------------------------------+---------------------------------------+
+ *   80 .. 127: reserved, zero (version 2)
  * </pre>
  *
- * The checksum is CRC-32C over the whole block ({@code blockSizeBytes}) with the checksum field
- * taken as zero. Tuples per group and group count are redundant with the block size and data block
- * count; a decoder checks them.
+ * The checksum is CRC-32C over the whole block ({@code blockSizeBytes}, so every encoded byte of
+ * either version) with the checksum field taken as zero. Tuples per group, group count and (version
+ * 2) the log offset are redundant with the block size, data block count and log length; a decoder
+ * checks them. Flag bit 0 (version 2), {@link #FLAG_DATA_ZEROED}: the data area read as zeros when
+ * the volume was formatted.
  *
  * <p>Magic, checksum, format version and block size keep these offsets, and the checksum this rule,
  * in every format version (docs/FORMAT.md §3.1), so {@link #inspect} can tell a damaged superblock
  * (checksum fails: a backup may stand in) from an intact one this build does not accept (another
  * version, unknown flags: a refusal) without understanding the rest.
  *
- * @param formatVersion  {@link #FORMAT_VERSION}
+ * <p>This build writes version 2 and reads versions 1 and 2; a version 1 volume is opened read-only
+ * (docs/FORMAT.md §7, {@link #refuseWritableOpen}).
+ *
+ * @param formatVersion  {@link #FORMAT_VERSION}, or {@link #FORMAT_VERSION_1} for a volume an older build made
  * @param volumeUuid     identity shared by every device of the volume
  * @param blockSizeBytes 512 or 4096
  * @param checksum       the data blocks' checksum algorithm
  * @param dataBlockCount usable blocks
  * @param placement      where the imd blocks live
  * @param role           which device this copy describes (must fit {@code placement})
- * @param flags          feature flags; version 1 defines none, so 0
+ * @param flags          feature flags: version 2 knows {@link #FLAG_DATA_ZEROED}, version 1 none
+ * @param logBlockCount  blocks of the tuple log region: at least {@link Geometry#MIN_LOG_BLOCKS} in
+ *                       version 2, 0 in version 1 (which has no log)
  */
 public record Superblock(int formatVersion, UUID volumeUuid, int blockSizeBytes, ChecksumAlgorithm checksum,
-                         long dataBlockCount, MetadataPlacement placement, DeviceRole role, int flags) {
+                         long dataBlockCount, MetadataPlacement placement, DeviceRole role, int flags, long logBlockCount) {
 
-    public static final int FORMAT_VERSION = 1;
+    /** The format version this build writes. */
+    public static final int FORMAT_VERSION = 2;
+    /** The version before the tuple log: this build reads it and opens it read-only. */
+    public static final int FORMAT_VERSION_1 = 1;
     /** "CSUMVOL" then 0x1A, read as a little-endian u64. */
     public static final long MAGIC = 0x1A4C4F564D555343L;
-    /** The encoded fields; the rest of the block is zero. */
-    public static final int ENCODED_BYTES = 64;
+    /** The encoded fields of version 2 (the reserved bytes 80..127 included); the rest of the block is zero. */
+    public static final int ENCODED_BYTES = 128;
+    /** The encoded fields of version 1; the rest of the block is zero. */
+    public static final int ENCODED_BYTES_V1 = 64;
     /** Bytes a decoder needs to find the block size: the smallest block. */
     public static final int MIN_BLOCK_BYTES = 512;
     /**
@@ -63,8 +80,19 @@ public record Superblock(int formatVersion, UUID volumeUuid, int blockSizeBytes,
      * to check the checksum of a superblock of any version, and so to tell damaged from unsupported.
      */
     public static final int MAX_BLOCK_BYTES_ANY_VERSION = 65536;
+    /** Flag bit 0 (version 2): the data area read as zeros when the volume was formatted. */
+    public static final int FLAG_DATA_ZEROED = 1;
+    /** Flags version 2 understands. */
+    public static final int KNOWN_FLAGS = FLAG_DATA_ZEROED;
     /** Flags version 1 understands: none. */
-    public static final int KNOWN_FLAGS = 0;
+    public static final int KNOWN_FLAGS_V1 = 0;
+
+    /**
+     * The one line a writable open of a format version 1 volume is refused with. This build reads
+     * version 1 (version 2 without the tuple log) but writes only version 2's way.
+     */
+    public static final String VERSION_1_WRITABLE_REFUSAL = "format version 1 volume: open it read-only, or run "
+            + "'csum convert VOLUME' to add the tuple log (format version 2)";
 
     public static final int MAGIC_OFFSET = 0;
     public static final int CHECKSUM_OFFSET = 8;
@@ -78,6 +106,12 @@ public record Superblock(int formatVersion, UUID volumeUuid, int blockSizeBytes,
     public static final int TUPLES_PER_GROUP_OFFSET = 48;
     public static final int FLAGS_OFFSET = 52;
     public static final int GROUP_COUNT_OFFSET = 56;
+    /** Version 2: the log's first block on the metadata device (interleaved: the device), u64. */
+    public static final int LOG_OFFSET_BLOCKS_OFFSET = 64;
+    /** Version 2: the log's length in blocks, u64. */
+    public static final int LOG_BLOCK_COUNT_OFFSET = 72;
+    /** Version 2: the first reserved byte; bytes 80 to 127, and the rest of the block, are zero. */
+    public static final int RESERVED_OFFSET = 80;
 
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -85,7 +119,8 @@ public record Superblock(int formatVersion, UUID volumeUuid, int blockSizeBytes,
     private static final ValueLayout.OfLong U64_BIG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     static {
-        assert GROUP_COUNT_OFFSET + Long.BYTES == ENCODED_BYTES;
+        assert GROUP_COUNT_OFFSET + Long.BYTES == ENCODED_BYTES_V1 && ENCODED_BYTES_V1 == LOG_OFFSET_BLOCKS_OFFSET;
+        assert LOG_BLOCK_COUNT_OFFSET + Long.BYTES == RESERVED_OFFSET && RESERVED_OFFSET + 48 == ENCODED_BYTES;
         assert ROLE_OFFSET + 1 == DATA_BLOCK_COUNT_OFFSET;
         assert isBlockSizeOfAnyVersion(512) && isBlockSizeOfAnyVersion(4096) : "version 1's block sizes are in every version's range";
     }
@@ -95,21 +130,61 @@ public record Superblock(int formatVersion, UUID volumeUuid, int blockSizeBytes,
         Objects.requireNonNull(checksum, "checksum");
         Objects.requireNonNull(placement, "placement");
         Objects.requireNonNull(role, "role");
-        if (formatVersion != FORMAT_VERSION) {
-            throw new IllegalArgumentException("this build writes format version " + FORMAT_VERSION + ", not " + formatVersion);
+        if (formatVersion != FORMAT_VERSION && formatVersion != FORMAT_VERSION_1) {
+            throw new IllegalArgumentException("this build knows format versions " + FORMAT_VERSION_1 + " and " + FORMAT_VERSION
+                    + ", not " + formatVersion);
         }
         if (!role.fits(placement)) {
             throw new IllegalArgumentException("device role " + role + " does not fit " + placement + " metadata");
         }
-        if ((flags & ~KNOWN_FLAGS) != 0) {
-            throw new IllegalArgumentException("unknown superblock flags 0x" + Integer.toHexString(flags));
+        if ((flags & ~knownFlags(formatVersion)) != 0) {
+            throw new IllegalArgumentException("unknown superblock flags 0x" + Integer.toHexString(flags)
+                    + " for format version " + formatVersion);
         }
-        Geometry.of(blockSizeBytes, dataBlockCount, placement); // validates size, count and bounds
+        if (formatVersion == FORMAT_VERSION_1 ? logBlockCount != 0 : logBlockCount < Geometry.MIN_LOG_BLOCKS) {
+            throw new IllegalArgumentException("format version " + formatVersion + " needs a tuple log of "
+                    + (formatVersion == FORMAT_VERSION_1 ? "0 blocks" : "at least " + Geometry.MIN_LOG_BLOCKS + " blocks")
+                    + ", got " + logBlockCount);
+        }
+        Geometry.of(blockSizeBytes, dataBlockCount, placement, logBlockCount); // validates size, count and bounds
+    }
+
+    /** The flags format version {@code formatVersion} understands. */
+    static int knownFlags(int formatVersion) {
+        return formatVersion == FORMAT_VERSION_1 ? KNOWN_FLAGS_V1 : KNOWN_FLAGS;
+    }
+
+    /** Bytes of the encoded fields in this superblock's version: 128, or 64 for version 1. */
+    public int encodedBytes() {
+        return formatVersion == FORMAT_VERSION_1 ? ENCODED_BYTES_V1 : ENCODED_BYTES;
+    }
+
+    /**
+     * Refuses a writable open of this volume when its format version is one this build reads but
+     * does not write (version 1: docs/FORMAT.md §7). A writable open calls it on each superblock it
+     * reads, before it writes anything (a damaged primary's restore included).
+     *
+     * @throws InvalidVolumeException with {@link #VERSION_1_WRITABLE_REFUSAL}
+     */
+    public void refuseWritableOpen() throws InvalidVolumeException {
+        if (formatVersion == FORMAT_VERSION_1) {
+            throw new InvalidVolumeException(VERSION_1_WRITABLE_REFUSAL);
+        }
     }
 
     /** The layout this superblock describes. */
     public Geometry geometry() {
-        return Geometry.of(blockSizeBytes, dataBlockCount, placement);
+        return Geometry.of(blockSizeBytes, dataBlockCount, placement, logBlockCount);
+    }
+
+    /** The tuple log's first block on the metadata device (interleaved: the device); version 1: the backup superblock's block. */
+    public long logOffsetBlocks() {
+        return geometry().logOffsetBlocks();
+    }
+
+    /** Whether the data area read as zeros when the volume was formatted ({@link #FLAG_DATA_ZEROED}). */
+    public boolean dataZeroed() {
+        return (flags & FLAG_DATA_ZEROED) != 0;
     }
 
     public int tuplesPerGroup() {
@@ -128,7 +203,8 @@ public record Superblock(int formatVersion, UUID volumeUuid, int blockSizeBytes,
 
     /** The same superblock as seen on another device of the volume. */
     public Superblock withRole(DeviceRole newRole) {
-        return new Superblock(formatVersion, volumeUuid, blockSizeBytes, checksum, dataBlockCount, placement, newRole, flags);
+        return new Superblock(formatVersion, volumeUuid, blockSizeBytes, checksum, dataBlockCount, placement, newRole, flags,
+                logBlockCount);
     }
 
     /** Writes this superblock over the whole of {@code block} (exactly {@code blockSizeBytes}): fields, zeros, checksum last. */
@@ -149,6 +225,10 @@ public record Superblock(int formatVersion, UUID volumeUuid, int blockSizeBytes,
         block.set(U32, TUPLES_PER_GROUP_OFFSET, tuplesPerGroup());
         block.set(U32, FLAGS_OFFSET, flags);
         block.set(U64, GROUP_COUNT_OFFSET, geometry().groupCount());
+        if (formatVersion != FORMAT_VERSION_1) {
+            block.set(U64, LOG_OFFSET_BLOCKS_OFFSET, logOffsetBlocks());
+            block.set(U64, LOG_BLOCK_COUNT_OFFSET, logBlockCount);
+        }
         block.set(U32, CHECKSUM_OFFSET, Crc32c.ofWithFieldZeroed(block, CHECKSUM_OFFSET));
     }
 
@@ -198,9 +278,10 @@ public record Superblock(int formatVersion, UUID volumeUuid, int blockSizeBytes,
      * <p>First the checks every format version shares (docs/FORMAT.md §3.1), whose failure means the
      * block is {@link SuperblockValidity#DAMAGED}: at least {@value #MIN_BLOCK_BYTES} bytes, magic,
      * block size a power of two from {@value #MIN_BLOCK_BYTES} to {@value #MAX_BLOCK_BYTES_ANY_VERSION}
-     * bytes, the whole block present, checksum. Then, on a block that is intact, version 1's own rules,
-     * whose failure means {@link SuperblockValidity#UNSUPPORTED}: format version, flags, every field's
-     * range and the redundant fields, zero reserved bytes.
+     * bytes, the whole block present, checksum. Then, on a block that is intact, its version's own rules,
+     * whose failure means {@link SuperblockValidity#UNSUPPORTED}: format version (1 or 2), flags,
+     * every field's range, the log's length, the redundant fields (the log's offset among them: a log
+     * overlapping the groups or not where the layout puts it is refused), zero reserved bytes.
      */
     public static Decoded inspect(MemorySegment block) {
         if (block.byteSize() < MIN_BLOCK_BYTES) {
@@ -225,14 +306,15 @@ public record Superblock(int formatVersion, UUID volumeUuid, int blockSizeBytes,
         }
         // From here on the bytes are as written; a field we refuse means a writer we do not understand.
         int version = whole.get(U32, FORMAT_VERSION_OFFSET);
-        if (version != FORMAT_VERSION) {
+        if (version != FORMAT_VERSION && version != FORMAT_VERSION_1) {
             return Decoded.unsupported("unsupported format version " + Integer.toUnsignedString(version)
-                    + " (this build reads " + FORMAT_VERSION + ")", null);
+                    + " (this build reads " + FORMAT_VERSION_1 + " and " + FORMAT_VERSION + ")", null);
         }
         int flags = whole.get(U32, FLAGS_OFFSET);
-        if ((flags & ~KNOWN_FLAGS) != 0) {
-            return Decoded.unsupported("unsupported superblock flags 0x" + Integer.toHexString(flags & ~KNOWN_FLAGS)
-                    + " (this build knows 0x" + Integer.toHexString(KNOWN_FLAGS) + ")", null);
+        int known = knownFlags(version);
+        if ((flags & ~known) != 0) {
+            return Decoded.unsupported("unsupported superblock flags 0x" + Integer.toHexString(flags & ~known)
+                    + " (format version " + version + " knows 0x" + Integer.toHexString(known) + ")", null);
         }
         try {
             UUID uuid = new UUID(whole.get(U64_BIG, VOLUME_UUID_OFFSET), whole.get(U64_BIG, VOLUME_UUID_OFFSET + 8));
@@ -240,14 +322,32 @@ public record Superblock(int formatVersion, UUID volumeUuid, int blockSizeBytes,
             MetadataPlacement placement = MetadataPlacement.fromCode(Byte.toUnsignedInt(whole.get(ValueLayout.JAVA_BYTE, PLACEMENT_OFFSET)));
             DeviceRole role = DeviceRole.fromCode(Byte.toUnsignedInt(whole.get(ValueLayout.JAVA_BYTE, ROLE_OFFSET)));
             long dataBlockCount = whole.get(U64, DATA_BLOCK_COUNT_OFFSET);
-            Superblock superblock = new Superblock(version, uuid, blockSizeBytes, algorithm, dataBlockCount, placement, role, flags);
+            long logBlockCount = version == FORMAT_VERSION_1 ? 0 : whole.get(U64, LOG_BLOCK_COUNT_OFFSET);
+            if (logBlockCount < 0) {
+                return Decoded.unsupported("superblock invalid: a tuple log of " + Long.toUnsignedString(logBlockCount)
+                        + " blocks overflows a 64-bit byte offset", null);
+            }
+            if (version != FORMAT_VERSION_1 && logBlockCount < Geometry.MIN_LOG_BLOCKS) {
+                return Decoded.unsupported("superblock invalid: a tuple log of " + logBlockCount
+                        + " blocks, shorter than the minimum of " + Geometry.MIN_LOG_BLOCKS, null);
+            }
+            Superblock superblock = new Superblock(version, uuid, blockSizeBytes, algorithm, dataBlockCount, placement, role, flags,
+                    logBlockCount);
+            Geometry geometry = superblock.geometry();
             int tuples = whole.get(U32, TUPLES_PER_GROUP_OFFSET);
             long groups = whole.get(U64, GROUP_COUNT_OFFSET);
-            if (tuples != superblock.tuplesPerGroup() || groups != superblock.geometry().groupCount()) {
+            if (tuples != superblock.tuplesPerGroup() || groups != geometry.groupCount()) {
                 return Decoded.unsupported("superblock inconsistent: " + tuples + " tuples per group and " + groups
-                        + " groups, expected " + superblock.tuplesPerGroup() + " and " + superblock.geometry().groupCount(), null);
+                        + " groups, expected " + superblock.tuplesPerGroup() + " and " + geometry.groupCount(), null);
             }
-            for (long offset = ENCODED_BYTES; offset < blockSizeBytes; offset += Long.BYTES) {
+            if (version != FORMAT_VERSION_1) {
+                String misplaced = misplacedLog(whole.get(U64, LOG_OFFSET_BLOCKS_OFFSET), geometry);
+                if (misplaced != null) {
+                    return Decoded.unsupported(misplaced, null);
+                }
+            }
+            long reserved = version == FORMAT_VERSION_1 ? ENCODED_BYTES_V1 : RESERVED_OFFSET;
+            for (long offset = reserved; offset < blockSizeBytes; offset += Long.BYTES) {
                 if (whole.get(U64, offset) != 0) {
                     return Decoded.unsupported("superblock reserved bytes at " + offset + " are not zero", null);
                 }
@@ -259,9 +359,29 @@ public record Superblock(int formatVersion, UUID volumeUuid, int blockSizeBytes,
     }
 
     /**
+     * Why a version 2 superblock's log offset ({@code storedOffsetBlocks}) is not the one its layout
+     * gives, or null when it is: the log starts right after the last group (interleaved) or imd pair
+     * (separate), so one starting earlier overlaps them (or the superblock) and one starting later
+     * leaves blocks the layout does not describe, or lies past the device's end.
+     */
+    private static String misplacedLog(long storedOffsetBlocks, Geometry geometry) {
+        long expected = geometry.logOffsetBlocks();
+        if (storedOffsetBlocks == expected) {
+            return null;
+        }
+        boolean interleaved = geometry.placement() == MetadataPlacement.INTERLEAVED;
+        String last = interleaved ? "the last group" : "the last imd pair";
+        String where = "superblock invalid: the tuple log at block " + Long.toUnsignedString(storedOffsetBlocks) + " ("
+                + geometry.logBlockCount() + " blocks) ";
+        String problem = Long.compareUnsigned(storedOffsetBlocks, expected) > 0 ? "does not follow " + last
+                : "overlaps " + (storedOffsetBlocks == 0 ? "the superblock" : interleaved ? "the groups" : "the imd pairs");
+        return where + problem + "; it belongs right after " + last + ", at block " + expected;
+    }
+
+    /**
      * Whether {@code blockSizeBytes} is a block size some format version may use (docs/FORMAT.md
      * §3.1): a power of two from {@value #MIN_BLOCK_BYTES} to {@value #MAX_BLOCK_BYTES_ANY_VERSION}.
-     * Version 1 itself uses only 512 and 4096 ({@link Geometry#isSupportedBlockSize}).
+     * Versions 1 and 2 use only 512 and 4096 ({@link Geometry#isSupportedBlockSize}).
      */
     static boolean isBlockSizeOfAnyVersion(int blockSizeBytes) {
         return Integer.bitCount(blockSizeBytes) == 1 && blockSizeBytes >= MIN_BLOCK_BYTES && blockSizeBytes <= MAX_BLOCK_BYTES_ANY_VERSION;

@@ -13,15 +13,22 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * Creates a volume: writes superblocks and makes every imd block read as all-zero
- * ({@link ImdValidity#EMPTY}), never touching the data area, then fsyncs.
+ * Creates a volume of format version 2: writes superblocks and makes every imd block read as
+ * all-zero ({@link ImdValidity#EMPTY}) and the tuple log region hold no record, then fsyncs. The data
+ * area is never written; where it can be made to read as zeros without writing it, it is, and the
+ * superblock says so ({@link Superblock#FLAG_DATA_ZEROED}).
  *
- * <p>Regular files are cut to length 0 and re-extended, so every imd block (and the data area) is
- * a hole: formatting 64 GiB writes two or three blocks. On a block device the imd pairs are
- * overwritten with zeros (interleaved: one {@code 2 × blockSize} write per group; separate: the
- * metadata device in 1 MiB sequential writes). Format discards a device's previous contents: unless
- * {@link Request#force()} is set it refuses, before writing anything, a device that holds a volume,
- * a known signature or non-zero bytes near either end ({@link ExistingContent}).
+ * <p>Regular files are cut to length 0 and re-extended, so every block between the superblocks
+ * (imd pairs, log, data area) is a hole reading as zeros: formatting 64 GiB writes two or three
+ * blocks, and the data area is zeroed. On a block device everything between the superblocks is
+ * zeroed by the device itself when it can ({@code fallocate(PUNCH_HOLE | KEEP_SIZE)}: write-zeroes or
+ * a discard that zeroes, which the kernel refuses rather than emulate), and the data area is then
+ * zeroed too; otherwise the imd pairs and the log are overwritten with zeros (interleaved: one
+ * {@code 2 × blockSize} write per group and the log in 1 MiB writes; separate: the metadata device in
+ * 1 MiB sequential writes) and the data area is left as it was, the flag clear. Format discards a
+ * device's previous contents: unless {@link Request#force()} is set it refuses, before writing
+ * anything, a device that holds a volume, a known signature or non-zero bytes near either end
+ * ({@link ExistingContent}).
  *
  * <p>Format takes the same lock as opening a volume ({@link DeviceLock}, exclusive, on every
  * device), so it refuses a volume that any process has open, {@code force} or not, and it opens
@@ -32,7 +39,10 @@ public final class VolumeFormatter {
     /** {@link Request#sizeBytes()} meaning "the existing file's or device's size". */
     public static final long EXISTING_SIZE = -1;
 
-    /** Zero-fill write size for a separate metadata block device. */
+    /** {@link Request#logSizeBytes()} meaning "the default log size" ({@link Geometry#defaultLogBlockCount}). */
+    public static final long DEFAULT_LOG_SIZE = 0;
+
+    /** Zero-fill write size for a log or a separate metadata block device. */
     private static final int ZERO_CHUNK_BYTES = 1 << 20;
 
     private VolumeFormatter() {
@@ -47,9 +57,24 @@ public final class VolumeFormatter {
      * @param blockSizeBytes    512 or 4096
      * @param checksum          the data blocks' checksum algorithm
      * @param force             overwrite whatever the devices hold
+     * @param logSizeBytes      the tuple log's size: a multiple of the block size, at least
+     *                          {@link Geometry#MIN_LOG_BLOCKS} blocks; or {@link #DEFAULT_LOG_SIZE}
      */
     public record Request(Path dataPath, Path metadataPathOrNull, long sizeBytes, int blockSizeBytes,
-                          ChecksumAlgorithm checksum, boolean force) {
+                          ChecksumAlgorithm checksum, boolean force, long logSizeBytes) {
+
+        /** A request for a log of the default size. */
+        public Request(Path dataPath, Path metadataPathOrNull, long sizeBytes, int blockSizeBytes,
+                       ChecksumAlgorithm checksum, boolean force) {
+            this(dataPath, metadataPathOrNull, sizeBytes, blockSizeBytes, checksum, force, DEFAULT_LOG_SIZE);
+        }
+    }
+
+    /** Zeroes a range of a block device without writing it, if the device can: {@link BlockDeviceZeroing}. */
+    @FunctionalInterface
+    interface FastZeroing {
+        /** Whether {@code [offsetBytes, offsetBytes + lengthBytes)} of {@code device} now reads as zeros. */
+        boolean zero(Path device, long offsetBytes, long lengthBytes);
     }
 
     /**
@@ -61,6 +86,11 @@ public final class VolumeFormatter {
      * @throws IOException              when a device cannot be read or written
      */
     public static Superblock format(Request request) throws IOException {
+        return format(request, BlockDeviceZeroing::zero);
+    }
+
+    /** {@link #format(Request)} zeroing block devices with {@code zeroing} (tests: one that cannot). */
+    static Superblock format(Request request, FastZeroing zeroing) throws IOException {
         Objects.requireNonNull(request, "request");
         Path dataPath = Objects.requireNonNull(request.dataPath(), "dataPath");
         Path metadataPath = request.metadataPathOrNull();
@@ -94,22 +124,14 @@ public final class VolumeFormatter {
                 throw new IllegalArgumentException("size " + dataSize + " exceeds block device " + dataPath + " (" + data.sizeBytes + " bytes)");
             }
         }
-        long dataBlocks = Geometry.dataBlocksFitting(dataSize, blockSize, placement);
-        int tuples = Geometry.tuplesPerGroup(blockSize);
-        if (dataBlocks < tuples) {
-            long minimum = Geometry.of(blockSize, tuples, placement).dataFileSizeBytes();
-            throw new IllegalArgumentException("size " + dataSize + " bytes is too small: a volume of " + blockSize
-                    + "-byte blocks needs at least one full group, " + minimum + " bytes");
-        }
-        Superblock superblock = new Superblock(Superblock.FORMAT_VERSION, UUID.randomUUID(), blockSize, request.checksum(),
-                dataBlocks, placement, metadataPath == null ? DeviceRole.COMBINED : DeviceRole.DATA, 0);
-        Geometry geometry = superblock.geometry();
+        Geometry geometry = layout(request, dataSize, placement);
         if (metadata != null && metadata.blockDevice && metadata.sizeBytes < geometry.metadataFileSizeBytes()) {
             throw new IllegalArgumentException("metadata device " + metadataPath + " has " + metadata.sizeBytes
                     + " bytes; this volume needs " + geometry.metadataFileSizeBytes());
         }
         // Refuse what must not be overwritten before anything is created or locked ...
         refuseUnlessEmpty(request, data, metadata);
+        Superblock superblock;
         // ... then lock each device (creating a missing file) and open it for writing before the
         // first byte is written: a device another process (or this one) has open, or one that
         // cannot be written, stops the format with every device as it was. The contents are
@@ -121,19 +143,30 @@ public final class VolumeFormatter {
             try (FileChannel dataChannel = data.openForWriting();
                  FileChannel metadataChannel = metadata == null ? null : metadata.openForWriting()) {
                 // Everything checked and open: from here on, write.
+                boolean dataZeroed;
                 if (metadata == null) {
+                    // Regular file: all holes. Block device: zeroed between the superblocks, or pairs and log written.
                     data.clear(dataChannel, dataSize);
-                    if (data.blockDevice) {
+                    dataZeroed = !data.blockDevice || zeroing.zero(dataPath, blockSize, geometry.backupSuperblockOffsetBytes() - blockSize);
+                    if (!dataZeroed) {
                         zeroInterleavedPairs(dataChannel, geometry);
+                        zeroRange(dataChannel, geometry.logOffsetBytes(), geometry.backupSuperblockOffsetBytes());
                     }
-                    writeSuperblocks(dataChannel, superblock, true);
-                    dataChannel.force(true);
                 } else {
                     metadata.clear(metadataChannel, geometry.metadataFileSizeBytes());
                     data.clear(dataChannel, dataSize);
-                    if (metadata.blockDevice) {
+                    if (metadata.blockDevice && !zeroing.zero(metadataPath, blockSize, geometry.backupSuperblockOffsetBytes() - blockSize)) {
                         zeroRange(metadataChannel, blockSize, geometry.backupSuperblockOffsetBytes());
                     }
+                    dataZeroed = !data.blockDevice || zeroing.zero(dataPath, blockSize, geometry.dataFileSizeBytes() - blockSize);
+                }
+                superblock = new Superblock(Superblock.FORMAT_VERSION, UUID.randomUUID(), blockSize, request.checksum(),
+                        geometry.dataBlockCount(), placement, metadata == null ? DeviceRole.COMBINED : DeviceRole.DATA,
+                        dataZeroed ? Superblock.FLAG_DATA_ZEROED : 0, geometry.logBlockCount());
+                if (metadata == null) {
+                    writeSuperblocks(dataChannel, superblock, true);
+                    dataChannel.force(true);
+                } else {
                     writeSuperblocks(metadataChannel, superblock.withRole(DeviceRole.METADATA), true);
                     metadataChannel.force(true);
                     writeSuperblocks(dataChannel, superblock, false);
@@ -142,6 +175,35 @@ public final class VolumeFormatter {
             }
         }
         return superblock;
+    }
+
+    /**
+     * The layout of the new volume on a data device of {@code dataSizeBytes}: as many data blocks as
+     * fit with the requested log, or with the default log (which grows with the data). Checks the log
+     * size and that at least one full group fits, before any I/O.
+     */
+    private static Geometry layout(Request request, long dataSizeBytes, MetadataPlacement placement) {
+        int blockSize = request.blockSizeBytes();
+        long logBytes = request.logSizeBytes();
+        if (logBytes != DEFAULT_LOG_SIZE && (logBytes < 0 || logBytes % blockSize != 0)) {
+            throw new IllegalArgumentException("log size " + logBytes + " bytes is not a multiple of the block size, " + blockSize + " bytes");
+        }
+        if (logBytes != DEFAULT_LOG_SIZE && logBytes / blockSize < Geometry.MIN_LOG_BLOCKS) {
+            throw new IllegalArgumentException("log size " + logBytes + " bytes is below the minimum of " + Geometry.MIN_LOG_BLOCKS
+                    + " blocks, " + Geometry.MIN_LOG_BLOCKS * blockSize + " bytes");
+        }
+        long dataBlocks = logBytes == DEFAULT_LOG_SIZE ? Geometry.dataBlocksFitting(dataSizeBytes, blockSize, placement)
+                : Geometry.dataBlocksFitting(dataSizeBytes, blockSize, placement, logBytes / blockSize);
+        int tuples = Geometry.tuplesPerGroup(blockSize);
+        if (dataBlocks < tuples) {
+            long minimum = Geometry.of(blockSize, tuples, placement, logBytes == DEFAULT_LOG_SIZE
+                    ? Geometry.defaultLogBlockCount(blockSize, tuples) : logBytes / blockSize).dataFileSizeBytes();
+            throw new IllegalArgumentException("size " + dataSizeBytes + " bytes is too small: a volume of " + blockSize
+                    + "-byte blocks needs at least one full group" + (placement == MetadataPlacement.INTERLEAVED
+                    ? " and its " + (logBytes == DEFAULT_LOG_SIZE ? "smallest default " : "") + "log" : "") + ", " + minimum + " bytes");
+        }
+        long logBlocks = logBytes == DEFAULT_LOG_SIZE ? Geometry.defaultLogBlockCount(blockSize, dataBlocks) : logBytes / blockSize;
+        return Geometry.of(blockSize, dataBlocks, placement, logBlocks);
     }
 
     private static void refuseUnlessEmpty(Request request, Target data, Target metadata) throws IOException {

@@ -27,7 +27,7 @@ import java.util.Set;
  * format version, unknown flags, a field out of range), or intact and valid but of the wrong role or
  * another volume, is a refusal: it is what some writer meant to store, and csum must neither
  * overwrite it nor open the device as something else. For interleaved volumes the backup is found
- * without the primary by trying the last three blocks of each block size (format leaves at most two
+ * without the primary by trying the last four blocks of each block size (format leaves at most three
  * unused blocks at the end); an intact backup of another version found there is a refusal too. A
  * separate data device has no backup of its own: the metadata device's superblock stands in for a
  * damaged one only if the damaged block is still recognisably a copy of it (magic at most
@@ -80,14 +80,18 @@ public final class VolumeLabel {
      * superblock differs in its random UUID alone by about 64 bits.
      */
     static final int MAX_FIELD_BITS_DAMAGED = 16;
-    /** Format leaves at most 2 unused whole blocks after an interleaved backup superblock. */
-    private static final int BACKUP_SEARCH_BLOCKS = 3;
+    /**
+     * Format leaves at most 3 unused whole blocks after an interleaved backup superblock (2 with a log
+     * of a given size or none; 3 with the default log, which grows with the data: {@link Geometry#dataBlocksFitting}).
+     */
+    private static final int BACKUP_SEARCH_BLOCKS = 4;
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** The 8-byte word at {@link Superblock#CHECKSUM_OFFSET} with the checksum (its low 4 bytes, little-endian) masked out. */
     private static final long CHECKSUM_WORD_MASK = 0xFFFF_FFFF_0000_0000L;
 
     static {
-        assert Superblock.CHECKSUM_OFFSET % Long.BYTES == 0 && Superblock.ENCODED_BYTES % Long.BYTES == 0;
+        assert Superblock.CHECKSUM_OFFSET % Long.BYTES == 0 && Superblock.ENCODED_BYTES % Long.BYTES == 0
+                && Superblock.ENCODED_BYTES_V1 % Long.BYTES == 0;
     }
 
     private VolumeLabel() {
@@ -282,21 +286,23 @@ public final class VolumeLabel {
      * Refuses to stand {@code expected} (the metadata device's superblock as the data device sees it)
      * in for the damaged data-device superblock {@code damaged} unless the damaged block is still
      * recognisably a copy of it: its magic at most {@value #MAX_MAGIC_BITS_DAMAGED} bits off and its
-     * encoded fields (the checksum aside) at most {@value #MAX_FIELD_BITS_DAMAGED} bits off. A device
+     * encoded fields (the checksum aside; 128 bytes in version 2, 64 in version 1) at most
+     * {@value #MAX_FIELD_BITS_DAMAGED} bits off. A device
      * that was never a volume fails the first; another volume's damaged superblock (an interleaved
      * device passed with a stranger's metadata device, say) fails the second on its UUID alone.
      */
     private static void requireDamagedCopyOf(Path dataPath, Candidate damaged, Superblock expected, Path metadataPath)
             throws InvalidVolumeException {
         MemorySegment found = damaged.bytes();
-        if (found.byteSize() < Superblock.ENCODED_BYTES
+        int encodedBytes = expected.encodedBytes();
+        if (found.byteSize() < encodedBytes
                 || VolumeFiles.bitsDiffering(found.get(U64, Superblock.MAGIC_OFFSET), Superblock.MAGIC) > MAX_MAGIC_BITS_DAMAGED) {
             throw damaged.refusal(dataPath);
         }
         MemorySegment copy = MemorySegment.ofArray(new byte[expected.blockSizeBytes()]);
         expected.encode(copy);
         int bitsDiffering = 0;
-        for (long offset = 0; offset < Superblock.ENCODED_BYTES; offset += Long.BYTES) {
+        for (long offset = 0; offset < encodedBytes; offset += Long.BYTES) {
             long mask = offset == Superblock.CHECKSUM_OFFSET ? CHECKSUM_WORD_MASK : -1L;
             bitsDiffering += VolumeFiles.bitsDiffering(found.get(U64, offset) & mask, copy.get(U64, offset) & mask);
         }

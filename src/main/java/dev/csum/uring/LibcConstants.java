@@ -40,6 +40,17 @@ public final class LibcConstants {
     /** Logical sector size in bytes, as an int ({@code _IO(0x12, 104)}). */
     public static final long BLKSSZGET = 0x1268L;
 
+    // fallocate(2) modes.
+    /** Leave the file's size alone. */
+    public static final int FALLOC_FL_KEEP_SIZE = 1;
+    /**
+     * With {@link #FALLOC_FL_KEEP_SIZE}: the range reads as zeros afterwards. On a regular file it
+     * becomes a hole (metadata only); on a block device the kernel zeroes it with the device's own
+     * zeroing (write-zeroes or a discard that zeroes) and fails with {@code EOPNOTSUPP} rather than
+     * write zeros itself.
+     */
+    public static final int FALLOC_FL_PUNCH_HOLE = 2;
+
     // Per-I/O write flags (io_uring_sqe.rw_flags).
     /** This write is durable (data and the metadata to read it back) when it completes. */
     public static final int RWF_DSYNC = 2;

@@ -171,6 +171,26 @@ public final class NativeFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes {@code [offsetBytes, offsetBytes + lengthBytes)} read as zeros without writing them
+     * ({@code fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)}), the size unchanged: a hole in a
+     * regular file; on a block device the device's own zeroing, which the kernel refuses
+     * ({@code EOPNOTSUPP}) rather than fall back to writing zeros, and {@code EINVAL} for a range not
+     * aligned to the device's logical block size.
+     *
+     * @throws NativeIoException naming the errno: {@code EOPNOTSUPP} when the file system or device
+     *     cannot do it this way
+     */
+    public void punchHole(long offsetBytes, long lengthBytes) throws NativeIoException {
+        ensureOpen();
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment callState = Libc.newCallState(scratch);
+            if (Libc.fallocate(callState, fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offsetBytes, lengthBytes) < 0) {
+                throw new NativeIoException("fallocate(PUNCH_HOLE)", path, offsetBytes, Libc.errno(callState));
+            }
+        }
+    }
+
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException(path + " is closed");

@@ -163,19 +163,4 @@ public enum ForeignImage {
             VolumeFiles.write(channel, offsetBytes, MemorySegment.ofArray(bytes));
         }
     }
-
-    /** A loop device over an image file (needs root); detached on close. */
-    private record LoopDevice(String path) implements AutoCloseable {
-        static LoopDevice attach(Path file, int sectorBytes) throws Exception {
-            String device = Tools.run("mount", "", "losetup", "--find", "--show", "--sector-size", Integer.toString(sectorBytes),
-                    file.toString()).strip();
-            assertTrue(device.startsWith("/dev/loop"), "losetup (needs root and /dev/loop-control) said: " + device);
-            return new LoopDevice(device);
-        }
-
-        @Override
-        public void close() throws Exception {
-            Tools.run("mount", "", "losetup", "--detach", path);
-        }
-    }
 }

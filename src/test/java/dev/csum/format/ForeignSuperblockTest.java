@@ -48,13 +48,13 @@ class ForeignSuperblockTest {
     }
 
     @Test
-    void anotherVolumesVersion2DeviceWithAStrangersMetadataDeviceIsRefusedAndNeverWritten() throws IOException {
+    void anotherVolumesVersion3DeviceWithAStrangersMetadataDeviceIsRefusedAndNeverWritten() throws IOException {
         Strangers strangers = formatStrangers();
         Path aData = strangers.aData();
         Path bMetadata = strangers.bMetadata();
-        putIntSealed(aData, 0, 4096, Superblock.FORMAT_VERSION_OFFSET, 2); // as a future csum would have written A
+        putIntSealed(aData, 0, 4096, Superblock.FORMAT_VERSION_OFFSET, 3); // as a future csum would have written A
 
-        assertRefused(aData + ": unsupported format version 2 (this build reads 1)", aData, bMetadata);
+        assertRefused(aData + ": unsupported format version 3 (this build reads 1 and 2)", aData, bMetadata);
 
         Path input = dir.resolve("input");
         byte[] block = new byte[4096];
@@ -65,20 +65,20 @@ class ForeignSuperblockTest {
         // What `csum write aData -M bMetadata` does (the command maps the refusal to exit 2): open it.
         dev.csum.InvalidVolumeException refused = assertThrows(dev.csum.InvalidVolumeException.class,
                 () -> dev.csum.Volume.open(dev.csum.VolumeOptions.of(aData).withMetadataPath(bMetadata)));
-        assertTrue(refused.getMessage().contains("unsupported format version 2"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("unsupported format version 3"), refused.getMessage());
         assertArrayEquals(aBefore, Files.readAllBytes(aData), "A's device unchanged");
         assertArrayEquals(bMetadataBefore, Files.readAllBytes(bMetadata), "B's metadata device unchanged");
     }
 
-    /** Edits a checksum verifies after: each makes an intact superblock that version 1 refuses. */
+    /** Edits a checksum verifies after: each makes an intact superblock that this build refuses. */
     private static final List<Consumer<MemorySegment>> INTACT_BUT_REFUSED = List.of(
-            block -> block.set(SuperblockEdits.U32, Superblock.FORMAT_VERSION_OFFSET, 2),
+            block -> block.set(SuperblockEdits.U32, Superblock.FORMAT_VERSION_OFFSET, 3),
             block -> block.set(SuperblockEdits.U32, Superblock.FLAGS_OFFSET, 0x10),
             block -> block.set(ValueLayout.JAVA_BYTE, Superblock.CHECKSUM_ALGORITHM_OFFSET, (byte) 9),
             block -> block.set(ValueLayout.JAVA_BYTE, 1000, (byte) 1));
     private static final List<String> INTACT_BUT_REFUSED_MESSAGES = List.of(
-            "unsupported format version 2 (this build reads 1)",
-            "unsupported superblock flags 0x10 (this build knows 0x0)",
+            "unsupported format version 3 (this build reads 1 and 2)",
+            "unsupported superblock flags 0x10 (format version 2 knows 0x1)",
             "superblock invalid: unknown checksum algorithm id 9",
             "superblock reserved bytes at 1000 are not zero");
 
@@ -96,7 +96,7 @@ class ForeignSuperblockTest {
     void aVersionFieldChangedWithoutItsChecksumIsDamageAndTheBackupStandsIn() throws IOException {
         Path file = dir.resolve("vol");
         Superblock superblock = format(file, null);
-        flipBit(file, Superblock.FORMAT_VERSION_OFFSET * 8L + 1); // version 1 reads 3, checksum stale
+        flipBit(file, Superblock.FORMAT_VERSION_OFFSET * 8L + 1); // version 2 reads 0, checksum stale
         VolumeLabel.Opened opened = VolumeLabel.read(file, null);
         assertEquals(superblock, opened.superblock());
         assertTrue(opened.usedBackup());
@@ -108,18 +108,18 @@ class ForeignSuperblockTest {
         Path file = dir.resolve("vol");
         Superblock superblock = format(file, null);
         long backup = superblock.geometry().backupSuperblockOffsetBytes();
-        putIntSealed(file, backup, 4096, Superblock.FORMAT_VERSION_OFFSET, 2);
+        putIntSealed(file, backup, 4096, Superblock.FORMAT_VERSION_OFFSET, 3);
         flipBit(file, 8 * 100);
         assertRefused(file + ": primary superblock invalid (superblock checksum mismatch", file, null);
-        assertRefused("the backup at byte " + backup + " is intact but unsupported format version 2 (this build reads 1)", file, null);
+        assertRefused("the backup at byte " + backup + " is intact but unsupported format version 3 (this build reads 1 and 2)", file, null);
 
         Path data = dir.resolve("data");
         Path metadata = dir.resolve("meta");
         Superblock separate = format(data, metadata);
         long metadataBackup = separate.geometry().backupSuperblockOffsetBytes();
-        putIntSealed(metadata, metadataBackup, 4096, Superblock.FORMAT_VERSION_OFFSET, 2);
+        putIntSealed(metadata, metadataBackup, 4096, Superblock.FORMAT_VERSION_OFFSET, 3);
         flipBit(metadata, 8 * 100);
-        assertRefused("the backup at byte " + metadataBackup + " is intact but unsupported format version 2", data, metadata);
+        assertRefused("the backup at byte " + metadataBackup + " is intact but unsupported format version 3", data, metadata);
     }
 
     @Test

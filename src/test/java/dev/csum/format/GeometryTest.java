@@ -1,6 +1,7 @@
 package dev.csum.format;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,8 @@ import org.junit.jupiter.api.Test;
 class GeometryTest {
 
     private static final long[] COUNTS = {1, 2, 61, 62, 63, 123, 124, 125, 509, 510, 511, 1019, 1020, 1021, 4000, 5101};
+    private static final MetadataPlacement INTERLEAVED = MetadataPlacement.INTERLEAVED;
+    private static final MetadataPlacement SEPARATE = MetadataPlacement.SEPARATE;
 
     @Test
     void tuplesPerGroupFillABlockExactly() {
@@ -33,47 +36,94 @@ class GeometryTest {
     }
 
     @Test
-    void interleaved512MappingEqualsTheSeedFormulas() {
-        Geometry geometry = Geometry.of(512, 10_000, MetadataPlacement.INTERLEAVED);
-        for (long block = 0; block < 10_000; block++) {
-            assertEquals(mapDataSectorSame(block) * 512, geometry.dataOffsetBytes(block), "data of " + block);
-            assertEquals(getImdSectorSame(block) * 512, geometry.imdPairOffsetBytes(geometry.groupOf(block)), "imd of " + block);
+    void interleaved512MappingEqualsTheSeedFormulasWithOrWithoutALog() {
+        for (long log : new long[] {0, 16, Geometry.defaultLogBlockCount(512, 10_000)}) {
+            Geometry geometry = Geometry.of(512, 10_000, INTERLEAVED, log);
+            for (long block = 0; block < 10_000; block++) {
+                assertEquals(mapDataSectorSame(block) * 512, geometry.dataOffsetBytes(block), "data of " + block);
+                assertEquals(getImdSectorSame(block) * 512, geometry.imdPairOffsetBytes(geometry.groupOf(block)), "imd of " + block);
+            }
+            // The log starts where the seed's layout ends: after the last (partial) group.
+            assertEquals(mapDataSectorSame(9_999) * 512 + 512, geometry.logOffsetBytes());
         }
     }
 
     @Test
     void workedExampleFromTheJavadoc() {
-        Geometry geometry = Geometry.of(512, 1000, MetadataPlacement.INTERLEAVED);
+        Geometry geometry = Geometry.of(512, 1000, INTERLEAVED, 512);
         assertEquals(1, geometry.groupOf(100));
         assertEquals(38, geometry.indexInGroup(100));
         assertEquals(65 * 512, geometry.imdPairOffsetBytes(1));
         assertEquals(53_760, geometry.dataOffsetBytes(100));
-        Geometry separate = Geometry.of(4096, 1000, MetadataPlacement.SEPARATE);
+        Geometry separate = Geometry.of(4096, 1000, SEPARATE, 64);
         assertEquals(101 * 4096L, separate.dataOffsetBytes(100));
         assertEquals(4096, separate.imdPairOffsetBytes(0));
         assertEquals(3 * 4096, separate.imdPairOffsetBytes(1));
+        assertEquals(5 * 4096, separate.logOffsetBytes(), "after the pairs of the 2 groups");
+        assertEquals(5, separate.logOffsetBlocks());
+        assertEquals((5 + 64) * 4096L, separate.backupSuperblockOffsetBytes());
     }
 
     @Test
     void lastGroupMayBePartial() {
-        Geometry geometry = Geometry.of(512, 100, MetadataPlacement.INTERLEAVED);
+        Geometry geometry = Geometry.of(512, 100, INTERLEAVED, 0);
         assertEquals(2, geometry.groupCount());
         assertEquals(62, geometry.blocksInGroup(0));
         assertEquals(38, geometry.blocksInGroup(1));
         assertEquals(62, geometry.firstBlockOfGroup(1));
-        // superblock + 2 pairs + 100 data + backup
+        // superblock + 2 pairs + 100 data + backup (version 1: no log)
         assertEquals((1 + 4 + 100 + 1) * 512L, geometry.dataFileSizeBytes());
         assertEquals(105 * 512L, geometry.backupSuperblockOffsetBytes());
+        assertEquals(105 * 512L, geometry.logOffsetBytes(), "no log: where the backup is");
         assertEquals(100 * 512L, geometry.usableBytes());
     }
 
-    /** Every block of each file is used exactly once: superblock, imd blocks, data blocks, backup. */
+    @Test
+    void theLogSitsBetweenTheLastGroupAndTheBackupSuperblock() {
+        Geometry interleaved = Geometry.of(512, 100, INTERLEAVED, 16);
+        // superblock + 2 pairs + 100 data + 16 log + backup
+        assertEquals(16, interleaved.logBlockCount());
+        assertEquals(105 * 512L, interleaved.logOffsetBytes());
+        assertEquals(121 * 512L, interleaved.backupSuperblockOffsetBytes());
+        assertEquals((1 + 4 + 100 + 16 + 1) * 512L, interleaved.dataFileSizeBytes());
+        assertEquals(interleaved.dataFileSizeBytes(), interleaved.metadataFileSizeBytes());
+        Geometry separate = Geometry.of(512, 100, SEPARATE, 16);
+        // data: superblock + 100 data; metadata: superblock + 2 pairs + 16 log + backup
+        assertEquals(101 * 512L, separate.dataFileSizeBytes());
+        assertEquals(5 * 512L, separate.logOffsetBytes());
+        assertEquals(21 * 512L, separate.backupSuperblockOffsetBytes());
+        assertEquals(22 * 512L, separate.metadataFileSizeBytes());
+        assertNotEquals(Geometry.of(512, 100, SEPARATE, 17), separate, "the log is part of the layout");
+    }
+
+    @Test
+    void theDefaultLogIsOneSixtyFourthOfTheDataClampedTo256KiBAnd1GiB() {
+        assertEquals(512, Geometry.defaultLogBlockCount(512, 1), "256 KiB of 512-byte blocks");
+        assertEquals(64, Geometry.defaultLogBlockCount(4096, 1), "256 KiB of 4096-byte blocks");
+        assertEquals(64, Geometry.defaultLogBlockCount(4096, 64 * 64));
+        assertEquals(65, Geometry.defaultLogBlockCount(4096, 64 * 64 + 1), "rounded up to whole blocks");
+        assertEquals((16L << 20) / 4096, Geometry.defaultLogBlockCount(4096, (1L << 30) / 4096), "1 GiB of data: 16 MiB");
+        assertEquals((16L << 20) / 512, Geometry.defaultLogBlockCount(512, (1L << 30) / 512), "1 GiB of data: 16 MiB");
+        assertEquals((1L << 30) / 4096, Geometry.defaultLogBlockCount(4096, (64L << 30) / 4096), "64 GiB of data: 1 GiB");
+        assertEquals((1L << 30) / 512, Geometry.defaultLogBlockCount(512, 1L << 40), "at most 1 GiB");
+        for (int blockSize : new int[] {512, 4096}) {
+            for (long blocks = 1; blocks < 1L << 32; blocks = blocks * 3 + 1) {
+                long dataBytes = blocks * blockSize;
+                long expectedBytes = Math.clamp(dataBytes / 64, 256L << 10, 1L << 30);
+                assertEquals((expectedBytes + blockSize - 1) / blockSize, Geometry.defaultLogBlockCount(blockSize, blocks), "D " + blocks);
+            }
+        }
+    }
+
+    /** Every block of each file is used exactly once: superblock, imd blocks, data blocks, log, backup. */
     @Test
     void everyBlockMapsToAUniqueLocationAndNothingOverlaps() {
         for (int blockSize : new int[] {512, 4096}) {
             for (MetadataPlacement placement : MetadataPlacement.values()) {
                 for (long count : COUNTS) {
-                    checkLayout(Geometry.of(blockSize, count, placement));
+                    for (long log : new long[] {0, Geometry.MIN_LOG_BLOCKS, 37, Geometry.defaultLogBlockCount(blockSize, count)}) {
+                        checkLayout(Geometry.of(blockSize, count, placement, log));
+                    }
                 }
             }
         }
@@ -110,8 +160,13 @@ class GeometryTest {
         }
         assertEquals(geometry.dataBlockCount(), geometry.firstBlockOfGroup(geometry.groupCount() - 1)
                 + geometry.blocksInGroup(geometry.groupCount() - 1), label);
+        assertEquals(0, geometry.logOffsetBytes() % blockSize, label);
+        for (long i = 0; i < geometry.logBlockCount(); i++) {
+            claim(metadataFile, geometry.logOffsetBlocks() + i, label + " log block " + i);
+        }
         long backup = geometry.backupSuperblockOffsetBytes();
         assertEquals(geometry.metadataFileSizeBytes() - blockSize, backup, label);
+        assertEquals(geometry.logOffsetBytes() + geometry.logBlockCount() * blockSize, backup, label + " log then backup");
         claim(metadataFile, backup / blockSize, label + " backup superblock");
         // No hole and nothing past the end: the files are exactly as large as the layout.
         assertEquals(geometry.dataFileSizeBytes() / blockSize, dataFile.cardinality(), label);
@@ -127,36 +182,94 @@ class GeometryTest {
     }
 
     @Test
-    void dataBlocksFittingIsTheLargestLayoutThatFits() {
-        assertEquals(1982, Geometry.dataBlocksFitting(1 << 20, 512));
-        assertEquals(0, Geometry.dataBlocksFitting(4 * 512, 512));
-        assertEquals(1, Geometry.dataBlocksFitting(5 * 512, 512));
+    void dataBlocksFittingWithAGivenLogIsTheLargestLayoutThatFits() {
+        assertEquals(1982, Geometry.dataBlocksFitting(1 << 20, 512, INTERLEAVED, 0), "docs/FORMAT.md §2.1, no log");
+        assertEquals(31 * 62 + 44, Geometry.dataBlocksFitting(1 << 20, 512, INTERLEAVED, 16),
+                "A = 2030 = 31 x 64 + 46: 31 full groups and one of 44 blocks");
+        assertEquals(0, Geometry.dataBlocksFitting(4 * 512, 512, INTERLEAVED, 0));
+        assertEquals(1, Geometry.dataBlocksFitting(5 * 512, 512, INTERLEAVED, 0));
+        assertEquals(1, Geometry.dataBlocksFitting(21 * 512, 512, INTERLEAVED, 16));
         for (int blockSize : new int[] {512, 4096}) {
-            for (long size = 0; size < 3000L * blockSize; size += blockSize / 2 + 7) {
-                long fitting = Geometry.dataBlocksFitting(size, blockSize);
-                if (fitting > 0) {
-                    assertTrue(Geometry.of(blockSize, fitting, MetadataPlacement.INTERLEAVED).dataFileSizeBytes() <= size, "size " + size);
+            for (long log : new long[] {0, 16, 100}) {
+                for (long size = 0; size < 3000L * blockSize; size += blockSize / 2 + 7) {
+                    long fitting = Geometry.dataBlocksFitting(size, blockSize, INTERLEAVED, log);
+                    if (fitting > 0) {
+                        assertTrue(Geometry.of(blockSize, fitting, INTERLEAVED, log).dataFileSizeBytes() <= size, "size " + size);
+                    }
+                    assertTrue(Geometry.of(blockSize, fitting + 1, INTERLEAVED, log).dataFileSizeBytes() > size, "size " + size);
+                    // Leftover is at most the two blocks a new group's pair would need (plus a partial block).
+                    long used = fitting == 0 ? 0 : Geometry.of(blockSize, fitting, INTERLEAVED, log).dataFileSizeBytes();
+                    assertTrue(fitting == 0 || size - used < 3L * blockSize, "slack at size " + size);
                 }
-                assertTrue(Geometry.of(blockSize, fitting + 1, MetadataPlacement.INTERLEAVED).dataFileSizeBytes() > size, "size " + size);
-                // Leftover is at most the two blocks a new group's pair would need (plus a partial block).
-                long used = fitting == 0 ? 0 : Geometry.of(blockSize, fitting, MetadataPlacement.INTERLEAVED).dataFileSizeBytes();
-                assertTrue(fitting == 0 || size - used < 3L * blockSize, "slack at size " + size);
             }
         }
-        assertEquals(99, Geometry.dataBlocksFitting(100 * 4096L + 4095, 4096, MetadataPlacement.SEPARATE));
+        assertEquals(99, Geometry.dataBlocksFitting(100 * 4096L + 4095, 4096, SEPARATE, 16), "the log is on the metadata device");
+    }
+
+    @Test
+    void dataBlocksFittingWithTheDefaultLogIsTheLargestLayoutThatFitsWithItsOwnDefaultLog() {
+        // docs/FORMAT.md §2.1's worked examples.
+        assertEquals(1486, Geometry.dataBlocksFitting(1 << 20, 512, INTERLEAVED));
+        assertEquals(1 << 20, Geometry.of(512, 1486, INTERLEAVED, 512).dataFileSizeBytes());
+        assertEquals(16_455_563, Geometry.dataBlocksFitting(64L << 30, 4096, INTERLEAVED));
+        Geometry big = Geometry.of(4096, 16_455_563, INTERLEAVED, Geometry.defaultLogBlockCount(4096, 16_455_563));
+        assertEquals(257_119, big.logBlockCount());
+        assertEquals(32_266, big.groupCount());
+        assertEquals(64L << 30, big.dataFileSizeBytes(), "no block left over");
+        assertEquals(257_114, Geometry.dataBlocksFitting(1L << 30, 4096, INTERLEAVED));
+        assertEquals(4018, Geometry.defaultLogBlockCount(4096, 257_114), "a 1 GiB device: a log of 15.7 MiB");
+        for (int blockSize : new int[] {512, 4096}) {
+            long step = blockSize / 2 + 7;
+            // Around the smallest default log, and around where it starts to grow (D = 64 x its floor).
+            long growsAt = withDefaultLog(blockSize, 64 * Geometry.defaultLogBlockCount(blockSize, 1)).dataFileSizeBytes();
+            for (long[] range : new long[][] {{0, 3000L * blockSize}, {growsAt - 3000L * blockSize, growsAt + 3000L * blockSize}}) {
+                for (long size = range[0]; size < range[1]; size += step) {
+                    long fitting = Geometry.dataBlocksFitting(size, blockSize, INTERLEAVED);
+                    if (fitting > 0) {
+                        long used = withDefaultLog(blockSize, fitting).dataFileSizeBytes();
+                        assertTrue(used <= size, "size " + size);
+                        // At most 3 blocks left: a new group's pair, its block and one more log block would need 4.
+                        assertTrue(size - used < 4L * blockSize, "slack at size " + size);
+                    }
+                    assertTrue(withDefaultLog(blockSize, fitting + 1).dataFileSizeBytes() > size, "size " + size);
+                }
+            }
+        }
+        assertEquals(99, Geometry.dataBlocksFitting(100 * 4096L + 4095, 4096, SEPARATE));
+    }
+
+    /** With 512-byte blocks, D = 1984 k: a new group and a new log block at once, so three blocks may be left over. */
+    @Test
+    void theDefaultLogCanLeaveThreeBlocksUnused() {
+        long fits = 1984 * 20; // 640 full groups, a log of 620 blocks (above its floor of 512)
+        Geometry geometry = withDefaultLog(512, fits);
+        assertEquals(620, geometry.logBlockCount());
+        long size = geometry.dataFileSizeBytes() + 3 * 512;
+        assertEquals(fits, Geometry.dataBlocksFitting(size, 512, INTERLEAVED));
+        assertEquals(size + 512, withDefaultLog(512, fits + 1).dataFileSizeBytes(), "one more block needs four more");
+    }
+
+    private static Geometry withDefaultLog(int blockSize, long dataBlocks) {
+        return Geometry.of(blockSize, dataBlocks, INTERLEAVED, Geometry.defaultLogBlockCount(blockSize, dataBlocks));
     }
 
     @Test
     void boundsAreAsserted() {
-        assertThrows(IllegalArgumentException.class, () -> Geometry.of(1024, 10, MetadataPlacement.INTERLEAVED));
-        assertThrows(IllegalArgumentException.class, () -> Geometry.of(512, 0, MetadataPlacement.INTERLEAVED));
-        assertThrows(IllegalArgumentException.class, () -> Geometry.of(512, 62L * (1L << 32) + 1, MetadataPlacement.SEPARATE),
+        assertThrows(IllegalArgumentException.class, () -> Geometry.of(1024, 10, INTERLEAVED, 16));
+        assertThrows(IllegalArgumentException.class, () -> Geometry.of(512, 0, INTERLEAVED, 16));
+        assertThrows(IllegalArgumentException.class, () -> Geometry.of(512, 62L * (1L << 32) + 1, SEPARATE, 16),
                 "group numbers must fit 32 bits");
-        Geometry largest = Geometry.of(512, 62L * (1L << 32), MetadataPlacement.SEPARATE);
+        Geometry largest = Geometry.of(512, 62L * (1L << 32), SEPARATE, 16);
         assertEquals(1L << 32, largest.groupCount());
-        assertThrows(IllegalArgumentException.class, () -> Geometry.of(4096, Long.MAX_VALUE / 4096, MetadataPlacement.INTERLEAVED),
+        assertThrows(IllegalArgumentException.class, () -> Geometry.of(4096, Long.MAX_VALUE / 4096, INTERLEAVED, 16),
                 "byte offsets must fit 64 bits");
-        Geometry geometry = Geometry.of(512, 100, MetadataPlacement.INTERLEAVED);
+        assertThrows(IllegalArgumentException.class, () -> Geometry.of(512, 100, SEPARATE, Long.MAX_VALUE - 10),
+                "the log's byte offsets must fit 64 bits");
+        IllegalArgumentException tooShort = assertThrows(IllegalArgumentException.class, () -> Geometry.of(512, 100, INTERLEAVED, 15));
+        assertEquals("the tuple log needs at least 16 blocks, got 15", tooShort.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Geometry.of(512, 100, INTERLEAVED, -1));
+        assertThrows(IllegalArgumentException.class, () -> Geometry.dataBlocksFitting(1 << 20, 512, INTERLEAVED, -1));
+        Geometry geometry = Geometry.of(512, 100, INTERLEAVED, 16);
         assertThrows(IndexOutOfBoundsException.class, () -> geometry.dataOffsetBytes(100));
         assertThrows(IndexOutOfBoundsException.class, () -> geometry.dataOffsetBytes(-1));
         assertThrows(IndexOutOfBoundsException.class, () -> geometry.imdPairOffsetBytes(2));

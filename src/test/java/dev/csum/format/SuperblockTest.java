@@ -17,8 +17,15 @@ class SuperblockTest {
 
     static final UUID UUID_FIXED = UUID.fromString("01234567-89ab-cdef-0123-456789abcdef");
 
+    /** A version 2 superblock: 1000 data blocks, a log of 64 blocks, the data area zeroed. */
     static Superblock sample(int blockSize, MetadataPlacement placement, DeviceRole role) {
-        return new Superblock(1, UUID_FIXED, blockSize, ChecksumAlgorithm.CRC16_T10DIF, 1000, placement, role, 0);
+        return new Superblock(2, UUID_FIXED, blockSize, ChecksumAlgorithm.CRC16_T10DIF, 1000, placement, role,
+                Superblock.FLAG_DATA_ZEROED, 64);
+    }
+
+    /** The same volume as a version 1 build wrote it: no log, no flags. */
+    static Superblock sampleVersion1(int blockSize, MetadataPlacement placement, DeviceRole role) {
+        return new Superblock(1, UUID_FIXED, blockSize, ChecksumAlgorithm.CRC16_T10DIF, 1000, placement, role, 0, 0);
     }
 
     private static MemorySegment encoded(Superblock superblock) {
@@ -27,30 +34,57 @@ class SuperblockTest {
         return block;
     }
 
+    /** Bytes 16 to 51 of both samples (version 2 and version 1), as both versions encode them. */
+    private static final String SAMPLE_BYTES_16_TO_51 = "0123456789abcdef0123456789abcdef" // UUID in RFC 4122 order
+            + "00100000"                 // block size 4096
+            + "0300"                     // crc16-t10dif
+            + "01"                       // separate
+            + "02"                       // role metadata
+            + "e803000000000000"         // 1000 data blocks
+            + "fe010000";                // 510 tuples per group
+
     @Test
     void encodedBytesArePinned() {
         byte[] bytes = encoded(sample(4096, MetadataPlacement.SEPARATE, DeviceRole.METADATA)).toArray(ValueLayout.JAVA_BYTE);
         String expected = "4353554d564f4c1a" // magic "CSUMVOL" 0x1A
+                + "b2b25c57"                 // checksum (CRC-32C, little-endian)
+                + "02000000"                 // format version 2
+                + SAMPLE_BYTES_16_TO_51
+                + "01000000"                 // flags: DATA_ZEROED
+                + "0200000000000000"         // 2 groups
+                + "0500000000000000"         // log at metadata block 5 (after the superblock and 2 pairs)
+                + "4000000000000000"         // log of 64 blocks
+                + "00".repeat(48);           // reserved
+        assertEquals(expected, HexFormat.of().formatHex(bytes, 0, 128));
+        for (int i = 128; i < bytes.length; i++) {
+            assertEquals(0, bytes[i], "byte " + i);
+        }
+        assertEquals(0x575cb2b2, crc32cWithFieldZeroed(bytes), "the checksum field is CRC-32C of the whole block with the field zeroed");
+    }
+
+    /** Version 1 as a version 1 build wrote it (this build still encodes it, for tests and for reading). */
+    @Test
+    void version1EncodedBytesArePinned() {
+        byte[] bytes = encoded(sampleVersion1(4096, MetadataPlacement.SEPARATE, DeviceRole.METADATA)).toArray(ValueLayout.JAVA_BYTE);
+        String expected = "4353554d564f4c1a" // magic "CSUMVOL" 0x1A
                 + "c038b712"                 // checksum (CRC-32C, little-endian)
                 + "01000000"                 // format version 1
-                + "0123456789abcdef0123456789abcdef" // UUID in RFC 4122 order
-                + "00100000"                 // block size 4096
-                + "0300"                     // crc16-t10dif
-                + "01"                       // separate
-                + "02"                       // role metadata
-                + "e803000000000000"         // 1000 data blocks
-                + "fe010000"                 // 510 tuples per group
+                + SAMPLE_BYTES_16_TO_51
                 + "00000000"                 // flags
                 + "0200000000000000";        // 2 groups
         assertEquals(expected, HexFormat.of().formatHex(bytes, 0, 64));
         for (int i = 64; i < bytes.length; i++) {
             assertEquals(0, bytes[i], "byte " + i);
         }
+        assertEquals(0x12b738c0, crc32cWithFieldZeroed(bytes), "the checksum field is CRC-32C of the block with the field zeroed");
+    }
+
+    private static int crc32cWithFieldZeroed(byte[] bytes) {
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
         byte[] zeroed = bytes.clone();
         java.util.Arrays.fill(zeroed, 8, 12, (byte) 0);
         crc.update(zeroed);
-        assertEquals(0x12b738c0, (int) crc.getValue(), "the checksum field is CRC-32C of the block with the field zeroed");
+        return (int) crc.getValue();
     }
 
     @Test
@@ -59,8 +93,12 @@ class SuperblockTest {
             for (ChecksumAlgorithm algorithm : ChecksumAlgorithm.values()) {
                 for (DeviceRole role : DeviceRole.values()) {
                     MetadataPlacement placement = role == DeviceRole.COMBINED ? MetadataPlacement.INTERLEAVED : MetadataPlacement.SEPARATE;
-                    Superblock superblock = new Superblock(1, UUID.randomUUID(), blockSize, algorithm, 123_456_789L, placement, role, 0);
-                    assertEquals(superblock, Superblock.decode(encoded(superblock)));
+                    for (Superblock superblock : List.of(
+                            new Superblock(2, UUID.randomUUID(), blockSize, algorithm, 123_456_789L, placement, role, 0, 16),
+                            new Superblock(2, UUID.randomUUID(), blockSize, algorithm, 123_456_789L, placement, role, 1, 1 << 20),
+                            new Superblock(1, UUID.randomUUID(), blockSize, algorithm, 123_456_789L, placement, role, 0, 0))) {
+                        assertEquals(superblock, Superblock.decode(encoded(superblock)));
+                    }
                 }
             }
         }
@@ -74,13 +112,16 @@ class SuperblockTest {
     @Test
     void everySingleBitFlipIsDetectedAsDamageNeverAsAnotherVersion() {
         for (int blockSize : new int[] {512, 4096}) {
-            MemorySegment block = encoded(sample(blockSize, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED));
+            for (Superblock superblock : List.of(sample(blockSize, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED),
+                    sampleVersion1(blockSize, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED))) {
+            MemorySegment block = encoded(superblock);
             for (long bit = 0; bit < blockSize * 8L; bit++) {
                 long offset = bit / 8;
                 byte original = block.get(ValueLayout.JAVA_BYTE, offset);
                 block.set(ValueLayout.JAVA_BYTE, offset, (byte) (original ^ (1 << (bit % 8))));
                 assertEquals(SuperblockValidity.DAMAGED, Superblock.inspect(block).validity(), "bit " + bit);
                 block.set(ValueLayout.JAVA_BYTE, offset, original);
+            }
             }
         }
     }
@@ -91,7 +132,7 @@ class SuperblockTest {
         MemorySegment block = encoded(sample(512, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED));
         block.set(SuperblockEdits.U32, Superblock.FORMAT_VERSION_OFFSET, 7);
         SuperblockEdits.reseal(block);
-        assertMessage("unsupported format version 7 (this build reads 1)", block);
+        assertMessage("unsupported format version 7 (this build reads 1 and 2)", block);
         block = encoded(sample(512, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED));
         block.set(ValueLayout.JAVA_BYTE, 100, (byte) 1);
         assertMessage("superblock checksum mismatch", block);
@@ -100,30 +141,68 @@ class SuperblockTest {
         assertMessage("truncated: superblock needs 4096 bytes, got 512", big.asSlice(0, 512));
     }
 
-    /** The sample 512-byte superblock with {@code edit} applied, checksum recomputed or not. */
-    private static SuperblockValidity validityAfter(boolean resealed, Consumer<MemorySegment> edit) {
-        MemorySegment block = encoded(sample(512, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED));
+    /** The sample 512-byte superblock (of {@code version}) with {@code edit} applied, checksum recomputed or not. */
+    private static Superblock.Decoded afterEdit(int version, boolean resealed, Consumer<MemorySegment> edit) {
+        MemorySegment block = encoded(version == 1 ? sampleVersion1(512, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED)
+                : sample(512, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED));
         edit.accept(block);
         if (resealed) {
             SuperblockEdits.reseal(block);
         }
-        return Superblock.inspect(block).validity();
+        return Superblock.inspect(block);
     }
 
     @Test
     void anIntactSuperblockThisBuildDoesNotAcceptIsUnsupportedAndTheSameEditWithAStaleChecksumIsDamaged() {
+        // The sample's layout (interleaved, 512-byte blocks): 17 groups, 1000 data blocks, so the log is at block 1035.
+        assertEquals(1035, sample(512, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED).logOffsetBlocks());
         List<Consumer<MemorySegment>> edits = List.of(
-                block -> block.set(SuperblockEdits.U32, Superblock.FORMAT_VERSION_OFFSET, 2),
-                block -> block.set(SuperblockEdits.U32, Superblock.FLAGS_OFFSET, 1),
+                block -> block.set(SuperblockEdits.U32, Superblock.FORMAT_VERSION_OFFSET, 3),
+                block -> block.set(SuperblockEdits.U32, Superblock.FLAGS_OFFSET, 2),
                 block -> block.set(ValueLayout.JAVA_BYTE, Superblock.CHECKSUM_ALGORITHM_OFFSET, (byte) 9),
                 block -> block.set(ValueLayout.JAVA_BYTE, Superblock.ROLE_OFFSET, (byte) DeviceRole.DATA.code()),
                 block -> block.set(SuperblockEdits.U32, Superblock.TUPLES_PER_GROUP_OFFSET, 61),
+                block -> block.set(SuperblockEdits.U64, Superblock.LOG_BLOCK_COUNT_OFFSET, 15),
+                block -> block.set(SuperblockEdits.U64, Superblock.LOG_BLOCK_COUNT_OFFSET, -1),
+                block -> block.set(SuperblockEdits.U64, Superblock.LOG_OFFSET_BLOCKS_OFFSET, 1034),
+                block -> block.set(SuperblockEdits.U64, Superblock.LOG_OFFSET_BLOCKS_OFFSET, 1036),
+                block -> block.set(SuperblockEdits.U64, Superblock.LOG_OFFSET_BLOCKS_OFFSET, 0),
+                block -> block.set(ValueLayout.JAVA_BYTE, 80, (byte) 1),
+                block -> block.set(ValueLayout.JAVA_BYTE, 127, (byte) 1),
                 block -> block.set(ValueLayout.JAVA_BYTE, 300, (byte) 1));
         for (int i = 0; i < edits.size(); i++) {
-            assertEquals(SuperblockValidity.UNSUPPORTED, validityAfter(true, edits.get(i)), "edit " + i + " resealed");
-            assertEquals(SuperblockValidity.DAMAGED, validityAfter(false, edits.get(i)), "edit " + i + " not resealed");
+            assertEquals(SuperblockValidity.UNSUPPORTED, afterEdit(2, true, edits.get(i)).validity(), "edit " + i + " resealed");
+            assertEquals(SuperblockValidity.DAMAGED, afterEdit(2, false, edits.get(i)).validity(), "edit " + i + " not resealed");
         }
-        assertEquals(SuperblockValidity.VALID, validityAfter(true, block -> { }));
+        assertEquals(SuperblockValidity.VALID, afterEdit(2, true, block -> { }).validity());
+        // Version 1 knows no flags, and its bytes 64 on are reserved (a log's fields there are not version 1).
+        List<Consumer<MemorySegment>> version1Edits = List.of(
+                block -> block.set(SuperblockEdits.U32, Superblock.FLAGS_OFFSET, Superblock.FLAG_DATA_ZEROED),
+                block -> block.set(SuperblockEdits.U64, Superblock.LOG_BLOCK_COUNT_OFFSET, 64),
+                block -> block.set(ValueLayout.JAVA_BYTE, 64, (byte) 1));
+        for (int i = 0; i < version1Edits.size(); i++) {
+            assertEquals(SuperblockValidity.UNSUPPORTED, afterEdit(1, true, version1Edits.get(i)).validity(), "v1 edit " + i);
+        }
+        assertEquals(SuperblockValidity.VALID, afterEdit(1, true, block -> { }).validity());
+    }
+
+    @Test
+    void aMisplacedOrTooShortLogIsRefusedNamingTheProblem() {
+        assertEquals("superblock invalid: a tuple log of 15 blocks, shorter than the minimum of 16",
+                afterEdit(2, true, block -> block.set(SuperblockEdits.U64, Superblock.LOG_BLOCK_COUNT_OFFSET, 15)).problem().getMessage());
+        assertEquals("superblock invalid: the tuple log at block 1034 (64 blocks) overlaps the groups; it belongs right after the last "
+                        + "group, at block 1035",
+                afterEdit(2, true, block -> block.set(SuperblockEdits.U64, Superblock.LOG_OFFSET_BLOCKS_OFFSET, 1034)).problem().getMessage());
+        assertEquals("superblock invalid: the tuple log at block 0 (64 blocks) overlaps the superblock; it belongs right after the last "
+                        + "group, at block 1035",
+                afterEdit(2, true, block -> block.set(SuperblockEdits.U64, Superblock.LOG_OFFSET_BLOCKS_OFFSET, 0)).problem().getMessage());
+        assertEquals("superblock invalid: the tuple log at block 1036 (64 blocks) does not follow the last group; it belongs right after "
+                        + "the last group, at block 1035",
+                afterEdit(2, true, block -> block.set(SuperblockEdits.U64, Superblock.LOG_OFFSET_BLOCKS_OFFSET, 1036)).problem().getMessage());
+        assertEquals("superblock invalid: a tuple log of 18446744073709551615 blocks overflows a 64-bit byte offset",
+                afterEdit(2, true, block -> block.set(SuperblockEdits.U64, Superblock.LOG_BLOCK_COUNT_OFFSET, -1)).problem().getMessage());
+        assertTrue(afterEdit(2, true, block -> block.set(SuperblockEdits.U64, Superblock.LOG_BLOCK_COUNT_OFFSET, Long.MAX_VALUE / 512))
+                .problem().getMessage().contains("overflow a 64-bit byte offset"));
     }
 
     @Test
@@ -132,13 +211,13 @@ class SuperblockTest {
         // checked) when the device ends first; a block size no version may use is damage.
         MemorySegment future = MemorySegment.ofArray(new byte[8192]);
         MemorySegment.copy(encoded(sample(4096, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED)), 0, future, 0, 4096);
-        future.set(SuperblockEdits.U32, Superblock.FORMAT_VERSION_OFFSET, 2);
+        future.set(SuperblockEdits.U32, Superblock.FORMAT_VERSION_OFFSET, 3);
         future.set(SuperblockEdits.U32, Superblock.BLOCK_SIZE_OFFSET, 8192);
         future.set(ValueLayout.JAVA_BYTE, 6000, (byte) 0x5a);
         SuperblockEdits.reseal(future);
         Superblock.Decoded intact = Superblock.inspect(future);
         assertEquals(SuperblockValidity.UNSUPPORTED, intact.validity());
-        assertTrue(intact.problem().getMessage().startsWith("unsupported format version 2"), intact.problem().getMessage());
+        assertTrue(intact.problem().getMessage().startsWith("unsupported format version 3"), intact.problem().getMessage());
         assertEquals(SuperblockValidity.DAMAGED, Superblock.inspect(future.asSlice(0, 4096)).validity());
         future.set(SuperblockEdits.U32, Superblock.BLOCK_SIZE_OFFSET, 3000);
         SuperblockEdits.reseal(future);
@@ -165,8 +244,27 @@ class SuperblockTest {
         Superblock superblock = sample(512, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED);
         assertEquals(0x67452301, superblock.volumeTag(), "UUID bytes 01 23 45 67 read little-endian");
         assertEquals(62, superblock.tuplesPerGroup());
-        assertEquals(Geometry.of(512, 1000, MetadataPlacement.INTERLEAVED), superblock.geometry());
+        assertEquals(Geometry.of(512, 1000, MetadataPlacement.INTERLEAVED, 64), superblock.geometry());
         assertEquals(DeviceRole.DATA, sample(512, MetadataPlacement.SEPARATE, DeviceRole.METADATA).withRole(DeviceRole.DATA).role());
+        assertEquals(64, superblock.logBlockCount());
+        assertEquals(1 + 2 * 17 + 1000, superblock.logOffsetBlocks(), "after the last group");
+        assertEquals(1 + 2 * 17, sample(512, MetadataPlacement.SEPARATE, DeviceRole.DATA).logOffsetBlocks(), "after the last pair");
+        assertTrue(superblock.dataZeroed());
+        assertEquals(128, superblock.encodedBytes());
+        Superblock version1 = sampleVersion1(512, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED);
+        assertEquals(0, version1.logBlockCount());
+        assertEquals(64, version1.encodedBytes());
+        assertEquals(Geometry.of(512, 1000, MetadataPlacement.INTERLEAVED, 0), version1.geometry());
+        assertEquals(false, version1.dataZeroed());
+    }
+
+    @Test
+    void aWritableOpenOfAVersion1VolumeIsRefusedWithOneLine() throws InvalidVolumeException {
+        sample(512, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED).refuseWritableOpen();
+        InvalidVolumeException refused = assertThrows(InvalidVolumeException.class,
+                () -> sampleVersion1(512, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED).refuseWritableOpen());
+        assertEquals("format version 1 volume: open it read-only, or run 'csum convert VOLUME' to add the tuple log (format version 2)",
+                refused.getMessage());
     }
 
     @Test
@@ -174,10 +272,19 @@ class SuperblockTest {
         assertThrows(IllegalArgumentException.class, () -> sample(512, MetadataPlacement.INTERLEAVED, DeviceRole.DATA));
         assertThrows(IllegalArgumentException.class, () -> sample(512, MetadataPlacement.SEPARATE, DeviceRole.COMBINED));
         assertThrows(IllegalArgumentException.class,
-                () -> new Superblock(2, UUID_FIXED, 512, ChecksumAlgorithm.CRC32C, 10, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED, 0));
+                () -> new Superblock(3, UUID_FIXED, 512, ChecksumAlgorithm.CRC32C, 10, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED, 0, 16));
         assertThrows(IllegalArgumentException.class,
-                () -> new Superblock(1, UUID_FIXED, 512, ChecksumAlgorithm.CRC32C, 10, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED, 4));
+                () -> new Superblock(2, UUID_FIXED, 512, ChecksumAlgorithm.CRC32C, 10, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED, 4, 16));
         assertThrows(IllegalArgumentException.class,
-                () -> new Superblock(1, UUID_FIXED, 2048, ChecksumAlgorithm.CRC32C, 10, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED, 0));
+                () -> new Superblock(1, UUID_FIXED, 512, ChecksumAlgorithm.CRC32C, 10, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED, 1, 0),
+                "version 1 knows no flags");
+        assertThrows(IllegalArgumentException.class,
+                () -> new Superblock(2, UUID_FIXED, 2048, ChecksumAlgorithm.CRC32C, 10, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED, 0, 16));
+        assertThrows(IllegalArgumentException.class,
+                () -> new Superblock(2, UUID_FIXED, 512, ChecksumAlgorithm.CRC32C, 10, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED, 0, 15),
+                "version 2 has a log of at least 16 blocks");
+        assertThrows(IllegalArgumentException.class,
+                () -> new Superblock(1, UUID_FIXED, 512, ChecksumAlgorithm.CRC32C, 10, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED, 0, 16),
+                "version 1 has no log");
     }
 }

@@ -54,7 +54,7 @@ class VolumeFormatterTest {
             long size = 3L << 20;
             Superblock superblock = VolumeFormatter.format(request(file, null, size, blockSize));
             assertEquals(size, Files.size(file));
-            assertEquals(Geometry.dataBlocksFitting(size, blockSize), superblock.dataBlockCount());
+            assertEquals(Geometry.dataBlocksFitting(size, blockSize, MetadataPlacement.INTERLEAVED), superblock.dataBlockCount());
             assertEquals(DeviceRole.COMBINED, superblock.role());
             assertEquals(MetadataPlacement.INTERLEAVED, superblock.placement());
             VolumeLabel.Opened opened = VolumeLabel.read(file, null);
@@ -96,7 +96,9 @@ class VolumeFormatterTest {
         long millis = (System.nanoTime() - started) / 1_000_000;
         assertTrue(millis < 5_000, "format took " + millis + " ms");
         assertEquals(size, Files.size(file));
-        assertTrue(superblock.dataBlockCount() > (63L << 30) / 4096);
+        assertEquals(16_455_563, superblock.dataBlockCount(), "docs/FORMAT.md §2.1's worked example");
+        assertEquals(257_119, superblock.logBlockCount());
+        assertTrue(superblock.dataZeroed(), "a sparse file's data area reads as zeros");
         long allocated = allocatedBytes(file);
         assertTrue(allocated <= 64 * 1024, "allocated " + allocated + " bytes; expected only the superblocks");
         VolumeLabel.Opened opened = VolumeLabel.read(file, null);
@@ -147,13 +149,13 @@ class VolumeFormatterTest {
         Path file = dir.resolve("vol");
         Superblock first = VolumeFormatter.format(request(file, null, 1L << 20, 512));
         long backup = first.geometry().backupSuperblockOffsetBytes();
-        SuperblockEdits.putIntSealed(file, 0, 512, Superblock.FORMAT_VERSION_OFFSET, 2); // as a future csum would write it
-        SuperblockEdits.putIntSealed(file, backup, 512, Superblock.FORMAT_VERSION_OFFSET, 2);
+        SuperblockEdits.putIntSealed(file, 0, 512, Superblock.FORMAT_VERSION_OFFSET, 3); // as a future csum would write it
+        SuperblockEdits.putIntSealed(file, backup, 512, Superblock.FORMAT_VERSION_OFFSET, 3);
         byte[] before = Files.readAllBytes(file);
         InvalidVolumeException e = assertThrows(InvalidVolumeException.class,
                 () -> VolumeFormatter.format(request(file, null, 1L << 20, 512)));
         assertTrue(e.getMessage().contains("already holds an intact csum superblock at byte 0 that this build does not read "
-                + "(unsupported format version 2 (this build reads 1)); format with --force"), e.getMessage());
+                + "(unsupported format version 3 (this build reads 1 and 2)); format with --force"), e.getMessage());
         // Its primary damaged, the other version's backup still counts.
         SuperblockEdits.flipBit(file, 8 * 100);
         e = assertThrows(InvalidVolumeException.class, () -> VolumeFormatter.format(request(file, null, -1, 512)));
@@ -168,14 +170,85 @@ class VolumeFormatterTest {
         assertThrows(IllegalArgumentException.class, () -> VolumeFormatter.format(request(absent, null, 1L << 20, 1024)));
         assertThrows(IllegalArgumentException.class, () -> VolumeFormatter.format(request(absent, null, -1, 4096)));
         assertThrows(IllegalArgumentException.class, () -> VolumeFormatter.format(request(absent, null, 0, 4096)));
+        // One full group and the smallest default log: (1 + 2 + 62 + 512 + 1) blocks of 512 bytes.
         IllegalArgumentException small = assertThrows(IllegalArgumentException.class,
-                () -> VolumeFormatter.format(request(absent, null, 33_791, 512)));
-        assertTrue(small.getMessage().contains("at least one full group, 33792 bytes"), small.getMessage());
+                () -> VolumeFormatter.format(request(absent, null, 295_935, 512)));
+        assertTrue(small.getMessage().contains("at least one full group and its smallest default log, 295936 bytes"), small.getMessage());
         assertThrows(IllegalArgumentException.class, () -> VolumeFormatter.format(request(absent, absent, 1L << 20, 512)));
         assertThrows(IllegalArgumentException.class, () -> VolumeFormatter.format(request(dir, null, 1L << 20, 512)));
         assertThrows(IllegalArgumentException.class, () -> VolumeFormatter.format(request(dir.resolve("no/such/dir/f"), null, 1L << 20, 512)));
         assertFalse(Files.exists(absent), "nothing was created");
-        VolumeFormatter.format(request(absent, null, 33_792, 512)); // exactly one group fits
+        VolumeFormatter.format(request(absent, null, 295_936, 512)); // exactly one group fits
         assertEquals(62, VolumeLabel.read(absent, null).superblock().dataBlockCount());
+    }
+
+    static VolumeFormatter.Request withLog(Path data, Path metadata, long size, int blockSize, long logBytes) {
+        return new VolumeFormatter.Request(data, metadata, size, blockSize, ChecksumAlgorithm.CRC32C, false, logBytes);
+    }
+
+    @Test
+    void aLogSizeThatIsNotWholeBlocksTooSmallOrDoesNotFitIsRefusedBeforeAnyIo() {
+        Path absent = dir.resolve("absent");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> VolumeFormatter.format(withLog(absent, null, 1L << 20, 4096, 100_000)));
+        assertEquals("log size 100000 bytes is not a multiple of the block size, 4096 bytes", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> VolumeFormatter.format(withLog(absent, null, 1L << 20, 512, 15 * 512)));
+        assertEquals("log size 7680 bytes is below the minimum of 16 blocks, 8192 bytes", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> VolumeFormatter.format(withLog(absent, null, 1L << 20, 512, 1L << 20)));
+        assertEquals("size 1048576 bytes is too small: a volume of 512-byte blocks needs at least one full group and its log, "
+                + ((1 + 2 + 62 + 1) * 512 + (1 << 20)) + " bytes", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> VolumeFormatter.format(withLog(absent, dir.resolve("meta"), 1L << 20, 512, -512)));
+        assertFalse(Files.exists(absent), "nothing was created");
+        assertFalse(Files.exists(dir.resolve("meta")), "nothing was created");
+    }
+
+    @Test
+    void aLogOfAGivenSizeTakesExactlyThatRoomAfterTheLastGroup() throws IOException {
+        Path file = dir.resolve("vol");
+        Superblock superblock = VolumeFormatter.format(withLog(file, null, 1L << 20, 512, 16 * 512));
+        assertEquals(Superblock.FORMAT_VERSION, superblock.formatVersion());
+        assertEquals(16, superblock.logBlockCount());
+        assertEquals(31 * 62 + 44, superblock.dataBlockCount(), "Geometry.dataBlocksFitting with a log of 16 blocks");
+        assertEquals(1 + 2 * 32 + 31 * 62 + 44, superblock.logOffsetBlocks());
+        assertEquals(superblock, VolumeLabel.read(file, null).superblock());
+        Path data = dir.resolve("data");
+        Path metadata = dir.resolve("meta");
+        Superblock separate = VolumeFormatter.format(withLog(data, metadata, 8L << 20, 4096, 1L << 20));
+        assertEquals(2047, separate.dataBlockCount(), "the log is on the metadata device");
+        assertEquals(256, separate.logBlockCount());
+        assertEquals((1 + 2 * 5 + 256 + 1) * 4096L, Files.size(metadata));
+        assertEquals(separate, VolumeLabel.read(data, metadata).superblock());
+    }
+
+    /** Old contents there must not pass for a record: format leaves the log all zeros, and sets DATA_ZEROED on a file. */
+    @Test
+    void theLogRegionAndTheDataAreaOfAFileReadAsZerosAfterAForcedFormat() throws IOException {
+        for (boolean separate : new boolean[] {false, true}) {
+            Path data = dir.resolve("junk-data-" + separate);
+            Path metadata = separate ? dir.resolve("junk-meta") : null;
+            byte[] junk = new byte[4 << 20];
+            new Random(5).nextBytes(junk);
+            Files.write(data, junk);
+            if (separate) {
+                Files.write(metadata, junk);
+            }
+            Superblock superblock = VolumeFormatter.format(new VolumeFormatter.Request(data, metadata, -1, 4096,
+                    ChecksumAlgorithm.CRC32C, true));
+            assertTrue(superblock.dataZeroed());
+            Geometry geometry = superblock.geometry();
+            assertEquals(Geometry.defaultLogBlockCount(4096, geometry.dataBlockCount()), geometry.logBlockCount());
+            assertZeros(separate ? metadata : data, geometry.logOffsetBytes(), geometry.logBlockCount() * 4096, "log");
+            for (long block : new long[] {0, geometry.dataBlockCount() / 2, geometry.dataBlockCount() - 1}) {
+                assertZeros(data, geometry.dataOffsetBytes(block), 4096, "data block " + block);
+            }
+        }
+    }
+
+    static void assertZeros(Path file, long offsetBytes, long lengthBytes, String what) throws IOException {
+        try (FileChannel channel = FileChannel.open(file)) {
+            MemorySegment bytes = VolumeFiles.read(channel, offsetBytes, Math.toIntExact(lengthBytes));
+            assertEquals(lengthBytes, bytes.byteSize(), what);
+            assertEquals(-1, bytes.mismatch(MemorySegment.ofArray(new byte[Math.toIntExact(lengthBytes)])), what + " is all zeros");
+        }
     }
 }

@@ -88,10 +88,10 @@ class VolumeLabelRestoreTest {
         format(file, null, 4096);
         flipBit(file, 8 * 100);
         VolumeLabel.Opened damaged = VolumeLabel.read(file, null);
-        SuperblockEdits.putIntSealed(file, 0, 4096, Superblock.FORMAT_VERSION_OFFSET, 2); // meanwhile: an intact version 2
+        SuperblockEdits.putIntSealed(file, 0, 4096, Superblock.FORMAT_VERSION_OFFSET, 3); // meanwhile: an intact version 3
         byte[] before = Files.readAllBytes(file);
         InvalidVolumeException e = assertThrows(InvalidVolumeException.class, () -> VolumeLabel.restorePrimaries(damaged, file, null));
-        assertTrue(e.getMessage().contains("not restoring the primary superblock: block 0 is no longer damaged but unsupported format version 2"),
+        assertTrue(e.getMessage().contains("not restoring the primary superblock: block 0 is no longer damaged but unsupported format version 3"),
                 e.getMessage());
         assertArrayEquals(before, Files.readAllBytes(file));
     }

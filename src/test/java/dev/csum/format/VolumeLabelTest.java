@@ -77,7 +77,7 @@ class VolumeLabelTest {
         // Both copies intact (checksums recomputed) and of version 7, as a future csum would write them.
         putIntSealed(file, 0, 512, Superblock.FORMAT_VERSION_OFFSET, 7);
         putIntSealed(file, superblock.geometry().backupSuperblockOffsetBytes(), 512, Superblock.FORMAT_VERSION_OFFSET, 7);
-        assertRefused("unsupported format version 7 (this build reads 1)", file, null);
+        assertRefused("unsupported format version 7 (this build reads 1 and 2)", file, null);
     }
 
     @Test

@@ -44,19 +44,30 @@ final class FormatCommand implements Callable<Integer> {
         description = "crc32c, crc16-ccitt or crc16-t10dif (default ${DEFAULT-VALUE}).")
     Checksum checksum;
 
+    @Option(names = "--log-size", paramLabel = "BYTES", converter = Sizes.BytesConverter.class,
+        description = "Size of the tuple log (e.g. 4m): whole blocks, at least 16 of them. Default: 1/64 of the data"
+            + " area, at least 256 KiB and at most 1 GiB.")
+    Long logSizeBytes;
+
     @Option(names = {"-f", "--force"},
         description = "Overwrite whatever DEVICE and the metadata device hold: a volume, file system or data there is lost.")
     boolean force;
 
     @Override
     public Integer call() throws Exception {
+        if (logSizeBytes != null && logSizeBytes <= 0) {
+            throw new IllegalArgumentException("--log-size must be positive, was " + logSizeBytes);
+        }
         FormatOptions options = FormatOptions.of(device).withMetadataPath(metadata).withBlockSizeBytes(blockSizeBytes)
-            .withChecksum(checksum).withOverwrite(force);
+            .withChecksum(checksum).withOverwrite(force).withLogSizeBytes(logSizeBytes == null ? 0 : logSizeBytes);
         VolumeInfo info = Volume.format(sizeBytes == null ? options : options.withSizeBytes(sizeBytes));
         main.out.printf("formatted %s: %s usable in %,d blocks of %d bytes, %s, %s metadata (%,d groups of %d blocks)%n",
             device, Sizes.human(info.usableBytes()), info.dataBlockCount(), info.blockSizeBytes(),
             info.checksum().displayName(), metadata == null ? "interleaved" : "separate (" + metadata + ")",
             info.groupCount(), info.blocksPerGroup());
+        main.out.printf("tuple log %s (%,d bytes) on the %s device; data area %s%n", Sizes.human(info.logSizeBytes()),
+            info.logSizeBytes(), metadata == null ? "data" : "metadata",
+            info.dataZeroed() ? "zeroed" : "not zeroed (the device cannot zero it without writing it)");
         main.out.printf("volume uuid %s%n", info.uuid());
         return ExitCode.OK;
     }

@@ -51,6 +51,8 @@ final class StatusCommand implements Callable<Integer> {
                 .put("imd_blocks", info.metadataBlockCount())
                 .put("data_device_min_bytes", info.dataDeviceMinBytes())
                 .put("metadata_device_min_bytes", info.metadataDeviceMinBytes())
+                .put("log_size_bytes", info.logSizeBytes())
+                .put("data_zeroed", info.dataZeroed())
                 .put("backup_superblock_offset", info.backupSuperblockOffsetBytes())
                 .put("used_backup_superblock", inspection.usedBackupSuperblock())
                 .put("warnings", inspection.warnings()));
@@ -62,7 +64,8 @@ final class StatusCommand implements Callable<Integer> {
             out.printf("metadata device:   %s%n", volume.metadata);
         }
         out.printf("uuid:              %s%n", info.uuid());
-        out.printf("format version:    %d%n", info.formatVersion());
+        out.printf("format version:    %d%s%n", info.formatVersion(),
+            info.formatVersion() == 1 ? " (read-only in this build: it has no tuple log)" : "");
         out.printf("block size:        %d bytes%n", info.blockSizeBytes());
         out.printf("checksum:          %s%n", info.checksum().displayName());
         out.printf("metadata:          %s%n", placement);
@@ -70,6 +73,11 @@ final class StatusCommand implements Callable<Integer> {
         out.printf("data blocks:       %,d%n", info.dataBlockCount());
         out.printf("groups:            %,d of %d blocks (one imd pair each: %,d imd blocks)%n",
             info.groupCount(), info.blocksPerGroup(), info.metadataBlockCount());
+        if (info.formatVersion() > 1) {
+            out.printf("tuple log:         %s (%,d bytes) after the last %s%n", Sizes.human(info.logSizeBytes()),
+                info.logSizeBytes(), info.metadataPlacement() == MetadataPlacement.INTERLEAVED ? "group" : "metadata pair");
+            out.printf("data zeroed:       %s%n", info.dataZeroed() ? "yes (when formatted)" : "no");
+        }
         out.printf("backup superblock: byte %,d of the %s device%s%n", info.backupSuperblockOffsetBytes(),
             info.metadataPlacement() == MetadataPlacement.INTERLEAVED ? "data" : "metadata",
             inspection.usedBackupSuperblock() ? " (in use: the primary is damaged)" : "");

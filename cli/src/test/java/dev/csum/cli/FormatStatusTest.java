@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.csum.format.ForeignImage;
 import dev.csum.format.Tools;
+import dev.csum.format.VersionOneImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,14 +36,71 @@ class FormatStatusTest {
         assertEquals(62.0, status.get("blocks_per_group"));
         double blocks = (Double) status.get("data_blocks");
         assertEquals(blocks * 512, (Double) status.get("usable_bytes"));
-        // 8 MiB of 512-byte blocks: groups of 64 blocks (2 imd + 62 data) after the superblock.
-        assertTrue(blocks > 16384 * 62 / 64 - 124 && blocks < 16384, "data blocks " + blocks);
+        // 8 MiB of 512-byte blocks: 16,384 blocks, less both superblocks and the smallest default log (512 blocks),
+        // leave 15,870 = 247 groups of 64 blocks (2 imd + 62 data) and a last group of 2 imd + 60 data.
+        assertEquals(247 * 62 + 60, blocks, "data blocks");
         assertEquals(List.of(), status.get("warnings"));
         assertTrue(formatted.contains((String) status.get("uuid")));
+
+        // Version 2: a log of the default size, 256 KiB here (1/64 of the data is less), after the last group.
+        assertEquals(2.0, status.get("format_version"));
+        assertEquals(262144.0, status.get("log_size_bytes"));
+        assertEquals(Boolean.TRUE, status.get("data_zeroed"));
+        assertEquals(8.0 * (1 << 20) - 512, (Double) status.get("backup_superblock_offset"), "the backup in the last block");
+        assertTrue(formatted.contains("tuple log 256 KiB (262,144 bytes) on the data device; data area zeroed"), formatted);
 
         String text = Cli.run("status", device.toString()).assertOk().out();
         assertTrue(text.contains("block size:        512 bytes"), text);
         assertTrue(text.contains("checksum:          crc16-t10dif"), text);
+        assertTrue(text.lines().anyMatch("format version:    2"::equals), text);
+        assertTrue(text.contains("tuple log:         256 KiB (262,144 bytes) after the last group"), text);
+        assertTrue(text.contains("data zeroed:       yes"), text);
+    }
+
+    @Test
+    void formatTakesALogSize() throws Exception {
+        Path data = directory.resolve("data");
+        Path metadata = directory.resolve("meta");
+        String formatted = Cli.run("format", data.toString(), "--metadata", metadata.toString(), "--size", "8m",
+            "--log-size", "1m").assertOk().out();
+        assertTrue(formatted.contains("tuple log 1 MiB (1,048,576 bytes) on the metadata device"), formatted);
+        Map<String, Object> status = MiniJson.object(
+            Cli.run("status", data.toString(), "--metadata", metadata.toString(), "--json").assertOk().out());
+        assertEquals(1048576.0, status.get("log_size_bytes"));
+        // The metadata device: superblock, 5 pairs, the log, the backup.
+        assertEquals((1 + 10 + 256 + 1) * 4096.0, status.get("metadata_device_min_bytes"));
+        assertEquals((double) Files.size(metadata), status.get("metadata_device_min_bytes"));
+        String device = directory.resolve("v").toString();
+        Cli.run("format", device, "--size", "8m", "--log-size", "1000").assertOneLineError(2,
+            "log size 1000 bytes is not a multiple of the block size, 4096 bytes");
+        Cli.run("format", device, "--size", "8m", "--log-size", "32k").assertOneLineError(2,
+            "log size 32768 bytes is below the minimum of 16 blocks, 65536 bytes");
+        Cli.run("format", device, "--size", "8m", "--log-size", "8m").assertOneLineError(2, "too small");
+        Cli.run("format", device, "--size", "8m", "--log-size", "0").assertOneLineError(2, "--log-size must be positive");
+        assertFalse(Files.exists(directory.resolve("v")), "no device created by refused formats");
+    }
+
+    /** A volume made by a build before the tuple log: read and status work, writes are refused with one line. */
+    @Test
+    void aVersion1VolumeIsReadOnly() throws Exception {
+        Path device = directory.resolve("v1");
+        Cli.run("format", device.toString(), "--size", "4m").assertOk();
+        byte[] block = new byte[4096];
+        java.util.Arrays.fill(block, (byte) 0x3c);
+        Cli.runWithInput(block, "write", device.toString(), "--offset", "8k").assertOk();
+        VersionOneImage.downgrade(device, null);
+
+        Map<String, Object> status = MiniJson.object(Cli.run("status", device.toString(), "--json").assertOk().out());
+        assertEquals(1.0, status.get("format_version"));
+        assertEquals(0.0, status.get("log_size_bytes"));
+        assertTrue(Cli.run("status", device.toString()).assertOk().out().contains("format version:    1 (read-only in this build"));
+        assertArrayEquals(block, Cli.run("read", device.toString(), "--offset", "8k", "--length", "4k").assertOk().outBytes());
+        Cli.run("scrub", device.toString()).assertOk();
+
+        byte[] before = Files.readAllBytes(device);
+        Cli.runWithInput(block, "write", device.toString(), "--offset", "0").assertOneLineError(2,
+            "csum write: format version 1 volume: open it read-only, or run 'csum convert VOLUME' to add the tuple log (format version 2)");
+        assertArrayEquals(before, Files.readAllBytes(device), "nothing written");
     }
 
     @Test
@@ -98,6 +156,8 @@ class FormatStatusTest {
         Cli.run("format", device, "--size", "4 elephants").assertOneLineError(2, "--size");
         Cli.run("format", device).assertOneLineError(2, "does not exist", "size");
         Cli.run("format", device, "--size", "4k").assertOneLineError(2, "too small");
+        Cli.run("format", device, "--size", "2m").assertOneLineError(2,
+            "needs at least one full group and its smallest default log, 2367488 bytes");
         assertFalse(Files.exists(directory.resolve("v")), "no device created by refused formats");
     }
 
