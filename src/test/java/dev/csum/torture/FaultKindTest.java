@@ -174,10 +174,13 @@ class FaultKindTest {
         VolumeOptions strict = VolumeOptions.of(Path.of("strict")).withDurability(dev.csum.Durability.STRICT);
         volume = VolumeInternals.openOnPort(disk, strict, true);
         assertNull(write(100, pattern(1, 100, 16)));
+        long writesBefore = volume.stats().deviceWrites();
         volume.write(100 * 512, 512 * 16, pattern(2, 100, 16), null, (token, failure) -> { }, 0);
-        // One step: the imd write completes and the linked data write starts. Cut the power then:
+        // Step until the log record has completed and the data write is sent. Cut the power then:
         // the data write in flight reaches the media torn.
-        VolumeInternals.runUntilIdle(volume, 1);
+        for (int step = 0; step < 8 && volume.stats().deviceWrites() - writesBefore < 2; step++) {
+            VolumeInternals.runUntilIdle(volume, 1);
+        }
         assertEquals(1, disk.inFlight(), "the data write is in flight");
         disk.crash();
         assertTrue(disk.stats().faults(FaultKind.CRASH_TORN_WRITE) > 0, "a write was torn at the crash");
