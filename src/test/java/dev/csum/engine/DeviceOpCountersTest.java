@@ -99,8 +99,9 @@ class DeviceOpCountersTest {
         assertEquals(device.bytesWritten() - opened.bytesWritten(), volume.deviceBytesWritten(), "bytes written");
         assertEquals(device.fsyncs() - opened.fsyncs(), volume.deviceFlushes(), "fsyncs");
         int devices = placement == MetadataPlacement.SEPARATE ? 2 : 1;
-        assertEquals(3L * devices, volume.deviceFlushes(),
-            "one flush, the close's checkpoint round and its final sync, on each device");
+        assertTrue(volume.deviceFlushes() >= 3L * devices && volume.deviceFlushes() % devices == 0,
+            "one flush, the close's checkpoint round and its final sync (and any round the log's fill started), "
+                + "on each device: " + volume.deviceFlushes());
     }
 
     /**
