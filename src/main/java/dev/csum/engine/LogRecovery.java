@@ -208,7 +208,7 @@ public final class LogRecovery {
             long readBlocks = Math.min(regionBlocks - first, chunkBlocks + maxRecordBlocks);
             MemorySegment bytes = buffer.asSlice(0, readBlocks * blockSizeBytes);
             if (io.read(IoPort.METADATA_FILE, logBlockOffset(first), bytes) != bytes.byteSize()) {
-                continue; // unreadable: its records are lost (their blocks fail as integrity errors)
+                readBlockByBlock(first, bytes);
             }
             long scanBlocks = Math.min(chunkBlocks, regionBlocks - first);
             for (long i = 0; i < scanBlocks; i++) {
@@ -222,6 +222,20 @@ public final class LogRecovery {
             }
         }
         return found;
+    }
+
+    /**
+     * Reads the region's blocks from {@code first} one at a time after a read of them all failed (a
+     * latent sector error): a block that still fails reads as zeros, so only the records it holds
+     * are lost (their blocks then fail as integrity errors), not every record of the chunk.
+     */
+    private void readBlockByBlock(long first, MemorySegment bytes) throws IOException {
+        for (long offset = 0; offset < bytes.byteSize(); offset += blockSizeBytes) {
+            MemorySegment block = bytes.asSlice(offset, blockSizeBytes);
+            if (io.read(IoPort.METADATA_FILE, logBlockOffset(first) + offset, block) != blockSizeBytes) {
+                block.fill((byte) 0);
+            }
+        }
     }
 
     /**
