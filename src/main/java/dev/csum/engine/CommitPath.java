@@ -7,33 +7,29 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 
 /**
- * The write path's per-group commits — the seed's A/B scheme
- * with its flaws fixed.
+ * The write path's per-group commits over the tuple log (format version 2, DURABILITY.md).
  *
  * <h2>A commit</h2>
- * The copy written is the <em>older</em> copy's slot, filled with the newer copy's tuples plus the
- * new ones (copy-forward, fixing the seed's stale brother) and the next generation. The imd write is
- * linked before the first data write; further data writes of the same commit are sent when the imd
- * write has completed. So at every moment the copy not being written holds the current tuple of
- * every block whose data is stable, and a block whose write is in flight matches either its old
- * tuple (in the untouched copy) or its new one.
+ * A group's commit builds its next state in memory: the committed tuples (half {@link
+ * GroupState#newerCopy}) plus the new ones, in the other half. Its entries go into the open log
+ * record ({@link TupleLog}); when that record's write has completed, the commit's data writes are
+ * issued; when they have all completed, the new state becomes the committed one and the pieces
+ * finish. The imd pairs on disk are not written by a commit: the {@link Checkpointer} writes both
+ * copies later, many commits at once, and only then may the log forget the entries.
  *
  * <h2>Ordering and group commit</h2>
- * Per group, the next commit starts only when the previous one's imd write and data writes have all
- * completed: otherwise it would overwrite the copy holding the old tuples of blocks whose new data
- * may not have landed yet. Writes that arrive meanwhile wait in {@link GroupState#pendingWrites} and
- * are coalesced into one commit. Different groups commit concurrently.
+ * Per group, the next commit starts only when the previous one's data writes have all completed,
+ * and a commit never holds two writes of the same block (see takeNonOverlappingWrites): writes to
+ * one block land in the order accepted, each under its own logged tuple. Writes that arrive
+ * meanwhile wait in {@link GroupState#pendingWrites} and are coalesced into one commit. Different
+ * groups commit concurrently and share log records.
  *
  * <h2>After a crash</h2>
- * A group whose two valid copies hold different tuples is {@link GroupState#dual}: reads accept
- * either copy. Before the first commit such a group is <em>resolved</em>: the blocks whose tuples
- * differ are read, and each keeps the tuple its data matches, so the commit carries the truth
- * forward rather than the newer copy's possibly unfulfilled tuples.
- *
- * <h2>Settling</h2>
- * After a commit the older copy lacks that commit's tuples. Before eviction and at close, a group is
- * settled by one more commit with no new tuples, after which both copies agree and either alone can
- * serve every block (so a later bit flip in one copy loses nothing).
+ * Opening replays the log ({@code LogRecovery}). A group whose two valid copies still hold
+ * different tuples (an imd write lost or torn outside the log's cover) is {@link GroupState#dual}:
+ * reads accept either copy, and before its first commit it is <em>resolved</em>: the blocks whose
+ * tuples differ are read, and each keeps the tuple its data matches. The correction lives in
+ * memory until the group's next checkpoint.
  */
 final class CommitPath {
     private final EngineContext context;
@@ -45,12 +41,19 @@ final class CommitPath {
     private final ArrayDeque<GroupState> commitsDue = new ArrayDeque<>();
     /** Scratch for {@link #takeNonOverlappingWrites}: writes held back for the next commit. */
     private final PieceList deferredWrites = new PieceList();
-    private boolean settledAny;
+    private TupleLog log;
+    private Checkpointer checkpointer;
 
     CommitPath(EngineContext context, PieceCompletion completion) {
         this.context = context;
         this.completion = completion;
         this.blockSizeBytes = context.blockSizeBytes;
+    }
+
+    /** Connects the log and the checkpointer (built after this, as they call back into it). */
+    void connect(TupleLog tupleLog, Checkpointer groupCheckpointer) {
+        this.log = tupleLog;
+        this.checkpointer = groupCheckpointer;
     }
 
     // ---------------------------------------------------------------- after a load (from PairLoader)
@@ -70,8 +73,7 @@ final class CommitPath {
     /**
      * Queues a write for its group's next commit. The commit itself starts in
      * {@link #startDueCommits()}, once per loop step, so that every write accepted in the same step
-     * (a burst of callbacks issuing their next writes) joins one commit instead of the first one
-     * committing alone and the rest waiting a whole commit for the next.
+     * (a burst of callbacks issuing their next writes) joins one commit.
      */
     void addWrite(GroupState state, Piece piece) {
         state.pendingWrites.add(piece);
@@ -90,6 +92,10 @@ final class CommitPath {
         }
     }
 
+    /**
+     * Asks for the group's in-memory state to reach both imd copies (before eviction, at close):
+     * resolves a crash state first, then hands the group to the checkpointer.
+     */
     void requestSettle(GroupState state) {
         if (!state.settleRequested) {
             state.settleRequested = true;
@@ -105,33 +111,25 @@ final class CommitPath {
             failDamaged(state);
             return;
         }
-        if (state.pendingWrites.isEmpty() && !state.settleRequested && !state.resolutionPending) {
-            return;
-        }
-        if (state.dual) {
+        if (state.dual && (!state.pendingWrites.isEmpty() || state.settleRequested)) {
             startResolve(state);
             return;
         }
-        startCommit(state);
+        if (state.settleRequested) {
+            state.settleRequested = false;
+            checkpointer.want(state);
+        }
+        if (!state.pendingWrites.isEmpty()) {
+            startCommit(state);
+        }
     }
 
     private void startCommit(GroupState state) {
         int target = 1 - state.newerCopy;
-        MemorySegment committed = state.committed();
         MemorySegment next = state.halves[target];
-        // Copy-forward: the new copy is the committed state plus the new tuples, so it never loses a
-        // tuple that only the copy it replaces had.
-        if (!context.seedStaleBrother) {
-            MemorySegment.copy(committed, 0, next, 0, blockSizeBytes);
-        }
-        // After a resolution that corrected tuples, the slot written next holds the only on-disk
-        // copy of those older tuples; this commit carries the correction alone, so a write to such a
-        // block that is in flight at another crash still finds its old tuple in the other copy.
-        boolean resolutionOnly = state.resolutionPending;
-        state.resolutionPending = false;
-        if (!resolutionOnly) {
-            takeNonOverlappingWrites(state);
-        }
+        // The next state is the committed one plus the new tuples.
+        MemorySegment.copy(state.committed(), 0, next, 0, blockSizeBytes);
+        takeNonOverlappingWrites(state);
         for (Piece piece = state.commitPieces.head; piece != null; piece = piece.next) {
             Request request = piece.request;
             int[] sums = request.checksums;
@@ -142,40 +140,13 @@ final class CommitPath {
                     tags == null ? 0 : tags[inRequest] & 0xFFFF);
             }
         }
-        int nextGeneration = state.generation + 1;
-        if (ImdBlock.slotOfGeneration(nextGeneration) != target) {
-            // Only when the committed copy is an all-zero copy 1 (its brother rejected): generation 0
-            // in slot 1. Copy i always holds generations of parity i (a load rejects any other).
-            nextGeneration++;
-        }
-        assert ImdBlock.isNewer(nextGeneration, state.generation) : "generation must advance";
-        assert ImdBlock.slotOfGeneration(nextGeneration) == target : "generation parity must match the slot";
-        ImdBlock.setHeader(next, state.group, nextGeneration, context.volumeTag);
-        ImdBlock.seal(next);
-
-        boolean settle = state.commitPieces.isEmpty();
-        // A resolution-only commit leaves the copies different: settle after it (or commit the writes).
-        state.settleRequested = resolutionOnly;
         state.commitInFlight = true;
         state.previousValid = false;
         state.commitTargetCopy = target;
-        state.commitImdDone = false;
-        state.commitImdFailed = false;
-        state.commitOpsPending = 1 + state.commitPieces.size;
-        if (settle) {
-            settledAny = true;
-        }
+        state.commitFailed = false;
+        state.commitOpsPending = state.commitPieces.size;
         context.counters.increment(EngineCounters.IMD_COMMITS);
-
-        long imdOffset = context.geometry.imdPairOffsetBytes(state.group) + (long) target * blockSizeBytes;
-        Piece first = state.commitPieces.head;
-        int imdSlot = context.ops.create(OpTable.IMD_WRITE, OpTable.WRITE_OP, state, 0, IoPort.METADATA_FILE,
-            imdOffset, next, context.writeFlags | (first != null ? IoPort.FLAG_LINK : 0));
-        if (first != null) {
-            // The imd write is linked before the first data write (the seed's barrier, as a link).
-            context.ops.linkedToNext[imdSlot] = true;
-            issueDataWrite(first);
-        }
+        log.add(state);
     }
 
     /**
@@ -217,34 +188,37 @@ final class CommitPath {
             context.geometry.dataOffsetBytes(piece.firstBlock), piece.data, context.writeFlags);
     }
 
-    void onImdWrite(GroupState state, int result) {
-        state.commitImdDone = true;
-        Piece first = state.commitPieces.head;
-        if (result != blockSizeBytes) {
-            state.commitImdFailed = true;
-            IOException failure = context.deviceError("imd write", IoPort.METADATA_FILE,
-                context.geometry.imdPairOffsetBytes(state.group) + (long) state.commitTargetCopy * blockSizeBytes,
-                blockSizeBytes, result);
-            if (first == null) {
-                // A settle carries no new tuple: the newer copy stays complete and the data is safe,
-                // so a failed one (a full file system, a read-only device) is a warning, not a failure.
-                // Counted in the stats, which the command line reports as a warning.
-                context.counters.increment(EngineCounters.IMD_REPAIR_FAILURES);
-            }
-            // The linked first data write completes with -ECANCELED; the others were never sent.
-            if (first != null) {
-                first.request.fail(failure);
-                for (Piece piece = first.next; piece != null; piece = piece.next) {
-                    piece.request.fail(failure);
-                    piece.dataDone = true; // marks "never sent"
-                }
-            }
-        } else if (first != null) {
-            for (Piece piece = first.next; piece != null; piece = piece.next) {
-                issueDataWrite(piece);
-            }
+    /**
+     * The record holding the group's commit was written (or failed): issue the commit's data
+     * writes, or fail its writes (their tuples were never logged, so nothing of them is on disk).
+     */
+    void onRecordWritten(GroupState state, IOException failure) {
+        if (state.dataIssuedEarly) {
+            state.dataIssuedEarly = false;
+            state.commitFailed |= failure != null;
+            commitOpDone(state, 1); // the record counted as one more operation
+            return;
         }
-        commitOpDone(state, state.commitImdFailed && first != null ? state.commitPieces.size - 1 : 0);
+        if (failure != null) {
+            state.commitFailed = true;
+            for (Piece piece = state.commitPieces.head; piece != null; piece = piece.next) {
+                piece.request.fail(failure);
+            }
+            commitOpDone(state, state.commitPieces.size);
+            return;
+        }
+        for (Piece piece = state.commitPieces.head; piece != null; piece = piece.next) {
+            issueDataWrite(piece);
+        }
+    }
+
+    /** Test only ({@link EngineTestFault#DATA_BEFORE_RECORD}): issues the commit's data writes before its record completed. */
+    void issueDataWritesEarly(GroupState state) {
+        state.dataIssuedEarly = true;
+        state.commitOpsPending++;
+        for (Piece piece = state.commitPieces.head; piece != null; piece = piece.next) {
+            issueDataWrite(piece);
+        }
     }
 
     void onDataWrite(Piece piece, int result) {
@@ -256,33 +230,38 @@ final class CommitPath {
         if (failure != null) {
             piece.request.fail(failure);
         }
-        commitOpDone(state, 0);
+        commitOpDone(state, 1);
     }
 
     /**
-     * Counts finished operations of the group's commit ({@code extra} more for data writes that were
-     * never sent); when all are done, the pieces finish and the group may commit again.
+     * Counts {@code done} finished operations of the group's commit; when all are done, the new
+     * state becomes the committed one (unless its record failed), the pieces finish and the group
+     * may commit again. A data write that failed still leaves its logged tuple current: the block
+     * then holds its old data, new data or a torn mix, and reads as an integrity error unless it
+     * holds exactly the new data.
      */
-    private void commitOpDone(GroupState state, int extra) {
-        state.commitOpsPending -= 1 + extra;
+    private void commitOpDone(GroupState state, int done) {
+        state.commitOpsPending -= done;
         assert state.commitOpsPending >= 0 : "commit completions exceed its operations";
         if (state.commitOpsPending > 0) {
             return;
         }
-        boolean settle = state.commitPieces.isEmpty();
         state.commitInFlight = false;
-        if (!state.commitImdFailed) {
+        if (!state.commitFailed) {
             state.newerCopy = state.commitTargetCopy;
-            state.generation = ImdBlock.generation(state.committed());
             state.previousValid = true;
             state.commitsCompleted++;
-            state.unsettled = !settle;
-        } else if (settle) {
-            // A failed settle is not retried: the newer copy is intact on the media and the pair is
-            // as a crash would leave it, which opening handles. Retrying (for eviction or close)
-            // would loop forever on a device that fails writes.
-            state.unsettled = false;
+            state.unsettled = true;
         }
+        if (state.commitSealed) {
+            if (state.commitFailed) {
+                // The failed record may be on disk after all: no flush may claim its writes from now
+                // on, or recovery would call the old data it left a lost write.
+                log.freezeWatermark();
+            }
+            log.onCommitDone(state.commitSequence);
+        }
+        state.commitSealed = false;
         Piece piece;
         while ((piece = state.commitPieces.poll()) != null) {
             completion.finishPiece(piece, null);
@@ -325,7 +304,7 @@ final class CommitPath {
         }
         if (differing == 0) {
             state.dual = false;
-            startCommit(state);
+            tryCommit(state);
             return;
         }
         MemorySegment buffer = context.buffers.allocate((long) differing * blockSizeBytes);
@@ -382,7 +361,7 @@ final class CommitPath {
                 // the tuple that describes what is on disk (or "never written").
                 MemorySegment.copy(brother, ImdBlock.tupleOffset(index), committed, ImdBlock.tupleOffset(index),
                     ImdBlock.TUPLE_BYTES);
-                state.resolutionPending = true;
+                state.unsettled = true; // the correction reaches the disk at the group's next checkpoint
             }
         }
         // On a read error, or data that matches neither copy (damaged, or a first write that never
@@ -410,13 +389,13 @@ final class CommitPath {
     // ---------------------------------------------------------------- close
 
     /**
-     * Settles every cached group whose copies differ. Returns true when nothing is left to settle and
-     * no commit is in flight.
+     * Asks every cached group whose in-memory state is ahead of its imd copies to settle. Returns
+     * true when no commit, resolution or load is in flight and no group is left unsettled.
      */
     boolean settleAll() {
         boolean[] done = {true};
         context.cache.forEach(state -> {
-            if (state.commitInFlight || state.resolving || state.loading) {
+            if (state.commitInFlight || state.resolving || state.loading || state.checkpointInFlight) {
                 done[0] = false;
             } else if (state.unsettled && !state.damaged && state.loaded) {
                 requestSettle(state);
@@ -424,9 +403,5 @@ final class CommitPath {
             }
         });
         return done[0];
-    }
-
-    boolean settledAny() {
-        return settledAny;
     }
 }

@@ -17,7 +17,8 @@ import java.lang.foreign.MemorySegment;
  * an imd pair read. Results flow up: a piece finishes when all of its I/Os did; the request
  * finishes when its last piece did (the seed's pending-read / pending-write counting).
  *
- * <p>Writes go through per-group commits ({@link CommitPath}): the seed's A/B metadata, fixed.
+ * <p>Writes go through per-group commits ({@link CommitPath}) whose tuples reach the device first in
+ * the write-ahead {@link TupleLog} and later, many at once, in the imd pairs ({@link Checkpointer}).
  *
  * <p>Threading: every method runs on the one thread that drives the engine (the volume's event loop
  * or, in simulation, the test's thread). Nothing here is thread-safe and nothing needs to be.
@@ -34,6 +35,9 @@ public final class Engine implements IoPort.CompletionSink {
     private final CommitPath commits;
     private final PairLoader loader;
     private final ReadPath reads;
+    /** Null on a read-only engine: it never writes. */
+    private final TupleLog log;
+    private final Checkpointer checkpointer;
     private final Arena memory;
     private final int queueDepth;
     private final RequestListeners listeners = new RequestListeners();
@@ -51,8 +55,14 @@ public final class Engine implements IoPort.CompletionSink {
     private boolean closed;
     private IOException closeFailure;
 
-    /** @param delivery tells each finished request's callback its result */
-    public Engine(IoPort port, Superblock superblock, EngineSettings settings, ResultDelivery delivery) {
+    /**
+     * An engine over a volume whose log has been recovered ({@link LogRecovery}).
+     *
+     * @param logStart where the log's head and sequences stand after recovery (ignored read-only)
+     * @param delivery tells each finished request's callback its result
+     */
+    public Engine(IoPort port, Superblock superblock, EngineSettings settings, LogRecovery.Result logStart,
+                  ResultDelivery delivery) {
         this.port = port;
         Geometry layout = superblock.geometry();
         int blockBytes = layout.blockSizeBytes();
@@ -81,7 +91,20 @@ public final class Engine implements IoPort.CompletionSink {
             }
         };
         this.commits = new CommitPath(context, pieces);
-        this.loader = new PairLoader(context, pieces, commits);
+        if (readOnly) {
+            this.log = null;
+            this.checkpointer = null;
+        } else {
+            if (layout.logBlockCount() == 0) {
+                throw new IllegalStateException("a volume without a tuple log (format version 1) is read-only");
+            }
+            this.log = new TupleLog(context, commits,
+                memory.allocate(TupleLog.slabBytes(layout.logBlockCount(), blockBytes), unitBytes), logStart.start());
+            this.checkpointer = new Checkpointer(context, log,
+                memory.allocate(Checkpointer.slabBytes(blockBytes), unitBytes));
+            commits.connect(log, checkpointer);
+        }
+        this.loader = new PairLoader(context, pieces, commits, logStart.overlay());
         this.reads = new ReadPath(context, pieces);
         this.completion = new RequestCompletion(context, listeners, delivery);
         this.router = new PieceRouter(context, loader, commits, reads);
@@ -230,6 +253,8 @@ public final class Engine implements IoPort.CompletionSink {
 
     private void startFlush(Request request) {
         request.piecesPending = 1;
+        // What this flush makes durable: every record whose writes have all completed by now.
+        request.flushWatermark = log == null ? 0 : log.completedThrough();
         boolean separate = geometry.placement() == dev.csum.format.MetadataPlacement.SEPARATE;
         request.opsPending = separate ? 2 : 1;
         ops.create(OpTable.FSYNC, OpTable.FSYNC_OP, request, 0, IoPort.DATA_FILE, 0, null, IoPort.FLAG_DATASYNC);
@@ -245,6 +270,9 @@ public final class Engine implements IoPort.CompletionSink {
         if (target instanceof Request request) {
             request.fail(failure);
             if (--request.opsPending == 0) {
+                if (request.failure == null && log != null) {
+                    log.onFlushDurable(request.flushWatermark);
+                }
                 request.piecesPending = 0;
                 completeRequest(request);
             }
@@ -276,12 +304,12 @@ public final class Engine implements IoPort.CompletionSink {
             return;
         }
         if (closeSyncsPending < 0) {
-            if (!commits.settleAll()) {
-                return; // settle commits in flight
+            if (!settleForClose()) {
+                return; // commits, checkpoints or the log's last record in flight
             }
             boolean separate = geometry.placement() == dev.csum.format.MetadataPlacement.SEPARATE;
             closeSyncsPending = 0;
-            if (writtenSinceSync || commits.settledAny()) {
+            if (writtenSinceSync || checkpointedSinceOpen()) {
                 ops.create(OpTable.FSYNC, OpTable.FSYNC_OP, this, 0, IoPort.DATA_FILE, 0, null, IoPort.FLAG_DATASYNC);
                 closeSyncsPending++;
                 if (separate) {
@@ -295,6 +323,35 @@ public final class Engine implements IoPort.CompletionSink {
             closed = true;
             memory.close();
         }
+    }
+
+    /**
+     * Brings every group's tuples into both imd copies and then writes an empty log record whose
+     * tail is itself, so the next open has nothing to replay. True when all that is done.
+     */
+    private boolean settleForClose() {
+        if (!commits.settleAll()) {
+            return false;
+        }
+        if (log == null) {
+            return true;
+        }
+        if (checkpointer.roundActive() || log.busy()) {
+            return false;
+        }
+        if (log.endsWithEmptyRecord() || checkpointer.stuckFailure() != null) {
+            // Clean, or a checkpoint failed: its entries then stay in the log for the next open.
+            return true;
+        }
+        if (log.tailSequence() < log.nextSequence()) {
+            return false; // a round settled the last groups; the next step moves the tail
+        }
+        log.writeEmptyRecord();
+        return false; // wait for the empty record's write
+    }
+
+    private boolean checkpointedSinceOpen() {
+        return checkpointer != null && checkpointer.roundsCompleted() > 0;
     }
 
     // ---------------------------------------------------------------- the loop step
@@ -325,6 +382,14 @@ public final class Engine implements IoPort.CompletionSink {
             }
         }
         commits.startDueCommits();
+        if (log != null) {
+            log.sealDue();
+            checkpointer.startIfDue();
+            IOException stuck = checkpointer.stuckFailure();
+            if (stuck != null && log.waitingForRoom()) {
+                log.failOpenRecord(stuck);
+            }
+        }
         pump();
         // After pump(), ready operations remain only when the device is at its queue depth: then, as
         // when there is nothing to send, the next thing that can happen is a completion (or wakeup).
@@ -425,7 +490,9 @@ public final class Engine implements IoPort.CompletionSink {
             case OpTable.DATA_READ -> reads.onDataRead((Piece) target, result);
             case OpTable.RECHECK_READ -> reads.onRecheckRead((Piece) target, result);
             case OpTable.IMD_LOAD -> loader.onLoad((GroupState) target, aux, result);
-            case OpTable.IMD_WRITE -> commits.onImdWrite((GroupState) target, result);
+            case OpTable.LOG_WRITE -> log.onRecordWrite(aux, result);
+            case OpTable.CHECKPOINT_WRITE -> checkpointer.onCheckpointWrite((GroupState) target, aux, result);
+            case OpTable.CHECKPOINT_SYNC -> checkpointer.onSync(fileIndex, result);
             case OpTable.DATA_WRITE -> commits.onDataWrite((Piece) target, result);
             case OpTable.RESOLVE_READ -> commits.onResolveRead((GroupState) target, aux, buffer, result);
             case OpTable.FSYNC -> onFsync(target, fileIndex, result);

@@ -24,10 +24,12 @@ final class EngineContext {
     final boolean verifyReads;
     /** The devices are open read-only: no write operation may ever be prepared (see Engine.prepare). */
     final boolean readOnly;
-    /** {@link IoPort#FLAG_DSYNC} in strict mode, else 0: applied to every imd and data write. */
+    /** {@link IoPort#FLAG_DSYNC} in strict mode, else 0: applied to every record, data and checkpoint write. */
     final int writeFlags;
-    /** {@link EngineSettings#seedStaleBrother()}: test kit only, the seed's stale-brother update instead of copy-forward. */
-    final boolean seedStaleBrother;
+    /** {@link EngineSettings#testFault()}: test kit only, an ordering bug torture must catch. */
+    final EngineTestFault testFault;
+    /** The data area read as zeros at format (superblock flag): a never-written block must read as zeros. */
+    final boolean dataZeroed;
     final EngineCounters counters = new EngineCounters();
     final OpTable ops;
     final BufferArena buffers;
@@ -41,7 +43,8 @@ final class EngineContext {
         this.verifyReads = settings.verifyReads();
         this.readOnly = settings.readOnly();
         this.writeFlags = settings.dsyncWrites() ? IoPort.FLAG_DSYNC : 0;
-        this.seedStaleBrother = settings.seedStaleBrother();
+        this.testFault = settings.testFault();
+        this.dataZeroed = superblock.dataZeroed();
         this.ops = ops;
         this.buffers = buffers;
         this.cache = cache;

@@ -32,7 +32,7 @@ public final class EngineCounters {
     static final int CALLBACK_FAILURES = 13;
     /** Groups a read-only session found with copies a writable one would rewrite (damaged, stale, or left different by a crash). */
     static final int IMD_REPAIRS_DEFERRED = 14;
-    /** Metadata repairs (settles: rewrites with no new tuples) whose write failed; the volume went on. */
+    /** Checkpoint writes (or their syncs) that failed; the volume went on, its log not trimmed past them. */
     static final int IMD_REPAIR_FAILURES = 15;
     /*
      * Device operations: counted when the engine hands them to the port (Engine.prepare), data and
@@ -46,7 +46,15 @@ public final class EngineCounters {
     static final int DEVICE_BYTES_WRITTEN = 19;
     /** fdatasyncs of a device: one per device for a flush request and for the close's final sync. */
     static final int DEVICE_FLUSHES = 20;
-    private static final int COUNTERS = 21;
+    /** Tuple-log records written. */
+    static final int LOG_RECORDS = 21;
+    /** Entries in the tuple-log records written (one per block written). */
+    static final int LOG_ENTRIES = 22;
+    /** imd copies written by checkpoints (two per group checkpointed). */
+    static final int CHECKPOINT_WRITES = 23;
+    /** Checkpoint rounds completed (each ends with a sync of the devices). */
+    static final int CHECKPOINT_ROUNDS = 24;
+    private static final int COUNTERS = 25;
 
     private static final VarHandle VALUE = MethodHandles.arrayElementVarHandle(long[].class);
 

@@ -6,21 +6,21 @@ package dev.csum.engine;
  * @param imdCacheBytes bytes of imd cache (each cached group takes two blocks)
  * @param bufferArenaBytes bytes of the aligned slab holding write copies and read bounce buffers;
  *     rounded down to a power of two; bounds the bytes in flight
- * @param dsyncWrites issue every imd and data write with {@link dev.csum.io.IoPort#FLAG_DSYNC}: a write
- *     is durable when it completes (the strict durability mode)
+ * @param dsyncWrites issue every log record, data and checkpoint write with
+ *     {@link dev.csum.io.IoPort#FLAG_DSYNC}: a write is durable when it completes (the strict durability mode)
  * @param verifyReads verify checksums on reads (unwritten blocks read as zeros either way)
  * @param readOnly the devices are open read-only: the engine never writes (no commit, no settle,
  *     no repair); metadata it would have rewritten is counted instead
- * @param seedStaleBrother test kit only, false everywhere else: restore a flaw of the seed (the 2009
- *     dm-csum patch, DESIGN.md §2 flaw 1), a commit that updates the older imd copy with only the new
- *     tuples instead of copying the newer copy forward, so that a test can show the torture run
- *     catches it. One engine's setting, read on its loop: other volumes of the JVM are unaffected.
+ * @param testFault test kit only, {@link EngineTestFault#NONE} everywhere else: an ordering bug to
+ *     commit, so that a test can show the torture run catches it. One engine's setting, read on its
+ *     loop: other volumes of the JVM are unaffected.
  */
 public record EngineSettings(long imdCacheBytes, long bufferArenaBytes, boolean dsyncWrites,
-                             boolean verifyReads, boolean readOnly, boolean seedStaleBrother) {
+                             boolean verifyReads, boolean readOnly, EngineTestFault testFault) {
     public EngineSettings {
         if (imdCacheBytes <= 0 || bufferArenaBytes <= 0) {
             throw new IllegalArgumentException("cache and arena sizes must be positive");
         }
+        java.util.Objects.requireNonNull(testFault, "testFault");
     }
 }

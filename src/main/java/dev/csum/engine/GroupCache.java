@@ -6,8 +6,8 @@ import java.lang.foreign.MemorySegment;
  * The bounded imd cache: a fixed number of slots, each holding one group's imd pair (two blocks),
  * carved from one native slab, found through an open-addressing map from group number to slot.
  *
- * <p>Eviction is CLOCK over the slots; only idle, settled groups are evicted (a group whose two
- * copies differ is settled first, see {@link Engine}). Event-loop only; no allocation after
+ * <p>Eviction is CLOCK over the slots; only idle, settled groups are evicted (a group ahead of its
+ * imd copies is checkpointed first, see {@link Checkpointer}). Event-loop only; no allocation after
  * construction.
  */
 final class GroupCache {
@@ -77,12 +77,12 @@ final class GroupCache {
             for (int step = 0; step < 2 * slots.length && victim == null; step++) {
                 GroupState candidate = slots[clockHand];
                 clockHand = (clockHand + 1) % slots.length;
-                if (!candidate.idle()) {
+                if (!candidate.quiet()) {
                     continue;
                 }
                 if (candidate.referenced) {
                     candidate.referenced = false;
-                } else if (candidate.unsettled && !candidate.damaged) {
+                } else if (!candidate.idle() && !candidate.damaged) {
                     settler.accept(candidate);
                 } else {
                     victim = candidate;

@@ -1,5 +1,6 @@
 package dev.csum.engine;
 
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -38,10 +39,14 @@ final class GroupState {
     boolean previousValid;
     /** Commits completed since this slot was assigned: tells a read whether a commit completed while it ran. */
     int commitsCompleted;
-    /** The two on-disk copies differ (the older lacks the last commit): settle before eviction/close. */
+    /**
+     * The in-memory tuples are ahead of the imd copies on disk, or the two copies differ: a
+     * checkpoint must write both before the group may be evicted (and before close).
+     */
     boolean unsettled;
     boolean settleRequested;
     int newerCopy;
+    /** Generation of the newer imd copy on disk (checkpoints write the next two). */
     int generation;
     /** CLOCK reference bit for eviction. */
     boolean referenced;
@@ -52,12 +57,35 @@ final class GroupState {
     final PieceList pendingWrites = new PieceList();
     final PieceList commitPieces = new PieceList();
     int commitOpsPending;
-    boolean commitImdFailed;
-    boolean commitImdDone;
+    /** The commit's record write failed: its new state is dropped. */
+    boolean commitFailed;
     int commitTargetCopy;
+    /** Tuples in the commit in flight (its entries in the log record). */
+    int commitEntries;
+    /** The commit in flight is in a sealed record, {@link #commitSequence}. */
+    boolean commitSealed;
+    long commitSequence;
+    /** Test only: the commit's data writes were issued before its record completed. */
+    boolean dataIssuedEarly;
+    /** Next group in the same log record (open or in flight). */
+    GroupState nextInRecord;
+    /**
+     * The oldest log sequence holding an entry of this group that no durable checkpoint covers
+     * ({@link TupleLog#NONE} when none): the log's tail may not pass it.
+     */
+    long logTailSequence = TupleLog.NONE;
+    /** While a checkpoint runs: the oldest sequence of entries its snapshot does not hold. */
+    long sinceSnapshotSequence = TupleLog.NONE;
+    /** A checkpoint of this group is running (from its snapshot until the round's sync). */
+    boolean checkpointInFlight;
+    /** Asked to settle: include in the next checkpoint round. */
+    boolean checkpointWanted;
+    int checkpointCopiesWritten;
+    int commitsAtSnapshot;
+    IOException checkpointFailure;
+    GroupState nextInRound;
+    GroupState nextInRoundAll;
     MemorySegment resolveBuffer;
-    /** Resolution corrected a tuple in memory only: the next commit must carry that alone (no new writes). */
-    boolean resolutionPending;
     int resolveOpsPending;
     /** Scratch for a commit: the tuples claimed by its writes, one bit per tuple index. */
     final long[] claimedTuples;
@@ -71,7 +99,8 @@ final class GroupState {
     }
 
     void assign(long newGroup) {
-        assert users == 0 && !commitInFlight && !resolving && readWaiters.isEmpty() && pendingWrites.isEmpty();
+        assert users == 0 && !commitInFlight && !resolving && readWaiters.isEmpty() && pendingWrites.isEmpty()
+            && !checkpointInFlight && logTailSequence == TupleLog.NONE : "assigning a busy or log-covered group";
         group = newGroup;
         loading = false;
         loadConfirming = false;
@@ -88,11 +117,16 @@ final class GroupState {
         generation = 0;
         referenced = true;
         commitOpsPending = 0;
-        commitImdFailed = false;
-        commitImdDone = false;
+        commitFailed = false;
+        commitSealed = false;
+        dataIssuedEarly = false;
+        nextInRecord = null;
+        sinceSnapshotSequence = TupleLog.NONE;
+        checkpointWanted = false;
+        checkpointCopiesWritten = 0;
+        checkpointFailure = null;
         resolveBuffer = null;
         resolveOpsPending = 0;
-        resolutionPending = false;
     }
 
     MemorySegment committed() {
@@ -103,8 +137,14 @@ final class GroupState {
         return halves[1 - newerCopy];
     }
 
-    boolean idle() {
-        return users == 0 && !loading && !commitInFlight && !resolving
+    /** Nothing in flight or waiting on this group (it may still be ahead of its imd copies). */
+    boolean quiet() {
+        return users == 0 && !loading && !commitInFlight && !resolving && !checkpointInFlight
             && pendingWrites.isEmpty() && readWaiters.isEmpty() && !settleRequested;
+    }
+
+    /** Quiet and settled: both imd copies hold its tuples and the log needs nothing of it; evictable. */
+    boolean idle() {
+        return quiet() && !unsettled && logTailSequence == TupleLog.NONE;
     }
 }

@@ -8,18 +8,20 @@ import java.util.Arrays;
  * travels to the device as the operation's user data.
  *
  * <p>An operation is created when the engine decides on it, waits in the ready FIFO while the
- * device is at its queue depth, then is prepared on the port. A linked pair (imd write, then its
- * data write) is created as two consecutive entries and always prepared together, so a link never
- * attaches to an unrelated operation. Grows (rarely) by doubling; event-loop only.
+ * device is at its queue depth, then is prepared on the port. A linked pair (an operation flagged
+ * {@link #linkedToNext}) is created as two consecutive entries and always prepared together, so a
+ * link never attaches to an unrelated operation. Grows (rarely) by doubling; event-loop only.
  */
 final class OpTable {
     static final byte DATA_READ = 1;
     static final byte RECHECK_READ = 2;
     static final byte IMD_LOAD = 3;
-    static final byte IMD_WRITE = 4;
+    static final byte LOG_WRITE = 4;
     static final byte DATA_WRITE = 5;
     static final byte RESOLVE_READ = 6;
     static final byte FSYNC = 7;
+    static final byte CHECKPOINT_WRITE = 8;
+    static final byte CHECKPOINT_SYNC = 9;
 
     static final byte READ_OP = 1;
     static final byte WRITE_OP = 2;

@@ -22,7 +22,12 @@ final class PairLoader {
     /** Groups loaded since open: a later load of one cannot find a crash state (see onLoad). */
     private final LoadedGroups loadedGroups;
 
-    PairLoader(EngineContext context, PieceCompletion completion, CommitPath commits) {
+    /** Read-only sessions: the tuples log recovery chose, per group, applied when the group loads. */
+    private final java.util.Map<Long, byte[]> recovered;
+
+    PairLoader(EngineContext context, PieceCompletion completion, CommitPath commits,
+               java.util.Map<Long, byte[]> recoveredTuples) {
+        this.recovered = recoveredTuples;
         this.context = context;
         this.completion = completion;
         this.commits = commits;
@@ -127,6 +132,15 @@ final class PairLoader {
             context.counters.add(EngineCounters.METADATA_FALLBACKS, 2);
         }
         state.generation = state.damaged ? 0 : ImdBlock.generation(state.committed());
+        byte[] replayed = state.damaged ? null : recovered.get(state.group);
+        if (replayed != null) {
+            // A read-only session over a log that was not replayed into the pairs: the tuples recovery
+            // chose describe the blocks (the pair on disk lags them until a writable open).
+            MemorySegment.copy(MemorySegment.ofArray(replayed), ImdBlock.HEADER_BYTES, state.committed(),
+                ImdBlock.HEADER_BYTES, blockSizeBytes - ImdBlock.HEADER_BYTES);
+            state.dual = false;
+            state.unsettled = true;
+        }
         if (context.readOnly && state.unsettled) {
             // A writable session would rewrite this pair (settle, repair); a read-only one reports it
             // and serves reads from what is there (either copy of a crash state, or the good copy).

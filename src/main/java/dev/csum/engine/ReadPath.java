@@ -9,7 +9,8 @@ import java.lang.foreign.MemorySegment;
  * The read path: issues a piece's data read, waits for its group's imd pair when that is still
  * loading, and verifies: checks each block of a read piece against its group's tuples,
  * re-reads a mismatching piece once into a private buffer (dm-integrity's recheck: the data may have
- * been overwritten in flight), and reports what still fails. Never-written blocks read as zeros.
+ * been overwritten in flight), and reports what still fails. Never-written blocks read as zeros; on a
+ * volume whose data area was zeroed at format, only when the device holds zeros there.
  *
  * <p>Which tuples may describe a block, in order: the committed copy; the commit in flight; after a
  * crash, the brother copy; and, only for a read (or re-read) that a commit completed during, the
@@ -225,7 +226,7 @@ final class ReadPath {
         boolean committedWritten = ImdBlock.tupleWritten(committed, index);
         boolean otherWritten = other != null && ImdBlock.tupleWritten(other, index);
         if (!committedWritten && !otherWritten) {
-            return UNWRITTEN;
+            return zerosIfZeroed(data, blockInData);
         }
         if (!context.verifyReads) {
             return committedWritten ? committed : other;
@@ -243,8 +244,23 @@ final class ReadPath {
         // weaker evidence (the newer copy may describe data that did land, read back damaged): only
         // an all-zero block, what a never-written block holds, is taken as never written, and only
         // when the re-read finds it too (a misdirected read of never-written data also returns zeros).
-        if (!committedWritten
-                || (reread && state.dual && !otherWritten && ImdBlock.isAllZero(context.blockOf(data, blockInData)))) {
+        if (!committedWritten) {
+            return zerosIfZeroed(data, blockInData);
+        }
+        if (reread && state.dual && !otherWritten && ImdBlock.isAllZero(context.blockOf(data, blockInData))) {
+            return UNWRITTEN;
+        }
+        return null;
+    }
+
+    /**
+     * A block whose state is "never written": on a volume whose data area was zeroed at format
+     * (format version 2, {@code DATA_ZEROED}) its bytes must be zeros, or the block reads as an
+     * integrity error (a lost tuple must not turn written data into silent zeros); otherwise, as in
+     * version 1, it reads as zeros whatever the device holds.
+     */
+    private MemorySegment zerosIfZeroed(MemorySegment data, int blockInData) {
+        if (!context.dataZeroed || !context.verifyReads || ImdBlock.isAllZero(context.blockOf(data, blockInData))) {
             return UNWRITTEN;
         }
         return null;

@@ -43,6 +43,8 @@ public final class Request {
     /** Per block checksum of {@link #buffer}, for writes. Grown on demand, reused. */
     int[] checksums = new int[64];
     int piecesPending;
+    /** A flush: the log sequence through which its sync makes every write durable. */
+    long flushWatermark;
     int opsPending;
     IOException failure;
     long[] badBlocks = new long[8];

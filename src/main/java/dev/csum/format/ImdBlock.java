@@ -220,6 +220,34 @@ public final class ImdBlock {
         block.set(U16, offset + TUPLE_APP_TAG_OFFSET, (short) appTag);
     }
 
+    /**
+     * Tuple {@code index}'s 8 bytes as one little-endian u64: checksum in bits 0–31, flags in 32–47,
+     * application tag in 48–63 (the form a log entry carries, {@link LogRecord}).
+     */
+    public static long tupleBits(MemorySegment block, int index) {
+        return block.get(U64, tupleOffset(checkIndex(block, index)));
+    }
+
+    /** Stores tuple {@code index} from its 8 bytes as one little-endian u64 (see {@link #tupleBits}). */
+    public static void setTupleBits(MemorySegment block, int index, long bits) {
+        block.set(U64, tupleOffset(checkIndex(block, index)), bits);
+    }
+
+    /** The 8 bytes of a tuple as one u64 (see {@link #tupleBits}). */
+    public static long tupleBits(int checksum, int flags, int appTag) {
+        return Integer.toUnsignedLong(checksum) | ((long) (flags & 0xFFFF) << 32) | ((long) (appTag & 0xFFFF) << 48);
+    }
+
+    /** The checksum field of a tuple given as bits (see {@link #tupleBits}). */
+    public static int checksumOfBits(long bits) {
+        return (int) bits;
+    }
+
+    /** Whether a tuple given as bits has {@link #FLAG_WRITTEN}. */
+    public static boolean writtenOfBits(long bits) {
+        return ((bits >>> 32) & FLAG_WRITTEN) != 0;
+    }
+
     private static int checkIndex(MemorySegment block, int index) {
         int count = tupleCount(block);
         if (index < 0 || index >= count) {

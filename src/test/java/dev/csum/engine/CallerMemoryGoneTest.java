@@ -39,8 +39,9 @@ class CallerMemoryGoneTest {
                 failuresTold.incrementAndGet();
             }
         };
-        engine = new Engine(disk, superblock, new EngineSettings(64 * 1024, 1 << 20, false, true, false, false),
-            (callback, token, failure) -> ((Outcome) callback).onComplete(token, failure));
+        engine = new Engine(disk, superblock,
+            new EngineSettings(64 * 1024, 1 << 20, false, true, false, EngineTestFault.NONE),
+            LogRecovery.recover(disk, superblock, false), (callback, token, failure) -> ((Outcome) callback).onComplete(token, failure));
         engine.addListener(countFailures);
         loop = new EventLoop(engine, disk, "test", true, 64);
     }

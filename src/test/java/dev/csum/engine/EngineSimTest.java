@@ -87,11 +87,22 @@ class EngineSimTest {
     @Test
     void neverWrittenBlocksReadAsZeros() throws IOException {
         SimVolume sim = SimVolume.create(3, 4L << 20, 4096, MetadataPlacement.INTERLEAVED);
-        // Garbage in the data area from an earlier life of the device must not leak through.
-        sim.disk.writeRaw(IoPort.DATA_FILE, sim.superblock.geometry().dataOffsetBytes(5), pattern(4096, 9));
+        assertTrue(sim.superblock.dataZeroed(), "format zeroed the simulated data area");
         MemorySegment back = pattern(4096 * 3, 2);
         assertNull(read(sim, 4 * 4096, back));
         assertArrayEquals(new byte[4096 * 3], bytes(back));
+    }
+
+    @Test
+    void neverWrittenBlockHoldingDataIsAnIntegrityErrorOnAZeroedVolume() throws IOException {
+        SimVolume sim = SimVolume.create(3, 4L << 20, 4096, MetadataPlacement.INTERLEAVED);
+        // Data where no tuple says any was written: a lost tuple, a misdirected write. Version 1 read
+        // it as zeros; a volume whose data area was zeroed at format names the block instead.
+        sim.disk.writeRaw(IoPort.DATA_FILE, sim.superblock.geometry().dataOffsetBytes(5), pattern(4096, 9));
+        MemorySegment back = pattern(4096 * 3, 2);
+        IOException failure = read(sim, 4 * 4096, back);
+        IntegrityException integrity = assertInstanceOf(IntegrityException.class, failure);
+        assertArrayEquals(new long[] {5}, integrity.badBlocks());
     }
 
     @Test

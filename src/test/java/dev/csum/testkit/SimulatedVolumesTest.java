@@ -143,13 +143,15 @@ class SimulatedVolumesTest {
 
     @Test
     void theTortureRunCatchesTheSeedsStaleBrotherCommit() {
-        TortureOptions flawed = TortureOptions.seeds(1, 4).withOperationsPerSeed(800).withSeedStaleBrother(true);
+        // Crash-only: with media faults injected, every failed read counts as a detected fault.
+        TortureOptions flawed = TortureOptions.seeds(1, 4).withOperationsPerSeed(800)
+            .withMediaFaults(java.util.Set.of(), 0).withCrashProbability(0.02).withSeedStaleBrother(true);
         TortureReport report = SimulatedVolumes.torture(flawed);
         assertFalse(report.passed(), report.text());
         assertFalse(report.failingSeeds().isEmpty());
         long seed = report.failingSeeds().getFirst();
-        assertTrue(SimulatedVolumes.torture(TortureOptions.seed(seed).withOperationsPerSeed(800)).passed(),
-            "the same seed passes with the fix");
+        assertTrue(SimulatedVolumes.torture(TortureOptions.seed(seed).withOperationsPerSeed(800)
+            .withMediaFaults(java.util.Set.of(), 0).withCrashProbability(0.02)).passed(), "the same seed passes with the fix");
     }
 
     @Test

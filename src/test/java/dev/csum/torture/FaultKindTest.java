@@ -173,21 +173,27 @@ class FaultKindTest {
             new UUID(8, 1)).geometry();
         VolumeOptions strict = VolumeOptions.of(Path.of("strict")).withDurability(dev.csum.Durability.STRICT);
         volume = VolumeInternals.openOnPort(disk, strict, true);
-        assertNull(write(100, pattern(1, 100, 16)));
-        volume.write(100 * 512, 512 * 16, pattern(2, 100, 16), null, (token, failure) -> { }, 0);
-        // One step: the imd write completes and the linked data write starts. Cut the power then:
-        // the data write in flight reaches the media torn.
-        VolumeInternals.runUntilIdle(volume, 1);
-        assertEquals(1, disk.inFlight(), "the data write is in flight");
+        // Blocks 55..70 span groups 0 and 1 (62 blocks per group): one request, two pieces.
+        assertNull(write(55, pattern(1, 55, 16)));
+        long writesBefore = volume.stats().deviceWrites();
+        volume.write(55 * 512, 512 * 16, pattern(2, 55, 16), null, (token, failure) -> { }, 0);
+        // Both pieces' tuples share one log record; once it has completed their data writes start
+        // together and one completes first. Cut the power then: the data write still in flight
+        // reaches the media torn.
+        for (int step = 0; step < 8 && volume.stats().deviceWrites() - writesBefore < 3; step++) {
+            VolumeInternals.runUntilIdle(volume, 1);
+        }
+        assertEquals(3, volume.stats().deviceWrites() - writesBefore, "one record, two data writes");
+        assertEquals(1, disk.inFlight(), "a data write is in flight");
         disk.crash();
         assertTrue(disk.stats().faults(FaultKind.CRASH_TORN_WRITE) > 0, "a write was torn at the crash");
         disk = disk.reopen();
         volume = VolumeInternals.openOnPort(disk, strict, true);
         MemorySegment back = arena.allocate(512 * 16, 512);
-        assertNull(read(100, back), "no integrity error: each block is old or new");
+        assertNull(read(55, back), "no integrity error: each block is old or new");
         for (int i = 0; i < 16; i++) {
-            long version = BlockPattern.decode(back, 512L * i, 512, 100 + i);
-            assertTrue(version == 1 || version == 2, "block " + (100 + i) + " reads version " + version);
+            long version = BlockPattern.decode(back, 512L * i, 512, 55 + i);
+            assertTrue(version == 1 || version == 2, "block " + (55 + i) + " reads version " + version);
         }
     }
 }

@@ -1,0 +1,399 @@
+package dev.csum.engine;
+
+import dev.csum.checksum.BlockChecksum;
+import dev.csum.format.Geometry;
+import dev.csum.format.ImdBlock;
+import dev.csum.format.ImdValidity;
+import dev.csum.format.LogRecord;
+import dev.csum.format.Superblock;
+import dev.csum.io.IoPort;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Replays the tuple log at open, before the event loop starts (DURABILITY.md "Recovery").
+ *
+ * <ol>
+ * <li>Scan every block of the log region for valid records (magic, volume tag, length, CRC-32C).
+ *     The highest sequence is the head; its tail field says where replay starts; the highest durable
+ *     watermark {@code W} among the replayed records says which writes a completed flush covered.</li>
+ * <li>For every block a replayed record names (and every block whose two imd copies differ in a
+ *     group it names), choose the tuple its data matches among the <em>candidates</em>: the logged
+ *     tuples from the last one at or below {@code W} onwards — an older state would be a lost write —
+ *     or, when none is at or below {@code W}, the imd copies' tuples and every logged one. A
+ *     never-written candidate matches all-zero data (read twice). The newest matching candidate wins;
+ *     when none matches (a write in flight tore the block, or a flushed write was lost) the newest
+ *     candidate is kept, so the block reads as an integrity error, never as wrong data.</li>
+ * <li>Writable: write both imd copies of every such group (older slot first), sync, then write an
+ *     empty record whose tail is itself, so the next open has nothing to replay. Read-only: nothing
+ *     is written; the chosen tuples are handed to the engine ({@link Result#overlay()}) and applied
+ *     when each group is loaded.</li>
+ * </ol>
+ * Opening a cleanly closed volume reads the log region and writes nothing.
+ */
+public final class LogRecovery {
+    /** Bytes of log read per scan step. */
+    private static final int SCAN_CHUNK_BYTES = 1 << 20;
+
+    private final PortIo io;
+    private final Geometry geometry;
+    private final int blockSizeBytes;
+    private final int volumeTag;
+    private final BlockChecksum checksum;
+    private final Arena arena = Arena.ofShared(); // shared: a port may do the I/O on its own threads
+    private final int alignment;
+
+    private LogRecovery(IoPort port, Superblock superblock) {
+        this.io = new PortIo(port);
+        this.geometry = superblock.geometry();
+        this.blockSizeBytes = geometry.blockSizeBytes();
+        this.volumeTag = superblock.volumeTag();
+        this.checksum = superblock.checksum().newChecksum();
+        this.alignment = Math.max(4096, port.alignmentBytes());
+    }
+
+    /**
+     * Where the log stands after recovery.
+     *
+     * @param nextSequence the sequence of the next record
+     * @param headBlock the log block the next record goes to
+     * @param durableWatermark the watermark the next record carries
+     */
+    record Start(long nextSequence, long headBlock, long durableWatermark) {
+    }
+
+    /**
+     * Recovery's outcome: where the log stands, and (read-only) the chosen tuples of each replayed
+     * group, its whole imd block image, to apply over the pair when the group is loaded.
+     */
+    public record Result(Start start, Map<Long, byte[]> overlay, int replayedRecords, int replayedGroups,
+                         int blocksRead) {
+    }
+
+    /** Recovers the volume's log (a volume without one, format version 1: nothing to do). */
+    public static Result recover(IoPort port, Superblock superblock, boolean readOnly) throws IOException {
+        if (superblock.geometry().logBlockCount() == 0) {
+            return new Result(new Start(1, 0, 0), Map.of(), 0, 0, 0);
+        }
+        LogRecovery recovery = new LogRecovery(port, superblock);
+        try {
+            return recovery.run(readOnly);
+        } finally {
+            recovery.arena.close();
+        }
+    }
+
+    private record Scanned(long sequence, long startBlock, int lengthBlocks, long tail, long watermark) {
+    }
+
+    /** Logged tuples of one block, in sequence order. */
+    private static final class History {
+        long[] sequences = new long[2];
+        long[] tuples = new long[2];
+        int count;
+
+        void add(long sequence, long tuple) {
+            if (count == sequences.length) {
+                sequences = java.util.Arrays.copyOf(sequences, count * 2);
+                tuples = java.util.Arrays.copyOf(tuples, count * 2);
+            }
+            sequences[count] = sequence;
+            tuples[count] = tuple;
+            count++;
+        }
+    }
+
+    private Result run(boolean readOnly) throws IOException {
+        long regionBlocks = geometry.logBlockCount();
+        int maxRecordBlocks = TupleLog.maxRecordBlocks(regionBlocks, blockSizeBytes);
+        Map<Long, Scanned> bySequence = scan(regionBlocks, maxRecordBlocks);
+        if (bySequence.isEmpty()) {
+            return new Result(new Start(1, 0, 0), Map.of(), 0, 0, 0);
+        }
+        Scanned head = null;
+        for (Scanned record : bySequence.values()) {
+            if (head == null || record.sequence() > head.sequence()) {
+                head = record;
+            }
+        }
+        long watermark = 0;
+        TreeMap<Long, Map<Integer, History>> groups = new TreeMap<>();
+        MemorySegment recordBuffer = arena.allocate((long) maxRecordBlocks * blockSizeBytes, alignment);
+        int replayed = 0;
+        for (long sequence = head.tail(); sequence <= head.sequence(); sequence++) {
+            Scanned record = bySequence.get(sequence);
+            if (record == null) {
+                continue; // lost, torn or overwritten: its blocks fail as integrity errors if it mattered
+            }
+            MemorySegment bytes = recordBuffer.asSlice(0, (long) record.lengthBlocks() * blockSizeBytes);
+            if (io.read(IoPort.METADATA_FILE, logBlockOffset(record.startBlock()), bytes) != bytes.byteSize()
+                    || LogRecord.validLengthBlocks(bytes, blockSizeBytes, volumeTag) != record.lengthBlocks()
+                    || LogRecord.sequence(bytes) != sequence) {
+                continue;
+            }
+            replayed++;
+            watermark = Math.max(watermark, LogRecord.durableWatermark(bytes));
+            int entries = LogRecord.entryCount(bytes);
+            for (int i = 0; i < entries; i++) {
+                long block = LogRecord.entryLogicalBlock(bytes, i);
+                if (block < 0 || block >= geometry.dataBlockCount()) {
+                    continue; // a record passed its checksum with an impossible entry: ignore it
+                }
+                groups.computeIfAbsent(geometry.groupOf(block), g -> new HashMap<>())
+                    .computeIfAbsent(geometry.indexInGroup(block), k -> new History())
+                    .add(sequence, LogRecord.entryTupleBits(bytes, i));
+            }
+        }
+        Map<Long, byte[]> overlay = new HashMap<>();
+        int[] blocksRead = {0};
+        MemorySegment pair = arena.allocate(2L * blockSizeBytes, alignment);
+        MemorySegment block = arena.allocate(blockSizeBytes, alignment);
+        List<Long> toWrite = new ArrayList<>();
+        for (Map.Entry<Long, Map<Integer, History>> group : groups.entrySet()) {
+            if (resolveGroup(group.getKey(), group.getValue(), watermark, pair, block, blocksRead)) {
+                if (readOnly) {
+                    overlay.put(group.getKey(), pair.asSlice(0, blockSizeBytes).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+                } else {
+                    writeBothCopies(group.getKey(), pair);
+                    toWrite.add(group.getKey());
+                }
+            }
+        }
+        long nextSequence = head.sequence() + 1;
+        long headBlock = (head.startBlock() + head.lengthBlocks()) % regionBlocks;
+        boolean needsEmptyRecord = replayed > 0 && !(head.tail() == head.sequence() && replayed == 1
+            && emptyRecord(head));
+        if (readOnly || !needsEmptyRecord) {
+            return new Result(new Start(nextSequence, headBlock, watermark), overlay, replayed, groups.size(),
+                blocksRead[0]);
+        }
+        if (!toWrite.isEmpty()) {
+            requireSynced(IoPort.METADATA_FILE);
+        }
+        // Everything replayed is now in both imd copies: an empty record whose tail is itself.
+        MemorySegment empty = recordBuffer.asSlice(0, blockSizeBytes);
+        LogRecord.seal(empty, blockSizeBytes, volumeTag, nextSequence, head.sequence(), nextSequence, 0);
+        int written = io.write(IoPort.METADATA_FILE, logBlockOffset(headBlock), empty);
+        if (written != blockSizeBytes) {
+            throw new IOException("log recovery: writing the log's empty record at block " + headBlock + " failed: "
+                + resultText(written));
+        }
+        requireSynced(IoPort.METADATA_FILE);
+        return new Result(new Start(nextSequence + 1, (headBlock + 1) % regionBlocks, head.sequence()), overlay,
+            replayed, groups.size(), blocksRead[0]);
+    }
+
+    private boolean emptyRecord(Scanned record) throws IOException {
+        MemorySegment bytes = arena.allocate((long) record.lengthBlocks() * blockSizeBytes, alignment);
+        return io.read(IoPort.METADATA_FILE, logBlockOffset(record.startBlock()), bytes) == bytes.byteSize()
+            && LogRecord.entryCount(bytes) == 0;
+    }
+
+    private long logBlockOffset(long block) {
+        return geometry.logOffsetBytes() + block * blockSizeBytes;
+    }
+
+    /** Every valid record in the region, by sequence (a record found twice, misdirected, counts once). */
+    private Map<Long, Scanned> scan(long regionBlocks, int maxRecordBlocks) throws IOException {
+        Map<Long, Scanned> found = new HashMap<>();
+        long chunkBlocks = Math.max(1, SCAN_CHUNK_BYTES / blockSizeBytes);
+        MemorySegment buffer = arena.allocate((chunkBlocks + maxRecordBlocks) * blockSizeBytes, alignment);
+        for (long first = 0; first < regionBlocks; first += chunkBlocks) {
+            long readBlocks = Math.min(regionBlocks - first, chunkBlocks + maxRecordBlocks);
+            MemorySegment bytes = buffer.asSlice(0, readBlocks * blockSizeBytes);
+            if (io.read(IoPort.METADATA_FILE, logBlockOffset(first), bytes) != bytes.byteSize()) {
+                readBlockByBlock(first, bytes);
+            }
+            long scanBlocks = Math.min(chunkBlocks, regionBlocks - first);
+            for (long i = 0; i < scanBlocks; i++) {
+                MemorySegment candidate = bytes.asSlice(i * blockSizeBytes);
+                int length = LogRecord.validLengthBlocks(candidate, blockSizeBytes, volumeTag);
+                if (length > 0) {
+                    long sequence = LogRecord.sequence(candidate);
+                    found.putIfAbsent(sequence, new Scanned(sequence, first + i, length,
+                        LogRecord.tailSequence(candidate), LogRecord.durableWatermark(candidate)));
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Reads the region's blocks from {@code first} one at a time after a read of them all failed (a
+     * latent sector error): a block that still fails reads as zeros, so only the records it holds
+     * are lost (their blocks then fail as integrity errors), not every record of the chunk.
+     */
+    private void readBlockByBlock(long first, MemorySegment bytes) throws IOException {
+        for (long offset = 0; offset < bytes.byteSize(); offset += blockSizeBytes) {
+            MemorySegment block = bytes.asSlice(offset, blockSizeBytes);
+            if (io.read(IoPort.METADATA_FILE, logBlockOffset(first) + offset, block) != blockSizeBytes) {
+                block.fill((byte) 0);
+            }
+        }
+    }
+
+    /**
+     * Loads the group's pair into {@code pair} (half 0: the tuples chosen, half 1: scratch), decides
+     * every logged block and every block whose copies differ. Returns false when neither copy is
+     * usable (the group stays damaged: its blocks read as integrity errors).
+     */
+    private boolean resolveGroup(long group, Map<Integer, History> logged, long watermark, MemorySegment pair,
+                                 MemorySegment block, int[] blocksRead) throws IOException {
+        long pairOffset = geometry.imdPairOffsetBytes(group);
+        MemorySegment[] halves = {pair.asSlice(0, blockSizeBytes), pair.asSlice(blockSizeBytes, blockSizeBytes)};
+        if (io.read(IoPort.METADATA_FILE, pairOffset, pair) != pair.byteSize()) {
+            throw new IOException("log recovery: reading the imd pair of group " + group + " failed");
+        }
+        ImdValidity[] verdicts = new ImdValidity[2];
+        for (int copy = 0; copy < 2; copy++) {
+            verdicts[copy] = ImdBlock.validate(halves[copy], group, volumeTag, copy);
+            if (verdicts[copy] != ImdValidity.VALID) {
+                // Confirm as the engine's loader does: VALID in either read wins, EMPTY needs both.
+                MemorySegment again = arena.allocate(blockSizeBytes, alignment);
+                if (io.read(IoPort.METADATA_FILE, pairOffset + (long) copy * blockSizeBytes, again) == blockSizeBytes) {
+                    ImdValidity second = ImdBlock.validate(again, group, volumeTag, copy);
+                    if (second == ImdValidity.VALID) {
+                        MemorySegment.copy(again, 0, halves[copy], 0, blockSizeBytes);
+                        verdicts[copy] = second;
+                    } else if (second != ImdValidity.EMPTY && verdicts[copy] == ImdValidity.EMPTY) {
+                        verdicts[copy] = second;
+                    }
+                }
+            }
+        }
+        boolean firstUsable = verdicts[0].usable();
+        boolean secondUsable = verdicts[1].usable();
+        if (!firstUsable && !secondUsable) {
+            return false;
+        }
+        int newer;
+        boolean olderCandidate = false;
+        if (firstUsable && secondUsable) {
+            int g0 = ImdBlock.generation(halves[0]);
+            int g1 = ImdBlock.generation(halves[1]);
+            newer = ImdBlock.isNewer(g1, g0) ? 1 : 0;
+            int newerGeneration = newer == 1 ? g1 : g0;
+            int olderGeneration = newer == 1 ? g0 : g1;
+            olderCandidate = olderGeneration + 1 == newerGeneration; // a checkpoint or commit torn between copies
+        } else {
+            newer = firstUsable ? 0 : 1;
+        }
+        int generation = ImdBlock.generation(halves[newer]);
+        if (newer == 1) {
+            // Half 0 receives the chosen tuples; keep the older copy's in half 1.
+            MemorySegment scratch = arena.allocate(blockSizeBytes, alignment);
+            MemorySegment.copy(halves[1], 0, scratch, 0, blockSizeBytes);
+            MemorySegment.copy(halves[0], 0, halves[1], 0, blockSizeBytes);
+            MemorySegment.copy(scratch, 0, halves[0], 0, blockSizeBytes);
+        }
+        MemorySegment chosen = halves[0];
+        MemorySegment older = olderCandidate ? halves[1] : null;
+        long firstBlock = geometry.firstBlockOfGroup(group);
+        int tuples = geometry.blocksInGroup(group);
+        for (int index = 0; index < tuples; index++) {
+            History history = logged.get(index);
+            boolean copiesDiffer = older != null && ImdBlock.tupleBits(older, index) != ImdBlock.tupleBits(chosen, index);
+            if (history == null && !copiesDiffer) {
+                continue;
+            }
+            long[] candidates = candidates(history, watermark, ImdBlock.tupleBits(chosen, index),
+                older == null ? null : ImdBlock.tupleBits(older, index));
+            ImdBlock.setTupleBits(chosen, index, choose(candidates, firstBlock + index, block, blocksRead));
+        }
+        ImdBlock.setHeader(chosen, group, generation, volumeTag);
+        return true;
+    }
+
+    /** The candidate tuples of a block, oldest first (see the class comment). */
+    private static long[] candidates(History history, long watermark, long newerCopy, Long olderCopy) {
+        int lastDurable = -1;
+        if (history != null) {
+            for (int i = 0; i < history.count; i++) {
+                if (history.sequences[i] <= watermark) {
+                    lastDurable = i;
+                }
+            }
+        }
+        if (lastDurable >= 0) {
+            return java.util.Arrays.copyOfRange(history.tuples, lastDurable, history.count);
+        }
+        int logged = history == null ? 0 : history.count;
+        long[] result = new long[(olderCopy == null ? 1 : 2) + logged];
+        int k = 0;
+        if (olderCopy != null) {
+            result[k++] = olderCopy;
+        }
+        result[k++] = newerCopy;
+        for (int i = 0; i < logged; i++) {
+            result[k++] = history.tuples[i];
+        }
+        return result;
+    }
+
+    /** The newest candidate the block's data matches, or the newest candidate when none does. */
+    private long choose(long[] candidates, long logicalBlock, MemorySegment block, int[] blocksRead) throws IOException {
+        long newest = candidates[candidates.length - 1];
+        boolean allSame = true;
+        for (long candidate : candidates) {
+            allSame &= candidate == newest;
+        }
+        if (allSame) {
+            return newest;
+        }
+        long offset = geometry.dataOffsetBytes(logicalBlock);
+        blocksRead[0]++;
+        if (io.read(IoPort.DATA_FILE, offset, block) != blockSizeBytes) {
+            return newest;
+        }
+        int sum = checksum.blockChecksum(block, logicalBlock);
+        boolean zeros = ImdBlock.isAllZero(block);
+        for (int i = candidates.length - 1; i >= 0; i--) {
+            long candidate = candidates[i];
+            if (ImdBlock.writtenOfBits(candidate) ? ImdBlock.checksumOfBits(candidate) == sum : zeros) {
+                if (!ImdBlock.writtenOfBits(candidate)) {
+                    // All zeros may be a misdirected read of never-written data: confirm it.
+                    blocksRead[0]++;
+                    if (io.read(IoPort.DATA_FILE, offset, block) != blockSizeBytes || !ImdBlock.isAllZero(block)) {
+                        continue;
+                    }
+                }
+                return candidate;
+            }
+        }
+        return newest;
+    }
+
+    /** Writes the chosen tuples (half 0 of {@code pair}) as both copies: the older slot first. */
+    private void writeBothCopies(long group, MemorySegment pair) throws IOException {
+        MemorySegment image = pair.asSlice(0, blockSizeBytes);
+        int generation = ImdBlock.generation(image);
+        for (int step = 1; step <= 2; step++) {
+            int next = generation + step;
+            ImdBlock.setHeader(image, group, next, volumeTag);
+            ImdBlock.seal(image);
+            long offset = geometry.imdPairOffsetBytes(group) + (long) ImdBlock.slotOfGeneration(next) * blockSizeBytes;
+            int written = io.write(IoPort.METADATA_FILE, offset, image);
+            if (written != blockSizeBytes) {
+                throw new IOException("log recovery: writing imd copy " + ImdBlock.slotOfGeneration(next) + " of group "
+                    + group + " failed: " + resultText(written));
+            }
+        }
+    }
+
+    private void requireSynced(int fileIndex) throws IOException {
+        int result = io.fdatasync(fileIndex);
+        if (result < 0) {
+            throw new IOException("log recovery: fdatasync failed: " + resultText(result));
+        }
+    }
+
+    private static String resultText(int result) {
+        return result < 0 ? dev.csum.uring.Errno.name(-result) : "short transfer of " + result + " bytes";
+    }
+}

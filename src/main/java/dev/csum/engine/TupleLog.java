@@ -1,0 +1,457 @@
+package dev.csum.engine;
+
+import dev.csum.format.ImdBlock;
+import dev.csum.format.LogRecord;
+import dev.csum.io.IoPort;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The write-ahead tuple log (format version 2; DURABILITY.md "The tuple log"): group commits wait
+ * in the open record; once per loop step the open record is sealed and written at the log's head,
+ * and when that write has completed the commits' data writes are issued. Writes from any groups
+ * share one record (group commit across the whole volume); while the records in flight are at
+ * {@link #MAX_RECORDS_IN_FLIGHT}, new commits accumulate in the open record, so the busier the
+ * device, the more entries a record carries.
+ *
+ * <h2>Space</h2>
+ * Records are appended at the head of the circular region and never wrap: one that would not fit
+ * before the end starts at block 0, the skipped blocks counted with the record before. A record is
+ * live from its sealing until the tail passes its sequence, which happens only after every entry
+ * in it is durably checkpointed into the imd pairs ({@link Checkpointer}); the blocks of the
+ * records the tail passed are free. When the open record finds no room, it waits for a checkpoint
+ * round to move the tail.
+ *
+ * <h2>Sequences</h2>
+ * Each record gets the next sequence number. A record is <em>outstanding</em> from sealing until
+ * every group commit in it has completed its data writes; {@link #completedThrough()} is the
+ * highest sequence with no outstanding record at or below it, what a flush issued now covers. A
+ * completed flush raises the durable watermark carried by later records (recovery reads a logged
+ * write at or below it whose block holds older data as a lost write, not as an excused stale read).
+ *
+ * <p>Event-loop only; the record buffers come from one slab allocated once.
+ */
+final class TupleLog {
+    /** Records whose write may be in flight at once. */
+    static final int MAX_RECORDS_IN_FLIGHT = 2;
+    /** Largest record, in bytes (one write). */
+    static final int MAX_RECORD_BYTES = 64 * 1024;
+    /** No sequence: a group with nothing logged and not checkpointed. */
+    static final long NONE = Long.MAX_VALUE;
+
+    private final EngineContext context;
+    private final CommitPath commits;
+    private final int blockSizeBytes;
+    private final long regionOffsetBytes;
+    private final long regionBlocks;
+    private final int maxRecordBlocks;
+    private final int maxRecordEntries;
+
+    // ---- the open record: group commits waiting to be sealed, FIFO through GroupState.nextInRecord
+    private GroupState openHead;
+    private GroupState openTail;
+
+    // ---- records being written: buffer, sequence and the commits they carry, per in-flight slot
+    private final MemorySegment[] recordBuffers;
+    private final long[] recordSequence;
+    private final long[] recordLengthBytes;
+    private final long[] recordStartBlock;
+    private final GroupState[] recordGroups;
+    private final boolean[] recordSlotBusy;
+    private int recordsInFlight;
+
+    // ---- live records (sealed, not yet passed by the tail), FIFO: sequence, first block, blocks used
+    private long[] liveSequence;
+    private long[] liveStartBlock;
+    private long[] liveFootprintBlocks;
+    private int liveHead;
+    private int liveCount;
+    private long usedBlocks;
+    private long headBlock;
+
+    // ---- sequences
+    private long nextSequence;
+    private long tailSequence;
+    private long durableWatermark;
+    /** Commits not yet completed per outstanding record, ring indexed from {@link #oldestOutstanding}. */
+    private int[] outstandingCommits;
+    private long oldestOutstanding;
+    private IOException lastWriteFailure;
+    private boolean watermarkFrozen;
+    /** The first sequence of this session: recovery's empty record precedes it. */
+    private final long firstSequence;
+    /** The sequence of the last empty record whose write succeeded, or -1. */
+    private long lastEmptyRecordCompleted = -1;
+
+    TupleLog(EngineContext context, CommitPath commits, MemorySegment recordSlab, LogRecovery.Start start) {
+        this.context = context;
+        this.commits = commits;
+        this.blockSizeBytes = context.blockSizeBytes;
+        this.regionOffsetBytes = context.geometry.logOffsetBytes();
+        this.regionBlocks = context.geometry.logBlockCount();
+        this.maxRecordBlocks = maxRecordBlocks(regionBlocks, blockSizeBytes);
+        this.maxRecordEntries = LogRecord.capacityEntries(maxRecordBlocks, blockSizeBytes);
+        if (maxRecordEntries < context.geometry.tuplesPerGroup()) {
+            throw new IllegalArgumentException("a log of " + regionBlocks + " blocks cannot hold a record of one whole group");
+        }
+        long recordBytes = (long) maxRecordBlocks * blockSizeBytes;
+        if (recordSlab.byteSize() < MAX_RECORDS_IN_FLIGHT * recordBytes) {
+            throw new IllegalArgumentException("record slab too small");
+        }
+        this.recordBuffers = new MemorySegment[MAX_RECORDS_IN_FLIGHT];
+        for (int i = 0; i < MAX_RECORDS_IN_FLIGHT; i++) {
+            recordBuffers[i] = recordSlab.asSlice(i * recordBytes, recordBytes);
+        }
+        this.recordSequence = new long[MAX_RECORDS_IN_FLIGHT];
+        this.recordLengthBytes = new long[MAX_RECORDS_IN_FLIGHT];
+        this.recordStartBlock = new long[MAX_RECORDS_IN_FLIGHT];
+        this.recordGroups = new GroupState[MAX_RECORDS_IN_FLIGHT];
+        this.recordSlotBusy = new boolean[MAX_RECORDS_IN_FLIGHT];
+        int liveCapacity = 64;
+        this.liveSequence = new long[liveCapacity];
+        this.liveStartBlock = new long[liveCapacity];
+        this.liveFootprintBlocks = new long[liveCapacity];
+        this.outstandingCommits = new int[64];
+        this.nextSequence = start.nextSequence();
+        this.firstSequence = start.nextSequence();
+        this.tailSequence = start.nextSequence();
+        this.oldestOutstanding = start.nextSequence();
+        this.durableWatermark = start.durableWatermark();
+        this.headBlock = start.headBlock();
+    }
+
+    /** The largest record for a region of {@code regionBlocks}: 64 KiB, at most a quarter of the region. */
+    static int maxRecordBlocks(long regionBlocks, int blockSizeBytes) {
+        long quarter = Math.max(1, regionBlocks / 4);
+        return (int) Math.max(1, Math.min(MAX_RECORD_BYTES / blockSizeBytes, quarter));
+    }
+
+    /** Bytes of record buffers the log needs (one slab, allocated by the engine). */
+    static long slabBytes(long regionBlocks, int blockSizeBytes) {
+        return (long) MAX_RECORDS_IN_FLIGHT * maxRecordBlocks(regionBlocks, blockSizeBytes) * blockSizeBytes;
+    }
+
+    // ---------------------------------------------------------------- commits in, records out
+
+    /** A group commit is ready (its tuples in {@code state.commitPieces}): it joins the open record. */
+    void add(GroupState state) {
+        assert state.nextInRecord == null && openTail != state : "group already in a record";
+        state.commitEntries = 0;
+        for (Piece piece = state.commitPieces.head; piece != null; piece = piece.next) {
+            state.commitEntries += piece.blockCount;
+        }
+        if (openTail == null) {
+            openHead = state;
+        } else {
+            openTail.nextInRecord = state;
+        }
+        openTail = state;
+    }
+
+    /**
+     * Seals and writes open records while there are commits waiting, a record slot free and room
+     * at the head. Called once per loop step (after the step's new commits) and as records complete.
+     */
+    void sealDue() {
+        while (openHead != null && recordsInFlight < MAX_RECORDS_IN_FLIGHT) {
+            int entries = 0;
+            GroupState last = null;
+            for (GroupState state = openHead; state != null && entries + state.commitEntries <= maxRecordEntries;
+                 state = state.nextInRecord) {
+                entries += state.commitEntries;
+                last = state;
+            }
+            assert last != null : "one group's commit always fits a record";
+            int lengthBlocks = LogRecord.blocksFor(entries, blockSizeBytes);
+            long start = placeRecord(lengthBlocks);
+            if (start < 0) {
+                return; // no room: a checkpoint round has to move the tail first
+            }
+            GroupState first = openHead;
+            openHead = last.nextInRecord;
+            last.nextInRecord = null;
+            if (openHead == null) {
+                openTail = null;
+            }
+            writeRecord(first, entries, lengthBlocks, start);
+        }
+    }
+
+    /**
+     * Reserves {@code lengthBlocks} at the head (wrapping to block 0 when they do not fit before the
+     * end) and returns the first block, or -1 when the live records leave no room.
+     */
+    private long placeRecord(long lengthBlocks) {
+        long gap = headBlock + lengthBlocks > regionBlocks ? regionBlocks - headBlock : 0;
+        if (liveCount == 0) {
+            usedBlocks = 0;
+            if (gap > 0) {
+                headBlock = 0;
+                gap = 0;
+            }
+        }
+        if (usedBlocks + gap + lengthBlocks > regionBlocks) {
+            return -1;
+        }
+        if (gap > 0) {
+            liveFootprintBlocks[(liveHead + liveCount - 1) % liveSequence.length] += gap;
+            usedBlocks += gap;
+            headBlock = 0;
+        }
+        long start = headBlock;
+        headBlock += lengthBlocks;
+        if (headBlock == regionBlocks) {
+            headBlock = 0;
+        }
+        usedBlocks += lengthBlocks;
+        return start;
+    }
+
+    private void writeRecord(GroupState first, int entries, int lengthBlocks, long startBlock) {
+        int slot = freeRecordSlot();
+        long sequence = nextSequence++;
+        MemorySegment record = recordBuffers[slot].asSlice(0, (long) lengthBlocks * blockSizeBytes);
+        int entry = 0;
+        for (GroupState state = first; state != null; state = state.nextInRecord) {
+            state.commitSequence = sequence;
+            state.commitSealed = true;
+            if (state.logTailSequence == NONE) {
+                state.logTailSequence = sequence;
+            }
+            if (state.checkpointInFlight && state.sinceSnapshotSequence == NONE) {
+                state.sinceSnapshotSequence = sequence;
+            }
+            MemorySegment next = state.other();
+            for (Piece piece = state.commitPieces.head; piece != null; piece = piece.next) {
+                for (int i = 0; i < piece.blockCount; i++) {
+                    LogRecord.setEntry(record, entry++, piece.firstBlock + i,
+                        ImdBlock.tupleBits(next, piece.firstIndex + i));
+                }
+            }
+        }
+        assert entry == entries : "record entries counted " + entries + ", written " + entry;
+        LogRecord.seal(record, blockSizeBytes, context.volumeTag, sequence, durableWatermark, tailSequence, entries);
+        recordSlotBusy[slot] = true;
+        recordSequence[slot] = sequence;
+        recordLengthBytes[slot] = record.byteSize();
+        recordStartBlock[slot] = startBlock;
+        recordGroups[slot] = first;
+        recordsInFlight++;
+        addLive(sequence, startBlock, lengthBlocks);
+        addOutstanding(sequence, first);
+        context.counters.increment(EngineCounters.LOG_RECORDS);
+        context.counters.add(EngineCounters.LOG_ENTRIES, entries);
+        context.ops.create(OpTable.LOG_WRITE, OpTable.WRITE_OP, this, slot, IoPort.METADATA_FILE,
+            regionOffsetBytes + startBlock * blockSizeBytes, record, context.writeFlags);
+        if (context.testFault == EngineTestFault.DATA_BEFORE_RECORD) {
+            // Test only: the ordering bug torture must catch (data written before its record).
+            for (GroupState state = first; state != null; state = state.nextInRecord) {
+                commits.issueDataWritesEarly(state);
+            }
+        }
+    }
+
+    private int freeRecordSlot() {
+        for (int i = 0; i < MAX_RECORDS_IN_FLIGHT; i++) {
+            if (!recordSlotBusy[i]) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("no free record slot with " + recordsInFlight + " in flight");
+    }
+
+    /** A record's write completed: its commits may write their data (or fail, on an error). */
+    void onRecordWrite(int slot, int result) {
+        long lengthBytes = recordLengthBytes[slot];
+        GroupState state = recordGroups[slot];
+        recordGroups[slot] = null;
+        recordSlotBusy[slot] = false;
+        recordsInFlight--;
+        IOException failure = null;
+        if (state == null && result == lengthBytes) {
+            lastEmptyRecordCompleted = recordSequence[slot];
+        }
+        if (result != lengthBytes) {
+            failure = context.deviceError("log record write", IoPort.METADATA_FILE,
+                regionOffsetBytes + recordStartBlock[slot] * blockSizeBytes, lengthBytes, result);
+            lastWriteFailure = failure;
+        }
+        while (state != null) {
+            GroupState next = state.nextInRecord;
+            state.nextInRecord = null;
+            commits.onRecordWritten(state, failure);
+            state = next;
+        }
+        sealDue();
+    }
+
+    // ---------------------------------------------------------------- live records and the tail
+
+    private void addLive(long sequence, long startBlock, long blocks) {
+        if (liveCount == liveSequence.length) {
+            int capacity = liveSequence.length * 2;
+            liveSequence = reorder(liveSequence, capacity);
+            liveStartBlock = reorder(liveStartBlock, capacity);
+            liveFootprintBlocks = reorder(liveFootprintBlocks, capacity);
+            liveHead = 0;
+        }
+        int index = (liveHead + liveCount) % liveSequence.length;
+        liveSequence[index] = sequence;
+        liveStartBlock[index] = startBlock;
+        liveFootprintBlocks[index] = blocks;
+        liveCount++;
+    }
+
+    private long[] reorder(long[] ring, int capacity) {
+        long[] grown = new long[capacity];
+        for (int i = 0; i < liveCount; i++) {
+            grown[i] = ring[(liveHead + i) % ring.length];
+        }
+        return grown;
+    }
+
+    /**
+     * Moves the tail to {@code newTail} (never back): every record below it had all its entries
+     * durably checkpointed, so its blocks are free.
+     */
+    void advanceTail(long newTail) {
+        if (newTail <= tailSequence) {
+            return;
+        }
+        assert newTail <= nextSequence : "tail past the head";
+        tailSequence = newTail;
+        while (liveCount > 0 && liveSequence[liveHead] < newTail) {
+            usedBlocks -= liveFootprintBlocks[liveHead];
+            liveHead = (liveHead + 1) % liveSequence.length;
+            liveCount--;
+        }
+        assert usedBlocks >= 0 : "log blocks used below zero";
+    }
+
+    /** The sequence the next sealed record gets: no entry sealed so far is at or above it. */
+    long nextSequence() {
+        return nextSequence;
+    }
+
+    long tailSequence() {
+        return tailSequence;
+    }
+
+    /** Fraction of the region that live records use, 0 to 1. */
+    double fill() {
+        return (double) usedBlocks / regionBlocks;
+    }
+
+    /** Whether commits wait in the open record for room (a checkpoint round must move the tail). */
+    boolean waitingForRoom() {
+        return openHead != null && recordsInFlight == 0;
+    }
+
+    /** Whether anything is in the open record or being written. */
+    boolean busy() {
+        return openHead != null || recordsInFlight > 0;
+    }
+
+    IOException lastWriteFailure() {
+        return lastWriteFailure;
+    }
+
+    /**
+     * Fails every commit waiting in the open record: the log has no room and none can be made
+     * (checkpoints fail), so their tuples can never be logged.
+     */
+    void failOpenRecord(IOException failure) {
+        GroupState state = openHead;
+        openHead = null;
+        openTail = null;
+        while (state != null) {
+            GroupState next = state.nextInRecord;
+            state.nextInRecord = null;
+            commits.onRecordWritten(state, failure);
+            state = next;
+        }
+    }
+
+    // ---------------------------------------------------------------- outstanding records and flushes
+
+    private void addOutstanding(long sequence, GroupState first) {
+        int commitsInRecord = 0;
+        for (GroupState state = first; state != null; state = state.nextInRecord) {
+            commitsInRecord++;
+        }
+        long span = sequence - oldestOutstanding + 1;
+        if (span > outstandingCommits.length) {
+            int[] grown = new int[Integer.highestOneBit((int) span) << 1];
+            for (long s = oldestOutstanding; s < sequence; s++) {
+                grown[(int) (s & (grown.length - 1))] = outstandingCommits[(int) (s & (outstandingCommits.length - 1))];
+            }
+            outstandingCommits = grown;
+        }
+        outstandingCommits[(int) (sequence & (outstandingCommits.length - 1))] = commitsInRecord;
+        retireCompleted();
+    }
+
+    /** A group commit of record {@code sequence} completed (its data writes done or failed). */
+    void onCommitDone(long sequence) {
+        int index = (int) (sequence & (outstandingCommits.length - 1));
+        assert sequence >= oldestOutstanding && outstandingCommits[index] > 0 : "commit done twice for " + sequence;
+        outstandingCommits[index]--;
+        retireCompleted();
+    }
+
+    private void retireCompleted() {
+        while (oldestOutstanding < nextSequence
+                && outstandingCommits[(int) (oldestOutstanding & (outstandingCommits.length - 1))] == 0) {
+            oldestOutstanding++;
+        }
+    }
+
+    /**
+     * The highest sequence such that every record at or below it has completed all its writes: a
+     * flush issued now makes them durable.
+     */
+    long completedThrough() {
+        return oldestOutstanding - 1;
+    }
+
+    /** A flush that covered everything through {@code watermark} completed. */
+    void onFlushDurable(long watermark) {
+        if (!watermarkFrozen) {
+            durableWatermark = Math.max(durableWatermark, watermark);
+        }
+    }
+
+    /** A record write failed: the durable watermark stays where it is for the rest of the session. */
+    void freezeWatermark() {
+        watermarkFrozen = true;
+    }
+
+    long durableWatermark() {
+        return durableWatermark;
+    }
+
+    /**
+     * Writes an empty record whose tail is its own sequence: everything before is durably
+     * checkpointed (the tail has reached the head), so a later open has nothing to replay. Used at
+     * close, after the last checkpoint round. Does nothing while a record is in flight or waiting.
+     */
+    void writeEmptyRecord() {
+        if (busy() || tailSequence != nextSequence) {
+            return;
+        }
+        long start = placeRecord(1);
+        if (start >= 0) {
+            writeRecord(null, 0, 1, start);
+        }
+    }
+
+    /**
+     * Whether the last record written is an empty one that completed and nothing was logged since:
+     * the log holds nothing to replay. Also true when nothing was written since open (recovery left
+     * the log that way).
+     */
+    boolean endsWithEmptyRecord() {
+        return !busy() && (nextSequence == firstSequence || lastEmptyRecordCompleted == nextSequence - 1);
+    }
+
+}
