@@ -19,7 +19,9 @@ class TortureCommandTest {
 
     /** A run with the engine's seed stale-brother commit, a flaw the run must catch. */
     private static Run runWithTheSeedsStaleBrother(String... args) {
-        return run(new TortureCommand(options -> options.withSeedStaleBrother(true)), args);
+        // Crash-only: with media faults injected, every failed read counts as a detected fault.
+        return run(new TortureCommand(options -> options.withMediaFaults(java.util.Set.of(), 0)
+            .withCrashProbability(0.02).withSeedStaleBrother(true)), args);
     }
 
     private static Run run(TortureCommand torture, String... args) {
