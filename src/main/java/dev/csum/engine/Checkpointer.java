@@ -164,7 +164,7 @@ final class Checkpointer {
         long offset = context.geometry.imdPairOffsetBytes(state.group) + (long) slot * blockSizeBytes;
         context.counters.increment(EngineCounters.CHECKPOINT_WRITES);
         context.ops.create(OpTable.CHECKPOINT_WRITE, OpTable.WRITE_OP, state, buffer, IoPort.METADATA_FILE,
-            offset, snapshot, context.writeFlags);
+            offset, snapshot, 0); // durable by the round's sync, before the log lets go
     }
 
     /** One copy of a group's checkpoint was written (or failed). */

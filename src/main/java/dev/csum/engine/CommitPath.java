@@ -43,6 +43,10 @@ final class CommitPath {
     private final PieceList deferredWrites = new PieceList();
     private TupleLog log;
     private Checkpointer checkpointer;
+    /** Strict: commits whose data writes completed, waiting for the next sync (LIFO through nextAwaitingSync). */
+    private GroupState syncWaitersHead;
+    /** Strict: the commits the sync in flight covers, or null. */
+    private GroupState syncInFlight;
 
     CommitPath(EngineContext context, PieceCompletion completion) {
         this.context = context;
@@ -185,7 +189,7 @@ final class CommitPath {
 
     private void issueDataWrite(Piece piece) {
         context.ops.create(OpTable.DATA_WRITE, OpTable.WRITE_OP, piece, 0, IoPort.DATA_FILE,
-            context.geometry.dataOffsetBytes(piece.firstBlock), piece.data, context.writeFlags);
+            context.geometry.dataOffsetBytes(piece.firstBlock), piece.data, 0);
     }
 
     /**
@@ -246,7 +250,21 @@ final class CommitPath {
         if (state.commitOpsPending > 0) {
             return;
         }
-        state.commitInFlight = false;
+        applyCommit(state);
+        if (context.strict && !state.commitFailed) {
+            // Strict: the commit completes when a sync issued after its data writes has completed.
+            state.nextAwaitingSync = syncWaitersHead;
+            syncWaitersHead = state;
+            return;
+        }
+        finishCommit(state, null);
+    }
+
+    /**
+     * The commit's writes are done: its new state becomes the committed one (reads verify against
+     * it), and the log counts the commit as completed.
+     */
+    private void applyCommit(GroupState state) {
         if (!state.commitFailed) {
             state.newerCopy = state.commitTargetCopy;
             state.previousValid = true;
@@ -262,11 +280,45 @@ final class CommitPath {
             log.onCommitDone(state.commitSequence);
         }
         state.commitSealed = false;
+    }
+
+    /** The commit is over: its pieces finish ({@code failure} for each, if any) and the group may commit again. */
+    private void finishCommit(GroupState state, IOException failure) {
+        state.commitInFlight = false;
         Piece piece;
         while ((piece = state.commitPieces.poll()) != null) {
-            completion.finishPiece(piece, null);
+            completion.finishPiece(piece, failure);
         }
         tryCommit(state);
+    }
+
+    // ---------------------------------------------------------------- strict mode: one sync per batch
+
+    /**
+     * Issues the data device's fdatasync for the commits waiting for one, when none is in flight.
+     * Once per loop step: every commit whose data writes completed since the last sync shares it.
+     */
+    void startDueSync() {
+        if (syncWaitersHead == null || syncInFlight != null) {
+            return;
+        }
+        syncInFlight = syncWaitersHead;
+        syncWaitersHead = null;
+        context.ops.create(OpTable.STRICT_SYNC, OpTable.FSYNC_OP, this, 0, IoPort.DATA_FILE, 0, null,
+            IoPort.FLAG_DATASYNC);
+    }
+
+    /** The strict batch's sync completed: its commits complete (or fail, when the sync failed). */
+    void onStrictSync(int result) {
+        IOException failure = result < 0 ? context.deviceError("fsync", IoPort.DATA_FILE, 0, 0, result) : null;
+        GroupState state = syncInFlight;
+        syncInFlight = null;
+        while (state != null) {
+            GroupState next = state.nextAwaitingSync;
+            state.nextAwaitingSync = null;
+            finishCommit(state, failure);
+            state = next;
+        }
     }
 
     private void failDamaged(GroupState state) {

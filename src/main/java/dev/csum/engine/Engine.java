@@ -384,6 +384,7 @@ public final class Engine implements IoPort.CompletionSink {
         commits.startDueCommits();
         if (log != null) {
             log.sealDue();
+            commits.startDueSync();
             checkpointer.startIfDue();
             IOException stuck = checkpointer.stuckFailure();
             if (stuck != null && log.waitingForRoom()) {
@@ -493,6 +494,7 @@ public final class Engine implements IoPort.CompletionSink {
             case OpTable.LOG_WRITE -> log.onRecordWrite(aux, result);
             case OpTable.CHECKPOINT_WRITE -> checkpointer.onCheckpointWrite((GroupState) target, aux, result);
             case OpTable.CHECKPOINT_SYNC -> checkpointer.onSync(fileIndex, result);
+            case OpTable.STRICT_SYNC -> commits.onStrictSync(result);
             case OpTable.DATA_WRITE -> commits.onDataWrite((Piece) target, result);
             case OpTable.RESOLVE_READ -> commits.onResolveRead((GroupState) target, aux, buffer, result);
             case OpTable.FSYNC -> onFsync(target, fileIndex, result);

@@ -24,8 +24,15 @@ final class EngineContext {
     final boolean verifyReads;
     /** The devices are open read-only: no write operation may ever be prepared (see Engine.prepare). */
     final boolean readOnly;
-    /** {@link IoPort#FLAG_DSYNC} in strict mode, else 0: applied to every record, data and checkpoint write. */
-    final int writeFlags;
+    /**
+     * Strict mode: a write completes only when it is durable. Its log record is written with
+     * {@link IoPort#FLAG_DSYNC}; its data write plainly, and one fdatasync of the data device,
+     * shared by every commit whose data writes completed before it was issued, makes them durable
+     * before they complete (see CommitPath).
+     */
+    final boolean strict;
+    /** Flags of log record writes: {@link IoPort#FLAG_DSYNC} in strict mode, else 0. */
+    final int recordWriteFlags;
     /** {@link EngineSettings#testFault()}: test kit only, an ordering bug torture must catch. */
     final EngineTestFault testFault;
     /** The data area read as zeros at format (superblock flag): a never-written block must read as zeros. */
@@ -42,7 +49,8 @@ final class EngineContext {
         this.checksum = superblock.checksum().newChecksum();
         this.verifyReads = settings.verifyReads();
         this.readOnly = settings.readOnly();
-        this.writeFlags = settings.dsyncWrites() ? IoPort.FLAG_DSYNC : 0;
+        this.strict = settings.dsyncWrites();
+        this.recordWriteFlags = strict ? IoPort.FLAG_DSYNC : 0;
         this.testFault = settings.testFault();
         this.dataZeroed = superblock.dataZeroed();
         this.ops = ops;

@@ -67,6 +67,8 @@ final class GroupState {
     long commitSequence;
     /** Test only: the commit's data writes were issued before its record completed. */
     boolean dataIssuedEarly;
+    /** Strict mode: next group whose commit waits for the same data-device sync. */
+    GroupState nextAwaitingSync;
     /** Next group in the same log record (open or in flight). */
     GroupState nextInRecord;
     /**

@@ -242,7 +242,7 @@ final class TupleLog {
         context.counters.increment(EngineCounters.LOG_RECORDS);
         context.counters.add(EngineCounters.LOG_ENTRIES, entries);
         context.ops.create(OpTable.LOG_WRITE, OpTable.WRITE_OP, this, slot, IoPort.METADATA_FILE,
-            regionOffsetBytes + startBlock * blockSizeBytes, record, context.writeFlags);
+            regionOffsetBytes + startBlock * blockSizeBytes, record, context.recordWriteFlags);
         if (context.testFault == EngineTestFault.DATA_BEFORE_RECORD) {
             // Test only: the ordering bug torture must catch (data written before its record).
             for (GroupState state = first; state != null; state = state.nextInRecord) {
