@@ -10,8 +10,10 @@ public enum Durability {
      */
     DEFAULT,
     /**
-     * Every metadata and data write is issued with {@code RWF_DSYNC}: a write is durable when it
-     * completes, and even a power loss cannot leave data that matches neither metadata copy.
+     * A write completes only when it is durable: its log record is written with {@code RWF_DSYNC}
+     * before its data, and one {@code fdatasync} of the data device, shared by every write whose data
+     * landed before it was issued, precedes the completion. Even a power loss cannot leave data that
+     * no logged or checkpointed tuple describes (docs/DURABILITY.md).
      */
     STRICT
 }

@@ -6,8 +6,8 @@ package dev.csum.engine;
  * @param imdCacheBytes bytes of imd cache (each cached group takes two blocks)
  * @param bufferArenaBytes bytes of the aligned slab holding write copies and read bounce buffers;
  *     rounded down to a power of two; bounds the bytes in flight
- * @param dsyncWrites issue every log record, data and checkpoint write with
- *     {@link dev.csum.io.IoPort#FLAG_DSYNC}: a write is durable when it completes (the strict durability mode)
+ * @param dsyncWrites the strict durability mode: a write completes when it is durable (its log record
+ *     written with {@link dev.csum.io.IoPort#FLAG_DSYNC}, then one data-device fdatasync per batch)
  * @param verifyReads verify checksums on reads (unwritten blocks read as zeros either way)
  * @param readOnly the devices are open read-only: the engine never writes (no commit, no settle,
  *     no repair); metadata it would have rewritten is counted instead

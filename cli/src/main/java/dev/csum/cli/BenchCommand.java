@@ -82,8 +82,8 @@ final class BenchCommand implements Callable<Integer> {
     IoEngine ioEngine;
 
     @Option(names = "--durability", paramLabel = "MODE", defaultValue = "default", converter = DurabilityConverter.class,
-        description = "Write durability: default, or strict (every metadata and data write is RWF_DSYNC, durable"
-            + " when it completes) (default: ${DEFAULT-VALUE}).")
+        description = "Write durability: default, or strict (a write completes when durable: its log record"
+            + " RWF_DSYNC, then one data-device fdatasync per batch) (default: ${DEFAULT-VALUE}).")
     Durability durability;
 
     @Option(names = "--imd-cache", paramLabel = "BYTES", converter = Sizes.BytesConverter.class,
