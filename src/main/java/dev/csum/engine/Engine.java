@@ -330,14 +330,14 @@ public final class Engine implements IoPort.CompletionSink {
      * tail is itself, so the next open has nothing to replay. True when all that is done.
      */
     private boolean settleForClose() {
+        if (log != null && (checkpointer.roundActive() || log.busy())) {
+            return false; // checked first: settleAll walks every cached group
+        }
         if (!commits.settleAll()) {
             return false;
         }
         if (log == null) {
             return true;
-        }
-        if (checkpointer.roundActive() || log.busy()) {
-            return false;
         }
         if (log.endsWithEmptyRecord() || checkpointer.stuckFailure() != null) {
             // Clean, or a checkpoint failed: its entries then stay in the log for the next open.
