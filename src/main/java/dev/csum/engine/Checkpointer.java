@@ -92,8 +92,8 @@ final class Checkpointer {
     }
 
     private void enlist(GroupState state) {
-        boolean candidate = state.loaded && !state.damaged && !state.dual && !state.resolving
-            && (state.unsettled || state.checkpointWanted) && !state.checkpointInFlight;
+        boolean candidate = state.loadPhase() == GroupPhase.Load.LOADED
+            && (state.unsettled || state.checkpointWanted) && !state.checkpointInFlight();
         if (!candidate) {
             return;
         }
@@ -101,7 +101,7 @@ final class Checkpointer {
         if (!state.unsettled) {
             return; // asked to settle, nothing to write
         }
-        state.checkpointInFlight = true;
+        state.moveCheckpoint(GroupPhase.Checkpoint.QUEUED);
         state.nextInRoundAll = roundMembers;
         roundMembers = state;
         if (queueTail == null) {
@@ -146,10 +146,9 @@ final class Checkpointer {
         MemorySegment.copy(state.committed(), 0, snapshot, 0, blockSizeBytes);
         state.commitsAtSnapshot = state.commitsCompleted;
         // Entries of a commit in flight are not in the snapshot: the log keeps covering them.
-        state.sinceSnapshotSequence = state.commitInFlight && state.commitSealed
-            ? state.commitSequence : TupleLog.NONE;
+        state.moveCheckpoint(GroupPhase.Checkpoint.FIRST_COPY);
+        state.sinceSnapshotSequence = state.commitSealedUnapplied() ? state.commitSequence : TupleLog.NONE;
         state.checkpointFailure = null;
-        state.checkpointCopiesWritten = 0;
         groupsWriting++;
         // The next generation goes to the slot of its parity (FORMAT.md §4's slot rule): the older
         // copy's slot first, so the newer copy stays whole until the first write has completed.
@@ -180,7 +179,8 @@ final class Checkpointer {
             return;
         }
         state.generation = generation;
-        if (++state.checkpointCopiesWritten == 1) {
+        if (state.checkpointPhase() == GroupPhase.Checkpoint.FIRST_COPY) {
+            state.moveCheckpoint(GroupPhase.Checkpoint.SECOND_COPY);
             writeCopy(state, buffer, generation + 1); // the second copy, once the first is whole
             return;
         }
@@ -193,7 +193,7 @@ final class Checkpointer {
             state.logTailSequence = state.sinceSnapshotSequence;
             moveTail();
         }
-        state.checkpointCopiesWritten = 0;
+        state.moveCheckpoint(GroupPhase.Checkpoint.AWAITING_SYNC);
         bufferOwner[buffer] = null;
         groupsWriting--;
         startQueued();
@@ -226,7 +226,6 @@ final class Checkpointer {
         while (state != null) {
             GroupState next = state.nextInRoundAll;
             state.nextInRoundAll = null;
-            state.checkpointInFlight = false;
             if (state.checkpointFailure == null) {
                 state.logTailSequence = state.sinceSnapshotSequence;
                 state.unsettled = state.commitsCompleted != state.commitsAtSnapshot;
@@ -239,6 +238,7 @@ final class Checkpointer {
                 state.unsettled = false;
             }
             state.sinceSnapshotSequence = TupleLog.NONE;
+            state.moveCheckpoint(GroupPhase.Checkpoint.IDLE);
             state = next;
         }
         roundActive = false;

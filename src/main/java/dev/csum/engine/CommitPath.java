@@ -108,14 +108,14 @@ final class CommitPath {
     }
 
     private void tryCommit(GroupState state) {
-        if (!state.loaded || state.commitInFlight || state.resolving) {
+        if (!state.loaded() || state.commitInFlight() || state.resolving()) {
             return;
         }
-        if (state.damaged) {
+        if (state.damaged()) {
             failDamaged(state);
             return;
         }
-        if (state.dual && (!state.pendingWrites.isEmpty() || state.settleRequested)) {
+        if (state.dual() && (!state.pendingWrites.isEmpty() || state.settleRequested)) {
             startResolve(state);
             return;
         }
@@ -144,12 +144,12 @@ final class CommitPath {
                     tags == null ? 0 : tags[inRequest] & 0xFFFF);
             }
         }
-        state.commitInFlight = true;
         state.previousValid = false;
         state.commitTargetCopy = target;
         state.commitFailed = false;
         state.commitOpsPending = state.commitPieces.size;
         context.counters.increment(EngineCounters.IMD_COMMITS);
+        state.moveCommit(GroupPhase.Commit.IN_OPEN_RECORD);
         log.add(state);
     }
 
@@ -211,6 +211,7 @@ final class CommitPath {
             commitOpDone(state, state.commitPieces.size);
             return;
         }
+        state.moveCommit(GroupPhase.Commit.DATA_IN_FLIGHT);
         for (Piece piece = state.commitPieces.head; piece != null; piece = piece.next) {
             issueDataWrite(piece);
         }
@@ -255,6 +256,7 @@ final class CommitPath {
             // Strict: the commit completes when a sync issued after its data writes has completed.
             state.nextAwaitingSync = syncWaitersHead;
             syncWaitersHead = state;
+            state.moveCommit(GroupPhase.Commit.AWAITING_SYNC);
             return;
         }
         finishCommit(state, null);
@@ -271,7 +273,7 @@ final class CommitPath {
             state.commitsCompleted++;
             state.unsettled = true;
         }
-        if (state.commitSealed) {
+        if (state.commitSealedUnapplied()) {
             if (state.commitFailed) {
                 // The failed record may be on disk after all: no flush may claim its writes from now
                 // on, or recovery would call the old data it left a lost write.
@@ -279,16 +281,16 @@ final class CommitPath {
             }
             log.onCommitDone(state.commitSequence);
         }
-        state.commitSealed = false;
     }
 
     /** The commit is over: its pieces finish ({@code failure} for each, if any) and the group may commit again. */
     private void finishCommit(GroupState state, IOException failure) {
-        state.commitInFlight = false;
+        // Pieces finish first (a finished piece leaves the list), then the phase says "no commit".
         Piece piece;
         while ((piece = state.commitPieces.poll()) != null) {
             completion.finishPiece(piece, failure);
         }
+        state.moveCommit(GroupPhase.Commit.NONE);
         tryCommit(state);
     }
 
@@ -355,17 +357,16 @@ final class CommitPath {
             }
         }
         if (differing == 0) {
-            state.dual = false;
+            state.moveLoad(GroupPhase.Load.LOADED);
             tryCommit(state);
             return;
         }
         MemorySegment buffer = context.buffers.allocate((long) differing * blockSizeBytes);
+        state.moveLoad(GroupPhase.Load.RESOLVING);
         if (buffer == null) {
-            state.resolving = true;
             waitingToResolve.add(state);
             return;
         }
-        state.resolving = true;
         state.resolveBuffer = buffer;
         state.resolveOpsPending = differing;
         long firstBlock = context.geometry.firstBlockOfGroup(state.group);
@@ -422,8 +423,7 @@ final class CommitPath {
         if (--state.resolveOpsPending == 0) {
             context.buffers.free(state.resolveBuffer);
             state.resolveBuffer = null;
-            state.resolving = false;
-            state.dual = false;
+            state.moveLoad(GroupPhase.Load.LOADED);
             tryCommit(state);
         }
     }
@@ -433,7 +433,7 @@ final class CommitPath {
         int waiting = waitingToResolve.size();
         for (int i = 0; i < waiting; i++) {
             GroupState state = waitingToResolve.poll();
-            state.resolving = false;
+            state.moveLoad(GroupPhase.Load.DUAL); // back to waiting: tryCommit starts it again
             tryCommit(state);
         }
     }
@@ -447,9 +447,9 @@ final class CommitPath {
     boolean settleAll() {
         boolean[] done = {true};
         context.cache.forEach(state -> {
-            if (state.commitInFlight || state.resolving || state.loading || state.checkpointInFlight) {
+            if (state.commitInFlight() || state.resolving() || state.loading() || state.checkpointInFlight()) {
                 done[0] = false;
-            } else if (state.unsettled && !state.damaged && state.loaded) {
+            } else if (state.unsettled && !state.damaged() && state.loaded()) {
                 requestSettle(state);
                 done[0] = false;
             }

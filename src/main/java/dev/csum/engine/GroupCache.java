@@ -82,7 +82,7 @@ final class GroupCache {
                 }
                 if (candidate.referenced) {
                     candidate.referenced = false;
-                } else if (!candidate.idle() && !candidate.damaged) {
+                } else if (!candidate.idle() && !candidate.damaged()) {
                     settler.accept(candidate);
                 } else {
                     victim = candidate;
@@ -104,9 +104,9 @@ final class GroupCache {
     void discard(GroupState state) {
         remove(state.group);
         state.group = -1;
-        state.loaded = false;
         state.referenced = false;
         state.unsettled = false;
+        state.moveLoad(GroupPhase.Load.UNASSIGNED);
     }
 
     /** Calls {@code action} for every cached group. */

@@ -9,8 +9,12 @@ import java.lang.foreign.MemorySegment;
  * <p>The slot holds both copies side by side exactly as on disk: half {@code i} is copy {@code i}
  * (copy 0 at {@code imdPairOffsetBytes(group)}, copy 1 one block after). Half {@link #newerCopy}
  * holds the committed state: the tuples of every write whose data write completed. The other half
- * holds, depending on the state, the brother read from disk ({@link #dual}), the next commit being
- * written ({@link #commitInFlight}) or the previous committed state ({@link #previousValid}).
+ * holds, depending on the state, the brother read from disk ({@link #dual()}), the next commit being
+ * written ({@link #commitInFlight()}) or the previous committed state ({@link #previousValid}).
+ *
+ * <p>Three explicit state machines ({@link GroupPhase}) say where the group stands: its pair's load,
+ * its commit and its checkpoint. Every move goes through {@link #moveLoad}, {@link #moveCommit} or
+ * {@link #moveCheckpoint}, which check the transition and then {@link #assertInvariants()}.
  *
  * <p>Event-loop only.
  */
@@ -20,19 +24,11 @@ final class GroupState {
     final MemorySegment[] halves;
 
     long group = -1;
-    boolean loading;
-    /** Loading: the second read of a pair that was not two VALID copies is in flight (see PairLoader.onLoad). */
-    boolean loadConfirming;
+    private GroupPhase.Load loadPhase = GroupPhase.Load.UNASSIGNED;
+    private GroupPhase.Commit commitPhase = GroupPhase.Commit.NONE;
+    private GroupPhase.Checkpoint checkpointPhase = GroupPhase.Checkpoint.IDLE;
     /** Loading: each copy's verdict so far. */
     final dev.csum.format.ImdValidity[] loadVerdicts = new dev.csum.format.ImdValidity[2];
-    boolean loaded;
-    /** Neither copy is valid: reads and writes of this group fail with an integrity error. */
-    boolean damaged;
-    /** Loaded from disk with two valid copies whose tuples differ: either may describe a block. */
-    boolean dual;
-    /** Reading the blocks whose tuples differ, to decide which copy describes each (after a crash). */
-    boolean resolving;
-    boolean commitInFlight;
     /** Queued in CommitPath's commitsDue: has new pending writes whose commit starts at the next loop step. */
     boolean commitDue;
     /** The other half holds the state before the last commit (for reads that raced with it). */
@@ -62,8 +58,7 @@ final class GroupState {
     int commitTargetCopy;
     /** Tuples in the commit in flight (its entries in the log record). */
     int commitEntries;
-    /** The commit in flight is in a sealed record, {@link #commitSequence}. */
-    boolean commitSealed;
+    /** The sequence of the record holding the commit in flight, once sealed. */
     long commitSequence;
     /** Test only: the commit's data writes were issued before its record completed. */
     boolean dataIssuedEarly;
@@ -78,11 +73,8 @@ final class GroupState {
     long logTailSequence = TupleLog.NONE;
     /** While a checkpoint runs: the oldest sequence of entries its snapshot does not hold. */
     long sinceSnapshotSequence = TupleLog.NONE;
-    /** A checkpoint of this group is running (from its snapshot until the round's sync). */
-    boolean checkpointInFlight;
     /** Asked to settle: include in the next checkpoint round. */
     boolean checkpointWanted;
-    int checkpointCopiesWritten;
     int commitsAtSnapshot;
     IOException checkpointFailure;
     GroupState nextInRound;
@@ -100,17 +92,14 @@ final class GroupState {
             pair.asSlice(0, blockSizeBytes), pair.asSlice(blockSizeBytes, blockSizeBytes)};
     }
 
+    /**
+     * Gives the slot to {@code newGroup}: only a group that is unassigned, or loaded and idle (evictable),
+     * may be replaced.
+     */
     void assign(long newGroup) {
-        assert users == 0 && !commitInFlight && !resolving && readWaiters.isEmpty() && pendingWrites.isEmpty()
-            && !checkpointInFlight && logTailSequence == TupleLog.NONE : "assigning a busy or log-covered group";
+        assert loadPhase == GroupPhase.Load.UNASSIGNED || idle() : "assigning a busy or log-covered group " + this;
         group = newGroup;
-        loading = false;
-        loadConfirming = false;
-        loaded = false;
-        damaged = false;
-        dual = false;
-        resolving = false;
-        commitInFlight = false;
+        loadPhase = GroupPhase.Load.UNASSIGNED;
         previousValid = false;
         commitsCompleted = 0;
         unsettled = false;
@@ -120,15 +109,122 @@ final class GroupState {
         referenced = true;
         commitOpsPending = 0;
         commitFailed = false;
-        commitSealed = false;
         dataIssuedEarly = false;
         nextInRecord = null;
         sinceSnapshotSequence = TupleLog.NONE;
         checkpointWanted = false;
-        checkpointCopiesWritten = 0;
         checkpointFailure = null;
         resolveBuffer = null;
         resolveOpsPending = 0;
+        assert assertInvariants();
+    }
+
+    // ---------------------------------------------------------------- phases
+
+    void moveLoad(GroupPhase.Load to) {
+        assert loadPhase.canMoveTo(to) : "group " + group + ": load " + loadPhase + " -> " + to;
+        loadPhase = to;
+        assert assertInvariants();
+    }
+
+    void moveCommit(GroupPhase.Commit to) {
+        assert commitPhase.canMoveTo(to) : "group " + group + ": commit " + commitPhase + " -> " + to;
+        commitPhase = to;
+        assert assertInvariants();
+    }
+
+    void moveCheckpoint(GroupPhase.Checkpoint to) {
+        assert checkpointPhase.canMoveTo(to) : "group " + group + ": checkpoint " + checkpointPhase + " -> " + to;
+        checkpointPhase = to;
+        assert assertInvariants();
+    }
+
+    GroupPhase.Load loadPhase() {
+        return loadPhase;
+    }
+
+    GroupPhase.Commit commitPhase() {
+        return commitPhase;
+    }
+
+    GroupPhase.Checkpoint checkpointPhase() {
+        return checkpointPhase;
+    }
+
+    /** The pair's read (or its confirming read) is in flight. */
+    boolean loading() {
+        return loadPhase == GroupPhase.Load.LOADING || loadPhase == GroupPhase.Load.CONFIRMING;
+    }
+
+    /** The pair has been read and judged (possibly damaged or dual). */
+    boolean loaded() {
+        return loadPhase.compareTo(GroupPhase.Load.DUAL) >= 0;
+    }
+
+    boolean damaged() {
+        return loadPhase == GroupPhase.Load.DAMAGED;
+    }
+
+    /** Two valid copies differ (a crash state) and are not resolved yet: reads accept either. */
+    boolean dual() {
+        return loadPhase == GroupPhase.Load.DUAL || loadPhase == GroupPhase.Load.RESOLVING;
+    }
+
+    boolean resolving() {
+        return loadPhase == GroupPhase.Load.RESOLVING;
+    }
+
+    boolean commitInFlight() {
+        return commitPhase != GroupPhase.Commit.NONE;
+    }
+
+    /**
+     * The commit in flight is in a sealed record (its {@link #commitSequence} is set) and its tuples
+     * are not yet the committed state (its data writes have not all completed).
+     */
+    boolean commitSealedUnapplied() {
+        return commitPhase == GroupPhase.Commit.RECORD_IN_FLIGHT || commitPhase == GroupPhase.Commit.DATA_IN_FLIGHT;
+    }
+
+    boolean checkpointInFlight() {
+        return checkpointPhase != GroupPhase.Checkpoint.IDLE;
+    }
+
+    /**
+     * How the three phases and the fields combine; true, so that it can run inside {@code assert}.
+     *
+     * @throws AssertionError naming the broken rule
+     */
+    boolean assertInvariants() {
+        check(users >= 0, "users below zero");
+        check(commitPhase == GroupPhase.Commit.NONE || loadPhase == GroupPhase.Load.LOADED,
+            "a commit runs only on a loaded, resolved, undamaged group");
+        check(commitPhase != GroupPhase.Commit.NONE
+                || (commitPieces.isEmpty() && commitOpsPending == 0 && nextInRecord == null && nextAwaitingSync == null),
+            "no commit, yet commit pieces, operations or record links remain");
+        check(checkpointPhase == GroupPhase.Checkpoint.IDLE || loadPhase == GroupPhase.Load.LOADED,
+            "a checkpoint runs only on a loaded, resolved, undamaged group");
+        boolean beforeLoad = !loaded();
+        check(!beforeLoad || (!unsettled && logTailSequence == TupleLog.NONE),
+            "a group not loaded is ahead of its imd copies or covered by the log");
+        check(loadPhase != GroupPhase.Load.DAMAGED || logTailSequence == TupleLog.NONE,
+            "a damaged group holds log entries (its writes are refused)");
+        check(resolveBuffer == null || loadPhase == GroupPhase.Load.RESOLVING, "a resolve buffer outside resolution");
+        check(sinceSnapshotSequence == TupleLog.NONE || checkpointPhase != GroupPhase.Checkpoint.IDLE,
+            "a snapshot sequence outside a checkpoint");
+        return true;
+    }
+
+    private void check(boolean rule, String broken) {
+        if (!rule) {
+            throw new AssertionError("group " + group + " (" + this + "): " + broken);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "load " + loadPhase + ", commit " + commitPhase + ", checkpoint " + checkpointPhase
+            + (unsettled ? ", unsettled" : "") + (logTailSequence != TupleLog.NONE ? ", log tail " + logTailSequence : "");
     }
 
     MemorySegment committed() {
@@ -141,7 +237,7 @@ final class GroupState {
 
     /** Nothing in flight or waiting on this group (it may still be ahead of its imd copies). */
     boolean quiet() {
-        return users == 0 && !loading && !commitInFlight && !resolving && !checkpointInFlight
+        return users == 0 && !loading() && !commitInFlight() && !resolving() && !checkpointInFlight()
             && pendingWrites.isEmpty() && readWaiters.isEmpty() && !settleRequested;
     }
 

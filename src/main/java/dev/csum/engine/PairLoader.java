@@ -39,8 +39,7 @@ final class PairLoader {
     private static final int BOTH_COPIES = 0b11;
 
     void startLoad(GroupState state) {
-        state.loading = true;
-        state.loadConfirming = false;
+        state.moveLoad(GroupPhase.Load.LOADING);
         readCopies(state, BOTH_COPIES);
     }
 
@@ -70,7 +69,6 @@ final class PairLoader {
     void onLoad(GroupState state, int copies, int result) {
         int lengthBytes = Integer.bitCount(copies) * blockSizeBytes;
         if (result != lengthBytes) {
-            state.loading = false;
             IOException failure = context.deviceError("imd pair read", IoPort.METADATA_FILE,
                 copiesOffsetBytes(state, copies), lengthBytes, result);
             commits.onPairFailed(state, failure);
@@ -83,19 +81,19 @@ final class PairLoader {
             if ((copies & (1 << copy)) != 0) {
                 ImdValidity verdict = ImdBlock.validate(state.halves[copy], state.group, context.volumeTag, copy);
                 // Confirming: VALID wins, EMPTY needs both reads, otherwise the copy stays rejected.
-                if (!state.loadConfirming || verdict != ImdValidity.EMPTY) {
+                if (state.loadPhase() != GroupPhase.Load.CONFIRMING || verdict != ImdValidity.EMPTY) {
                     verdicts[copy] = verdict;
                 }
             }
         }
         int suspect = (verdicts[0] != ImdValidity.VALID ? 0b01 : 0) | (verdicts[1] != ImdValidity.VALID ? 0b10 : 0);
-        if (suspect != 0 && !state.loadConfirming) {
-            state.loadConfirming = true;
+        if (suspect != 0 && state.loadPhase() != GroupPhase.Load.CONFIRMING) {
+            state.moveLoad(GroupPhase.Load.CONFIRMING);
             context.counters.increment(EngineCounters.IMD_CONFIRM_READS);
             readCopies(state, suspect);
             return;
         }
-        state.loading = false;
+        GroupPhase.Load outcome = GroupPhase.Load.LOADED;
         ImdValidity first = verdicts[0];
         ImdValidity second = verdicts[1];
         boolean firstUsable = first.usable();
@@ -116,11 +114,10 @@ final class PairLoader {
             // complete), so only a group's first load since open can find a crash state. Either way,
             // serve from the newer copy alone.
             if (differ && (olderGeneration + 1 != newerGeneration || loadedGroups.contains(state.group))) {
-                state.dual = false;
                 state.unsettled = true;
                 context.counters.increment(EngineCounters.METADATA_FALLBACKS);
             } else {
-                state.dual = differ;
+                outcome = differ ? GroupPhase.Load.DUAL : GroupPhase.Load.LOADED;
                 state.unsettled = differ;
             }
         } else if (firstUsable || secondUsable) {
@@ -128,17 +125,18 @@ final class PairLoader {
             state.unsettled = true;
             context.counters.increment(EngineCounters.METADATA_FALLBACKS);
         } else {
-            state.damaged = true;
+            outcome = GroupPhase.Load.DAMAGED;
             context.counters.add(EngineCounters.METADATA_FALLBACKS, 2);
         }
-        state.generation = state.damaged ? 0 : ImdBlock.generation(state.committed());
-        byte[] replayed = state.damaged ? null : recovered.get(state.group);
+        boolean damaged = outcome == GroupPhase.Load.DAMAGED;
+        state.generation = damaged ? 0 : ImdBlock.generation(state.committed());
+        byte[] replayed = damaged ? null : recovered.get(state.group);
         if (replayed != null) {
             // A read-only session over a log that was not replayed into the pairs: the tuples recovery
             // chose describe the blocks (the pair on disk lags them until a writable open).
             MemorySegment.copy(MemorySegment.ofArray(replayed), ImdBlock.HEADER_BYTES, state.committed(),
                 ImdBlock.HEADER_BYTES, blockSizeBytes - ImdBlock.HEADER_BYTES);
-            state.dual = false;
+            outcome = GroupPhase.Load.LOADED;
             state.unsettled = true;
         }
         if (context.readOnly && state.unsettled) {
@@ -148,7 +146,10 @@ final class PairLoader {
             context.counters.increment(EngineCounters.IMD_REPAIRS_DEFERRED);
         }
         loadedGroups.add(state.group);
-        state.loaded = true;
+        if (damaged) {
+            state.unsettled = false; // nothing a checkpoint could write
+        }
+        state.moveLoad(outcome);
         completion.onGroupLoaded(state, null);
         commits.onPairLoaded(state);
     }

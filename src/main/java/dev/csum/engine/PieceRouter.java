@@ -74,7 +74,7 @@ final class PieceRouter {
             }
             context.counters.increment(EngineCounters.IMD_CACHE_MISSES);
             loader.startLoad(state);
-        } else if (state.loaded) {
+        } else if (state.loaded()) {
             context.counters.increment(EngineCounters.IMD_CACHE_HITS);
         } else {
             context.counters.increment(EngineCounters.IMD_CACHE_MISSES);
@@ -85,7 +85,7 @@ final class PieceRouter {
             commits.addWrite(state, piece);
         } else {
             reads.issue(piece);
-            if (!state.loaded) {
+            if (!state.loaded()) {
                 state.readWaiters.add(piece);
             }
         }

@@ -56,7 +56,7 @@ final class ReadPath {
         if (result != piece.lengthBytes(context.blockSizeBytes)) {
             IOException failure = context.deviceError("read", IoPort.DATA_FILE,
                 context.geometry.dataOffsetBytes(piece.firstBlock), piece.lengthBytes(context.blockSizeBytes), result);
-            if (!piece.group.loaded) {
+            if (!piece.group.loaded()) {
                 // Still listed in the group's readWaiters: finishing it now would recycle a listed
                 // piece. onGroupLoaded finishes it (verifyRead sees the request's failure).
                 piece.request.fail(failure);
@@ -67,7 +67,7 @@ final class ReadPath {
             return;
         }
         piece.dataDone = true;
-        if (piece.group.loaded) {
+        if (piece.group.loaded()) {
             verify(piece);
         }
         // Else the piece is in the group's readWaiters and is verified when the imd pair arrives.
@@ -96,7 +96,7 @@ final class ReadPath {
             completion.finishPiece(piece, null);
             return;
         }
-        if (state.damaged) {
+        if (state.damaged()) {
             for (int i = 0; i < piece.blockCount; i++) {
                 piece.request.addBadBlock(piece.firstBlock + i);
             }
@@ -221,7 +221,7 @@ final class ReadPath {
     private MemorySegment matchingTuple(GroupState state, int index, MemorySegment data, int blockInData,
                                         long logicalBlock, boolean includePrevious, boolean reread) {
         MemorySegment committed = state.committed();
-        MemorySegment other = state.dual || state.commitInFlight || (includePrevious && state.previousValid)
+        MemorySegment other = state.dual() || state.commitInFlight() || (includePrevious && state.previousValid)
             ? state.other() : null;
         boolean committedWritten = ImdBlock.tupleWritten(committed, index);
         boolean otherWritten = other != null && ImdBlock.tupleWritten(other, index);
@@ -247,7 +247,7 @@ final class ReadPath {
         if (!committedWritten) {
             return zerosIfZeroed(data, blockInData);
         }
-        if (reread && state.dual && !otherWritten && ImdBlock.isAllZero(context.blockOf(data, blockInData))) {
+        if (reread && state.dual() && !otherWritten && ImdBlock.isAllZero(context.blockOf(data, blockInData))) {
             return UNWRITTEN;
         }
         return null;

@@ -214,11 +214,11 @@ final class TupleLog {
         int entry = 0;
         for (GroupState state = first; state != null; state = state.nextInRecord) {
             state.commitSequence = sequence;
-            state.commitSealed = true;
+            state.moveCommit(GroupPhase.Commit.RECORD_IN_FLIGHT);
             if (state.logTailSequence == NONE) {
                 state.logTailSequence = sequence;
             }
-            if (state.checkpointInFlight && state.sinceSnapshotSequence == NONE) {
+            if (state.checkpointInFlight() && state.sinceSnapshotSequence == NONE) {
                 state.sinceSnapshotSequence = sequence;
             }
             MemorySegment next = state.other();
