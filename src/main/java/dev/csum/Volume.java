@@ -8,6 +8,7 @@ import dev.csum.engine.EventLoop;
 import dev.csum.engine.Request;
 import dev.csum.format.PortSuperblock;
 import dev.csum.format.Superblock;
+import dev.csum.format.VolumeConverter;
 import dev.csum.format.VolumeFormatter;
 import dev.csum.format.VolumeLabel;
 import dev.csum.internal.VolumeInternals;
@@ -135,6 +136,45 @@ public final class Volume implements AutoCloseable {
             return ApiMapping.info(VolumeFormatter.format(new VolumeFormatter.Request(options.dataPath(),
                 options.metadataPath(), sizeBytes, options.blockSizeBytes(), ApiMapping.algorithm(options.checksum()),
                 options.overwrite(), options.logSizeBytes())));
+        } catch (dev.csum.format.InvalidVolumeException refused) {
+            throw ApiMapping.invalidVolume(refused);
+        }
+    }
+
+    /**
+     * Converts a volume of format version 1 (made before the tuple log; it opens read-only) to the
+     * current format version, in place, so that it opens writable. The groups, their metadata and
+     * the data stay where they are; a tuple log region of {@link ConvertOptions#logSizeBytes()} is
+     * added after the last group (interleaved: on the data device) or after the last metadata pair
+     * (separate: on the metadata device), and the backup superblock moves after it. A regular file
+     * grows by the log's size (the new part is a sparse hole); a block device must already have the
+     * room after the volume, else the conversion is refused before anything is written.
+     *
+     * <p>What it writes, in order, each step synced before the next: the log region made to read as
+     * zeros; the new backup superblock; the new primary superblock of the device holding the log (the
+     * commit point), then the data device's. A crash before the commit leaves the volume of format
+     * version 1 as it was, one after it a volume of the current version (docs/FORMAT.md §7). Blocks
+     * the volume never wrote keep reading as zeros without being read ({@link VolumeInfo#dataZeroed()}
+     * stays false). Takes the same exclusive lock as {@link #open}; everything is checked before the
+     * first write. A volume already of the current version is left as it is: nothing is written and
+     * its info is returned (call {@link #inspect} first to tell the two cases apart).
+     *
+     * @param options the volume's devices and the log size
+     * @return the converted volume's identity and geometry ({@link VolumeInfo#formatVersion()} 2)
+     * @throws IllegalArgumentException when the log size is not a multiple of the block size or below
+     *     16 blocks, a block device has no room for the log (the message names the bytes needed), a
+     *     log size is given for a volume of the current version that differs from its log, or the
+     *     metadata device is the data device
+     * @throws InvalidVolumeException when the devices are not a volume this build reads (the message
+     *     says why, as {@link #open} would)
+     * @throws IllegalStateException when this process has the volume open
+     * @throws IOException when a device does not exist or cannot be read or written, or another process
+     *     has the volume open
+     */
+    public static VolumeInfo convert(ConvertOptions options) throws IOException {
+        try {
+            return ApiMapping.info(VolumeConverter.convert(new VolumeConverter.Request(options.dataPath(),
+                options.metadataPath(), options.logSizeBytes())));
         } catch (dev.csum.format.InvalidVolumeException refused) {
             throw ApiMapping.invalidVolume(refused);
         }

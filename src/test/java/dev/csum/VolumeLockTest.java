@@ -187,7 +187,7 @@ class VolumeLockTest {
 
     // ------------------------------------------------------------------ the child JVM
 
-    private static final class ChildFailed extends Exception {
+    static final class ChildFailed extends Exception {
         private static final long serialVersionUID = 1L;
 
         ChildFailed(String message) {
@@ -196,7 +196,7 @@ class VolumeLockTest {
     }
 
     /** A {@link VolumeHolder} process; closing it closes its stdin and waits for it to exit. */
-    private static final class Child implements AutoCloseable {
+    static final class Child implements AutoCloseable {
         private final Process process;
         private final String outcome;
 

@@ -10,7 +10,9 @@ import java.nio.file.Path;
  * PUNCH_HOLE | KEEP_SIZE)}, which the kernel turns into the device's own zeroing (write-zeroes, or a
  * discard the device guarantees to zero) and refuses ({@code EOPNOTSUPP}) rather than emulate by
  * writing zeros. So it is fast or it fails, and format falls back to writing the metadata's zeros
- * itself and leaves the data area alone ({@link Superblock#FLAG_DATA_ZEROED} clear).
+ * itself and leaves the data area alone ({@link Superblock#FLAG_DATA_ZEROED} clear). On a regular file
+ * it punches a hole ({@link VolumeConverter}); where the file system cannot, or refuses
+ * {@code O_DIRECT} (tmpfs), it fails the same way.
  */
 final class BlockDeviceZeroing {
 

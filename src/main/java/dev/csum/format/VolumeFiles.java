@@ -1,6 +1,7 @@
 package dev.csum.format;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -52,6 +53,18 @@ final class VolumeFiles {
         ByteBuffer buffer = bytes.asByteBuffer();
         while (buffer.hasRemaining()) {
             channel.write(buffer, offset + buffer.position());
+        }
+    }
+
+    /**
+     * Sets the length of the regular file {@code path}: growing it adds a hole (reads as zeros,
+     * takes no space). Through another descriptor of a file the caller may hold locked: the volume
+     * lock is an open-file-description lock, which closing this one leaves in place (a POSIX record
+     * lock would be dropped).
+     */
+    static void setLength(Path path, long lengthBytes) throws IOException {
+        try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
+            file.setLength(lengthBytes);
         }
     }
 

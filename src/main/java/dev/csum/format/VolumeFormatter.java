@@ -3,7 +3,6 @@ package dev.csum.format;
 import dev.csum.checksum.ChecksumAlgorithm;
 import dev.csum.io.DeviceLock;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -185,13 +184,7 @@ public final class VolumeFormatter {
     private static Geometry layout(Request request, long dataSizeBytes, MetadataPlacement placement) {
         int blockSize = request.blockSizeBytes();
         long logBytes = request.logSizeBytes();
-        if (logBytes != DEFAULT_LOG_SIZE && (logBytes < 0 || logBytes % blockSize != 0)) {
-            throw new IllegalArgumentException("log size " + logBytes + " bytes is not a multiple of the block size, " + blockSize + " bytes");
-        }
-        if (logBytes != DEFAULT_LOG_SIZE && logBytes / blockSize < Geometry.MIN_LOG_BLOCKS) {
-            throw new IllegalArgumentException("log size " + logBytes + " bytes is below the minimum of " + Geometry.MIN_LOG_BLOCKS
-                    + " blocks, " + Geometry.MIN_LOG_BLOCKS * blockSize + " bytes");
-        }
+        checkLogSize(logBytes, blockSize);
         long dataBlocks = logBytes == DEFAULT_LOG_SIZE ? Geometry.dataBlocksFitting(dataSizeBytes, blockSize, placement)
                 : Geometry.dataBlocksFitting(dataSizeBytes, blockSize, placement, logBytes / blockSize);
         int tuples = Geometry.tuplesPerGroup(blockSize);
@@ -204,6 +197,22 @@ public final class VolumeFormatter {
         }
         long logBlocks = logBytes == DEFAULT_LOG_SIZE ? Geometry.defaultLogBlockCount(blockSize, dataBlocks) : logBytes / blockSize;
         return Geometry.of(blockSize, dataBlocks, placement, logBlocks);
+    }
+
+    /**
+     * Refuses a requested log size of {@code logBytes} that is not whole blocks of {@code blockSize}
+     * or is below {@link Geometry#MIN_LOG_BLOCKS} blocks; {@link #DEFAULT_LOG_SIZE} passes.
+     *
+     * @throws IllegalArgumentException naming the size and the rule it breaks
+     */
+    static void checkLogSize(long logBytes, int blockSize) {
+        if (logBytes != DEFAULT_LOG_SIZE && (logBytes < 0 || logBytes % blockSize != 0)) {
+            throw new IllegalArgumentException("log size " + logBytes + " bytes is not a multiple of the block size, " + blockSize + " bytes");
+        }
+        if (logBytes != DEFAULT_LOG_SIZE && logBytes / blockSize < Geometry.MIN_LOG_BLOCKS) {
+            throw new IllegalArgumentException("log size " + logBytes + " bytes is below the minimum of " + Geometry.MIN_LOG_BLOCKS
+                    + " blocks, " + Geometry.MIN_LOG_BLOCKS * blockSize + " bytes");
+        }
     }
 
     private static void refuseUnlessEmpty(Request request, Target data, Target metadata) throws IOException {
@@ -233,7 +242,8 @@ public final class VolumeFormatter {
         }
     }
 
-    private static void zeroRange(FileChannel channel, long fromBytes, long toBytes) throws IOException {
+    /** Writes zeros over {@code [fromBytes, toBytes)}, 1 MiB at a time. */
+    static void zeroRange(FileChannel channel, long fromBytes, long toBytes) throws IOException {
         MemorySegment zeros = MemorySegment.ofArray(new byte[ZERO_CHUNK_BYTES]);
         for (long offset = fromBytes; offset < toBytes; offset += ZERO_CHUNK_BYTES) {
             VolumeFiles.write(channel, offset, zeros.asSlice(0, Math.min(ZERO_CHUNK_BYTES, toBytes - offset)));
@@ -280,11 +290,7 @@ public final class VolumeFormatter {
                 return;
             }
             channel.truncate(0);
-            try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
-                // Another descriptor of the locked file: the volume lock is an open-file-description
-                // lock, which closing this one leaves in place (a POSIX record lock would be dropped).
-                file.setLength(lengthBytes);
-            }
+            VolumeFiles.setLength(path, lengthBytes);
         }
     }
 }

@@ -43,8 +43,10 @@ public final class VolumeLabel {
      * @param damagedPrimaries the devices, by role, whose primary superblock was damaged and stood in
      *                         for by a copy: {@link DeviceRole#COMBINED} (the interleaved device, by
      *                         its backup), {@link DeviceRole#METADATA} (by its backup),
-     *                         {@link DeviceRole#DATA} (by the metadata device's copy); empty when
-     *                         every primary was valid. {@link #restorePrimaries} rewrites them.
+     *                         {@link DeviceRole#DATA} (by the metadata device's copy; also when it is
+     *                         still the version 1 superblock an interrupted {@link VolumeConverter
+     *                         conversion} left); empty when every primary was valid.
+     *                         {@link #restorePrimaries} rewrites them.
      * @param warnings         one line per problem found and worked around
      */
     public record Opened(Superblock superblock, Set<DeviceRole> damagedPrimaries, List<String> warnings) {
@@ -132,7 +134,8 @@ public final class VolumeLabel {
      * <p>For a writable open only, with the paths {@code opened} was read from, after the volume lock
      * is taken and before the devices are opened for I/O: nothing else may be writing them. Block 0 is
      * read again first and must still be damaged: one found valid and equal to what would be written
-     * is left alone (restored already), and anything else intact is refused, not overwritten. The read
+     * is left alone (restored already), a data device's version 1 superblock that a conversion
+     * left behind is replaced ({@link VolumeConverter}), and anything else intact is refused, not overwritten. The read
      * back checks the bytes the kernel now holds for block 0, after the fsync.
      *
      * @param metadataPathOrNull the metadata device of a separate-metadata volume; null for interleaved
@@ -165,7 +168,8 @@ public final class VolumeLabel {
             if (before.valid() && before.superblock().equals(expected)) {
                 return false;
             }
-            if (before.validity() != SuperblockValidity.DAMAGED) {
+            if (before.validity() != SuperblockValidity.DAMAGED
+                    && !(before.valid() && VolumeConverter.convertedFrom(expected, before.superblock()))) {
                 throw new InvalidVolumeException(path + ": not restoring the primary superblock: block 0 is no longer damaged but "
                         + (before.valid() ? "holds " + before.superblock() : before.problem().getMessage()));
             }
@@ -258,7 +262,14 @@ public final class VolumeLabel {
         }
 
         Superblock dataSuperblock;
-        if (dataPrimary.valid()) {
+        if (dataPrimary.valid() && VolumeConverter.convertedFrom(metadataSuperblock.withRole(DeviceRole.DATA), dataPrimary.superblock())) {
+            // A conversion committed (the metadata device's primary is version 2) and crashed before
+            // the data device's: the volume is version 2, the data device's block 0 outdated.
+            dataSuperblock = metadataSuperblock.withRole(DeviceRole.DATA);
+            damaged.add(DeviceRole.DATA);
+            warnings.add(dataPath + ": superblock of format version 1, the metadata device's of version 2 (a conversion was"
+                    + " interrupted); using the metadata device's copy");
+        } else if (dataPrimary.valid()) {
             dataSuperblock = dataPrimary.superblock();
         } else {
             dataSuperblock = metadataSuperblock.withRole(DeviceRole.DATA);

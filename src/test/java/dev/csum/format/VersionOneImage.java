@@ -1,5 +1,6 @@
 package dev.csum.format;
 
+import dev.csum.checksum.BlockChecksum;
 import dev.csum.checksum.ChecksumAlgorithm;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -59,6 +60,66 @@ public final class VersionOneImage {
         overwrite(metadataDevice, current.geometry().backupSuperblockOffsetBytes(), new byte[current.blockSizeBytes()]);
         writeSuperblocks(data, metadataOrNull, version1);
         return version1;
+    }
+
+    /**
+     * Writes {@code bytes} (whole blocks) at logical block {@code firstBlock} of the version 1 volume
+     * on {@code data} (and {@code metadataOrNull}) as version 1's engine did: per group touched, one
+     * commit — the group's tuples, the new ones included, into the pair's older slot with the next
+     * generation — then the data blocks. Unless {@code settle}, the pair is left as a crash after that
+     * commit leaves it (its copies one generation apart and different: "dual"); with it, the other
+     * copy gets the same tuples with the generation after, as version 1's close settled a group.
+     */
+    public static void write(Path data, Path metadataOrNull, long firstBlock, byte[] bytes, boolean settle) throws IOException {
+        Superblock superblock = VolumeLabel.read(data, metadataOrNull).superblock();
+        if (superblock.formatVersion() != Superblock.FORMAT_VERSION_1) {
+            throw new IllegalArgumentException(data + " is not a format version 1 volume");
+        }
+        Geometry geometry = superblock.geometry();
+        int blockSize = superblock.blockSizeBytes();
+        int tuples = geometry.tuplesPerGroup();
+        long lastBlock = firstBlock + bytes.length / blockSize - 1;
+        BlockChecksum checksum = superblock.checksum().newChecksum();
+        MemorySegment source = MemorySegment.ofArray(bytes);
+        try (FileChannel dataChannel = FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE);
+             FileChannel metadataChannel = metadataOrNull == null ? null
+                 : FileChannel.open(metadataOrNull, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            FileChannel imdChannel = metadataChannel == null ? dataChannel : metadataChannel;
+            for (long group = firstBlock / tuples; group <= lastBlock / tuples; group++) {
+                long pairOffset = geometry.imdPairOffsetBytes(group);
+                MemorySegment pair = VolumeFiles.read(imdChannel, pairOffset, 2 * blockSize);
+                MemorySegment copy0 = pair.asSlice(0, blockSize);
+                MemorySegment copy1 = pair.asSlice(blockSize, blockSize);
+                boolean copy1Newer = !ImdBlock.isAllZero(copy1)
+                    && (ImdBlock.isAllZero(copy0) || ImdBlock.isNewer(ImdBlock.generation(copy1), ImdBlock.generation(copy0)));
+                MemorySegment next = MemorySegment.ofArray(new byte[blockSize]);
+                next.copyFrom(copy1Newer ? copy1 : copy0);
+                int generation = ImdBlock.generation(next) + 1;
+                long from = Math.max(firstBlock, group * tuples);
+                long to = Math.min(lastBlock, group * tuples + tuples - 1);
+                for (long block = from; block <= to; block++) {
+                    MemorySegment blockBytes = source.asSlice((block - firstBlock) * blockSize, blockSize);
+                    ImdBlock.setTuple(next, (int) (block % tuples), checksum.blockChecksum(blockBytes, block), ImdBlock.FLAG_WRITTEN, 0);
+                }
+                commit(imdChannel, pairOffset, next, group, generation, superblock.volumeTag());
+                for (long block = from; block <= to; block++) {
+                    VolumeFiles.write(dataChannel, geometry.dataOffsetBytes(block), source.asSlice((block - firstBlock) * blockSize, blockSize));
+                }
+                if (settle) {
+                    commit(imdChannel, pairOffset, next, group, generation + 1, superblock.volumeTag());
+                }
+            }
+            dataChannel.force(true);
+            imdChannel.force(true);
+        }
+    }
+
+    /** Writes {@code copy} with {@code generation} into the slot of that generation's parity. */
+    private static void commit(FileChannel channel, long pairOffset, MemorySegment copy, long group, int generation, int tag)
+            throws IOException {
+        ImdBlock.setHeader(copy, group, generation, tag);
+        ImdBlock.seal(copy);
+        VolumeFiles.write(channel, pairOffset + (long) ImdBlock.slotOfGeneration(generation) * copy.byteSize(), copy);
     }
 
     /** The primary superblock(s) and the backup, backup first. */

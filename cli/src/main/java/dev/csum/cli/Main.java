@@ -52,6 +52,7 @@ public final class Main implements Callable<Integer> {
         Map<String, Class<?>> commands = new LinkedHashMap<>();
         commands.put("format", FormatCommand.class);
         commands.put("status", StatusCommand.class);
+        commands.put("convert", ConvertCommand.class);
         commands.put("write", WriteCommand.class);
         commands.put("read", ReadCommand.class);
         commands.put("scrub", ScrubCommand.class);

@@ -65,7 +65,7 @@ final class StatusCommand implements Callable<Integer> {
         }
         out.printf("uuid:              %s%n", info.uuid());
         out.printf("format version:    %d%s%n", info.formatVersion(),
-            info.formatVersion() == 1 ? " (read-only in this build: it has no tuple log)" : "");
+            info.formatVersion() == 1 ? " (read-only in this build: it has no tuple log; 'csum convert' adds one)" : "");
         out.printf("block size:        %d bytes%n", info.blockSizeBytes());
         out.printf("checksum:          %s%n", info.checksum().displayName());
         out.printf("metadata:          %s%n", placement);
