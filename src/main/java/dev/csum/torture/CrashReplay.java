@@ -120,7 +120,8 @@ public final class CrashReplay {
         RecordingIoPort recorder = new RecordingIoPort(openPort(setup.ioEngine(), data, 32, setup.blockSizeBytes()),
             clock);
         try (Arena arena = Arena.ofShared()) {
-            Volume volume = VolumeInternals.openOnPort(recorder, VolumeOptions.of(data), false, setup.dataBeforeRecord());
+            Volume volume = VolumeInternals.openOnPort(recorder, VolumeOptions.of(data), false,
+                setup.dataBeforeRecord());
             runWorkload(volume, geometry, setup.seed(), setup.writeCount(), arena, clock, writes);
             volume.close();
         }
@@ -189,8 +190,8 @@ public final class CrashReplay {
         }
         int differs = Arrays.mismatch(onDisk.array(), image);
         if (differs >= 0) {
-            throw new IllegalStateException("crash point " + point + ": the check file differs from the crash image at byte "
-                + differs + " (a write of the check volume was not undone)");
+            throw new IllegalStateException("crash point " + point + ": the check file differs from the crash image"
+                + " at byte " + differs + " (a write of the check volume was not undone)");
         }
     }
 
