@@ -9,6 +9,9 @@ import dev.csum.VolumeOptions;
 import dev.csum.io.FileChannelIoPort;
 import dev.csum.io.IoPort;
 import dev.csum.io.UringIoPort;
+import dev.csum.format.Geometry;
+import dev.csum.format.InvalidVolumeException;
+import dev.csum.format.Superblock;
 import dev.csum.internal.VolumeInternals;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -19,7 +22,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,13 +39,38 @@ import java.util.concurrent.atomic.AtomicLong;
  * the workload touched must read as its last completed write or a write in flight at that moment,
  * never as an integrity error (no write is lost or reordered in this model, so none is allowed).
  *
- * <p>Images are built incrementally: one write is applied per point, and the few bytes the check
- * volume itself writes (settling at close) are restored afterwards from the in-memory image.
+ * <p>The recorded writes are every kind the volume issues (format version 2): tuple log records,
+ * data, and imd checkpoint writes (both copies of a group, then a sync, before the log's tail moves);
+ * with a small log ({@code logSizeBytes}) the workload runs many checkpoint rounds and wraps the log
+ * many times. Each crash point is counted by the kind of its last write ({@link DeviceWriteKind}).
+ *
+ * <p>Images are built incrementally: one write is applied per point. Opening a crash image writes
+ * (recovery rewrites the replayed groups' imd copies and writes an empty record) and so may closing
+ * it; every write the check volume issued, completed or not, is restored afterwards from the
+ * in-memory image, and before each point the whole check file is compared with that image, so a
+ * point never starts from anything but the crash image it claims. The check volume's syncs are
+ * answered without reaching the device ({@link SyncSkippingPort}): its writes are undone anyway.
  */
 public final class CrashReplay {
 
-    /** What a replay checked. */
-    public record Result(int crashPoints, int flushPoints, int writes, long blockReads, List<String> violations) {
+    /**
+     * What a replay checked.
+     *
+     * @param crashPoints images opened and checked: the formatted image, then one per recorded write or sync
+     * @param flushPoints those whose last record was a sync (a flush's or a checkpoint round's)
+     * @param writes the workload's write requests
+     * @param blockReads blocks read back over all points
+     * @param violations the first few violations; empty when the engine kept its guarantee
+     * @param pointsByKind the points whose last record was a device write, by that write's kind
+     * @param logWraps how often a record was written below the one before: the log wrapped around
+     */
+    public record Result(int crashPoints, int flushPoints, int writes, long blockReads, List<String> violations,
+                         Map<DeviceWriteKind, Integer> pointsByKind, int logWraps) {
+
+        /** Points whose last write was of {@code kind}. */
+        public int points(DeviceWriteKind kind) {
+            return pointsByKind.getOrDefault(kind, 0);
+        }
     }
 
     /** One write of the workload: its blocks, version, and when it was issued and completed (clock). */
@@ -53,61 +84,115 @@ public final class CrashReplay {
     }
 
     /**
-     * Runs {@code writeCount} writes (seeded) on a 4 MiB interleaved volume in {@code directory}, then
-     * replays, every volume on the port of {@code ioEngine} ({@link IoEngine#IO_URING} or
-     * {@link IoEngine#PORTABLE}).
+     * A replay's workload and volume.
+     *
+     * @param seed the workload's seed
+     * @param writeCount write requests of the workload
+     * @param blockSizeBytes the volume's block size, 512 or 4096
+     * @param ioEngine the port every volume runs on: {@link IoEngine#IO_URING} or {@link IoEngine#PORTABLE}
+     * @param logSizeBytes the tuple log's size ({@link FormatOptions#withLogSizeBytes}); 0 for the default
+     * @param dataBeforeRecord test only: the workload's engine issues data writes before their log
+     *     record completed (an ordering bug the replay must catch); false for a real check
      */
-    public static Result run(Path directory, long seed, int writeCount, int blockSizeBytes, IoEngine ioEngine)
-            throws IOException {
-        if (ioEngine == IoEngine.AUTO) {
-            throw new IllegalArgumentException("crash replay runs on an explicit port: IO_URING or PORTABLE");
+    public record Setup(long seed, int writeCount, int blockSizeBytes, IoEngine ioEngine, long logSizeBytes,
+                        boolean dataBeforeRecord) {
+        public Setup {
+            if (ioEngine == IoEngine.AUTO) {
+                throw new IllegalArgumentException("crash replay runs on an explicit port: IO_URING or PORTABLE");
+            }
         }
+    }
+
+    /** Runs the workload of {@code setup} on a 4 MiB interleaved volume in {@code directory}, then replays it. */
+    public static Result run(Path directory, Setup setup) throws IOException {
         Path data = directory.resolve("replay.img");
         Path check = directory.resolve("check.img");
         try (FileChannel channel = FileChannel.open(data, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             channel.truncate(0);
             channel.write(ByteBuffer.wrap(new byte[1]), VOLUME_BYTES - 1);
         }
-        VolumeInfo geometry = Volume.format(FormatOptions.of(data).withBlockSizeBytes(blockSizeBytes).withOverwrite(true));
+        VolumeInfo geometry = Volume.format(FormatOptions.of(data).withBlockSizeBytes(setup.blockSizeBytes())
+            .withLogSizeBytes(setup.logSizeBytes()).withOverwrite(true));
         byte[] image = Files.readAllBytes(data);
 
         AtomicLong clock = new AtomicLong();
         List<WriteEvent> writes = new ArrayList<>();
-        RecordingIoPort recorder = new RecordingIoPort(openPort(ioEngine, data, 32, blockSizeBytes), clock);
+        RecordingIoPort recorder = new RecordingIoPort(openPort(setup.ioEngine(), data, 32, setup.blockSizeBytes()),
+            clock);
         try (Arena arena = Arena.ofShared()) {
-            Volume volume = VolumeInternals.openOnPort(recorder, VolumeOptions.of(data), false);
-            runWorkload(volume, geometry, seed, writeCount, arena, clock, writes);
+            Volume volume = VolumeInternals.openOnPort(recorder, VolumeOptions.of(data), false,
+                setup.dataBeforeRecord());
+            runWorkload(volume, geometry, setup.seed(), setup.writeCount(), arena, clock, writes);
             volume.close();
         }
-
         Files.write(check, image);
+        try {
+            return replay(check, image, recorder.records(), geometry, writes, setup.ioEngine());
+        } finally {
+            Files.deleteIfExists(check);
+            Files.deleteIfExists(data);
+        }
+    }
+
+    /** Builds the crash image of every prefix of {@code records} in {@code check} and checks each. */
+    private static Result replay(Path check, byte[] image, List<RecordingIoPort.Record> records, VolumeInfo geometry,
+                                 List<WriteEvent> writes, IoEngine ioEngine) throws IOException {
+        DeviceWriteKind.Classifier classifier = new DeviceWriteKind.Classifier(layout(image));
         List<String> violations = new ArrayList<>();
-        int crashPoints = 0;
         int flushPoints = 0;
+        int logWraps = 0;
+        long lastRecordOffset = -1;
+        Map<DeviceWriteKind, Integer> pointsByKind = new EnumMap<>(DeviceWriteKind.class);
         long blockReads = 0;
-        List<RecordingIoPort.Record> records = recorder.records();
-        try (FileChannel checkChannel = FileChannel.open(check, StandardOpenOption.WRITE)) {
+        try (FileChannel checkChannel = FileChannel.open(check, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             for (int k = 0; k <= records.size(); k++) {
-                long now;
-                if (k == 0) {
-                    now = 0;
-                } else {
+                long now = 0;
+                if (k > 0) {
                     RecordingIoPort.Record record = records.get(k - 1);
                     now = record.sequence();
                     if (record.isFlush()) {
                         flushPoints++;
                     } else {
+                        DeviceWriteKind kind = classifier.of(record.offsetBytes());
+                        pointsByKind.merge(kind, 1, Integer::sum);
+                        if (kind == DeviceWriteKind.LOG_RECORD) {
+                            logWraps += record.offsetBytes() < lastRecordOffset ? 1 : 0;
+                            lastRecordOffset = record.offsetBytes();
+                        }
                         System.arraycopy(record.data(), 0, image, (int) record.offsetBytes(), record.data().length);
                         checkChannel.write(ByteBuffer.wrap(record.data()), record.offsetBytes());
                     }
                 }
-                crashPoints++;
+                requireImage(checkChannel, image, k);
                 blockReads += checkPoint(check, checkChannel, image, geometry, writes, now, k, violations, ioEngine);
             }
         }
-        Files.deleteIfExists(check);
-        Files.deleteIfExists(data);
-        return new Result(crashPoints, flushPoints, writes.size(), blockReads, violations);
+        return new Result(records.size() + 1, flushPoints, writes.size(), blockReads, List.copyOf(violations),
+            Map.copyOf(pointsByKind), logWraps);
+    }
+
+    private static Geometry layout(byte[] image) throws IOException {
+        try {
+            return Superblock.decode(MemorySegment.ofArray(image)).geometry();
+        } catch (InvalidVolumeException e) {
+            throw new IOException("the formatted image has no valid superblock", e);
+        }
+    }
+
+    /**
+     * Fails (a harness bug, not an engine violation) unless the check file holds exactly the crash
+     * image of point {@code point}: every write of the check volumes before it was undone.
+     */
+    private static void requireImage(FileChannel checkChannel, byte[] image, int point) throws IOException {
+        ByteBuffer onDisk = ByteBuffer.allocate(image.length);
+        while (onDisk.hasRemaining() && checkChannel.read(onDisk, onDisk.position()) >= 0) {
+            // read the whole file
+        }
+        int differs = Arrays.mismatch(onDisk.array(), image);
+        if (differs >= 0) {
+            throw new IllegalStateException("crash point " + point + ": the check file differs from the crash image"
+                + " at byte " + differs + " (a write of the check volume was not undone)");
+        }
     }
 
     private static void runWorkload(Volume volume, VolumeInfo geometry, long seed, int writeCount, Arena arena,
@@ -176,7 +261,8 @@ public final class CrashReplay {
         for (WriteEvent write : writes) {
             maxBlock = Math.max(maxBlock, write.firstBlock + write.blockCount);
         }
-        RecordingIoPort checker = new RecordingIoPort(openPort(ioEngine, check, 16, blockSize), new AtomicLong());
+        RecordingIoPort checker = new RecordingIoPort(new SyncSkippingPort(openPort(ioEngine, check, 16, blockSize)),
+            new AtomicLong());
         long reads = 0;
         try (Arena arena = Arena.ofShared()) { // the event-loop thread fills the buffer
             Volume volume = VolumeInternals.openOnPort(checker, VolumeOptions.of(check).withBufferArenaBytes(4L << 20), false);
@@ -209,12 +295,11 @@ public final class CrashReplay {
             }
             volume.close();
         }
-        // Undo what the check volume wrote (settling at close): the next point starts from the image.
-        for (RecordingIoPort.Record record : checker.records()) {
-            if (!record.isFlush()) {
-                checkChannel.write(ByteBuffer.wrap(image, (int) record.offsetBytes(), record.data().length),
-                    record.offsetBytes());
-            }
+        // Undo what the check volume wrote (recovery's imd copies and empty record, anything close
+        // wrote), completed or not: the next point starts from the image.
+        for (RecordingIoPort.Extent extent : checker.writesIssued()) {
+            checkChannel.write(ByteBuffer.wrap(image, (int) extent.offsetBytes(), (int) extent.lengthBytes()),
+                extent.offsetBytes());
         }
         return reads;
     }

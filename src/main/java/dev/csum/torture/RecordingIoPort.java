@@ -21,6 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * can tell which of its requests were complete or in flight at any record. Recording copies each
  * write's bytes: a test tool, not for production.
  *
+ * <p>Besides the completions it keeps every write it was asked to issue ({@link #writesIssued()}),
+ * whatever its outcome: the bytes a tool must restore to undo everything a volume wrote.
+ *
  * <p>Threading: the port's methods run on the engine's event-loop thread, as the port contract
  * says; {@link #records()} may be read by another thread once the volume is closed.
  */
@@ -33,12 +36,17 @@ public final class RecordingIoPort extends ForwardingIoPort {
         }
     }
 
+    /** Where a write was issued: its file, offset and length. */
+    public record Extent(int fileIndex, long offsetBytes, long lengthBytes) {
+    }
+
     private record Pending(int fileIndex, long offsetBytes, MemorySegment buffer) {
     }
 
     private final AtomicLong clock;
     private final HashMap<Long, Pending> pending = new HashMap<>();
     private final List<Record> records = new ArrayList<>();
+    private final List<Extent> issued = new ArrayList<>();
 
     /**
      * @param clock the sequence shared with the workload: each record takes {@code clock.incrementAndGet()}
@@ -53,11 +61,19 @@ public final class RecordingIoPort extends ForwardingIoPort {
         return List.copyOf(records);
     }
 
+    /** Every write accepted so far, completed or not, in the order issued. */
+    public synchronized List<Extent> writesIssued() {
+        return List.copyOf(issued);
+    }
+
     @Override
     public boolean prepareWrite(int fileIndex, long offsetBytes, MemorySegment buffer, int flags, long userData) {
         boolean accepted = port.prepareWrite(fileIndex, offsetBytes, buffer, flags, userData);
         if (accepted) {
             pending.put(userData, new Pending(fileIndex, offsetBytes, buffer));
+            synchronized (this) {
+                issued.add(new Extent(fileIndex, offsetBytes, buffer.byteSize()));
+            }
         }
         return accepted;
     }
