@@ -48,6 +48,11 @@ public final class LogRecovery {
     private final BlockChecksum checksum;
     private final Arena arena = Arena.ofShared(); // shared: a port may do the I/O on its own threads
     private final int alignment;
+    /** One group's data blocks, as recovery reads them (by index in the group). */
+    private final MemorySegment groupData;
+    private final long[] readOffsets;
+    private final MemorySegment[] readBuffers;
+    private final int[] readResults;
 
     private LogRecovery(IoPort port, Superblock superblock) {
         this.io = new PortIo(port);
@@ -56,6 +61,11 @@ public final class LogRecovery {
         this.volumeTag = superblock.volumeTag();
         this.checksum = superblock.checksum().newChecksum();
         this.alignment = Math.max(4096, port.alignmentBytes());
+        int tuples = geometry.tuplesPerGroup();
+        this.groupData = arena.allocate((long) tuples * blockSizeBytes, alignment);
+        this.readOffsets = new long[tuples];
+        this.readBuffers = new MemorySegment[tuples];
+        this.readResults = new int[tuples];
     }
 
     /**
@@ -296,6 +306,10 @@ public final class LogRecovery {
         MemorySegment older = olderCandidate ? halves[1] : null;
         long firstBlock = geometry.firstBlockOfGroup(group);
         int tuples = geometry.blocksInGroup(group);
+        // The candidates of every block to decide; the blocks that need their data read are read
+        // together, up to the port's queue depth at a time.
+        long[][] candidatesByIndex = new long[tuples][];
+        int reads = 0;
         for (int index = 0; index < tuples; index++) {
             History history = logged.get(index);
             boolean copiesDiffer = older != null && ImdBlock.tupleBits(older, index) != ImdBlock.tupleBits(chosen, index);
@@ -304,7 +318,28 @@ public final class LogRecovery {
             }
             long[] candidates = candidates(history, watermark, ImdBlock.tupleBits(chosen, index),
                 older == null ? null : ImdBlock.tupleBits(older, index));
-            ImdBlock.setTupleBits(chosen, index, choose(candidates, firstBlock + index, block, blocksRead));
+            candidatesByIndex[index] = candidates;
+            if (!allSame(candidates)) {
+                readOffsets[reads] = geometry.dataOffsetBytes(firstBlock + index);
+                readBuffers[reads] = groupData.asSlice((long) index * blockSizeBytes, blockSizeBytes);
+                reads++;
+            }
+        }
+        io.readAll(IoPort.DATA_FILE, readOffsets, readBuffers, reads, readResults);
+        blocksRead[0] += reads;
+        int read = 0;
+        for (int index = 0; index < tuples; index++) {
+            long[] candidates = candidatesByIndex[index];
+            if (candidates == null) {
+                continue;
+            }
+            long tuple = candidates[candidates.length - 1];
+            if (!allSame(candidates)) {
+                boolean readable = readResults[read++] == blockSizeBytes;
+                tuple = readable ? choose(candidates, firstBlock + index,
+                    groupData.asSlice((long) index * blockSizeBytes, blockSizeBytes), block, blocksRead) : tuple;
+            }
+            ImdBlock.setTupleBits(chosen, index, tuple);
         }
         ImdBlock.setHeader(chosen, group, generation, volumeTag);
         return true;
@@ -336,37 +371,38 @@ public final class LogRecovery {
         return result;
     }
 
-    /** The newest candidate the block's data matches, or the newest candidate when none does. */
-    private long choose(long[] candidates, long logicalBlock, MemorySegment block, int[] blocksRead) throws IOException {
-        long newest = candidates[candidates.length - 1];
-        boolean allSame = true;
+    private static boolean allSame(long[] candidates) {
         for (long candidate : candidates) {
-            allSame &= candidate == newest;
+            if (candidate != candidates[candidates.length - 1]) {
+                return false;
+            }
         }
-        if (allSame) {
-            return newest;
-        }
-        long offset = geometry.dataOffsetBytes(logicalBlock);
-        blocksRead[0]++;
-        if (io.read(IoPort.DATA_FILE, offset, block) != blockSizeBytes) {
-            return newest;
-        }
-        int sum = checksum.blockChecksum(block, logicalBlock);
-        boolean zeros = ImdBlock.isAllZero(block);
+        return true;
+    }
+
+    /**
+     * The newest candidate the block's data ({@code data}, read) matches, or the newest candidate
+     * when none does. An all-zero block is read a second time (into {@code scratch}) before a
+     * never-written candidate is taken: it may be a misdirected read of never-written data.
+     */
+    private long choose(long[] candidates, long logicalBlock, MemorySegment data, MemorySegment scratch,
+                        int[] blocksRead) throws IOException {
+        int sum = checksum.blockChecksum(data, logicalBlock);
+        boolean zeros = ImdBlock.isAllZero(data);
         for (int i = candidates.length - 1; i >= 0; i--) {
             long candidate = candidates[i];
             if (ImdBlock.writtenOfBits(candidate) ? ImdBlock.checksumOfBits(candidate) == sum : zeros) {
                 if (!ImdBlock.writtenOfBits(candidate)) {
-                    // All zeros may be a misdirected read of never-written data: confirm it.
                     blocksRead[0]++;
-                    if (io.read(IoPort.DATA_FILE, offset, block) != blockSizeBytes || !ImdBlock.isAllZero(block)) {
+                    if (io.read(IoPort.DATA_FILE, geometry.dataOffsetBytes(logicalBlock), scratch) != blockSizeBytes
+                            || !ImdBlock.isAllZero(scratch)) {
                         continue;
                     }
                 }
                 return candidate;
             }
         }
-        return newest;
+        return candidates[candidates.length - 1];
     }
 
     /** Writes the chosen tuples (half 0 of {@code pair}) as both copies: the older slot first. */

@@ -34,6 +34,30 @@ final class PortIo {
         return run(port.prepareFsync(fileIndex, IoPort.FLAG_DATASYNC, 0));
     }
 
+    /**
+     * Reads {@code count} blocks of {@code fileIndex}, {@code offsetsBytes[i]} into {@code buffers[i]},
+     * with up to the port's queue depth in flight; {@code results[i]} receives each read's result.
+     */
+    void readAll(int fileIndex, long[] offsetsBytes, MemorySegment[] buffers, int count, int[] results)
+            throws IOException {
+        int[] inFlight = {0};
+        int[] completed = {0};
+        IoPort.CompletionSink batch = (userData, res) -> {
+            results[(int) userData] = res;
+            inFlight[0]--;
+            completed[0]++;
+        };
+        int submitted = 0;
+        while (completed[0] < count) {
+            while (submitted < count && inFlight[0] < port.queueDepth()
+                    && port.prepareRead(fileIndex, offsetsBytes[submitted], buffers[submitted], 0, submitted)) {
+                submitted++;
+                inFlight[0]++;
+            }
+            port.submitAndReap(inFlight[0] > 0 ? 1 : 0, batch);
+        }
+    }
+
     private int run(boolean accepted) throws IOException {
         if (!accepted) {
             throw new IOException("io port refused an operation with nothing in flight");
