@@ -54,11 +54,13 @@ public final class UringIoPort implements IoPort {
     public static final String SUBMIT_PROPERTY = "csum.uring.submit";
 
     /**
-     * Eager submission applies to reads, fsyncs and writes below this size; larger writes wait for
-     * the step's submit (see afterPrepare). Measured: eager helped 128 KiB reads in 2 of 3 rounds
-     * and hurt 128 KiB writes in 3 of 3 (docs/PERFORMANCE.md).
+     * Eager submission applies to reads, fsyncs and writes below this size (default 0: no write);
+     * writes wait for the step's submit (see afterPrepare). Measured: eager helped 128 KiB reads in
+     * 2 of 3 rounds and hurt 128 KiB writes in 3 of 3; with the tuple log, whose data writes are
+     * released in bursts as a record completes, eager 4 KiB writes cost a third of the random-write
+     * throughput (docs/PERFORMANCE.md).
      */
-    static final long EAGER_SUBMIT_MAX_BYTES = Long.getLong("csum.uring.eagerMaxBytes", 64 * 1024);
+    static final long EAGER_SUBMIT_MAX_WRITE_BYTES = Long.getLong("csum.uring.eagerMaxBytes", 0);
 
     /** Kernel-side tag of the wakeup read; slots are below queueDepth, so it can never collide. */
     static final long WAKEUP_READ_TAG = Long.MAX_VALUE;
@@ -231,10 +233,11 @@ public final class UringIoPort implements IoPort {
         slotInFlight[slot] = true;
         slotUserData[slot] = userData;
         linkOpen = (flags & FLAG_LINK) != 0;
-        if (eagerSubmit && !linkOpen && writeBytes < EAGER_SUBMIT_MAX_BYTES) {
-            // Never inside a link chain: the kernel ends a chain at the end of a submission. Large
-            // writes wait for the step's submit: sent together, adjacent ones (a commit's data
-            // writes come in bursts) merge in the block layer's plug into fewer device requests.
+        boolean write = writeBytes > 0;
+        if (eagerSubmit && !linkOpen && (!write || writeBytes < EAGER_SUBMIT_MAX_WRITE_BYTES)) {
+            // Never inside a link chain: the kernel ends a chain at the end of a submission. Writes
+            // wait for the step's submit: they come in bursts (a record's commits), and sent
+            // together they cost one system call, and adjacent ones merge in the block layer's plug.
             try {
                 ring.submit();
             } catch (NativeIoException e) {
