@@ -293,7 +293,7 @@ final class SeedRun {
         IOException last = null;
         for (int attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
             try {
-                volume = VolumeInternals.openOnPort(port, options, true, config.seedStaleBrother());
+                volume = VolumeInternals.openOnPort(port, options, true, config.testFault());
                 return true;
             } catch (IOException failure) {
                 last = failure;

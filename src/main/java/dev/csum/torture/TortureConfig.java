@@ -1,6 +1,7 @@
 package dev.csum.torture;
 
 import dev.csum.Durability;
+import dev.csum.engine.EngineTestFault;
 import dev.csum.format.MetadataPlacement;
 import dev.csum.format.PortFormatter;
 import dev.csum.io.FaultKind;
@@ -23,13 +24,13 @@ import java.util.SplittableRandom;
  * @param imdCacheBytes        engine imd cache: small, so groups are evicted and reloaded
  * @param crashProbability     per workload step: power loss, with whatever is in flight
  * @param reopenProbability    per workload step: clean close and reopen
- * @param seedStaleBrother     run the engine with the seed's stale-brother commit (EngineSettings), to
- *                             show the run catches it; false but in that test
+ * @param testFault            an ordering bug for the engine to commit ({@link EngineTestFault}), to
+ *                             show the run catches it; {@link EngineTestFault#NONE} but in those tests
  */
 public record TortureConfig(long seed, int operations, int blockSizeBytes, MetadataPlacement placement,
                             Durability durability, CrashModel crashModel, FaultPlan faultPlan,
                             long dataFileBytes, int queueDepth, long imdCacheBytes, double crashProbability,
-                            double reopenProbability, boolean seedStaleBrother) {
+                            double reopenProbability, EngineTestFault testFault) {
 
     /** Default operations per seed (the CLI's {@code --ops}). */
     public static final int DEFAULT_OPERATIONS = 1500;
@@ -69,7 +70,7 @@ public record TortureConfig(long seed, int operations, int blockSizeBytes, Metad
         int queueDepth = 4 << random.nextInt(5);             // 4 .. 64
         long imdCacheBytes = 2L * blockSize * (4 + random.nextInt(8));
         return new TortureConfig(seed, operations, blockSize, placement, durability, crashModel, plan, dataFileBytes,
-            queueDepth, imdCacheBytes, 1.0 / (150 + random.nextInt(400)), 1.0 / (400 + random.nextInt(800)), false);
+            queueDepth, imdCacheBytes, 1.0 / (150 + random.nextInt(400)), 1.0 / (400 + random.nextInt(800)), EngineTestFault.NONE);
     }
 
     /** True when no media fault can be injected (crashes, and what they tear, only). */
@@ -97,18 +98,18 @@ public record TortureConfig(long seed, int operations, int blockSizeBytes, Metad
 
     public TortureConfig withDurability(Durability mode) {
         return new TortureConfig(seed, operations, blockSizeBytes, placement, mode, crashModel, faultPlan,
-            dataFileBytes, queueDepth, imdCacheBytes, crashProbability, reopenProbability, seedStaleBrother);
+            dataFileBytes, queueDepth, imdCacheBytes, crashProbability, reopenProbability, testFault);
     }
 
     public TortureConfig withCrashModel(CrashModel model) {
         return new TortureConfig(seed, operations, blockSizeBytes, placement, durability, model, faultPlan,
-            dataFileBytes, queueDepth, imdCacheBytes, crashProbability, reopenProbability, seedStaleBrother);
+            dataFileBytes, queueDepth, imdCacheBytes, crashProbability, reopenProbability, testFault);
     }
 
     /** This configuration with {@code plan} as the fault plan ({@link FaultPlan#none()} keeps crash defaults). */
     public TortureConfig withFaultPlan(FaultPlan plan) {
         return new TortureConfig(seed, operations, blockSizeBytes, placement, durability, crashModel, plan,
-            dataFileBytes, queueDepth, imdCacheBytes, crashProbability, reopenProbability, seedStaleBrother);
+            dataFileBytes, queueDepth, imdCacheBytes, crashProbability, reopenProbability, testFault);
     }
 
     /**
@@ -130,20 +131,20 @@ public record TortureConfig(long seed, int operations, int blockSizeBytes, Metad
 
     public TortureConfig withCrashProbability(double probability) {
         return new TortureConfig(seed, operations, blockSizeBytes, placement, durability, crashModel, faultPlan,
-            dataFileBytes, queueDepth, imdCacheBytes, probability, reopenProbability, seedStaleBrother);
+            dataFileBytes, queueDepth, imdCacheBytes, probability, reopenProbability, testFault);
     }
 
     public TortureConfig withBlockSize(int bytes) {
         long dataBytes = bytes == blockSizeBytes ? dataFileBytes : bytes == 512 ? 1L << 20 : 6L << 20;
         return new TortureConfig(seed, operations, bytes, placement, durability, crashModel, faultPlan,
             dataBytes, queueDepth, bytes == blockSizeBytes ? imdCacheBytes : 8L * bytes, crashProbability,
-            reopenProbability, seedStaleBrother);
+            reopenProbability, testFault);
     }
 
-    /** This configuration with the engine's test-only seed stale-brother commit on or off. */
-    public TortureConfig withSeedStaleBrother(boolean enabled) {
+    /** This configuration with the engine committing {@code fault} ({@link EngineTestFault#NONE}: correct). */
+    public TortureConfig withTestFault(EngineTestFault fault) {
         return new TortureConfig(seed, operations, blockSizeBytes, placement, durability, crashModel, faultPlan,
-            dataFileBytes, queueDepth, imdCacheBytes, crashProbability, reopenProbability, enabled);
+            dataFileBytes, queueDepth, imdCacheBytes, crashProbability, reopenProbability, fault);
     }
 
     /** A one-line description for reports. */
@@ -151,6 +152,6 @@ public record TortureConfig(long seed, int operations, int blockSizeBytes, Metad
         return "seed " + seed + ": " + blockSizeBytes + "-byte blocks, " + placement.name().toLowerCase()
             + ", " + durability.name().toLowerCase() + ", " + crashModel.name().toLowerCase()
             + (crashOnly() ? ", crash-only" : ", media faults") + ", " + dataFileBytes / 1024 + " KiB, qd " + queueDepth
-            + (seedStaleBrother ? ", the seed's stale-brother commit" : "");
+            + (testFault == EngineTestFault.NONE ? "" : ", harness fault " + testFault.name().toLowerCase());
     }
 }
