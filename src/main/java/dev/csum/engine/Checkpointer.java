@@ -14,10 +14,20 @@ import java.lang.foreign.MemorySegment;
  * A round takes every cached group whose in-memory state is ahead of its imd copies (or that was
  * asked to settle) and, per group: copies its committed tuples into a checkpoint buffer (the
  * <em>snapshot</em>), writes it as the older copy's slot with the next generation, then, once that
- * write has completed, as the other slot with the generation after. So at every moment one copy is
- * whole: a torn or lost imd write leaves the other copy, and the log still covers both. When every
- * group's two writes have completed, the devices are synced; only then is each group's log cover
- * dropped and the log's tail moved to the oldest entry not yet durably checkpointed.
+ * write is <em>durable</em>, as the other slot with the generation after. So at every moment one copy
+ * is whole on stable media: a torn or lost imd write leaves the other copy, and the log still covers
+ * both. When every group's two writes have completed, the devices are synced; only then is each
+ * group's log cover dropped and the log's tail moved to the oldest entry not yet durably checkpointed.
+ *
+ * <h2>The copy barrier</h2>
+ * Without {@code RWF_DSYNC} (the default mode) a completed write may still sit in the device's
+ * volatile cache, and a power loss may tear it. If the second copy were written while the first was
+ * only cached, a power loss could tear both: the group would lose every tuple the log no longer
+ * holds (both copies held the previous round's snapshot, the log only what came since). So when an
+ * imd block is larger than a sector (a device writes a sector whole or not at all, so a one-sector
+ * imd block cannot tear) and writes are not {@code RWF_DSYNC}, a round goes in <em>batches</em> of up
+ * to {@link #CONCURRENT_GROUPS} groups: the batch's first copies, one fdatasync of the metadata
+ * device (the barrier), then its second copies; the next batch starts when those have completed.
  *
  * <p>A snapshot holds the tuples of every commit completed when it was taken; entries of a commit
  * in flight then stay covered by the log ({@link GroupState#sinceSnapshotSequence}).
@@ -35,12 +45,21 @@ final class Checkpointer {
     static final int CONCURRENT_GROUPS = 16;
     /** Log fill at which a round starts without being asked. */
     static final double FILL_TRIGGER = 0.5;
+    /** The unit every device writes whole or not at all: an imd block of this size cannot tear. */
+    static final int SECTOR_BYTES = 512;
+    /** {@link OpTable#CHECKPOINT_SYNC}'s aux: the round's closing sync, or a batch's copy barrier. */
+    static final int ROUND_SYNC = 0;
+    static final int BARRIER_SYNC = 1;
 
     private final EngineContext context;
     private final TupleLog log;
     private final int blockSizeBytes;
     private final MemorySegment[] buffers;
     private final GroupState[] bufferOwner;
+    /** Whether a batch's first copies must be durable before its second copies (see the class comment). */
+    private final boolean copyBarrier;
+    /** Groups of the current batch whose first copy's write is in flight (with the copy barrier). */
+    private int firstCopiesPending;
     /** Groups of the current round not yet started, FIFO through {@link GroupState#nextInRound}. */
     private GroupState queueHead;
     private GroupState queueTail;
@@ -61,9 +80,18 @@ final class Checkpointer {
         this.blockSizeBytes = context.blockSizeBytes;
         this.buffers = new MemorySegment[CONCURRENT_GROUPS];
         this.bufferOwner = new GroupState[CONCURRENT_GROUPS];
+        this.copyBarrier = needsCopyBarrier(blockSizeBytes, (context.writeFlags & IoPort.FLAG_DSYNC) != 0);
         for (int i = 0; i < CONCURRENT_GROUPS; i++) {
             buffers[i] = bufferSlab.asSlice((long) i * blockSizeBytes, blockSizeBytes);
         }
+    }
+
+    /**
+     * Whether the first copy of a checkpoint must be made durable before the second is written: imd
+     * blocks larger than a sector, written without {@code RWF_DSYNC} (see the class comment).
+     */
+    static boolean needsCopyBarrier(int blockSizeBytes, boolean dsyncWrites) {
+        return blockSizeBytes > SECTOR_BYTES && !dsyncWrites;
     }
 
     /** Bytes of checkpoint buffers (one slab, allocated by the engine). */
@@ -113,6 +141,9 @@ final class Checkpointer {
     }
 
     private void startQueued() {
+        if (copyBarrier && groupsWriting > 0) {
+            return; // the batch in progress finishes first (its buffers, and its barrier)
+        }
         while (queueHead != null) {
             int buffer = freeBuffer();
             if (buffer < 0) {
@@ -151,6 +182,9 @@ final class Checkpointer {
         state.checkpointFailure = null;
         state.checkpointCopiesWritten = 0;
         groupsWriting++;
+        if (copyBarrier) {
+            firstCopiesPending++;
+        }
         // The next generation goes to the slot of its parity (FORMAT.md §4's slot rule): the older
         // copy's slot first, so the newer copy stays whole until the first write has completed.
         writeCopy(state, buffer, state.generation + 1);
@@ -171,20 +205,54 @@ final class Checkpointer {
     void onCheckpointWrite(GroupState state, int buffer, int result) {
         MemorySegment snapshot = buffers[buffer];
         int generation = ImdBlock.generation(snapshot);
+        boolean firstCopy = state.checkpointCopiesWritten == 0;
         if (result != blockSizeBytes) {
             IOException failure = context.deviceError("imd checkpoint write", IoPort.METADATA_FILE,
                 context.geometry.imdPairOffsetBytes(state.group), blockSizeBytes, result);
             context.counters.increment(EngineCounters.IMD_REPAIR_FAILURES);
             state.checkpointFailure = failure;
             finishGroup(state, buffer);
+            if (copyBarrier && firstCopy) {
+                firstCopyDone();
+            }
             return;
         }
         state.generation = generation;
         if (++state.checkpointCopiesWritten == 1) {
-            writeCopy(state, buffer, generation + 1); // the second copy, once the first is whole
+            if (copyBarrier) {
+                firstCopyDone(); // the second copy waits for the barrier
+            } else {
+                writeCopy(state, buffer, generation + 1); // the second copy, once the first is whole
+            }
             return;
         }
         finishGroup(state, buffer);
+    }
+
+    /** A first copy of the batch was written (or failed): the last one starts the barrier. */
+    private void firstCopyDone() {
+        if (--firstCopiesPending == 0 && groupsWriting > 0) {
+            context.ops.create(OpTable.CHECKPOINT_SYNC, OpTable.FSYNC_OP, this, BARRIER_SYNC, IoPort.METADATA_FILE, 0,
+                null, IoPort.FLAG_DATASYNC);
+        }
+    }
+
+    /** The batch's barrier completed: its first copies are durable, the second ones may be written. */
+    private void onBarrier(int result) {
+        GroupState[] batch = bufferOwner.clone(); // finishGroup may start the next batch in bufferOwner
+        for (int buffer = 0; buffer < CONCURRENT_GROUPS; buffer++) {
+            GroupState state = batch[buffer];
+            if (state == null) {
+                continue;
+            }
+            if (result < 0) {
+                context.counters.increment(EngineCounters.IMD_REPAIR_FAILURES);
+                state.checkpointFailure = context.deviceError("fsync", IoPort.METADATA_FILE, 0, 0, result);
+                finishGroup(state, buffer);
+            } else {
+                writeCopy(state, buffer, state.generation + 1);
+            }
+        }
     }
 
     private void finishGroup(GroupState state, int buffer) {
@@ -201,17 +269,24 @@ final class Checkpointer {
 
     private void sync() {
         syncsPending = 1;
-        context.ops.create(OpTable.CHECKPOINT_SYNC, OpTable.FSYNC_OP, this, 0, IoPort.DATA_FILE, 0, null,
+        context.ops.create(OpTable.CHECKPOINT_SYNC, OpTable.FSYNC_OP, this, ROUND_SYNC, IoPort.DATA_FILE, 0, null,
             IoPort.FLAG_DATASYNC);
         if (context.geometry.placement() == MetadataPlacement.SEPARATE) {
             syncsPending++;
-            context.ops.create(OpTable.CHECKPOINT_SYNC, OpTable.FSYNC_OP, this, 0, IoPort.METADATA_FILE, 0, null,
-                IoPort.FLAG_DATASYNC);
+            context.ops.create(OpTable.CHECKPOINT_SYNC, OpTable.FSYNC_OP, this, ROUND_SYNC, IoPort.METADATA_FILE, 0,
+                null, IoPort.FLAG_DATASYNC);
         }
     }
 
-    /** A sync of the round completed: when all have, the round's checkpoints are durable. */
-    void onSync(int fileIndex, int result) {
+    /**
+     * A sync completed: a batch's copy barrier ({@code kind} {@link #BARRIER_SYNC}), or one of the
+     * round's closing syncs: when all of those have, the round's checkpoints are durable.
+     */
+    void onSync(int kind, int fileIndex, int result) {
+        if (kind == BARRIER_SYNC) {
+            onBarrier(result);
+            return;
+        }
         if (result < 0) {
             context.counters.increment(EngineCounters.IMD_REPAIR_FAILURES);
             for (GroupState state = roundMembers; state != null; state = state.nextInRoundAll) {
