@@ -28,9 +28,8 @@ import java.util.BitSet;
  * <h2>Integrity errors that are allowed</h2>
  * A block may read as an integrity error, with intact data on the media, only where DURABILITY.md
  * says so: in the default mode after a power loss, for a block that had an unflushed or in-flight
- * write ({@link #cacheErrorAllowed}); and, the documented known limit, in a group whose imd write was
- * torn at a crash ({@link #tornImdErrorAllowed}, only possible for blocks larger than a sector).
- * Both last until the block is written again.
+ * write ({@link #cacheErrorAllowed}), until the block is written again. (Format version 1 also
+ * excused errors in a group whose imd write a crash tore; version 2's checkpoints leave no such case.)
  *
  * <p>Single-threaded.
  */
@@ -43,7 +42,6 @@ final class ReferenceModel {
         long[] cachedSeq = new long[2];
         final LongSet inflight = new LongSet();
         boolean cacheErrorAllowed;
-        boolean tornImdErrorAllowed;
         boolean dropped;
         /** A write failed since the last crash: part of it may sit unflushed in the cache, like a completed one. */
         boolean failedSinceCrash;
@@ -66,7 +64,6 @@ final class ReferenceModel {
         final LongSet[] acceptable;
         /** The allowed-error flags of each block when the read was issued (the media may change while it runs). */
         final boolean[] cacheErrorAllowedAtIssue;
-        final boolean[] tornImdErrorAllowedAtIssue;
         /** The documented-limit evidence of each block when the read was issued (see SeedChecker). */
         final boolean[] droppedAtIssue;
         final boolean[] metadataSuspectAtIssue;
@@ -78,7 +75,6 @@ final class ReferenceModel {
             this.blockCount = blockCount;
             this.acceptable = new LongSet[blockCount];
             this.cacheErrorAllowedAtIssue = new boolean[blockCount];
-            this.tornImdErrorAllowedAtIssue = new boolean[blockCount];
             this.droppedAtIssue = new boolean[blockCount];
             this.metadataSuspectAtIssue = new boolean[blockCount];
             this.mediaVersionAtIssue = new long[blockCount];
@@ -170,12 +166,10 @@ final class ReferenceModel {
                 block.cached.add(version); // versions are unique: always appended
                 blocksWithCachedWrites.set(index);
                 block.cacheErrorAllowed = false;
-                block.tornImdErrorAllowed = false;
                 block.metadataSuspect &= block.metadataFaultSeq > issuedAt;
             } else {
                 block.durable.set(version);
                 block.cacheErrorAllowed = false;
-                block.tornImdErrorAllowed = false;
                 block.metadataSuspect &= block.metadataFaultSeq > issuedAt;
                 becameDurable(block);
             }
@@ -294,13 +288,6 @@ final class ReferenceModel {
         issueSeqByVersion.clear();
     }
 
-    /** An imd write of the group holding these blocks was torn at a crash (DURABILITY.md, known limit). */
-    void tornImdAtCrash(long firstBlock, int blockCount) {
-        for (int i = 0; i < blockCount; i++) {
-            blocks[(int) (firstBlock + i)].tornImdErrorAllowed = true;
-        }
-    }
-
     // ---------------------------------------------------------------- reads
 
     ReadTicket readIssued(long firstBlock, int blockCount) {
@@ -309,7 +296,6 @@ final class ReferenceModel {
             Block block = blocks[(int) (firstBlock + i)];
             read.acceptable[i] = readableNow((int) (firstBlock + i));
             read.cacheErrorAllowedAtIssue[i] = block.cacheErrorAllowed;
-            read.tornImdErrorAllowedAtIssue[i] = block.tornImdErrorAllowed;
             read.droppedAtIssue[i] = block.dropped;
             read.metadataSuspectAtIssue[i] = block.metadataSuspect;
         }
@@ -331,10 +317,6 @@ final class ReferenceModel {
 
     boolean cacheErrorAllowed(long block) {
         return blocks[(int) block].cacheErrorAllowed;
-    }
-
-    boolean tornImdErrorAllowed(long block) {
-        return blocks[(int) block].tornImdErrorAllowed;
     }
 
     /** True when the device dropped (lost, misdirected, tore or corrupted) the last data write of the block. */

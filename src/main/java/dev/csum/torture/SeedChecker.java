@@ -25,7 +25,7 @@ import java.util.function.Supplier;
  * Once a media fault has been injected in the run, a failed read is a detected fault. Before that
  * (crash-only), each block an {@link IntegrityException} names is judged by what the media holds:
  * no version of the block (a crash tore it) — correct; an acceptable version — a false error unless
- * DURABILITY.md allows it there (default mode after power loss, or the torn-imd known limit). Any
+ * DURABILITY.md allows it there (default mode after power loss, for a write not flushed). Any
  * other error without media faults is unexpected.
  */
 final class SeedChecker {
@@ -172,8 +172,6 @@ final class SeedChecker {
                 result.tornDataDetected++;
             } else if (model.cacheErrorAllowed(block) || read.cacheErrorAllowedAtIssue[index]) {
                 result.allowedCacheErrors++;
-            } else if (model.tornImdErrorAllowed(block) || read.tornImdErrorAllowedAtIssue[index]) {
-                result.allowedTornImdErrors++;
             } else {
                 result.falseErrors++;
                 result.violation(config.seed(), "false integrity error: block " + block + " holds "
@@ -211,10 +209,6 @@ final class SeedChecker {
             result.staleAfterMetadataFault++;
             return true;
         }
-        if (model.tornImdErrorAllowed(block) || read.tornImdErrorAllowedAtIssue[index]) {
-            result.staleAfterTornImd++;
-            return true;
-        }
         return false;
     }
 
@@ -224,14 +218,6 @@ final class SeedChecker {
     }
 
     void writeFailed(long firstBlock, int blockCount, IOException failure) {
-        if (failure instanceof IntegrityException) {
-            for (int i = 0; i < blockCount; i++) {
-                if (model.tornImdErrorAllowed(firstBlock + i)) {
-                    result.allowedTornImdErrors++; // both imd copies torn at a crash: writes are refused
-                    return;
-                }
-            }
-        }
         if (!mediaFaultsInjected()) {
             unexpected("write of " + blockCount + " blocks at block " + firstBlock + " failed: " + failure);
         }

@@ -43,16 +43,8 @@ public final class SeedResult {
      * Not a violation; reported (RELIABILITY.md).
      */
     long staleAfterMetadataFault;
-    /**
-     * Reads that returned an older version or zeros in a group whose imd write a crash tore (blocks
-     * larger than a sector, default mode with a volatile cache): the known limit of RELIABILITY.md.
-     * Not counted as a violation, but reported: it is data loss without an error.
-     */
-    long staleAfterTornImd;
     /** Integrity errors allowed in the default mode after a power loss (unflushed write reordered). */
     long allowedCacheErrors;
-    /** Integrity errors allowed by the known limit (an imd write torn at a crash). */
-    long allowedTornImdErrors;
     /** Integrity errors, without media faults, on blocks a crash tore (media holds no version): correct. */
     long tornDataDetected;
     /** Runs that ended early because the volume could not be reopened (superblock unreadable). */
@@ -76,11 +68,9 @@ public final class SeedResult {
     public long faultsDetected() { return faultsDetected; }
     public long staleAfterDroppedWrite() { return staleAfterDroppedWrite; }
     public long staleAfterMetadataFault() { return staleAfterMetadataFault; }
-    public long staleAfterTornImd() { return staleAfterTornImd; }
     public long crashes() { return crashes; }
     public long readsFailed() { return readsFailed; }
     public long allowedCacheErrors() { return allowedCacheErrors; }
-    public long allowedTornImdErrors() { return allowedTornImdErrors; }
     public long tornDataDetected() { return tornDataDetected; }
     public long openFailures() { return openFailures; }
     public List<Long> failingSeeds() { return failingSeeds; }
@@ -129,9 +119,7 @@ public final class SeedResult {
         unexpectedErrors += other.unexpectedErrors;
         staleAfterDroppedWrite += other.staleAfterDroppedWrite;
         staleAfterMetadataFault += other.staleAfterMetadataFault;
-        staleAfterTornImd += other.staleAfterTornImd;
         allowedCacheErrors += other.allowedCacheErrors;
-        allowedTornImdErrors += other.allowedTornImdErrors;
         tornDataDetected += other.tornDataDetected;
         openFailures += other.openFailures;
         for (String detail : other.violationDetails) {

@@ -306,14 +306,13 @@ final class SeedRun {
     // ---------------------------------------------------------------- media events and stats
 
     /**
-     * Watches the media for imd slots changed by anything but the engine's own valid imd write: a
-     * write torn at a crash (the known limit), or another write landing on a slot (a misdirected
-     * write, which the engine cannot see).
+     * Watches the media for imd slots changed by anything but the engine's own valid imd write:
+     * another write landing on a slot (a misdirected write, which the engine cannot see). (An imd
+     * write a crash tears is no fault of the media: the checkpoint's order covers it.)
      */
     private void onMediaEvent(SimMediaEvent event) {
         SimMediaEvent.Kind kind = event.kind();
-        boolean crashPersisted = kind == SimMediaEvent.Kind.CRASH_PERSISTED;
-        if (!crashPersisted && kind != SimMediaEvent.Kind.WRITE && kind != SimMediaEvent.Kind.WRITE_DURABLE) {
+        if (kind != SimMediaEvent.Kind.WRITE && kind != SimMediaEvent.Kind.WRITE_DURABLE) {
             return;
         }
         int metadataPhysical = config.placement() == MetadataPlacement.SEPARATE ? 1 : 0;
@@ -328,13 +327,6 @@ final class SeedRun {
             for (int copy = 0; copy < 2; copy++) {
                 long slot = geometry.imdPairOffsetBytes(group) + (long) copy * blockSize;
                 if (start >= slot + blockSize || end <= slot) {
-                    continue;
-                }
-                boolean whole = start <= slot && end >= slot + blockSize;
-                if (crashPersisted) {
-                    if (!whole) {
-                        model.tornImdAtCrash(geometry.firstBlockOfGroup(group), geometry.blocksInGroup(group));
-                    }
                     continue;
                 }
                 disk.readRaw(IoPort.METADATA_FILE, slot, slotBytes);

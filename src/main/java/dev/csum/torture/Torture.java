@@ -62,10 +62,8 @@ public final class Torture {
         text.append(String.format(Locale.ROOT, "reads failed: %d; faults detected: %d; torn blocks detected: %d%n",
             result.readsFailed, result.faultsDetected, result.tornDataDetected));
         text.append(String.format(Locale.ROOT, "documented limits (RELIABILITY.md): stale reads %d (dropped data"
-                + " write), %d (damaged imd copy), %d (imd torn at a crash); allowed errors %d (unflushed, default"
-                + " mode), %d (imd torn at a crash)%n",
-            result.staleAfterDroppedWrite, result.staleAfterMetadataFault, result.staleAfterTornImd,
-            result.allowedCacheErrors, result.allowedTornImdErrors));
+                + " write), %d (damaged imd copy); allowed errors %d (unflushed, default mode)%n",
+            result.staleAfterDroppedWrite, result.staleAfterMetadataFault, result.allowedCacheErrors));
         text.append(String.format(Locale.ROOT, "silent corruptions: %d; false errors: %d; unexpected errors: %d;"
                 + " reopen failures: %d%n", result.silentCorruptions, result.falseErrors, result.unexpectedErrors,
             result.openFailures));
@@ -111,10 +109,8 @@ public final class Torture {
         field(json, "unexpected_errors", result.unexpectedErrors);
         field(json, "stale_reads_after_dropped_write", result.staleAfterDroppedWrite);
         field(json, "stale_reads_after_imd_fault", result.staleAfterMetadataFault);
-        field(json, "stale_reads_after_torn_imd", result.staleAfterTornImd);
         field(json, "torn_blocks_detected", result.tornDataDetected);
         field(json, "allowed_unflushed_errors", result.allowedCacheErrors);
-        field(json, "allowed_torn_imd_errors", result.allowedTornImdErrors);
         field(json, "reopen_failures", result.openFailures);
         field(json, "elapsed_ms", elapsedMillis);
         json.append("\"failing_seeds\":").append(result.failingSeeds).append(',');
