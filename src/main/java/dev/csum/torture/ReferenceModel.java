@@ -43,6 +43,11 @@ final class ReferenceModel {
         final LongSet inflight = new LongSet();
         boolean cacheErrorAllowed;
         boolean dropped;
+        /**
+         * A stale read of this block (its last data write dropped) is a documented limit: recovery
+         * after a crash could not tell the dropped write from one in flight (see judgeDroppedWrites).
+         */
+        boolean staleExcusable;
         /** A write failed since the last crash: part of it may sit unflushed in the cache, like a completed one. */
         boolean failedSinceCrash;
         boolean metadataSuspect;
@@ -55,6 +60,12 @@ final class ReferenceModel {
          */
         boolean droppedSinceDurable;
         boolean metadataSuspectSinceDurable;
+        /**
+         * The records holding the tuples of the data writes dropped since the block's last durable
+         * intact write (null: none): the writes a power loss leaves between the media's data and
+         * the block's newest tuple. Judged, and cleared, at the next crash.
+         */
+        LongSet droppedRecords;
     }
 
     /** The acceptable versions of a read's blocks, fixed at issue and widened by writes issued while it runs. */
@@ -66,6 +77,7 @@ final class ReferenceModel {
         final boolean[] cacheErrorAllowedAtIssue;
         /** The documented-limit evidence of each block when the read was issued (see SeedChecker). */
         final boolean[] droppedAtIssue;
+        final boolean[] staleExcusableAtIssue;
         final boolean[] metadataSuspectAtIssue;
         /** The version the media held when the read was issued (filled by the checker). */
         final long[] mediaVersionAtIssue;
@@ -76,6 +88,7 @@ final class ReferenceModel {
             this.acceptable = new LongSet[blockCount];
             this.cacheErrorAllowedAtIssue = new boolean[blockCount];
             this.droppedAtIssue = new boolean[blockCount];
+            this.staleExcusableAtIssue = new boolean[blockCount];
             this.metadataSuspectAtIssue = new boolean[blockCount];
             this.mediaVersionAtIssue = new long[blockCount];
         }
@@ -97,6 +110,8 @@ final class ReferenceModel {
     /** Orders write issues and metadata faults: a write clears a fault's suspicion only if issued after it. */
     private long eventSeq;
     private final java.util.HashMap<Long, Long> issueSeqByVersion = new java.util.HashMap<>();
+    /** Blocks with {@code droppedRecords} to judge at the next crash. */
+    private final BitSet blocksWithDroppedRecords = new BitSet();
 
     /**
      * @param completedWritesMayBeLost true for the default durability mode under the volatile-cache
@@ -199,30 +214,90 @@ final class ReferenceModel {
         return true;
     }
 
-    /** The device stored (or failed to store) the engine's data write of {@code block} intact. */
-    void dataLanded(long block, boolean landed) {
+    /**
+     * The device stored (or failed to store) the engine's data write of {@code block} intact;
+     * {@code recordSequence} is the log record holding that write's tuple (-1: unknown).
+     */
+    void dataLanded(long block, boolean landed, long recordSequence) {
         blocks[(int) block].dropped = !landed;
         blocks[(int) block].droppedSinceDurable |= !landed;
-    }
-
-    /** The block's newest completed write is durable: what the media holds now survives a power loss. */
-    private static void becameDurable(Block block) {
-        block.droppedSinceDurable = block.dropped;
-        block.metadataSuspectSinceDurable = block.metadataSuspect;
+        if (!landed) {
+            // Until a crash, the engine knows the write's tuple: a stale read is an engine bug.
+            Block state = blocks[(int) block];
+            state.staleExcusable = false;
+            if (state.droppedRecords == null) {
+                state.droppedRecords = new LongSet();
+            }
+            state.droppedRecords.add(recordSequence);
+            blocksWithDroppedRecords.set((int) block);
+        }
     }
 
     /**
-     * A media fault touched the imd pair of the group holding these blocks (an imd write dropped, a
-     * slot overwritten by another write, a read of the pair altered): tuples only the damaged copy
-     * held may be lost, so these blocks may read as an older version or as never written.
+     * After a crash: judges the data writes dropped since each block's last durable intact write —
+     * the writes between the data the media holds and the block's newest tuple — by whether
+     * recovery sees them as lost ({@code detectable}, given the sequence of the record holding the
+     * tuple). If it sees one, no candidate tuple it keeps describes the older data: the block must
+     * read as an error. If it sees none (each logged above the durable watermark on the media, or its
+     * record gone), recovery may keep the tuple the older data matches, and the block may read as
+     * that data from now on: a documented limit. Blocks without such writes keep their judgement.
+     */
+    void judgeDroppedWrites(java.util.function.LongPredicate detectable) {
+        for (int index = blocksWithDroppedRecords.nextSetBit(0); index >= 0;
+             index = blocksWithDroppedRecords.nextSetBit(index + 1)) {
+            Block block = blocks[index];
+            if (block.droppedRecords == null) {
+                continue; // cleared since: a newer write of the block became durable
+            }
+            boolean seen = false;
+            for (int k = 0; k < block.droppedRecords.size(); k++) {
+                seen |= detectable.test(block.droppedRecords.get(k));
+            }
+            block.staleExcusable = !seen;
+            block.droppedRecords = null;
+        }
+        blocksWithDroppedRecords.clear();
+    }
+
+    boolean staleExcusable(long block) {
+        return blocks[(int) block].staleExcusable;
+    }
+
+    /** The block's newest completed write is durable: what the media holds now survives a power loss. */
+    private void becameDurable(Block block) {
+        block.droppedSinceDurable = block.dropped;
+        block.metadataSuspectSinceDurable = block.metadataSuspect;
+        if (!block.dropped && block.droppedRecords != null) {
+            block.droppedRecords = null; // the media's data is newer than those writes now
+        }
+    }
+
+    /**
+     * A media fault touched metadata holding these blocks' tuples (an imd write dropped, a slot
+     * overwritten by another write, a read of the pair altered; a log record damaged): with a second
+     * fault their tuples may be lost (both copies, or the record before its checkpoint), so a block
+     * whose data write is dropped too, or whose read is misdirected onto never-written data, may read
+     * as an older version or as zeros.
      */
     void metadataFault(long firstBlock, int blockCount) {
         eventSeq++;
         for (int i = 0; i < blockCount; i++) {
-            blocks[(int) (firstBlock + i)].metadataSuspect = true;
-            blocks[(int) (firstBlock + i)].metadataSuspectSinceDurable = true;
-            blocks[(int) (firstBlock + i)].metadataFaultSeq = eventSeq;
+            suspect(blocks[(int) (firstBlock + i)]);
         }
+    }
+
+    /** As {@link #metadataFault(long, int)}, for the blocks a damaged log record named. */
+    void metadataFault(long[] blockNumbers) {
+        eventSeq++;
+        for (long block : blockNumbers) {
+            suspect(blocks[(int) block]);
+        }
+    }
+
+    private void suspect(Block block) {
+        block.metadataSuspect = true;
+        block.metadataSuspectSinceDurable = true;
+        block.metadataFaultSeq = eventSeq;
     }
 
     boolean metadataSuspect(long block) {
@@ -297,6 +372,7 @@ final class ReferenceModel {
             read.acceptable[i] = readableNow((int) (firstBlock + i));
             read.cacheErrorAllowedAtIssue[i] = block.cacheErrorAllowed;
             read.droppedAtIssue[i] = block.dropped;
+            read.staleExcusableAtIssue[i] = block.staleExcusable;
             read.metadataSuspectAtIssue[i] = block.metadataSuspect;
         }
         outstandingReads.add(read);

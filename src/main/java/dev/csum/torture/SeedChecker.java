@@ -28,7 +28,7 @@ import java.util.function.Supplier;
  * DURABILITY.md allows it there (default mode after power loss, for a write not flushed). Any
  * other error without media faults is unexpected.
  */
-final class SeedChecker {
+final class SeedChecker implements TorturePort.LandingListener {
     private final TortureConfig config;
     private final SeedResult result;
     private final Supplier<SimulatedDisk> disk;
@@ -38,6 +38,7 @@ final class SeedChecker {
     private final MemorySegment mediaBlockView;
     private Geometry geometry;
     private ReferenceModel model;
+    private LogWatch log;
     private long[] groupDataStart;
 
     SeedChecker(TortureConfig config, SeedResult result, Supplier<SimulatedDisk> disk) {
@@ -49,9 +50,11 @@ final class SeedChecker {
         this.mediaBlockView = MemorySegment.ofArray(mediaBlock);
     }
 
-    void start(Geometry volumeGeometry, ReferenceModel referenceModel) {
+    void start(Geometry volumeGeometry, int volumeTag, ReferenceModel referenceModel) {
         this.geometry = volumeGeometry;
         this.model = referenceModel;
+        this.log = new LogWatch(volumeGeometry, volumeTag, referenceModel, disk, result);
+        result.logRegionBlocks = volumeGeometry.logBlockCount();
         groupDataStart = new long[(int) geometry.groupCount()];
         for (int group = 0; group < groupDataStart.length; group++) {
             groupDataStart[group] = geometry.dataOffsetBytes(geometry.firstBlockOfGroup(group));
@@ -82,11 +85,23 @@ final class SeedChecker {
      * The landing check of a successful write, or of an imd pair read (see {@link TorturePort}):
      * {@code transferred} is what the engine wrote or received, {@code onMedia} what the media holds.
      */
-    void onTransfer(boolean write, int fileIndex, long offsetBytes, MemorySegment transferred, byte[] onMedia) {
+    @Override
+    public void onTransfer(boolean write, int fileIndex, long offsetBytes, MemorySegment transferred, byte[] onMedia) {
         MemorySegment media = MemorySegment.ofArray(onMedia);
         if (fileIndex == IoPort.METADATA_FILE) {
-            long group = groupOfImdSlot(offsetBytes);
             boolean intact = MemorySegment.mismatch(transferred, 0, transferred.byteSize(), media, 0, onMedia.length) < 0;
+            if (log.touches(offsetBytes, transferred.byteSize())) {
+                if (write) {
+                    log.writeLanded(offsetBytes, transferred, onMedia);
+                } else if (!intact) {
+                    log.readFaulty(offsetBytes, transferred.byteSize());
+                }
+                return;
+            }
+            long group = groupOfImdSlot(offsetBytes);
+            if (group >= 0 && write) {
+                result.imdCopiesWritten++;
+            }
             if (group >= 0 && !intact) {
                 metadataFault(group);
             }
@@ -100,8 +115,32 @@ final class SeedChecker {
         for (long i = 0; i < written.byteSize() / blockSize; i++) {
             long from = i * blockSize;
             boolean landed = MemorySegment.mismatch(written, from, from + blockSize, media, from, from + blockSize) < 0;
-            model.dataLanded(first + i, landed);
+            model.dataLanded(first + i, landed, log.recordOf(first + i));
         }
+    }
+
+    @Override
+    public void onWriteIssued(int fileIndex, long offsetBytes, MemorySegment buffer) {
+        if (fileIndex == IoPort.METADATA_FILE && log.touches(offsetBytes, buffer.byteSize())) {
+            log.writeIssued(offsetBytes, buffer);
+        }
+    }
+
+    @Override
+    public void onFailed(boolean write, int fileIndex, long offsetBytes, long lengthBytes) {
+        if (!write && fileIndex == IoPort.METADATA_FILE && log.touches(offsetBytes, lengthBytes)) {
+            log.readFaulty(offsetBytes, lengthBytes); // recovery reads the region block by block and loses those records
+        }
+    }
+
+    /** A write reached the metadata media (the engine's own, or one misdirected there). */
+    void mediaWrite(long offsetBytes, byte[] data) {
+        log.mediaWrite(offsetBytes, data);
+    }
+
+    /** Right after a power loss, before the volume is opened again: see {@link LogWatch#afterCrash}. */
+    void afterCrash() {
+        log.afterCrash();
     }
 
     /** The group whose imd slot starts at {@code offsetBytes} of the metadata file, or -1. */
@@ -181,16 +220,27 @@ final class SeedChecker {
     }
 
     /**
-     * The documented limits (RELIABILITY.md): an older version of the block (or "never written",
-     * read as zeros) returned because a media fault removed what would have exposed it — the newer
-     * data write was dropped while an older tuple is still accepted, or the tuple itself was lost
-     * with a damaged imd copy. The returned bytes must still be a genuine older version of this very
-     * block, and what the media holds (or zeros): anything else is a silent corruption.
+     * The documented limits (RELIABILITY.md §4): an older version of the block (or zeros) returned
+     * because media faults removed what would have exposed it. Never without a fault of the media:
+     * <ul>
+     *   <li><b>A dropped data write recovery could not see</b> ({@link SeedResult#staleAfterDroppedWrite}):
+     *       the device dropped the block's last data write (lost, misdirected, torn), a power loss
+     *       followed, and recovery could not tell it from a write in flight — its record was above
+     *       the durable watermark on the media ({@link ReferenceModel#judgeDroppedWrites}). The bytes
+     *       returned are what the media holds.</li>
+     *   <li><b>A tuple lost to media faults, and a second fault</b> ({@link SeedResult#staleAfterLostTuple}):
+     *       the metadata holding the block's tuple met a media fault (a damaged log record or imd
+     *       copy, see {@link ReferenceModel#metadataFault}), and either its data write was dropped
+     *       too (the media holds the older version the surviving tuple describes) or the read was
+     *       misdirected onto never-written data (zeros the media never held there, accepted by a
+     *       lost tuple's "never written").</li>
+     * </ul>
+     * The version returned must be no newer than the newest the read could return; anything else is
+     * a silent corruption.
      */
     private boolean isUndetectableStale(ReferenceModel.ReadTicket read, int index, long version, long onMedia) {
         long block = read.firstBlock + index;
-        if (version == BlockPattern.GARBAGE
-                || (version != onMedia && version != read.mediaVersionAtIssue[index] && version != BlockPattern.ZEROS)) {
+        if (version == BlockPattern.GARBAGE) {
             return false;
         }
         LongSet acceptable = read.acceptable(index);
@@ -201,12 +251,15 @@ final class SeedChecker {
         if (version > newest) {
             return false;
         }
-        if (model.dropped(block) || read.droppedAtIssue[index]) {
+        boolean fromMedia = version == onMedia || version == read.mediaVersionAtIssue[index];
+        boolean dropped = model.dropped(block) || read.droppedAtIssue[index];
+        if (fromMedia && dropped && (model.staleExcusable(block) || read.staleExcusableAtIssue[index])) {
             result.staleAfterDroppedWrite++;
             return true;
         }
-        if (model.metadataSuspect(block) || read.metadataSuspectAtIssue[index]) {
-            result.staleAfterMetadataFault++;
+        boolean tupleMayBeLost = model.metadataSuspect(block) || read.metadataSuspectAtIssue[index];
+        if (tupleMayBeLost && (fromMedia ? dropped : version == BlockPattern.ZEROS)) {
+            result.staleAfterLostTuple++;
             return true;
         }
         return false;

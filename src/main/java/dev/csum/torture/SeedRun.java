@@ -73,6 +73,7 @@ final class SeedRun {
             run.result.violation(config.seed(), "run aborted: " + failure + where);
         } finally {
             run.collectFaults();
+            run.result.finishSeed();
             run.arena.close();
         }
         return run.result;
@@ -90,7 +91,7 @@ final class SeedRun {
         geometry = superblock.geometry();
         volumeTag = superblock.volumeTag();
         model = new ReferenceModel((int) geometry.dataBlockCount(), config.completedWritesMayBeLost());
-        checker.start(geometry, model);
+        checker.start(geometry, volumeTag, model);
         disk.mediaListener(this::onMediaEvent);
         maxRequestBlocks = (int) Math.min(geometry.dataBlockCount(), MAX_REQUEST_BYTES / config.blockSizeBytes());
         if (!open()) {
@@ -273,6 +274,7 @@ final class SeedRun {
             // The abandoned engine's errors are the crash's, not the volume's.
         }
         disk = disk.reopen();
+        checker.afterCrash();
     }
 
     private void closeCleanly() {
@@ -289,7 +291,7 @@ final class SeedRun {
         VolumeOptions options = VolumeOptions.of(Path.of("torture-" + config.seed()))
             .withImdCacheBytes(Math.max(4096, config.imdCacheBytes())).withBufferArenaBytes(4L << 20)
             .withDurability(config.durability());
-        port = new TorturePort(disk, checker::onTransfer);
+        port = new TorturePort(disk, checker);
         IOException last = null;
         for (int attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
             try {
@@ -319,6 +321,7 @@ final class SeedRun {
         if (event.fileIndex() != metadataPhysical) {
             return;
         }
+        checker.mediaWrite(event.offsetBytes(), event.data());
         long start = event.offsetBytes();
         long end = start + event.data().length;
         int blockSize = config.blockSizeBytes();
