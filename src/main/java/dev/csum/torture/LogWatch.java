@@ -24,10 +24,10 @@ import java.util.function.Supplier;
  *   <li><b>What recovery can tell after a crash.</b> Right after a power loss it scans the log region
  *       as recovery will (valid records by magic, volume tag, length and CRC-32C; the head's tail; the
  *       highest durable watermark among the records from the tail on) and tells the model, for every
- *       data write the device dropped since the last crash, whether recovery sees it as a lost write:
- *       its record is replayed and at or below the watermark, or the tail passed it (its tuple is
- *       checkpointed). A stale read of such a block is then no excusable limit
- *       ({@link ReferenceModel#judgeDroppedWrites}).</li>
+ *       data write the device dropped, whether recovery sees it as a lost write (its record is
+ *       replayed and at or below the watermark, or the tail passed it: its tuple is checkpointed), and
+ *       for every unflushed write, whether recovery knows its tuple (its record is replayed, or the
+ *       tail passed it): see {@link CrashLedger}.</li>
  * </ol>
  * It also counts the log's activity: record writes, blocks written (against the region's size: the
  * log wraps), and the record writes the device damaged, by kind.
@@ -136,10 +136,10 @@ final class LogWatch {
     }
 
     /**
-     * Right after a power loss (the disk reopened on what survived): rebuilds the live records from the
-     * media and judges every data write dropped since the last crash (see the class comment).
+     * Right after a power loss, on what survived: rebuilds the live records from the media and says
+     * what recovery will make of them (see the class comment): the view the model judges the crash by.
      */
-    void afterCrash() {
+    CrashLedger.CrashView scanAfterCrash() {
         live.clear();
         targetBySequence.clear();
         TreeMap<Long, Long> watermarkBySequence = new TreeMap<>();
@@ -164,8 +164,17 @@ final class LogWatch {
             }
         }
         if (head < 0) {
-            model.judgeDroppedWrites(sequence -> false); // no log: nothing tells a lost write from one in flight
-            return;
+            return new CrashLedger.CrashView() { // no log: recovery learns nothing from it
+                @Override
+                public boolean tupleSurvived(long sequence) {
+                    return false;
+                }
+
+                @Override
+                public boolean lostWriteSeen(long sequence) {
+                    return false;
+                }
+            };
         }
         long tail = headTail;
         long watermark = 0;
@@ -174,8 +183,18 @@ final class LogWatch {
         }
         knownTail = tail;
         long durable = watermark;
-        model.judgeDroppedWrites(sequence -> sequence >= 0
-            && (sequence < tail || (sequence <= durable && watermarkBySequence.containsKey(sequence))));
+        return new CrashLedger.CrashView() {
+            @Override
+            public boolean tupleSurvived(long sequence) {
+                return sequence >= 0 && (sequence < tail || watermarkBySequence.containsKey(sequence));
+            }
+
+            @Override
+            public boolean lostWriteSeen(long sequence) {
+                return sequence >= 0
+                    && (sequence < tail || (sequence <= durable && watermarkBySequence.containsKey(sequence)));
+            }
+        };
     }
 
     private long[] entries(MemorySegment record) {

@@ -27,8 +27,10 @@ import java.util.BitSet;
  *
  * <h2>Integrity errors that are allowed</h2>
  * A block may read as an integrity error, with intact data on the media, only where DURABILITY.md
- * says so: in the default mode after a power loss, for a block that had an unflushed or in-flight
- * write ({@link #cacheErrorAllowed}), until the block is written again. (Format version 1 also
+ * says so: in the default mode after a power loss, when the device persisted the data of an unflushed
+ * or in-flight write but not the log record holding its tuple ({@link #cacheErrorAllowed}: the
+ * version on the media is one whose record neither survived on the media nor was passed by the log's
+ * tail), until the block is written again; and after a write that failed. (Format version 1 also
  * excused errors in a group whose imd write a crash tore; version 2's checkpoints leave no such case.)
  *
  * <p>Single-threaded.
@@ -41,13 +43,7 @@ final class ReferenceModel {
         /** Completion sequence of each cached version, same order as {@link #cached}. */
         long[] cachedSeq = new long[2];
         final LongSet inflight = new LongSet();
-        boolean cacheErrorAllowed;
         boolean dropped;
-        /**
-         * A stale read of this block (its last data write dropped) is a documented limit: recovery
-         * after a crash could not tell the dropped write from one in flight (see judgeDroppedWrites).
-         */
-        boolean staleExcusable;
         /** A write failed since the last crash: part of it may sit unflushed in the cache, like a completed one. */
         boolean failedSinceCrash;
         boolean metadataSuspect;
@@ -60,46 +56,6 @@ final class ReferenceModel {
          */
         boolean droppedSinceDurable;
         boolean metadataSuspectSinceDurable;
-        /**
-         * The records holding the tuples of the data writes dropped since the block's last durable
-         * intact write (null: none): the writes a power loss leaves between the media's data and
-         * the block's newest tuple. Judged, and cleared, at the next crash.
-         */
-        LongSet droppedRecords;
-    }
-
-    /** The acceptable versions of a read's blocks, fixed at issue and widened by writes issued while it runs. */
-    static final class ReadTicket {
-        final long firstBlock;
-        final int blockCount;
-        final LongSet[] acceptable;
-        /** The allowed-error flags of each block when the read was issued (the media may change while it runs). */
-        final boolean[] cacheErrorAllowedAtIssue;
-        /** The documented-limit evidence of each block when the read was issued (see SeedChecker). */
-        final boolean[] droppedAtIssue;
-        final boolean[] staleExcusableAtIssue;
-        final boolean[] metadataSuspectAtIssue;
-        /** The version the media held when the read was issued (filled by the checker). */
-        final long[] mediaVersionAtIssue;
-
-        private ReadTicket(long firstBlock, int blockCount) {
-            this.firstBlock = firstBlock;
-            this.blockCount = blockCount;
-            this.acceptable = new LongSet[blockCount];
-            this.cacheErrorAllowedAtIssue = new boolean[blockCount];
-            this.droppedAtIssue = new boolean[blockCount];
-            this.staleExcusableAtIssue = new boolean[blockCount];
-            this.metadataSuspectAtIssue = new boolean[blockCount];
-            this.mediaVersionAtIssue = new long[blockCount];
-        }
-
-        boolean accepts(int index, long version) {
-            return acceptable[index].contains(version);
-        }
-
-        LongSet acceptable(int index) {
-            return acceptable[index];
-        }
     }
 
     private final Block[] blocks;
@@ -110,8 +66,8 @@ final class ReferenceModel {
     /** Orders write issues and metadata faults: a write clears a fault's suspicion only if issued after it. */
     private long eventSeq;
     private final java.util.HashMap<Long, Long> issueSeqByVersion = new java.util.HashMap<>();
-    /** Blocks with {@code droppedRecords} to judge at the next crash. */
-    private final BitSet blocksWithDroppedRecords = new BitSet();
+    /** What a power loss is judged by, and what it allows afterwards. */
+    private final CrashLedger ledger;
 
     /**
      * @param completedWritesMayBeLost true for the default durability mode under the volatile-cache
@@ -123,6 +79,7 @@ final class ReferenceModel {
             blocks[i] = new Block();
         }
         this.completedWritesMayBeLost = completedWritesMayBeLost;
+        this.ledger = new CrashLedger(blockCount);
     }
 
     int blockCount() {
@@ -180,13 +137,13 @@ final class ReferenceModel {
                 block.cachedSeq[block.cached.size()] = seq;
                 block.cached.add(version); // versions are unique: always appended
                 blocksWithCachedWrites.set(index);
-                block.cacheErrorAllowed = false;
+                ledger.writeCompleted(index, false);
                 block.metadataSuspect &= block.metadataFaultSeq > issuedAt;
             } else {
                 block.durable.set(version);
-                block.cacheErrorAllowed = false;
+                ledger.writeCompleted(index, true);
                 block.metadataSuspect &= block.metadataFaultSeq > issuedAt;
-                becameDurable(block);
+                becameDurable(index);
             }
         }
     }
@@ -222,54 +179,21 @@ final class ReferenceModel {
         blocks[(int) block].dropped = !landed;
         blocks[(int) block].droppedSinceDurable |= !landed;
         if (!landed) {
-            // Until a crash, the engine knows the write's tuple: a stale read is an engine bug.
-            Block state = blocks[(int) block];
-            state.staleExcusable = false;
-            if (state.droppedRecords == null) {
-                state.droppedRecords = new LongSet();
-            }
-            state.droppedRecords.add(recordSequence);
-            blocksWithDroppedRecords.set((int) block);
+            ledger.dropped((int) block, recordSequence);
         }
     }
 
-    /**
-     * After a crash: judges the data writes dropped since each block's last durable intact write —
-     * the writes between the data the media holds and the block's newest tuple — by whether
-     * recovery sees them as lost ({@code detectable}, given the sequence of the record holding the
-     * tuple). If it sees one, no candidate tuple it keeps describes the older data: the block must
-     * read as an error. If it sees none (each logged above the durable watermark on the media, or its
-     * record gone), recovery may keep the tuple the older data matches, and the block may read as
-     * that data from now on: a documented limit. Blocks without such writes keep their judgement.
-     */
-    void judgeDroppedWrites(java.util.function.LongPredicate detectable) {
-        for (int index = blocksWithDroppedRecords.nextSetBit(0); index >= 0;
-             index = blocksWithDroppedRecords.nextSetBit(index + 1)) {
-            Block block = blocks[index];
-            if (block.droppedRecords == null) {
-                continue; // cleared since: a newer write of the block became durable
-            }
-            boolean seen = false;
-            for (int k = 0; k < block.droppedRecords.size(); k++) {
-                seen |= detectable.test(block.droppedRecords.get(k));
-            }
-            block.staleExcusable = !seen;
-            block.droppedRecords = null;
-        }
-        blocksWithDroppedRecords.clear();
-    }
-
+    /** Whether a stale read of {@code block} is the documented limit (see {@link CrashLedger}). */
     boolean staleExcusable(long block) {
-        return blocks[(int) block].staleExcusable;
+        return ledger.staleExcusable((int) block);
     }
 
     /** The block's newest completed write is durable: what the media holds now survives a power loss. */
-    private void becameDurable(Block block) {
+    private void becameDurable(int index) {
+        Block block = blocks[index];
         block.droppedSinceDurable = block.dropped;
         block.metadataSuspectSinceDurable = block.metadataSuspect;
-        if (!block.dropped && block.droppedRecords != null) {
-            block.droppedRecords = null; // the media's data is newer than those writes now
-        }
+        ledger.becameDurable(index, block.dropped, block.inflight);
     }
 
     /**
@@ -327,7 +251,7 @@ final class ReferenceModel {
             }
             block.durable.set(block.cached.get(flushed - 1));
             if (flushed == block.cached.size()) {
-                becameDurable(block);
+                becameDurable(index);
             }
             LongSet rest = new LongSet();
             for (int i = flushed; i < block.cached.size(); i++) {
@@ -342,13 +266,22 @@ final class ReferenceModel {
         }
     }
 
-    /** Power loss: every cached or in-flight version may or may not have survived. */
-    void crash() {
-        for (Block block : blocks) {
-            if (completedWritesMayBeLost
-                    && (!block.cached.isEmpty() || !block.inflight.isEmpty() || block.failedSinceCrash)) {
-                block.cacheErrorAllowed = true;
-            }
+    /** A data write of {@code version} to {@code block} was issued; {@code record} holds its tuple (-1: unknown). */
+    void dataWriteIssued(long block, long version, long record) {
+        ledger.writeIssued((int) block, version, record);
+    }
+
+    /**
+     * Power loss: every cached or in-flight version may or may not have survived. The crash's
+     * judgements (integrity errors allowed, stale reads excused) are the {@link CrashLedger}'s, by
+     * what the log on the media says ({@code view}).
+     */
+    void crash(CrashLedger.CrashView view) {
+        for (int index = 0; index < blocks.length; index++) {
+            Block block = blocks[index];
+            boolean uncertain = completedWritesMayBeLost
+                && (!block.cached.isEmpty() || !block.inflight.isEmpty() || block.failedSinceCrash);
+            ledger.crash(index, uncertain, block.cached, block.inflight, block.failedSinceCrash, view);
             block.failedSinceCrash = false;
             // The media may fall back to any state since the last durable write, faults included.
             block.dropped |= block.droppedSinceDurable;
@@ -361,6 +294,7 @@ final class ReferenceModel {
         blocksWithCachedWrites.clear();
         outstandingReads.clear();
         issueSeqByVersion.clear();
+        ledger.judgeDropped(view::lostWriteSeen);
     }
 
     // ---------------------------------------------------------------- reads
@@ -370,9 +304,8 @@ final class ReferenceModel {
         for (int i = 0; i < blockCount; i++) {
             Block block = blocks[(int) (firstBlock + i)];
             read.acceptable[i] = readableNow((int) (firstBlock + i));
-            read.cacheErrorAllowedAtIssue[i] = block.cacheErrorAllowed;
             read.droppedAtIssue[i] = block.dropped;
-            read.staleExcusableAtIssue[i] = block.staleExcusable;
+            read.staleExcusableAtIssue[i] = ledger.staleExcusable((int) (firstBlock + i));
             read.metadataSuspectAtIssue[i] = block.metadataSuspect;
         }
         outstandingReads.add(read);
@@ -391,8 +324,9 @@ final class ReferenceModel {
         return acceptable;
     }
 
-    boolean cacheErrorAllowed(long block) {
-        return blocks[(int) block].cacheErrorAllowed;
+    /** Whether {@code block} may read as an integrity error while the media holds {@code mediaVersion}. */
+    boolean cacheErrorAllowed(long block, long mediaVersion) {
+        return ledger.errorAllowed((int) block, mediaVersion);
     }
 
     /** True when the device dropped (lost, misdirected, tore or corrupted) the last data write of the block. */

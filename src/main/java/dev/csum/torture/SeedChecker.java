@@ -2,6 +2,8 @@ package dev.csum.torture;
 
 import dev.csum.IntegrityException;
 import dev.csum.format.Geometry;
+import dev.csum.format.ImdBlock;
+import dev.csum.format.ImdValidity;
 import dev.csum.io.FaultKind;
 import dev.csum.io.IoPort;
 import dev.csum.io.SimulatedDisk;
@@ -39,6 +41,11 @@ final class SeedChecker implements TorturePort.LandingListener {
     private Geometry geometry;
     private ReferenceModel model;
     private LogWatch log;
+    /** Groups whose whole pair was read since the volume was last opened. */
+    private final java.util.BitSet groupsLoaded = new java.util.BitSet();
+    /** Groups whose last pair read found a copy not valid: the engine reads it again before use. */
+    private final java.util.BitSet confirmDue = new java.util.BitSet();
+    private int volumeTag;
     private long[] groupDataStart;
 
     SeedChecker(TortureConfig config, SeedResult result, Supplier<SimulatedDisk> disk) {
@@ -54,6 +61,7 @@ final class SeedChecker implements TorturePort.LandingListener {
         this.geometry = volumeGeometry;
         this.model = referenceModel;
         this.log = new LogWatch(volumeGeometry, volumeTag, referenceModel, disk, result);
+        this.volumeTag = volumeTag;
         result.logRegionBlocks = volumeGeometry.logBlockCount();
         groupDataStart = new long[(int) geometry.groupCount()];
         for (int group = 0; group < groupDataStart.length; group++) {
@@ -101,6 +109,8 @@ final class SeedChecker implements TorturePort.LandingListener {
             long group = groupOfImdSlot(offsetBytes);
             if (group >= 0 && write) {
                 result.imdCopiesWritten++;
+            } else if (group >= 0) {
+                pairRead(group, transferred);
             }
             if (group >= 0 && !intact) {
                 metadataFault(group);
@@ -123,6 +133,12 @@ final class SeedChecker implements TorturePort.LandingListener {
     public void onWriteIssued(int fileIndex, long offsetBytes, MemorySegment buffer) {
         if (fileIndex == IoPort.METADATA_FILE && log.touches(offsetBytes, buffer.byteSize())) {
             log.writeIssued(offsetBytes, buffer);
+        } else if (fileIndex == IoPort.DATA_FILE) {
+            long first = blockAt(offsetBytes);
+            long version = BlockPattern.decode(buffer, 0, blockSize, first); // one request: one version
+            for (long i = 0; i < buffer.byteSize() / blockSize; i++) {
+                model.dataWriteIssued(first + i, version, log.recordOf(first + i));
+            }
         }
     }
 
@@ -138,9 +154,35 @@ final class SeedChecker implements TorturePort.LandingListener {
         log.mediaWrite(offsetBytes, data);
     }
 
-    /** Right after a power loss, before the volume is opened again: see {@link LogWatch#afterCrash}. */
-    void afterCrash() {
-        log.afterCrash();
+    /** The volume was opened (recovery done): a group's next pair read is its first load of the session. */
+    void sessionStarted() {
+        groupsLoaded.clear();
+        confirmDue.clear();
+    }
+
+    /** A power loss, on what survived it: the model judges it by what the log on the media says. */
+    void crash() {
+        model.crash(log.scanAfterCrash());
+    }
+
+    /**
+     * Counts a group's imd pair read again in the session that loaded it (it had been evicted). The
+     * engine reads a pair that is not two valid copies again (the suspect copies): that read, or the
+     * first of a group, is no reload.
+     */
+    private void pairRead(long group, MemorySegment transferred) {
+        int index = (int) group;
+        if (transferred.byteSize() != 2L * blockSize || confirmDue.get(index)) {
+            confirmDue.clear(index);
+            return;
+        }
+        boolean bothValid = ImdBlock.validate(transferred.asSlice(0, blockSize), group, volumeTag, 0) == ImdValidity.VALID
+            && ImdBlock.validate(transferred.asSlice(blockSize, blockSize), group, volumeTag, 1) == ImdValidity.VALID;
+        confirmDue.set(index, !bothValid);
+        if (groupsLoaded.get(index)) {
+            result.imdPairReloads++;
+        }
+        groupsLoaded.set(index);
     }
 
     /** The group whose imd slot starts at {@code offsetBytes} of the metadata file, or -1. */
@@ -166,13 +208,14 @@ final class SeedChecker implements TorturePort.LandingListener {
     }
 
     /** Records what the media holds for each block of a read being issued (it may change while the read runs). */
-    void readIssued(ReferenceModel.ReadTicket read) {
+    void readIssued(ReadTicket read) {
         for (int i = 0; i < read.blockCount; i++) {
             read.mediaVersionAtIssue[i] = mediaVersion(read.firstBlock + i);
+            read.cacheErrorAllowedAtIssue[i] = model.cacheErrorAllowed(read.firstBlock + i, read.mediaVersionAtIssue[i]);
         }
     }
 
-    void readCompleted(ReferenceModel.ReadTicket read, MemorySegment data, IOException failure) {
+    void readCompleted(ReadTicket read, MemorySegment data, IOException failure) {
         if (failure == null) {
             for (int i = 0; i < read.blockCount; i++) {
                 long block = read.firstBlock + i;
@@ -207,9 +250,9 @@ final class SeedChecker implements TorturePort.LandingListener {
             long onMedia = mediaVersion(block);
             if (index < 0 || index >= read.blockCount) {
                 unexpected("integrity error names block " + block + " outside the read");
-            } else if (!read.accepts(index, onMedia)) {
-                result.tornDataDetected++;
-            } else if (model.cacheErrorAllowed(block) || read.cacheErrorAllowedAtIssue[index]) {
+            } else if (!read.accepts(index, onMedia) || !read.accepts(index, read.mediaVersionAtIssue[index])) {
+                result.tornDataDetected++; // the media held no version the read may return (at completion, or at issue)
+            } else if (model.cacheErrorAllowed(block, onMedia) || read.cacheErrorAllowedAtIssue[index]) {
                 result.allowedCacheErrors++;
             } else {
                 result.falseErrors++;
@@ -226,7 +269,7 @@ final class SeedChecker implements TorturePort.LandingListener {
      *   <li><b>A dropped data write recovery could not see</b> ({@link SeedResult#staleAfterDroppedWrite}):
      *       the device dropped the block's last data write (lost, misdirected, torn), a power loss
      *       followed, and recovery could not tell it from a write in flight — its record was above
-     *       the durable watermark on the media ({@link ReferenceModel#judgeDroppedWrites}). The bytes
+     *       the durable watermark on the media ({@link ReferenceModel#crash}). The bytes
      *       returned are what the media holds.</li>
      *   <li><b>A tuple lost to media faults, and a second fault</b> ({@link SeedResult#staleAfterLostTuple}):
      *       the metadata holding the block's tuple met a media fault (a damaged log record or imd
@@ -238,7 +281,7 @@ final class SeedChecker implements TorturePort.LandingListener {
      * The version returned must be no newer than the newest the read could return; anything else is
      * a silent corruption.
      */
-    private boolean isUndetectableStale(ReferenceModel.ReadTicket read, int index, long version, long onMedia) {
+    private boolean isUndetectableStale(ReadTicket read, int index, long version, long onMedia) {
         long block = read.firstBlock + index;
         if (version == BlockPattern.GARBAGE) {
             return false;

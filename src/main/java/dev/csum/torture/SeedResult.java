@@ -65,6 +65,8 @@ public final class SeedResult {
     long logRecordsMisdirected;
     /** Imd copies written (checkpoints, recovery's rewrites) that completed. */
     long imdCopiesWritten;
+    /** Whole imd pairs read again in the session that had read them: groups evicted from the imd cache and reloaded. */
+    long imdPairReloads;
     final List<String> violationDetails = new ArrayList<>();
     final List<Long> failingSeeds = new ArrayList<>();
 
@@ -98,6 +100,7 @@ public final class SeedResult {
     public long logRecordsTorn() { return logRecordsTorn; }
     public long logRecordsRotted() { return logRecordsRotted; }
     public long imdCopiesWritten() { return imdCopiesWritten; }
+    public long imdPairReloads() { return imdPairReloads; }
 
     /** Ends one seed's counts: how many times its log wrapped. */
     void finishSeed() {
@@ -164,6 +167,7 @@ public final class SeedResult {
         logRecordsRotted += other.logRecordsRotted;
         logRecordsMisdirected += other.logRecordsMisdirected;
         imdCopiesWritten += other.imdCopiesWritten;
+        imdPairReloads += other.imdPairReloads;
         for (String detail : other.violationDetails) {
             if (violationDetails.size() < MAX_DETAILS) {
                 violationDetails.add(detail);

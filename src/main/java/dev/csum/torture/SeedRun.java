@@ -86,7 +86,7 @@ final class SeedRun {
             .faultPlan(config.faultPlan()).build();
         disk.faultsEnabled(false);
         var superblock = PortFormatter.format(disk, config.blockSizeBytes(), ChecksumAlgorithm.CRC32C,
-            config.placement(), new UUID(config.seed(), ~config.seed()));
+            config.placement(), new UUID(config.seed(), ~config.seed()), config.logBlocks());
         disk.faultsEnabled(true);
         geometry = superblock.geometry();
         volumeTag = superblock.volumeTag();
@@ -208,7 +208,7 @@ final class SeedRun {
     private void issueRead(long first, int count) {
         int blockSize = config.blockSizeBytes();
         MemorySegment into = arena.allocate((long) count * blockSize, 8);
-        ReferenceModel.ReadTicket ticket = model.readIssued(first, count);
+        ReadTicket ticket = model.readIssued(first, count);
         checker.readIssued(ticket);
         result.reads++;
         outstanding++;
@@ -265,7 +265,7 @@ final class SeedRun {
         }
         disk.crash();
         port.cut();
-        model.crash();
+        checker.crash();
         generation++;
         outstanding = 0;
         try {
@@ -274,7 +274,6 @@ final class SeedRun {
             // The abandoned engine's errors are the crash's, not the volume's.
         }
         disk = disk.reopen();
-        checker.afterCrash();
     }
 
     private void closeCleanly() {
@@ -296,6 +295,7 @@ final class SeedRun {
         for (int attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
             try {
                 volume = VolumeInternals.openOnPort(port, options, true, config.testFault());
+                checker.sessionStarted();
                 return true;
             } catch (IOException failure) {
                 last = failure;

@@ -62,9 +62,11 @@ public final class Torture {
         text.append(String.format(Locale.ROOT, "reads failed: %d; faults detected: %d; torn blocks detected: %d%n",
             result.readsFailed, result.faultsDetected, result.tornDataDetected));
         text.append(String.format(Locale.ROOT, "log: %d records written (%d blocks), wrapped %d times in %d seeds;"
-                + " imd copies written %d; record writes damaged: %d lost, %d misdirected, %d torn, %d rotted%n",
+                + " imd copies written %d, pairs reloaded %d; record writes damaged: %d lost, %d misdirected, %d torn,"
+                + " %d rotted%n",
             result.logRecordWrites, result.logBlocksWritten, result.logWraps, result.seedsWithLogWraps,
-            result.imdCopiesWritten, result.logRecordsLostOrMisdirected - result.logRecordsMisdirected,
+            result.imdCopiesWritten, result.imdPairReloads,
+            result.logRecordsLostOrMisdirected - result.logRecordsMisdirected,
             result.logRecordsMisdirected, result.logRecordsTorn, result.logRecordsRotted));
         text.append(String.format(Locale.ROOT, "documented limits (RELIABILITY.md): stale reads %d (dropped data"
                 + " write above the durable watermark), %d (tuple lost to media faults, and a second fault);"
@@ -123,6 +125,7 @@ public final class Torture {
         field(json, "log_wraps", result.logWraps);
         field(json, "seeds_with_log_wraps", result.seedsWithLogWraps);
         field(json, "imd_copies_written", result.imdCopiesWritten);
+        field(json, "imd_pair_reloads", result.imdPairReloads);
         field(json, "log_records_lost", result.logRecordsLostOrMisdirected - result.logRecordsMisdirected);
         field(json, "log_records_misdirected", result.logRecordsMisdirected);
         field(json, "log_records_torn", result.logRecordsTorn);

@@ -94,6 +94,43 @@ class TortureRunTest {
     }
 
     /**
+     * The tuple log is under test (issue 13). With the smallest log (16 blocks) each seed writes many
+     * times the region's length (the log wraps; checkpoint rounds start under log pressure, every
+     * few records); with an imd cache of four groups on a volume of 8 to 64, groups are evicted
+     * (checkpointed first) and reloaded. And the device's write faults hit record writes as they hit
+     * any other: lost, misdirected, torn and rotted records all happen, and the run still passes.
+     */
+    @Test
+    void theLogWrapsUnderPressureAndItsRecordsMeetEveryWriteFault() {
+        long logBlocks = dev.csum.format.Geometry.MIN_LOG_BLOCKS;
+        SeedResult result = Torture.run(1, 4, SUITE_OPERATIONS, config -> config.withBlockSize(512)
+            .withImdCacheBytes(4 * 2 * 512).withLogBlocks(logBlocks).withMediaFaults(java.util.EnumSet.of(
+                FaultKind.LOST_WRITE, FaultKind.MISDIRECTED_WRITE, FaultKind.TORN_WRITE, FaultKind.WRITE_BIT_ROT), 0.05));
+        String summary = Torture.summaryText(result, SUITE_OPERATIONS, 0);
+        assertTrue(result.passed(), summary);
+        assertEquals(4, result.seedsWithLogWraps(), summary);
+        assertTrue(result.logBlocksWritten() > 4 * 20 * logBlocks, "the log wrapped 20 times a seed: " + summary);
+        assertTrue(result.imdPairReloads() > 4 * 20, "groups were evicted and reloaded: " + summary);
+        assertTrue(result.logRecordsLostOrMisdirected() > result.logRecordsMisdirected(), "lost records: " + summary);
+        assertTrue(result.logRecordsMisdirected() > 0, summary);
+        assertTrue(result.logRecordsTorn() > 0, summary);
+        assertTrue(result.logRecordsRotted() > 0, summary);
+    }
+
+    /**
+     * Proof that the harness bites: an engine that moves the log's tail past a checkpoint's entries
+     * before the checkpoint's sync completed is caught. It can only matter where a completed,
+     * unsynced imd write can be lost: the default mode under power loss with a volatile cache,
+     * crash-only, with the smallest log (a checkpoint round every few records).
+     */
+    @Test
+    void trimBeforeTheCheckpointIsDurableIsCaught() {
+        assertHarnessBites(EngineTestFault.TRIM_BEFORE_DURABLE, config -> config.withDurability(Durability.DEFAULT)
+            .withCrashModel(CrashModel.VOLATILE_CACHE).withFaultPlan(FaultPlan.none()).withCrashProbability(0.02)
+            .withLogBlocks(dev.csum.format.Geometry.MIN_LOG_BLOCKS));
+    }
+
+    /**
      * Runs the suite's seeds in order, adjusted by {@code adjust}, with the engine committing
      * {@code fault}, up to the first seed that reports a violation (silent corruption or false
      * error); asserts there is one, and that the same seed passes with the engine correct.
