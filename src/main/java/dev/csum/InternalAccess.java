@@ -1,5 +1,6 @@
 package dev.csum;
 
+import dev.csum.engine.EngineTestFault;
 import dev.csum.format.PortFormatter;
 import dev.csum.internal.VolumeInternals;
 import dev.csum.io.IoPort;
@@ -9,9 +10,9 @@ import java.util.UUID;
 /** {@link Volume}'s side of {@link VolumeInternals}: the package-private operations behind the door. */
 final class InternalAccess implements VolumeInternals.Access {
     @Override
-    public Volume openOnPort(IoPort port, VolumeOptions options, boolean manualDrive, boolean seedStaleBrother)
+    public Volume openOnPort(IoPort port, VolumeOptions options, boolean manualDrive, EngineTestFault testFault)
             throws IOException {
-        return Volume.openOnPort(port, options, manualDrive, seedStaleBrother);
+        return Volume.openOnPort(port, options, manualDrive, testFault);
     }
 
     @Override

@@ -240,7 +240,7 @@ public final class Volume implements AutoCloseable {
                 LogRecovery.Result recovered = LogRecovery.recover(devices.port(), devices.superblock(),
                     options.readOnly());
                 return new Volume(devices.superblock(), options.dataPath().toString(), devices.port(),
-                    settings(options, false), recovered, false, devices.locks(), devices.warnings());
+                    settings(options, EngineTestFault.NONE), recovered, false, devices.locks(), devices.warnings());
             } catch (IOException | RuntimeException | Error failure) {
                 devices.release(failure);
                 throw failure;
@@ -257,7 +257,7 @@ public final class Volume implements AutoCloseable {
      * {@link #runUntilIdle(int)}, and the blocking forms are refused. Reached only through
      * {@link dev.csum.internal.VolumeInternals} (the test kit, the torture harness, tests).
      */
-    static Volume openOnPort(IoPort port, VolumeOptions options, boolean manualDrive, boolean seedStaleBrother)
+    static Volume openOnPort(IoPort port, VolumeOptions options, boolean manualDrive, EngineTestFault testFault)
             throws IOException {
         Superblock superblock = PortSuperblock.read(port);
         if (!options.readOnly()) {
@@ -268,15 +268,14 @@ public final class Volume implements AutoCloseable {
             }
         }
         LogRecovery.Result recovered = LogRecovery.recover(port, superblock, options.readOnly());
-        return new Volume(superblock, options.dataPath().toString(), port, settings(options, seedStaleBrother),
+        return new Volume(superblock, options.dataPath().toString(), port, settings(options, testFault),
             recovered, manualDrive, List.of(), List.of());
     }
 
-    private static EngineSettings settings(VolumeOptions options, boolean harnessFault) {
-        // TODO(issue 13 torture step): the test kit's switch names the v1 flaw; it now selects a log ordering bug.
+    /** The engine's settings for {@code options}; {@code testFault} is {@link EngineTestFault#NONE} but in tests. */
+    private static EngineSettings settings(VolumeOptions options, EngineTestFault testFault) {
         return new EngineSettings(options.imdCacheBytes(), options.bufferArenaBytes(),
-            options.durability() == Durability.STRICT, options.verifyReads(), options.readOnly(),
-            harnessFault ? EngineTestFault.DATA_BEFORE_RECORD : EngineTestFault.NONE);
+            options.durability() == Durability.STRICT, options.verifyReads(), options.readOnly(), testFault);
     }
 
     // ------------------------------------------------------------------ geometry and state

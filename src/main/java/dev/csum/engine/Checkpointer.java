@@ -12,12 +12,32 @@ import java.lang.foreign.MemorySegment;
  *
  * <h2>A round</h2>
  * A round takes every cached group whose in-memory state is ahead of its imd copies (or that was
- * asked to settle) and, per group: copies its committed tuples into a checkpoint buffer (the
- * <em>snapshot</em>), writes it as the older copy's slot with the next generation, then, once that
- * write has completed, as the other slot with the generation after. So at every moment one copy is
- * whole: a torn or lost imd write leaves the other copy, and the log still covers both. When every
- * group's two writes have completed, the devices are synced; only then is each group's log cover
- * dropped and the log's tail moved to the oldest entry not yet durably checkpointed.
+ * asked to settle) and goes through them in <em>batches</em> of up to {@link #CONCURRENT_GROUPS}.
+ * Per group of a batch: its committed tuples are copied into a checkpoint buffer (the
+ * <em>snapshot</em>); then the data they describe is made durable (below); then the snapshot is
+ * written as the older copy's slot with the next generation, and, once that write is <em>durable</em>
+ * (below), as the other slot with the generation after. So at every moment one copy is whole on
+ * stable media: a torn or lost imd write leaves the other copy, and the log still covers both. The
+ * next batch starts when the batch's second copies have completed. When every batch is done, the
+ * devices are synced; only then is each group's log cover dropped and the log's tail moved to the
+ * oldest entry not yet durably checkpointed.
+ *
+ * <h2>Without {@code RWF_DSYNC} (the default mode)</h2>
+ * A completed write may still sit in the device's volatile cache: a power loss may lose it, keep
+ * it, tear it, and keep a later write while losing an earlier one.
+ * <ul>
+ *   <li><b>Data before tuples.</b> A snapshot holds the tuples of completed commits whose data may
+ *       still be cached. Were a copy durable before that data, a power loss could keep the copy and
+ *       lose the data: an unflushed write's block, holding its older data intact, would read as an
+ *       integrity error, since the older tuple is in neither copy any more. So each batch starts with
+ *       an fdatasync of the data device, after its snapshots were taken.</li>
+ *   <li><b>The copy barrier.</b> If the second copy were written while the first was only cached,
+ *       a power loss could tear both: the group would lose every tuple the log no longer holds (both
+ *       copies held the previous round's snapshot, the log only what came since). So when an imd
+ *       block is larger than a sector (a device writes a sector whole or not at all, so a one-sector
+ *       imd block cannot tear), the batch's first copies are followed by an fdatasync of the metadata
+ *       device (the barrier) before its second copies are written.</li>
+ * </ul>
  *
  * <p>A snapshot holds the tuples of every commit completed when it was taken; entries of a commit
  * in flight then stay covered by the log ({@link GroupState#sinceSnapshotSequence}).
@@ -35,12 +55,24 @@ final class Checkpointer {
     static final int CONCURRENT_GROUPS = 16;
     /** Log fill at which a round starts without being asked. */
     static final double FILL_TRIGGER = 0.5;
+    /** The unit every device writes whole or not at all: an imd block of this size cannot tear. */
+    static final int SECTOR_BYTES = 512;
+    /** {@link OpTable#CHECKPOINT_SYNC}'s aux: the round's closing sync, a batch's copy barrier, its data sync. */
+    static final int ROUND_SYNC = 0;
+    static final int BARRIER_SYNC = 1;
+    static final int DATA_SYNC = 2;
 
     private final EngineContext context;
     private final TupleLog log;
     private final int blockSizeBytes;
     private final MemorySegment[] buffers;
     private final GroupState[] bufferOwner;
+    /** Whether a batch's first copies must be durable before its second copies (see the class comment). */
+    private final boolean copyBarrier;
+    /** Whether a batch's data must be synced before its copies are written (see the class comment). */
+    private final boolean dataSyncFirst;
+    /** Groups of the current batch whose first copy's write is in flight (with the copy barrier). */
+    private int firstCopiesPending;
     /** Groups of the current round not yet started, FIFO through {@link GroupState#nextInRound}. */
     private GroupState queueHead;
     private GroupState queueTail;
@@ -61,9 +93,21 @@ final class Checkpointer {
         this.blockSizeBytes = context.blockSizeBytes;
         this.buffers = new MemorySegment[CONCURRENT_GROUPS];
         this.bufferOwner = new GroupState[CONCURRENT_GROUPS];
+        // Checkpoint writes are plain in both modes (strict makes writes durable by a shared sync,
+        // and a strict commit's tuples are applied when its data completes, before that sync).
+        this.copyBarrier = needsCopyBarrier(blockSizeBytes, false);
+        this.dataSyncFirst = true;
         for (int i = 0; i < CONCURRENT_GROUPS; i++) {
             buffers[i] = bufferSlab.asSlice((long) i * blockSizeBytes, blockSizeBytes);
         }
+    }
+
+    /**
+     * Whether the first copy of a checkpoint must be made durable before the second is written: imd
+     * blocks larger than a sector, written without {@code RWF_DSYNC} (see the class comment).
+     */
+    static boolean needsCopyBarrier(int blockSizeBytes, boolean dsyncWrites) {
+        return blockSizeBytes > SECTOR_BYTES && !dsyncWrites;
     }
 
     /** Bytes of checkpoint buffers (one slab, allocated by the engine). */
@@ -112,22 +156,28 @@ final class Checkpointer {
         queueTail = state;
     }
 
+    /** Starts the round's next batch, or its closing sync when no group is left. */
     private void startQueued() {
-        while (queueHead != null) {
-            int buffer = freeBuffer();
-            if (buffer < 0) {
-                return;
-            }
+        if (groupsWriting > 0) {
+            return; // the batch in progress finishes first
+        }
+        int buffer;
+        while (queueHead != null && (buffer = freeBuffer()) >= 0) {
             GroupState state = queueHead;
             queueHead = state.nextInRound;
             state.nextInRound = null;
             if (queueHead == null) {
                 queueTail = null;
             }
-            snapshotAndWrite(state, buffer);
+            snapshot(state, buffer);
         }
         if (groupsWriting == 0) {
             sync();
+        } else if (dataSyncFirst) {
+            context.ops.create(OpTable.CHECKPOINT_SYNC, OpTable.FSYNC_OP, this, DATA_SYNC, IoPort.DATA_FILE, 0, null,
+                IoPort.FLAG_DATASYNC);
+        } else {
+            writeFirstCopies();
         }
     }
 
@@ -140,7 +190,7 @@ final class Checkpointer {
         return -1;
     }
 
-    private void snapshotAndWrite(GroupState state, int buffer) {
+    private void snapshot(GroupState state, int buffer) {
         MemorySegment snapshot = buffers[buffer];
         bufferOwner[buffer] = state;
         MemorySegment.copy(state.committed(), 0, snapshot, 0, blockSizeBytes);
@@ -150,9 +200,21 @@ final class Checkpointer {
         state.sinceSnapshotSequence = state.commitSealedUnapplied() ? state.commitSequence : TupleLog.NONE;
         state.checkpointFailure = null;
         groupsWriting++;
-        // The next generation goes to the slot of its parity (FORMAT.md §4's slot rule): the older
-        // copy's slot first, so the newer copy stays whole until the first write has completed.
-        writeCopy(state, buffer, state.generation + 1);
+    }
+
+    /** The batch's data is durable (or needs no sync): its first copies are written. */
+    private void writeFirstCopies() {
+        for (int buffer = 0; buffer < CONCURRENT_GROUPS; buffer++) {
+            GroupState state = bufferOwner[buffer];
+            if (state != null) {
+                if (copyBarrier) {
+                    firstCopiesPending++;
+                }
+                // The next generation goes to the slot of its parity (FORMAT.md §4's slot rule): the
+                // older copy's slot first, so the newer copy stays whole until the first is durable.
+                writeCopy(state, buffer, state.generation + 1);
+            }
+        }
     }
 
     private void writeCopy(GroupState state, int buffer, int generation) {
@@ -170,21 +232,66 @@ final class Checkpointer {
     void onCheckpointWrite(GroupState state, int buffer, int result) {
         MemorySegment snapshot = buffers[buffer];
         int generation = ImdBlock.generation(snapshot);
+        boolean firstCopy = state.checkpointPhase() == GroupPhase.Checkpoint.FIRST_COPY;
         if (result != blockSizeBytes) {
             IOException failure = context.deviceError("imd checkpoint write", IoPort.METADATA_FILE,
                 context.geometry.imdPairOffsetBytes(state.group), blockSizeBytes, result);
             context.counters.increment(EngineCounters.IMD_REPAIR_FAILURES);
             state.checkpointFailure = failure;
+            // The last group of the batch starts the next one as it finishes: the barrier is due
+            // only when others of this batch wait for it.
+            boolean barrierDue = copyBarrier && firstCopy && --firstCopiesPending == 0 && groupsWriting > 1;
             finishGroup(state, buffer);
+            if (barrierDue) {
+                startBarrier();
+            }
             return;
         }
         state.generation = generation;
         if (state.checkpointPhase() == GroupPhase.Checkpoint.FIRST_COPY) {
             state.moveCheckpoint(GroupPhase.Checkpoint.SECOND_COPY);
-            writeCopy(state, buffer, generation + 1); // the second copy, once the first is whole
+            if (copyBarrier) {
+                if (--firstCopiesPending == 0) {
+                    startBarrier(); // the second copies wait for it
+                }
+            } else {
+                writeCopy(state, buffer, generation + 1); // the second copy, once the first is whole
+            }
             return;
         }
         finishGroup(state, buffer);
+    }
+
+    /** The batch's first copies were all written (or failed): makes them durable before the second ones. */
+    private void startBarrier() {
+        context.ops.create(OpTable.CHECKPOINT_SYNC, OpTable.FSYNC_OP, this, BARRIER_SYNC, IoPort.METADATA_FILE, 0,
+            null, IoPort.FLAG_DATASYNC);
+    }
+
+    /** The batch's barrier completed: its first copies are durable, the second ones may be written. */
+    private void onBarrier(int result) {
+        if (result < 0) {
+            failBatch(IoPort.METADATA_FILE, result);
+            return;
+        }
+        for (int buffer = 0; buffer < CONCURRENT_GROUPS; buffer++) {
+            GroupState state = bufferOwner[buffer];
+            if (state != null) {
+                writeCopy(state, buffer, state.generation + 1);
+            }
+        }
+    }
+
+    /** A sync the batch waited for failed: its groups' checkpoints fail (not retried, see onSync). */
+    private void failBatch(int fileIndex, int result) {
+        GroupState[] batch = bufferOwner.clone(); // the last finishGroup starts the next batch in bufferOwner
+        context.counters.increment(EngineCounters.IMD_REPAIR_FAILURES);
+        for (int buffer = 0; buffer < CONCURRENT_GROUPS; buffer++) {
+            if (batch[buffer] != null) {
+                batch[buffer].checkpointFailure = context.deviceError("fsync", fileIndex, 0, 0, result);
+                finishGroup(batch[buffer], buffer);
+            }
+        }
     }
 
     private void finishGroup(GroupState state, int buffer) {
@@ -201,17 +308,33 @@ final class Checkpointer {
 
     private void sync() {
         syncsPending = 1;
-        context.ops.create(OpTable.CHECKPOINT_SYNC, OpTable.FSYNC_OP, this, 0, IoPort.DATA_FILE, 0, null,
+        context.ops.create(OpTable.CHECKPOINT_SYNC, OpTable.FSYNC_OP, this, ROUND_SYNC, IoPort.DATA_FILE, 0, null,
             IoPort.FLAG_DATASYNC);
         if (context.geometry.placement() == MetadataPlacement.SEPARATE) {
             syncsPending++;
-            context.ops.create(OpTable.CHECKPOINT_SYNC, OpTable.FSYNC_OP, this, 0, IoPort.METADATA_FILE, 0, null,
-                IoPort.FLAG_DATASYNC);
+            context.ops.create(OpTable.CHECKPOINT_SYNC, OpTable.FSYNC_OP, this, ROUND_SYNC, IoPort.METADATA_FILE, 0,
+                null, IoPort.FLAG_DATASYNC);
         }
     }
 
-    /** A sync of the round completed: when all have, the round's checkpoints are durable. */
-    void onSync(int fileIndex, int result) {
+    /**
+     * A sync completed: a batch's data sync ({@code kind} {@link #DATA_SYNC}) or copy barrier
+     * ({@link #BARRIER_SYNC}), or one of the round's closing syncs: when all of those have, the
+     * round's checkpoints are durable.
+     */
+    void onSync(int kind, int fileIndex, int result) {
+        if (kind == BARRIER_SYNC) {
+            onBarrier(result);
+            return;
+        }
+        if (kind == DATA_SYNC) {
+            if (result < 0) {
+                failBatch(IoPort.DATA_FILE, result);
+            } else {
+                writeFirstCopies();
+            }
+            return;
+        }
         if (result < 0) {
             context.counters.increment(EngineCounters.IMD_REPAIR_FAILURES);
             for (GroupState state = roundMembers; state != null; state = state.nextInRoundAll) {

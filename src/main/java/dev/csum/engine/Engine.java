@@ -493,7 +493,7 @@ public final class Engine implements IoPort.CompletionSink {
             case OpTable.IMD_LOAD -> loader.onLoad((GroupState) target, aux, result);
             case OpTable.LOG_WRITE -> log.onRecordWrite(aux, result);
             case OpTable.CHECKPOINT_WRITE -> checkpointer.onCheckpointWrite((GroupState) target, aux, result);
-            case OpTable.CHECKPOINT_SYNC -> checkpointer.onSync(fileIndex, result);
+            case OpTable.CHECKPOINT_SYNC -> checkpointer.onSync(aux, fileIndex, result);
             case OpTable.STRICT_SYNC -> commits.onStrictSync(result);
             case OpTable.DATA_WRITE -> commits.onDataWrite((Piece) target, result);
             case OpTable.RESOLVE_READ -> commits.onResolveRead((GroupState) target, aux, buffer, result);

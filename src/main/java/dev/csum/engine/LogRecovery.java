@@ -30,7 +30,8 @@ import java.util.TreeMap;
  *     never-written candidate matches all-zero data (read twice). The newest matching candidate wins;
  *     when none matches (a write in flight tore the block, or a flushed write was lost) the newest
  *     candidate is kept, so the block reads as an integrity error, never as wrong data.</li>
- * <li>Writable: write both imd copies of every such group (older slot first), sync, then write an
+ * <li>Writable: write both imd copies of every such group (older slot first, synced before the other:
+ *     {@link PairRewriter}), sync, then write an
  *     empty record whose tail is itself, so the next open has nothing to replay. Read-only: nothing
  *     is written; the chosen tuples are handed to the engine ({@link Result#overlay()}) and applied
  *     when each group is loaded.</li>
@@ -165,15 +166,19 @@ public final class LogRecovery {
         MemorySegment pair = arena.allocate(2L * blockSizeBytes, alignment);
         MemorySegment block = arena.allocate(blockSizeBytes, alignment);
         List<Long> toWrite = new ArrayList<>();
+        PairRewriter rewriter = readOnly ? null : new PairRewriter(io, geometry, volumeTag, arena, alignment);
         for (Map.Entry<Long, Map<Integer, History>> group : groups.entrySet()) {
             if (resolveGroup(group.getKey(), group.getValue(), watermark, pair, block, blocksRead)) {
                 if (readOnly) {
                     overlay.put(group.getKey(), pair.asSlice(0, blockSizeBytes).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
                 } else {
-                    writeBothCopies(group.getKey(), pair);
+                    rewriter.add(group.getKey(), pair.asSlice(0, blockSizeBytes));
                     toWrite.add(group.getKey());
                 }
             }
+        }
+        if (rewriter != null) {
+            rewriter.flush();
         }
         long nextSequence = head.sequence() + 1;
         long headBlock = (head.startBlock() + head.lengthBlocks()) % regionBlocks;
@@ -405,23 +410,6 @@ public final class LogRecovery {
         return candidates[candidates.length - 1];
     }
 
-    /** Writes the chosen tuples (half 0 of {@code pair}) as both copies: the older slot first. */
-    private void writeBothCopies(long group, MemorySegment pair) throws IOException {
-        MemorySegment image = pair.asSlice(0, blockSizeBytes);
-        int generation = ImdBlock.generation(image);
-        for (int step = 1; step <= 2; step++) {
-            int next = generation + step;
-            ImdBlock.setHeader(image, group, next, volumeTag);
-            ImdBlock.seal(image);
-            long offset = geometry.imdPairOffsetBytes(group) + (long) ImdBlock.slotOfGeneration(next) * blockSizeBytes;
-            int written = io.write(IoPort.METADATA_FILE, offset, image);
-            if (written != blockSizeBytes) {
-                throw new IOException("log recovery: writing imd copy " + ImdBlock.slotOfGeneration(next) + " of group "
-                    + group + " failed: " + resultText(written));
-            }
-        }
-    }
-
     private void requireSynced(int fileIndex) throws IOException {
         int result = io.fdatasync(fileIndex);
         if (result < 0) {
@@ -429,7 +417,7 @@ public final class LogRecovery {
         }
     }
 
-    private static String resultText(int result) {
+    static String resultText(int result) {
         return result < 0 ? dev.csum.uring.Errno.name(-result) : "short transfer of " + result + " bytes";
     }
 }

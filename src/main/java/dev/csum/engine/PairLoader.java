@@ -111,9 +111,15 @@ final class PairLoader {
             // beyond any write in flight, and trusting it could bless stale data (or call a damaged
             // written block "never written"). So does any difference on a reload in this session:
             // the engine settles a group before evicting it (a failed settle leaves the newer copy
-            // complete), so only a group's first load since open can find a crash state. Either way,
-            // serve from the newer copy alone.
-            if (differ && (olderGeneration + 1 != newerGeneration || loadedGroups.contains(state.group))) {
+            // complete), so only a group's first load since open can find a crash state. And so does
+            // any difference at all on a volume with a tuple log (format version 2): a checkpoint
+            // writes both copies, the second only once the first is durable, and the log keeps the
+            // entries until both are; recovery rewrites both copies of every group the log names. A
+            // pair that still differs lost one of its checkpoint's writes, and the newer copy holds
+            // that checkpoint. Either way, serve from the newer copy alone.
+            boolean crashStatePossible = olderGeneration + 1 == newerGeneration
+                && !loadedGroups.contains(state.group) && context.geometry.logBlockCount() == 0;
+            if (differ && !crashStatePossible) {
                 state.unsettled = true;
                 context.counters.increment(EngineCounters.METADATA_FALLBACKS);
             } else {

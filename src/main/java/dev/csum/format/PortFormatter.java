@@ -104,9 +104,18 @@ public final class PortFormatter {
      * {@code dataFileBytes}.
      */
     public static long separateMetadataFileBytes(long dataFileBytes, int blockSizeBytes) {
+        return separateMetadataFileBytes(dataFileBytes, blockSizeBytes, simulatedLogBlockCount(dataFileBytes, blockSizeBytes));
+    }
+
+    /**
+     * As {@link #separateMetadataFileBytes(long, int)}, for the volume that
+     * {@link #format(IoPort, int, ChecksumAlgorithm, MetadataPlacement, UUID, long)} makes with a log
+     * of {@code logBlockCount} blocks.
+     */
+    public static long separateMetadataFileBytes(long dataFileBytes, int blockSizeBytes, long logBlockCount) {
         long blocks = Geometry.dataBlocksFitting(dataFileBytes, blockSizeBytes, MetadataPlacement.SEPARATE);
-        long neededBytes = Geometry.of(blockSizeBytes, blocks, MetadataPlacement.SEPARATE,
-            simulatedLogBlockCount(dataFileBytes, blockSizeBytes)).metadataFileSizeBytes();
+        long neededBytes = Geometry.of(blockSizeBytes, blocks, MetadataPlacement.SEPARATE, logBlockCount)
+            .metadataFileSizeBytes();
         return (neededBytes + 4095) / 4096 * 4096;
     }
 

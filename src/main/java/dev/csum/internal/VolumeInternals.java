@@ -5,6 +5,7 @@ import dev.csum.MetadataPlacement;
 import dev.csum.Volume;
 import dev.csum.VolumeInfo;
 import dev.csum.VolumeOptions;
+import dev.csum.engine.EngineTestFault;
 import dev.csum.io.IoPort;
 import java.io.IOException;
 import java.util.UUID;
@@ -22,7 +23,7 @@ public final class VolumeInternals {
 
     /** What {@code Volume} offers through the door; implemented in {@code dev.csum}. */
     public interface Access {
-        Volume openOnPort(IoPort port, VolumeOptions options, boolean manualDrive, boolean seedStaleBrother)
+        Volume openOnPort(IoPort port, VolumeOptions options, boolean manualDrive, EngineTestFault testFault)
             throws IOException;
 
         boolean runUntilIdle(Volume volume, int maxSteps) throws IOException;
@@ -65,16 +66,16 @@ public final class VolumeInternals {
      * The volume takes no device lock; its name is {@code options.dataPath()}.
      */
     public static Volume openOnPort(IoPort port, VolumeOptions options, boolean manualDrive) throws IOException {
-        return access().openOnPort(port, options, manualDrive, false);
+        return access().openOnPort(port, options, manualDrive, EngineTestFault.NONE);
     }
 
     /**
-     * As {@link #openOnPort(IoPort, VolumeOptions, boolean)}, with the engine's test-only
-     * {@code seedStaleBrother} setting (see {@code EngineSettings}).
+     * As {@link #openOnPort(IoPort, VolumeOptions, boolean)}, with an ordering bug for the engine to
+     * commit ({@link EngineTestFault}, the test kit's {@code HarnessFault}): the harness must bite.
      */
-    public static Volume openOnPort(IoPort port, VolumeOptions options, boolean manualDrive, boolean seedStaleBrother)
+    public static Volume openOnPort(IoPort port, VolumeOptions options, boolean manualDrive, EngineTestFault testFault)
             throws IOException {
-        return access().openOnPort(port, options, manualDrive, seedStaleBrother);
+        return access().openOnPort(port, options, manualDrive, testFault);
     }
 
     /**

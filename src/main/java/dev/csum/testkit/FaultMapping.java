@@ -1,9 +1,10 @@
 package dev.csum.testkit;
 
+import dev.csum.engine.EngineTestFault;
 import dev.csum.io.FaultKind;
 import dev.csum.io.FaultPlan;
 
-/** Translations between the test kit's fault types and the simulated disk's. */
+/** Translations between the test kit's fault types and the simulated disk's (and the engine's). */
 final class FaultMapping {
     static {
         // The kit's faults mirror the disk's, name for name, in the same order.
@@ -17,6 +18,17 @@ final class FaultMapping {
                 throw new AssertionError("Fault " + faults[i] + " is not FaultKind " + kinds[i]);
             }
         }
+        // The kit's harness faults mirror the engine's test faults the same way.
+        EngineTestFault[] engineFaults = EngineTestFault.values();
+        HarnessFault[] harnessFaults = HarnessFault.values();
+        if (engineFaults.length != harnessFaults.length) {
+            throw new AssertionError("HarnessFault and EngineTestFault differ in length");
+        }
+        for (int i = 0; i < engineFaults.length; i++) {
+            if (!engineFaults[i].name().equals(harnessFaults[i].name())) {
+                throw new AssertionError("HarnessFault " + harnessFaults[i] + " is not EngineTestFault " + engineFaults[i]);
+            }
+        }
     }
 
     private FaultMapping() {
@@ -28,6 +40,10 @@ final class FaultMapping {
 
     static Fault fault(FaultKind kind) {
         return Fault.values()[kind.ordinal()];
+    }
+
+    static EngineTestFault engineFault(HarnessFault fault) {
+        return EngineTestFault.values()[fault.ordinal()];
     }
 
     static FaultPlan plan(Faults faults) {

@@ -167,7 +167,7 @@ public final class SimulatedVolume implements AutoCloseable {
             throw new IllegalStateException("the simulated volume is open: crash() or shutdown() it first");
         }
         port = new PowerCutPort(disk);
-        volume = VolumeInternals.openOnPort(port, volumeOptions, true, options.seedStaleBrother());
+        volume = VolumeInternals.openOnPort(port, volumeOptions, true, FaultMapping.engineFault(options.harnessFault()));
         return volume;
     }
 

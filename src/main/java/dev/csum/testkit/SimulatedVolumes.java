@@ -76,7 +76,7 @@ public final class SimulatedVolumes {
             if (options.crashProbability().isPresent()) {
                 adjusted = adjusted.withCrashProbability(options.crashProbability().getAsDouble());
             }
-            return adjusted.withSeedStaleBrother(options.seedStaleBrother());
+            return adjusted.withTestFault(FaultMapping.engineFault(options.harnessFault()));
         };
     }
 }

@@ -23,19 +23,19 @@ import java.util.Objects;
  *     evict and reload groups)
  * @param bufferArenaBytes the volume's buffers for data in flight in bytes, at least 1 MiB (a request
  *     may be at most half)
- * @param seedStaleBrother run the engine with a flaw of the 2009 dm-csum patch (a commit that updates
- *     the older metadata copy with only the new tuples), to show a test catches it; false otherwise
+ * @param harnessFault an ordering bug for the engine to commit, to show that a test catches it;
+ *     {@link HarnessFault#NONE} otherwise
  */
 public record SimulationOptions(long seed, long dataDeviceBytes, MetadataPlacement metadataPlacement,
                                 int blockSizeBytes, Checksum checksum, int queueDepth, Faults faults,
                                 Durability durability, long imdCacheBytes, long bufferArenaBytes,
-                                boolean seedStaleBrother) {
+                                HarnessFault harnessFault) {
     /**
      * Checks the components, each described above ({@code imdCacheBytes} and
      * {@code bufferArenaBytes} are checked by {@link SimulatedVolumes#create}).
      *
-     * @throws NullPointerException when {@code metadataPlacement}, {@code checksum}, {@code faults} or
-     *     {@code durability} is null
+     * @throws NullPointerException when {@code metadataPlacement}, {@code checksum}, {@code faults},
+     *     {@code durability} or {@code harnessFault} is null
      * @throws IllegalArgumentException when {@code blockSizeBytes} is neither 512 nor 4096,
      *     {@code dataDeviceBytes} is not a multiple of 4096 or holds fewer than 64 blocks, or
      *     {@code queueDepth} is outside 1..4096
@@ -45,6 +45,7 @@ public record SimulationOptions(long seed, long dataDeviceBytes, MetadataPlaceme
         Objects.requireNonNull(checksum, "checksum");
         Objects.requireNonNull(faults, "faults");
         Objects.requireNonNull(durability, "durability");
+        Objects.requireNonNull(harnessFault, "harnessFault (HarnessFault.NONE: a correct engine)");
         if (blockSizeBytes != 512 && blockSizeBytes != 4096) {
             throw new IllegalArgumentException("block size must be 512 or 4096 bytes, was " + blockSizeBytes);
         }
@@ -66,7 +67,7 @@ public record SimulationOptions(long seed, long dataDeviceBytes, MetadataPlaceme
      */
     public static SimulationOptions of(long seed) {
         return new SimulationOptions(seed, 4L << 20, MetadataPlacement.INTERLEAVED, 4096, Checksum.CRC32C, 32,
-            Faults.none(), Durability.DEFAULT, 64L << 10, 4L << 20, false);
+            Faults.none(), Durability.DEFAULT, 64L << 10, 4L << 20, HarnessFault.NONE);
     }
 
     /**
@@ -79,7 +80,7 @@ public record SimulationOptions(long seed, long dataDeviceBytes, MetadataPlaceme
      */
     public SimulationOptions withDataDeviceBytes(long bytes) {
         return new SimulationOptions(seed, bytes, metadataPlacement, blockSizeBytes, checksum, queueDepth, faults,
-            durability, imdCacheBytes, bufferArenaBytes, seedStaleBrother);
+            durability, imdCacheBytes, bufferArenaBytes, harnessFault);
     }
 
     /**
@@ -91,7 +92,7 @@ public record SimulationOptions(long seed, long dataDeviceBytes, MetadataPlaceme
      */
     public SimulationOptions withMetadataPlacement(MetadataPlacement placement) {
         return new SimulationOptions(seed, dataDeviceBytes, placement, blockSizeBytes, checksum, queueDepth, faults,
-            durability, imdCacheBytes, bufferArenaBytes, seedStaleBrother);
+            durability, imdCacheBytes, bufferArenaBytes, harnessFault);
     }
 
     /**
@@ -104,7 +105,7 @@ public record SimulationOptions(long seed, long dataDeviceBytes, MetadataPlaceme
      */
     public SimulationOptions withBlockSizeBytes(int bytes) {
         return new SimulationOptions(seed, dataDeviceBytes, metadataPlacement, bytes, checksum, queueDepth, faults,
-            durability, imdCacheBytes, bufferArenaBytes, seedStaleBrother);
+            durability, imdCacheBytes, bufferArenaBytes, harnessFault);
     }
 
     /**
@@ -116,7 +117,7 @@ public record SimulationOptions(long seed, long dataDeviceBytes, MetadataPlaceme
      */
     public SimulationOptions withChecksum(Checksum algorithm) {
         return new SimulationOptions(seed, dataDeviceBytes, metadataPlacement, blockSizeBytes, algorithm, queueDepth,
-            faults, durability, imdCacheBytes, bufferArenaBytes, seedStaleBrother);
+            faults, durability, imdCacheBytes, bufferArenaBytes, harnessFault);
     }
 
     /**
@@ -128,7 +129,7 @@ public record SimulationOptions(long seed, long dataDeviceBytes, MetadataPlaceme
      */
     public SimulationOptions withQueueDepth(int depth) {
         return new SimulationOptions(seed, dataDeviceBytes, metadataPlacement, blockSizeBytes, checksum, depth, faults,
-            durability, imdCacheBytes, bufferArenaBytes, seedStaleBrother);
+            durability, imdCacheBytes, bufferArenaBytes, harnessFault);
     }
 
     /**
@@ -140,7 +141,7 @@ public record SimulationOptions(long seed, long dataDeviceBytes, MetadataPlaceme
      */
     public SimulationOptions withFaults(Faults plan) {
         return new SimulationOptions(seed, dataDeviceBytes, metadataPlacement, blockSizeBytes, checksum, queueDepth, plan,
-            durability, imdCacheBytes, bufferArenaBytes, seedStaleBrother);
+            durability, imdCacheBytes, bufferArenaBytes, harnessFault);
     }
 
     /**
@@ -152,7 +153,7 @@ public record SimulationOptions(long seed, long dataDeviceBytes, MetadataPlaceme
      */
     public SimulationOptions withDurability(Durability mode) {
         return new SimulationOptions(seed, dataDeviceBytes, metadataPlacement, blockSizeBytes, checksum, queueDepth,
-            faults, mode, imdCacheBytes, bufferArenaBytes, seedStaleBrother);
+            faults, mode, imdCacheBytes, bufferArenaBytes, harnessFault);
     }
 
     /**
@@ -164,7 +165,7 @@ public record SimulationOptions(long seed, long dataDeviceBytes, MetadataPlaceme
      */
     public SimulationOptions withImdCacheBytes(long bytes) {
         return new SimulationOptions(seed, dataDeviceBytes, metadataPlacement, blockSizeBytes, checksum, queueDepth,
-            faults, durability, bytes, bufferArenaBytes, seedStaleBrother);
+            faults, durability, bytes, bufferArenaBytes, harnessFault);
     }
 
     /**
@@ -176,17 +177,18 @@ public record SimulationOptions(long seed, long dataDeviceBytes, MetadataPlaceme
      */
     public SimulationOptions withBufferArenaBytes(long bytes) {
         return new SimulationOptions(seed, dataDeviceBytes, metadataPlacement, blockSizeBytes, checksum, queueDepth,
-            faults, durability, imdCacheBytes, bytes, seedStaleBrother);
+            faults, durability, imdCacheBytes, bytes, harnessFault);
     }
 
     /**
-     * These options with or without the seed's stale-brother commit: see {@link #seedStaleBrother()}.
+     * These options with an ordering bug for the engine to commit: see {@link #harnessFault()}.
      *
-     * @param enabled true to run the engine with the flaw
+     * @param fault the bug ({@link HarnessFault#NONE}: a correct engine)
      * @return a copy with that setting
+     * @throws NullPointerException when {@code fault} is null
      */
-    public SimulationOptions withSeedStaleBrother(boolean enabled) {
+    public SimulationOptions withHarnessFault(HarnessFault fault) {
         return new SimulationOptions(seed, dataDeviceBytes, metadataPlacement, blockSizeBytes, checksum, queueDepth,
-            faults, durability, imdCacheBytes, bufferArenaBytes, enabled);
+            faults, durability, imdCacheBytes, bufferArenaBytes, fault);
     }
 }

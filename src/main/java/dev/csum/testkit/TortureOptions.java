@@ -21,11 +21,11 @@ import java.util.Set;
  * @param mediaFaultRate with {@code mediaFaults}: each fault's probability per operation; the
  *     {@linkplain Fault#isPerSector() per-sector} ones at a twentieth of it per sector
  * @param crashProbability when present, replaces each seed's own power-loss probability per step
- * @param seedStaleBrother run the engine with the 2009 dm-csum patch's stale-brother commit, to show
- *     that the run catches it (it must fail); false otherwise
+ * @param harnessFault an ordering bug for the engine to commit, to show that the run catches it (it
+ *     must then fail); {@link HarnessFault#NONE} otherwise
  */
 public record TortureOptions(long firstSeed, int seedCount, int operationsPerSeed, Optional<Set<Fault>> mediaFaults,
-                             double mediaFaultRate, OptionalDouble crashProbability, boolean seedStaleBrother) {
+                             double mediaFaultRate, OptionalDouble crashProbability, HarnessFault harnessFault) {
     /** Operations per seed unless changed. */
     public static final int DEFAULT_OPERATIONS_PER_SEED = 1500;
     /** The media fault rate of {@link #withMediaFaults} unless given. */
@@ -35,7 +35,7 @@ public record TortureOptions(long firstSeed, int seedCount, int operationsPerSee
      * Checks the components, each described above, and copies the {@code mediaFaults} set.
      *
      * @throws NullPointerException when {@code mediaFaults} or {@code crashProbability} is null (use
-     *     the empty ones for each seed's own)
+     *     the empty ones for each seed's own), or {@code harnessFault} is null
      * @throws IllegalArgumentException when {@code seedCount} or {@code operationsPerSeed} is not
      *     positive, {@code mediaFaults} holds {@link Fault#CRASH_TORN_WRITE}, or
      *     {@code mediaFaultRate} or {@code crashProbability} is outside [0, 1]
@@ -43,6 +43,7 @@ public record TortureOptions(long firstSeed, int seedCount, int operationsPerSee
     public TortureOptions {
         Objects.requireNonNull(mediaFaults, "mediaFaults (Optional.empty(): each seed's own)");
         Objects.requireNonNull(crashProbability, "crashProbability (OptionalDouble.empty(): each seed's own)");
+        Objects.requireNonNull(harnessFault, "harnessFault (HarnessFault.NONE: a correct engine)");
         if (seedCount < 1 || operationsPerSeed < 1) {
             throw new IllegalArgumentException("seeds and operations per seed must be positive, were " + seedCount
                 + " and " + operationsPerSeed);
@@ -74,7 +75,7 @@ public record TortureOptions(long firstSeed, int seedCount, int operationsPerSee
      */
     public static TortureOptions seeds(long firstSeed, int seedCount) {
         return new TortureOptions(firstSeed, seedCount, DEFAULT_OPERATIONS_PER_SEED, Optional.empty(),
-            DEFAULT_MEDIA_FAULT_RATE, OptionalDouble.empty(), false);
+            DEFAULT_MEDIA_FAULT_RATE, OptionalDouble.empty(), HarnessFault.NONE);
     }
 
     /**
@@ -96,7 +97,7 @@ public record TortureOptions(long firstSeed, int seedCount, int operationsPerSee
      */
     public TortureOptions withOperationsPerSeed(int operations) {
         return new TortureOptions(firstSeed, seedCount, operations, mediaFaults, mediaFaultRate, crashProbability,
-            seedStaleBrother);
+            harnessFault);
     }
 
     /**
@@ -112,7 +113,7 @@ public record TortureOptions(long firstSeed, int seedCount, int operationsPerSee
      */
     public TortureOptions withMediaFaults(Set<Fault> faults, double perOperationRate) {
         return new TortureOptions(firstSeed, seedCount, operationsPerSeed, Optional.of(faults), perOperationRate,
-            crashProbability, seedStaleBrother);
+            crashProbability, harnessFault);
     }
 
     /**
@@ -124,17 +125,18 @@ public record TortureOptions(long firstSeed, int seedCount, int operationsPerSee
      */
     public TortureOptions withCrashProbability(double probability) {
         return new TortureOptions(firstSeed, seedCount, operationsPerSeed, mediaFaults, mediaFaultRate,
-            OptionalDouble.of(probability), seedStaleBrother);
+            OptionalDouble.of(probability), harnessFault);
     }
 
     /**
-     * These options with or without the seed's stale-brother commit: see {@link #seedStaleBrother()}.
+     * These options with an ordering bug for the engine to commit: see {@link #harnessFault()}.
      *
-     * @param enabled true to run the engine with the flaw (the run must then fail)
+     * @param fault the bug ({@link HarnessFault#NONE}: a correct engine; any other: the run must fail)
      * @return a copy with that setting
+     * @throws NullPointerException when {@code fault} is null
      */
-    public TortureOptions withSeedStaleBrother(boolean enabled) {
+    public TortureOptions withHarnessFault(HarnessFault fault) {
         return new TortureOptions(firstSeed, seedCount, operationsPerSeed, mediaFaults, mediaFaultRate,
-            crashProbability, enabled);
+            crashProbability, fault);
     }
 }

@@ -121,7 +121,8 @@ public final class CrashReplay {
             clock);
         try (Arena arena = Arena.ofShared()) {
             Volume volume = VolumeInternals.openOnPort(recorder, VolumeOptions.of(data), false,
-                setup.dataBeforeRecord());
+                setup.dataBeforeRecord() ? dev.csum.engine.EngineTestFault.DATA_BEFORE_RECORD
+                    : dev.csum.engine.EngineTestFault.NONE);
             runWorkload(volume, geometry, setup.seed(), setup.writeCount(), arena, clock, writes);
             volume.close();
         }

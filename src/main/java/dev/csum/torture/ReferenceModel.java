@@ -27,10 +27,11 @@ import java.util.BitSet;
  *
  * <h2>Integrity errors that are allowed</h2>
  * A block may read as an integrity error, with intact data on the media, only where DURABILITY.md
- * says so: in the default mode after a power loss, for a block that had an unflushed or in-flight
- * write ({@link #cacheErrorAllowed}); and, the documented known limit, in a group whose imd write was
- * torn at a crash ({@link #tornImdErrorAllowed}, only possible for blocks larger than a sector).
- * Both last until the block is written again.
+ * says so: in the default mode after a power loss, when the device persisted the data of an unflushed
+ * or in-flight write but not the log record holding its tuple ({@link #cacheErrorAllowed}: the
+ * version on the media is one whose record neither survived on the media nor was passed by the log's
+ * tail), until the block is written again; and after a write that failed. (Format version 1 also
+ * excused errors in a group whose imd write a crash tore; version 2's checkpoints leave no such case.)
  *
  * <p>Single-threaded.
  */
@@ -42,8 +43,6 @@ final class ReferenceModel {
         /** Completion sequence of each cached version, same order as {@link #cached}. */
         long[] cachedSeq = new long[2];
         final LongSet inflight = new LongSet();
-        boolean cacheErrorAllowed;
-        boolean tornImdErrorAllowed;
         boolean dropped;
         /** A write failed since the last crash: part of it may sit unflushed in the cache, like a completed one. */
         boolean failedSinceCrash;
@@ -59,40 +58,6 @@ final class ReferenceModel {
         boolean metadataSuspectSinceDurable;
     }
 
-    /** The acceptable versions of a read's blocks, fixed at issue and widened by writes issued while it runs. */
-    static final class ReadTicket {
-        final long firstBlock;
-        final int blockCount;
-        final LongSet[] acceptable;
-        /** The allowed-error flags of each block when the read was issued (the media may change while it runs). */
-        final boolean[] cacheErrorAllowedAtIssue;
-        final boolean[] tornImdErrorAllowedAtIssue;
-        /** The documented-limit evidence of each block when the read was issued (see SeedChecker). */
-        final boolean[] droppedAtIssue;
-        final boolean[] metadataSuspectAtIssue;
-        /** The version the media held when the read was issued (filled by the checker). */
-        final long[] mediaVersionAtIssue;
-
-        private ReadTicket(long firstBlock, int blockCount) {
-            this.firstBlock = firstBlock;
-            this.blockCount = blockCount;
-            this.acceptable = new LongSet[blockCount];
-            this.cacheErrorAllowedAtIssue = new boolean[blockCount];
-            this.tornImdErrorAllowedAtIssue = new boolean[blockCount];
-            this.droppedAtIssue = new boolean[blockCount];
-            this.metadataSuspectAtIssue = new boolean[blockCount];
-            this.mediaVersionAtIssue = new long[blockCount];
-        }
-
-        boolean accepts(int index, long version) {
-            return acceptable[index].contains(version);
-        }
-
-        LongSet acceptable(int index) {
-            return acceptable[index];
-        }
-    }
-
     private final Block[] blocks;
     private final boolean completedWritesMayBeLost;
     private final ArrayList<ReadTicket> outstandingReads = new ArrayList<>();
@@ -101,6 +66,8 @@ final class ReferenceModel {
     /** Orders write issues and metadata faults: a write clears a fault's suspicion only if issued after it. */
     private long eventSeq;
     private final java.util.HashMap<Long, Long> issueSeqByVersion = new java.util.HashMap<>();
+    /** What a power loss is judged by, and what it allows afterwards. */
+    private final CrashLedger ledger;
 
     /**
      * @param completedWritesMayBeLost true for the default durability mode under the volatile-cache
@@ -112,6 +79,7 @@ final class ReferenceModel {
             blocks[i] = new Block();
         }
         this.completedWritesMayBeLost = completedWritesMayBeLost;
+        this.ledger = new CrashLedger(blockCount);
     }
 
     int blockCount() {
@@ -169,15 +137,13 @@ final class ReferenceModel {
                 block.cachedSeq[block.cached.size()] = seq;
                 block.cached.add(version); // versions are unique: always appended
                 blocksWithCachedWrites.set(index);
-                block.cacheErrorAllowed = false;
-                block.tornImdErrorAllowed = false;
+                ledger.writeCompleted(index, false);
                 block.metadataSuspect &= block.metadataFaultSeq > issuedAt;
             } else {
                 block.durable.set(version);
-                block.cacheErrorAllowed = false;
-                block.tornImdErrorAllowed = false;
+                ledger.writeCompleted(index, true);
                 block.metadataSuspect &= block.metadataFaultSeq > issuedAt;
-                becameDurable(block);
+                becameDurable(index);
             }
         }
     }
@@ -205,30 +171,57 @@ final class ReferenceModel {
         return true;
     }
 
-    /** The device stored (or failed to store) the engine's data write of {@code block} intact. */
-    void dataLanded(long block, boolean landed) {
+    /**
+     * The device stored (or failed to store) the engine's data write of {@code block} intact;
+     * {@code recordSequence} is the log record holding that write's tuple (-1: unknown).
+     */
+    void dataLanded(long block, boolean landed, long recordSequence) {
         blocks[(int) block].dropped = !landed;
         blocks[(int) block].droppedSinceDurable |= !landed;
+        if (!landed) {
+            ledger.dropped((int) block, recordSequence);
+        }
+    }
+
+    /** Whether a stale read of {@code block} is the documented limit (see {@link CrashLedger}). */
+    boolean staleExcusable(long block) {
+        return ledger.staleExcusable((int) block);
     }
 
     /** The block's newest completed write is durable: what the media holds now survives a power loss. */
-    private static void becameDurable(Block block) {
+    private void becameDurable(int index) {
+        Block block = blocks[index];
         block.droppedSinceDurable = block.dropped;
         block.metadataSuspectSinceDurable = block.metadataSuspect;
+        ledger.becameDurable(index, block.dropped, block.inflight);
     }
 
     /**
-     * A media fault touched the imd pair of the group holding these blocks (an imd write dropped, a
-     * slot overwritten by another write, a read of the pair altered): tuples only the damaged copy
-     * held may be lost, so these blocks may read as an older version or as never written.
+     * A media fault touched metadata holding these blocks' tuples (an imd write dropped, a slot
+     * overwritten by another write, a read of the pair altered; a log record damaged): with a second
+     * fault their tuples may be lost (both copies, or the record before its checkpoint), so a block
+     * whose data write is dropped too, or whose read is misdirected onto never-written data, may read
+     * as an older version or as zeros.
      */
     void metadataFault(long firstBlock, int blockCount) {
         eventSeq++;
         for (int i = 0; i < blockCount; i++) {
-            blocks[(int) (firstBlock + i)].metadataSuspect = true;
-            blocks[(int) (firstBlock + i)].metadataSuspectSinceDurable = true;
-            blocks[(int) (firstBlock + i)].metadataFaultSeq = eventSeq;
+            suspect(blocks[(int) (firstBlock + i)]);
         }
+    }
+
+    /** As {@link #metadataFault(long, int)}, for the blocks a damaged log record named. */
+    void metadataFault(long[] blockNumbers) {
+        eventSeq++;
+        for (long block : blockNumbers) {
+            suspect(blocks[(int) block]);
+        }
+    }
+
+    private void suspect(Block block) {
+        block.metadataSuspect = true;
+        block.metadataSuspectSinceDurable = true;
+        block.metadataFaultSeq = eventSeq;
     }
 
     boolean metadataSuspect(long block) {
@@ -258,7 +251,7 @@ final class ReferenceModel {
             }
             block.durable.set(block.cached.get(flushed - 1));
             if (flushed == block.cached.size()) {
-                becameDurable(block);
+                becameDurable(index);
             }
             LongSet rest = new LongSet();
             for (int i = flushed; i < block.cached.size(); i++) {
@@ -273,13 +266,22 @@ final class ReferenceModel {
         }
     }
 
-    /** Power loss: every cached or in-flight version may or may not have survived. */
-    void crash() {
-        for (Block block : blocks) {
-            if (completedWritesMayBeLost
-                    && (!block.cached.isEmpty() || !block.inflight.isEmpty() || block.failedSinceCrash)) {
-                block.cacheErrorAllowed = true;
-            }
+    /** A data write of {@code version} to {@code block} was issued; {@code record} holds its tuple (-1: unknown). */
+    void dataWriteIssued(long block, long version, long record) {
+        ledger.writeIssued((int) block, version, record);
+    }
+
+    /**
+     * Power loss: every cached or in-flight version may or may not have survived. The crash's
+     * judgements (integrity errors allowed, stale reads excused) are the {@link CrashLedger}'s, by
+     * what the log on the media says ({@code view}).
+     */
+    void crash(CrashLedger.CrashView view) {
+        for (int index = 0; index < blocks.length; index++) {
+            Block block = blocks[index];
+            boolean uncertain = completedWritesMayBeLost
+                && (!block.cached.isEmpty() || !block.inflight.isEmpty() || block.failedSinceCrash);
+            ledger.crash(index, uncertain, block.cached, block.inflight, block.failedSinceCrash, view);
             block.failedSinceCrash = false;
             // The media may fall back to any state since the last durable write, faults included.
             block.dropped |= block.droppedSinceDurable;
@@ -292,13 +294,7 @@ final class ReferenceModel {
         blocksWithCachedWrites.clear();
         outstandingReads.clear();
         issueSeqByVersion.clear();
-    }
-
-    /** An imd write of the group holding these blocks was torn at a crash (DURABILITY.md, known limit). */
-    void tornImdAtCrash(long firstBlock, int blockCount) {
-        for (int i = 0; i < blockCount; i++) {
-            blocks[(int) (firstBlock + i)].tornImdErrorAllowed = true;
-        }
+        ledger.judgeDropped(view::lostWriteSeen);
     }
 
     // ---------------------------------------------------------------- reads
@@ -308,9 +304,8 @@ final class ReferenceModel {
         for (int i = 0; i < blockCount; i++) {
             Block block = blocks[(int) (firstBlock + i)];
             read.acceptable[i] = readableNow((int) (firstBlock + i));
-            read.cacheErrorAllowedAtIssue[i] = block.cacheErrorAllowed;
-            read.tornImdErrorAllowedAtIssue[i] = block.tornImdErrorAllowed;
             read.droppedAtIssue[i] = block.dropped;
+            read.staleExcusableAtIssue[i] = ledger.staleExcusable((int) (firstBlock + i));
             read.metadataSuspectAtIssue[i] = block.metadataSuspect;
         }
         outstandingReads.add(read);
@@ -329,12 +324,9 @@ final class ReferenceModel {
         return acceptable;
     }
 
-    boolean cacheErrorAllowed(long block) {
-        return blocks[(int) block].cacheErrorAllowed;
-    }
-
-    boolean tornImdErrorAllowed(long block) {
-        return blocks[(int) block].tornImdErrorAllowed;
+    /** Whether {@code block} may read as an integrity error while the media holds {@code mediaVersion}. */
+    boolean cacheErrorAllowed(long block, long mediaVersion) {
+        return ledger.errorAllowed((int) block, mediaVersion);
     }
 
     /** True when the device dropped (lost, misdirected, tore or corrupted) the last data write of the block. */

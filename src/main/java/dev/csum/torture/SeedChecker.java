@@ -2,6 +2,8 @@ package dev.csum.torture;
 
 import dev.csum.IntegrityException;
 import dev.csum.format.Geometry;
+import dev.csum.format.ImdBlock;
+import dev.csum.format.ImdValidity;
 import dev.csum.io.FaultKind;
 import dev.csum.io.IoPort;
 import dev.csum.io.SimulatedDisk;
@@ -25,10 +27,10 @@ import java.util.function.Supplier;
  * Once a media fault has been injected in the run, a failed read is a detected fault. Before that
  * (crash-only), each block an {@link IntegrityException} names is judged by what the media holds:
  * no version of the block (a crash tore it) — correct; an acceptable version — a false error unless
- * DURABILITY.md allows it there (default mode after power loss, or the torn-imd known limit). Any
+ * DURABILITY.md allows it there (default mode after power loss, for a write not flushed). Any
  * other error without media faults is unexpected.
  */
-final class SeedChecker {
+final class SeedChecker implements TorturePort.LandingListener {
     private final TortureConfig config;
     private final SeedResult result;
     private final Supplier<SimulatedDisk> disk;
@@ -38,6 +40,12 @@ final class SeedChecker {
     private final MemorySegment mediaBlockView;
     private Geometry geometry;
     private ReferenceModel model;
+    private LogWatch log;
+    /** Groups whose whole pair was read since the volume was last opened. */
+    private final java.util.BitSet groupsLoaded = new java.util.BitSet();
+    /** Groups whose last pair read found a copy not valid: the engine reads it again before use. */
+    private final java.util.BitSet confirmDue = new java.util.BitSet();
+    private int volumeTag;
     private long[] groupDataStart;
 
     SeedChecker(TortureConfig config, SeedResult result, Supplier<SimulatedDisk> disk) {
@@ -49,9 +57,12 @@ final class SeedChecker {
         this.mediaBlockView = MemorySegment.ofArray(mediaBlock);
     }
 
-    void start(Geometry volumeGeometry, ReferenceModel referenceModel) {
+    void start(Geometry volumeGeometry, int volumeTag, ReferenceModel referenceModel) {
         this.geometry = volumeGeometry;
         this.model = referenceModel;
+        this.log = new LogWatch(volumeGeometry, volumeTag, referenceModel, disk, result);
+        this.volumeTag = volumeTag;
+        result.logRegionBlocks = volumeGeometry.logBlockCount();
         groupDataStart = new long[(int) geometry.groupCount()];
         for (int group = 0; group < groupDataStart.length; group++) {
             groupDataStart[group] = geometry.dataOffsetBytes(geometry.firstBlockOfGroup(group));
@@ -82,11 +93,25 @@ final class SeedChecker {
      * The landing check of a successful write, or of an imd pair read (see {@link TorturePort}):
      * {@code transferred} is what the engine wrote or received, {@code onMedia} what the media holds.
      */
-    void onTransfer(boolean write, int fileIndex, long offsetBytes, MemorySegment transferred, byte[] onMedia) {
+    @Override
+    public void onTransfer(boolean write, int fileIndex, long offsetBytes, MemorySegment transferred, byte[] onMedia) {
         MemorySegment media = MemorySegment.ofArray(onMedia);
         if (fileIndex == IoPort.METADATA_FILE) {
-            long group = groupOfImdSlot(offsetBytes);
             boolean intact = MemorySegment.mismatch(transferred, 0, transferred.byteSize(), media, 0, onMedia.length) < 0;
+            if (log.touches(offsetBytes, transferred.byteSize())) {
+                if (write) {
+                    log.writeLanded(offsetBytes, transferred, onMedia);
+                } else if (!intact) {
+                    log.readFaulty(offsetBytes, transferred.byteSize());
+                }
+                return;
+            }
+            long group = groupOfImdSlot(offsetBytes);
+            if (group >= 0 && write) {
+                result.imdCopiesWritten++;
+            } else if (group >= 0) {
+                pairRead(group, transferred);
+            }
             if (group >= 0 && !intact) {
                 metadataFault(group);
             }
@@ -100,8 +125,64 @@ final class SeedChecker {
         for (long i = 0; i < written.byteSize() / blockSize; i++) {
             long from = i * blockSize;
             boolean landed = MemorySegment.mismatch(written, from, from + blockSize, media, from, from + blockSize) < 0;
-            model.dataLanded(first + i, landed);
+            model.dataLanded(first + i, landed, log.recordOf(first + i));
         }
+    }
+
+    @Override
+    public void onWriteIssued(int fileIndex, long offsetBytes, MemorySegment buffer) {
+        if (fileIndex == IoPort.METADATA_FILE && log.touches(offsetBytes, buffer.byteSize())) {
+            log.writeIssued(offsetBytes, buffer);
+        } else if (fileIndex == IoPort.DATA_FILE) {
+            long first = blockAt(offsetBytes);
+            long version = BlockPattern.decode(buffer, 0, blockSize, first); // one request: one version
+            for (long i = 0; i < buffer.byteSize() / blockSize; i++) {
+                model.dataWriteIssued(first + i, version, log.recordOf(first + i));
+            }
+        }
+    }
+
+    @Override
+    public void onFailed(boolean write, int fileIndex, long offsetBytes, long lengthBytes) {
+        if (!write && fileIndex == IoPort.METADATA_FILE && log.touches(offsetBytes, lengthBytes)) {
+            log.readFaulty(offsetBytes, lengthBytes); // recovery reads the region block by block and loses those records
+        }
+    }
+
+    /** A write reached the metadata media (the engine's own, or one misdirected there). */
+    void mediaWrite(long offsetBytes, byte[] data) {
+        log.mediaWrite(offsetBytes, data);
+    }
+
+    /** The volume was opened (recovery done): a group's next pair read is its first load of the session. */
+    void sessionStarted() {
+        groupsLoaded.clear();
+        confirmDue.clear();
+    }
+
+    /** A power loss, on what survived it: the model judges it by what the log on the media says. */
+    void crash() {
+        model.crash(log.scanAfterCrash());
+    }
+
+    /**
+     * Counts a group's imd pair read again in the session that loaded it (it had been evicted). The
+     * engine reads a pair that is not two valid copies again (the suspect copies): that read, or the
+     * first of a group, is no reload.
+     */
+    private void pairRead(long group, MemorySegment transferred) {
+        int index = (int) group;
+        if (transferred.byteSize() != 2L * blockSize || confirmDue.get(index)) {
+            confirmDue.clear(index);
+            return;
+        }
+        boolean bothValid = ImdBlock.validate(transferred.asSlice(0, blockSize), group, volumeTag, 0) == ImdValidity.VALID
+            && ImdBlock.validate(transferred.asSlice(blockSize, blockSize), group, volumeTag, 1) == ImdValidity.VALID;
+        confirmDue.set(index, !bothValid);
+        if (groupsLoaded.get(index)) {
+            result.imdPairReloads++;
+        }
+        groupsLoaded.set(index);
     }
 
     /** The group whose imd slot starts at {@code offsetBytes} of the metadata file, or -1. */
@@ -127,13 +208,14 @@ final class SeedChecker {
     }
 
     /** Records what the media holds for each block of a read being issued (it may change while the read runs). */
-    void readIssued(ReferenceModel.ReadTicket read) {
+    void readIssued(ReadTicket read) {
         for (int i = 0; i < read.blockCount; i++) {
             read.mediaVersionAtIssue[i] = mediaVersion(read.firstBlock + i);
+            read.cacheErrorAllowedAtIssue[i] = model.cacheErrorAllowed(read.firstBlock + i, read.mediaVersionAtIssue[i]);
         }
     }
 
-    void readCompleted(ReferenceModel.ReadTicket read, MemorySegment data, IOException failure) {
+    void readCompleted(ReadTicket read, MemorySegment data, IOException failure) {
         if (failure == null) {
             for (int i = 0; i < read.blockCount; i++) {
                 long block = read.firstBlock + i;
@@ -168,12 +250,10 @@ final class SeedChecker {
             long onMedia = mediaVersion(block);
             if (index < 0 || index >= read.blockCount) {
                 unexpected("integrity error names block " + block + " outside the read");
-            } else if (!read.accepts(index, onMedia)) {
-                result.tornDataDetected++;
-            } else if (model.cacheErrorAllowed(block) || read.cacheErrorAllowedAtIssue[index]) {
+            } else if (!read.accepts(index, onMedia) || !read.accepts(index, read.mediaVersionAtIssue[index])) {
+                result.tornDataDetected++; // the media held no version the read may return (at completion, or at issue)
+            } else if (model.cacheErrorAllowed(block, onMedia) || read.cacheErrorAllowedAtIssue[index]) {
                 result.allowedCacheErrors++;
-            } else if (model.tornImdErrorAllowed(block) || read.tornImdErrorAllowedAtIssue[index]) {
-                result.allowedTornImdErrors++;
             } else {
                 result.falseErrors++;
                 result.violation(config.seed(), "false integrity error: block " + block + " holds "
@@ -183,16 +263,27 @@ final class SeedChecker {
     }
 
     /**
-     * The documented limits (RELIABILITY.md): an older version of the block (or "never written",
-     * read as zeros) returned because a media fault removed what would have exposed it — the newer
-     * data write was dropped while an older tuple is still accepted, or the tuple itself was lost
-     * with a damaged imd copy. The returned bytes must still be a genuine older version of this very
-     * block, and what the media holds (or zeros): anything else is a silent corruption.
+     * The documented limits (RELIABILITY.md §4): an older version of the block (or zeros) returned
+     * because media faults removed what would have exposed it. Never without a fault of the media:
+     * <ul>
+     *   <li><b>A dropped data write recovery could not see</b> ({@link SeedResult#staleAfterDroppedWrite}):
+     *       the device dropped the block's last data write (lost, misdirected, torn), a power loss
+     *       followed, and recovery could not tell it from a write in flight — its record was above
+     *       the durable watermark on the media ({@link ReferenceModel#crash}). The bytes
+     *       returned are what the media holds.</li>
+     *   <li><b>A tuple lost to media faults, and a second fault</b> ({@link SeedResult#staleAfterLostTuple}):
+     *       the metadata holding the block's tuple met a media fault (a damaged log record or imd
+     *       copy, see {@link ReferenceModel#metadataFault}), and either its data write was dropped
+     *       too (the media holds the older version the surviving tuple describes) or the read was
+     *       misdirected onto never-written data (zeros the media never held there, accepted by a
+     *       lost tuple's "never written").</li>
+     * </ul>
+     * The version returned must be no newer than the newest the read could return; anything else is
+     * a silent corruption.
      */
-    private boolean isUndetectableStale(ReferenceModel.ReadTicket read, int index, long version, long onMedia) {
+    private boolean isUndetectableStale(ReadTicket read, int index, long version, long onMedia) {
         long block = read.firstBlock + index;
-        if (version == BlockPattern.GARBAGE
-                || (version != onMedia && version != read.mediaVersionAtIssue[index] && version != BlockPattern.ZEROS)) {
+        if (version == BlockPattern.GARBAGE) {
             return false;
         }
         LongSet acceptable = read.acceptable(index);
@@ -203,16 +294,15 @@ final class SeedChecker {
         if (version > newest) {
             return false;
         }
-        if (model.dropped(block) || read.droppedAtIssue[index]) {
+        boolean fromMedia = version == onMedia || version == read.mediaVersionAtIssue[index];
+        boolean dropped = model.dropped(block) || read.droppedAtIssue[index];
+        if (fromMedia && dropped && (model.staleExcusable(block) || read.staleExcusableAtIssue[index])) {
             result.staleAfterDroppedWrite++;
             return true;
         }
-        if (model.metadataSuspect(block) || read.metadataSuspectAtIssue[index]) {
-            result.staleAfterMetadataFault++;
-            return true;
-        }
-        if (model.tornImdErrorAllowed(block) || read.tornImdErrorAllowedAtIssue[index]) {
-            result.staleAfterTornImd++;
+        boolean tupleMayBeLost = model.metadataSuspect(block) || read.metadataSuspectAtIssue[index];
+        if (tupleMayBeLost && (fromMedia ? dropped : version == BlockPattern.ZEROS)) {
+            result.staleAfterLostTuple++;
             return true;
         }
         return false;
@@ -224,14 +314,6 @@ final class SeedChecker {
     }
 
     void writeFailed(long firstBlock, int blockCount, IOException failure) {
-        if (failure instanceof IntegrityException) {
-            for (int i = 0; i < blockCount; i++) {
-                if (model.tornImdErrorAllowed(firstBlock + i)) {
-                    result.allowedTornImdErrors++; // both imd copies torn at a crash: writes are refused
-                    return;
-                }
-            }
-        }
         if (!mediaFaultsInjected()) {
             unexpected("write of " + blockCount + " blocks at block " + firstBlock + " failed: " + failure);
         }

@@ -32,31 +32,41 @@ public final class SeedResult {
     /** Failures without media faults that no crash explains (an I/O error, a failed write or flush). */
     long unexpectedErrors;
     /**
-     * Reads that returned the block's previous version because the device dropped the newer data write
-     * (lost, misdirected or torn) while both imd copies were accepted: the format cannot tell this from
-     * a write in flight at a crash. Not a violation; reported (RELIABILITY.md).
+     * Reads that returned the block's previous version because the device dropped its newer data
+     * write (lost, misdirected or torn) and a power loss followed before a durable watermark covered
+     * it: recovery cannot tell that write from one in flight. Not a violation; reported (RELIABILITY.md).
      */
     long staleAfterDroppedWrite;
     /**
-     * Reads that returned an older version of the block, or zeros for a block written since, because
-     * a media fault damaged an imd copy of its group and the tuple only that copy held was lost.
-     * Not a violation; reported (RELIABILITY.md).
+     * Reads that returned an older version of the block, or zeros, because media faults damaged the
+     * metadata holding its tuple (a log record, or imd copies) and a second fault followed (its data
+     * write dropped too, or the read misdirected onto never-written data). Not a violation; reported.
      */
-    long staleAfterMetadataFault;
-    /**
-     * Reads that returned an older version or zeros in a group whose imd write a crash tore (blocks
-     * larger than a sector, default mode with a volatile cache): the known limit of RELIABILITY.md.
-     * Not counted as a violation, but reported: it is data loss without an error.
-     */
-    long staleAfterTornImd;
+    long staleAfterLostTuple;
     /** Integrity errors allowed in the default mode after a power loss (unflushed write reordered). */
     long allowedCacheErrors;
-    /** Integrity errors allowed by the known limit (an imd write torn at a crash). */
-    long allowedTornImdErrors;
     /** Integrity errors, without media faults, on blocks a crash tore (media holds no version): correct. */
     long tornDataDetected;
     /** Runs that ended early because the volume could not be reopened (superblock unreadable). */
     long openFailures;
+    /** Tuple log record writes that completed, and the log blocks they covered. */
+    long logRecordWrites;
+    long logBlocksWritten;
+    /** The log region's length in blocks (one seed's; not summed). */
+    long logRegionBlocks;
+    /** Times the log wrapped (blocks written / region length, per seed), and seeds in which it did. */
+    long logWraps;
+    long seedsWithLogWraps;
+    /** Record writes the device reported done but that did not land intact at their place, by what it left there. */
+    long logRecordsLostOrMisdirected;
+    long logRecordsTorn;
+    long logRecordsRotted;
+    /** Record writes that landed, whole, somewhere else (a subset of the lost-or-misdirected ones). */
+    long logRecordsMisdirected;
+    /** Imd copies written (checkpoints, recovery's rewrites) that completed. */
+    long imdCopiesWritten;
+    /** Whole imd pairs read again in the session that had read them: groups evicted from the imd cache and reloaded. */
+    long imdPairReloads;
     final List<String> violationDetails = new ArrayList<>();
     final List<Long> failingSeeds = new ArrayList<>();
 
@@ -75,14 +85,30 @@ public final class SeedResult {
     public long unexpectedErrors() { return unexpectedErrors; }
     public long faultsDetected() { return faultsDetected; }
     public long staleAfterDroppedWrite() { return staleAfterDroppedWrite; }
-    public long staleAfterMetadataFault() { return staleAfterMetadataFault; }
-    public long staleAfterTornImd() { return staleAfterTornImd; }
+    public long staleAfterLostTuple() { return staleAfterLostTuple; }
     public long crashes() { return crashes; }
     public long readsFailed() { return readsFailed; }
     public long allowedCacheErrors() { return allowedCacheErrors; }
-    public long allowedTornImdErrors() { return allowedTornImdErrors; }
     public long tornDataDetected() { return tornDataDetected; }
     public long openFailures() { return openFailures; }
+    public long logRecordWrites() { return logRecordWrites; }
+    public long logBlocksWritten() { return logBlocksWritten; }
+    public long logWraps() { return logWraps; }
+    public long seedsWithLogWraps() { return seedsWithLogWraps; }
+    public long logRecordsLostOrMisdirected() { return logRecordsLostOrMisdirected; }
+    public long logRecordsMisdirected() { return logRecordsMisdirected; }
+    public long logRecordsTorn() { return logRecordsTorn; }
+    public long logRecordsRotted() { return logRecordsRotted; }
+    public long imdCopiesWritten() { return imdCopiesWritten; }
+    public long imdPairReloads() { return imdPairReloads; }
+
+    /** Ends one seed's counts: how many times its log wrapped. */
+    void finishSeed() {
+        if (logRegionBlocks > 0) {
+            logWraps = logBlocksWritten / logRegionBlocks;
+            seedsWithLogWraps = logWraps > 0 ? 1 : 0;
+        }
+    }
     public List<Long> failingSeeds() { return failingSeeds; }
     public List<String> violationDetails() { return violationDetails; }
 
@@ -128,12 +154,20 @@ public final class SeedResult {
         falseErrors += other.falseErrors;
         unexpectedErrors += other.unexpectedErrors;
         staleAfterDroppedWrite += other.staleAfterDroppedWrite;
-        staleAfterMetadataFault += other.staleAfterMetadataFault;
-        staleAfterTornImd += other.staleAfterTornImd;
+        staleAfterLostTuple += other.staleAfterLostTuple;
         allowedCacheErrors += other.allowedCacheErrors;
-        allowedTornImdErrors += other.allowedTornImdErrors;
         tornDataDetected += other.tornDataDetected;
         openFailures += other.openFailures;
+        logRecordWrites += other.logRecordWrites;
+        logBlocksWritten += other.logBlocksWritten;
+        logWraps += other.logWraps;
+        seedsWithLogWraps += other.seedsWithLogWraps;
+        logRecordsLostOrMisdirected += other.logRecordsLostOrMisdirected;
+        logRecordsTorn += other.logRecordsTorn;
+        logRecordsRotted += other.logRecordsRotted;
+        logRecordsMisdirected += other.logRecordsMisdirected;
+        imdCopiesWritten += other.imdCopiesWritten;
+        imdPairReloads += other.imdPairReloads;
         for (String detail : other.violationDetails) {
             if (violationDetails.size() < MAX_DETAILS) {
                 violationDetails.add(detail);

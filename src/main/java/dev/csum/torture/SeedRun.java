@@ -73,6 +73,7 @@ final class SeedRun {
             run.result.violation(config.seed(), "run aborted: " + failure + where);
         } finally {
             run.collectFaults();
+            run.result.finishSeed();
             run.arena.close();
         }
         return run.result;
@@ -85,12 +86,12 @@ final class SeedRun {
             .faultPlan(config.faultPlan()).build();
         disk.faultsEnabled(false);
         var superblock = PortFormatter.format(disk, config.blockSizeBytes(), ChecksumAlgorithm.CRC32C,
-            config.placement(), new UUID(config.seed(), ~config.seed()));
+            config.placement(), new UUID(config.seed(), ~config.seed()), config.logBlocks());
         disk.faultsEnabled(true);
         geometry = superblock.geometry();
         volumeTag = superblock.volumeTag();
         model = new ReferenceModel((int) geometry.dataBlockCount(), config.completedWritesMayBeLost());
-        checker.start(geometry, model);
+        checker.start(geometry, volumeTag, model);
         disk.mediaListener(this::onMediaEvent);
         maxRequestBlocks = (int) Math.min(geometry.dataBlockCount(), MAX_REQUEST_BYTES / config.blockSizeBytes());
         if (!open()) {
@@ -207,7 +208,7 @@ final class SeedRun {
     private void issueRead(long first, int count) {
         int blockSize = config.blockSizeBytes();
         MemorySegment into = arena.allocate((long) count * blockSize, 8);
-        ReferenceModel.ReadTicket ticket = model.readIssued(first, count);
+        ReadTicket ticket = model.readIssued(first, count);
         checker.readIssued(ticket);
         result.reads++;
         outstanding++;
@@ -264,7 +265,7 @@ final class SeedRun {
         }
         disk.crash();
         port.cut();
-        model.crash();
+        checker.crash();
         generation++;
         outstanding = 0;
         try {
@@ -289,11 +290,12 @@ final class SeedRun {
         VolumeOptions options = VolumeOptions.of(Path.of("torture-" + config.seed()))
             .withImdCacheBytes(Math.max(4096, config.imdCacheBytes())).withBufferArenaBytes(4L << 20)
             .withDurability(config.durability());
-        port = new TorturePort(disk, checker::onTransfer);
+        port = new TorturePort(disk, checker);
         IOException last = null;
         for (int attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
             try {
-                volume = VolumeInternals.openOnPort(port, options, true, config.seedStaleBrother());
+                volume = VolumeInternals.openOnPort(port, options, true, config.testFault());
+                checker.sessionStarted();
                 return true;
             } catch (IOException failure) {
                 last = failure;
@@ -306,20 +308,20 @@ final class SeedRun {
     // ---------------------------------------------------------------- media events and stats
 
     /**
-     * Watches the media for imd slots changed by anything but the engine's own valid imd write: a
-     * write torn at a crash (the known limit), or another write landing on a slot (a misdirected
-     * write, which the engine cannot see).
+     * Watches the media for imd slots changed by anything but the engine's own valid imd write:
+     * another write landing on a slot (a misdirected write, which the engine cannot see). (An imd
+     * write a crash tears is no fault of the media: the checkpoint's order covers it.)
      */
     private void onMediaEvent(SimMediaEvent event) {
         SimMediaEvent.Kind kind = event.kind();
-        boolean crashPersisted = kind == SimMediaEvent.Kind.CRASH_PERSISTED;
-        if (!crashPersisted && kind != SimMediaEvent.Kind.WRITE && kind != SimMediaEvent.Kind.WRITE_DURABLE) {
+        if (kind != SimMediaEvent.Kind.WRITE && kind != SimMediaEvent.Kind.WRITE_DURABLE) {
             return;
         }
         int metadataPhysical = config.placement() == MetadataPlacement.SEPARATE ? 1 : 0;
         if (event.fileIndex() != metadataPhysical) {
             return;
         }
+        checker.mediaWrite(event.offsetBytes(), event.data());
         long start = event.offsetBytes();
         long end = start + event.data().length;
         int blockSize = config.blockSizeBytes();
@@ -328,13 +330,6 @@ final class SeedRun {
             for (int copy = 0; copy < 2; copy++) {
                 long slot = geometry.imdPairOffsetBytes(group) + (long) copy * blockSize;
                 if (start >= slot + blockSize || end <= slot) {
-                    continue;
-                }
-                boolean whole = start <= slot && end >= slot + blockSize;
-                if (crashPersisted) {
-                    if (!whole) {
-                        model.tornImdAtCrash(geometry.firstBlockOfGroup(group), geometry.blocksInGroup(group));
-                    }
                     continue;
                 }
                 disk.readRaw(IoPort.METADATA_FILE, slot, slotBytes);

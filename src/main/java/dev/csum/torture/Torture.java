@@ -61,11 +61,17 @@ public final class Torture {
         text.append(System.lineSeparator());
         text.append(String.format(Locale.ROOT, "reads failed: %d; faults detected: %d; torn blocks detected: %d%n",
             result.readsFailed, result.faultsDetected, result.tornDataDetected));
+        text.append(String.format(Locale.ROOT, "log: %d records written (%d blocks), wrapped %d times in %d seeds;"
+                + " imd copies written %d, pairs reloaded %d; record writes damaged: %d lost, %d misdirected, %d torn,"
+                + " %d rotted%n",
+            result.logRecordWrites, result.logBlocksWritten, result.logWraps, result.seedsWithLogWraps,
+            result.imdCopiesWritten, result.imdPairReloads,
+            result.logRecordsLostOrMisdirected - result.logRecordsMisdirected,
+            result.logRecordsMisdirected, result.logRecordsTorn, result.logRecordsRotted));
         text.append(String.format(Locale.ROOT, "documented limits (RELIABILITY.md): stale reads %d (dropped data"
-                + " write), %d (damaged imd copy), %d (imd torn at a crash); allowed errors %d (unflushed, default"
-                + " mode), %d (imd torn at a crash)%n",
-            result.staleAfterDroppedWrite, result.staleAfterMetadataFault, result.staleAfterTornImd,
-            result.allowedCacheErrors, result.allowedTornImdErrors));
+                + " write above the durable watermark), %d (tuple lost to media faults, and a second fault);"
+                + " allowed errors %d (unflushed, default mode)%n",
+            result.staleAfterDroppedWrite, result.staleAfterLostTuple, result.allowedCacheErrors));
         text.append(String.format(Locale.ROOT, "silent corruptions: %d; false errors: %d; unexpected errors: %d;"
                 + " reopen failures: %d%n", result.silentCorruptions, result.falseErrors, result.unexpectedErrors,
             result.openFailures));
@@ -110,12 +116,20 @@ public final class Torture {
         field(json, "false_errors", result.falseErrors);
         field(json, "unexpected_errors", result.unexpectedErrors);
         field(json, "stale_reads_after_dropped_write", result.staleAfterDroppedWrite);
-        field(json, "stale_reads_after_imd_fault", result.staleAfterMetadataFault);
-        field(json, "stale_reads_after_torn_imd", result.staleAfterTornImd);
+        field(json, "stale_reads_after_lost_tuple", result.staleAfterLostTuple);
         field(json, "torn_blocks_detected", result.tornDataDetected);
         field(json, "allowed_unflushed_errors", result.allowedCacheErrors);
-        field(json, "allowed_torn_imd_errors", result.allowedTornImdErrors);
         field(json, "reopen_failures", result.openFailures);
+        field(json, "log_records_written", result.logRecordWrites);
+        field(json, "log_blocks_written", result.logBlocksWritten);
+        field(json, "log_wraps", result.logWraps);
+        field(json, "seeds_with_log_wraps", result.seedsWithLogWraps);
+        field(json, "imd_copies_written", result.imdCopiesWritten);
+        field(json, "imd_pair_reloads", result.imdPairReloads);
+        field(json, "log_records_lost", result.logRecordsLostOrMisdirected - result.logRecordsMisdirected);
+        field(json, "log_records_misdirected", result.logRecordsMisdirected);
+        field(json, "log_records_torn", result.logRecordsTorn);
+        field(json, "log_records_rotted", result.logRecordsRotted);
         field(json, "elapsed_ms", elapsedMillis);
         json.append("\"failing_seeds\":").append(result.failingSeeds).append(',');
         json.append("\"passed\":").append(result.passed()).append('}');

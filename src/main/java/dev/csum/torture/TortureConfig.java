@@ -1,6 +1,8 @@
 package dev.csum.torture;
 
 import dev.csum.Durability;
+import dev.csum.engine.EngineTestFault;
+import dev.csum.format.Geometry;
 import dev.csum.format.MetadataPlacement;
 import dev.csum.format.PortFormatter;
 import dev.csum.io.FaultKind;
@@ -21,15 +23,18 @@ import java.util.SplittableRandom;
  * @param dataFileBytes        size of the simulated data file
  * @param queueDepth           device queue depth
  * @param imdCacheBytes        engine imd cache: small, so groups are evicted and reloaded
+ * @param logBlocks            the tuple log's length in blocks: from the minimum (16) up to the default
+ *                             a volume of this size gets, so small logs wrap many times per seed and
+ *                             checkpoints run under log pressure
  * @param crashProbability     per workload step: power loss, with whatever is in flight
  * @param reopenProbability    per workload step: clean close and reopen
- * @param seedStaleBrother     run the engine with the seed's stale-brother commit (EngineSettings), to
- *                             show the run catches it; false but in that test
+ * @param testFault            an ordering bug for the engine to commit ({@link EngineTestFault}), to
+ *                             show the run catches it; {@link EngineTestFault#NONE} but in those tests
  */
 public record TortureConfig(long seed, int operations, int blockSizeBytes, MetadataPlacement placement,
                             Durability durability, CrashModel crashModel, FaultPlan faultPlan,
-                            long dataFileBytes, int queueDepth, long imdCacheBytes, double crashProbability,
-                            double reopenProbability, boolean seedStaleBrother) {
+                            long dataFileBytes, int queueDepth, long imdCacheBytes, long logBlocks,
+                            double crashProbability, double reopenProbability, EngineTestFault testFault) {
 
     /** Default operations per seed (the CLI's {@code --ops}). */
     public static final int DEFAULT_OPERATIONS = 1500;
@@ -65,11 +70,28 @@ public record TortureConfig(long seed, int operations, int blockSizeBytes, Metad
         }
         long dataFileBytes = blockSize == 512
             ? (256L << 10) + 4096L * random.nextInt(448)    // 256 KiB .. 2 MiB: about 8..64 groups
-            : (4L << 20) + 4096L * random.nextInt(1536);    // 4 .. 10 MiB: 2..5 groups of 2 MiB
+            : (4L << 20) + 4096L * random.nextInt(5120);    // 4 .. 24 MiB: 2..12 groups of 2 MiB
         int queueDepth = 4 << random.nextInt(5);             // 4 .. 64
-        long imdCacheBytes = 2L * blockSize * (4 + random.nextInt(8));
+        long imdCacheBytes = 2L * blockSize * (4 + random.nextInt(8)); // 4..11 groups (the engine keeps at least 4)
+        double crashProbability = 1.0 / (150 + random.nextInt(400));
+        double reopenProbability = 1.0 / (400 + random.nextInt(800));
+        long logBlocks = logBlocksFor(random, blockSize, dataFileBytes);
         return new TortureConfig(seed, operations, blockSize, placement, durability, crashModel, plan, dataFileBytes,
-            queueDepth, imdCacheBytes, 1.0 / (150 + random.nextInt(400)), 1.0 / (400 + random.nextInt(800)), false);
+            queueDepth, imdCacheBytes, logBlocks, crashProbability, reopenProbability, EngineTestFault.NONE);
+    }
+
+    /**
+     * A log length drawn log-uniformly from {@link Geometry#MIN_LOG_BLOCKS} to the default a volume
+     * of this size gets ({@link Geometry#defaultLogBlockCount}: 1/64 of the data, at least 256 KiB),
+     * at most a quarter of the device: most seeds get a small log that wraps many times, some one that
+     * rarely does.
+     */
+    static long logBlocksFor(SplittableRandom random, int blockSize, long dataFileBytes) {
+        long deviceBlocks = dataFileBytes / blockSize;
+        long largest = Math.max(Geometry.MIN_LOG_BLOCKS,
+            Math.min(Geometry.defaultLogBlockCount(blockSize, deviceBlocks), deviceBlocks / 4));
+        double span = Math.log((double) largest / Geometry.MIN_LOG_BLOCKS);
+        return Math.min(largest, Math.round(Geometry.MIN_LOG_BLOCKS * Math.exp(span * random.nextDouble())));
     }
 
     /** True when no media fault can be injected (crashes, and what they tear, only). */
@@ -92,23 +114,23 @@ public record TortureConfig(long seed, int operations, int blockSizeBytes, Metad
         if (placement == MetadataPlacement.INTERLEAVED) {
             return 0;
         }
-        return PortFormatter.separateMetadataFileBytes(dataFileBytes, blockSizeBytes);
+        return PortFormatter.separateMetadataFileBytes(dataFileBytes, blockSizeBytes, logBlocks);
     }
 
     public TortureConfig withDurability(Durability mode) {
         return new TortureConfig(seed, operations, blockSizeBytes, placement, mode, crashModel, faultPlan,
-            dataFileBytes, queueDepth, imdCacheBytes, crashProbability, reopenProbability, seedStaleBrother);
+            dataFileBytes, queueDepth, imdCacheBytes, logBlocks, crashProbability, reopenProbability, testFault);
     }
 
     public TortureConfig withCrashModel(CrashModel model) {
         return new TortureConfig(seed, operations, blockSizeBytes, placement, durability, model, faultPlan,
-            dataFileBytes, queueDepth, imdCacheBytes, crashProbability, reopenProbability, seedStaleBrother);
+            dataFileBytes, queueDepth, imdCacheBytes, logBlocks, crashProbability, reopenProbability, testFault);
     }
 
     /** This configuration with {@code plan} as the fault plan ({@link FaultPlan#none()} keeps crash defaults). */
     public TortureConfig withFaultPlan(FaultPlan plan) {
         return new TortureConfig(seed, operations, blockSizeBytes, placement, durability, crashModel, plan,
-            dataFileBytes, queueDepth, imdCacheBytes, crashProbability, reopenProbability, seedStaleBrother);
+            dataFileBytes, queueDepth, imdCacheBytes, logBlocks, crashProbability, reopenProbability, testFault);
     }
 
     /**
@@ -130,27 +152,44 @@ public record TortureConfig(long seed, int operations, int blockSizeBytes, Metad
 
     public TortureConfig withCrashProbability(double probability) {
         return new TortureConfig(seed, operations, blockSizeBytes, placement, durability, crashModel, faultPlan,
-            dataFileBytes, queueDepth, imdCacheBytes, probability, reopenProbability, seedStaleBrother);
+            dataFileBytes, queueDepth, imdCacheBytes, logBlocks, probability, reopenProbability, testFault);
     }
 
+    /** This configuration with {@code bytes} blocks (another size: a 1 or 6 MiB device, its simulated log). */
     public TortureConfig withBlockSize(int bytes) {
-        long dataBytes = bytes == blockSizeBytes ? dataFileBytes : bytes == 512 ? 1L << 20 : 6L << 20;
+        if (bytes == blockSizeBytes) {
+            return this;
+        }
+        long dataBytes = bytes == 512 ? 1L << 20 : 6L << 20;
         return new TortureConfig(seed, operations, bytes, placement, durability, crashModel, faultPlan,
-            dataBytes, queueDepth, bytes == blockSizeBytes ? imdCacheBytes : 8L * bytes, crashProbability,
-            reopenProbability, seedStaleBrother);
+            dataBytes, queueDepth, 8L * bytes, PortFormatter.simulatedLogBlockCount(dataBytes, bytes), crashProbability,
+            reopenProbability, testFault);
     }
 
-    /** This configuration with the engine's test-only seed stale-brother commit on or off. */
-    public TortureConfig withSeedStaleBrother(boolean enabled) {
+    /** This configuration with an imd cache of {@code bytes} (the engine keeps at least four groups). */
+    public TortureConfig withImdCacheBytes(long bytes) {
         return new TortureConfig(seed, operations, blockSizeBytes, placement, durability, crashModel, faultPlan,
-            dataFileBytes, queueDepth, imdCacheBytes, crashProbability, reopenProbability, enabled);
+            dataFileBytes, queueDepth, bytes, logBlocks, crashProbability, reopenProbability, testFault);
+    }
+
+    /** This configuration with a log of {@code blocks} blocks (at least {@link Geometry#MIN_LOG_BLOCKS}). */
+    public TortureConfig withLogBlocks(long blocks) {
+        return new TortureConfig(seed, operations, blockSizeBytes, placement, durability, crashModel, faultPlan,
+            dataFileBytes, queueDepth, imdCacheBytes, blocks, crashProbability, reopenProbability, testFault);
+    }
+
+    /** This configuration with the engine committing {@code fault} ({@link EngineTestFault#NONE}: correct). */
+    public TortureConfig withTestFault(EngineTestFault fault) {
+        return new TortureConfig(seed, operations, blockSizeBytes, placement, durability, crashModel, faultPlan,
+            dataFileBytes, queueDepth, imdCacheBytes, logBlocks, crashProbability, reopenProbability, fault);
     }
 
     /** A one-line description for reports. */
     public String describe() {
         return "seed " + seed + ": " + blockSizeBytes + "-byte blocks, " + placement.name().toLowerCase()
             + ", " + durability.name().toLowerCase() + ", " + crashModel.name().toLowerCase()
-            + (crashOnly() ? ", crash-only" : ", media faults") + ", " + dataFileBytes / 1024 + " KiB, qd " + queueDepth
-            + (seedStaleBrother ? ", the seed's stale-brother commit" : "");
+            + (crashOnly() ? ", crash-only" : ", media faults") + ", " + dataFileBytes / 1024 + " KiB, log " + logBlocks
+            + " blocks, imd cache " + imdCacheBytes / (2L * blockSizeBytes) + " groups, qd " + queueDepth
+            + (testFault == EngineTestFault.NONE ? "" : ", harness fault " + testFault.name().toLowerCase());
     }
 }

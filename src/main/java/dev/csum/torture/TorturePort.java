@@ -13,8 +13,9 @@ import java.util.HashMap;
  * <ol>
  *   <li><b>Landing check.</b> When a write completes successfully, it reads what the media now holds
  *       where the write was meant to go and hands it, with the bytes the engine wrote, to the
- *       {@link LandingListener}; likewise for reads of the metadata file (an imd pair altered by a
- *       read fault). A lost, misdirected, torn or bit-rotted write is invisible to the
+ *       {@link LandingListener}; likewise for reads of the metadata file (an imd pair or the log altered
+ *       by a read fault); it also tells it of every write issued and of every such transfer that failed.
+ *       A lost, misdirected, torn or bit-rotted write is invisible to the
  *       engine (the device reports success); the checker uses this to tell a stale read the format
  *       cannot detect from an engine bug.</li>
  *   <li><b>Power cut.</b> After {@link #cut()} (the disk crashed) the engine that used this port is
@@ -27,6 +28,14 @@ final class TorturePort extends ForwardingIoPort {
     /** Told, for each successful write, what the media now holds where it was meant to go. */
     interface LandingListener {
         void onTransfer(boolean write, int fileIndex, long offsetBytes, MemorySegment transferred, byte[] onMedia);
+
+        /** A write was accepted by the device; {@code buffer} holds what it writes. */
+        default void onWriteIssued(int fileIndex, long offsetBytes, MemorySegment buffer) {
+        }
+
+        /** A write, or a read of the metadata file, failed. */
+        default void onFailed(boolean write, int fileIndex, long offsetBytes, long lengthBytes) {
+        }
     }
 
     private record Pending(boolean write, int fileIndex, long offsetBytes, MemorySegment buffer) {
@@ -74,6 +83,7 @@ final class TorturePort extends ForwardingIoPort {
         boolean accepted = port.prepareWrite(fileIndex, offsetBytes, buffer, flags, userData);
         if (accepted && !powerCut.isCut()) {
             transfers.put(userData, new Pending(true, fileIndex, offsetBytes, buffer));
+            listener.onWriteIssued(fileIndex, offsetBytes, buffer);
         }
         return accepted;
     }
@@ -86,6 +96,8 @@ final class TorturePort extends ForwardingIoPort {
                 byte[] onMedia = new byte[(int) transfer.buffer.byteSize()];
                 disk.readRaw(transfer.fileIndex, transfer.offsetBytes, onMedia);
                 listener.onTransfer(transfer.write, transfer.fileIndex, transfer.offsetBytes, transfer.buffer, onMedia);
+            } else if (transfer != null) {
+                listener.onFailed(transfer.write, transfer.fileIndex, transfer.offsetBytes, transfer.buffer.byteSize());
             }
             sink.onCompletion(userData, result);
         });

@@ -109,8 +109,9 @@ class DeviceOpCountersTest {
      * seen: a write alone costs its log record and its data write; writes accepted together share
      * one record (N + 1 device writes for N blocks); a group's first write still reads its imd pair
      * twice (a never-written pair is all zeros, confirmed by a second read); a flush is one
-     * fdatasync; the close checkpoints each written group (both imd copies), syncs, writes one empty
-     * log record and syncs again.
+     * fdatasync; the close checkpoints each written group (a data sync first, then both imd copies
+     * with the copy barrier between them: a 4096-byte imd block can tear), syncs, writes one empty log
+     * record and syncs again.
      */
     @Test
     void writePathFigures() throws IOException {
@@ -152,7 +153,8 @@ class DeviceOpCountersTest {
         VolumeStats closed = sim.volume.stats();
         assertEquals(2 * 2 + 1, closed.deviceWrites() - flushed.deviceWrites(),
             "the close checkpoints the 2 written groups (both copies each) and writes an empty log record");
-        assertEquals(2, closed.deviceFlushes() - flushed.deviceFlushes(), "the checkpoint round's sync and the final one");
+        assertEquals(4, closed.deviceFlushes() - flushed.deviceFlushes(),
+            "the data sync and the copy barrier of the round's one batch, the round's sync and the final one");
         assertEquals(0, closed.deviceReads() - flushed.deviceReads());
     }
 }

@@ -137,15 +137,18 @@ class SimulatedVolumesTest {
         assertTrue(report.faultsInjected(Fault.LOST_WRITE) > 0, report.text());
         assertEquals(0, report.faultsInjected(Fault.READ_BIT_ROT), report.text());
         assertTrue(report.json().contains("\"passed\":true"), report.json());
-        assertTrue(SimulatedVolumes.describeTortureSeed(1, TortureOptions.seed(1).withSeedStaleBrother(true))
-            .contains("stale-brother"));
+        assertTrue(SimulatedVolumes.describeTortureSeed(1, TortureOptions.seed(1)
+            .withHarnessFault(HarnessFault.TRIM_BEFORE_DURABLE)).contains("harness fault trim_before_durable"),
+            SimulatedVolumes.describeTortureSeed(1, TortureOptions.seed(1)));
+        assertFalse(SimulatedVolumes.describeTortureSeed(1, TortureOptions.seed(1)).contains("harness fault"));
     }
 
     @Test
-    void theTortureRunCatchesTheSeedsStaleBrotherCommit() {
+    void theTortureRunCatchesDataWrittenBeforeItsRecord() {
         // Crash-only: with media faults injected, every failed read counts as a detected fault.
         TortureOptions flawed = TortureOptions.seeds(1, 4).withOperationsPerSeed(800)
-            .withMediaFaults(java.util.Set.of(), 0).withCrashProbability(0.02).withSeedStaleBrother(true);
+            .withMediaFaults(java.util.Set.of(), 0).withCrashProbability(0.02)
+            .withHarnessFault(HarnessFault.DATA_BEFORE_RECORD);
         TortureReport report = SimulatedVolumes.torture(flawed);
         assertFalse(report.passed(), report.text());
         assertFalse(report.failingSeeds().isEmpty());

@@ -444,6 +444,41 @@ class EngineRegressionTest {
         volume.close();
     }
 
+    /**
+     * Format version 2: a checkpoint writes both copies of a group, and the log forgets the entries
+     * only once both are durable, so two valid copies that still differ after recovery are never a
+     * crash state: one of the checkpoint's writes was lost, and the newer copy holds the last
+     * checkpoint. Here block 5's second data write and the close's second imd copy are both lost; on
+     * reopen the pair was taken for a crash state, either copy's tuple accepted, and block 5's first
+     * data read back silently.
+     */
+    @Test
+    void aPairWhoseCheckpointLostACopyIsNotACrashState() throws IOException {
+        Formatted formatted = Formatted.of(37);
+        SimulatedDisk disk = formatted.disk;
+        var geometry = formatted.geometry;
+        VolumeOptions options = VolumeOptions.of(Path.of("lost-copy"));
+        Volume volume = VolumeInternals.openOnPort(disk, options, true);
+        assertWrites(volume, 5, filledBlock(1));
+        volume.close(); // both copies hold block 5's first tuple (generations 1 and 2); the log is empty
+        disk = disk.reopen();
+        volume = VolumeInternals.openOnPort(disk, options, true);
+        disk.armNextWrite(FaultKind.LOST_WRITE, IoPort.DATA_FILE, geometry.dataOffsetBytes(5) / 512);
+        assertWrites(volume, 5, filledBlock(2)); // the data is lost
+        // The close's checkpoint: generation 3 into copy 1, then generation 4 into copy 0, lost.
+        disk.armNextWrite(FaultKind.LOST_WRITE, IoPort.METADATA_FILE, geometry.imdPairOffsetBytes(0) / 512);
+        volume.close();
+        org.junit.jupiter.api.Assertions.assertEquals(2, disk.stats().faults(FaultKind.LOST_WRITE), "both losses happened");
+        Volume reopened = VolumeInternals.openOnPort(disk.reopen(), options, true);
+        IOException[] outcome = {null};
+        MemorySegment back = Arena.ofAuto().allocate(512, 512);
+        reopened.read(5 * 512L, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
+        VolumeInternals.runUntilIdle(reopened, 1_000_000);
+        org.junit.jupiter.api.Assertions.assertInstanceOf(dev.csum.IntegrityException.class, outcome[0],
+            "the first write's data must not be returned for the second");
+        reopened.close();
+    }
+
     /** A 1 MiB simulated disk formatted with 512-byte blocks, interleaved, crc32c. */
     private record Formatted(SimulatedDisk disk, dev.csum.format.Geometry geometry) {
         static Formatted of(long seed) throws IOException {

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.csum.Durability;
+import dev.csum.engine.EngineTestFault;
 import dev.csum.io.FaultKind;
 import dev.csum.io.FaultPlan;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /** The torture simulation as part of every build: a smaller seed count than {@code csum torture}. */
@@ -79,24 +81,72 @@ class TortureRunTest {
         assertTrue(powerLoss.allowedCacheErrors() > 0, "the documented default-mode case occurs: " + powerLossSummary);
     }
 
-    /** Proof that the harness bites: the seed's stale-brother commit is caught within the suite's seeds. */
+    /**
+     * Proof that the harness bites: an engine that issues a commit's data writes with its log record,
+     * not after it completed, is caught within the suite's seeds, crash-only (with media faults every
+     * failed read counts as a detected fault) — and the seed that catches it passes with the engine
+     * correct.
+     */
     @Test
-    void seedStaleBrotherBehaviourIsCaught() {
-        // The suite's seeds in order, up to the first that reports a violation (running all 40 with
-        // the broken commit only costs time: some seeds then fail slowly, read after read).
-        SeedResult withSeedBehaviour = new SeedResult();
-        for (long seed = 1; seed <= SUITE_SEEDS && withSeedBehaviour.passed(); seed++) {
-            TortureConfig flawed = TortureConfig.forSeed(seed, SUITE_OPERATIONS).withSeedStaleBrother(true);
-            withSeedBehaviour.add(Torture.runSeed(flawed));
+    void dataWrittenBeforeItsRecordIsCaught() {
+        assertHarnessBites(EngineTestFault.DATA_BEFORE_RECORD,
+            config -> config.withFaultPlan(FaultPlan.none()).withCrashProbability(0.02));
+    }
+
+    /**
+     * The tuple log is under test (issue 13). With the smallest log (16 blocks) each seed writes many
+     * times the region's length (the log wraps; checkpoint rounds start under log pressure, every
+     * few records); with an imd cache of four groups on a volume of 8 to 64, groups are evicted
+     * (checkpointed first) and reloaded. And the device's write faults hit record writes as they hit
+     * any other: lost, misdirected, torn and rotted records all happen, and the run still passes.
+     */
+    @Test
+    void theLogWrapsUnderPressureAndItsRecordsMeetEveryWriteFault() {
+        long logBlocks = dev.csum.format.Geometry.MIN_LOG_BLOCKS;
+        SeedResult result = Torture.run(1, 4, SUITE_OPERATIONS, config -> config.withBlockSize(512)
+            .withImdCacheBytes(4 * 2 * 512).withLogBlocks(logBlocks).withMediaFaults(java.util.EnumSet.of(
+                FaultKind.LOST_WRITE, FaultKind.MISDIRECTED_WRITE, FaultKind.TORN_WRITE, FaultKind.WRITE_BIT_ROT), 0.05));
+        String summary = Torture.summaryText(result, SUITE_OPERATIONS, 0);
+        assertTrue(result.passed(), summary);
+        assertEquals(4, result.seedsWithLogWraps(), summary);
+        assertTrue(result.logBlocksWritten() > 4 * 20 * logBlocks, "the log wrapped 20 times a seed: " + summary);
+        assertTrue(result.imdPairReloads() > 4 * 20, "groups were evicted and reloaded: " + summary);
+        assertTrue(result.logRecordsLostOrMisdirected() > result.logRecordsMisdirected(), "lost records: " + summary);
+        assertTrue(result.logRecordsMisdirected() > 0, summary);
+        assertTrue(result.logRecordsTorn() > 0, summary);
+        assertTrue(result.logRecordsRotted() > 0, summary);
+    }
+
+    /**
+     * Proof that the harness bites: an engine that moves the log's tail past a checkpoint's entries
+     * before the checkpoint's sync completed is caught. It can only matter where a completed,
+     * unsynced imd write can be lost: the default mode under power loss with a volatile cache,
+     * crash-only, with the smallest log (a checkpoint round every few records).
+     */
+    @Test
+    void trimBeforeTheCheckpointIsDurableIsCaught() {
+        assertHarnessBites(EngineTestFault.TRIM_BEFORE_DURABLE, config -> config.withDurability(Durability.DEFAULT)
+            .withCrashModel(CrashModel.VOLATILE_CACHE).withFaultPlan(FaultPlan.none()).withCrashProbability(0.02)
+            .withLogBlocks(dev.csum.format.Geometry.MIN_LOG_BLOCKS));
+    }
+
+    /**
+     * Runs the suite's seeds in order, adjusted by {@code adjust}, with the engine committing
+     * {@code fault}, up to the first seed that reports a violation (silent corruption or false
+     * error); asserts there is one, and that the same seed passes with the engine correct.
+     */
+    private static void assertHarnessBites(EngineTestFault fault, UnaryOperator<TortureConfig> adjust) {
+        SeedResult flawed = new SeedResult();
+        for (long seed = 1; seed <= SUITE_SEEDS && flawed.passed(); seed++) {
+            flawed.add(Torture.runSeed(adjust.apply(TortureConfig.forSeed(seed, SUITE_OPERATIONS)).withTestFault(fault)));
         }
-        String summary = Torture.summaryText(withSeedBehaviour, SUITE_OPERATIONS, 0);
-        System.out.println("with the seed's stale brother: " + summary);
-        assertFalse(withSeedBehaviour.passed(), summary);
-        assertTrue(withSeedBehaviour.silentCorruptions() + withSeedBehaviour.falseErrors()
-            + withSeedBehaviour.unexpectedErrors() > 0, summary);
-        assertFalse(withSeedBehaviour.failingSeeds().isEmpty());
-        // And the same seeds pass with the fix in place (the setting off).
-        long firstFailing = withSeedBehaviour.failingSeeds().getFirst();
-        assertTrue(Torture.runSeed(TortureConfig.forSeed(firstFailing, SUITE_OPERATIONS)).passed());
+        String summary = Torture.summaryText(flawed, SUITE_OPERATIONS, 0);
+        System.out.println("with " + fault + ": " + summary);
+        assertFalse(flawed.passed(), summary);
+        assertTrue(flawed.silentCorruptions() + flawed.falseErrors() > 0, summary);
+        long firstFailing = flawed.failingSeeds().getFirst();
+        TortureConfig correct = adjust.apply(TortureConfig.forSeed(firstFailing, SUITE_OPERATIONS));
+        SeedResult same = Torture.runSeed(correct);
+        assertTrue(same.passed(), correct.describe() + ": " + Torture.summaryText(same, SUITE_OPERATIONS, 0));
     }
 }

@@ -67,7 +67,7 @@ public final class TortureCommand implements Callable<Integer> {
         description = "Probability of a power loss per workload step, at most 0.5 (default: each seed's own, 1/550..1/150).")
     private Double crashRate;
 
-    /** Applied last to the run's options: tests turn on the seed's stale-brother commit with it. */
+    /** Applied last to the run's options: tests make the engine commit a {@code HarnessFault} with it. */
     private final UnaryOperator<TortureOptions> testAdjustment;
 
     public TortureCommand() {

@@ -3,6 +3,7 @@ package dev.csum.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.csum.testkit.HarnessFault;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
@@ -17,11 +18,11 @@ class TortureCommandTest {
         return run(new TortureCommand(), args);
     }
 
-    /** A run with the engine's seed stale-brother commit, a flaw the run must catch. */
-    private static Run runWithTheSeedsStaleBrother(String... args) {
+    /** A run of an engine that writes data before its log record, a flaw the run must catch. */
+    private static Run runWithDataBeforeRecord(String... args) {
         // Crash-only: with media faults injected, every failed read counts as a detected fault.
         return run(new TortureCommand(options -> options.withMediaFaults(java.util.Set.of(), 0)
-            .withCrashProbability(0.02).withSeedStaleBrother(true)), args);
+            .withCrashProbability(0.02).withHarnessFault(HarnessFault.DATA_BEFORE_RECORD)), args);
     }
 
     private static Run run(TortureCommand torture, String... args) {
@@ -55,7 +56,7 @@ class TortureCommandTest {
 
     @Test
     void aViolationExitsNonZeroAndNamesTheSeedToReplay() {
-        Run run = runWithTheSeedsStaleBrother("--seeds", "4", "--ops", "800");
+        Run run = runWithDataBeforeRecord("--seeds", "4", "--ops", "800");
         assertEquals(1, run.exitCode(), run.out());
         assertTrue(run.out().contains("FAILED") && run.out().contains("replay: csum torture --seed "), run.out());
     }
@@ -92,7 +93,7 @@ class TortureCommandTest {
 
     @Test
     void theReplayLineRepeatsTheOptionsThatChangedTheSeeds() {
-        Run run = runWithTheSeedsStaleBrother("--seeds", "4", "--ops", "800", "--faults", "none", "--crash-rate",
+        Run run = runWithDataBeforeRecord("--seeds", "4", "--ops", "800", "--faults", "none", "--crash-rate",
             "0.01");
         assertEquals(1, run.exitCode(), run.out());
         assertTrue(run.out().contains("--ops 800 --faults none --fault-rate 0.01 --crash-rate 0.01"), run.out());

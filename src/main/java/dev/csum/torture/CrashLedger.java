@@ -1,0 +1,206 @@
+package dev.csum.torture;
+
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.function.LongPredicate;
+
+/**
+ * The {@link ReferenceModel}'s crash-time half, per block: the evidence a power loss is judged by,
+ * and what the judgement allows afterwards, against the log on the media ({@link CrashView}, from
+ * {@link LogWatch#scanAfterCrash}).
+ *
+ * <ul>
+ *   <li><b>Integrity errors.</b> DURABILITY.md allows one, after a power loss in the default mode,
+ *       only where the device persisted an unflushed (or in-flight) write's data but not the log
+ *       record holding its tuple. So for each version a power loss leaves uncertain, the record of
+ *       its tuple is kept from the data write's issue; at the crash, a version whose record neither
+ *       survived on the media nor was passed by the log's tail (passed: checkpointed, the data
+ *       durable) may read as an error from then on — any other version holding the media must read
+ *       as itself. A write failed since the last crash allows an error whatever the media holds. A
+ *       later write of the block ends the allowance; until that write is durable, a power loss may
+ *       undo it and bring the allowance back.</li>
+ *   <li><b>Stale reads.</b> The records of the data writes the device dropped since the block's last
+ *       durable intact write are judged at the crash: if recovery sees one as lost (see
+ *       {@link CrashView#lostWriteSeen}), the older data must read as an error; if it sees none, it
+ *       may keep the tuple the older data matches, and a read of that data is the documented limit
+ *       "dropped data write above the durable watermark" ({@link #staleExcusable}).</li>
+ * </ul>
+ */
+final class CrashLedger {
+    /** What the log on the media says after a power loss ({@link LogWatch#scanAfterCrash}). */
+    interface CrashView {
+        /**
+         * Whether recovery knows the tuple that record {@code sequence} held: it replays the record,
+         * or the log's tail passed it (its checkpoint, and the data of its writes, are durable).
+         * False for -1 (unknown).
+         */
+        boolean tupleSurvived(long sequence);
+
+        /** Whether recovery takes a write logged in record {@code sequence} whose data is missing for lost. */
+        boolean lostWriteSeen(long sequence);
+    }
+
+    private static final class Entry {
+        /** Writes issued and not yet durable, as pairs (version, record of its tuple or -1). */
+        long[] issued = new long[4];
+        int issuedPairs;
+        /** Records of the data writes dropped since the block's last durable intact write (null: none). */
+        LongSet droppedRecords;
+        boolean staleExcusable;
+        /** After a power loss: an error is allowed whatever the media holds, or for these versions. */
+        boolean errorAny;
+        LongSet errorFor;
+        /** Allowances a write not yet durable ended: a power loss brings them back. */
+        boolean errorAnyUntilDurable;
+        LongSet errorForUntilDurable;
+    }
+
+    private final Entry[] entries;
+    private final BitSet withDroppedRecords = new BitSet();
+
+    CrashLedger(int blockCount) {
+        this.entries = new Entry[blockCount];
+    }
+
+    private Entry entry(int block) {
+        Entry entry = entries[block];
+        if (entry == null) {
+            entry = new Entry();
+            entries[block] = entry;
+        }
+        return entry;
+    }
+
+    /** A data write of {@code version} was issued; {@code record} holds its tuple (-1: unknown). */
+    void writeIssued(int block, long version, long record) {
+        Entry entry = entry(block);
+        if (entry.issuedPairs * 2 == entry.issued.length) {
+            entry.issued = Arrays.copyOf(entry.issued, entry.issued.length * 2);
+        }
+        entry.issued[2 * entry.issuedPairs] = version;
+        entry.issued[2 * entry.issuedPairs++ + 1] = record;
+    }
+
+    /** The device dropped a data write whose tuple is in {@code record}: until a crash, a stale read is a bug. */
+    void dropped(int block, long record) {
+        Entry entry = entry(block);
+        entry.staleExcusable = false;
+        if (entry.droppedRecords == null) {
+            entry.droppedRecords = new LongSet();
+        }
+        entry.droppedRecords.add(record);
+        withDroppedRecords.set(block);
+    }
+
+    /** A write of the block completed: the errors a crash allowed end (a power loss may bring them back until it is durable). */
+    void writeCompleted(int block, boolean durable) {
+        Entry entry = entries[block];
+        if (entry == null) {
+            return;
+        }
+        if (!durable) {
+            entry.errorAnyUntilDurable |= entry.errorAny;
+            entry.errorForUntilDurable = union(entry.errorForUntilDurable, entry.errorFor);
+        }
+        entry.errorAny = false;
+        entry.errorFor = null;
+    }
+
+    /** The block's newest completed write is durable ({@code dropped}: the device dropped its data). */
+    void becameDurable(int block, boolean dropped, LongSet inflight) {
+        Entry entry = entries[block];
+        if (entry == null) {
+            return;
+        }
+        entry.errorAnyUntilDurable = false;
+        entry.errorForUntilDurable = null;
+        if (!dropped) {
+            entry.droppedRecords = null; // the media's data is newer than those writes now
+        }
+        int kept = 0;
+        for (int pair = 0; pair < entry.issuedPairs; pair++) { // only writes still in flight remain to judge
+            if (inflight.contains(entry.issued[2 * pair])) {
+                entry.issued[2 * kept] = entry.issued[2 * pair];
+                entry.issued[2 * kept++ + 1] = entry.issued[2 * pair + 1];
+            }
+        }
+        entry.issuedPairs = kept;
+    }
+
+    /**
+     * A power loss, for one block. {@code uncertain}: completed writes may be lost (default mode,
+     * volatile cache) and the block had cached, in-flight or failed writes ({@code cached},
+     * {@code inflight}, {@code failed}): their versions whose tuple did not survive may read as errors.
+     */
+    void crash(int block, boolean uncertain, LongSet cached, LongSet inflight, boolean failed, CrashView view) {
+        Entry entry = entries[block];
+        if (uncertain) {
+            entry = entry(block);
+            entry.errorAny |= failed;
+            allowWithoutTuple(entry, cached, view);
+            allowWithoutTuple(entry, inflight, view);
+        }
+        if (entry != null) {
+            entry.errorAny |= entry.errorAnyUntilDurable;
+            entry.errorFor = union(entry.errorFor, entry.errorForUntilDurable);
+            entry.issuedPairs = 0;
+        }
+    }
+
+    private static void allowWithoutTuple(Entry entry, LongSet versions, CrashView view) {
+        for (int k = 0; k < versions.size(); k++) {
+            long version = versions.get(k);
+            long record = -1;
+            for (int pair = 0; pair < entry.issuedPairs; pair++) {
+                if (entry.issued[2 * pair] == version) {
+                    record = entry.issued[2 * pair + 1];
+                }
+            }
+            if (!view.tupleSurvived(record)) {
+                entry.errorFor = union(entry.errorFor, LongSet.of(version));
+            }
+        }
+    }
+
+    /**
+     * After a power loss: judges the data writes dropped since each block's last durable intact
+     * write (the writes between the data the media holds and the block's newest tuple) by
+     * {@code seen}, given the record of each one's tuple. Blocks without such writes keep their
+     * judgement.
+     */
+    void judgeDropped(LongPredicate seen) {
+        for (int block = withDroppedRecords.nextSetBit(0); block >= 0; block = withDroppedRecords.nextSetBit(block + 1)) {
+            Entry entry = entries[block];
+            if (entry.droppedRecords == null) {
+                continue; // cleared since: a newer write of the block became durable
+            }
+            boolean anySeen = false;
+            for (int k = 0; k < entry.droppedRecords.size(); k++) {
+                anySeen |= seen.test(entry.droppedRecords.get(k));
+            }
+            entry.staleExcusable = !anySeen;
+            entry.droppedRecords = null;
+        }
+        withDroppedRecords.clear();
+    }
+
+    /** Whether a stale read of the block (its last data write dropped) is the documented limit. */
+    boolean staleExcusable(int block) {
+        return entries[block] != null && entries[block].staleExcusable;
+    }
+
+    /** Whether the block may read as an integrity error while the media holds {@code mediaVersion}. */
+    boolean errorAllowed(int block, long mediaVersion) {
+        Entry entry = entries[block];
+        return entry != null && (entry.errorAny || (entry.errorFor != null && entry.errorFor.contains(mediaVersion)));
+    }
+
+    private static LongSet union(LongSet into, LongSet from) {
+        if (from == null || from.isEmpty()) {
+            return into;
+        }
+        LongSet result = into == null ? new LongSet() : into;
+        result.addAll(from);
+        return result;
+    }
+}
