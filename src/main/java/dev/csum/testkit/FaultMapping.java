@@ -7,26 +7,19 @@ import dev.csum.io.FaultPlan;
 /** Translations between the test kit's fault types and the simulated disk's (and the engine's). */
 final class FaultMapping {
     static {
-        // The kit's faults mirror the disk's, name for name, in the same order.
-        FaultKind[] kinds = FaultKind.values();
-        Fault[] faults = Fault.values();
-        if (kinds.length != faults.length) {
-            throw new AssertionError("Fault and FaultKind differ in length");
+        // The kit's enums mirror the internal ones, name for name, in the same order.
+        requireSameNames(Fault.values(), FaultKind.values());
+        requireSameNames(HarnessFault.values(), EngineTestFault.values());
+    }
+
+    private static void requireSameNames(Enum<?>[] kit, Enum<?>[] internal) {
+        String names = kit[0].getDeclaringClass().getSimpleName() + " and " + internal[0].getDeclaringClass().getSimpleName();
+        if (kit.length != internal.length) {
+            throw new AssertionError(names + " differ in length");
         }
-        for (int i = 0; i < kinds.length; i++) {
-            if (!kinds[i].name().equals(faults[i].name())) {
-                throw new AssertionError("Fault " + faults[i] + " is not FaultKind " + kinds[i]);
-            }
-        }
-        // The kit's harness faults mirror the engine's test faults the same way.
-        EngineTestFault[] engineFaults = EngineTestFault.values();
-        HarnessFault[] harnessFaults = HarnessFault.values();
-        if (engineFaults.length != harnessFaults.length) {
-            throw new AssertionError("HarnessFault and EngineTestFault differ in length");
-        }
-        for (int i = 0; i < engineFaults.length; i++) {
-            if (!engineFaults[i].name().equals(harnessFaults[i].name())) {
-                throw new AssertionError("HarnessFault " + harnessFaults[i] + " is not EngineTestFault " + engineFaults[i]);
+        for (int i = 0; i < kit.length; i++) {
+            if (!kit[i].name().equals(internal[i].name())) {
+                throw new AssertionError(names + " differ at " + kit[i] + " / " + internal[i]);
             }
         }
     }

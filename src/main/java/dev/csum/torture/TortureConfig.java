@@ -118,19 +118,16 @@ public record TortureConfig(long seed, int operations, int blockSizeBytes, Metad
     }
 
     public TortureConfig withDurability(Durability mode) {
-        return new TortureConfig(seed, operations, blockSizeBytes, placement, mode, crashModel, faultPlan,
-            dataFileBytes, queueDepth, imdCacheBytes, logBlocks, crashProbability, reopenProbability, testFault);
+        return with(fields -> fields.durability = mode);
     }
 
     public TortureConfig withCrashModel(CrashModel model) {
-        return new TortureConfig(seed, operations, blockSizeBytes, placement, durability, model, faultPlan,
-            dataFileBytes, queueDepth, imdCacheBytes, logBlocks, crashProbability, reopenProbability, testFault);
+        return with(fields -> fields.crashModel = model);
     }
 
     /** This configuration with {@code plan} as the fault plan ({@link FaultPlan#none()} keeps crash defaults). */
     public TortureConfig withFaultPlan(FaultPlan plan) {
-        return new TortureConfig(seed, operations, blockSizeBytes, placement, durability, crashModel, plan,
-            dataFileBytes, queueDepth, imdCacheBytes, logBlocks, crashProbability, reopenProbability, testFault);
+        return with(fields -> fields.faultPlan = plan);
     }
 
     /**
@@ -151,8 +148,7 @@ public record TortureConfig(long seed, int operations, int blockSizeBytes, Metad
     }
 
     public TortureConfig withCrashProbability(double probability) {
-        return new TortureConfig(seed, operations, blockSizeBytes, placement, durability, crashModel, faultPlan,
-            dataFileBytes, queueDepth, imdCacheBytes, logBlocks, probability, reopenProbability, testFault);
+        return with(fields -> fields.crashProbability = probability);
     }
 
     /** This configuration with {@code bytes} blocks (another size: a 1 or 6 MiB device, its simulated log). */
@@ -160,28 +156,74 @@ public record TortureConfig(long seed, int operations, int blockSizeBytes, Metad
         if (bytes == blockSizeBytes) {
             return this;
         }
-        long dataBytes = bytes == 512 ? 1L << 20 : 6L << 20;
-        return new TortureConfig(seed, operations, bytes, placement, durability, crashModel, faultPlan,
-            dataBytes, queueDepth, 8L * bytes, PortFormatter.simulatedLogBlockCount(dataBytes, bytes), crashProbability,
-            reopenProbability, testFault);
+        return with(fields -> {
+            fields.blockSizeBytes = bytes;
+            fields.dataFileBytes = bytes == 512 ? 1L << 20 : 6L << 20;
+            fields.imdCacheBytes = 8L * bytes;
+            fields.logBlocks = PortFormatter.simulatedLogBlockCount(fields.dataFileBytes, bytes);
+        });
     }
 
     /** This configuration with an imd cache of {@code bytes} (the engine keeps at least four groups). */
     public TortureConfig withImdCacheBytes(long bytes) {
-        return new TortureConfig(seed, operations, blockSizeBytes, placement, durability, crashModel, faultPlan,
-            dataFileBytes, queueDepth, bytes, logBlocks, crashProbability, reopenProbability, testFault);
+        return with(fields -> fields.imdCacheBytes = bytes);
     }
 
     /** This configuration with a log of {@code blocks} blocks (at least {@link Geometry#MIN_LOG_BLOCKS}). */
     public TortureConfig withLogBlocks(long blocks) {
-        return new TortureConfig(seed, operations, blockSizeBytes, placement, durability, crashModel, faultPlan,
-            dataFileBytes, queueDepth, imdCacheBytes, blocks, crashProbability, reopenProbability, testFault);
+        return with(fields -> fields.logBlocks = blocks);
     }
 
     /** This configuration with the engine committing {@code fault} ({@link EngineTestFault#NONE}: correct). */
     public TortureConfig withTestFault(EngineTestFault fault) {
-        return new TortureConfig(seed, operations, blockSizeBytes, placement, durability, crashModel, faultPlan,
-            dataFileBytes, queueDepth, imdCacheBytes, logBlocks, crashProbability, reopenProbability, fault);
+        return with(fields -> fields.testFault = fault);
+    }
+
+    /** This configuration with the components {@code change} sets. */
+    private TortureConfig with(java.util.function.Consumer<Fields> change) {
+        Fields fields = new Fields(this);
+        change.accept(fields);
+        return fields.build();
+    }
+
+    /** A configuration's components, to change one or a few of them: the {@code with…} methods. */
+    private static final class Fields {
+        private final long seed;
+        private final int operations;
+        private int blockSizeBytes;
+        private final MetadataPlacement placement;
+        private Durability durability;
+        private CrashModel crashModel;
+        private FaultPlan faultPlan;
+        private long dataFileBytes;
+        private final int queueDepth;
+        private long imdCacheBytes;
+        private long logBlocks;
+        private double crashProbability;
+        private final double reopenProbability;
+        private EngineTestFault testFault;
+
+        Fields(TortureConfig config) {
+            seed = config.seed;
+            operations = config.operations;
+            blockSizeBytes = config.blockSizeBytes;
+            placement = config.placement;
+            durability = config.durability;
+            crashModel = config.crashModel;
+            faultPlan = config.faultPlan;
+            dataFileBytes = config.dataFileBytes;
+            queueDepth = config.queueDepth;
+            imdCacheBytes = config.imdCacheBytes;
+            logBlocks = config.logBlocks;
+            crashProbability = config.crashProbability;
+            reopenProbability = config.reopenProbability;
+            testFault = config.testFault;
+        }
+
+        TortureConfig build() {
+            return new TortureConfig(seed, operations, blockSizeBytes, placement, durability, crashModel, faultPlan,
+                dataFileBytes, queueDepth, imdCacheBytes, logBlocks, crashProbability, reopenProbability, testFault);
+        }
     }
 
     /** A one-line description for reports. */

@@ -435,12 +435,7 @@ class EngineRegressionTest {
             readQuietly(volume, geometry.firstBlockOfGroup(group));
         }
         org.junit.jupiter.api.Assertions.assertEquals(2, disk.stats().faults(FaultKind.LOST_WRITE), "both losses happened");
-        IOException[] outcome = {null};
-        MemorySegment back = Arena.ofAuto().allocate(512, 512);
-        volume.read(5 * 512L, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
-        VolumeInternals.runUntilIdle(volume, 1_000_000);
-        org.junit.jupiter.api.Assertions.assertInstanceOf(dev.csum.IntegrityException.class, outcome[0],
-            "the first write's data must not be returned for the second");
+        assertReadFails(volume, 5, "the first write's data must not be returned for the second");
         volume.close();
     }
 
@@ -470,12 +465,7 @@ class EngineRegressionTest {
         volume.close();
         org.junit.jupiter.api.Assertions.assertEquals(2, disk.stats().faults(FaultKind.LOST_WRITE), "both losses happened");
         Volume reopened = VolumeInternals.openOnPort(disk.reopen(), options, true);
-        IOException[] outcome = {null};
-        MemorySegment back = Arena.ofAuto().allocate(512, 512);
-        reopened.read(5 * 512L, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
-        VolumeInternals.runUntilIdle(reopened, 1_000_000);
-        org.junit.jupiter.api.Assertions.assertInstanceOf(dev.csum.IntegrityException.class, outcome[0],
-            "the first write's data must not be returned for the second");
+        assertReadFails(reopened, 5, "the first write's data must not be returned for the second");
         reopened.close();
     }
 
@@ -503,6 +493,14 @@ class EngineRegressionTest {
         volume.write(block * 512, 512, data, null, (token, failure) -> outcome[0] = failure, 0);
         VolumeInternals.runUntilIdle(volume, 1_000_000);
         org.junit.jupiter.api.Assertions.assertNull(outcome[0]);
+    }
+
+    private static void assertReadFails(Volume volume, long block, String message) throws IOException {
+        IOException[] outcome = {null};
+        MemorySegment back = Arena.ofAuto().allocate(512, 512);
+        volume.read(block * 512, 512, back, null, (token, failure) -> outcome[0] = failure, 0);
+        VolumeInternals.runUntilIdle(volume, 1_000_000);
+        org.junit.jupiter.api.Assertions.assertInstanceOf(dev.csum.IntegrityException.class, outcome[0], message);
     }
 
     private static void assertReads(Volume volume, long block, MemorySegment expected) throws IOException {
