@@ -72,12 +72,8 @@ final class TupleLog {
     // ---- sequences
     private long nextSequence;
     private long tailSequence;
-    private long durableWatermark;
-    /** Commits not yet completed per outstanding record, ring indexed from {@link #oldestOutstanding}. */
-    private int[] outstandingCommits;
-    private long oldestOutstanding;
+    private final DurableWatermark watermark;
     private IOException lastWriteFailure;
-    private boolean watermarkFrozen;
     /** The first sequence of this session: recovery's empty record precedes it. */
     private final long firstSequence;
     /** The sequence of the last empty record whose write succeeded, or -1. */
@@ -111,12 +107,10 @@ final class TupleLog {
         this.liveSequence = new long[liveCapacity];
         this.liveStartBlock = new long[liveCapacity];
         this.liveFootprintBlocks = new long[liveCapacity];
-        this.outstandingCommits = new int[64];
         this.nextSequence = start.nextSequence();
         this.firstSequence = start.nextSequence();
         this.tailSequence = start.nextSequence();
-        this.oldestOutstanding = start.nextSequence();
-        this.durableWatermark = start.durableWatermark();
+        this.watermark = new DurableWatermark(start.nextSequence(), start.durableWatermark());
         this.headBlock = start.headBlock();
     }
 
@@ -230,7 +224,7 @@ final class TupleLog {
             }
         }
         assert entry == entries : "record entries counted " + entries + ", written " + entry;
-        LogRecord.seal(record, blockSizeBytes, context.volumeTag, sequence, durableWatermark, tailSequence, entries);
+        LogRecord.seal(record, blockSizeBytes, context.volumeTag, sequence, watermark.value(), tailSequence, entries);
         recordSlotBusy[slot] = true;
         recordSequence[slot] = sequence;
         recordLengthBytes[slot] = record.byteSize();
@@ -379,55 +373,27 @@ final class TupleLog {
         for (GroupState state = first; state != null; state = state.nextInRecord) {
             commitsInRecord++;
         }
-        long span = sequence - oldestOutstanding + 1;
-        if (span > outstandingCommits.length) {
-            int[] grown = new int[Integer.highestOneBit((int) span) << 1];
-            for (long s = oldestOutstanding; s < sequence; s++) {
-                grown[(int) (s & (grown.length - 1))] = outstandingCommits[(int) (s & (outstandingCommits.length - 1))];
-            }
-            outstandingCommits = grown;
-        }
-        outstandingCommits[(int) (sequence & (outstandingCommits.length - 1))] = commitsInRecord;
-        retireCompleted();
+        watermark.onSealed(sequence, commitsInRecord);
     }
 
     /** A group commit of record {@code sequence} completed (its data writes done or failed). */
     void onCommitDone(long sequence) {
-        int index = (int) (sequence & (outstandingCommits.length - 1));
-        assert sequence >= oldestOutstanding && outstandingCommits[index] > 0 : "commit done twice for " + sequence;
-        outstandingCommits[index]--;
-        retireCompleted();
+        watermark.onCommitDone(sequence);
     }
 
-    private void retireCompleted() {
-        while (oldestOutstanding < nextSequence
-                && outstandingCommits[(int) (oldestOutstanding & (outstandingCommits.length - 1))] == 0) {
-            oldestOutstanding++;
-        }
-    }
-
-    /**
-     * The highest sequence such that every record at or below it has completed all its writes: a
-     * flush issued now makes them durable.
-     */
+    /** What a flush issued now covers (see {@link DurableWatermark#completedThrough()}). */
     long completedThrough() {
-        return oldestOutstanding - 1;
+        return watermark.completedThrough();
     }
 
-    /** A flush that covered everything through {@code watermark} completed. */
-    void onFlushDurable(long watermark) {
-        if (!watermarkFrozen) {
-            durableWatermark = Math.max(durableWatermark, watermark);
-        }
+    /** A flush that covered everything through {@code flushed} completed. */
+    void onFlushDurable(long flushed) {
+        watermark.onFlushDurable(flushed);
     }
 
     /** A record write failed: the durable watermark stays where it is for the rest of the session. */
     void freezeWatermark() {
-        watermarkFrozen = true;
-    }
-
-    long durableWatermark() {
-        return durableWatermark;
+        watermark.freeze();
     }
 
     /**
