@@ -339,15 +339,12 @@ public final class Engine implements IoPort.CompletionSink {
         if (log == null) {
             return true;
         }
-        if (log.endsWithEmptyRecord() || checkpointer.stuckFailure() != null) {
-            // Clean, or a checkpoint failed: its entries then stay in the log for the next open.
+        if (log.endsWithEmptyRecord() || checkpointer.stuckFailure() != null || log.tailRecordFailure() != null) {
+            // Clean, or a checkpoint or the tail record failed: the entries stay in the log for the next open.
             return true;
         }
-        if (log.tailSequence() < log.nextSequence()) {
-            return false; // a round settled the last groups; the next step moves the tail
-        }
-        log.writeEmptyRecord();
-        return false; // wait for the empty record's write
+        // The last round moved the tail to the head: the tail record it starts is the empty record.
+        return false;
     }
 
     private boolean checkpointedSinceOpen() {
@@ -386,7 +383,7 @@ public final class Engine implements IoPort.CompletionSink {
             log.sealDue();
             commits.startDueSync();
             checkpointer.startIfDue();
-            IOException stuck = checkpointer.stuckFailure();
+            IOException stuck = checkpointer.stuckFailure() != null ? checkpointer.stuckFailure() : log.tailRecordFailure();
             if (stuck != null && log.waitingForRoom()) {
                 log.failOpenRecord(stuck);
             }

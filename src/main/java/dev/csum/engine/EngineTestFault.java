@@ -10,5 +10,7 @@ public enum EngineTestFault {
     /** A commit's data writes are issued with its log record, not after the record completed. */
     DATA_BEFORE_RECORD,
     /** The log's tail moves past checkpointed entries before the checkpoint's sync completed. */
-    TRIM_BEFORE_DURABLE
+    TRIM_BEFORE_DURABLE,
+    /** The log reuses the blocks of records the tail passed before a record carrying that tail is durable. */
+    REUSE_BEFORE_TAIL_DURABLE
 }

@@ -75,8 +75,16 @@ public final class LogRecovery {
      * @param nextSequence the sequence of the next record
      * @param headBlock the log block the next record goes to
      * @param durableWatermark the watermark the next record carries
+     * @param headRecordBlocks blocks of the last record on the media, which ends at {@code headBlock}
+     *                         and has the sequence {@code nextSequence - 1}; 0 when the log holds none.
+     *                         That record holds the log's durable tail: it stays live until a later
+     *                         record carrying a newer tail is durable ({@link TupleLog}, "Space")
      */
-    record Start(long nextSequence, long headBlock, long durableWatermark) {
+    record Start(long nextSequence, long headBlock, long durableWatermark, int headRecordBlocks) {
+        /** A log with no record on the media (just formatted, or a volume without a log). */
+        static Start empty() {
+            return new Start(1, 0, 0, 0);
+        }
     }
 
     /**
@@ -90,7 +98,7 @@ public final class LogRecovery {
     /** Recovers the volume's log (a volume without one, format version 1: nothing to do). */
     public static Result recover(IoPort port, Superblock superblock, boolean readOnly) throws IOException {
         if (superblock.geometry().logBlockCount() == 0) {
-            return new Result(new Start(1, 0, 0), Map.of(), 0, 0, 0);
+            return new Result(Start.empty(), Map.of(), 0, 0, 0);
         }
         LogRecovery recovery = new LogRecovery(port, superblock);
         try {
@@ -125,7 +133,7 @@ public final class LogRecovery {
         int maxRecordBlocks = TupleLog.maxRecordBlocks(regionBlocks, blockSizeBytes);
         Map<Long, Scanned> bySequence = scan(regionBlocks, maxRecordBlocks);
         if (bySequence.isEmpty()) {
-            return new Result(new Start(1, 0, 0), Map.of(), 0, 0, 0);
+            return new Result(Start.empty(), Map.of(), 0, 0, 0);
         }
         Scanned head = null;
         for (Scanned record : bySequence.values()) {
@@ -144,7 +152,8 @@ public final class LogRecovery {
             }
             MemorySegment bytes = recordBuffer.asSlice(0, (long) record.lengthBlocks() * blockSizeBytes);
             if (io.read(IoPort.METADATA_FILE, logBlockOffset(record.startBlock()), bytes) != bytes.byteSize()
-                    || LogRecord.validLengthBlocks(bytes, blockSizeBytes, volumeTag) != record.lengthBlocks()
+                    || LogRecord.validLengthBlocksAt(bytes, blockSizeBytes, volumeTag, logBlockOffset(record.startBlock()))
+                        != record.lengthBlocks()
                     || LogRecord.sequence(bytes) != sequence) {
                 continue;
             }
@@ -182,25 +191,28 @@ public final class LogRecovery {
         }
         long nextSequence = head.sequence() + 1;
         long headBlock = (head.startBlock() + head.lengthBlocks()) % regionBlocks;
-        boolean needsEmptyRecord = replayed > 0 && !(head.tail() == head.sequence() && replayed == 1
-            && emptyRecord(head));
+        // Anything but a clean close's empty record at the head gets a new empty record: the engine
+        // starts with that record as the media's tail (TupleLog, "Space"), never with records it
+        // could not read back (replayed 0: their blocks then fail as integrity errors).
+        boolean needsEmptyRecord = !(head.tail() == head.sequence() && replayed == 1 && emptyRecord(head));
         if (readOnly || !needsEmptyRecord) {
-            return new Result(new Start(nextSequence, headBlock, watermark), overlay, replayed, groups.size(),
-                blocksRead[0]);
+            return new Result(new Start(nextSequence, headBlock, watermark, head.lengthBlocks()), overlay, replayed,
+                groups.size(), blocksRead[0]);
         }
         if (!toWrite.isEmpty()) {
             requireSynced(IoPort.METADATA_FILE);
         }
         // Everything replayed is now in both imd copies: an empty record whose tail is itself.
         MemorySegment empty = recordBuffer.asSlice(0, blockSizeBytes);
-        LogRecord.seal(empty, blockSizeBytes, volumeTag, nextSequence, head.sequence(), nextSequence, 0);
+        LogRecord.seal(empty, blockSizeBytes, volumeTag, nextSequence, head.sequence(), nextSequence, 0,
+            logBlockOffset(headBlock));
         int written = io.write(IoPort.METADATA_FILE, logBlockOffset(headBlock), empty);
         if (written != blockSizeBytes) {
             throw new IOException("log recovery: writing the log's empty record at block " + headBlock + " failed: "
                 + resultText(written));
         }
         requireSynced(IoPort.METADATA_FILE);
-        return new Result(new Start(nextSequence + 1, (headBlock + 1) % regionBlocks, head.sequence()), overlay,
+        return new Result(new Start(nextSequence + 1, (headBlock + 1) % regionBlocks, head.sequence(), 1), overlay,
             replayed, groups.size(), blocksRead[0]);
     }
 
@@ -214,29 +226,57 @@ public final class LogRecovery {
         return geometry.logOffsetBytes() + block * blockSizeBytes;
     }
 
-    /** Every valid record in the region, by sequence (a record found twice, misdirected, counts once). */
+    /**
+     * Every valid record in the region, by sequence. A chunk read that shows no valid record, or a
+     * record whose offset field names another place, is read once more before it is believed: the
+     * read may have been misdirected (the device returned another place's bytes), and a scan that
+     * misses the head would start the next session at a sequence the region already holds (torture
+     * seed 498). A record found at a place it was not written for (a misdirected write) is ignored.
+     */
     private Map<Long, Scanned> scan(long regionBlocks, int maxRecordBlocks) throws IOException {
         Map<Long, Scanned> found = new HashMap<>();
         long chunkBlocks = Math.max(1, SCAN_CHUNK_BYTES / blockSizeBytes);
         MemorySegment buffer = arena.allocate((chunkBlocks + maxRecordBlocks) * blockSizeBytes, alignment);
+        int[] misplaced = new int[1];
         for (long first = 0; first < regionBlocks; first += chunkBlocks) {
             long readBlocks = Math.min(regionBlocks - first, chunkBlocks + maxRecordBlocks);
-            MemorySegment bytes = buffer.asSlice(0, readBlocks * blockSizeBytes);
-            if (io.read(IoPort.METADATA_FILE, logBlockOffset(first), bytes) != bytes.byteSize()) {
-                readBlockByBlock(first, bytes);
-            }
             long scanBlocks = Math.min(chunkBlocks, regionBlocks - first);
-            for (long i = 0; i < scanBlocks; i++) {
-                MemorySegment candidate = bytes.asSlice(i * blockSizeBytes);
-                int length = LogRecord.validLengthBlocks(candidate, blockSizeBytes, volumeTag);
-                if (length > 0) {
-                    long sequence = LogRecord.sequence(candidate);
-                    found.putIfAbsent(sequence, new Scanned(sequence, first + i, length,
-                        LogRecord.tailSequence(candidate), LogRecord.durableWatermark(candidate)));
-                }
+            MemorySegment bytes = buffer.asSlice(0, readBlocks * blockSizeBytes);
+            readChunk(first, bytes);
+            List<Scanned> records = scanChunk(first, bytes, scanBlocks, misplaced);
+            if (records.isEmpty() || misplaced[0] > 0) {
+                readChunk(first, bytes);
+                records = scanChunk(first, bytes, scanBlocks, misplaced);
+            }
+            for (Scanned record : records) {
+                found.putIfAbsent(record.sequence(), record);
             }
         }
         return found;
+    }
+
+    private void readChunk(long first, MemorySegment bytes) throws IOException {
+        if (io.read(IoPort.METADATA_FILE, logBlockOffset(first), bytes) != bytes.byteSize()) {
+            readBlockByBlock(first, bytes);
+        }
+    }
+
+    /** The valid records starting in the chunk's first {@code scanBlocks} blocks; counts into {@code misplaced} the others found. */
+    private List<Scanned> scanChunk(long first, MemorySegment bytes, long scanBlocks, int[] misplaced) {
+        List<Scanned> records = new ArrayList<>();
+        misplaced[0] = 0;
+        for (long i = 0; i < scanBlocks; i++) {
+            MemorySegment candidate = bytes.asSlice(i * blockSizeBytes);
+            int length = LogRecord.validLengthBlocksAt(candidate, blockSizeBytes, volumeTag, logBlockOffset(first + i));
+            if (length > 0) {
+                long sequence = LogRecord.sequence(candidate);
+                records.add(new Scanned(sequence, first + i, length, LogRecord.tailSequence(candidate),
+                    LogRecord.durableWatermark(candidate)));
+            } else if (LogRecord.validLengthBlocks(candidate, blockSizeBytes, volumeTag) > 0) {
+                misplaced[0]++;
+            }
+        }
+        return records;
     }
 
     /**

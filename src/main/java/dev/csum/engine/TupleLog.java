@@ -18,9 +18,19 @@ import java.lang.foreign.MemorySegment;
  * Records are appended at the head of the circular region and never wrap: one that would not fit
  * before the end starts at block 0, the skipped blocks counted with the record before. A record is
  * live from its sealing until the tail passes its sequence, which happens only after every entry
- * in it is durably checkpointed into the imd pairs ({@link Checkpointer}); the blocks of the
- * records the tail passed are free. When the open record finds no room, it waits for a checkpoint
- * round to move the tail.
+ * in it is durably checkpointed into the imd pairs ({@link Checkpointer}). When the open record
+ * finds no room, it waits for a checkpoint round to move the tail.
+ *
+ * <p>A record the tail passed is <em>dead</em>, but its blocks are reused only once the media
+ * knows it is dead: once a record carrying a tail beyond it is durable (the <em>media tail</em>).
+ * Until then recovery after a power loss starts from an older tail and replays it, and a record
+ * written over it and torn by the power loss would leave a hole in what recovery replays: a block
+ * logged in that record and in an older surviving one would be recovered to the older tuple although
+ * its newer data and checkpoint are durable (a false integrity error; torture seed 6897). So when the
+ * tail moves, a <em>tail record</em> (one block, no entries, carrying the new tail) is written with
+ * {@link IoPort#FLAG_DSYNC} into free space (one block of the region is kept for it), and its
+ * completion frees the dead records. Invariant: a record write never covers a record at or above
+ * the media tail.
  *
  * <h2>Sequences</h2>
  * Each record gets the next sequence number. A record is <em>outstanding</em> from sealing until
@@ -32,6 +42,8 @@ import java.lang.foreign.MemorySegment;
  * <p>Event-loop only; the record buffers come from one slab allocated once.
  */
 final class TupleLog {
+    /** Blocks kept free for the tail record (see "Space"). */
+    private static final int TAIL_RECORD_RESERVE_BLOCKS = 1;
     /** Records whose write may be in flight at once. */
     static final int MAX_RECORDS_IN_FLIGHT = 2;
     /** Largest record, in bytes (one write). */
@@ -56,6 +68,8 @@ final class TupleLog {
     private final long[] recordSequence;
     private final long[] recordLengthBytes;
     private final long[] recordStartBlock;
+    /** The tail each record in flight carries. */
+    private final long[] recordCarriedTail;
     private final GroupState[] recordGroups;
     private final boolean[] recordSlotBusy;
     private int recordsInFlight;
@@ -66,12 +80,23 @@ final class TupleLog {
     private long[] liveFootprintBlocks;
     private int liveHead;
     private int liveCount;
+    /** Live records (from the FIFO's head) the tail passed but the media tail did not: dead, not yet free. */
+    private int deadCount;
+    private long deadBlocks;
+    /** Blocks of all records in the FIFO (live or dead), gaps included. */
     private long usedBlocks;
     private long headBlock;
 
     // ---- sequences
     private long nextSequence;
     private long tailSequence;
+    /** The highest tail carried by a durable record: records below it are free on the media too. */
+    private long mediaTail;
+    /** The tail carried by the tail record in flight or durable; below {@link #tailSequence} a new one is due. */
+    private long tailRecordIssued;
+    private boolean tailRecordInFlight;
+    /** Why the last tail record's write failed (retried only after a checkpoint round), or null. */
+    private IOException tailRecordFailure;
     private final DurableWatermark watermark;
     private IOException lastWriteFailure;
     /** The first sequence of this session: recovery's empty record precedes it. */
@@ -101,6 +126,7 @@ final class TupleLog {
         this.recordSequence = new long[MAX_RECORDS_IN_FLIGHT];
         this.recordLengthBytes = new long[MAX_RECORDS_IN_FLIGHT];
         this.recordStartBlock = new long[MAX_RECORDS_IN_FLIGHT];
+        this.recordCarriedTail = new long[MAX_RECORDS_IN_FLIGHT];
         this.recordGroups = new GroupState[MAX_RECORDS_IN_FLIGHT];
         this.recordSlotBusy = new boolean[MAX_RECORDS_IN_FLIGHT];
         int liveCapacity = 64;
@@ -112,6 +138,21 @@ final class TupleLog {
         this.tailSequence = start.nextSequence();
         this.watermark = new DurableWatermark(start.nextSequence(), start.durableWatermark());
         this.headBlock = start.headBlock();
+        if (start.headRecordBlocks() > 0) {
+            // The record recovery left last holds the media's tail: live until a newer tail is durable.
+            long headRecordSequence = start.nextSequence() - 1;
+            this.mediaTail = headRecordSequence;
+            addLive(headRecordSequence, Math.floorMod(headBlock - start.headRecordBlocks(), regionBlocks),
+                start.headRecordBlocks());
+            usedBlocks += start.headRecordBlocks();
+            deadCount = 1;
+            deadBlocks = start.headRecordBlocks();
+        } else {
+            this.mediaTail = start.nextSequence();
+        }
+        // Recovery's last record stays (dead) until the first tail move's record frees it: an open
+        // that writes nothing leaves the log as it found it.
+        this.tailRecordIssued = tailSequence;
     }
 
     /** The largest record for a region of {@code regionBlocks}: 64 KiB, at most a quarter of the region. */
@@ -147,6 +188,7 @@ final class TupleLog {
      * at the head. Called once per loop step (after the step's new commits) and as records complete.
      */
     void sealDue() {
+        writeTailRecordIfDue();
         while (openHead != null && recordsInFlight < MAX_RECORDS_IN_FLIGHT) {
             int entries = 0;
             GroupState last = null;
@@ -157,7 +199,7 @@ final class TupleLog {
             }
             assert last != null : "one group's commit always fits a record";
             int lengthBlocks = LogRecord.blocksFor(entries, blockSizeBytes);
-            long start = placeRecord(lengthBlocks);
+            long start = placeRecord(lengthBlocks, TAIL_RECORD_RESERVE_BLOCKS);
             if (start < 0) {
                 return; // no room: a checkpoint round has to move the tail first
             }
@@ -167,15 +209,33 @@ final class TupleLog {
             if (openHead == null) {
                 openTail = null;
             }
-            writeRecord(first, entries, lengthBlocks, start);
+            writeRecord(first, entries, lengthBlocks, start, context.recordWriteFlags);
+        }
+    }
+
+    /**
+     * Writes a tail record when the tail moved beyond what the media knows and no tail record is in
+     * flight: one block, no entries, {@link IoPort#FLAG_DSYNC}, in the block kept free for it.
+     */
+    private void writeTailRecordIfDue() {
+        if (tailRecordIssued >= tailSequence || tailRecordInFlight || tailRecordFailure != null
+                || recordsInFlight >= MAX_RECORDS_IN_FLIGHT) {
+            return;
+        }
+        long start = placeRecord(1, 0);
+        if (start >= 0) { // no room only after a tail record failed and kept its block
+            tailRecordIssued = tailSequence;
+            tailRecordInFlight = true;
+            writeRecord(null, 0, 1, start, IoPort.FLAG_DSYNC);
         }
     }
 
     /**
      * Reserves {@code lengthBlocks} at the head (wrapping to block 0 when they do not fit before the
-     * end) and returns the first block, or -1 when the live records leave no room.
+     * end) and returns the first block, or -1 when the records in the FIFO (live, or dead but not yet
+     * free on the media) leave no room beyond {@code keepFreeBlocks}.
      */
-    private long placeRecord(long lengthBlocks) {
+    private long placeRecord(long lengthBlocks, long keepFreeBlocks) {
         long gap = headBlock + lengthBlocks > regionBlocks ? regionBlocks - headBlock : 0;
         if (liveCount == 0) {
             usedBlocks = 0;
@@ -184,11 +244,14 @@ final class TupleLog {
                 gap = 0;
             }
         }
-        if (usedBlocks + gap + lengthBlocks > regionBlocks) {
+        if (usedBlocks + gap + lengthBlocks + keepFreeBlocks > regionBlocks) {
             return -1;
         }
         if (gap > 0) {
             liveFootprintBlocks[(liveHead + liveCount - 1) % liveSequence.length] += gap;
+            if (deadCount == liveCount) {
+                deadBlocks += gap;
+            }
             usedBlocks += gap;
             headBlock = 0;
         }
@@ -201,7 +264,7 @@ final class TupleLog {
         return start;
     }
 
-    private void writeRecord(GroupState first, int entries, int lengthBlocks, long startBlock) {
+    private void writeRecord(GroupState first, int entries, int lengthBlocks, long startBlock, int flags) {
         int slot = freeRecordSlot();
         long sequence = nextSequence++;
         MemorySegment record = recordBuffers[slot].asSlice(0, (long) lengthBlocks * blockSizeBytes);
@@ -224,11 +287,13 @@ final class TupleLog {
             }
         }
         assert entry == entries : "record entries counted " + entries + ", written " + entry;
-        LogRecord.seal(record, blockSizeBytes, context.volumeTag, sequence, watermark.value(), tailSequence, entries);
+        LogRecord.seal(record, blockSizeBytes, context.volumeTag, sequence, watermark.value(), tailSequence, entries,
+            regionOffsetBytes + startBlock * blockSizeBytes);
         recordSlotBusy[slot] = true;
         recordSequence[slot] = sequence;
         recordLengthBytes[slot] = record.byteSize();
         recordStartBlock[slot] = startBlock;
+        recordCarriedTail[slot] = tailSequence;
         recordGroups[slot] = first;
         recordsInFlight++;
         addLive(sequence, startBlock, lengthBlocks);
@@ -236,7 +301,7 @@ final class TupleLog {
         context.counters.increment(EngineCounters.LOG_RECORDS);
         context.counters.add(EngineCounters.LOG_ENTRIES, entries);
         context.ops.create(OpTable.LOG_WRITE, OpTable.WRITE_OP, this, slot, IoPort.METADATA_FILE,
-            regionOffsetBytes + startBlock * blockSizeBytes, record, context.recordWriteFlags);
+            regionOffsetBytes + startBlock * blockSizeBytes, record, flags);
         if (context.testFault == EngineTestFault.DATA_BEFORE_RECORD) {
             // Test only: the ordering bug torture must catch (data written before its record).
             for (GroupState state = first; state != null; state = state.nextInRecord) {
@@ -262,13 +327,23 @@ final class TupleLog {
         recordSlotBusy[slot] = false;
         recordsInFlight--;
         IOException failure = null;
-        if (state == null && result == lengthBytes) {
+        if (state == null && result == lengthBytes && recordCarriedTail[slot] == recordSequence[slot]) {
             lastEmptyRecordCompleted = recordSequence[slot];
         }
         if (result != lengthBytes) {
             failure = context.deviceError("log record write", IoPort.METADATA_FILE,
                 regionOffsetBytes + recordStartBlock[slot] * blockSizeBytes, lengthBytes, result);
             lastWriteFailure = failure;
+        }
+        if (state == null) {
+            tailRecordInFlight = false;
+            if (failure != null) {
+                tailRecordFailure = failure;
+                tailRecordIssued = mediaTail;
+            }
+        }
+        if (failure == null && (state == null || context.recordWriteFlags == IoPort.FLAG_DSYNC)) {
+            freeBelow(recordCarriedTail[slot]); // a durable record: the media knows its tail
         }
         while (state != null) {
             GroupState next = state.nextInRecord;
@@ -306,20 +381,41 @@ final class TupleLog {
 
     /**
      * Moves the tail to {@code newTail} (never back): every record below it had all its entries
-     * durably checkpointed, so its blocks are free.
+     * durably checkpointed, so it is dead. Its blocks are free once a tail record carrying the new
+     * tail is durable (see "Space").
      */
     void advanceTail(long newTail) {
+        tailRecordFailure = null; // a round completed: a failed tail record may be tried again
         if (newTail <= tailSequence) {
             return;
         }
         assert newTail <= nextSequence : "tail past the head";
         tailSequence = newTail;
-        while (liveCount > 0 && liveSequence[liveHead] < newTail) {
+        while (deadCount < liveCount && liveSequence[(liveHead + deadCount) % liveSequence.length] < newTail) {
+            deadBlocks += liveFootprintBlocks[(liveHead + deadCount) % liveSequence.length];
+            deadCount++;
+        }
+        if (context.testFault == EngineTestFault.REUSE_BEFORE_TAIL_DURABLE) {
+            freeBelow(newTail); // test only: the ordering bug torture must catch
+        }
+    }
+
+    /** A record carrying {@code durableTail} is durable: the dead records below it are free. */
+    private void freeBelow(long durableTail) {
+        if (durableTail <= mediaTail) {
+            return;
+        }
+        assert durableTail <= tailSequence : "a durable tail ahead of the tail";
+        mediaTail = durableTail;
+        while (liveCount > 0 && liveSequence[liveHead] < durableTail) {
+            assert deadCount > 0 : "freeing a record the tail has not passed";
             usedBlocks -= liveFootprintBlocks[liveHead];
+            deadBlocks -= liveFootprintBlocks[liveHead];
+            deadCount--;
             liveHead = (liveHead + 1) % liveSequence.length;
             liveCount--;
         }
-        assert usedBlocks >= 0 : "log blocks used below zero";
+        assert usedBlocks >= 0 && deadBlocks >= 0 : "log blocks used below zero";
     }
 
     /** The sequence the next sealed record gets: no entry sealed so far is at or above it. */
@@ -331,9 +427,9 @@ final class TupleLog {
         return tailSequence;
     }
 
-    /** Fraction of the region that live records use, 0 to 1. */
+    /** Fraction of the region that live records use (the tail has not passed them), 0 to 1. */
     double fill() {
-        return (double) usedBlocks / regionBlocks;
+        return (double) (usedBlocks - deadBlocks) / regionBlocks;
     }
 
     /** Whether commits wait in the open record for room (a checkpoint round must move the tail). */
@@ -397,18 +493,11 @@ final class TupleLog {
     }
 
     /**
-     * Writes an empty record whose tail is its own sequence: everything before is durably
-     * checkpointed (the tail has reached the head), so a later open has nothing to replay. Used at
-     * close, after the last checkpoint round. Does nothing while a record is in flight or waiting.
+     * Why commits waiting for log room can never get it, or null: the last tail record's write
+     * failed, so the dead records it would free keep their blocks until a checkpoint round completes.
      */
-    void writeEmptyRecord() {
-        if (busy() || tailSequence != nextSequence) {
-            return;
-        }
-        long start = placeRecord(1);
-        if (start >= 0) {
-            writeRecord(null, 0, 1, start);
-        }
+    IOException tailRecordFailure() {
+        return tailRecordFailure;
     }
 
     /**

@@ -13,11 +13,11 @@ import java.nio.ByteOrder;
  * allocates nothing but the checksum's scratch.
  *
  * <pre>
- *   0          8          12         16               24                32            40      44      48      64
- *   +----------+----------+----------+----------------+-----------------+-------------+-------+-------+-------+
- *   | magic    | CRC-32C  | vol. tag | sequence u64   | durable         | tail u64    | E u32 | n u32 | zero  |
- *   | u64      | u32      | u32      |                | watermark u64   |             |       |       |       |
- *   +----------+----------+----------+----------------+-----------------+-------------+-------+-------+-------+
+ *   0          8          12         16               24                32            40      44      48          56     64
+ *   +----------+----------+----------+----------------+-----------------+-------------+-------+-------+-----------+------+
+ *   | magic    | CRC-32C  | vol. tag | sequence u64   | durable         | tail u64    | E u32 | n u32 | offset    | zero |
+ *   | u64      | u32      | u32      |                | watermark u64   |             |       |       | u64       |      |
+ *   +----------+----------+----------+----------------+-----------------+-------------+-------+-------+-----------+------+
  *   64 + 16i   +8
  *   +----------+--------------------------------------+
  *   | LBA u64  | tuple: checksum u32, flags u16, tag u16 |   entry i, i in [0, E)
@@ -26,7 +26,11 @@ import java.nio.ByteOrder;
  *
  * The CRC-32C covers the whole record ({@code n · B} bytes) with its own field taken as zero, so a
  * torn, rotted or partly overwritten record fails it; the volume tag rejects a stale record of an
- * earlier format; the sequence orders records and the length bounds the check.
+ * earlier format; the sequence orders records and the length bounds the check. The offset field is
+ * the byte offset the record was written at on the device holding the log: a record found anywhere
+ * else (a misdirected write landed it there, or a misdirected read returned it) is not valid there.
+ * Records written by 0.2.0 development builds before the field existed hold 0 in it and are taken
+ * wherever they are found (no record is ever at offset 0: the superblock is).
  */
 public final class LogRecord {
     /** {@code "CSUMLOG"} then 0x1A, read as a little-endian u64. */
@@ -42,6 +46,7 @@ public final class LogRecord {
     public static final int TAIL_OFFSET = 32;
     public static final int ENTRY_COUNT_OFFSET = 40;
     public static final int LENGTH_BLOCKS_OFFSET = 44;
+    public static final int RECORD_OFFSET_OFFSET = 48;
     public static final int ENTRY_LBA_OFFSET = 0;
     public static final int ENTRY_TUPLE_OFFSET = 8;
 
@@ -85,10 +90,14 @@ public final class LogRecord {
 
     /**
      * Writes the header and zeroes every byte after the last entry, then the checksum. The record is
-     * {@code record.byteSize()} bytes, whole blocks; its entries must already be set.
+     * {@code record.byteSize()} bytes, whole blocks; its entries must already be set; it will be
+     * written at {@code offsetBytes} of the device holding the log (positive).
      */
     public static void seal(MemorySegment record, int blockSizeBytes, int volumeTag, long sequence,
-                            long durableWatermark, long tailSequence, int entryCount) {
+                            long durableWatermark, long tailSequence, int entryCount, long offsetBytes) {
+        if (offsetBytes <= 0) {
+            throw new IllegalArgumentException("a log record's offset is positive, got " + offsetBytes);
+        }
         long size = record.byteSize();
         if (size % blockSizeBytes != 0 || size == 0) {
             throw new IllegalArgumentException("a log record is whole blocks, got " + size + " bytes");
@@ -105,16 +114,30 @@ public final class LogRecord {
         record.set(U64, TAIL_OFFSET, tailSequence);
         record.set(U32, ENTRY_COUNT_OFFSET, entryCount);
         record.set(U32, LENGTH_BLOCKS_OFFSET, lengthBlocks);
-        record.asSlice(LENGTH_BLOCKS_OFFSET + Integer.BYTES, HEADER_BYTES - LENGTH_BLOCKS_OFFSET - Integer.BYTES)
+        record.set(U64, RECORD_OFFSET_OFFSET, offsetBytes);
+        record.asSlice(RECORD_OFFSET_OFFSET + Long.BYTES, HEADER_BYTES - RECORD_OFFSET_OFFSET - Long.BYTES)
             .fill((byte) 0);
         record.asSlice(entryOffset(entryCount)).fill((byte) 0);
         record.set(U32, CHECKSUM_OFFSET, Crc32c.ofWithFieldZeroed(record, CHECKSUM_OFFSET));
     }
 
     /**
+     * The length in blocks of the valid record starting at the first block of {@code region}, found
+     * at {@code offsetBytes} of the device holding the log, or 0 when none starts there: as
+     * {@link #validLengthBlocks(MemorySegment, int, int)}, and the record's offset field must be
+     * {@code offsetBytes} (or 0: written before the field existed).
+     */
+    public static int validLengthBlocksAt(MemorySegment region, int blockSizeBytes, int volumeTag, long offsetBytes) {
+        int length = validLengthBlocks(region, blockSizeBytes, volumeTag);
+        long recorded = length == 0 ? 0 : recordOffset(region);
+        return recorded == 0 || recorded == offsetBytes ? length : 0;
+    }
+
+    /**
      * The length in blocks of the valid record starting at the first block of {@code region}, or 0
      * when none starts there: the magic, volume tag, a length that fits {@code region}, an entry
-     * count that fits the length and the checksum must all agree.
+     * count that fits the length and the checksum must all agree. Where it lies is not checked (see
+     * {@link #validLengthBlocksAt}).
      *
      * @param region the log bytes from the candidate's first block to the end of the log region
      */
@@ -150,6 +173,11 @@ public final class LogRecord {
 
     public static int entryCount(MemorySegment record) {
         return record.get(U32, ENTRY_COUNT_OFFSET);
+    }
+
+    /** The byte offset the record was written at (0: written before the field existed). */
+    public static long recordOffset(MemorySegment record) {
+        return record.get(U64, RECORD_OFFSET_OFFSET);
     }
 
     public static int checksum(MemorySegment record) {

@@ -19,5 +19,11 @@ public enum HarnessFault {
      * the checkpoint's sync completed: a power loss may then drop the checkpoint writes while the
      * log already forgot the entries they held.
      */
-    TRIM_BEFORE_DURABLE
+    TRIM_BEFORE_DURABLE,
+    /**
+     * The log reuses the blocks of records its tail passed as soon as the tail moves, before a record
+     * carrying the new tail is durable: a power loss may then leave recovery starting from the older
+     * tail with a hole torn in what it replays, and recover a block to an older logged tuple.
+     */
+    REUSE_BEFORE_TAIL_DURABLE
 }

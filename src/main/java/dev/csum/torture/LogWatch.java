@@ -37,6 +37,7 @@ final class LogWatch {
     private record Live(long startBytes, long sequence, long lengthBytes, long[] blocks) {
     }
 
+    private final long seed;
     private final Geometry geometry;
     private final int blockSize;
     private final int volumeTag;
@@ -53,8 +54,24 @@ final class LogWatch {
     private final Map<Long, Long> targetBySequence = new HashMap<>();
     /** The highest tail a written record carried: records below it are dead, whatever overwrites them. */
     private long knownTail;
+    /**
+     * The replay floor, as the engine can know it: the highest tail carried by a record whose
+     * {@code RWF_DSYNC} write completed, or whose write completed before a completed flush of the
+     * metadata device (a device that lost such a write is a media fault). A power loss now leaves
+     * recovery starting at or above it, so a record at or above it must stay intact until a durable
+     * record carries a newer tail (the log's "Space" rule).
+     */
+    private long durableTail;
+    /** The highest tail carried by a record whose plain write completed: durable at the next flush. */
+    private long completedTail;
+    /** Records in flight written with {@code RWF_DSYNC}. */
+    private final java.util.Set<Long> dsyncInFlight = new java.util.HashSet<>();
+    /** Whether the engine is running (not recovery, which rewrites what it replayed before it writes). */
+    private boolean sessionRunning;
 
-    LogWatch(Geometry geometry, int volumeTag, ReferenceModel model, Supplier<SimulatedDisk> disk, SeedResult result) {
+    LogWatch(long seed, Geometry geometry, int volumeTag, ReferenceModel model, Supplier<SimulatedDisk> disk,
+             SeedResult result) {
+        this.seed = seed;
         this.geometry = geometry;
         this.blockSize = geometry.blockSizeBytes();
         this.volumeTag = volumeTag;
@@ -77,8 +94,24 @@ final class LogWatch {
         return recordOfBlock[(int) block];
     }
 
-    /** The engine issues a record write: the records it overwrites are dead (the tail passed them). */
-    void writeIssued(long offsetBytes, MemorySegment record) {
+    /**
+     * The engine issues a record write: the records it overwrites must be dead (the tail passed them)
+     * and known dead on the media (below the replay floor); a record recovery would still replay after
+     * a power loss now is a violation, whatever happens next.
+     */
+    void writeIssued(long offsetBytes, MemorySegment record, boolean dsync) {
+        if (dsync) {
+            dsyncInFlight.add(LogRecord.sequence(record));
+        }
+        if (sessionRunning) {
+            for (Live overwritten : overlapping(offsetBytes, record.byteSize())) {
+                if (overwritten.sequence >= durableTail) {
+                    result.unexpectedErrors++;
+                    result.violation(seed, "log record " + LogRecord.sequence(record) + " written over record "
+                        + overwritten.sequence + ", which recovery would still replay (durable tail " + durableTail + ")");
+                }
+            }
+        }
         forgetOverlapping(offsetBytes, record.byteSize());
         targetBySequence.put(LogRecord.sequence(record), offsetBytes);
     }
@@ -88,6 +121,11 @@ final class LogWatch {
         long sequence = LogRecord.sequence(written);
         targetBySequence.remove(sequence);
         knownTail = Math.max(knownTail, LogRecord.tailSequence(written));
+        if (dsyncInFlight.remove(sequence)) {
+            durableTail = Math.max(durableTail, LogRecord.tailSequence(written));
+        } else {
+            completedTail = Math.max(completedTail, LogRecord.tailSequence(written));
+        }
         long[] blocks = entries(written);
         for (long block : blocks) {
             recordOfBlock[(int) block] = sequence;
@@ -135,6 +173,16 @@ final class LogWatch {
         }
     }
 
+    /** The metadata device's cache was flushed: the records in it are durable. */
+    void metadataFlushed() {
+        durableTail = Math.max(durableTail, completedTail);
+    }
+
+    /** The volume is opening (recovery runs) or opened (the engine runs). */
+    void sessionRunning(boolean running) {
+        sessionRunning = running;
+    }
+
     /**
      * Right after a power loss, on what survived: rebuilds the live records from the media and says
      * what recovery will make of them (see the class comment): the view the model judges the crash by.
@@ -150,7 +198,7 @@ final class LogWatch {
         MemorySegment bytes = MemorySegment.ofArray(region);
         for (long offset = 0; offset < region.length; offset += blockSize) {
             MemorySegment candidate = bytes.asSlice(offset);
-            int length = LogRecord.validLengthBlocks(candidate, blockSize, volumeTag);
+            int length = LogRecord.validLengthBlocksAt(candidate, blockSize, volumeTag, regionStart + offset);
             if (length == 0) {
                 continue;
             }
@@ -177,6 +225,9 @@ final class LogWatch {
             };
         }
         long tail = headTail;
+        durableTail = tail;
+        completedTail = tail;
+        dsyncInFlight.clear();
         long watermark = 0;
         for (long w : watermarkBySequence.subMap(tail, true, head, true).values()) {
             watermark = Math.max(watermark, w);
@@ -245,7 +296,8 @@ final class LogWatch {
         byte[] bytes = new byte[(int) record.lengthBytes];
         disk.get().readRaw(IoPort.METADATA_FILE, record.startBytes, bytes);
         MemorySegment segment = MemorySegment.ofArray(bytes);
-        return LogRecord.validLengthBlocks(segment, blockSize, volumeTag) * (long) blockSize == record.lengthBytes
+        return LogRecord.validLengthBlocksAt(segment, blockSize, volumeTag, record.startBytes) * (long) blockSize
+            == record.lengthBytes
             && LogRecord.sequence(segment) == record.sequence;
     }
 

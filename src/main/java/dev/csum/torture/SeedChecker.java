@@ -60,7 +60,7 @@ final class SeedChecker implements TorturePort.LandingListener {
     void start(Geometry volumeGeometry, int volumeTag, ReferenceModel referenceModel) {
         this.geometry = volumeGeometry;
         this.model = referenceModel;
-        this.log = new LogWatch(volumeGeometry, volumeTag, referenceModel, disk, result);
+        this.log = new LogWatch(config.seed(), volumeGeometry, volumeTag, referenceModel, disk, result);
         this.volumeTag = volumeTag;
         result.logRegionBlocks = volumeGeometry.logBlockCount();
         groupDataStart = new long[(int) geometry.groupCount()];
@@ -130,9 +130,9 @@ final class SeedChecker implements TorturePort.LandingListener {
     }
 
     @Override
-    public void onWriteIssued(int fileIndex, long offsetBytes, MemorySegment buffer) {
+    public void onWriteIssued(int fileIndex, long offsetBytes, MemorySegment buffer, int flags) {
         if (fileIndex == IoPort.METADATA_FILE && log.touches(offsetBytes, buffer.byteSize())) {
-            log.writeIssued(offsetBytes, buffer);
+            log.writeIssued(offsetBytes, buffer, (flags & IoPort.FLAG_DSYNC) != 0);
         } else if (fileIndex == IoPort.DATA_FILE) {
             long first = blockAt(offsetBytes);
             long version = BlockPattern.decode(buffer, 0, blockSize, first); // one request: one version
@@ -154,8 +154,19 @@ final class SeedChecker implements TorturePort.LandingListener {
         log.mediaWrite(offsetBytes, data);
     }
 
+    /** The metadata device's volatile cache was flushed. */
+    void metadataFlushed() {
+        log.metadataFlushed();
+    }
+
+    /** The volume is about to be opened: recovery runs first. */
+    void opening() {
+        log.sessionRunning(false);
+    }
+
     /** The volume was opened (recovery done): a group's next pair read is its first load of the session. */
     void sessionStarted() {
+        log.sessionRunning(true);
         groupsLoaded.clear();
         confirmDue.clear();
     }

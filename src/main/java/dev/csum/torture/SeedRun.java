@@ -291,6 +291,7 @@ final class SeedRun {
             .withImdCacheBytes(Math.max(4096, config.imdCacheBytes())).withBufferArenaBytes(4L << 20)
             .withDurability(config.durability());
         port = new TorturePort(disk, checker);
+        checker.opening();
         IOException last = null;
         for (int attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
             try {
@@ -314,10 +315,13 @@ final class SeedRun {
      */
     private void onMediaEvent(SimMediaEvent event) {
         SimMediaEvent.Kind kind = event.kind();
+        int metadataPhysical = config.placement() == MetadataPlacement.SEPARATE ? 1 : 0;
+        if (kind == SimMediaEvent.Kind.FLUSH && event.fileIndex() == metadataPhysical) {
+            checker.metadataFlushed();
+        }
         if (kind != SimMediaEvent.Kind.WRITE && kind != SimMediaEvent.Kind.WRITE_DURABLE) {
             return;
         }
-        int metadataPhysical = config.placement() == MetadataPlacement.SEPARATE ? 1 : 0;
         if (event.fileIndex() != metadataPhysical) {
             return;
         }

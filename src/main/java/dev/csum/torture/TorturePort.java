@@ -29,8 +29,8 @@ final class TorturePort extends ForwardingIoPort {
     interface LandingListener {
         void onTransfer(boolean write, int fileIndex, long offsetBytes, MemorySegment transferred, byte[] onMedia);
 
-        /** A write was accepted by the device; {@code buffer} holds what it writes. */
-        default void onWriteIssued(int fileIndex, long offsetBytes, MemorySegment buffer) {
+        /** A write was accepted by the device; {@code buffer} holds what it writes, {@code flags} as given. */
+        default void onWriteIssued(int fileIndex, long offsetBytes, MemorySegment buffer, int flags) {
         }
 
         /** A write, or a read of the metadata file, failed. */
@@ -83,7 +83,7 @@ final class TorturePort extends ForwardingIoPort {
         boolean accepted = port.prepareWrite(fileIndex, offsetBytes, buffer, flags, userData);
         if (accepted && !powerCut.isCut()) {
             transfers.put(userData, new Pending(true, fileIndex, offsetBytes, buffer));
-            listener.onWriteIssued(fileIndex, offsetBytes, buffer);
+            listener.onWriteIssued(fileIndex, offsetBytes, buffer, flags);
         }
         return accepted;
     }

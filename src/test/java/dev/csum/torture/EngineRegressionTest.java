@@ -469,6 +469,47 @@ class EngineRegressionTest {
         reopened.close();
     }
 
+    /**
+     * Recovery's scan of the log region read misdirected (the device returned another place's
+     * bytes) found no record, so the session restarted its sequences at 1 over a region that still
+     * held the older session's records, up to its clean-close record. After the next power loss that
+     * old record was the head: recovery replayed nothing and the new session's flushed write was
+     * lost to its older checkpointed tuple (torture seed 498). A scan read showing no valid record
+     * is now read again, and a record is valid only where it was written (its offset field).
+     */
+    @Test
+    void aMisdirectedScanOfTheLogDoesNotRestartItsSequences() throws IOException {
+        SimulatedDisk disk = SimulatedDisk.builder(23).dataFileBytes(1 << 20)
+            .faultPlan(dev.csum.io.FaultPlan.none().withCrash(1.0, 0.0)).build();
+        var geometry = PortFormatter.format(disk, 512, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
+            new UUID(23, 2)).geometry();
+        VolumeOptions options = VolumeOptions.of(Path.of("misread-scan"));
+        Volume volume = VolumeInternals.openOnPort(disk, options, true);
+        for (int round = 1; round <= 12; round++) { // a dozen records: the close's record lies well into the region
+            assertWrites(volume, 5, filledBlock(round));
+            flush(volume);
+        }
+        volume.close();
+        disk = disk.reopen();
+        disk.armMisdirectedRead(IoPort.METADATA_FILE, geometry.logOffsetBytes() / 512, geometry.dataOffsetBytes(40));
+        volume = VolumeInternals.openOnPort(disk, options, true);
+        org.junit.jupiter.api.Assertions.assertEquals(1, disk.stats().faults(FaultKind.MISDIRECTED_READ),
+            "the scan's read was misdirected");
+        assertWrites(volume, 5, filledBlock(0x55));
+        flush(volume);
+        disk.crash();
+        Volume reopened = VolumeInternals.openOnPort(disk.reopen(), options, true);
+        assertReads(reopened, 5, filledBlock(0x55));
+        reopened.close();
+    }
+
+    private static void flush(Volume volume) throws IOException {
+        IOException[] outcome = {null};
+        volume.flush((token, failure) -> outcome[0] = failure, 0);
+        VolumeInternals.runUntilIdle(volume, 1_000_000);
+        org.junit.jupiter.api.Assertions.assertNull(outcome[0]);
+    }
+
     /** A 1 MiB simulated disk formatted with 512-byte blocks, interleaved, crc32c. */
     private record Formatted(SimulatedDisk disk, dev.csum.format.Geometry geometry) {
         static Formatted of(long seed) throws IOException {
