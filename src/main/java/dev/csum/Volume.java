@@ -13,6 +13,7 @@ import dev.csum.format.VolumeFormatter;
 import dev.csum.format.VolumeLabel;
 import dev.csum.internal.VolumeInternals;
 import dev.csum.io.DeviceLock;
+import dev.csum.io.FileChannelIoPort;
 import dev.csum.io.IoPort;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -174,9 +175,17 @@ public final class Volume implements AutoCloseable {
     public static VolumeInfo convert(ConvertOptions options) throws IOException {
         try {
             return ApiMapping.info(VolumeConverter.convert(new VolumeConverter.Request(options.dataPath(),
-                options.metadataPath(), options.logSizeBytes())));
+                options.metadataPath(), options.logSizeBytes()), Volume::resolveVersionOneCrashStates));
         } catch (dev.csum.format.InvalidVolumeException refused) {
             throw ApiMapping.invalidVolume(refused);
+        }
+    }
+
+    /** Convert's first step: the version 1 crash states resolved in place (FORMAT.md §7.1). */
+    private static int resolveVersionOneCrashStates(Superblock versionOne, Path dataPath, Path metadataPathOrNull)
+            throws IOException {
+        try (IoPort port = FileChannelIoPort.open(dataPath, metadataPathOrNull, 32, false, versionOne.blockSizeBytes())) {
+            return LogRecovery.resolveVersionOneCrashStates(port, versionOne);
         }
     }
 

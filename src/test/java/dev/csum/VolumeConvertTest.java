@@ -132,6 +132,37 @@ class VolumeConvertTest {
         }
     }
 
+    /**
+     * A version 1 crash state whose data write never landed: the pair's newer copy holds the new
+     * tuple, the block its older data. Version 1 resolved it to the older data; a version 2 engine
+     * never takes two differing copies for a crash state, so convert resolves such pairs before it
+     * converts (FORMAT.md §7.1): the block reads as its older data afterwards, not as an error.
+     */
+    @ParameterizedTest(name = "separate={0}, block size {1}")
+    @CsvSource({"false, 512", "true, 4096"})
+    void aVersion1CrashStateWhoseDataNeverLandedReadsAsItsOlderDataAfterConvert(boolean separate, int blockSize)
+            throws IOException {
+        Path data = directory.resolve("v1");
+        Path metadata = separate ? directory.resolve("v1.meta") : null;
+        VersionOneImage.format(data, metadata, SIZE, blockSize);
+        byte[] older = randomBlocks(new Random(6), 2, blockSize);
+        byte[] lost = randomBlocks(new Random(7), 1, blockSize);
+        VersionOneImage.write(data, metadata, 40, older, true);
+        VersionOneImage.write(data, metadata, 41, lost, false, false); // committed, data never written
+        try (Volume volume = Volume.open(VolumeOptions.of(data).withMetadataPath(metadata).withReadOnly(true))) {
+            assertReads(volume, 40, older);
+        }
+
+        Volume.convert(ConvertOptions.of(data).withMetadataPath(metadata));
+
+        try (Volume volume = Volume.open(VolumeOptions.of(data).withMetadataPath(metadata))) {
+            assertReads(volume, 40, older);
+            byte[] next = randomBlocks(new Random(8), 1, blockSize);
+            volume.writeBlocking(41L * blockSize, next, 0, next.length);
+            assertReads(volume, 41, next);
+        }
+    }
+
     @Test
     void aVersion2VolumeIsLeftAsItIs() throws IOException {
         Path data = directory.resolve("v2");

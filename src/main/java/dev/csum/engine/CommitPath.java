@@ -25,18 +25,15 @@ import java.util.ArrayDeque;
  * groups commit concurrently and share log records.
  *
  * <h2>After a crash</h2>
- * Opening replays the log ({@code LogRecovery}). A group whose two valid copies still hold
- * different tuples (an imd write lost or torn outside the log's cover) is {@link GroupState#dual}:
- * reads accept either copy, and before its first commit it is <em>resolved</em>: the blocks whose
- * tuples differ are read, and each keeps the tuple its data matches. The correction lives in
- * memory until the group's next checkpoint.
+ * Opening replays the log ({@code LogRecovery}), which rewrites both copies of every group it names.
+ * Two valid copies that still differ are a lost checkpoint write: the newer copy serves alone
+ * ({@code PairLoader}). A version 1 volume's crash states ({@link GroupState#dual}) are served
+ * read-only; {@code csum convert} resolves them before the volume becomes version 2.
  */
 final class CommitPath {
     private final EngineContext context;
     private final PieceCompletion completion;
     private final int blockSizeBytes;
-    /** Groups waiting for buffer space to resolve. */
-    private final ArrayDeque<GroupState> waitingToResolve = new ArrayDeque<>();
     /** Groups given new writes since the last {@link #startDueCommits()}, each once. */
     private final ArrayDeque<GroupState> commitsDue = new ArrayDeque<>();
     /** Scratch for {@link #takeNonOverlappingWrites}: writes held back for the next commit. */
@@ -97,8 +94,8 @@ final class CommitPath {
     }
 
     /**
-     * Asks for the group's in-memory state to reach both imd copies (before eviction, at close):
-     * resolves a crash state first, then hands the group to the checkpointer.
+     * Asks for the group's in-memory state to reach both imd copies (before eviction, at close): hands
+     * the group to the checkpointer once no commit is in flight.
      */
     void requestSettle(GroupState state) {
         if (!state.settleRequested) {
@@ -108,15 +105,18 @@ final class CommitPath {
     }
 
     private void tryCommit(GroupState state) {
-        if (!state.loaded() || state.commitInFlight() || state.resolving()) {
+        if (!state.loaded() || state.commitInFlight()) {
             return;
         }
         if (state.damaged()) {
             failDamaged(state);
             return;
         }
-        if (state.dual() && (!state.pendingWrites.isEmpty() || state.settleRequested)) {
-            startResolve(state);
+        if (state.dual()) {
+            // Two differing copies are a crash state only on a version 1 volume, which opens read-only
+            // (convert resolves them first: LogRecovery.resolveVersionOneCrashStates).
+            assert state.pendingWrites.isEmpty() && !state.settleRequested
+                : "a version 1 crash state in group " + state.group + " on a writable volume";
             return;
         }
         if (state.settleRequested) {
@@ -344,110 +344,16 @@ final class CommitPath {
         }
     }
 
-    // ---------------------------------------------------------------- resolution after a crash
-
-    private void startResolve(GroupState state) {
-        MemorySegment committed = state.committed();
-        MemorySegment brother = state.other();
-        int differing = 0;
-        int tuples = context.geometry.blocksInGroup(state.group);
-        for (int index = 0; index < tuples; index++) {
-            if (differs(committed, brother, index)) {
-                differing++;
-            }
-        }
-        if (differing == 0) {
-            state.moveLoad(GroupPhase.Load.LOADED);
-            tryCommit(state);
-            return;
-        }
-        MemorySegment buffer = context.buffers.allocate((long) differing * blockSizeBytes);
-        state.moveLoad(GroupPhase.Load.RESOLVING);
-        if (buffer == null) {
-            waitingToResolve.add(state);
-            return;
-        }
-        state.resolveBuffer = buffer;
-        state.resolveOpsPending = differing;
-        long firstBlock = context.geometry.firstBlockOfGroup(state.group);
-        int k = 0;
-        for (int index = 0; index < tuples; index++) {
-            if (differs(committed, brother, index)) {
-                context.ops.create(OpTable.RESOLVE_READ, OpTable.READ_OP, state, index, IoPort.DATA_FILE,
-                    context.geometry.dataOffsetBytes(firstBlock + index),
-                    buffer.asSlice((long) k * blockSizeBytes, blockSizeBytes), 0);
-                k++;
-            }
-        }
-    }
-
-    private static boolean differs(MemorySegment a, MemorySegment b, int index) {
-        long offset = ImdBlock.tupleOffset(index);
-        return MemorySegment.mismatch(a, offset, offset + ImdBlock.TUPLE_BYTES, b, offset,
-            offset + ImdBlock.TUPLE_BYTES) >= 0;
-    }
-
-    /** Marks, in a resolve read's aux, the second read that confirms a block was never written. */
-    private static final int CONFIRM = 1 << 30;
-
-    void onResolveRead(GroupState state, int aux, MemorySegment block, int result) {
-        int index = aux & ~CONFIRM;
-        if (result == blockSizeBytes) {
-            MemorySegment committed = state.committed();
-            MemorySegment brother = state.other();
-            long logicalBlock = context.geometry.firstBlockOfGroup(state.group) + index;
-            int sum = context.checksum.blockChecksum(block, logicalBlock); // rare: resolution after a crash
-            boolean committedMatches = ImdBlock.tupleWritten(committed, index)
-                && sum == ImdBlock.tupleChecksum(committed, index);
-            boolean brotherMatches = ImdBlock.tupleWritten(brother, index)
-                && sum == ImdBlock.tupleChecksum(brother, index);
-            boolean neverWritten = !ImdBlock.tupleWritten(brother, index) && ImdBlock.isAllZero(block);
-            if (!committedMatches && !brotherMatches && neverWritten && (aux & CONFIRM) == 0) {
-                // "Never written" is carried into the next commit for good, and an all-zero block may
-                // also be a misdirected read: confirm it with a second read before deciding.
-                context.ops.create(OpTable.RESOLVE_READ, OpTable.READ_OP, state, index | CONFIRM, IoPort.DATA_FILE,
-                    context.geometry.dataOffsetBytes(logicalBlock), block, 0);
-                return;
-            }
-            if (!committedMatches && (brotherMatches || neverWritten)) {
-                // The newer copy's tuple describes a write whose data never landed: carry forward
-                // the tuple that describes what is on disk (or "never written").
-                MemorySegment.copy(brother, ImdBlock.tupleOffset(index), committed, ImdBlock.tupleOffset(index),
-                    ImdBlock.TUPLE_BYTES);
-                state.unsettled = true; // the correction reaches the disk at the group's next checkpoint
-            }
-        }
-        // On a read error, or data that matches neither copy (damaged, or a first write that never
-        // landed over non-zero old contents), the newer tuple is kept: the block then reads as an
-        // error, never as wrong data.
-        if (--state.resolveOpsPending == 0) {
-            context.buffers.free(state.resolveBuffer);
-            state.resolveBuffer = null;
-            state.moveLoad(GroupPhase.Load.LOADED);
-            tryCommit(state);
-        }
-    }
-
-    /** Retries groups that waited for buffer space to resolve. */
-    void retryWaiting() {
-        int waiting = waitingToResolve.size();
-        for (int i = 0; i < waiting; i++) {
-            GroupState state = waitingToResolve.poll();
-            state.moveLoad(GroupPhase.Load.DUAL); // back to waiting: tryCommit starts it again
-            tryCommit(state);
-        }
-    }
-
     // ---------------------------------------------------------------- close
 
     /**
      * Asks every cached group whose in-memory state is ahead of its imd copies to settle. Returns
-     * true when no commit, resolution or load is in flight and no group is left unsettled.
+     * true when no commit, checkpoint or load is in flight and no group is left unsettled.
      */
     boolean settleAll() {
         boolean[] done = {true};
         context.cache.forEach(state -> {
-            if (state.commitInFlight() || state.resolving() || state.loading() || state.checkpointInFlight()) {
+            if (state.commitInFlight() || state.loading() || state.checkpointInFlight()) {
                 done[0] = false;
             } else if (state.unsettled && !state.damaged() && state.loaded()) {
                 requestSettle(state);

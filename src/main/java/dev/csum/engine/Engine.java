@@ -415,7 +415,6 @@ public final class Engine implements IoPort.CompletionSink {
             }
         }
         router.retryWaiting();
-        commits.retryWaiting();
     }
 
     /** Sends ready operations to the port while the device has room, keeping linked pairs whole. */
@@ -493,7 +492,6 @@ public final class Engine implements IoPort.CompletionSink {
             case OpTable.CHECKPOINT_SYNC -> checkpointer.onSync(aux, fileIndex, result);
             case OpTable.STRICT_SYNC -> commits.onStrictSync(result);
             case OpTable.DATA_WRITE -> commits.onDataWrite((Piece) target, result);
-            case OpTable.RESOLVE_READ -> commits.onResolveRead((GroupState) target, aux, buffer, result);
             case OpTable.FSYNC -> onFsync(target, fileIndex, result);
             default -> throw new AssertionError("unknown operation kind " + kind);
         }

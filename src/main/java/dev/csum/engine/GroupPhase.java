@@ -18,10 +18,11 @@ final class GroupPhase {
         LOADING,
         /** The pair was not two VALID copies: the second read of its suspect copies is in flight. */
         CONFIRMING,
-        /** Loaded; two valid copies whose tuples differ (a crash state): reads accept either. */
+        /**
+         * Loaded, on a version 1 volume (read-only): two valid copies whose tuples differ (a crash
+         * state): reads accept either.
+         */
         DUAL,
-        /** DUAL, and the blocks whose tuples differ are being read to choose (or wait for buffer space). */
-        RESOLVING,
         /** Loaded; one set of tuples describes the group. */
         LOADED,
         /** Loaded; neither copy is valid: reads and writes of the group fail with an integrity error. */
@@ -32,9 +33,7 @@ final class GroupPhase {
                 case UNASSIGNED -> to == LOADING;
                 case LOADING -> to == CONFIRMING || to == DUAL || to == LOADED || to == DAMAGED || to == UNASSIGNED;
                 case CONFIRMING -> to == DUAL || to == LOADED || to == DAMAGED || to == UNASSIGNED;
-                case DUAL -> to == RESOLVING || to == LOADED;
-                case RESOLVING -> to == LOADED || to == DUAL;
-                case LOADED, DAMAGED -> false; // only reassignment leaves them (GroupState.assign)
+                case DUAL, LOADED, DAMAGED -> false; // only reassignment leaves them (GroupState.assign)
             };
         }
     }

@@ -79,8 +79,6 @@ final class GroupState {
     IOException checkpointFailure;
     GroupState nextInRound;
     GroupState nextInRoundAll;
-    MemorySegment resolveBuffer;
-    int resolveOpsPending;
     /** Scratch for a commit: the tuples claimed by its writes, one bit per tuple index. */
     final long[] claimedTuples;
 
@@ -114,8 +112,6 @@ final class GroupState {
         sinceSnapshotSequence = TupleLog.NONE;
         checkpointWanted = false;
         checkpointFailure = null;
-        resolveBuffer = null;
-        resolveOpsPending = 0;
         assert assertInvariants();
     }
 
@@ -167,11 +163,7 @@ final class GroupState {
 
     /** Two valid copies differ (a crash state) and are not resolved yet: reads accept either. */
     boolean dual() {
-        return loadPhase == GroupPhase.Load.DUAL || loadPhase == GroupPhase.Load.RESOLVING;
-    }
-
-    boolean resolving() {
-        return loadPhase == GroupPhase.Load.RESOLVING;
+        return loadPhase == GroupPhase.Load.DUAL;
     }
 
     boolean commitInFlight() {
@@ -209,7 +201,6 @@ final class GroupState {
             "a group not loaded is ahead of its imd copies or covered by the log");
         check(loadPhase != GroupPhase.Load.DAMAGED || logTailSequence == TupleLog.NONE,
             "a damaged group holds log entries (its writes are refused)");
-        check(resolveBuffer == null || loadPhase == GroupPhase.Load.RESOLVING, "a resolve buffer outside resolution");
         check(sinceSnapshotSequence == TupleLog.NONE || checkpointPhase != GroupPhase.Checkpoint.IDLE,
             "a snapshot sequence outside a checkpoint");
         return true;
@@ -237,7 +228,7 @@ final class GroupState {
 
     /** Nothing in flight or waiting on this group (it may still be ahead of its imd copies). */
     boolean quiet() {
-        return users == 0 && !loading() && !commitInFlight() && !resolving() && !checkpointInFlight()
+        return users == 0 && !loading() && !commitInFlight() && !checkpointInFlight()
             && pendingWrites.isEmpty() && readWaiters.isEmpty() && !settleRequested;
     }
 

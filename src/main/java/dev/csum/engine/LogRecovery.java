@@ -108,6 +108,80 @@ public final class LogRecovery {
         }
     }
 
+    /**
+     * Resolves the crash states of a format version 1 volume, before {@code csum convert} makes it
+     * version 2 (FORMAT.md §7.1): every imd pair whose two valid copies are one generation apart and
+     * hold different tuples (a version 1 commit whose data write may or may not have landed) has its
+     * differing blocks read, each keeps the tuple its data matches (the newer first; none: the newer,
+     * so the block reads as an integrity error), and both copies are rewritten with the result, older
+     * slot first. Version 1 resolved such a pair at its first use; version 2 never takes two differing
+     * copies for a crash state (RELIABILITY.md §3, bug 13), so conversion resolves them first. The
+     * volume stays version 1 and valid throughout: a crash during it leaves pairs to resolve again.
+     *
+     * @return the groups rewritten
+     */
+    public static int resolveVersionOneCrashStates(IoPort port, Superblock versionOne) throws IOException {
+        if (versionOne.geometry().logBlockCount() != 0) {
+            throw new IllegalArgumentException("not a format version 1 volume");
+        }
+        LogRecovery recovery = new LogRecovery(port, versionOne);
+        try {
+            return recovery.resolveAllCrashStates();
+        } finally {
+            recovery.arena.close();
+        }
+    }
+
+    private int resolveAllCrashStates() throws IOException {
+        int batchGroups = 64;
+        MemorySegment pairs = arena.allocate((long) batchGroups * 2 * blockSizeBytes, alignment);
+        long[] offsets = new long[batchGroups];
+        MemorySegment[] buffers = new MemorySegment[batchGroups];
+        int[] results = new int[batchGroups];
+        MemorySegment pair = arena.allocate(2L * blockSizeBytes, alignment);
+        MemorySegment block = arena.allocate(blockSizeBytes, alignment);
+        int[] blocksRead = {0};
+        PairRewriter rewriter = new PairRewriter(io, geometry, volumeTag, arena, alignment);
+        int rewritten = 0;
+        long groupCount = geometry.groupCount();
+        for (long first = 0; first < groupCount; first += batchGroups) {
+            int count = (int) Math.min(batchGroups, groupCount - first);
+            for (int k = 0; k < count; k++) {
+                offsets[k] = geometry.imdPairOffsetBytes(first + k);
+                buffers[k] = pairs.asSlice((long) k * 2 * blockSizeBytes, 2L * blockSizeBytes);
+            }
+            io.readAll(IoPort.METADATA_FILE, offsets, buffers, count, results);
+            for (int k = 0; k < count; k++) {
+                // A pair that failed to read is left to the engine (it fails its blocks as it always did).
+                if (results[k] == 2 * blockSizeBytes && copiesDifferAfterACommit(first + k, buffers[k])
+                        && resolveGroup(first + k, Map.of(), 0, pair, block, blocksRead)) {
+                    rewriter.add(first + k, pair.asSlice(0, blockSizeBytes));
+                    rewritten++;
+                }
+            }
+        }
+        rewriter.flush();
+        if (rewritten > 0) {
+            requireSynced(IoPort.METADATA_FILE);
+        }
+        return rewritten;
+    }
+
+    /** Whether the pair holds two valid copies one generation apart with different tuples. */
+    private boolean copiesDifferAfterACommit(long group, MemorySegment pair) {
+        MemorySegment first = pair.asSlice(0, blockSizeBytes);
+        MemorySegment second = pair.asSlice(blockSizeBytes, blockSizeBytes);
+        if (ImdBlock.validate(first, group, volumeTag, 0) != ImdValidity.VALID
+                || ImdBlock.validate(second, group, volumeTag, 1) != ImdValidity.VALID) {
+            return false;
+        }
+        int g0 = ImdBlock.generation(first);
+        int g1 = ImdBlock.generation(second);
+        boolean adjacent = g0 + 1 == g1 || g1 + 1 == g0;
+        return adjacent && MemorySegment.mismatch(first, ImdBlock.HEADER_BYTES, blockSizeBytes,
+            second, ImdBlock.HEADER_BYTES, blockSizeBytes) >= 0;
+    }
+
     private record Scanned(long sequence, long startBlock, int lengthBlocks, long tail, long watermark) {
     }
 

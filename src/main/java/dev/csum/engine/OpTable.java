@@ -18,7 +18,7 @@ final class OpTable {
     static final byte IMD_LOAD = 3;
     static final byte LOG_WRITE = 4;
     static final byte DATA_WRITE = 5;
-    static final byte RESOLVE_READ = 6;
+    // 6 was RESOLVE_READ (version 1 crash-state resolution, now done by convert)
     static final byte FSYNC = 7;
     static final byte CHECKPOINT_WRITE = 8;
     static final byte CHECKPOINT_SYNC = 9;

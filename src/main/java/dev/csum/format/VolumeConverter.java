@@ -78,11 +78,38 @@ public final class VolumeConverter {
      * @throws IOException              when a device cannot be read or written, or another process has it open
      */
     public static Superblock convert(Request request) throws IOException {
-        return convert(request, BlockDeviceZeroing::zero, Step.DONE);
+        return convert(request, CrashStateResolver.NONE, BlockDeviceZeroing::zero, Step.DONE);
+    }
+
+    /**
+     * {@link #convert(Request)}, with the version 1 volume's crash states resolved by
+     * {@code resolver} first, under the lock, before anything else is written.
+     */
+    public static Superblock convert(Request request, CrashStateResolver resolver) throws IOException {
+        return convert(request, resolver, BlockDeviceZeroing::zero, Step.DONE);
+    }
+
+    /**
+     * Resolves a version 1 volume's crash states in place before it is converted (the engine's
+     * recovery code, given by the API layer: FORMAT.md §7.1). Runs with the volume locked; opens the
+     * devices itself.
+     */
+    @FunctionalInterface
+    public interface CrashStateResolver {
+        /** Leaves the pairs as they are (tests of the conversion steps alone). */
+        CrashStateResolver NONE = (versionOne, dataPath, metadataPathOrNull) -> 0;
+
+        /** Resolves the crash states of {@code versionOne}; returns the groups rewritten. */
+        int resolve(Superblock versionOne, Path dataPath, Path metadataPathOrNull) throws IOException;
     }
 
     /** {@link #convert(Request)} zeroing with {@code zeroing}, stopping after {@code lastStep} as a crash would. */
     static Superblock convert(Request request, VolumeFormatter.FastZeroing zeroing, Step lastStep) throws IOException {
+        return convert(request, CrashStateResolver.NONE, zeroing, lastStep);
+    }
+
+    private static Superblock convert(Request request, CrashStateResolver resolver, VolumeFormatter.FastZeroing zeroing,
+                                      Step lastStep) throws IOException {
         Path data = existing(request.dataPath(), "data device");
         Path metadata = request.metadataPathOrNull() == null ? null : existing(request.metadataPathOrNull(), "metadata device");
         if (metadata != null && Files.isSameFile(data, metadata)) {
@@ -101,13 +128,13 @@ public final class VolumeConverter {
                 return alreadyConverted(label.superblock(), request);
             }
             Plan plan = Plan.of(label.superblock(), request, metadata == null ? data : metadata);
+            if (label.usedBackup()) {
+                VolumeLabel.restorePrimaries(label, data, metadata);
+            }
+            resolver.resolve(label.superblock(), data, metadata);
             try (FileChannel dataChannel = FileChannel.open(data, StandardOpenOption.READ, StandardOpenOption.WRITE);
                  FileChannel metadataChannel = metadata == null ? null
                      : FileChannel.open(metadata, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                // Everything checked, locked and open: from here on, write.
-                if (label.usedBackup()) {
-                    VolumeLabel.restorePrimaries(label, data, metadata);
-                }
                 return plan.run(dataChannel, metadataChannel == null ? dataChannel : metadataChannel, zeroing, lastStep);
             }
         }

@@ -71,6 +71,16 @@ public final class VersionOneImage {
      * copy gets the same tuples with the generation after, as version 1's close settled a group.
      */
     public static void write(Path data, Path metadataOrNull, long firstBlock, byte[] bytes, boolean settle) throws IOException {
+        write(data, metadataOrNull, firstBlock, bytes, settle, true);
+    }
+
+    /**
+     * As {@link #write(Path, Path, long, byte[], boolean)}; without {@code dataLands}, a crash came
+     * between the commit and the data writes: the pair is left as that commit left it (not settled)
+     * and the blocks keep their older data.
+     */
+    public static void write(Path data, Path metadataOrNull, long firstBlock, byte[] bytes, boolean settle,
+                             boolean dataLands) throws IOException {
         Superblock superblock = VolumeLabel.read(data, metadataOrNull).superblock();
         if (superblock.formatVersion() != Superblock.FORMAT_VERSION_1) {
             throw new IllegalArgumentException(data + " is not a format version 1 volume");
@@ -102,10 +112,10 @@ public final class VersionOneImage {
                     ImdBlock.setTuple(next, (int) (block % tuples), checksum.blockChecksum(blockBytes, block), ImdBlock.FLAG_WRITTEN, 0);
                 }
                 commit(imdChannel, pairOffset, next, group, generation, superblock.volumeTag());
-                for (long block = from; block <= to; block++) {
+                for (long block = from; block <= to && dataLands; block++) {
                     VolumeFiles.write(dataChannel, geometry.dataOffsetBytes(block), source.asSlice((block - firstBlock) * blockSize, blockSize));
                 }
-                if (settle) {
+                if (settle && dataLands) {
                     commit(imdChannel, pairOffset, next, group, generation + 1, superblock.volumeTag());
                 }
             }
