@@ -75,15 +75,17 @@ public final class LogRecovery {
      * @param nextSequence the sequence of the next record
      * @param headBlock the log block the next record goes to
      * @param durableWatermark the watermark the next record carries
-     * @param headRecordBlocks blocks of the last record on the media, which ends at {@code headBlock}
-     *                         and has the sequence {@code nextSequence - 1}; 0 when the log holds none.
-     *                         That record holds the log's durable tail: it stays live until a later
-     *                         record carrying a newer tail is durable ({@link TupleLog}, "Space")
+     * @param headRecordSequence the sequence of the last record on the media (a clean close's or
+     *                           recovery's empty record: its tail is itself); 0 when the log holds none
+     * @param headRecordBlocks blocks of that record, which ends at {@code headBlock}; 0 when none. It
+     *                         holds the log's durable tail: it stays live until a later record
+     *                         carrying a newer tail is durable ({@link TupleLog}, "Space")
      */
-    record Start(long nextSequence, long headBlock, long durableWatermark, int headRecordBlocks) {
+    record Start(long nextSequence, long headBlock, long durableWatermark, long headRecordSequence,
+                 int headRecordBlocks) {
         /** A log with no record on the media (just formatted, or a volume without a log). */
         static Start empty() {
-            return new Start(1, 0, 0, 0);
+            return new Start(1, 0, 0, 0, 0);
         }
     }
 
@@ -263,15 +265,18 @@ public final class LogRecovery {
         if (rewriter != null) {
             rewriter.flush();
         }
-        long nextSequence = head.sequence() + 1;
+        // A session starts above any sequence the region may hold: the records written after the head
+        // lie, disjoint, in the region's other blocks, so fewer than regionBlocks of them exist. A head
+        // missed by the scan (a record unreadable now) can then never share a sequence with a new one.
+        long nextSequence = head.sequence() + regionBlocks;
         long headBlock = (head.startBlock() + head.lengthBlocks()) % regionBlocks;
         // Anything but a clean close's empty record at the head gets a new empty record: the engine
         // starts with that record as the media's tail (TupleLog, "Space"), never with records it
         // could not read back (replayed 0: their blocks then fail as integrity errors).
         boolean needsEmptyRecord = !(head.tail() == head.sequence() && replayed == 1 && emptyRecord(head));
         if (readOnly || !needsEmptyRecord) {
-            return new Result(new Start(nextSequence, headBlock, watermark, head.lengthBlocks()), overlay, replayed,
-                groups.size(), blocksRead[0]);
+            return new Result(new Start(nextSequence, headBlock, watermark, head.sequence(), head.lengthBlocks()),
+                overlay, replayed, groups.size(), blocksRead[0]);
         }
         if (!toWrite.isEmpty()) {
             requireSynced(IoPort.METADATA_FILE);
@@ -286,8 +291,8 @@ public final class LogRecovery {
                 + resultText(written));
         }
         requireSynced(IoPort.METADATA_FILE);
-        return new Result(new Start(nextSequence + 1, (headBlock + 1) % regionBlocks, head.sequence(), 1), overlay,
-            replayed, groups.size(), blocksRead[0]);
+        return new Result(new Start(nextSequence + 1, (headBlock + 1) % regionBlocks, head.sequence(), nextSequence, 1),
+            overlay, replayed, groups.size(), blocksRead[0]);
     }
 
     private boolean emptyRecord(Scanned record) throws IOException {
@@ -302,10 +307,11 @@ public final class LogRecovery {
 
     /**
      * Every valid record in the region, by sequence. A chunk read that shows no valid record, or a
-     * record whose offset field names another place, is read once more before it is believed: the
-     * read may have been misdirected (the device returned another place's bytes), and a scan that
-     * misses the head would start the next session at a sequence the region already holds (torture
-     * seed 498). A record found at a place it was not written for (a misdirected write) is ignored.
+     * record whose offset field names another place, is read once more and the records of both reads
+     * are taken: either read may have been misdirected (the device returned another place's bytes),
+     * and a scan that misses the head would start the next session at a sequence the region already
+     * holds (torture seeds 498, 9147). A record found at a place it was not written for (a
+     * misdirected write) is ignored.
      */
     private Map<Long, Scanned> scan(long regionBlocks, int maxRecordBlocks) throws IOException {
         Map<Long, Scanned> found = new HashMap<>();
@@ -319,8 +325,10 @@ public final class LogRecovery {
             readChunk(first, bytes);
             List<Scanned> records = scanChunk(first, bytes, scanBlocks, misplaced);
             if (records.isEmpty() || misplaced[0] > 0) {
+                // Both reads count: a record valid where it was written is there, whichever read saw
+                // it (the second read may be the misdirected one).
                 readChunk(first, bytes);
-                records = scanChunk(first, bytes, scanBlocks, misplaced);
+                records.addAll(scanChunk(first, bytes, scanBlocks, misplaced));
             }
             for (Scanned record : records) {
                 found.putIfAbsent(record.sequence(), record);

@@ -140,7 +140,7 @@ final class TupleLog {
         this.headBlock = start.headBlock();
         if (start.headRecordBlocks() > 0) {
             // The record recovery left last holds the media's tail: live until a newer tail is durable.
-            long headRecordSequence = start.nextSequence() - 1;
+            long headRecordSequence = start.headRecordSequence();
             this.mediaTail = headRecordSequence;
             addLive(headRecordSequence, Math.floorMod(headBlock - start.headRecordBlocks(), regionBlocks),
                 start.headRecordBlocks());
