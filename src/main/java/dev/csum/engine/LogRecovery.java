@@ -306,12 +306,13 @@ public final class LogRecovery {
     }
 
     /**
-     * Every valid record in the region, by sequence. A chunk read that shows no valid record, or a
-     * record whose offset field names another place, is read once more and the records of both reads
-     * are taken: either read may have been misdirected (the device returned another place's bytes),
-     * and a scan that misses the head would start the next session at a sequence the region already
-     * holds (torture seeds 498, 9147). A record found at a place it was not written for (a
-     * misdirected write) is ignored.
+     * Every valid record in the region, by sequence. A chunk read that shows bytes but no valid
+     * record, or a record whose offset field names another place, is read once more and the records
+     * of both reads are taken: either read may have been misdirected (the device returned another
+     * place's bytes). An all-zero chunk is believed (a log not used that far yet), unless the whole
+     * region shows no record: then it is all read once more, since a session that misses every record
+     * would start its sequences over them (torture seeds 498, 9147). A record found at a place it was
+     * not written for (a misdirected write) is ignored.
      */
     private Map<Long, Scanned> scan(long regionBlocks, int maxRecordBlocks) throws IOException {
         Map<Long, Scanned> found = new HashMap<>();
@@ -324,17 +325,38 @@ public final class LogRecovery {
             MemorySegment bytes = buffer.asSlice(0, readBlocks * blockSizeBytes);
             readChunk(first, bytes);
             List<Scanned> records = scanChunk(first, bytes, scanBlocks, misplaced);
-            if (records.isEmpty() || misplaced[0] > 0) {
-                // Both reads count: a record valid where it was written is there, whichever read saw
-                // it (the second read may be the misdirected one).
-                readChunk(first, bytes);
-                records.addAll(scanChunk(first, bytes, scanBlocks, misplaced));
+            boolean unused = records.isEmpty() && ImdBlock.isAllZero(bytes.asSlice(0, scanBlocks * blockSizeBytes));
+            if ((records.isEmpty() && !unused) || misplaced[0] > 0) {
+                rereadChunk(first, bytes, scanBlocks, records, misplaced);
             }
             for (Scanned record : records) {
                 found.putIfAbsent(record.sequence(), record);
             }
         }
+        if (found.isEmpty()) {
+            // Nothing at all: a fresh log, or reads that all came back from elsewhere. Once more,
+            // since a session that misses every record would start its sequences over them.
+            for (long first = 0; first < regionBlocks; first += chunkBlocks) {
+                long readBlocks = Math.min(regionBlocks - first, chunkBlocks + maxRecordBlocks);
+                List<Scanned> records = new ArrayList<>();
+                rereadChunk(first, buffer.asSlice(0, readBlocks * blockSizeBytes),
+                    Math.min(chunkBlocks, regionBlocks - first), records, misplaced);
+                for (Scanned record : records) {
+                    found.putIfAbsent(record.sequence(), record);
+                }
+            }
+        }
         return found;
+    }
+
+    /**
+     * Reads the chunk again and adds its records to {@code records}: both reads count, since a record
+     * valid where it was written is there whichever read saw it (either may be the misdirected one).
+     */
+    private void rereadChunk(long first, MemorySegment bytes, long scanBlocks, List<Scanned> records, int[] misplaced)
+            throws IOException {
+        readChunk(first, bytes);
+        records.addAll(scanChunk(first, bytes, scanBlocks, misplaced));
     }
 
     private void readChunk(long first, MemorySegment bytes) throws IOException {
