@@ -26,6 +26,15 @@ final class ApiMapping {
         return Checksum.valueOf(algorithm.name());
     }
 
+    /** The API's allocations are the format's, constant for constant (FileAllocationTest checks it). */
+    static dev.csum.format.FileAllocation allocation(FileAllocation allocation) {
+        return dev.csum.format.FileAllocation.valueOf(allocation.name());
+    }
+
+    static FileAllocation allocation(dev.csum.format.FileAllocation allocation) {
+        return FileAllocation.valueOf(allocation.name());
+    }
+
     static dev.csum.format.MetadataPlacement placement(MetadataPlacement placement) {
         return switch (placement) {
             case INTERLEAVED -> dev.csum.format.MetadataPlacement.INTERLEAVED;

@@ -24,9 +24,11 @@ import java.util.OptionalLong;
  *     multiple of the block size and at least 16 blocks (checked by {@link Volume#format(FormatOptions)}).
  *     The log sits after the last group (interleaved: on the data device, so it takes room from the
  *     data) or after the last metadata pair (separate: on the metadata device)
+ * @param allocation how a regular file is laid out (default {@link FileAllocation#AUTO}): holes,
+ *     reserved extents or written zeros; block devices take only {@link FileAllocation#AUTO}
  */
 public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeBytes, int blockSizeBytes,
-                            Checksum checksum, boolean overwrite, long logSizeBytes) {
+                            Checksum checksum, boolean overwrite, long logSizeBytes, FileAllocation allocation) {
     /** The block size of {@link #of(Path)}: 4096 bytes. */
     public static final int DEFAULT_BLOCK_SIZE_BYTES = 4096;
 
@@ -34,7 +36,8 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      * Checks the components, each described above. Whether they fit the devices is checked by
      * {@link Volume#format(FormatOptions)}.
      *
-     * @throws NullPointerException when {@code dataPath}, {@code sizeBytes} or {@code checksum} is null
+     * @throws NullPointerException when {@code dataPath}, {@code sizeBytes}, {@code checksum} or
+     *     {@code allocation} is null
      * @throws IllegalArgumentException when {@code sizeBytes} holds a value that is not positive,
      *     {@code blockSizeBytes} is neither 512 nor 4096, or {@code logSizeBytes} is negative
      */
@@ -42,6 +45,7 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
         Objects.requireNonNull(dataPath, "dataPath");
         Objects.requireNonNull(sizeBytes, "sizeBytes (OptionalLong.empty() for the existing size)");
         Objects.requireNonNull(checksum, "checksum");
+        Objects.requireNonNull(allocation, "allocation");
         if (sizeBytes.isPresent() && sizeBytes.getAsLong() <= 0) {
             throw new IllegalArgumentException("size must be positive, was " + sizeBytes.getAsLong());
         }
@@ -55,7 +59,8 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
 
     /**
      * An interleaved volume over the whole existing file or device at {@code dataPath}, with the
-     * defaults: 4096-byte blocks, {@link Checksum#CRC32C}, the default log size, no overwrite.
+     * defaults: 4096-byte blocks, {@link Checksum#CRC32C}, the default log size, no overwrite,
+     * {@link FileAllocation#AUTO}.
      *
      * @param dataPath the data device: an existing regular file or block device (give a size with
      *     {@link #withSizeBytes(long)} to create a file)
@@ -64,7 +69,7 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      */
     public static FormatOptions of(Path dataPath) {
         return new FormatOptions(dataPath, null, OptionalLong.empty(), DEFAULT_BLOCK_SIZE_BYTES, Checksum.CRC32C,
-            false, 0);
+            false, 0, FileAllocation.AUTO);
     }
 
     /**
@@ -75,7 +80,7 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      * @return a copy with that metadata device
      */
     public FormatOptions withMetadataPath(Path path) {
-        return new FormatOptions(dataPath, path, sizeBytes, blockSizeBytes, checksum, overwrite, logSizeBytes);
+        return new FormatOptions(dataPath, path, sizeBytes, blockSizeBytes, checksum, overwrite, logSizeBytes, allocation);
     }
 
     /**
@@ -88,7 +93,7 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      * @throws IllegalArgumentException when {@code bytes} is not positive
      */
     public FormatOptions withSizeBytes(long bytes) {
-        return new FormatOptions(dataPath, metadataPath, OptionalLong.of(bytes), blockSizeBytes, checksum, overwrite, logSizeBytes);
+        return new FormatOptions(dataPath, metadataPath, OptionalLong.of(bytes), blockSizeBytes, checksum, overwrite, logSizeBytes, allocation);
     }
 
     /**
@@ -97,7 +102,7 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      * @return a copy with no size
      */
     public FormatOptions withExistingSize() {
-        return new FormatOptions(dataPath, metadataPath, OptionalLong.empty(), blockSizeBytes, checksum, overwrite, logSizeBytes);
+        return new FormatOptions(dataPath, metadataPath, OptionalLong.empty(), blockSizeBytes, checksum, overwrite, logSizeBytes, allocation);
     }
 
     /**
@@ -108,7 +113,7 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      * @throws IllegalArgumentException when {@code bytes} is neither 512 nor 4096
      */
     public FormatOptions withBlockSizeBytes(int bytes) {
-        return new FormatOptions(dataPath, metadataPath, sizeBytes, bytes, checksum, overwrite, logSizeBytes);
+        return new FormatOptions(dataPath, metadataPath, sizeBytes, bytes, checksum, overwrite, logSizeBytes, allocation);
     }
 
     /**
@@ -119,7 +124,7 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      * @throws NullPointerException when {@code algorithm} is null
      */
     public FormatOptions withChecksum(Checksum algorithm) {
-        return new FormatOptions(dataPath, metadataPath, sizeBytes, blockSizeBytes, algorithm, overwrite, logSizeBytes);
+        return new FormatOptions(dataPath, metadataPath, sizeBytes, blockSizeBytes, algorithm, overwrite, logSizeBytes, allocation);
     }
 
     /**
@@ -129,7 +134,7 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      * @return a copy with that setting
      */
     public FormatOptions withOverwrite(boolean overwriteExisting) {
-        return new FormatOptions(dataPath, metadataPath, sizeBytes, blockSizeBytes, checksum, overwriteExisting, logSizeBytes);
+        return new FormatOptions(dataPath, metadataPath, sizeBytes, blockSizeBytes, checksum, overwriteExisting, logSizeBytes, allocation);
     }
 
     /**
@@ -142,6 +147,20 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      * @throws IllegalArgumentException when {@code bytes} is negative
      */
     public FormatOptions withLogSizeBytes(long bytes) {
-        return new FormatOptions(dataPath, metadataPath, sizeBytes, blockSizeBytes, checksum, overwrite, bytes);
+        return new FormatOptions(dataPath, metadataPath, sizeBytes, blockSizeBytes, checksum, overwrite, bytes, allocation);
+    }
+
+    /**
+     * This format with another file allocation: see {@link FileAllocation}.
+     *
+     * @param fileAllocation how regular files are laid out; block devices take only {@link FileAllocation#AUTO}
+     *     (checked by {@link Volume#format(FormatOptions)}, before anything is written, as is the free
+     *     space a reserved or zeroed file needs)
+     * @return a copy with that allocation
+     * @throws NullPointerException when {@code fileAllocation} is null
+     */
+    public FormatOptions withAllocation(FileAllocation fileAllocation) {
+        return new FormatOptions(dataPath, metadataPath, sizeBytes, blockSizeBytes, checksum, overwrite, logSizeBytes,
+            fileAllocation);
     }
 }

@@ -125,7 +125,9 @@ public final class Volume implements AutoCloseable {
      * @return the new volume's identity and geometry
      * @throws IllegalArgumentException when the options do not fit the devices (too small, a size
      *     larger than a block device, the metadata device being the data device, a log size that is not
-     *     a multiple of the block size or below 16 blocks, ...)
+     *     a multiple of the block size or below 16 blocks, an allocation other than
+     *     {@link FileAllocation#AUTO} for a block device, too little free space for a reserved or zeroed
+     *     file, ...), before anything is written
      * @throws InvalidVolumeException when a device holds something and {@linkplain FormatOptions#overwrite()
      *     overwrite} is not set (the message names what it holds; nothing was written)
      * @throws IllegalStateException when this process has the volume open
@@ -136,7 +138,7 @@ public final class Volume implements AutoCloseable {
         try {
             return ApiMapping.info(VolumeFormatter.format(new VolumeFormatter.Request(options.dataPath(),
                 options.metadataPath(), sizeBytes, options.blockSizeBytes(), ApiMapping.algorithm(options.checksum()),
-                options.overwrite(), options.logSizeBytes())));
+                options.overwrite(), options.logSizeBytes(), ApiMapping.allocation(options.allocation()))));
         } catch (dev.csum.format.InvalidVolumeException refused) {
             throw ApiMapping.invalidVolume(refused);
         }

@@ -18,8 +18,9 @@ import java.util.UUID;
  * superblock says so ({@link Superblock#FLAG_DATA_ZEROED}).
  *
  * <p>Regular files are cut to length 0 and re-extended, so every block between the superblocks
- * (imd pairs, log, data area) is a hole reading as zeros: formatting 64 GiB writes two or three
- * blocks, and the data area is zeroed. On a block device everything between the superblocks is
+ * (imd pairs, log, data area) reads as zeros, and the data area is zeroed; how the file is then
+ * allocated is {@link Request#allocation()}'s choice ({@link FileAllocation}): holes (formatting 64
+ * GiB writes two or three blocks), reserved extents (one {@code fallocate}), or zeros written. On a block device everything between the superblocks is
  * zeroed by the device itself when it can ({@code fallocate(PUNCH_HOLE | KEEP_SIZE)}: write-zeroes or
  * a discard that zeroes, which the kernel refuses rather than emulate), and the data area is then
  * zeroed too; otherwise the imd pairs and the log are overwritten with zeros (interleaved: one
@@ -58,11 +59,24 @@ public final class VolumeFormatter {
      * @param force             overwrite whatever the devices hold
      * @param logSizeBytes      the tuple log's size: a multiple of the block size, at least
      *                          {@link Geometry#MIN_LOG_BLOCKS} blocks; or {@link #DEFAULT_LOG_SIZE}
+     * @param allocation        how each regular file is laid out ({@link FileAllocation}); block
+     *                          devices take only {@link FileAllocation#AUTO}
      */
     public record Request(Path dataPath, Path metadataPathOrNull, long sizeBytes, int blockSizeBytes,
-                          ChecksumAlgorithm checksum, boolean force, long logSizeBytes) {
+                          ChecksumAlgorithm checksum, boolean force, long logSizeBytes, FileAllocation allocation) {
 
-        /** A request for a log of the default size. */
+        /** Checks that an allocation is given ({@link FileAllocation#AUTO} for the default). */
+        public Request {
+            Objects.requireNonNull(allocation, "allocation");
+        }
+
+        /** A request with the default allocation ({@link FileAllocation#AUTO}). */
+        public Request(Path dataPath, Path metadataPathOrNull, long sizeBytes, int blockSizeBytes,
+                       ChecksumAlgorithm checksum, boolean force, long logSizeBytes) {
+            this(dataPath, metadataPathOrNull, sizeBytes, blockSizeBytes, checksum, force, logSizeBytes, FileAllocation.AUTO);
+        }
+
+        /** A request for a log of the default size, with the default allocation. */
         public Request(Path dataPath, Path metadataPathOrNull, long sizeBytes, int blockSizeBytes,
                        ChecksumAlgorithm checksum, boolean force) {
             this(dataPath, metadataPathOrNull, sizeBytes, blockSizeBytes, checksum, force, DEFAULT_LOG_SIZE);
@@ -128,6 +142,9 @@ public final class VolumeFormatter {
             throw new IllegalArgumentException("metadata device " + metadataPath + " has " + metadata.sizeBytes
                     + " bytes; this volume needs " + geometry.metadataFileSizeBytes());
         }
+        FileAllocation dataAllocation = data.allocation(request.allocation(), blockSize, dataSize);
+        FileAllocation metadataAllocation = metadata == null ? null
+            : metadata.allocation(request.allocation(), blockSize, geometry.metadataFileSizeBytes());
         // Refuse what must not be overwritten before anything is created or locked ...
         refuseUnlessEmpty(request, data, metadata);
         Superblock superblock;
@@ -145,15 +162,15 @@ public final class VolumeFormatter {
                 boolean dataZeroed;
                 if (metadata == null) {
                     // Regular file: all holes. Block device: zeroed between the superblocks, or pairs and log written.
-                    data.clear(dataChannel, dataSize);
+                    data.clear(dataChannel, dataSize, dataAllocation);
                     dataZeroed = !data.blockDevice || zeroing.zero(dataPath, blockSize, geometry.backupSuperblockOffsetBytes() - blockSize);
                     if (!dataZeroed) {
                         zeroInterleavedPairs(dataChannel, geometry);
                         zeroRange(dataChannel, geometry.logOffsetBytes(), geometry.backupSuperblockOffsetBytes());
                     }
                 } else {
-                    metadata.clear(metadataChannel, geometry.metadataFileSizeBytes());
-                    data.clear(dataChannel, dataSize);
+                    metadata.clear(metadataChannel, geometry.metadataFileSizeBytes(), metadataAllocation);
+                    data.clear(dataChannel, dataSize, dataAllocation);
                     if (metadata.blockDevice && !zeroing.zero(metadataPath, blockSize, geometry.backupSuperblockOffsetBytes() - blockSize)) {
                         zeroRange(metadataChannel, blockSize, geometry.backupSuperblockOffsetBytes());
                     }
@@ -282,15 +299,36 @@ public final class VolumeFormatter {
         }
 
         /**
-         * Discards a regular file's old contents: it becomes all holes of {@code lengthBytes}. A block
-         * device keeps its size (format overwrites what it must).
+         * The allocation {@code requested} resolves to for this device holding {@code lengthBytes}
+         * ({@link FileAllocation#resolve}), checked before anything is written; null for a block device.
+         *
+         * @throws IllegalArgumentException for an allocation asked of a block device, not enough free
+         *     space, or a reservation without native access
          */
-        void clear(FileChannel channel, long lengthBytes) throws IOException {
+        FileAllocation allocation(FileAllocation requested, int blockSizeBytes, long lengthBytes) throws IOException {
+            if (blockDevice) {
+                if (requested != FileAllocation.AUTO) {
+                    throw new IllegalArgumentException(role + " " + path + " is a block device: allocation "
+                        + requested.name().toLowerCase() + " applies to regular files only");
+                }
+                return null;
+            }
+            FileAllocation resolved = requested.resolve(path, blockSizeBytes);
+            resolved.check(path, lengthBytes, exists ? sizeBytes : 0);
+            return resolved;
+        }
+
+        /**
+         * Discards a regular file's old contents: it becomes {@code lengthBytes} reading as zeros, laid
+         * out as {@code allocation} says. A block device keeps its size (format overwrites what it must).
+         */
+        void clear(FileChannel channel, long lengthBytes, FileAllocation allocation) throws IOException {
             if (blockDevice) {
                 return;
             }
             channel.truncate(0);
             VolumeFiles.setLength(path, lengthBytes);
+            allocation.apply(path, channel, lengthBytes);
         }
     }
 }

@@ -92,7 +92,8 @@ class VolumeFormatterTest {
         Path file = dir.resolve("big");
         long size = 64L << 30;
         long started = System.nanoTime();
-        Superblock superblock = VolumeFormatter.format(request(file, null, size, 4096));
+        Superblock superblock = VolumeFormatter.format(new VolumeFormatter.Request(file, null, size, 4096,
+            ChecksumAlgorithm.CRC32C, false, VolumeFormatter.DEFAULT_LOG_SIZE, FileAllocation.SPARSE));
         long millis = (System.nanoTime() - started) / 1_000_000;
         assertTrue(millis < 5_000, "format took " + millis + " ms");
         assertEquals(size, Files.size(file));
@@ -119,10 +120,23 @@ class VolumeFormatterTest {
         byte[] junk = new byte[4 << 20];
         new Random(3).nextBytes(junk);
         Files.write(file, junk);
-        Superblock superblock = VolumeFormatter.format(new VolumeFormatter.Request(file, null, -1, 4096, ChecksumAlgorithm.CRC32C, true));
+        Superblock superblock = VolumeFormatter.format(new VolumeFormatter.Request(file, null, -1, 4096, ChecksumAlgorithm.CRC32C,
+            true, VolumeFormatter.DEFAULT_LOG_SIZE, FileAllocation.SPARSE));
         assertEquals(junk.length, Files.size(file));
         assertImdBlocksEmpty(file, superblock);
         assertTrue(allocatedBytes(file) <= 64 * 1024, "old blocks released, data area not written");
+        // Reserved or zeroed, the old contents are gone all the same (FileAllocationTest: what each allocates).
+        for (FileAllocation allocation : new FileAllocation[] {FileAllocation.AUTO, FileAllocation.ZEROED}) {
+            Files.write(file, junk);
+            Superblock again = VolumeFormatter.format(new VolumeFormatter.Request(file, null, -1, 4096, ChecksumAlgorithm.CRC32C,
+                true, VolumeFormatter.DEFAULT_LOG_SIZE, allocation));
+            assertImdBlocksEmpty(file, again);
+            try (FileChannel channel = FileChannel.open(file)) {
+                long lastDataBlock = again.geometry().dataOffsetBytes(again.dataBlockCount() - 1);
+                assertEquals(-1, VolumeFiles.read(channel, lastDataBlock, 4096).mismatch(MemorySegment.ofArray(new byte[4096])),
+                    allocation + ": old data gone");
+            }
+        }
     }
 
     @Test

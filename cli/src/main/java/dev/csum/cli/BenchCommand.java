@@ -2,6 +2,7 @@ package dev.csum.cli;
 
 import dev.csum.Checksum;
 import dev.csum.Durability;
+import dev.csum.FileAllocation;
 import dev.csum.FormatOptions;
 import dev.csum.IntegrityException;
 import dev.csum.IoEngine;
@@ -76,6 +77,11 @@ final class BenchCommand implements Callable<Integer> {
         description = "Checksum of a newly created volume (default ${DEFAULT-VALUE}).")
     Checksum checksum;
 
+    @Option(names = "--allocation", paramLabel = "KIND", defaultValue = "auto", converter = FormatCommand.AllocationConverter.class,
+        description = "How a newly created volume's file is laid out: auto, sparse, reserved or zeroed (csum format"
+            + " --help; default ${DEFAULT-VALUE}).")
+    FileAllocation allocation;
+
     @Option(names = "--io-engine", paramLabel = "ENGINE", defaultValue = "auto", converter = IoEngineConverter.class,
         description = {"auto (io_uring, or the portable FileChannel port with a warning when io_uring is refused),",
             "io_uring or portable (default ${DEFAULT-VALUE})."})
@@ -126,7 +132,7 @@ final class BenchCommand implements Callable<Integer> {
                     throw CliException.usage(volume.device + ": no such file; give --size to create and format it");
                 }
                 Volume.format(FormatOptions.of(volume.device).withMetadataPath(volume.metadata).withSizeBytes(sizeBytes)
-                    .withBlockSizeBytes(blockSizeBytes).withChecksum(checksum));
+                    .withBlockSizeBytes(blockSizeBytes).withChecksum(checksum).withAllocation(allocation));
                 created = true;
             }
             VolumeOptions options = options(volume.options(), depth, (int) requestBytes).withIoEngine(ioEngine)

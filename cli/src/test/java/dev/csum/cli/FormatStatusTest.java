@@ -58,6 +58,19 @@ class FormatStatusTest {
     }
 
     @Test
+    void formatTakesAnAllocationAndSaysWhichItMade() throws Exception {
+        Path device = directory.resolve("v");
+        String sparse = Cli.run("format", device.toString(), "--size", "8m", "--allocation", "sparse").assertOk().out();
+        assertTrue(sparse.lines().anyMatch("file allocation sparse"::equals), sparse);
+        String auto = Cli.run("format", device.toString(), "--size", "8m", "--force").assertOk().out();
+        assertTrue(auto.lines().anyMatch(line -> line.matches("file allocation (reserved|zeroed|sparse) \\(auto\\)")), auto);
+        Cli.Result unknown = Cli.run("format", directory.resolve("w").toString(), "--size", "8m", "--allocation", "thick");
+        assertEquals(2, unknown.status(), unknown.err());
+        assertTrue(unknown.err().contains("auto, sparse, reserved, zeroed"), unknown.err());
+        assertFalse(Files.exists(directory.resolve("w")), "a bad option creates nothing");
+    }
+
+    @Test
     void formatTakesALogSize() throws Exception {
         Path data = directory.resolve("data");
         Path metadata = directory.resolve("meta");
