@@ -1,0 +1,142 @@
+package dev.csum.engine;
+
+import dev.csum.format.Geometry;
+import dev.csum.format.ImdBlock;
+import dev.csum.format.LogRecord;
+import dev.csum.io.IoPort;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The first step of log recovery ({@link LogRecovery}): reads the whole log region, 1 MiB at a time,
+ * and finds every valid record in it — valid by {@link LogRecord#validLengthBlocksAt} (magic, volume
+ * tag, length, checksum, and the offset it was written for) — distrusting reads that may have come
+ * from elsewhere. Reads only; before the event loop starts, through {@link PortIo}.
+ */
+final class LogScan {
+    /** Bytes of log read per scan step. */
+    private static final int SCAN_CHUNK_BYTES = 1 << 20;
+
+    /** A valid record's header fields and place: what replay needs to find, order and reread it. */
+    record Scanned(long sequence, long startBlock, int lengthBlocks, long tail, long watermark) {
+    }
+
+    private final PortIo io;
+    private final Geometry geometry;
+    private final int blockSizeBytes;
+    private final int volumeTag;
+    private final Arena arena;
+    private final int alignment;
+
+    LogScan(PortIo io, Geometry geometry, int volumeTag, Arena arena, int alignment) {
+        this.io = io;
+        this.geometry = geometry;
+        this.blockSizeBytes = geometry.blockSizeBytes();
+        this.volumeTag = volumeTag;
+        this.arena = arena;
+        this.alignment = alignment;
+    }
+
+    /** Byte offset of the log region's block {@code block} on the metadata device. */
+    long logBlockOffset(long block) {
+        return geometry.logOffsetBytes() + block * blockSizeBytes;
+    }
+
+    /**
+     * Every valid record in the region, by sequence. A chunk read that shows bytes but no valid
+     * record, or a record whose offset field names another place, is read once more and the records
+     * of both reads are taken: either read may have been misdirected (the device returned another
+     * place's bytes). An all-zero chunk is believed (a log not used that far yet), unless the whole
+     * region shows no record: then it is all read once more, since a session that misses every record
+     * would start its sequences over them (torture seeds 498, 9147). A record found at a place it was
+     * not written for (a misdirected write) is ignored.
+     */
+    Map<Long, Scanned> scan(int maxRecordBlocks) throws IOException {
+        long regionBlocks = geometry.logBlockCount();
+        Map<Long, Scanned> found = new HashMap<>();
+        long chunkBlocks = Math.max(1, SCAN_CHUNK_BYTES / blockSizeBytes);
+        MemorySegment buffer = arena.allocate((chunkBlocks + maxRecordBlocks) * blockSizeBytes, alignment);
+        int[] misplaced = new int[1];
+        for (long first = 0; first < regionBlocks; first += chunkBlocks) {
+            long readBlocks = Math.min(regionBlocks - first, chunkBlocks + maxRecordBlocks);
+            long scanBlocks = Math.min(chunkBlocks, regionBlocks - first);
+            MemorySegment bytes = buffer.asSlice(0, readBlocks * blockSizeBytes);
+            readChunk(first, bytes);
+            List<Scanned> records = scanChunk(first, bytes, scanBlocks, misplaced);
+            boolean unused = records.isEmpty() && ImdBlock.isAllZero(bytes.asSlice(0, scanBlocks * blockSizeBytes));
+            if ((records.isEmpty() && !unused) || misplaced[0] > 0) {
+                rereadChunk(first, bytes, scanBlocks, records, misplaced);
+            }
+            for (Scanned record : records) {
+                found.putIfAbsent(record.sequence(), record);
+            }
+        }
+        if (found.isEmpty()) {
+            // Nothing at all: a fresh log, or reads that all came back from elsewhere. Once more,
+            // since a session that misses every record would start its sequences over them.
+            for (long first = 0; first < regionBlocks; first += chunkBlocks) {
+                long readBlocks = Math.min(regionBlocks - first, chunkBlocks + maxRecordBlocks);
+                List<Scanned> records = new ArrayList<>();
+                rereadChunk(first, buffer.asSlice(0, readBlocks * blockSizeBytes),
+                    Math.min(chunkBlocks, regionBlocks - first), records, misplaced);
+                for (Scanned record : records) {
+                    found.putIfAbsent(record.sequence(), record);
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Reads the chunk again and adds its records to {@code records}: both reads count, since a record
+     * valid where it was written is there whichever read saw it (either may be the misdirected one).
+     */
+    private void rereadChunk(long first, MemorySegment bytes, long scanBlocks, List<Scanned> records, int[] misplaced)
+            throws IOException {
+        readChunk(first, bytes);
+        records.addAll(scanChunk(first, bytes, scanBlocks, misplaced));
+    }
+
+    private void readChunk(long first, MemorySegment bytes) throws IOException {
+        if (io.read(IoPort.METADATA_FILE, logBlockOffset(first), bytes) != bytes.byteSize()) {
+            readBlockByBlock(first, bytes);
+        }
+    }
+
+    /** The valid records starting in the chunk's first {@code scanBlocks} blocks; counts into {@code misplaced} the others found. */
+    private List<Scanned> scanChunk(long first, MemorySegment bytes, long scanBlocks, int[] misplaced) {
+        List<Scanned> records = new ArrayList<>();
+        misplaced[0] = 0;
+        for (long i = 0; i < scanBlocks; i++) {
+            MemorySegment candidate = bytes.asSlice(i * blockSizeBytes);
+            int length = LogRecord.validLengthBlocksAt(candidate, blockSizeBytes, volumeTag, logBlockOffset(first + i));
+            if (length > 0) {
+                long sequence = LogRecord.sequence(candidate);
+                records.add(new Scanned(sequence, first + i, length, LogRecord.tailSequence(candidate),
+                    LogRecord.durableWatermark(candidate)));
+            } else if (LogRecord.validLengthBlocks(candidate, blockSizeBytes, volumeTag) > 0) {
+                misplaced[0]++;
+            }
+        }
+        return records;
+    }
+
+    /**
+     * Reads the region's blocks from {@code first} one at a time after a read of them all failed (a
+     * latent sector error): a block that still fails reads as zeros, so only the records it holds
+     * are lost (their blocks then fail as integrity errors), not every record of the chunk.
+     */
+    private void readBlockByBlock(long first, MemorySegment bytes) throws IOException {
+        for (long offset = 0; offset < bytes.byteSize(); offset += blockSizeBytes) {
+            MemorySegment block = bytes.asSlice(offset, blockSizeBytes);
+            if (io.read(IoPort.METADATA_FILE, logBlockOffset(first) + offset, block) != blockSizeBytes) {
+                block.fill((byte) 0);
+            }
+        }
+    }
+}
