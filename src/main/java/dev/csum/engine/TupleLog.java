@@ -15,7 +15,7 @@ import java.lang.foreign.MemorySegment;
  * device, the more entries a record carries.
  *
  * <h2>Space</h2>
- * Records are appended at the head of the circular region and never wrap: one that would not fit
+ * ({@link LogSpace} keeps the region's blocks.) Records are appended at the head of the circular region and never wrap: one that would not fit
  * before the end starts at block 0, the skipped blocks counted with the record before. A record is
  * live from its sealing until the tail passes its sequence, which happens only after every entry
  * in it is durably checkpointed into the imd pairs ({@link Checkpointer}). When the open record
@@ -74,24 +74,12 @@ final class TupleLog {
     private final boolean[] recordSlotBusy;
     private int recordsInFlight;
 
-    // ---- live records (sealed, not yet passed by the tail), FIFO: sequence, first block, blocks used
-    private long[] liveSequence;
-    private long[] liveStartBlock;
-    private long[] liveFootprintBlocks;
-    private int liveHead;
-    private int liveCount;
-    /** Live records (from the FIFO's head) the tail passed but the media tail did not: dead, not yet free. */
-    private int deadCount;
-    private long deadBlocks;
-    /** Blocks of all records in the FIFO (live or dead), gaps included. */
-    private long usedBlocks;
-    private long headBlock;
+    // ---- the region's blocks: where records go, which are live, dead or free
+    private final LogSpace space;
 
     // ---- sequences
     private long nextSequence;
     private long tailSequence;
-    /** The highest tail carried by a durable record: records below it are free on the media too. */
-    private long mediaTail;
     /** The tail carried by the tail record in flight or durable; below {@link #tailSequence} a new one is due. */
     private long tailRecordIssued;
     private boolean tailRecordInFlight;
@@ -129,27 +117,12 @@ final class TupleLog {
         this.recordCarriedTail = new long[MAX_RECORDS_IN_FLIGHT];
         this.recordGroups = new GroupState[MAX_RECORDS_IN_FLIGHT];
         this.recordSlotBusy = new boolean[MAX_RECORDS_IN_FLIGHT];
-        int liveCapacity = 64;
-        this.liveSequence = new long[liveCapacity];
-        this.liveStartBlock = new long[liveCapacity];
-        this.liveFootprintBlocks = new long[liveCapacity];
         this.nextSequence = start.nextSequence();
         this.firstSequence = start.nextSequence();
         this.tailSequence = start.nextSequence();
         this.watermark = new DurableWatermark(start.nextSequence(), start.durableWatermark());
-        this.headBlock = start.headBlock();
-        if (start.headRecordBlocks() > 0) {
-            // The record recovery left last holds the media's tail: live until a newer tail is durable.
-            long headRecordSequence = start.headRecordSequence();
-            this.mediaTail = headRecordSequence;
-            addLive(headRecordSequence, Math.floorMod(headBlock - start.headRecordBlocks(), regionBlocks),
-                start.headRecordBlocks());
-            usedBlocks += start.headRecordBlocks();
-            deadCount = 1;
-            deadBlocks = start.headRecordBlocks();
-        } else {
-            this.mediaTail = start.nextSequence();
-        }
+        this.space = new LogSpace(regionBlocks, start.headBlock(), start.headRecordSequence(), start.headRecordBlocks(),
+            start.nextSequence());
         // Recovery's last record stays (dead) until the first tail move's record frees it: an open
         // that writes nothing leaves the log as it found it.
         this.tailRecordIssued = tailSequence;
@@ -199,7 +172,7 @@ final class TupleLog {
             }
             assert last != null : "one group's commit always fits a record";
             int lengthBlocks = LogRecord.blocksFor(entries, blockSizeBytes);
-            long start = placeRecord(lengthBlocks, TAIL_RECORD_RESERVE_BLOCKS);
+            long start = space.place(lengthBlocks, TAIL_RECORD_RESERVE_BLOCKS);
             if (start < 0) {
                 return; // no room: a checkpoint round has to move the tail first
             }
@@ -222,46 +195,12 @@ final class TupleLog {
                 || recordsInFlight >= MAX_RECORDS_IN_FLIGHT) {
             return;
         }
-        long start = placeRecord(1, 0);
+        long start = space.place(1, 0);
         if (start >= 0) { // no room only after a tail record failed and kept its block
             tailRecordIssued = tailSequence;
             tailRecordInFlight = true;
             writeRecord(null, 0, 1, start, IoPort.FLAG_DSYNC);
         }
-    }
-
-    /**
-     * Reserves {@code lengthBlocks} at the head (wrapping to block 0 when they do not fit before the
-     * end) and returns the first block, or -1 when the records in the FIFO (live, or dead but not yet
-     * free on the media) leave no room beyond {@code keepFreeBlocks}.
-     */
-    private long placeRecord(long lengthBlocks, long keepFreeBlocks) {
-        long gap = headBlock + lengthBlocks > regionBlocks ? regionBlocks - headBlock : 0;
-        if (liveCount == 0) {
-            usedBlocks = 0;
-            if (gap > 0) {
-                headBlock = 0;
-                gap = 0;
-            }
-        }
-        if (usedBlocks + gap + lengthBlocks + keepFreeBlocks > regionBlocks) {
-            return -1;
-        }
-        if (gap > 0) {
-            liveFootprintBlocks[(liveHead + liveCount - 1) % liveSequence.length] += gap;
-            if (deadCount == liveCount) {
-                deadBlocks += gap;
-            }
-            usedBlocks += gap;
-            headBlock = 0;
-        }
-        long start = headBlock;
-        headBlock += lengthBlocks;
-        if (headBlock == regionBlocks) {
-            headBlock = 0;
-        }
-        usedBlocks += lengthBlocks;
-        return start;
     }
 
     private void writeRecord(GroupState first, int entries, int lengthBlocks, long startBlock, int flags) {
@@ -296,7 +235,7 @@ final class TupleLog {
         recordCarriedTail[slot] = tailSequence;
         recordGroups[slot] = first;
         recordsInFlight++;
-        addLive(sequence, startBlock, lengthBlocks);
+        space.add(sequence, startBlock, lengthBlocks);
         addOutstanding(sequence, first);
         context.counters.increment(EngineCounters.LOG_RECORDS);
         context.counters.add(EngineCounters.LOG_ENTRIES, entries);
@@ -339,7 +278,7 @@ final class TupleLog {
             tailRecordInFlight = false;
             if (failure != null) {
                 tailRecordFailure = failure;
-                tailRecordIssued = mediaTail;
+                tailRecordIssued = space.mediaTail();
             }
         }
         if (failure == null && (state == null || context.recordWriteFlags == IoPort.FLAG_DSYNC)) {
@@ -356,29 +295,6 @@ final class TupleLog {
 
     // ---------------------------------------------------------------- live records and the tail
 
-    private void addLive(long sequence, long startBlock, long blocks) {
-        if (liveCount == liveSequence.length) {
-            int capacity = liveSequence.length * 2;
-            liveSequence = reorder(liveSequence, capacity);
-            liveStartBlock = reorder(liveStartBlock, capacity);
-            liveFootprintBlocks = reorder(liveFootprintBlocks, capacity);
-            liveHead = 0;
-        }
-        int index = (liveHead + liveCount) % liveSequence.length;
-        liveSequence[index] = sequence;
-        liveStartBlock[index] = startBlock;
-        liveFootprintBlocks[index] = blocks;
-        liveCount++;
-    }
-
-    private long[] reorder(long[] ring, int capacity) {
-        long[] grown = new long[capacity];
-        for (int i = 0; i < liveCount; i++) {
-            grown[i] = ring[(liveHead + i) % ring.length];
-        }
-        return grown;
-    }
-
     /**
      * Moves the tail to {@code newTail} (never back): every record below it had all its entries
      * durably checkpointed, so it is dead. Its blocks are free once a tail record carrying the new
@@ -391,10 +307,7 @@ final class TupleLog {
         }
         assert newTail <= nextSequence : "tail past the head";
         tailSequence = newTail;
-        while (deadCount < liveCount && liveSequence[(liveHead + deadCount) % liveSequence.length] < newTail) {
-            deadBlocks += liveFootprintBlocks[(liveHead + deadCount) % liveSequence.length];
-            deadCount++;
-        }
+        space.markDeadBelow(newTail);
         if (context.testFault == EngineTestFault.REUSE_BEFORE_TAIL_DURABLE) {
             freeBelow(newTail); // test only: the ordering bug torture must catch
         }
@@ -402,20 +315,8 @@ final class TupleLog {
 
     /** A record carrying {@code durableTail} is durable: the dead records below it are free. */
     private void freeBelow(long durableTail) {
-        if (durableTail <= mediaTail) {
-            return;
-        }
         assert durableTail <= tailSequence : "a durable tail ahead of the tail";
-        mediaTail = durableTail;
-        while (liveCount > 0 && liveSequence[liveHead] < durableTail) {
-            assert deadCount > 0 : "freeing a record the tail has not passed";
-            usedBlocks -= liveFootprintBlocks[liveHead];
-            deadBlocks -= liveFootprintBlocks[liveHead];
-            deadCount--;
-            liveHead = (liveHead + 1) % liveSequence.length;
-            liveCount--;
-        }
-        assert usedBlocks >= 0 && deadBlocks >= 0 : "log blocks used below zero";
+        space.freeBelow(durableTail);
     }
 
     /** The sequence the next sealed record gets: no entry sealed so far is at or above it. */
@@ -429,7 +330,7 @@ final class TupleLog {
 
     /** Fraction of the region that live records use (the tail has not passed them), 0 to 1. */
     double fill() {
-        return (double) (usedBlocks - deadBlocks) / regionBlocks;
+        return space.liveFraction();
     }
 
     /** Whether commits wait in the open record for room (a checkpoint round must move the tail). */
