@@ -177,7 +177,7 @@ public final class LogRecovery {
     private Result run(boolean readOnly) throws IOException {
         long regionBlocks = geometry.logBlockCount();
         int maxRecordBlocks = TupleLog.maxRecordBlocks(regionBlocks, blockSizeBytes);
-        Map<Long, Scanned> bySequence = scan.scan(maxRecordBlocks);
+        Map<Long, Scanned> bySequence = scan.scan();
         if (bySequence.isEmpty()) {
             return new Result(Start.empty(), Map.of(), 0, 0, 0);
         }

@@ -30,16 +30,26 @@ final class LogScan {
     private final Geometry geometry;
     private final int blockSizeBytes;
     private final int volumeTag;
-    private final Arena arena;
-    private final int alignment;
+    private final long chunkBlocks;
+    private final int maxRecordBlocks;
+    /** One chunk and the longest record that may start in its last block. */
+    private final MemorySegment buffer;
 
+    /** A scan of the log of {@code geometry}, reading into a buffer from {@code arena}. */
     LogScan(PortIo io, Geometry geometry, int volumeTag, Arena arena, int alignment) {
+        this(io, geometry, volumeTag, Math.max(1, SCAN_CHUNK_BYTES / geometry.blockSizeBytes()),
+            TupleLog.maxRecordBlocks(geometry.logBlockCount(), geometry.blockSizeBytes()), arena, alignment);
+    }
+
+    private LogScan(PortIo io, Geometry geometry, int volumeTag, long chunkBlocks, int maxRecordBlocks, Arena arena,
+                    int alignment) {
         this.io = io;
         this.geometry = geometry;
         this.blockSizeBytes = geometry.blockSizeBytes();
         this.volumeTag = volumeTag;
-        this.arena = arena;
-        this.alignment = alignment;
+        this.chunkBlocks = chunkBlocks;
+        this.maxRecordBlocks = maxRecordBlocks;
+        this.buffer = arena.allocate((chunkBlocks + maxRecordBlocks) * blockSizeBytes, alignment);
     }
 
     /** Byte offset of the log region's block {@code block} on the metadata device. */
@@ -56,11 +66,9 @@ final class LogScan {
      * would start its sequences over them (torture seeds 498, 9147). A record found at a place it was
      * not written for (a misdirected write) is ignored.
      */
-    Map<Long, Scanned> scan(int maxRecordBlocks) throws IOException {
+    Map<Long, Scanned> scan() throws IOException {
         long regionBlocks = geometry.logBlockCount();
         Map<Long, Scanned> found = new HashMap<>();
-        long chunkBlocks = Math.max(1, SCAN_CHUNK_BYTES / blockSizeBytes);
-        MemorySegment buffer = arena.allocate((chunkBlocks + maxRecordBlocks) * blockSizeBytes, alignment);
         int[] misplaced = new int[1];
         for (long first = 0; first < regionBlocks; first += chunkBlocks) {
             long readBlocks = Math.min(regionBlocks - first, chunkBlocks + maxRecordBlocks);
