@@ -49,11 +49,9 @@ public final class Engine implements IoPort.CompletionSink {
     private Request bufferWaitTail;
     private int opsInFlight;
     private int requestsActive;
-    private boolean writtenSinceSync;
+    private final Syncs syncs;
     private boolean closing;
-    private int closeSyncsPending = -1;
     private boolean closed;
-    private IOException closeFailure;
 
     /**
      * An engine over a volume whose log has been recovered ({@link LogRecovery}).
@@ -108,6 +106,7 @@ public final class Engine implements IoPort.CompletionSink {
         this.reads = new ReadPath(context, pieces);
         this.completion = new RequestCompletion(context, listeners, delivery);
         this.router = new PieceRouter(context, loader, commits, reads);
+        this.syncs = new Syncs(context, commits, log, checkpointer, this::completeRequest);
     }
 
     /** The buffer arena (tests: to check that nothing leaked). */
@@ -155,7 +154,7 @@ public final class Engine implements IoPort.CompletionSink {
         }
         assert request.kind == Request.FLUSH || request.blockCount > 0 : "empty request";
         if (request.kind == Request.FLUSH) {
-            startFlush(request);
+            syncs.startFlush(request);
         } else if ((bufferWaitHead != null && request.buffer == null) || !startWithBuffer(request)) {
             // First come, first served among requests that need buffer space (one bringing its own
             // buffer, a write copied on the caller's thread, starts at once: it frees memory).
@@ -218,7 +217,7 @@ public final class Engine implements IoPort.CompletionSink {
      */
     private void completeRequest(Request request) {
         if (request.kind == Request.WRITE) {
-            writtenSinceSync = true;
+            syncs.writeCompleted();
         }
         requestsActive--;
         counters.set(EngineCounters.REQUESTS_IN_FLIGHT, requestsActive);
@@ -251,39 +250,6 @@ public final class Engine implements IoPort.CompletionSink {
 
     // ---------------------------------------------------------------- flush and close
 
-    private void startFlush(Request request) {
-        request.piecesPending = 1;
-        // What this flush makes durable: every record whose writes have all completed by now.
-        request.flushWatermark = log == null ? 0 : log.completedThrough();
-        boolean separate = geometry.placement() == dev.csum.format.MetadataPlacement.SEPARATE;
-        request.opsPending = separate ? 2 : 1;
-        ops.create(OpTable.FSYNC, OpTable.FSYNC_OP, request, 0, IoPort.DATA_FILE, 0, null, IoPort.FLAG_DATASYNC);
-        if (separate) {
-            ops.create(OpTable.FSYNC, OpTable.FSYNC_OP, request, 0, IoPort.METADATA_FILE, 0, null,
-                IoPort.FLAG_DATASYNC);
-        }
-        writtenSinceSync = false;
-    }
-
-    private void onFsync(Object target, int fileIndex, int result) {
-        IOException failure = result < 0 ? context.deviceError("fsync", fileIndex, 0, 0, result) : null;
-        if (target instanceof Request request) {
-            request.fail(failure);
-            if (--request.opsPending == 0) {
-                if (request.failure == null && log != null) {
-                    log.onFlushDurable(request.flushWatermark);
-                }
-                request.piecesPending = 0;
-                completeRequest(request);
-            }
-        } else {
-            if (failure != null && closeFailure == null) {
-                closeFailure = failure;
-            }
-            closeSyncsPending--;
-        }
-    }
-
     /** Stops accepting requests; the engine finishes everything, settles metadata, syncs, then is closed. */
     public void beginClose() {
         closing = true;
@@ -296,59 +262,17 @@ public final class Engine implements IoPort.CompletionSink {
 
     /** The first error met while closing (a failed settle or sync), or null. */
     public IOException closeFailure() {
-        return closeFailure;
+        return syncs.closeFailure();
     }
 
     private void advanceClose() {
         if (closed || requestsActive > 0 || bufferWaitHead != null || router.hasWaiting()) {
             return;
         }
-        if (closeSyncsPending < 0) {
-            if (!settleForClose()) {
-                return; // commits, checkpoints or the log's last record in flight
-            }
-            boolean separate = geometry.placement() == dev.csum.format.MetadataPlacement.SEPARATE;
-            closeSyncsPending = 0;
-            if (writtenSinceSync || checkpointedSinceOpen()) {
-                ops.create(OpTable.FSYNC, OpTable.FSYNC_OP, this, 0, IoPort.DATA_FILE, 0, null, IoPort.FLAG_DATASYNC);
-                closeSyncsPending++;
-                if (separate) {
-                    ops.create(OpTable.FSYNC, OpTable.FSYNC_OP, this, 0, IoPort.METADATA_FILE, 0, null,
-                        IoPort.FLAG_DATASYNC);
-                    closeSyncsPending++;
-                }
-            }
-        }
-        if (closeSyncsPending == 0 && opsInFlight == 0 && ops.readyCount() == 0) {
+        if (syncs.closeSynced() && opsInFlight == 0 && ops.readyCount() == 0) {
             closed = true;
             memory.close();
         }
-    }
-
-    /**
-     * Brings every group's tuples into both imd copies and then writes an empty log record whose
-     * tail is itself, so the next open has nothing to replay. True when all that is done.
-     */
-    private boolean settleForClose() {
-        if (log != null && (checkpointer.roundActive() || log.busy())) {
-            return false; // checked first: settleAll walks every cached group
-        }
-        if (!commits.settleAll()) {
-            return false;
-        }
-        if (log == null) {
-            return true;
-        }
-        if (log.endsWithEmptyRecord() || checkpointer.stuckFailure() != null || log.tailRecordFailure() != null) {
-            // Clean, or a checkpoint or the tail record failed: the entries stay in the log for the next open.
-            return true;
-        }
-        // The last round moved the tail to the head: the tail record it starts is the empty record.
-        return false;
-    }
-
-    private boolean checkpointedSinceOpen() {
-        return checkpointer != null && checkpointer.roundsCompleted() > 0;
     }
 
     // ---------------------------------------------------------------- the loop step
@@ -492,7 +416,7 @@ public final class Engine implements IoPort.CompletionSink {
             case OpTable.CHECKPOINT_SYNC -> checkpointer.onSync(aux, fileIndex, result);
             case OpTable.STRICT_SYNC -> commits.onStrictSync(result);
             case OpTable.DATA_WRITE -> commits.onDataWrite((Piece) target, result);
-            case OpTable.FSYNC -> onFsync(target, fileIndex, result);
+            case OpTable.FSYNC -> syncs.onFsync(target, fileIndex, result);
             default -> throw new AssertionError("unknown operation kind " + kind);
         }
     }
