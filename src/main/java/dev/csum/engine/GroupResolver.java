@@ -83,16 +83,13 @@ final class GroupResolver {
         for (int copy = 0; copy < 2; copy++) {
             verdicts[copy] = ImdBlock.validate(halves[copy], group, volumeTag, copy);
             if (verdicts[copy] != ImdValidity.VALID) {
-                // Confirm as the engine's loader does: VALID in either read wins, EMPTY needs both.
-                MemorySegment again = scratch;
-                if (io.read(IoPort.METADATA_FILE, pairOffset + (long) copy * blockSizeBytes, again) == blockSizeBytes) {
-                    ImdValidity second = ImdBlock.validate(again, group, volumeTag, copy);
+                // Confirmed as the engine's loader does (ImdValidity.confirmedBy).
+                if (io.read(IoPort.METADATA_FILE, pairOffset + (long) copy * blockSizeBytes, scratch) == blockSizeBytes) {
+                    ImdValidity second = ImdBlock.validate(scratch, group, volumeTag, copy);
                     if (second == ImdValidity.VALID) {
-                        MemorySegment.copy(again, 0, halves[copy], 0, blockSizeBytes);
-                        verdicts[copy] = second;
-                    } else if (second != ImdValidity.EMPTY && verdicts[copy] == ImdValidity.EMPTY) {
-                        verdicts[copy] = second;
+                        MemorySegment.copy(scratch, 0, halves[copy], 0, blockSizeBytes);
                     }
+                    verdicts[copy] = verdicts[copy].confirmedBy(second);
                 }
             }
         }

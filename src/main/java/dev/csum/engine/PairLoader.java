@@ -80,10 +80,7 @@ final class PairLoader {
         for (int copy = 0; copy < 2; copy++) {
             if ((copies & (1 << copy)) != 0) {
                 ImdValidity verdict = ImdBlock.validate(state.halves[copy], state.group, context.volumeTag, copy);
-                // Confirming: VALID wins, EMPTY needs both reads, otherwise the copy stays rejected.
-                if (state.loadPhase() != GroupPhase.Load.CONFIRMING || verdict != ImdValidity.EMPTY) {
-                    verdicts[copy] = verdict;
-                }
+                verdicts[copy] = state.loadPhase() == GroupPhase.Load.CONFIRMING ? verdicts[copy].confirmedBy(verdict) : verdict;
             }
         }
         int suspect = (verdicts[0] != ImdValidity.VALID ? 0b01 : 0) | (verdicts[1] != ImdValidity.VALID ? 0b10 : 0);

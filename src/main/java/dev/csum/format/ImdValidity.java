@@ -18,6 +18,17 @@ public enum ImdValidity {
      */
     WRONG_SLOT;
 
+    /**
+     * The verdict on a copy that was not {@link #VALID} (this verdict) and was read again ({@code
+     * second}): valid in either read wins; all-zero counts only when both reads found it so (a
+     * misdirected read can bring zeros); otherwise the copy stays rejected, for the second read's
+     * reason when it had one. Sticky faults (bit rot, latent errors) read the same twice; a transient
+     * one does not.
+     */
+    public ImdValidity confirmedBy(ImdValidity second) {
+        return second == EMPTY ? this : second;
+    }
+
     /** Whether the block's tuples may be used ({@link #VALID} or {@link #EMPTY}). */
     public boolean usable() {
         return this == VALID || this == EMPTY;

@@ -158,4 +158,23 @@ class ImdBlockTest {
         assertThrows(IllegalArgumentException.class, () -> ImdBlock.seal(MemorySegment.ofArray(new byte[1024])));
         assertEquals(16 + 61 * 8, ImdBlock.tupleOffset(61));
     }
+
+    @org.junit.jupiter.api.Test
+    void aCopyReadTwiceIsValidIfEitherReadWasEmptyOnlyIfBothWereAndOtherwiseRejected() {
+        for (ImdValidity first : ImdValidity.values()) {
+            if (first == ImdValidity.VALID) {
+                continue; // a valid copy is not read again
+            }
+            for (ImdValidity second : ImdValidity.values()) {
+                ImdValidity confirmed = first.confirmedBy(second);
+                if (second == ImdValidity.VALID) {
+                    org.junit.jupiter.api.Assertions.assertEquals(ImdValidity.VALID, confirmed, first + " then " + second);
+                } else if (first == ImdValidity.EMPTY && second == ImdValidity.EMPTY) {
+                    org.junit.jupiter.api.Assertions.assertEquals(ImdValidity.EMPTY, confirmed);
+                } else {
+                    org.junit.jupiter.api.Assertions.assertFalse(confirmed.usable(), first + " then " + second + ": " + confirmed);
+                }
+            }
+        }
+    }
 }
