@@ -43,8 +43,7 @@ import java.lang.foreign.MemorySegment;
  * in flight then stay covered by the log ({@link GroupState#sinceSnapshotSequence}).
  *
  * <h2>When</h2>
- * When the log is three quarters full ({@link #FILL_TRIGGER}; 0.5 measured 9 % slower on 4 KiB random
- * writes and 20 % on 128 KiB ones: a round costs about the same whatever it carries); when it has no room for the open record; when a group must settle
+ * When the log is half full; when it has no room for the open record; when a group must settle
  * (eviction from the imd cache, close). One round at a time; groups are checkpointed
  * {@link #CONCURRENT_GROUPS} at a time, from buffers of this class's own (a round never waits for
  * the request buffers that writes waiting for log room may hold).
@@ -60,7 +59,7 @@ final class Checkpointer {
      */
     static final int CONCURRENT_GROUPS = 128;
     /** Log fill at which a round starts without being asked. */
-    static final double FILL_TRIGGER = 0.75;
+    static final double FILL_TRIGGER = 0.5;
     /** The unit every device writes whole or not at all: an imd block of this size cannot tear. */
     static final int SECTOR_BYTES = 512;
     /** {@link OpTable#CHECKPOINT_SYNC}'s aux: the round's closing sync, a batch's copy barrier, its data sync. */
