@@ -31,7 +31,7 @@ import java.nio.file.Path;
  * system's, and writes zeros when it is smaller.
  */
 public enum FileAllocation {
-    /** {@link #RESERVED} or {@link #ZEROED}, as the class comment says; {@link #SPARSE} where neither helps or can be had. */
+    /** {@link #RESERVED} or {@link #ZEROED}, as the class comment says; {@link #SPARSE} on tmpfs and without native access. */
     AUTO,
     /** All holes: no space used until written (thin), first writes slower. */
     SPARSE,
@@ -49,14 +49,19 @@ public enum FileAllocation {
         if (this != AUTO) {
             return this;
         }
-        FileStore store = Files.getFileStore(Files.exists(path) ? path : path.toAbsolutePath().getParent());
-        if (blockSizeBytes < store.getBlockSize()) {
-            return ZEROED;
+        FileStore store = fileStore(path);
+        // Without native access the portable I/O port is used, which writes through the page cache
+        // and never meets the direct-I/O cost of a hole; tmpfs has no direct I/O either, and
+        // reserving or zeroing there would pin memory.
+        if (!NativeSupport.isAvailable() || "tmpfs".equals(store.type())) {
+            return SPARSE;
         }
-        // Reserving goes through libc; without native access the portable I/O port is used, which
-        // writes through the page cache and never meets the direct-I/O cost of a hole. tmpfs has no
-        // direct I/O either, and reserving there would pin memory.
-        return NativeSupport.isAvailable() && !"tmpfs".equals(store.type()) ? RESERVED : SPARSE;
+        return blockSizeBytes < store.getBlockSize() ? ZEROED : RESERVED;
+    }
+
+    /** The file system holding {@code path}, or, while it does not exist yet, its directory. */
+    private static FileStore fileStore(Path path) throws IOException {
+        return Files.getFileStore(Files.exists(path) ? path : path.toAbsolutePath().getParent());
     }
 
     /**
@@ -82,8 +87,7 @@ public enum FileAllocation {
                     + unavailable.getMessage(), unavailable);
             }
         }
-        Path existing = Files.exists(path) ? path : path.toAbsolutePath().getParent();
-        long freeBytes = Files.getFileStore(existing).getUsableSpace() + replacedBytes;
+        long freeBytes = fileStore(path).getUsableSpace() + replacedBytes;
         if (freeBytes < lengthBytes) {
             throw new IllegalArgumentException(path + ": a " + name().toLowerCase() + " file of " + lengthBytes
                 + " bytes needs that much free space; its file system has " + freeBytes
