@@ -191,6 +191,7 @@ public final class LogRecovery {
         TreeMap<Long, Map<Integer, History>> groups = new TreeMap<>();
         MemorySegment recordBuffer = arena.allocate((long) maxRecordBlocks * blockSizeBytes, alignment);
         int replayed = 0;
+        int headEntries = -1; // the head record's entries, once replay has read it
         for (long sequence = head.tail(); sequence <= head.sequence(); sequence++) {
             Scanned record = bySequence.get(sequence);
             if (record == null) {
@@ -206,6 +207,9 @@ public final class LogRecovery {
             replayed++;
             watermark = Math.max(watermark, LogRecord.durableWatermark(bytes));
             int entries = LogRecord.entryCount(bytes);
+            if (sequence == head.sequence()) {
+                headEntries = entries;
+            }
             for (int i = 0; i < entries; i++) {
                 long block = LogRecord.entryLogicalBlock(bytes, i);
                 if (block < 0 || block >= geometry.dataBlockCount()) {
@@ -241,7 +245,7 @@ public final class LogRecovery {
         // Anything but a clean close's empty record at the head gets a new empty record: the engine
         // starts with that record as the media's tail (TupleLog, "Space"), never with records it
         // could not read back (replayed 0: their blocks then fail as integrity errors).
-        boolean needsEmptyRecord = !(head.tail() == head.sequence() && replayed == 1 && emptyRecord(head));
+        boolean needsEmptyRecord = !(head.tail() == head.sequence() && replayed == 1 && headEntries == 0);
         if (readOnly || !needsEmptyRecord) {
             return new Result(new Start(nextSequence, headBlock, watermark, head.sequence(), head.lengthBlocks()),
                 overlay, replayed, groups.size(), resolver.blocksRead());
@@ -261,12 +265,6 @@ public final class LogRecovery {
         requireSynced(IoPort.METADATA_FILE);
         return new Result(new Start(nextSequence + 1, (headBlock + 1) % regionBlocks, head.sequence(), nextSequence, 1),
             overlay, replayed, groups.size(), resolver.blocksRead());
-    }
-
-    private boolean emptyRecord(Scanned record) throws IOException {
-        MemorySegment bytes = arena.allocate((long) record.lengthBlocks() * blockSizeBytes, alignment);
-        return io.read(IoPort.METADATA_FILE, logBlockOffset(record.startBlock()), bytes) == bytes.byteSize()
-            && LogRecord.entryCount(bytes) == 0;
     }
 
     private long logBlockOffset(long block) {
