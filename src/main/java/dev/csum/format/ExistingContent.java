@@ -55,7 +55,7 @@ final class ExistingContent {
      * ({@code holds data: non-zero byte at offset 4096}), or null when it holds nothing.
      */
     static String describe(FileChannel channel, long sizeBytes) throws IOException {
-        String volume = VolumeLabel.existingVolume(channel, sizeBytes);
+        String volume = SuperblockCopies.existingVolume(channel, sizeBytes);
         if (volume != null) {
             return "already holds " + volume;
         }

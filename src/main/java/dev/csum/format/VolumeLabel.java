@@ -1,5 +1,7 @@
 package dev.csum.format;
 
+import dev.csum.format.SuperblockCopies.Candidate;
+import dev.csum.format.SuperblockCopies.Located;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -70,11 +72,6 @@ public final class VolumeLabel {
         }
     }
 
-    /**
-     * Bytes read for a primary superblock: enough to check the checksum of a superblock of any
-     * version, and so to tell a damaged one from one of another version.
-     */
-    private static final int PRIMARY_READ_BYTES = Superblock.MAX_BLOCK_BYTES_ANY_VERSION;
     static final int MAX_MAGIC_BITS_DAMAGED = 4;
     /**
      * Bits of the encoded fields (checksum aside) in which a damaged data-device superblock may differ
@@ -82,11 +79,6 @@ public final class VolumeLabel {
      * superblock differs in its random UUID alone by about 64 bits.
      */
     static final int MAX_FIELD_BITS_DAMAGED = 16;
-    /**
-     * Format leaves at most 3 unused whole blocks after an interleaved backup superblock (2 with a log
-     * of a given size or none; 3 with the default log, which grows with the data: {@link Geometry#dataBlocksFitting}).
-     */
-    private static final int BACKUP_SEARCH_BLOCKS = 4;
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** The 8-byte word at {@link Superblock#CHECKSUM_OFFSET} with the checksum (its low 4 bytes, little-endian) masked out. */
     private static final long CHECKSUM_WORD_MASK = 0xFFFF_FFFF_0000_0000L;
@@ -164,7 +156,7 @@ public final class VolumeLabel {
     /** Writes {@code expected} over the damaged block 0 of {@code path}; false when it is there already. */
     private static boolean restorePrimary(Path path, Superblock expected) throws IOException {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            Candidate before = decodeAt(channel, 0, PRIMARY_READ_BYTES);
+            Candidate before = SuperblockCopies.decodeAt(channel, 0, SuperblockCopies.PRIMARY_READ_BYTES);
             if (before.valid() && before.superblock().equals(expected)) {
                 return false;
             }
@@ -177,7 +169,7 @@ public final class VolumeLabel {
             expected.encode(block);
             VolumeFiles.write(channel, 0, block);
             channel.force(true);
-            Candidate after = decodeAt(channel, 0, expected.blockSizeBytes());
+            Candidate after = SuperblockCopies.decodeAt(channel, 0, expected.blockSizeBytes());
             if (!after.valid() || !after.superblock().equals(expected)) {
                 throw new IOException(path + ": restoring the primary superblock failed: read back "
                         + (after.valid() ? after.superblock() : after.problem().getMessage()) + ", wrote " + expected);
@@ -198,7 +190,7 @@ public final class VolumeLabel {
     }
 
     private static Opened readCombined(Path path, FileChannel channel, long size, List<String> warnings) throws IOException {
-        Candidate primary = decodeAt(channel, 0, PRIMARY_READ_BYTES);
+        Candidate primary = SuperblockCopies.decodeAt(channel, 0, SuperblockCopies.PRIMARY_READ_BYTES);
         primary.refuseUnlessValidOrDamaged(path);
         if (primary.valid()) {
             Superblock superblock = primary.superblock();
@@ -207,22 +199,22 @@ public final class VolumeLabel {
             checkBackup(path, channel, superblock, warnings);
             return new Opened(superblock, Set.of(), warnings);
         }
-        Located backup = searchBackup(channel, size);
+        Located backup = SuperblockCopies.searchBackup(channel, size);
         if (backup == null) {
             throw primary.refusal(path);
         }
         Superblock superblock = backup.requireValid(path, primary);
         requireRole(path, superblock, DeviceRole.COMBINED, false);
         requireSize(path, size, superblock.geometry().dataFileSizeBytes());
-        warnings.add(path + ": primary superblock invalid (" + primary.problem().getMessage() + "); using the backup at byte " + backup.offsetBytes);
+        warnings.add(path + ": primary superblock invalid (" + primary.problem().getMessage() + "); using the backup at byte " + backup.offsetBytes());
         return new Opened(superblock, EnumSet.of(DeviceRole.COMBINED), warnings);
     }
 
     private static Opened readSeparate(Path dataPath, FileChannel data, long dataSize,
                                        Path metadataPath, FileChannel metadata, long metadataSize,
                                        List<String> warnings) throws IOException {
-        Candidate dataPrimary = decodeAt(data, 0, PRIMARY_READ_BYTES);
-        Candidate metadataPrimary = decodeAt(metadata, 0, PRIMARY_READ_BYTES);
+        Candidate dataPrimary = SuperblockCopies.decodeAt(data, 0, SuperblockCopies.PRIMARY_READ_BYTES);
+        Candidate metadataPrimary = SuperblockCopies.decodeAt(metadata, 0, SuperblockCopies.PRIMARY_READ_BYTES);
         dataPrimary.refuseUnlessValidOrDamaged(dataPath);
         metadataPrimary.refuseUnlessValidOrDamaged(metadataPath);
         if (dataPrimary.valid()) {
@@ -243,13 +235,13 @@ public final class VolumeLabel {
             Located backup = null;
             if (dataPrimary.valid()) {
                 long offset = dataPrimary.superblock().geometry().backupSuperblockOffsetBytes();
-                Candidate candidate = decodeAt(metadata, offset, dataPrimary.superblock().blockSizeBytes());
+                Candidate candidate = SuperblockCopies.decodeAt(metadata, offset, dataPrimary.superblock().blockSizeBytes());
                 if (candidate.validity() != SuperblockValidity.DAMAGED) {
                     backup = new Located(candidate, offset);
                 }
             }
             if (backup == null) {
-                backup = searchBackup(metadata, metadataSize);
+                backup = SuperblockCopies.searchBackup(metadata, metadataSize);
             }
             if (backup == null) {
                 throw metadataPrimary.refusal(metadataPath);
@@ -258,7 +250,7 @@ public final class VolumeLabel {
             requireRole(metadataPath, metadataSuperblock, DeviceRole.METADATA, true);
             damaged.add(DeviceRole.METADATA);
             warnings.add(metadataPath + ": primary superblock invalid (" + metadataPrimary.problem().getMessage()
-                    + "); using the backup at byte " + backup.offsetBytes);
+                    + "); using the backup at byte " + backup.offsetBytes());
         }
 
         Superblock dataSuperblock;
@@ -348,113 +340,11 @@ public final class VolumeLabel {
     /** Warns (never fails) when the backup of a sound primary is missing, damaged or different. */
     private static void checkBackup(Path path, FileChannel channel, Superblock primary, List<String> warnings) throws IOException {
         long offset = primary.geometry().backupSuperblockOffsetBytes();
-        Candidate backup = decodeAt(channel, offset, primary.blockSizeBytes());
+        Candidate backup = SuperblockCopies.decodeAt(channel, offset, primary.blockSizeBytes());
         if (!backup.valid()) {
             warnings.add(path + ": backup superblock at byte " + offset + " invalid (" + backup.problem().getMessage() + ")");
         } else if (!backup.superblock().equals(primary)) {
             warnings.add(path + ": backup superblock at byte " + offset + " differs from the primary");
-        }
-    }
-
-    /**
-     * Looks for an interleaved or metadata backup superblock without knowing the geometry: it sits
-     * in one of the last {@value #BACKUP_SEARCH_BLOCKS} whole blocks, and its own geometry must put
-     * it exactly where it was found. Returns that valid backup; failing one, the first intact
-     * superblock this build does not accept ({@link SuperblockValidity#UNSUPPORTED}: a caller refuses
-     * it); failing both, null.
-     */
-    static Located searchBackup(FileChannel channel, long sizeBytes) throws IOException {
-        Located unsupported = null;
-        for (int blockSize : new int[] {4096, 512}) {
-            long end = sizeBytes / blockSize * blockSize;
-            for (int k = 1; k <= BACKUP_SEARCH_BLOCKS; k++) {
-                long offset = end - (long) k * blockSize;
-                if (offset < blockSize) {
-                    break;
-                }
-                Candidate candidate = decodeAt(channel, offset, blockSize);
-                if (candidate.valid()) {
-                    Superblock superblock = candidate.superblock();
-                    if (superblock.blockSizeBytes() == blockSize && superblock.role() != DeviceRole.DATA
-                            && superblock.geometry().backupSuperblockOffsetBytes() == offset) {
-                        return new Located(candidate, offset);
-                    }
-                } else if (candidate.validity() == SuperblockValidity.UNSUPPORTED && unsupported == null) {
-                    unsupported = new Located(candidate, offset);
-                }
-            }
-        }
-        return unsupported;
-    }
-
-    /**
-     * What {@code channel} holds that format must not overwrite without force, in operator terms, or
-     * null: a valid primary or backup superblock ("csum volume UUID"), or an intact one this build
-     * does not accept (another version: a volume all the same).
-     */
-    static String existingVolume(FileChannel channel, long sizeBytes) throws IOException {
-        Candidate primary = decodeAt(channel, 0, PRIMARY_READ_BYTES);
-        Located found = primary.validity() == SuperblockValidity.DAMAGED ? searchBackup(channel, sizeBytes) : new Located(primary, 0);
-        if (found == null) {
-            return null;
-        }
-        return found.candidate.valid()
-                ? "csum volume " + found.candidate.superblock().volumeUuid()
-                : "an intact csum superblock at byte " + found.offsetBytes + " that this build does not read ("
-                        + found.candidate.problem().getMessage() + ")";
-    }
-
-    private static Candidate decodeAt(FileChannel channel, long offset, int length) throws IOException {
-        MemorySegment bytes = VolumeFiles.read(channel, offset, length);
-        return new Candidate(Superblock.inspect(bytes), bytes);
-    }
-
-    /** A superblock copy found at {@code offsetBytes}: valid, or intact but unsupported (never damaged). */
-    record Located(Candidate candidate, long offsetBytes) {
-        Located {
-            if (candidate.validity() == SuperblockValidity.DAMAGED) {
-                throw new IllegalArgumentException("a damaged block is not a superblock copy");
-            }
-        }
-
-        /** The copy's superblock, standing in for {@code primary} (damaged) on {@code path}; a refusal if this build does not accept it. */
-        Superblock requireValid(Path path, Candidate primary) throws InvalidVolumeException {
-            if (candidate.valid()) {
-                return candidate.superblock();
-            }
-            throw new InvalidVolumeException(path + ": primary superblock invalid (" + primary.problem().getMessage()
-                    + "), and the backup at byte " + offsetBytes + " is intact but " + candidate.problem().getMessage()
-                    + "; refusing rather than guessing", candidate.problem());
-        }
-    }
-
-    /** What was found where a superblock belongs: the verdict, and the bytes read. */
-    record Candidate(Superblock.Decoded decoded, MemorySegment bytes) {
-        SuperblockValidity validity() {
-            return decoded.validity();
-        }
-
-        boolean valid() {
-            return decoded.validity() == SuperblockValidity.VALID;
-        }
-
-        Superblock superblock() {
-            return decoded.superblock();
-        }
-
-        InvalidVolumeException problem() {
-            return decoded.problem();
-        }
-
-        /** An intact superblock this build does not accept is a refusal: no copy may stand in for it. */
-        void refuseUnlessValidOrDamaged(Path path) throws InvalidVolumeException {
-            if (validity() == SuperblockValidity.UNSUPPORTED) {
-                throw refusal(path);
-            }
-        }
-
-        InvalidVolumeException refusal(Path path) {
-            return new InvalidVolumeException(path + ": " + problem().getMessage(), problem());
         }
     }
 }
