@@ -97,7 +97,7 @@ public final class Engine implements IoPort.CompletionSink {
                 throw new IllegalStateException("a volume without a tuple log (format version 1) is read-only");
             }
             this.log = new TupleLog(context, commits,
-                memory.allocate(TupleLog.slabBytes(layout.logBlockCount(), blockBytes), unitBytes), logStart.start());
+                memory.allocate(TupleLog.slabBytes(layout.logBlockCount(), blockBytes), unitBytes), logStart.start(), superblock);
             this.checkpointer = new Checkpointer(context, log,
                 memory.allocate(Checkpointer.slabBytes(blockBytes), unitBytes));
             commits.connect(log, checkpointer);
@@ -412,6 +412,7 @@ public final class Engine implements IoPort.CompletionSink {
             case OpTable.RECHECK_READ -> reads.onRecheckRead((Piece) target, result);
             case OpTable.IMD_LOAD -> loader.onLoad((GroupState) target, aux, result);
             case OpTable.LOG_WRITE -> log.onRecordWrite(aux, result);
+            case OpTable.CEILING_WRITE -> log.onCeilingWrite(aux, result);
             case OpTable.CHECKPOINT_WRITE -> checkpointer.onCheckpointWrite((GroupState) target, aux, result);
             case OpTable.CHECKPOINT_SYNC -> checkpointer.onSync(aux, fileIndex, result);
             case OpTable.STRICT_SYNC -> commits.onStrictSync(result);

@@ -43,6 +43,7 @@ import java.util.TreeMap;
  */
 public final class LogRecovery {
     private final PortIo io;
+    private final Superblock superblock;
     private final Geometry geometry;
     private final int blockSizeBytes;
     private final int volumeTag;
@@ -53,6 +54,7 @@ public final class LogRecovery {
 
     private LogRecovery(IoPort port, Superblock superblock) {
         this.io = new PortIo(port);
+        this.superblock = superblock;
         this.geometry = superblock.geometry();
         this.blockSizeBytes = geometry.blockSizeBytes();
         this.volumeTag = superblock.volumeTag();
@@ -72,12 +74,14 @@ public final class LogRecovery {
      * @param headRecordBlocks blocks of that record, which ends at {@code headBlock}; 0 when none. It
      *                         holds the log's durable tail: it stays live until a later record
      *                         carrying a newer tail is durable ({@link TupleLog}, "Space")
+     * @param sequenceCeiling the log sequence ceiling the media durably holds (FORMAT.md §8.1): records
+     *                        below it may be written; 0 when none is stored
      */
     record Start(long nextSequence, long headBlock, long durableWatermark, long headRecordSequence,
-                 int headRecordBlocks) {
-        /** A log with no record on the media (just formatted, or a volume without a log). */
-        static Start empty() {
-            return new Start(1, 0, 0, 0, 0);
+                 int headRecordBlocks, long sequenceCeiling) {
+        /** A log with no record on the media (a volume without a log, or a log found empty) below {@code ceiling}. */
+        static Start empty(long ceiling) {
+            return new Start(Math.max(1, ceiling), 0, 0, 0, 0, ceiling);
         }
     }
 
@@ -92,7 +96,7 @@ public final class LogRecovery {
     /** Recovers the volume's log (a volume without one, format version 1: nothing to do). */
     public static Result recover(IoPort port, Superblock superblock, boolean readOnly) throws IOException {
         if (superblock.geometry().logBlockCount() == 0) {
-            return new Result(Start.empty(), Map.of(), 0, 0, 0);
+            return new Result(Start.empty(0), Map.of(), 0, 0, 0);
         }
         LogRecovery recovery = new LogRecovery(port, superblock);
         try {
@@ -177,9 +181,11 @@ public final class LogRecovery {
     private Result run(boolean readOnly) throws IOException {
         long regionBlocks = geometry.logBlockCount();
         int maxRecordBlocks = TupleLog.maxRecordBlocks(regionBlocks, blockSizeBytes);
+        CeilingCopies ceilings = new CeilingCopies(io, superblock, arena.allocate(blockSizeBytes, alignment));
+        long storedCeiling = ceilings.read();
         Map<Long, Scanned> bySequence = scan.scan();
         if (bySequence.isEmpty()) {
-            return new Result(Start.empty(), Map.of(), 0, 0, 0);
+            return new Result(Start.empty(storedCeiling), Map.of(), 0, 0, 0);
         }
         Scanned head = null;
         for (Scanned record : bySequence.values()) {
@@ -237,23 +243,31 @@ public final class LogRecovery {
         if (rewriter != null) {
             rewriter.flush();
         }
-        // A session starts above any sequence the region may hold: the records written after the head
-        // lie, disjoint, in the region's other blocks, so fewer than regionBlocks of them exist. A head
-        // missed by the scan (a record unreadable now) can then never share a sequence with a new one.
-        long nextSequence = head.sequence() + regionBlocks;
+        // A session starts at the ceiling: above every sequence ever written, the ones of records the
+        // scan could not read now included (FORMAT.md §8.1). A volume that stores none yet (ceiling 0)
+        // starts regionBlocks above the head, the rule before the ceiling, and stores one before its
+        // first record.
+        long nextSequence = storedCeiling > 0 ? Math.max(storedCeiling, head.sequence() + 1)
+            : head.sequence() + regionBlocks;
         long headBlock = (head.startBlock() + head.lengthBlocks()) % regionBlocks;
         // Anything but a clean close's empty record at the head gets a new empty record: the engine
         // starts with that record as the media's tail (TupleLog, "Space"), never with records it
         // could not read back (replayed 0: their blocks then fail as integrity errors).
         boolean needsEmptyRecord = !(head.tail() == head.sequence() && replayed == 1 && headEntries == 0);
         if (readOnly || !needsEmptyRecord) {
-            return new Result(new Start(nextSequence, headBlock, watermark, head.sequence(), head.lengthBlocks()),
-                overlay, replayed, groups.size(), resolver.blocksRead());
+            return new Result(new Start(nextSequence, headBlock, watermark, head.sequence(), head.lengthBlocks(),
+                storedCeiling), overlay, replayed, groups.size(), resolver.blocksRead());
         }
         if (!toWrite.isEmpty()) {
             requireSynced(IoPort.METADATA_FILE);
         }
-        // Everything replayed is now in both imd copies: an empty record whose tail is itself.
+        // Everything replayed is now in both imd copies: an empty record whose tail is itself, below a
+        // ceiling the media holds first.
+        long ceiling = storedCeiling;
+        if (nextSequence >= ceiling) {
+            ceiling = nextSequence + CeilingCopies.leaseSequences(regionBlocks);
+            ceilings.raise(ceiling);
+        }
         MemorySegment empty = recordBuffer.asSlice(0, blockSizeBytes);
         LogRecord.seal(empty, blockSizeBytes, volumeTag, nextSequence, head.sequence(), nextSequence, 0,
             logBlockOffset(headBlock));
@@ -263,8 +277,8 @@ public final class LogRecovery {
                 + resultText(written));
         }
         requireSynced(IoPort.METADATA_FILE);
-        return new Result(new Start(nextSequence + 1, (headBlock + 1) % regionBlocks, head.sequence(), nextSequence, 1),
-            overlay, replayed, groups.size(), resolver.blocksRead());
+        return new Result(new Start(nextSequence + 1, (headBlock + 1) % regionBlocks, head.sequence(), nextSequence, 1,
+            ceiling), overlay, replayed, groups.size(), resolver.blocksRead());
     }
 
     private long logBlockOffset(long block) {

@@ -23,6 +23,7 @@ final class OpTable {
     static final byte CHECKPOINT_WRITE = 8;
     static final byte CHECKPOINT_SYNC = 9;
     static final byte STRICT_SYNC = 10;
+    static final byte CEILING_WRITE = 11;
 
     static final byte READ_OP = 1;
     static final byte WRITE_OP = 2;

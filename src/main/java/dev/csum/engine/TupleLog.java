@@ -2,6 +2,7 @@ package dev.csum.engine;
 
 import dev.csum.format.ImdBlock;
 import dev.csum.format.LogRecord;
+import dev.csum.format.Superblock;
 import dev.csum.io.IoPort;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -38,6 +39,8 @@ import java.lang.foreign.MemorySegment;
  * highest sequence with no outstanding record at or below it, what a flush issued now covers. A
  * completed flush raises the durable watermark carried by later records (recovery reads a logged
  * write at or below it whose block holds older data as a lost write, not as an excused stale read).
+ * A record is written only below the durable log sequence ceiling ({@link SequenceCeiling}), so no
+ * sequence is ever used twice, even after a recovery that could not read the newest records.
  *
  * <p>Event-loop only; the record buffers come from one slab allocated once.
  */
@@ -91,8 +94,13 @@ final class TupleLog {
     private final long firstSequence;
     /** The sequence of the last empty record whose write succeeded, or -1. */
     private long lastEmptyRecordCompleted = -1;
+    private final SequenceCeiling ceiling;
 
-    TupleLog(EngineContext context, CommitPath commits, MemorySegment recordSlab, LogRecovery.Start start) {
+    /**
+     * @param recordSlab {@link #slabBytes} bytes: the record buffers, then one block for raising the ceiling
+     */
+    TupleLog(EngineContext context, CommitPath commits, MemorySegment recordSlab, LogRecovery.Start start,
+             Superblock superblock) {
         this.context = context;
         this.commits = commits;
         this.blockSizeBytes = context.blockSizeBytes;
@@ -104,9 +112,11 @@ final class TupleLog {
             throw new IllegalArgumentException("a log of " + regionBlocks + " blocks cannot hold a record of one whole group");
         }
         long recordBytes = (long) maxRecordBlocks * blockSizeBytes;
-        if (recordSlab.byteSize() < MAX_RECORDS_IN_FLIGHT * recordBytes) {
+        if (recordSlab.byteSize() < slabBytes(regionBlocks, blockSizeBytes)) {
             throw new IllegalArgumentException("record slab too small");
         }
+        this.ceiling = new SequenceCeiling(context, superblock,
+            recordSlab.asSlice(MAX_RECORDS_IN_FLIGHT * recordBytes, blockSizeBytes), start.sequenceCeiling(), this::sealDue);
         this.recordBuffers = new MemorySegment[MAX_RECORDS_IN_FLIGHT];
         for (int i = 0; i < MAX_RECORDS_IN_FLIGHT; i++) {
             recordBuffers[i] = recordSlab.asSlice(i * recordBytes, recordBytes);
@@ -134,9 +144,9 @@ final class TupleLog {
         return (int) Math.max(1, Math.min(MAX_RECORD_BYTES / blockSizeBytes, quarter));
     }
 
-    /** Bytes of record buffers the log needs (one slab, allocated by the engine). */
+    /** Bytes of record buffers the log needs, and a block for the ceiling's superblock (one slab, allocated by the engine). */
     static long slabBytes(long regionBlocks, int blockSizeBytes) {
-        return (long) MAX_RECORDS_IN_FLIGHT * maxRecordBlocks(regionBlocks, blockSizeBytes) * blockSizeBytes;
+        return ((long) MAX_RECORDS_IN_FLIGHT * maxRecordBlocks(regionBlocks, blockSizeBytes) + 1) * blockSizeBytes;
     }
 
     // ---------------------------------------------------------------- commits in, records out
@@ -161,8 +171,11 @@ final class TupleLog {
      * at the head. Called once per loop step (after the step's new commits) and as records complete.
      */
     void sealDue() {
+        if (!ceilingAllowsNext()) {
+            return;
+        }
         writeTailRecordIfDue();
-        while (openHead != null && recordsInFlight < MAX_RECORDS_IN_FLIGHT) {
+        while (openHead != null && recordsInFlight < MAX_RECORDS_IN_FLIGHT && ceiling.allows(nextSequence)) {
             int entries = 0;
             GroupState last = null;
             for (GroupState state = openHead; state != null && entries + state.commitEntries <= maxRecordEntries;
@@ -187,12 +200,44 @@ final class TupleLog {
     }
 
     /**
+     * Whether the next record may be written as far as the sequence ceiling goes; raises it when a
+     * record waits and the ceiling is near. A failed raise fails the commits waiting in the open
+     * record (and a due tail record, like a failed tail record write): the next record tries again.
+     */
+    private boolean ceilingAllowsNext() {
+        if (!tailRecordDue() && openHead == null) {
+            return true; // nothing to write: no raise
+        }
+        ceiling.raiseIfDue(nextSequence);
+        if (ceiling.allows(nextSequence)) {
+            return true;
+        }
+        IOException failed = ceiling.takeFailure();
+        if (failed != null) {
+            lastWriteFailure = failed;
+            if (tailRecordDue()) {
+                tailRecordFailure = failed;
+            }
+            failOpenRecord(failed);
+        }
+        return false;
+    }
+
+    private boolean tailRecordDue() {
+        return tailRecordIssued < tailSequence && !tailRecordInFlight && tailRecordFailure == null;
+    }
+
+    /** A copy of the ceiling's superblock was written (see {@link SequenceCeiling}). */
+    void onCeilingWrite(int copy, int result) {
+        ceiling.onWrite(copy, result);
+    }
+
+    /**
      * Writes a tail record when the tail moved beyond what the media knows and no tail record is in
      * flight: one block, no entries, {@link IoPort#FLAG_DSYNC}, in the block kept free for it.
      */
     private void writeTailRecordIfDue() {
-        if (tailRecordIssued >= tailSequence || tailRecordInFlight || tailRecordFailure != null
-                || recordsInFlight >= MAX_RECORDS_IN_FLIGHT) {
+        if (!tailRecordDue() || recordsInFlight >= MAX_RECORDS_IN_FLIGHT) {
             return;
         }
         long start = space.place(1, 0);
@@ -335,12 +380,12 @@ final class TupleLog {
 
     /** Whether commits wait in the open record for room (a checkpoint round must move the tail). */
     boolean waitingForRoom() {
-        return openHead != null && recordsInFlight == 0;
+        return openHead != null && recordsInFlight == 0 && ceiling.allows(nextSequence);
     }
 
-    /** Whether anything is in the open record or being written. */
+    /** Whether anything is in the open record or being written (records, or the ceiling they wait for). */
     boolean busy() {
-        return openHead != null || recordsInFlight > 0;
+        return openHead != null || recordsInFlight > 0 || ceiling.raising();
     }
 
     IOException lastWriteFailure() {

@@ -5,10 +5,15 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-/** Reads and decodes a volume's primary superblock through an {@link IoPort} (before any engine runs). */
+/**
+ * Reads and decodes a volume's superblock through an {@link IoPort} (before any engine runs): the
+ * primary at block 0 of the data file, or — when the primary is damaged, as a power loss tearing a
+ * raise of the log sequence ceiling (FORMAT.md §8.1) can leave it — the metadata file's backup,
+ * found in its last blocks as {@link SuperblockCopies#searchBackup} finds it. Reads only: the port's
+ * user restores nothing.
+ */
 public final class PortSuperblock {
     private static final int MAX_BLOCK_BYTES = 4096;
-
     private PortSuperblock() {
     }
 
@@ -19,17 +24,53 @@ public final class PortSuperblock {
             if (port.fileSizeBytes(IoPort.DATA_FILE) < MAX_BLOCK_BYTES) {
                 block = block.asSlice(0, 512);
             }
-            int[] result = {Integer.MIN_VALUE};
-            if (!port.prepareRead(IoPort.DATA_FILE, 0, block, 0, 0)) {
-                throw new IOException("io port refused the superblock read");
+            int result = readBlock(port, IoPort.DATA_FILE, 0, block);
+            if (result != block.byteSize()) {
+                throw new IOException("reading the superblock failed: result " + result);
             }
-            while (result[0] == Integer.MIN_VALUE) {
-                port.submitAndReap(1, (userData, res) -> result[0] = res);
-            }
-            if (result[0] != block.byteSize()) {
-                throw new IOException("reading the superblock failed: result " + result[0]);
+            Superblock.Decoded primary = Superblock.inspect(block);
+            if (primary.validity() == SuperblockValidity.DAMAGED) {
+                Superblock backup = searchBackup(port, arena.allocate(MAX_BLOCK_BYTES, alignment));
+                if (backup != null) { // as the data file's copy would say
+                    return backup.placement() == MetadataPlacement.SEPARATE ? backup.withRole(DeviceRole.DATA) : backup;
+                }
             }
             return Superblock.decode(block);
         }
+    }
+
+    /** The metadata file's valid backup superblock, at the place its own geometry gives; null when none. */
+    private static Superblock searchBackup(IoPort port, MemorySegment buffer) throws IOException {
+        long sizeBytes = port.fileSizeBytes(IoPort.METADATA_FILE);
+        for (int blockSize : new int[] {4096, 512}) {
+            long end = sizeBytes / blockSize * blockSize;
+            for (int k = 1; k <= SuperblockCopies.BACKUP_SEARCH_BLOCKS; k++) {
+                long offset = end - (long) k * blockSize;
+                if (offset < blockSize) {
+                    break;
+                }
+                MemorySegment block = buffer.asSlice(0, blockSize);
+                if (readBlock(port, IoPort.METADATA_FILE, offset, block) != blockSize) {
+                    continue;
+                }
+                Superblock.Decoded decoded = Superblock.inspect(block);
+                if (decoded.validity() == SuperblockValidity.VALID
+                        && SuperblockCopies.isBackupAt(decoded.superblock(), blockSize, offset)) {
+                    return decoded.superblock();
+                }
+            }
+        }
+        return null;
+    }
+
+    private static int readBlock(IoPort port, int fileIndex, long offsetBytes, MemorySegment block) throws IOException {
+        int[] result = {Integer.MIN_VALUE};
+        if (!port.prepareRead(fileIndex, offsetBytes, block, 0, 0)) {
+            throw new IOException("io port refused the superblock read");
+        }
+        while (result[0] == Integer.MIN_VALUE) {
+            port.submitAndReap(1, (userData, res) -> result[0] = res);
+        }
+        return result[0];
     }
 }

@@ -110,8 +110,14 @@ public record Superblock(int formatVersion, UUID volumeUuid, int blockSizeBytes,
     public static final int LOG_OFFSET_BLOCKS_OFFSET = 64;
     /** Version 2: the log's length in blocks, u64. */
     public static final int LOG_BLOCK_COUNT_OFFSET = 72;
-    /** Version 2: the first reserved byte; bytes 80 to 127, and the rest of the block, are zero. */
-    public static final int RESERVED_OFFSET = 80;
+    /**
+     * Version 2: the log sequence ceiling, u64 (docs/FORMAT.md §8.1): every log record ever written has
+     * a lower sequence; 0 when none is recorded. Not one of this record's fields: copies that differ
+     * only here are the same superblock.
+     */
+    public static final int SEQUENCE_CEILING_OFFSET = 80;
+    /** Version 2: the first reserved byte; bytes 88 to 127, and the rest of the block, are zero. */
+    public static final int RESERVED_OFFSET = 88;
 
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -120,7 +126,8 @@ public record Superblock(int formatVersion, UUID volumeUuid, int blockSizeBytes,
 
     static {
         assert GROUP_COUNT_OFFSET + Long.BYTES == ENCODED_BYTES_V1 && ENCODED_BYTES_V1 == LOG_OFFSET_BLOCKS_OFFSET;
-        assert LOG_BLOCK_COUNT_OFFSET + Long.BYTES == RESERVED_OFFSET && RESERVED_OFFSET + 48 == ENCODED_BYTES;
+        assert LOG_BLOCK_COUNT_OFFSET + Long.BYTES == SEQUENCE_CEILING_OFFSET;
+        assert SEQUENCE_CEILING_OFFSET + Long.BYTES == RESERVED_OFFSET && RESERVED_OFFSET + 40 == ENCODED_BYTES;
         assert ROLE_OFFSET + 1 == DATA_BLOCK_COUNT_OFFSET;
         assert isBlockSizeOfAnyVersion(512) && isBlockSizeOfAnyVersion(4096) : "version 1's block sizes are in every version's range";
     }
@@ -207,8 +214,26 @@ public record Superblock(int formatVersion, UUID volumeUuid, int blockSizeBytes,
                 logBlockCount);
     }
 
-    /** Writes this superblock over the whole of {@code block} (exactly {@code blockSizeBytes}): fields, zeros, checksum last. */
+    /** The copy of this superblock the metadata device holds: role combined (interleaved) or metadata (separate). */
+    public Superblock metadataCopy() {
+        return withRole(placement == MetadataPlacement.INTERLEAVED ? DeviceRole.COMBINED : DeviceRole.METADATA);
+    }
+
+    /** Writes this superblock over the whole of {@code block} (exactly {@code blockSizeBytes}) with no sequence ceiling. */
     public void encode(MemorySegment block) {
+        encode(block, 0);
+    }
+
+    /**
+     * Writes this superblock over the whole of {@code block} (exactly {@code blockSizeBytes}): fields,
+     * the log sequence ceiling (version 2; docs/FORMAT.md §8.1), zeros, checksum last.
+     *
+     * @param sequenceCeiling 0 (none recorded) or a sequence above every log record written; must be 0 in version 1
+     */
+    public void encode(MemorySegment block, long sequenceCeiling) {
+        if (sequenceCeiling < 0 || (formatVersion == FORMAT_VERSION_1 && sequenceCeiling != 0)) {
+            throw new IllegalArgumentException("no sequence ceiling " + sequenceCeiling + " in format version " + formatVersion);
+        }
         if (block.byteSize() != blockSizeBytes) {
             throw new IllegalArgumentException("superblock needs a " + blockSizeBytes + "-byte segment, got " + block.byteSize());
         }
@@ -228,6 +253,7 @@ public record Superblock(int formatVersion, UUID volumeUuid, int blockSizeBytes,
         if (formatVersion != FORMAT_VERSION_1) {
             block.set(U64, LOG_OFFSET_BLOCKS_OFFSET, logOffsetBlocks());
             block.set(U64, LOG_BLOCK_COUNT_OFFSET, logBlockCount);
+            block.set(U64, SEQUENCE_CEILING_OFFSET, sequenceCeiling);
         }
         block.set(U32, CHECKSUM_OFFSET, Crc32c.ofWithFieldZeroed(block, CHECKSUM_OFFSET));
     }
@@ -346,6 +372,10 @@ public record Superblock(int formatVersion, UUID volumeUuid, int blockSizeBytes,
                     return Decoded.unsupported(misplaced, null);
                 }
             }
+            if (version != FORMAT_VERSION_1 && whole.get(U64, SEQUENCE_CEILING_OFFSET) < 0) {
+                return Decoded.unsupported("superblock invalid: log sequence ceiling "
+                        + Long.toUnsignedString(whole.get(U64, SEQUENCE_CEILING_OFFSET)) + " is not below 2^63", null);
+            }
             long reserved = version == FORMAT_VERSION_1 ? ENCODED_BYTES_V1 : RESERVED_OFFSET;
             for (long offset = reserved; offset < blockSizeBytes; offset += Long.BYTES) {
                 if (whole.get(U64, offset) != 0) {
@@ -356,6 +386,14 @@ public record Superblock(int formatVersion, UUID volumeUuid, int blockSizeBytes,
         } catch (IllegalArgumentException e) {
             return Decoded.unsupported("superblock invalid: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The log sequence ceiling a superblock block holds (docs/FORMAT.md §8.1): 0 for version 1 and
+     * for a version 2 volume that records none. {@code block} must have decoded as valid.
+     */
+    public static long sequenceCeiling(MemorySegment block) {
+        return block.get(U32, FORMAT_VERSION_OFFSET) == FORMAT_VERSION_1 ? 0 : block.get(U64, SEQUENCE_CEILING_OFFSET);
     }
 
     /**

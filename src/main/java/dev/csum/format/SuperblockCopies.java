@@ -21,7 +21,7 @@ final class SuperblockCopies {
      * Format leaves at most 3 unused whole blocks after an interleaved backup superblock (2 with a log
      * of a given size or none; 3 with the default log, which grows with the data: {@link Geometry#dataBlocksFitting}).
      */
-    private static final int BACKUP_SEARCH_BLOCKS = 4;
+    static final int BACKUP_SEARCH_BLOCKS = 4;
 
     private SuperblockCopies() {
     }
@@ -44,9 +44,7 @@ final class SuperblockCopies {
                 }
                 Candidate candidate = decodeAt(channel, offset, blockSize);
                 if (candidate.valid()) {
-                    Superblock superblock = candidate.superblock();
-                    if (superblock.blockSizeBytes() == blockSize && superblock.role() != DeviceRole.DATA
-                            && superblock.geometry().backupSuperblockOffsetBytes() == offset) {
+                    if (isBackupAt(candidate.superblock(), blockSize, offset)) {
                         return new Located(candidate, offset);
                     }
                 } else if (candidate.validity() == SuperblockValidity.UNSUPPORTED && unsupported == null) {
@@ -55,6 +53,12 @@ final class SuperblockCopies {
             }
         }
         return unsupported;
+    }
+
+    /** Whether a valid superblock read at {@code offsetBytes} in blocks of {@code blockSize} is a backup its own geometry puts there. */
+    static boolean isBackupAt(Superblock superblock, int blockSize, long offsetBytes) {
+        return superblock.blockSizeBytes() == blockSize && superblock.role() != DeviceRole.DATA
+                && superblock.geometry().backupSuperblockOffsetBytes() == offsetBytes;
     }
 
     /**

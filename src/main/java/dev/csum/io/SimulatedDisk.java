@@ -342,6 +342,21 @@ public final class SimulatedDisk implements IoPort {
         return media.plan();
     }
 
+    /**
+     * Whether a read of {@code [offsetBytes, offsetBytes + lengthBytes)} of file {@code fileIndex}
+     * fails or returns a flipped bit now: a sticky sector fault (latent sector error or read rot)
+     * lies in the range, so the device cannot return what the range holds until it is rewritten.
+     */
+    public boolean hasStickyReadFault(int fileIndex, long offsetBytes, long lengthBytes) {
+        SimFile file = media.file(fileIndex);
+        for (long sector = offsetBytes / SECTOR_SIZE_BYTES; sector * SECTOR_SIZE_BYTES < offsetBytes + lengthBytes; sector++) {
+            if (file.hasLatentError(sector) || file.readRotBit(sector) >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Makes {@code sectorIndex} of file {@code fileIndex} return a random flipped bit on every read, until rewritten. */
     public void injectReadBitRot(int fileIndex, long sectorIndex) {
         media.injectReadRot(media.file(fileIndex), sectorIndex, -1);

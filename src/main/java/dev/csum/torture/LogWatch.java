@@ -105,7 +105,11 @@ final class LogWatch {
         }
         if (sessionRunning) {
             for (Live overwritten : overlapping(offsetBytes, record.byteSize())) {
-                if (overwritten.sequence >= durableTail) {
+                if (overwritten.sequence >= durableTail && unreadable(overwritten)) {
+                    // The device cannot return it (a sticky read fault): the open's scan could not
+                    // see it, and no recovery would replay it before a write heals the sectors.
+                    result.logRecordsOverwrittenUnreadable++;
+                } else if (overwritten.sequence >= durableTail) {
                     result.unexpectedErrors++;
                     result.violation(seed, "log record " + LogRecord.sequence(record) + " written over record "
                         + overwritten.sequence + ", which recovery would still replay (durable tail " + durableTail + ")");
@@ -114,6 +118,11 @@ final class LogWatch {
         }
         forgetOverlapping(offsetBytes, record.byteSize());
         targetBySequence.put(LogRecord.sequence(record), offsetBytes);
+    }
+
+    /** Whether the media cannot return {@code record} now: a sticky read fault lies in its blocks. */
+    private boolean unreadable(Live record) {
+        return disk.get().hasStickyReadFault(IoPort.METADATA_FILE, record.startBytes(), record.lengthBytes());
     }
 
     /** A record write completed successfully; {@code onMedia} is what the media holds where it was meant to go. */

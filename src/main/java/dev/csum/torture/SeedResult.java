@@ -61,6 +61,12 @@ public final class SeedResult {
     long logRecordsLostOrMisdirected;
     long logRecordsTorn;
     long logRecordsRotted;
+    /**
+     * Records a session wrote over although recovery would still have replayed them, had the device
+     * been able to return them: a sticky read fault (latent sector error, read rot) hid them from the
+     * open's scan, so the session could not know them (RELIABILITY.md §4).
+     */
+    long logRecordsOverwrittenUnreadable;
     /** Record writes that landed, whole, somewhere else (a subset of the lost-or-misdirected ones). */
     long logRecordsMisdirected;
     /** Imd copies written (checkpoints, recovery's rewrites) that completed. */
@@ -99,6 +105,7 @@ public final class SeedResult {
     public long logRecordsMisdirected() { return logRecordsMisdirected; }
     public long logRecordsTorn() { return logRecordsTorn; }
     public long logRecordsRotted() { return logRecordsRotted; }
+    public long logRecordsOverwrittenUnreadable() { return logRecordsOverwrittenUnreadable; }
     public long imdCopiesWritten() { return imdCopiesWritten; }
     public long imdPairReloads() { return imdPairReloads; }
 
@@ -165,6 +172,7 @@ public final class SeedResult {
         logRecordsLostOrMisdirected += other.logRecordsLostOrMisdirected;
         logRecordsTorn += other.logRecordsTorn;
         logRecordsRotted += other.logRecordsRotted;
+        logRecordsOverwrittenUnreadable += other.logRecordsOverwrittenUnreadable;
         logRecordsMisdirected += other.logRecordsMisdirected;
         imdCopiesWritten += other.imdCopiesWritten;
         imdPairReloads += other.imdPairReloads;

@@ -63,11 +63,12 @@ public final class Torture {
             result.readsFailed, result.faultsDetected, result.tornDataDetected));
         text.append(String.format(Locale.ROOT, "log: %d records written (%d blocks), wrapped %d times in %d seeds;"
                 + " imd copies written %d, pairs reloaded %d; record writes damaged: %d lost, %d misdirected, %d torn,"
-                + " %d rotted%n",
+                + " %d rotted; unreadable records written over %d%n",
             result.logRecordWrites, result.logBlocksWritten, result.logWraps, result.seedsWithLogWraps,
             result.imdCopiesWritten, result.imdPairReloads,
             result.logRecordsLostOrMisdirected - result.logRecordsMisdirected,
-            result.logRecordsMisdirected, result.logRecordsTorn, result.logRecordsRotted));
+            result.logRecordsMisdirected, result.logRecordsTorn, result.logRecordsRotted,
+            result.logRecordsOverwrittenUnreadable));
         text.append(String.format(Locale.ROOT, "documented limits (RELIABILITY.md): stale reads %d (dropped data"
                 + " write above the durable watermark), %d (tuple lost to media faults, and a second fault);"
                 + " allowed errors %d (unflushed, default mode)%n",
@@ -130,6 +131,7 @@ public final class Torture {
         field(json, "log_records_misdirected", result.logRecordsMisdirected);
         field(json, "log_records_torn", result.logRecordsTorn);
         field(json, "log_records_rotted", result.logRecordsRotted);
+        field(json, "log_records_overwritten_unreadable", result.logRecordsOverwrittenUnreadable);
         field(json, "elapsed_ms", elapsedMillis);
         json.append("\"failing_seeds\":").append(result.failingSeeds).append(',');
         json.append("\"passed\":").append(result.passed()).append('}');

@@ -62,6 +62,32 @@ class SuperblockTest {
         assertEquals(0x575cb2b2, crc32cWithFieldZeroed(bytes), "the checksum field is CRC-32C of the whole block with the field zeroed");
     }
 
+    /** FORMAT.md §8.1's pinned example: the same superblock with a log sequence ceiling of 0x1_0000_002A. */
+    @Test
+    void aSequenceCeilingIsPinnedAtByte80AndOnlyThereAndInTheChecksum() throws InvalidVolumeException {
+        Superblock superblock = sample(4096, MetadataPlacement.SEPARATE, DeviceRole.METADATA);
+        MemorySegment block = MemorySegment.ofArray(new byte[4096]);
+        superblock.encode(block, 0x1_0000_002AL);
+        byte[] bytes = block.toArray(ValueLayout.JAVA_BYTE);
+        byte[] without = encoded(superblock).toArray(ValueLayout.JAVA_BYTE);
+        assertEquals("2a00000001000000", HexFormat.of().formatHex(bytes, 80, 88));
+        assertEquals(CEILING_SAMPLE_CHECKSUM, HexFormat.of().formatHex(bytes, 8, 12));
+        for (int i = 0; i < bytes.length; i++) {
+            if ((i < 8 || i >= 12) && (i < 80 || i >= 88)) {
+                assertEquals(without[i], bytes[i], "byte " + i);
+            }
+        }
+        assertEquals(superblock, Superblock.decode(block), "the ceiling is not part of the superblock's identity");
+        assertEquals(0x1_0000_002AL, Superblock.sequenceCeiling(block));
+        assertEquals(0, Superblock.sequenceCeiling(encoded(superblock)));
+        assertEquals(0, Superblock.sequenceCeiling(encoded(sampleVersion1(4096, MetadataPlacement.SEPARATE, DeviceRole.METADATA))));
+        assertThrows(IllegalArgumentException.class, () -> sampleVersion1(4096, MetadataPlacement.SEPARATE, DeviceRole.METADATA)
+                .encode(MemorySegment.ofArray(new byte[4096]), 5), "version 1 has no ceiling");
+    }
+
+    /** Bytes 8..11 of {@link #aSequenceCeilingIsPinnedAtByte80AndOnlyThereAndInTheChecksum}'s block (FORMAT.md §8.1). */
+    private static final String CEILING_SAMPLE_CHECKSUM = "eed5e0df";
+
     /** Version 1 as a version 1 build wrote it (this build still encodes it, for tests and for reading). */
     @Test
     void version1EncodedBytesArePinned() {
@@ -167,7 +193,8 @@ class SuperblockTest {
                 block -> block.set(SuperblockEdits.U64, Superblock.LOG_OFFSET_BLOCKS_OFFSET, 1034),
                 block -> block.set(SuperblockEdits.U64, Superblock.LOG_OFFSET_BLOCKS_OFFSET, 1036),
                 block -> block.set(SuperblockEdits.U64, Superblock.LOG_OFFSET_BLOCKS_OFFSET, 0),
-                block -> block.set(ValueLayout.JAVA_BYTE, 80, (byte) 1),
+                block -> block.set(ValueLayout.JAVA_BYTE, 87, (byte) 0x80), // a sequence ceiling of 2^63 or more
+                block -> block.set(ValueLayout.JAVA_BYTE, 88, (byte) 1),
                 block -> block.set(ValueLayout.JAVA_BYTE, 127, (byte) 1),
                 block -> block.set(ValueLayout.JAVA_BYTE, 300, (byte) 1));
         for (int i = 0; i < edits.size(); i++) {
@@ -175,11 +202,14 @@ class SuperblockTest {
             assertEquals(SuperblockValidity.DAMAGED, afterEdit(2, false, edits.get(i)).validity(), "edit " + i + " not resealed");
         }
         assertEquals(SuperblockValidity.VALID, afterEdit(2, true, block -> { }).validity());
+        assertEquals(SuperblockValidity.VALID, afterEdit(2, true,
+                block -> block.set(SuperblockEdits.U64, Superblock.SEQUENCE_CEILING_OFFSET, Long.MAX_VALUE)).validity());
         // Version 1 knows no flags, and its bytes 64 on are reserved (a log's fields there are not version 1).
         List<Consumer<MemorySegment>> version1Edits = List.of(
                 block -> block.set(SuperblockEdits.U32, Superblock.FLAGS_OFFSET, Superblock.FLAG_DATA_ZEROED),
                 block -> block.set(SuperblockEdits.U64, Superblock.LOG_BLOCK_COUNT_OFFSET, 64),
-                block -> block.set(ValueLayout.JAVA_BYTE, 64, (byte) 1));
+                block -> block.set(ValueLayout.JAVA_BYTE, 64, (byte) 1),
+                block -> block.set(ValueLayout.JAVA_BYTE, Superblock.SEQUENCE_CEILING_OFFSET, (byte) 1));
         for (int i = 0; i < version1Edits.size(); i++) {
             assertEquals(SuperblockValidity.UNSUPPORTED, afterEdit(1, true, version1Edits.get(i)).validity(), "v1 edit " + i);
         }
