@@ -202,25 +202,25 @@ final class TupleLog {
     /**
      * Whether the next record may be written as far as the sequence ceiling goes; raises it when a
      * record waits and the ceiling is near. A failed raise fails the commits waiting in the open
-     * record (and a due tail record, like a failed tail record write): the next record tries again.
+     * record (and a due tail record, like a failed tail record write, retried after a checkpoint
+     * round) before anything tries again: the next commit does, so a device that fails every write
+     * fails each commit once instead of being asked forever.
      */
     private boolean ceilingAllowsNext() {
-        if (!tailRecordDue() && openHead == null) {
-            return true; // nothing to write: no raise
-        }
-        ceiling.raiseIfDue(nextSequence);
-        if (ceiling.allows(nextSequence)) {
-            return true;
-        }
         IOException failed = ceiling.takeFailure();
-        if (failed != null) {
+        if (failed != null && !ceiling.allows(nextSequence)) {
             lastWriteFailure = failed;
             if (tailRecordDue()) {
                 tailRecordFailure = failed;
             }
             failOpenRecord(failed);
+            return false;
         }
-        return false;
+        if (!tailRecordDue() && openHead == null) {
+            return true; // nothing to write: no raise
+        }
+        ceiling.raiseIfDue(nextSequence);
+        return ceiling.allows(nextSequence);
     }
 
     private boolean tailRecordDue() {

@@ -126,6 +126,23 @@ class SequenceCeilingTest {
         assertTrue(storedCeiling(disk, geometry, 0) >= raised, "the next raise rewrote the primary");
     }
 
+    @Test
+    void aRaiseTheDeviceRefusesFailsTheWriteOnceAndCloseStillEnds() throws IOException {
+        SimulatedDisk disk = formattedDisk(13);
+        dev.csum.io.PowerCutPort port = new dev.csum.io.PowerCutPort(disk);
+        Volume volume = VolumeInternals.openOnPort(port, VolumeOptions.of(Path.of("sim")), true);
+        port.cut(); // every operation fails from now on: the first record's raise of the ceiling too
+        Outcome outcome = new Outcome();
+        volume.write(0, BLOCK, arena.allocate(BLOCK, 8).fill((byte) 1), null, outcome, 0);
+        assertTrue(VolumeInternals.runUntilIdle(volume, 100_000), "the engine settles instead of raising forever");
+        assertTrue(outcome.done && outcome.failure != null, "the write fails: " + outcome.failure);
+        try {
+            volume.close();
+        } catch (IOException expected) {
+            // Closing on a dead device fails; it must end.
+        }
+    }
+
     private void writeAndFlush(Volume volume, long firstBlock, int writes) throws IOException {
         for (int i = 0; i < writes; i++) {
             MemorySegment data = arena.allocate(BLOCK, 8).fill((byte) (firstBlock + i + 1));
