@@ -59,7 +59,7 @@ final class Checkpointer {
      */
     static final int CONCURRENT_GROUPS = 128;
     /** Log fill at which a round starts without being asked. */
-    static final double FILL_TRIGGER = 0.5;
+    static final double FILL_TRIGGER = 0.75;
     /** The unit every device writes whole or not at all: an imd block of this size cannot tear. */
     static final int SECTOR_BYTES = 512;
     /** {@link OpTable#CHECKPOINT_SYNC}'s aux: the round's closing sync, a batch's copy barrier, its data sync. */
