@@ -68,10 +68,13 @@ public final class Engine implements IoPort.CompletionSink {
         this.memory = Arena.ofShared();
         int unitBytes = Math.max(4096, Math.max(blockBytes, port.alignmentBytes()));
         long arenaBytes = Long.highestOneBit(Math.max(settings.bufferArenaBytes(), 16L * unitBytes));
-        long slotCount = Math.max(4, Math.min(layout.groupCount() + 1, settings.imdCacheBytes() / (2L * blockBytes)));
+        CacheSplit split = CacheSplit.of(settings.imdCacheBytes(), layout);
+        DenseTuples dense = split.denseGroups() == 0 ? null : new DenseTuples(layout,
+            memory.allocate(split.denseGroups() * 4L * layout.tuplesPerGroup(), 64), (int) split.denseGroups());
         this.context = new EngineContext(superblock, settings, new OpTable(Math.max(64, queueDepth * 4)),
             new BufferArena(memory.allocate(arenaBytes, unitBytes), unitBytes),
-            new GroupCache(memory.allocate(slotCount * 2 * blockBytes, unitBytes), blockBytes, (int) slotCount));
+            new GroupCache(memory.allocate(split.pairSlots() * 2 * blockBytes, unitBytes), blockBytes,
+                (int) split.pairSlots(), dense), dense);
         this.geometry = context.geometry;
         this.readOnly = context.readOnly;
         this.counters = context.counters;
@@ -86,6 +89,11 @@ public final class Engine implements IoPort.CompletionSink {
             @Override
             public void onGroupLoaded(GroupState state, IOException failure) {
                 reads.onGroupLoaded(state, failure);
+            }
+
+            @Override
+            public void rerouteRead(Piece piece) {
+                router.reroute(piece);
             }
         };
         this.commits = new CommitPath(context, pieces);

@@ -41,8 +41,11 @@ final class EngineContext {
     final OpTable ops;
     final BufferArena buffers;
     final GroupCache cache;
+    /** Tuples of groups the imd cache evicted, for reads; null when the imd cache holds every group. */
+    final DenseTuples dense;
 
-    EngineContext(Superblock superblock, EngineSettings settings, OpTable ops, BufferArena buffers, GroupCache cache) {
+    EngineContext(Superblock superblock, EngineSettings settings, OpTable ops, BufferArena buffers, GroupCache cache,
+                  DenseTuples dense) {
         this.geometry = superblock.geometry();
         this.blockSizeBytes = geometry.blockSizeBytes();
         this.volumeTag = superblock.volumeTag();
@@ -56,6 +59,7 @@ final class EngineContext {
         this.ops = ops;
         this.buffers = buffers;
         this.cache = cache;
+        this.dense = dense;
     }
 
     /**

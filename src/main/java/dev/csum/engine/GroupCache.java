@@ -7,20 +7,20 @@ import java.lang.foreign.MemorySegment;
  * carved from one native slab, found through an open-addressing map from group number to slot.
  *
  * <p>Eviction is CLOCK over the slots; only idle, settled groups are evicted (a group ahead of its
- * imd copies is checkpointed first, see {@link Checkpointer}). Event-loop only; no allocation after
- * construction.
+ * imd copies is checkpointed first, see {@link Checkpointer}), and an evicted group's tuples go to
+ * the {@link DenseTuples} cache, which serves reads of it until this cache takes the group again.
+ * Event-loop only; no allocation after construction.
  */
 final class GroupCache {
-    private static final long EMPTY_KEY = -1;
-
     private final GroupState[] slots;
-    private final long[] keys;
-    private final int[] values;
-    private final int mask;
+    private final GroupSlotMap index;
+    /** Where evicted groups' tuples go for reads (null: none); a group taken here leaves it. */
+    private final DenseTuples dense;
     private int used;
     private int clockHand;
 
-    GroupCache(MemorySegment slab, int blockSizeBytes, int slotCount) {
+    GroupCache(MemorySegment slab, int blockSizeBytes, int slotCount, DenseTuples denseOrNull) {
+        this.dense = denseOrNull;
         if (slotCount < 1 || slab.byteSize() < (long) slotCount * 2 * blockSizeBytes) {
             throw new IllegalArgumentException("imd cache slab too small for " + slotCount + " slots");
         }
@@ -29,11 +29,7 @@ final class GroupCache {
             slots[i] = new GroupState(i, slab.asSlice((long) i * 2 * blockSizeBytes, 2L * blockSizeBytes),
                 blockSizeBytes);
         }
-        int tableSize = Integer.highestOneBit(Math.max(4, slotCount * 2 - 1)) << 1;
-        keys = new long[tableSize];
-        values = new int[tableSize];
-        java.util.Arrays.fill(keys, EMPTY_KEY);
-        mask = tableSize - 1;
+        index = new GroupSlotMap(slotCount);
     }
 
     int capacity() {
@@ -46,19 +42,13 @@ final class GroupCache {
 
     /** The cached state of {@code group}, or null. */
     GroupState get(long group) {
-        int index = hash(group);
-        while (true) {
-            long key = keys[index];
-            if (key == group) {
-                GroupState state = slots[values[index]];
-                state.referenced = true;
-                return state;
-            }
-            if (key == EMPTY_KEY) {
-                return null;
-            }
-            index = (index + 1) & mask;
+        int slot = index.get(group);
+        if (slot == GroupSlotMap.ABSENT) {
+            return null;
         }
+        GroupState state = slots[slot];
+        state.referenced = true;
+        return state;
     }
 
     /**
@@ -92,17 +82,23 @@ final class GroupCache {
                 return null;
             }
             if (victim.group >= 0) {
-                remove(victim.group);
+                index.remove(victim.group);
+                if (dense != null) {
+                    dense.admit(victim);
+                }
             }
         }
+        if (dense != null) {
+            dense.drop(group);
+        }
         victim.assign(group);
-        put(group, victim.slot);
+        index.put(group, victim.slot);
         return victim;
     }
 
     /** Forgets {@code state} (for example after its load failed); the slot becomes free for reuse. */
     void discard(GroupState state) {
-        remove(state.group);
+        index.remove(state.group);
         state.group = -1;
         state.referenced = false;
         state.unsettled = false;
@@ -116,43 +112,5 @@ final class GroupCache {
                 action.accept(slots[i]);
             }
         }
-    }
-
-    private int hash(long group) {
-        long mixed = group * 0x9E3779B97F4A7C15L;
-        return (int) (mixed ^ (mixed >>> 32)) & mask;
-    }
-
-    private void put(long group, int slot) {
-        int index = hash(group);
-        while (keys[index] != EMPTY_KEY) {
-            index = (index + 1) & mask;
-        }
-        keys[index] = group;
-        values[index] = slot;
-    }
-
-    /** Linear-probing removal with backward shift, so no tombstones accumulate. */
-    private void remove(long group) {
-        int index = hash(group);
-        while (keys[index] != group) {
-            if (keys[index] == EMPTY_KEY) {
-                return;
-            }
-            index = (index + 1) & mask;
-        }
-        int hole = index;
-        int next = (hole + 1) & mask;
-        while (keys[next] != EMPTY_KEY) {
-            int home = hash(keys[next]);
-            boolean movable = hole <= next ? (home <= hole || home > next) : (home <= hole && home > next);
-            if (movable) {
-                keys[hole] = keys[next];
-                values[hole] = values[next];
-                hole = next;
-            }
-            next = (next + 1) & mask;
-        }
-        keys[hole] = EMPTY_KEY;
     }
 }

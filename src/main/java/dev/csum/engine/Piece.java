@@ -28,6 +28,10 @@ final class Piece {
     /** Re-reads issued again because a commit of the group completed while the last one ran. */
     int racedRereads;
     MemorySegment recheckBuffer;
+    /** A read verified against the dense tuple cache ({@link DenseTuples}): {@link #group} is null. */
+    boolean dense;
+    /** A read the dense cache did not verify: routed through the imd cache, never the dense one again. */
+    boolean denseRefused;
     /** Next piece in whichever group list holds this one (waiters, pending writes, commit). */
     Piece next;
 
@@ -46,6 +50,8 @@ final class Piece {
         commitsAtIssue = 0;
         racedRereads = 0;
         recheckBuffer = null;
+        dense = false;
+        denseRefused = false;
         next = null;
     }
 

@@ -3,7 +3,7 @@ package dev.csum.engine;
 import java.io.IOException;
 
 /**
- * How the commit path and the read verifier hand work back to the engine: the only two calls they
+ * How the commit path and the read verifier hand work back to the engine: the only calls they
  * make into it. Event-loop only.
  */
 interface PieceCompletion {
@@ -12,4 +12,11 @@ interface PieceCompletion {
 
     /** A group's imd pair has been loaded, or failed to load ({@code failure} non-null). */
     void onGroupLoaded(GroupState state, IOException failure);
+
+    /**
+     * A read verified against the dense tuple cache did not verify (or its group left that cache
+     * meanwhile): route it again, through the imd cache this time (its data read again, and every
+     * check of the read path, the re-read included).
+     */
+    void rerouteRead(Piece piece);
 }

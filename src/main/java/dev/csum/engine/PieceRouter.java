@@ -63,10 +63,19 @@ final class PieceRouter {
         }
     }
 
-    /** Routes the piece if its group is cached or a slot can be had; false (nothing done) otherwise. */
+    /**
+     * Routes the piece if its group is cached (in the imd cache, or for a read in the dense tuple
+     * cache) or an imd cache slot can be had; false (nothing done) otherwise.
+     */
     private boolean tryRoute(Piece piece) {
         long group = context.geometry.groupOf(piece.firstBlock);
         GroupState state = context.cache.get(group);
+        if (state == null && piece.request.kind != Request.WRITE && !piece.denseRefused && context.dense != null
+                && context.dense.slotOf(group) != GroupSlotMap.ABSENT) {
+            context.counters.increment(EngineCounters.IMD_CACHE_HITS);
+            reads.issueDense(piece);
+            return true;
+        }
         if (state == null) {
             state = context.cache.allocate(group, settler);
             if (state == null) {
@@ -90,6 +99,18 @@ final class PieceRouter {
             }
         }
         return true;
+    }
+
+    /**
+     * Routes again a read the dense tuple cache did not verify, through the imd cache (see
+     * {@link PieceCompletion#rerouteRead}); its data is read again.
+     */
+    void reroute(Piece piece) {
+        assert piece.dense && piece.group == null : "only a dense read is routed again";
+        piece.dense = false;
+        piece.denseRefused = true;
+        piece.dataDone = false;
+        route(piece);
     }
 
     /** Routes the pieces waiting for a cache slot, in arrival order, while slots can be had. */

@@ -48,7 +48,21 @@ final class ReadPath {
             context.geometry.dataOffsetBytes(piece.firstBlock), piece.data, 0);
     }
 
+    /**
+     * Issues the data read of a piece whose group is in the dense tuple cache (not in the imd
+     * cache): verified against it when the data arrives ({@link #verifyDense}).
+     */
+    void issueDense(Piece piece) {
+        piece.dense = true;
+        context.ops.create(OpTable.DATA_READ, OpTable.READ_OP, piece, 0, IoPort.DATA_FILE,
+            context.geometry.dataOffsetBytes(piece.firstBlock), piece.data, 0);
+    }
+
     void onDataRead(Piece piece, int result) {
+        if (piece.dense) {
+            verifyDense(piece, result);
+            return;
+        }
         if (piece.groupFailed) {
             completion.finishPiece(piece, null);
             return;
@@ -71,6 +85,52 @@ final class ReadPath {
             verify(piece);
         }
         // Else the piece is in the group's readWaiters and is verified when the imd pair arrives.
+    }
+
+    /**
+     * Verifies a dense read's data against the dense tuple cache, as {@link #matchingTuple} would
+     * against the committed copy (the group is in no imd cache slot, so nothing is in flight for it).
+     * A block that does not verify — or a group that left the dense cache while the read ran (a write
+     * took it into the imd cache) — sends the piece back through the imd cache: read again, checked
+     * with every rule there (the re-read included), so the dense cache never reports a mismatch itself.
+     */
+    private void verifyDense(Piece piece, int result) {
+        if (result != piece.lengthBytes(context.blockSizeBytes)) {
+            completion.finishPiece(piece, context.deviceError("read", IoPort.DATA_FILE,
+                context.geometry.dataOffsetBytes(piece.firstBlock), piece.lengthBytes(context.blockSizeBytes), result));
+            return;
+        }
+        if (piece.request.failure != null) {
+            completion.finishPiece(piece, null);
+            return;
+        }
+        DenseTuples dense = context.dense;
+        int slot = dense.slotOf(context.geometry.groupOf(piece.firstBlock));
+        if (slot == GroupSlotMap.ABSENT) {
+            completion.rerouteRead(piece);
+            return;
+        }
+        for (int i = 0; i < piece.blockCount; i++) {
+            int index = piece.firstIndex + i;
+            boolean ok;
+            if (!dense.written(slot, index)) {
+                ok = zerosIfZeroed(piece.data, i) == UNWRITTEN;
+            } else {
+                ok = !context.verifyReads
+                    || context.blockChecksum(piece.data, i, piece.firstBlock + i) == dense.checksum(slot, index);
+            }
+            if (!ok) {
+                completion.rerouteRead(piece);
+                return;
+            }
+        }
+        for (int i = 0; i < piece.blockCount; i++) {
+            if (!dense.written(slot, piece.firstIndex + i)) {
+                context.blockOf(piece.data, i).fill((byte) 0);
+            }
+            setTag(piece, i, (short) 0);
+        }
+        completion.finishPiece(piece, null);
     }
 
     /** A group's imd pair has been loaded, or failed to load: verifies (or fails) the reads waiting for it. */

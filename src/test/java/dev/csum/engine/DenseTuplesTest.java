@@ -1,0 +1,185 @@
+package dev.csum.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.csum.IntegrityException;
+import dev.csum.Volume;
+import dev.csum.VolumeOptions;
+import dev.csum.VolumeStats;
+import dev.csum.checksum.ChecksumAlgorithm;
+import dev.csum.format.Geometry;
+import dev.csum.format.MetadataPlacement;
+import dev.csum.format.PortFormatter;
+import dev.csum.internal.VolumeInternals;
+import dev.csum.io.FaultPlan;
+import dev.csum.io.IoPort;
+import dev.csum.io.SimulatedDisk;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dense tuple cache: reads of groups the imd cache evicted cost their data read only, verify
+ * exactly as through the imd cache (a damaged block, or never-written bytes that are not zeros,
+ * is an integrity error naming the block), and see every write.
+ */
+class DenseTuplesTest {
+    private static final int BLOCK = 512;
+    /** 62 tuples per group of 512-byte blocks: 31 KiB of data per group. */
+    private static final int GROUP_BLOCKS = 62;
+    private final Arena arena = Arena.ofAuto();
+
+    @Test
+    void theBudgetGoesToPairsWhenEveryGroupFitsElseMostlyToDenseTuples() {
+        Geometry small = Geometry.of(4096, 510L * 512, MetadataPlacement.INTERLEAVED, 64); // 512 groups
+        assertEquals(new CacheSplit(513, 0), CacheSplit.of(64L << 20, small));
+        Geometry big = Geometry.of(4096, 510L * 32768, MetadataPlacement.INTERLEAVED, 64); // 64 GiB of data
+        CacheSplit split = CacheSplit.of(64L << 20, big);
+        assertEquals(2104, DenseTuples.bytesPerGroup(510));
+        assertEquals((64L << 20) * 15 / 16 / 2104, split.denseGroups());
+        assertTrue(split.pairSlots() >= (64L << 20) / 16 / 8192, "pairs keep a sixteenth: " + split);
+        assertTrue(split.denseGroups() * 2104 + split.pairSlots() * 8192 <= 64L << 20, "within the budget: " + split);
+        // A budget the dense cache needs only part of for every group: the rest goes back to pairs.
+        Geometry mid = Geometry.of(4096, 510L * 8192, MetadataPlacement.INTERLEAVED, 64); // 16 GiB, 8192 groups
+        CacheSplit midSplit = CacheSplit.of(40L << 20, mid);
+        assertEquals(8192, midSplit.denseGroups());
+        assertEquals(((40L << 20) - 8192L * 2104) / 8192, midSplit.pairSlots());
+    }
+
+    @Test
+    void readsOfEvictedGroupsCostOneDeviceReadAndVerify() throws IOException {
+        SimulatedDisk disk = formattedDisk(1);
+        Volume volume = open(disk);
+        int groups = 40;
+        for (int g = 0; g < groups; g++) {
+            assertNull(write(volume, blockOf(g, 3), fill(g + 1)));
+        }
+        assertNull(flush(volume));
+        // Touch every group once more so the early ones are evicted from the 4 pair slots.
+        for (int g = 0; g < groups; g++) {
+            assertNull(read(volume, blockOf(g, 3), MemorySegment.ofArray(new byte[BLOCK])));
+        }
+        VolumeStats before = volume.stats();
+        for (int g = 0; g < groups; g++) {
+            MemorySegment back = MemorySegment.ofArray(new byte[BLOCK]);
+            assertNull(read(volume, blockOf(g, 3), back));
+            assertArrayEquals(fill(g + 1).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                back.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), "group " + g);
+            MemorySegment never = MemorySegment.ofArray(new byte[BLOCK]).fill((byte) 7);
+            assertNull(read(volume, blockOf(g, 4), never));
+            assertEquals(-1, never.mismatch(MemorySegment.ofArray(new byte[BLOCK])), "never written: zeros");
+        }
+        VolumeStats after = volume.stats();
+        assertEquals(2L * groups, after.deviceReads() - before.deviceReads(),
+            "one device read per read: the dense cache verified them, no imd pair was read");
+        volume.close();
+    }
+
+    @Test
+    void aDamagedBlockOfAnEvictedGroupIsAnIntegrityErrorNamingIt() throws IOException {
+        SimulatedDisk disk = formattedDisk(2);
+        Volume volume = open(disk);
+        for (int g = 0; g < 20; g++) {
+            assertNull(write(volume, blockOf(g, 0), fill(g + 1)));
+        }
+        assertNull(flush(volume));
+        for (int g = 0; g < 20; g++) { // evict group 0 and 1 from the pair slots
+            assertNull(read(volume, blockOf(g, 0), MemorySegment.ofArray(new byte[BLOCK])));
+        }
+        byte[] rotten = new byte[BLOCK];
+        disk.readRaw(IoPort.DATA_FILE, geometry.dataOffsetBytes(blockOf(1, 0)), rotten);
+        rotten[100] ^= 0x10;
+        disk.writeRaw(IoPort.DATA_FILE, geometry.dataOffsetBytes(blockOf(1, 0)), rotten);
+        byte[] garbage = new byte[BLOCK];
+        garbage[5] = 1;
+        disk.writeRaw(IoPort.DATA_FILE, geometry.dataOffsetBytes(blockOf(2, 9)), garbage);
+
+        IntegrityException damaged = assertInstanceOf(IntegrityException.class,
+            read(volume, blockOf(1, 0), MemorySegment.ofArray(new byte[BLOCK])));
+        assertArrayEquals(new long[] {blockOf(1, 0)}, damaged.badBlocks());
+        IntegrityException neverWritten = assertInstanceOf(IntegrityException.class,
+            read(volume, blockOf(2, 9), MemorySegment.ofArray(new byte[BLOCK])));
+        assertArrayEquals(new long[] {blockOf(2, 9)}, neverWritten.badBlocks());
+        volume.close();
+    }
+
+    @Test
+    void aWriteToAnEvictedGroupIsSeenByTheNextRead() throws IOException {
+        SimulatedDisk disk = formattedDisk(3);
+        Volume volume = open(disk);
+        for (int g = 0; g < 20; g++) {
+            assertNull(write(volume, blockOf(g, 1), fill(g + 1)));
+        }
+        assertNull(flush(volume));
+        for (int g = 0; g < 20; g++) {
+            assertNull(read(volume, blockOf(g, 1), MemorySegment.ofArray(new byte[BLOCK])));
+        }
+        assertNull(write(volume, blockOf(0, 1), fill(99)));
+        for (int g = 1; g < 20; g++) { // evict group 0 again, now with its new tuple
+            assertNull(read(volume, blockOf(g, 1), MemorySegment.ofArray(new byte[BLOCK])));
+        }
+        MemorySegment back = MemorySegment.ofArray(new byte[BLOCK]);
+        assertNull(read(volume, blockOf(0, 1), back));
+        assertEquals(-1, back.mismatch(fill(99)));
+        volume.close();
+        Volume reopened = open(disk.reopen());
+        MemorySegment again = MemorySegment.ofArray(new byte[BLOCK]);
+        assertNull(read(reopened, blockOf(0, 1), again));
+        assertEquals(-1, again.mismatch(fill(99)));
+        reopened.close();
+    }
+
+    private static long blockOf(int group, int index) {
+        return (long) group * GROUP_BLOCKS + index;
+    }
+
+    private MemorySegment fill(int value) {
+        return arena.allocate(BLOCK, 8).fill((byte) value);
+    }
+
+    private static IOException write(Volume volume, long block, MemorySegment data) throws IOException {
+        Outcome outcome = new Outcome();
+        volume.write(block * BLOCK, BLOCK, data, null, outcome, 0);
+        assertTrue(VolumeInternals.runUntilIdle(volume, 1_000_000));
+        assertTrue(outcome.done);
+        return outcome.failure;
+    }
+
+    private static IOException read(Volume volume, long block, MemorySegment into) throws IOException {
+        Outcome outcome = new Outcome();
+        volume.read(block * BLOCK, BLOCK, into, null, outcome, 0);
+        assertTrue(VolumeInternals.runUntilIdle(volume, 1_000_000));
+        assertTrue(outcome.done);
+        return outcome.failure;
+    }
+
+    private static IOException flush(Volume volume) throws IOException {
+        Outcome outcome = new Outcome();
+        volume.flush(outcome, 0);
+        assertTrue(VolumeInternals.runUntilIdle(volume, 1_000_000));
+        assertTrue(outcome.done);
+        return outcome.failure;
+    }
+
+    private Geometry geometry;
+
+    private SimulatedDisk formattedDisk(long seed) throws IOException {
+        SimulatedDisk disk = SimulatedDisk.builder(seed).dataFileBytes(4L << 20)
+            .faultPlan(FaultPlan.none().withCrash(0.0, 0.0)).build();
+        geometry = PortFormatter.format(disk, BLOCK, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
+            new UUID(4, seed)).geometry();
+        return disk;
+    }
+
+    /** A 16 KiB imd cache: 4 pair slots and dense tuples for the rest (130 groups of 256 bytes would not all fit in pairs). */
+    private static Volume open(SimulatedDisk disk) throws IOException {
+        return VolumeInternals.openOnPort(disk, VolumeOptions.of(Path.of("sim")).withImdCacheBytes(16 * 1024), true);
+    }
+}
