@@ -58,14 +58,7 @@ class DenseTuplesTest {
         SimulatedDisk disk = formattedDisk(1);
         Volume volume = open(disk);
         int groups = 40;
-        for (int g = 0; g < groups; g++) {
-            assertNull(write(volume, blockOf(g, 3), fill(g + 1)));
-        }
-        assertNull(flush(volume));
-        // Touch every group once more so the early ones are evicted from the 4 pair slots.
-        for (int g = 0; g < groups; g++) {
-            assertNull(read(volume, blockOf(g, 3), MemorySegment.ofArray(new byte[BLOCK])));
-        }
+        writeThenReadEveryGroup(volume, groups, 3);
         VolumeStats before = volume.stats();
         for (int g = 0; g < groups; g++) {
             MemorySegment back = MemorySegment.ofArray(new byte[BLOCK]);
@@ -86,13 +79,7 @@ class DenseTuplesTest {
     void aDamagedBlockOfAnEvictedGroupIsAnIntegrityErrorNamingIt() throws IOException {
         SimulatedDisk disk = formattedDisk(2);
         Volume volume = open(disk);
-        for (int g = 0; g < 20; g++) {
-            assertNull(write(volume, blockOf(g, 0), fill(g + 1)));
-        }
-        assertNull(flush(volume));
-        for (int g = 0; g < 20; g++) { // evict group 0 and 1 from the pair slots
-            assertNull(read(volume, blockOf(g, 0), MemorySegment.ofArray(new byte[BLOCK])));
-        }
+        writeThenReadEveryGroup(volume, 20, 0);
         byte[] rotten = new byte[BLOCK];
         disk.readRaw(IoPort.DATA_FILE, geometry.dataOffsetBytes(blockOf(1, 0)), rotten);
         rotten[100] ^= 0x10;
@@ -114,13 +101,7 @@ class DenseTuplesTest {
     void aWriteToAnEvictedGroupIsSeenByTheNextRead() throws IOException {
         SimulatedDisk disk = formattedDisk(3);
         Volume volume = open(disk);
-        for (int g = 0; g < 20; g++) {
-            assertNull(write(volume, blockOf(g, 1), fill(g + 1)));
-        }
-        assertNull(flush(volume));
-        for (int g = 0; g < 20; g++) {
-            assertNull(read(volume, blockOf(g, 1), MemorySegment.ofArray(new byte[BLOCK])));
-        }
+        writeThenReadEveryGroup(volume, 20, 1);
         assertNull(write(volume, blockOf(0, 1), fill(99)));
         for (int g = 1; g < 20; g++) { // evict group 0 again, now with its new tuple
             assertNull(read(volume, blockOf(g, 1), MemorySegment.ofArray(new byte[BLOCK])));
@@ -134,6 +115,21 @@ class DenseTuplesTest {
         assertNull(read(reopened, blockOf(0, 1), again));
         assertEquals(-1, again.mismatch(fill(99)));
         reopened.close();
+    }
+
+    /**
+     * Writes block {@code index} of each of the first {@code groups} groups (group g with bytes g + 1),
+     * flushes, then reads them all: more groups than the 4 pair slots, so the early ones are evicted
+     * (their tuples go to the dense cache).
+     */
+    private void writeThenReadEveryGroup(Volume volume, int groups, int index) throws IOException {
+        for (int g = 0; g < groups; g++) {
+            assertNull(write(volume, blockOf(g, index), fill(g + 1)));
+        }
+        assertNull(flush(volume));
+        for (int g = 0; g < groups; g++) {
+            assertNull(read(volume, blockOf(g, index), MemorySegment.ofArray(new byte[BLOCK])));
+        }
     }
 
     private static long blockOf(int group, int index) {
