@@ -9,11 +9,11 @@ import java.util.Objects;
  * @param dataPath the data device (a file or block device); for interleaved volumes, the only one
  * @param metadataPath the separate metadata device, or null when metadata is interleaved
  * @param queueDepth device operations in flight at most (1..4096; default 64)
- * @param imdCacheBytes bytes of cached imd metadata (at least 4096; default 64 MiB). When every
- *     group's imd pair (two blocks) fits, the cache holds pairs only; otherwise a sixteenth or more
- *     holds pairs (what writes and recently used groups need) and the rest the checksums of other
- *     groups (4 bytes per block and a bit), which serve their reads without reading the pair: 64 MiB
- *     then serves reads of about 60 GiB of 4096-byte-block data
+ * @param imdCacheBytes bytes of cached imd pairs (at least 4096; default 64 MiB), two blocks per cached
+ *     group: what writes and recently used groups need. When the volume has more groups than that,
+ *     the engine also keeps, outside this budget, the checksums and written bits of the others
+ *     (about 4 bytes per block, at most 64 MiB: 64 GiB of 4096-byte-block data), so their reads
+ *     verify without reading the pair
  * @param bufferArenaBytes bytes of engine buffers for data in flight (at least 1 MiB; default 32 MiB),
  *     rounded down to a power of two; a request may be at most half of that
  *     ({@link Volume#maxRequestBytes()})

@@ -71,6 +71,7 @@ public final class Engine implements IoPort.CompletionSink {
         CacheSplit split = CacheSplit.of(settings.imdCacheBytes(), layout);
         DenseTuples dense = split.denseGroups() == 0 ? null : new DenseTuples(layout,
             memory.allocate(split.denseGroups() * 4L * layout.tuplesPerGroup(), 64), (int) split.denseGroups());
+        // (its written bits, 1/32 of the checksums' bytes, are on the heap: split.denseBytes counts both)
         this.context = new EngineContext(superblock, settings, new OpTable(Math.max(64, queueDepth * 4)),
             new BufferArena(memory.allocate(arenaBytes, unitBytes), unitBytes),
             new GroupCache(memory.allocate(split.pairSlots() * 2 * blockBytes, unitBytes), blockBytes,

@@ -37,27 +37,25 @@ class DenseTuplesTest {
     private final Arena arena = Arena.ofAuto();
 
     @Test
-    void theBudgetGoesToPairsWhenEveryGroupFitsElseMostlyToDenseTuples() {
+    void pairsKeepTheBudgetAndDenseTuplesCoverTheGroupsBeyondItUpTo64MiB() {
         Geometry small = Geometry.of(4096, 510L * 512, MetadataPlacement.INTERLEAVED, 64); // 512 groups
         assertEquals(new CacheSplit(513, 0), CacheSplit.of(64L << 20, small));
-        Geometry big = Geometry.of(4096, 510L * 32768, MetadataPlacement.INTERLEAVED, 64); // 64 GiB of data
-        CacheSplit split = CacheSplit.of(64L << 20, big);
         assertEquals(2104, DenseTuples.bytesPerGroup(510));
-        assertEquals((64L << 20) * 15 / 16 / 2104, split.denseGroups());
-        assertTrue(split.pairSlots() >= (64L << 20) / 16 / 8192, "pairs keep a sixteenth: " + split);
-        assertTrue(split.denseGroups() * 2104 + split.pairSlots() * 8192 <= 64L << 20, "within the budget: " + split);
-        // A budget the dense cache needs only part of for every group: the rest goes back to pairs.
         Geometry mid = Geometry.of(4096, 510L * 8192, MetadataPlacement.INTERLEAVED, 64); // 16 GiB, 8192 groups
-        CacheSplit midSplit = CacheSplit.of(40L << 20, mid);
-        assertEquals(8192, midSplit.denseGroups());
-        assertEquals(((40L << 20) - 8192L * 2104) / 8192, midSplit.pairSlots());
+        assertEquals(new CacheSplit(2048, 8192), CacheSplit.of(16L << 20, mid));
+        assertEquals(new CacheSplit(32, 8192), CacheSplit.of(256L << 10, mid));
+        Geometry big = Geometry.of(4096, 510L * 65536, MetadataPlacement.INTERLEAVED, 64); // 128 GiB of data
+        CacheSplit split = CacheSplit.of(64L << 20, big);
+        assertEquals(8192, split.pairSlots());
+        assertEquals((64L << 20) / 2104, split.denseGroups(), "capped at 64 MiB");
+        assertTrue(split.denseBytes(big) <= 64L << 20);
     }
 
     @Test
     void readsOfEvictedGroupsCostOneDeviceReadAndVerify() throws IOException {
         SimulatedDisk disk = formattedDisk(1);
         Volume volume = open(disk);
-        int groups = 40;
+        int groups = 100;
         writeThenReadEveryGroup(volume, groups, 3);
         VolumeStats before = volume.stats();
         for (int g = 0; g < groups; g++) {
@@ -79,7 +77,7 @@ class DenseTuplesTest {
     void aDamagedBlockOfAnEvictedGroupIsAnIntegrityErrorNamingIt() throws IOException {
         SimulatedDisk disk = formattedDisk(2);
         Volume volume = open(disk);
-        writeThenReadEveryGroup(volume, 20, 0);
+        writeThenReadEveryGroup(volume, 60, 0);
         byte[] rotten = new byte[BLOCK];
         disk.readRaw(IoPort.DATA_FILE, geometry.dataOffsetBytes(blockOf(1, 0)), rotten);
         rotten[100] ^= 0x10;
@@ -101,9 +99,9 @@ class DenseTuplesTest {
     void aWriteToAnEvictedGroupIsSeenByTheNextRead() throws IOException {
         SimulatedDisk disk = formattedDisk(3);
         Volume volume = open(disk);
-        writeThenReadEveryGroup(volume, 20, 1);
+        writeThenReadEveryGroup(volume, 60, 1);
         assertNull(write(volume, blockOf(0, 1), fill(99)));
-        for (int g = 1; g < 20; g++) { // evict group 0 again, now with its new tuple
+        for (int g = 1; g < 60; g++) { // evict group 0 again, now with its new tuple
             assertNull(read(volume, blockOf(g, 1), MemorySegment.ofArray(new byte[BLOCK])));
         }
         MemorySegment back = MemorySegment.ofArray(new byte[BLOCK]);
@@ -119,7 +117,7 @@ class DenseTuplesTest {
 
     /**
      * Writes block {@code index} of each of the first {@code groups} groups (group g with bytes g + 1),
-     * flushes, then reads them all: more groups than the 4 pair slots, so the early ones are evicted
+     * flushes, then reads them all: more groups than the 16 pair slots, so the early ones are evicted
      * (their tuples go to the dense cache).
      */
     private void writeThenReadEveryGroup(Volume volume, int groups, int index) throws IOException {
@@ -174,7 +172,7 @@ class DenseTuplesTest {
         return disk;
     }
 
-    /** A 16 KiB imd cache: 4 pair slots and dense tuples for the rest (130 groups of 256 bytes would not all fit in pairs). */
+    /** A 16 KiB imd cache: 16 pair slots of the 4 MiB volume's 130 groups; dense tuples for every group. */
     private static Volume open(SimulatedDisk disk) throws IOException {
         return VolumeInternals.openOnPort(disk, VolumeOptions.of(Path.of("sim")).withImdCacheBytes(16 * 1024), true);
     }
