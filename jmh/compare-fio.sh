@@ -12,9 +12,11 @@
 # A workload RW:BS:strict runs csum with --durability strict (every write RWF_DSYNC) against fio
 # with --sync=dsync (the raw file opened O_DSYNC).
 #
-# Usage: jmh/compare-fio.sh [-s SIZE] [-r ROUNDS] [-t SECONDS] [-d DIR] [-w "randread:4k randwrite:4k:strict ..."]
+# Usage: jmh/compare-fio.sh [-f] [-s SIZE] [-r ROUNDS] [-t SECONDS] [-d DIR] [-w "randread:4k randwrite:4k:strict ..."]
 #   defaults: -s 1g -r 3 -t 10 -d /var/tmp/csum-compare, the five workloads above.
-# Files in DIR (on disk, not tmpfs) are created once and reused; per-run JSON goes to DIR/results-*/.
+# Files in DIR (on disk, not tmpfs) are created once and reused; -f makes both again first (a file
+# kept for days ran csum 25-30 % slower than a fresh one: docs/PERFORMANCE.md). Per-run JSON goes
+# to DIR/results-*/.
 # Needs: fio (installed with apt-get when missing and running as root), python3, a JDK >= 22 (bin/csum).
 set -euo pipefail
 
@@ -25,15 +27,17 @@ SECONDS_PER_RUN=10
 DIR=/var/tmp/csum-compare
 WORKLOADS="randread:4k randwrite:4k read:128k write:128k randwrite:4k:strict"
 IODEPTH=32
+FRESH=0
 
-while getopts "s:r:t:d:w:h" option; do
+while getopts "fs:r:t:d:w:h" option; do
   case "$option" in
+    f) FRESH=1 ;;
     s) SIZE="$OPTARG" ;;
     r) ROUNDS="$OPTARG" ;;
     t) SECONDS_PER_RUN="$OPTARG" ;;
     d) DIR="$OPTARG" ;;
     w) WORKLOADS="$OPTARG" ;;
-    *) sed -n '2,18p' "$0"; exit 2 ;;
+    *) sed -n '2,20p' "$0"; exit 2 ;;
   esac
 done
 
@@ -59,6 +63,9 @@ RAW="$DIR/fio-raw-$SIZE_BYTES.img"
 VOLUME="$DIR/csum-volume-$SIZE_BYTES.csum"
 OUT="$DIR/results-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$OUT"
+if [ "$FRESH" -eq 1 ]; then
+  rm -f "$RAW.ready" "$VOLUME.ready"
+fi
 
 # Lay out both once, so reads hit written blocks (not file holes) on both sides.
 if [ ! -f "$RAW.ready" ] || [ "$(stat -c %s "$RAW" 2>/dev/null || echo 0)" != "$SIZE_BYTES" ]; then
