@@ -24,8 +24,11 @@ package dev.csum;
  * @param metadataFallbacks imd blocks found damaged whose brother copy was used instead
  * @param imdConfirmReads imd pairs read a second time because the first read did not give two valid
  *     copies (every never-written group's first load; more means metadata damage or misdirected reads)
- * @param imdCacheHits read or write pieces whose group metadata was cached
- * @param imdCacheMisses pieces that had to read their group's imd pair
+ * @param imdCacheHits read or write pieces whose group metadata was cached: its imd pair, or for a
+ *     read of a group the imd cache evicted, its dense tuples (checksums and written bits; see
+ *     {@link VolumeOptions#imdCacheBytes()})
+ * @param imdCacheMisses pieces that had to read their group's imd pair (a read that the dense tuples
+ *     did not verify, and was routed again through the imd cache, counts here too)
  * @param imdCommits imd updates written (each may cover many coalesced writes)
  * @param inFlight requests started but not yet completed, at the time of the snapshot
  * @param metadataRepairsDeferred groups a {@linkplain VolumeOptions#readOnly() read-only} session
