@@ -44,8 +44,7 @@ final class ReadPath {
     /** Issues a piece's data read (its group is cached; its imd pair may still be loading). */
     void issue(Piece piece) {
         piece.commitsAtIssue = piece.group.commitsCompleted;
-        context.ops.create(OpTable.DATA_READ, OpTable.READ_OP, piece, 0, IoPort.DATA_FILE,
-            context.geometry.dataOffsetBytes(piece.firstBlock), piece.data, 0);
+        issueDataRead(piece);
     }
 
     /**
@@ -54,8 +53,17 @@ final class ReadPath {
      */
     void issueDense(Piece piece) {
         piece.dense = true;
+        issueDataRead(piece);
+    }
+
+    private void issueDataRead(Piece piece) {
         context.ops.create(OpTable.DATA_READ, OpTable.READ_OP, piece, 0, IoPort.DATA_FILE,
             context.geometry.dataOffsetBytes(piece.firstBlock), piece.data, 0);
+    }
+
+    private IOException readFailure(Piece piece, int result) {
+        return context.deviceError("read", IoPort.DATA_FILE, context.geometry.dataOffsetBytes(piece.firstBlock),
+            piece.lengthBytes(context.blockSizeBytes), result);
     }
 
     void onDataRead(Piece piece, int result) {
@@ -68,8 +76,7 @@ final class ReadPath {
             return;
         }
         if (result != piece.lengthBytes(context.blockSizeBytes)) {
-            IOException failure = context.deviceError("read", IoPort.DATA_FILE,
-                context.geometry.dataOffsetBytes(piece.firstBlock), piece.lengthBytes(context.blockSizeBytes), result);
+            IOException failure = readFailure(piece, result);
             if (!piece.group.loaded()) {
                 // Still listed in the group's readWaiters: finishing it now would recycle a listed
                 // piece. onGroupLoaded finishes it (verifyRead sees the request's failure).
@@ -96,8 +103,7 @@ final class ReadPath {
      */
     private void verifyDense(Piece piece, int result) {
         if (result != piece.lengthBytes(context.blockSizeBytes)) {
-            completion.finishPiece(piece, context.deviceError("read", IoPort.DATA_FILE,
-                context.geometry.dataOffsetBytes(piece.firstBlock), piece.lengthBytes(context.blockSizeBytes), result));
+            completion.finishPiece(piece, readFailure(piece, result));
             return;
         }
         if (piece.request.failure != null) {
@@ -110,11 +116,14 @@ final class ReadPath {
             completion.rerouteRead(piece);
             return;
         }
+        // Zeroing a never-written block and setting its tag as it verifies is harmless if a later block
+        // fails: the reroute reads the data again and sets every tag.
         for (int i = 0; i < piece.blockCount; i++) {
             int index = piece.firstIndex + i;
             boolean ok;
             if (!dense.written(slot, index)) {
                 ok = zerosIfZeroed(piece.data, i) == UNWRITTEN;
+                context.blockOf(piece.data, i).fill((byte) 0);
             } else {
                 ok = !context.verifyReads
                     || context.blockChecksum(piece.data, i, piece.firstBlock + i) == dense.checksum(slot, index);
@@ -122,11 +131,6 @@ final class ReadPath {
             if (!ok) {
                 completion.rerouteRead(piece);
                 return;
-            }
-        }
-        for (int i = 0; i < piece.blockCount; i++) {
-            if (!dense.written(slot, piece.firstIndex + i)) {
-                context.blockOf(piece.data, i).fill((byte) 0);
             }
             setTag(piece, i, (short) 0);
         }
