@@ -1,5 +1,6 @@
 package dev.csum.engine;
 
+import dev.csum.io.PortIo;
 import dev.csum.format.Superblock;
 import dev.csum.format.SuperblockValidity;
 import dev.csum.io.IoPort;

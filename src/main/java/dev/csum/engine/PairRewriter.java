@@ -1,5 +1,6 @@
 package dev.csum.engine;
 
+import dev.csum.io.PortIo;
 import dev.csum.format.Geometry;
 import dev.csum.format.ImdBlock;
 import dev.csum.io.IoPort;

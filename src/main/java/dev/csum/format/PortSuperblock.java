@@ -1,6 +1,7 @@
 package dev.csum.format;
 
 import dev.csum.io.IoPort;
+import dev.csum.io.PortIo;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -14,6 +15,7 @@ import java.lang.foreign.MemorySegment;
  */
 public final class PortSuperblock {
     private static final int MAX_BLOCK_BYTES = 4096;
+
     private PortSuperblock() {
     }
 
@@ -24,13 +26,14 @@ public final class PortSuperblock {
             if (port.fileSizeBytes(IoPort.DATA_FILE) < MAX_BLOCK_BYTES) {
                 block = block.asSlice(0, 512);
             }
-            int result = readBlock(port, IoPort.DATA_FILE, 0, block);
+            PortIo io = new PortIo(port);
+            int result = io.read(IoPort.DATA_FILE, 0, block);
             if (result != block.byteSize()) {
                 throw new IOException("reading the superblock failed: result " + result);
             }
             Superblock.Decoded primary = Superblock.inspect(block);
             if (primary.validity() == SuperblockValidity.DAMAGED) {
-                Superblock backup = searchBackup(port, arena.allocate(MAX_BLOCK_BYTES, alignment));
+                Superblock backup = searchBackup(port, io, arena.allocate(MAX_BLOCK_BYTES, alignment));
                 if (backup != null) { // as the data file's copy would say
                     return backup.placement() == MetadataPlacement.SEPARATE ? backup.withRole(DeviceRole.DATA) : backup;
                 }
@@ -40,7 +43,7 @@ public final class PortSuperblock {
     }
 
     /** The metadata file's valid backup superblock, at the place its own geometry gives; null when none. */
-    private static Superblock searchBackup(IoPort port, MemorySegment buffer) throws IOException {
+    private static Superblock searchBackup(IoPort port, PortIo io, MemorySegment buffer) throws IOException {
         long sizeBytes = port.fileSizeBytes(IoPort.METADATA_FILE);
         for (int blockSize : new int[] {4096, 512}) {
             long end = sizeBytes / blockSize * blockSize;
@@ -50,7 +53,7 @@ public final class PortSuperblock {
                     break;
                 }
                 MemorySegment block = buffer.asSlice(0, blockSize);
-                if (readBlock(port, IoPort.METADATA_FILE, offset, block) != blockSize) {
+                if (io.read(IoPort.METADATA_FILE, offset, block) != blockSize) {
                     continue;
                 }
                 Superblock.Decoded decoded = Superblock.inspect(block);
@@ -61,16 +64,5 @@ public final class PortSuperblock {
             }
         }
         return null;
-    }
-
-    private static int readBlock(IoPort port, int fileIndex, long offsetBytes, MemorySegment block) throws IOException {
-        int[] result = {Integer.MIN_VALUE};
-        if (!port.prepareRead(fileIndex, offsetBytes, block, 0, 0)) {
-            throw new IOException("io port refused the superblock read");
-        }
-        while (result[0] == Integer.MIN_VALUE) {
-            port.submitAndReap(1, (userData, res) -> result[0] = res);
-        }
-        return result[0];
     }
 }

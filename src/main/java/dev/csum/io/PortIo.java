@@ -1,15 +1,14 @@
-package dev.csum.engine;
+package dev.csum.io;
 
-import dev.csum.io.IoPort;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 
 /**
  * Blocking I/O through an {@link IoPort}, one operation at a time, for work done before the event
- * loop starts (log recovery at open). Returns the operation's result: bytes transferred, or a
- * negative errno.
+ * loop starts (reading the superblock, log recovery at open). Returns the operation's result: bytes
+ * transferred, or a negative errno. Not thread-safe; only while no event loop uses the port.
  */
-final class PortIo {
+public final class PortIo {
     private final IoPort port;
     private int result;
     private boolean done;
@@ -18,19 +17,19 @@ final class PortIo {
         done = true;
     };
 
-    PortIo(IoPort port) {
+    public PortIo(IoPort port) {
         this.port = port;
     }
 
-    int read(int fileIndex, long offsetBytes, MemorySegment buffer) throws IOException {
+    public int read(int fileIndex, long offsetBytes, MemorySegment buffer) throws IOException {
         return run(port.prepareRead(fileIndex, offsetBytes, buffer, 0, 0));
     }
 
-    int write(int fileIndex, long offsetBytes, MemorySegment buffer) throws IOException {
+    public int write(int fileIndex, long offsetBytes, MemorySegment buffer) throws IOException {
         return run(port.prepareWrite(fileIndex, offsetBytes, buffer, 0, 0));
     }
 
-    int fdatasync(int fileIndex) throws IOException {
+    public int fdatasync(int fileIndex) throws IOException {
         return run(port.prepareFsync(fileIndex, IoPort.FLAG_DATASYNC, 0));
     }
 
@@ -38,7 +37,7 @@ final class PortIo {
      * Reads {@code count} blocks of {@code fileIndex}, {@code offsetsBytes[i]} into {@code buffers[i]},
      * with up to the port's queue depth in flight; {@code results[i]} receives each read's result.
      */
-    void readAll(int fileIndex, long[] offsetsBytes, MemorySegment[] buffers, int count, int[] results)
+    public void readAll(int fileIndex, long[] offsetsBytes, MemorySegment[] buffers, int count, int[] results)
             throws IOException {
         int[] inFlight = {0};
         int[] completed = {0};
