@@ -67,15 +67,7 @@ final class TupleLog {
     private GroupState openTail;
 
     // ---- records being written: buffer, sequence and the commits they carry, per in-flight slot
-    private final MemorySegment[] recordBuffers;
-    private final long[] recordSequence;
-    private final long[] recordLengthBytes;
-    private final long[] recordStartBlock;
-    /** The tail each record in flight carries. */
-    private final long[] recordCarriedTail;
-    private final GroupState[] recordGroups;
-    private final boolean[] recordSlotBusy;
-    private int recordsInFlight;
+    private final RecordSlots records;
 
     // ---- the region's blocks: where records go, which are live, dead or free
     private final LogSpace space;
@@ -117,16 +109,7 @@ final class TupleLog {
         }
         this.ceiling = new SequenceCeiling(context, superblock,
             recordSlab.asSlice(MAX_RECORDS_IN_FLIGHT * recordBytes, blockSizeBytes), start.sequenceCeiling(), this::sealDue);
-        this.recordBuffers = new MemorySegment[MAX_RECORDS_IN_FLIGHT];
-        for (int i = 0; i < MAX_RECORDS_IN_FLIGHT; i++) {
-            recordBuffers[i] = recordSlab.asSlice(i * recordBytes, recordBytes);
-        }
-        this.recordSequence = new long[MAX_RECORDS_IN_FLIGHT];
-        this.recordLengthBytes = new long[MAX_RECORDS_IN_FLIGHT];
-        this.recordStartBlock = new long[MAX_RECORDS_IN_FLIGHT];
-        this.recordCarriedTail = new long[MAX_RECORDS_IN_FLIGHT];
-        this.recordGroups = new GroupState[MAX_RECORDS_IN_FLIGHT];
-        this.recordSlotBusy = new boolean[MAX_RECORDS_IN_FLIGHT];
+        this.records = new RecordSlots(recordSlab, MAX_RECORDS_IN_FLIGHT, recordBytes);
         this.nextSequence = start.nextSequence();
         this.firstSequence = start.nextSequence();
         this.tailSequence = start.nextSequence();
@@ -175,7 +158,7 @@ final class TupleLog {
             return;
         }
         writeTailRecordIfDue();
-        while (openHead != null && recordsInFlight < MAX_RECORDS_IN_FLIGHT && ceiling.allows(nextSequence)) {
+        while (openHead != null && !records.full() && ceiling.allows(nextSequence)) {
             int entries = 0;
             GroupState last = null;
             for (GroupState state = openHead; state != null && entries + state.commitEntries <= maxRecordEntries;
@@ -237,7 +220,7 @@ final class TupleLog {
      * flight: one block, no entries, {@link IoPort#FLAG_DSYNC}, in the block kept free for it.
      */
     private void writeTailRecordIfDue() {
-        if (!tailRecordDue() || recordsInFlight >= MAX_RECORDS_IN_FLIGHT) {
+        if (!tailRecordDue() || records.full()) {
             return;
         }
         long start = space.place(1, 0);
@@ -249,9 +232,9 @@ final class TupleLog {
     }
 
     private void writeRecord(GroupState first, int entries, int lengthBlocks, long startBlock, int flags) {
-        int slot = freeRecordSlot();
+        int slot = records.free();
         long sequence = nextSequence++;
-        MemorySegment record = recordBuffers[slot].asSlice(0, (long) lengthBlocks * blockSizeBytes);
+        MemorySegment record = records.buffer(slot).asSlice(0, (long) lengthBlocks * blockSizeBytes);
         int entry = 0;
         for (GroupState state = first; state != null; state = state.nextInRecord) {
             state.commitSequence = sequence;
@@ -273,13 +256,7 @@ final class TupleLog {
         assert entry == entries : "record entries counted " + entries + ", written " + entry;
         LogRecord.seal(record, blockSizeBytes, context.volumeTag, sequence, watermark.value(), tailSequence, entries,
             regionOffsetBytes + startBlock * blockSizeBytes);
-        recordSlotBusy[slot] = true;
-        recordSequence[slot] = sequence;
-        recordLengthBytes[slot] = record.byteSize();
-        recordStartBlock[slot] = startBlock;
-        recordCarriedTail[slot] = tailSequence;
-        recordGroups[slot] = first;
-        recordsInFlight++;
+        records.take(slot, sequence, record.byteSize(), startBlock, tailSequence, first);
         space.add(sequence, startBlock, lengthBlocks);
         addOutstanding(sequence, first);
         context.counters.increment(EngineCounters.LOG_RECORDS);
@@ -294,29 +271,19 @@ final class TupleLog {
         }
     }
 
-    private int freeRecordSlot() {
-        for (int i = 0; i < MAX_RECORDS_IN_FLIGHT; i++) {
-            if (!recordSlotBusy[i]) {
-                return i;
-            }
-        }
-        throw new IllegalStateException("no free record slot with " + recordsInFlight + " in flight");
-    }
-
     /** A record's write completed: its commits may write their data (or fail, on an error). */
     void onRecordWrite(int slot, int result) {
-        long lengthBytes = recordLengthBytes[slot];
-        GroupState state = recordGroups[slot];
-        recordGroups[slot] = null;
-        recordSlotBusy[slot] = false;
-        recordsInFlight--;
+        long lengthBytes = records.lengthBytes(slot);
+        long sequence = records.sequence(slot);
+        long carriedTail = records.carriedTail(slot);
+        GroupState state = records.release(slot);
         IOException failure = null;
-        if (state == null && result == lengthBytes && recordCarriedTail[slot] == recordSequence[slot]) {
-            lastEmptyRecordCompleted = recordSequence[slot];
+        if (state == null && result == lengthBytes && carriedTail == sequence) {
+            lastEmptyRecordCompleted = sequence;
         }
         if (result != lengthBytes) {
             failure = context.deviceError("log record write", IoPort.METADATA_FILE,
-                regionOffsetBytes + recordStartBlock[slot] * blockSizeBytes, lengthBytes, result);
+                regionOffsetBytes + records.startBlock(slot) * blockSizeBytes, lengthBytes, result);
             lastWriteFailure = failure;
         }
         if (state == null) {
@@ -327,7 +294,7 @@ final class TupleLog {
             }
         }
         if (failure == null && (state == null || context.recordWriteFlags == IoPort.FLAG_DSYNC)) {
-            freeBelow(recordCarriedTail[slot]); // a durable record: the media knows its tail
+            freeBelow(carriedTail); // a durable record: the media knows its tail
         }
         while (state != null) {
             GroupState next = state.nextInRecord;
@@ -380,12 +347,12 @@ final class TupleLog {
 
     /** Whether commits wait in the open record for room (a checkpoint round must move the tail). */
     boolean waitingForRoom() {
-        return openHead != null && recordsInFlight == 0 && ceiling.allows(nextSequence);
+        return openHead != null && records.inFlight() == 0 && ceiling.allows(nextSequence);
     }
 
     /** Whether anything is in the open record or being written (records, or the ceiling they wait for). */
     boolean busy() {
-        return openHead != null || recordsInFlight > 0 || ceiling.raising();
+        return openHead != null || records.inFlight() > 0 || ceiling.raising();
     }
 
     IOException lastWriteFailure() {
