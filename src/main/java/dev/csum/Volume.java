@@ -93,6 +93,7 @@ public final class Volume implements AutoCloseable {
     private final boolean manualDrive;
     private final RequestChecks checks;
     private final RequestObservers observers;
+    private final ScrubTracker scrubs = new ScrubTracker();
     private volatile boolean closed;
 
     private Volume(Superblock superblock, String name, IoPort port, EngineSettings settings,
@@ -840,6 +841,50 @@ public final class Volume implements AutoCloseable {
         BlockingWait wait = new BlockingWait(loop, 0, null);
         flush(wait, 0);
         wait.await();
+    }
+
+    // ------------------------------------------------------------------ scrub
+
+    /**
+     * Verifies every block of {@code options}' range while the volume goes on serving other requests,
+     * and returns what it found; the calling thread drives it and waits. Each block is read through the
+     * normal read path, so it is verified against its tuple and ordered with concurrent writes like any
+     * read: a block a concurrent write replaces is checked as old or new data, both good. A block that
+     * fails is read again alone before it is reported, and a block the device cannot read is named.
+     * The reads are paced to {@link ScrubOptions#rateBytesPerSecond()}, in chunks of up to 1 MiB with
+     * a few in flight (at most a quarter of the engine's buffers).
+     *
+     * <p>With a {@link ScrubOptions#repairSource()}, each bad block is rewritten from the source through
+     * the normal write path, read back and compared (see {@link RepairSource} for concurrent writes).
+     *
+     * <p><b>Cancelling:</b> interrupt the calling thread. The scrub submits nothing more, waits for its
+     * reads in flight, and returns a report with {@link ScrubReport#cancelled()} set and the interrupt
+     * pending again; {@link ScrubReport#nextOffsetBytes()} is where to resume. One scrub runs at a time
+     * per volume. Not from an I/O callback.
+     *
+     * @param options the range, rate, progress listener and repair source
+     * @return the report: bad blocks with their block number and byte offset, errors, time taken
+     * @throws IllegalArgumentException before any I/O, when the range is not block-aligned or not
+     *     inside the volume, or a repair source is given for a volume open read-only
+     * @throws IllegalStateException when the volume is closed or another scrub is running on it
+     * @throws NullPointerException when {@code options} is null
+     */
+    public ScrubReport scrub(ScrubOptions options) {
+        checks.checkOpen(closed);
+        if (!manualDrive && loop.inLoop()) {
+            throw new IllegalStateException("scrub() from an I/O callback would wait for the event loop it runs on");
+        }
+        return VolumeScrubber.run(this, java.util.Objects.requireNonNull(options, "options"), scrubs);
+    }
+
+    /**
+     * This open's scrubs: the one running (its progress), totals, and the last report. Any thread,
+     * without locking (metrics read it).
+     *
+     * @return a snapshot
+     */
+    public ScrubStatus scrubStatus() {
+        return scrubs.status();
     }
 
     /**

@@ -2,6 +2,8 @@ package dev.csum.metrics;
 
 import dev.csum.RequestKind;
 import dev.csum.RequestObserver;
+import dev.csum.ScrubProgress;
+import dev.csum.ScrubStatus;
 import dev.csum.Volume;
 import dev.csum.VolumeInfo;
 import io.micrometer.core.instrument.Counter;
@@ -53,6 +55,13 @@ public final class VolumeMetrics implements MeterBinder, RequestObserver {
     public static final String DEVICE_OPS = "csum.device.ops";
     /** Name of the counter of bytes moved by those operations (base unit bytes), tagged {@code op}: {@code read}, {@code write}. */
     public static final String DEVICE_BYTES = "csum.device.bytes";
+
+    /** Gauge: the running scrub's share done, 0 to 1 (NaN when none runs). */
+    public static final String SCRUB_PROGRESS = "csum.scrub.progress";
+    /** Counter: bad blocks found by scrubs. */
+    public static final String SCRUB_BAD_BLOCKS = "csum.scrub.bad.blocks";
+    /** Gauge: when the last complete scrub finished, seconds since the epoch (NaN before the first). */
+    public static final String SCRUB_LAST_COMPLETION = "csum.scrub.last.completion";
 
     /** Values of the {@code op} tag of {@link #REQUESTS_FAILED}, indexed by {@link RequestKind#ordinal()}. */
     private static final String[] OPERATIONS = {"read", "write", "flush"};
@@ -136,6 +145,7 @@ public final class VolumeMetrics implements MeterBinder, RequestObserver {
             v -> v.stats().deviceBytesWritten());
         Gauge.builder("csum.inflight", volume, v -> v.stats().inFlight())
             .description("Requests accepted but not yet completed").tags(tags).register(registry);
+        bindScrub(registry);
         VolumeInfo info = volume.info();
         Gauge.builder(VOLUME_INFO, () -> 1)
             .description("Always 1: the volume's identity and format in its tags")
@@ -144,6 +154,27 @@ public final class VolumeMetrics implements MeterBinder, RequestObserver {
             .register(registry);
         addRecorders(new Recorders(latency, failureCounters(registry)));
         volume.addObserver(this); // once, however many registries it is bound to
+    }
+
+    /** The scrub meters: progress of the running one, bad blocks found, when the last one completed. */
+    private void bindScrub(MeterRegistry registry) {
+        Gauge.builder(SCRUB_PROGRESS, volume, v -> {
+            ScrubProgress running = v.scrubStatus().running();
+            return running == null ? Double.NaN : running.fraction();
+        }).description("Share of the running scrub's range checked, 0 to 1; NaN when no scrub runs")
+            .tags(tags).register(registry);
+        counter(registry, SCRUB_BAD_BLOCKS, "Bad blocks found by scrubs (the running one included), repaired or not",
+            null, v -> {
+                ScrubStatus status = v.scrubStatus();
+                return status.badBlocksFound() + (status.running() == null ? 0 : status.running().badBlocks());
+            });
+        counter(registry, "csum.scrub.repaired.blocks", "Bad blocks scrubs repaired from a good copy", null,
+            v -> v.scrubStatus().blocksRepaired());
+        Gauge.builder(SCRUB_LAST_COMPLETION, volume, v -> {
+            long millis = v.scrubStatus().lastCompletedEpochMillis();
+            return millis == 0 ? Double.NaN : millis / 1000.0;
+        }).description("When the last scrub that covered its whole range finished, seconds since the epoch; NaN before")
+            .baseUnit("seconds").tags(tags).register(registry);
     }
 
     /** Every operation and cause, registered at 0 so an alert on their increase works from the start. */

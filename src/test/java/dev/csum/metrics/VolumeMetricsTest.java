@@ -3,6 +3,7 @@ package dev.csum.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.csum.IntegrityException;
 import dev.csum.Volume;
@@ -145,5 +146,30 @@ class VolumeMetricsTest {
 
     private static double deviceBytes(SimpleMeterRegistry registry, String operation) {
         return registry.get(VolumeMetrics.DEVICE_BYTES).tags("volume", "v", "op", operation).functionCounter().count();
+    }
+
+    @Test
+    void scrubMetersCountBadBlocksAndStampTheLastCompletion() throws Exception {
+        Path data = formatted(Checksum.CRC32C);
+        long blockOffset;
+        try (Volume volume = Volume.open(VolumeOptions.of(data)); Arena arena = Arena.ofConfined()) {
+            volume.writeBlocking(9L * BLOCK, arena.allocate(BLOCK).fill((byte) 3));
+            blockOffset = volume.info().dataDeviceOffsetBytes(9);
+        }
+        try (RandomAccessFile file = new RandomAccessFile(data.toFile(), "rw")) {
+            file.seek(blockOffset + 7);
+            file.write(0x77);
+        }
+        try (Volume volume = Volume.open(VolumeOptions.of(data).withReadOnly(true))) {
+            SimpleMeterRegistry registry = boundTo(volume);
+            assertTrue(Double.isNaN(registry.get(VolumeMetrics.SCRUB_PROGRESS).gauge().value()), "no scrub yet");
+            assertTrue(Double.isNaN(registry.get(VolumeMetrics.SCRUB_LAST_COMPLETION).gauge().value()));
+            assertEquals(0, registry.get(VolumeMetrics.SCRUB_BAD_BLOCKS).functionCounter().count());
+            long before = System.currentTimeMillis() / 1000;
+            volume.scrub(dev.csum.ScrubOptions.defaults());
+            assertEquals(1, registry.get(VolumeMetrics.SCRUB_BAD_BLOCKS).functionCounter().count());
+            double completed = registry.get(VolumeMetrics.SCRUB_LAST_COMPLETION).gauge().value();
+            assertTrue(completed >= before && completed <= System.currentTimeMillis() / 1000.0 + 1, "" + completed);
+        }
     }
 }

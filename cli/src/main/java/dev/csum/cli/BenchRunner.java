@@ -120,7 +120,7 @@ final class BenchRunner implements IoCallback {
      * Runs for {@code runtime} (or, single pass, until the region is covered), then waits for the
      * requests in flight. {@code progress} is told every {@code interval} on this thread.
      */
-    Outcome run(Duration runtime, Scrubber.Progress progress, Duration interval) throws InterruptedException {
+    Outcome run(Duration runtime, PassProgress progress, Duration interval) throws InterruptedException {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpuStartNanos = os.getProcessCpuTime();
         long startNanos = System.nanoTime();

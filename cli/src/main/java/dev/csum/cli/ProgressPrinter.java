@@ -8,7 +8,7 @@ import java.util.Locale;
  * Progress of a long pass on stderr: a redrawn bar on a terminal, plain periodic lines otherwise
  * (logs and pipes should not fill with carriage returns).
  */
-final class ProgressPrinter implements Scrubber.Progress {
+final class ProgressPrinter implements PassProgress {
     private static final int BAR_WIDTH = 30;
     private static final long LINE_PERIOD_NANOS = 5_000_000_000L;
 

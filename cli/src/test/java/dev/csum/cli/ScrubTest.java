@@ -107,4 +107,108 @@ class ScrubTest {
         Files.write(junk, new byte[1 << 20]);
         Cli.run("scrub", junk.toString()).assertOneLineError(2, "not a csum volume");
     }
+
+    /** The volume's bytes, read through csum. */
+    private static byte[] contents(Path device, Geometry geometry) {
+        Cli.Result read = Cli.run("read", device.toString(), "--offset", "0", "--length",
+            Long.toString(geometry.usableBytes()));
+        read.assertOk();
+        return read.outBytes();
+    }
+
+    @Test
+    void repairFromAnotherVolumeWithTheSameDataRepairsEveryBadBlockAndADamagedImdCopy() throws Exception {
+        Path damaged = directory.resolve("damaged");
+        Path replica = directory.resolve("replica");
+        Geometry geometry = filledVolume(damaged, null, "6m");
+        filledVolume(replica, null, "6m");
+        byte[] good = contents(replica, geometry);
+        long[] victims = {5, 700, geometry.dataBlockCount() - 1};
+        for (long block : victims) {
+            flipByte(damaged, geometry.dataOffsetBytes(block) + 9);
+        }
+        flipByte(damaged, geometry.imdPairOffsetBytes(1) + 100);
+
+        Cli.Result result = Cli.run("scrub", damaged.toString(), "--repair-from", replica.toString(), "--json");
+        assertEquals(0, result.status(), result.out() + result.err());
+        Map<String, Object> report = MiniJson.object(result.out());
+        assertEquals(3.0, report.get("repaired"));
+        assertEquals(0.0, report.get("unrepaired"));
+        assertEquals(victims.length, badBlocks(report).size());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> metadata = (Map<String, Object>) report.get("metadata");
+        assertEquals(1.0, metadata.get("damaged_imd_copies"), result.out());
+
+        Cli.Result again = Cli.run("scrub", damaged.toString(), "--json");
+        assertEquals(0, again.status(), again.out());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> metadataAgain = (Map<String, Object>) MiniJson.object(again.out()).get("metadata");
+        assertEquals(0.0, metadataAgain.get("damaged_imd_copies"), again.out());
+        assertTrue(java.util.Arrays.equals(good, contents(damaged, geometry)), "the repaired volume holds the replica's data");
+    }
+
+    @Test
+    void aBlockTheSourceHasBadTooIsUnrepairableAndTheExitStatusSaysSo() throws Exception {
+        Path damaged = directory.resolve("damaged");
+        Path replica = directory.resolve("replica");
+        Geometry geometry = filledVolume(damaged, null, "4m");
+        filledVolume(replica, null, "4m");
+        for (long block : new long[] {10, 20, 30}) {
+            flipByte(damaged, geometry.dataOffsetBytes(block));
+        }
+        flipByte(replica, geometry.dataOffsetBytes(20));
+        Cli.Result result = Cli.run("scrub", damaged.toString(), "--repair-from", replica.toString());
+        assertEquals(1, result.status(), result.out() + result.err());
+        assertTrue(result.out().contains("block 20 at offset 81,920: UNREPAIRABLE (the repair source has no good copy)"),
+            result.out());
+        assertTrue(result.out().contains("repaired 2, unrepairable 1"), result.out());
+    }
+
+    @Test
+    void repairFromARawImageWarnsThatItIsTrusted() throws Exception {
+        Path damaged = directory.resolve("damaged");
+        Geometry geometry = filledVolume(damaged, null, "4m");
+        Path image = directory.resolve("image.raw");
+        Files.write(image, contents(damaged, geometry));
+        flipByte(damaged, geometry.dataOffsetBytes(42) + 1);
+        Cli.Result result = Cli.run("scrub", damaged.toString(), "--repair-from", image.toString());
+        assertEquals(0, result.status(), result.out() + result.err());
+        assertTrue(result.err().contains("is not a csum volume: using it as a raw image"), result.err());
+        assertTrue(result.out().contains("block 42 at offset 172,032: repaired"), result.out());
+        Cli.run("scrub", damaged.toString()).assertOk();
+    }
+
+    @Test
+    void repairSourcesThatDoNotMatchAreRefusedBeforeAnyWrite() throws Exception {
+        Path damaged = directory.resolve("damaged");
+        Geometry geometry = filledVolume(damaged, null, "4m");
+        flipByte(damaged, geometry.dataOffsetBytes(3));
+        Path other = directory.resolve("other");
+        filledVolume(other, null, "5m");
+        Cli.run("scrub", damaged.toString(), "--repair-from", other.toString())
+            .assertOneLineError(2, "a repair source must match both");
+        Path shortImage = directory.resolve("short.raw");
+        Files.write(shortImage, new byte[4096]);
+        Cli.run("scrub", damaged.toString(), "--repair-from", shortImage.toString())
+            .assertOneLineError(2, "a raw image must be exactly as large");
+        Cli.run("scrub", damaged.toString(), "--repair-from", directory.resolve("nothing").toString())
+            .assertOneLineError(2, "does not exist");
+        Cli.run("scrub", damaged.toString(), "--repair-from", damaged.toString())
+            .assertOneLineError(2, "itself; refusing");
+        Cli.run("scrub", damaged.toString(), "--rate", "0").assertOneLineError(2, "--rate must be a positive");
+        // Nothing was repaired by any of them.
+        assertEquals(1, Cli.run("scrub", damaged.toString()).status());
+    }
+
+    @Test
+    void aRateLimitedScrubTakesAboutAsLongAsItShould() throws Exception {
+        Path device = directory.resolve("v");
+        filledVolume(device, null, "8m");
+        Map<String, Object> report = MiniJson.object(
+            Cli.run("scrub", device.toString(), "--rate", "4M", "--json").assertOk().out());
+        double seconds = (Double) report.get("seconds");
+        double bytes = (Double) report.get("bytes_checked");
+        double rate = bytes / seconds;
+        assertTrue(Math.abs(rate - (4 << 20)) < 0.2 * (4 << 20), "scrubbed at " + rate + " bytes/s");
+    }
 }
