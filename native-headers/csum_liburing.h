@@ -79,6 +79,7 @@ struct io_uring_params {
 #define IORING_OP_FSYNC        3
 #define IORING_OP_READ_FIXED   4
 #define IORING_OP_WRITE_FIXED  5
+#define IORING_OP_FALLOCATE   17  /* fd, off = offset, addr = length, len = mode (io_uring_prep_fallocate) */
 #define IORING_OP_READ        22
 #define IORING_OP_WRITE       23
 

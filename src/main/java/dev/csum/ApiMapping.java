@@ -50,12 +50,14 @@ final class ApiMapping {
     }
 
     /** Indexed by the engine's request kind byte: {@code Request.READ}, {@code WRITE}, {@code FLUSH}. */
-    private static final RequestKind[] REQUEST_KINDS = new RequestKind[4];
+    private static final RequestKind[] REQUEST_KINDS = new RequestKind[6];
 
     static {
         REQUEST_KINDS[Request.READ] = RequestKind.READ;
         REQUEST_KINDS[Request.WRITE] = RequestKind.WRITE;
         REQUEST_KINDS[Request.FLUSH] = RequestKind.FLUSH;
+        REQUEST_KINDS[Request.DISCARD] = RequestKind.DISCARD;
+        REQUEST_KINDS[Request.WRITE_ZEROES] = RequestKind.WRITE_ZEROES;
     }
 
     /** The API kind of an engine request kind; no allocation (the event loop calls it per request). */
@@ -90,7 +92,8 @@ final class ApiMapping {
         return new VolumeStats(c.reads(), c.writes(), c.flushes(), c.bytesRead(), c.bytesWritten(), c.mismatches(),
             c.recheckRecoveries(), c.metadataFallbacks(), c.imdConfirmReads(), c.imdCacheHits(), c.imdCacheMisses(),
             c.imdCommits(), c.requestsInFlight(), c.imdRepairsDeferred(), c.imdRepairFailures(), c.deviceReads(),
-            c.deviceWrites(), c.deviceBytesRead(), c.deviceBytesWritten(), c.deviceFlushes());
+            c.deviceWrites(), c.deviceBytesRead(), c.deviceBytesWritten(), c.deviceFlushes(), c.discards(),
+            c.bytesDiscarded(), c.devicePunches());
     }
 
     static VolumeInfo info(Superblock superblock) {

@@ -37,6 +37,24 @@ final class RequestChecks {
         }
     }
 
+    /** Checks a range that moves no data (discard, write-zeroes): aligned, not empty, inside the volume. */
+    void checkRange(String what, long offsetBytes, long lengthBytes) {
+        if (offsetBytes < 0) {
+            throw new IllegalArgumentException(what + " offset must not be negative, was " + offsetBytes);
+        }
+        if (lengthBytes <= 0) {
+            throw new IllegalArgumentException(what + " length must be positive, was " + lengthBytes);
+        }
+        if (offsetBytes % blockSizeBytes != 0 || lengthBytes % blockSizeBytes != 0) {
+            throw new IllegalArgumentException(what + " of " + lengthBytes + " bytes at offset " + offsetBytes
+                + " is not aligned to the " + blockSizeBytes + "-byte block size");
+        }
+        if (offsetBytes > sizeBytes - lengthBytes) {
+            throw new IllegalArgumentException(what + " of " + lengthBytes + " bytes at offset " + offsetBytes
+                + " goes beyond the end of the volume (" + sizeBytes + " bytes)");
+        }
+    }
+
     /**
      * Checks a read or write of {@code lengthBytes} at {@code offsetBytes} through {@code segment}
      * (native or heap).

@@ -7,5 +7,9 @@ public enum RequestKind {
     /** A write: {@code write} or {@code writeBlocking}, in any form. */
     WRITE,
     /** A flush: {@code flush} or {@code flushBlocking}, in any form. */
-    FLUSH
+    FLUSH,
+    /** A discard: {@code discard} or {@code discardBlocking}, in any form (one per engine chunk of 256 MiB). */
+    DISCARD,
+    /** A write-zeroes: {@code writeZeroes} or {@code writeZeroesBlocking}, in any form (one per chunk of 256 MiB). */
+    WRITE_ZEROES
 }

@@ -843,6 +843,150 @@ public final class Volume implements AutoCloseable {
         wait.await();
     }
 
+    // ------------------------------------------------------------------ discard and write-zeroes
+
+    /**
+     * Discards {@code lengthBytes} at {@code offsetBytes}: afterwards the blocks read as zeros,
+     * verified, and their old data is no longer reachable — their tuples say "discarded" (counted
+     * apart from never-written blocks) and the data range is punched ({@code fallocate(PUNCH_HOLE)}:
+     * a regular file gives the space back). No data is written. Ordered with writes to the same blocks
+     * as writes are, crash-consistent through the tuple log like a write: after a crash before it
+     * completed (or, in the default durability, before a flush that followed it), each block reads as
+     * its old data or as zeros. Durable like a write ({@link VolumeOptions#durability()}).
+     *
+     * @param offsetBytes where the range starts, in bytes: a multiple of {@link #blockSizeBytes()}
+     * @param lengthBytes bytes to discard: a positive multiple of {@link #blockSizeBytes()}, up to the
+     *     volume's size (not limited by {@link #maxRequestBytes()}: no data moves)
+     * @return a future completed on the event loop once every block reads as zeros; exceptionally with
+     *     an {@link IOException} when the device failed the punch on a volume whose never-written blocks
+     *     are checked to be zeros ({@link VolumeInfo#dataZeroed()}; those blocks then read as
+     *     integrity errors until written again), or with an {@link IntegrityException} when a group's
+     *     metadata copies are both damaged (nothing of that group was discarded)
+     * @throws IllegalArgumentException before any I/O, when the range is not block-aligned, empty or
+     *     not inside the volume
+     * @throws IllegalStateException when the volume is closed, stopped after an internal error, or open
+     *     {@linkplain #isReadOnly() read-only}
+     */
+    public CompletableFuture<Void> discard(long offsetBytes, long lengthBytes) {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        discard(offsetBytes, lengthBytes, FutureCallbacks.completing(future), 0);
+        return future;
+    }
+
+    /**
+     * Low-garbage {@link #discard(long, long)}: {@code callback} runs on the event loop when every
+     * block reads as zeros, or with the failure.
+     *
+     * @param offsetBytes where the range starts, in bytes: a multiple of {@link #blockSizeBytes()}
+     * @param lengthBytes bytes to discard: a positive multiple of {@link #blockSizeBytes()}
+     * @param callback told the outcome, on the event loop
+     * @param token any value: passed to {@code callback} as it is
+     * @throws IllegalArgumentException before any I/O, when {@code callback} is null, or the range is
+     *     not block-aligned, empty or not inside the volume
+     * @throws IllegalStateException when the volume is closed, stopped after an internal error, or open
+     *     {@linkplain #isReadOnly() read-only}; or, from an I/O callback, when 1024 requests are in flight
+     */
+    public void discard(long offsetBytes, long lengthBytes, IoCallback callback, long token) {
+        submitZeroing(Request.DISCARD, "discard", offsetBytes, lengthBytes, callback, token);
+    }
+
+    /**
+     * {@link #discard(long, long)}, waiting for it.
+     *
+     * @param offsetBytes where the range starts, in bytes: a multiple of {@link #blockSizeBytes()}
+     * @param lengthBytes bytes to discard: a positive multiple of {@link #blockSizeBytes()}
+     * @throws IOException as the future of {@link #discard(long, long)} completes
+     * @throws IllegalArgumentException before any I/O, when the range is not block-aligned, empty or
+     *     not inside the volume
+     * @throws IllegalStateException when the volume is closed, stopped after an internal error, or
+     *     open read-only; or when called on the event loop
+     */
+    public void discardBlocking(long offsetBytes, long lengthBytes) throws IOException {
+        BlockingWait wait = new BlockingWait(loop, 0, null);
+        discard(offsetBytes, lengthBytes, wait, 0);
+        wait.await();
+    }
+
+    /**
+     * Makes {@code lengthBytes} at {@code offsetBytes} read as zeros without writing data: exactly a
+     * {@link #discard(long, long)} (the tuples say "discarded", the range is punched), told apart only
+     * in {@link VolumeStats} and to observers ({@link RequestKind#WRITE_ZEROES}). What NBD's
+     * {@code WRITE_ZEROES} and {@code BLKZEROOUT} ask for.
+     *
+     * @param offsetBytes where the range starts, in bytes: a multiple of {@link #blockSizeBytes()}
+     * @param lengthBytes bytes to zero: a positive multiple of {@link #blockSizeBytes()}
+     * @return a future completed on the event loop once every block reads as zeros (failures as for
+     *     {@link #discard(long, long)})
+     * @throws IllegalArgumentException before any I/O, when the range is not block-aligned, empty or
+     *     not inside the volume
+     * @throws IllegalStateException when the volume is closed, stopped after an internal error, or open
+     *     {@linkplain #isReadOnly() read-only}
+     */
+    public CompletableFuture<Void> writeZeroes(long offsetBytes, long lengthBytes) {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        writeZeroes(offsetBytes, lengthBytes, FutureCallbacks.completing(future), 0);
+        return future;
+    }
+
+    /**
+     * Low-garbage {@link #writeZeroes(long, long)}.
+     *
+     * @param offsetBytes where the range starts, in bytes: a multiple of {@link #blockSizeBytes()}
+     * @param lengthBytes bytes to zero: a positive multiple of {@link #blockSizeBytes()}
+     * @param callback told the outcome, on the event loop
+     * @param token any value: passed to {@code callback} as it is
+     * @throws IllegalArgumentException before any I/O, when {@code callback} is null, or the range is
+     *     not block-aligned, empty or not inside the volume
+     * @throws IllegalStateException when the volume is closed, stopped after an internal error, or open
+     *     {@linkplain #isReadOnly() read-only}; or, from an I/O callback, when 1024 requests are in flight
+     */
+    public void writeZeroes(long offsetBytes, long lengthBytes, IoCallback callback, long token) {
+        submitZeroing(Request.WRITE_ZEROES, "write-zeroes", offsetBytes, lengthBytes, callback, token);
+    }
+
+    /**
+     * {@link #writeZeroes(long, long)}, waiting for it.
+     *
+     * @param offsetBytes where the range starts, in bytes: a multiple of {@link #blockSizeBytes()}
+     * @param lengthBytes bytes to zero: a positive multiple of {@link #blockSizeBytes()}
+     * @throws IOException as the future of {@link #writeZeroes(long, long)} completes
+     * @throws IllegalArgumentException before any I/O, when the range is not block-aligned, empty or
+     *     not inside the volume
+     * @throws IllegalStateException when the volume is closed, stopped after an internal error, or
+     *     open read-only; or when called on the event loop
+     */
+    public void writeZeroesBlocking(long offsetBytes, long lengthBytes) throws IOException {
+        BlockingWait wait = new BlockingWait(loop, 0, null);
+        writeZeroes(offsetBytes, lengthBytes, wait, 0);
+        wait.await();
+    }
+
+    /**
+     * A discard or write-zeroes: checked, then submitted as engine requests of at most
+     * {@link ZeroingRange#CHUNK_BYTES}, all of them now and in order (so writes accepted after this
+     * returns are applied after it), completing {@code callback} once all have.
+     */
+    private void submitZeroing(byte kind, String what, long offsetBytes, long lengthBytes, IoCallback callback,
+                               long token) {
+        checks.checkOpen(closed);
+        if (readOnly) {
+            throw new IllegalStateException("csum volume " + name + " is open read-only: " + what + " is refused");
+        }
+        checks.checkRange(what, offsetBytes, lengthBytes);
+        if (callback == null) {
+            throw new IllegalArgumentException("callback must not be null");
+        }
+        if (lengthBytes <= ZeroingRange.CHUNK_BYTES) {
+            submit(kind, offsetBytes, lengthBytes, null, null, callback, token, null);
+            return;
+        }
+        ZeroingRange range = new ZeroingRange(lengthBytes, callback, token);
+        for (long at = offsetBytes; at < offsetBytes + lengthBytes; at += ZeroingRange.CHUNK_BYTES) {
+            submit(kind, at, Math.min(ZeroingRange.CHUNK_BYTES, offsetBytes + lengthBytes - at), null, null, range, 0,
+                null);
+        }
+    }
+
     // ------------------------------------------------------------------ scrub
 
     /**

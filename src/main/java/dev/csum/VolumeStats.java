@@ -45,10 +45,16 @@ package dev.csum;
  * @param deviceBytesWritten bytes those device writes carried
  * @param deviceFlushes fdatasyncs this open submitted: one per device for each flush request, and
  *     for the sync at {@linkplain Volume#close() close} when anything was written
+ * @param discards discard and write-zeroes requests completed ({@link Volume#discard}, {@link Volume#writeZeroes};
+ *     one per chunk of up to 256 MiB)
+ * @param bytesDiscarded bytes of the successful ones
+ * @param devicePunches punches ({@code fallocate(PUNCH_HOLE)}) submitted to the data device for them, one
+ *     per group a request covers
  */
 public record VolumeStats(long reads, long writes, long flushes, long bytesRead, long bytesWritten,
                           long mismatches, long recheckRecoveries, long metadataFallbacks, long imdConfirmReads,
                           long imdCacheHits, long imdCacheMisses, long imdCommits, long inFlight,
                           long metadataRepairsDeferred, long metadataRepairFailures, long deviceReads,
-                          long deviceWrites, long deviceBytesRead, long deviceBytesWritten, long deviceFlushes) {
+                          long deviceWrites, long deviceBytesRead, long deviceBytesWritten, long deviceFlushes,
+                          long discards, long bytesDiscarded, long devicePunches) {
 }

@@ -136,6 +136,12 @@ final class CommitPath {
         takeNonOverlappingWrites(state);
         for (Piece piece = state.commitPieces.head; piece != null; piece = piece.next) {
             Request request = piece.request;
+            if (Request.zeroes(request.kind)) {
+                for (int i = 0; i < piece.blockCount; i++) {
+                    ImdBlock.setTuple(next, piece.firstIndex + i, 0, ImdBlock.FLAG_DISCARDED, 0);
+                }
+                continue;
+            }
             int[] sums = request.checksums;
             short[] tags = request.appTags;
             for (int i = 0; i < piece.blockCount; i++) {
@@ -187,9 +193,18 @@ final class CommitPath {
         }
     }
 
+    /**
+     * Issues the piece's data operation: its write, or for a discard or write-zeroes the punch that
+     * makes its range read as zeros (one range: a piece's blocks are contiguous on the data device).
+     */
     private void issueDataWrite(Piece piece) {
-        context.ops.create(OpTable.DATA_WRITE, OpTable.WRITE_OP, piece, 0, IoPort.DATA_FILE,
-            context.geometry.dataOffsetBytes(piece.firstBlock), piece.data, 0);
+        long offset = context.geometry.dataOffsetBytes(piece.firstBlock);
+        if (Request.zeroes(piece.request.kind)) {
+            context.ops.create(OpTable.DATA_PUNCH, OpTable.PUNCH_OP, piece,
+                Math.toIntExact(piece.lengthBytes(blockSizeBytes)), IoPort.DATA_FILE, offset, null, 0);
+            return;
+        }
+        context.ops.create(OpTable.DATA_WRITE, OpTable.WRITE_OP, piece, 0, IoPort.DATA_FILE, offset, piece.data, 0);
     }
 
     /**
@@ -236,6 +251,27 @@ final class CommitPath {
             piece.request.fail(failure);
         }
         commitOpDone(state, 1);
+    }
+
+    /**
+     * A discard's or write-zeroes' punch completed. On a volume whose never-written blocks must read
+     * as zeros ({@code DATA_ZEROED}) a failed punch fails the request, as a failed write does: its
+     * tuples say "discarded" and its data may not be zeros, so the blocks read as integrity errors
+     * until written again. Elsewhere a never-written block reads as zeros without being read, the
+     * punch only gives the space back, and a failure (a block device that cannot zero) is counted, not
+     * reported.
+     */
+    void onDataPunch(Piece piece, int lengthBytes, int result) {
+        if (result < 0) {
+            if (context.dataZeroed) {
+                piece.request.fail(context.deviceError("punch", IoPort.DATA_FILE,
+                    context.geometry.dataOffsetBytes(piece.firstBlock), lengthBytes, result));
+            } else {
+                context.counters.increment(EngineCounters.PUNCHES_REFUSED);
+            }
+        }
+        piece.dataDone = true;
+        commitOpDone(piece.group, 1);
     }
 
     /**

@@ -164,6 +164,10 @@ public final class Engine implements IoPort.CompletionSink {
         assert request.kind == Request.FLUSH || request.blockCount > 0 : "empty request";
         if (request.kind == Request.FLUSH) {
             syncs.startFlush(request);
+        } else if (Request.zeroes(request.kind)) {
+            // No data, so no buffer: its pieces go straight to their groups' commits.
+            assert !readOnly : "a discard reached a read-only engine";
+            router.split(request);
         } else if ((bufferWaitHead != null && request.buffer == null) || !startWithBuffer(request)) {
             // First come, first served among requests that need buffer space (one bringing its own
             // buffer, a write copied on the caller's thread, starts at once: it frees memory).
@@ -225,7 +229,7 @@ public final class Engine implements IoPort.CompletionSink {
      * bookkeeping, then {@link RequestCompletion} turns it into its caller's result.
      */
     private void completeRequest(Request request) {
-        if (request.kind == Request.WRITE) {
+        if (Request.changesTuples(request.kind)) {
             syncs.writeCompleted();
         }
         requestsActive--;
@@ -365,7 +369,7 @@ public final class Engine implements IoPort.CompletionSink {
     }
 
     private void prepare(int slot) {
-        if (readOnly && ops.portOp[slot] == OpTable.WRITE_OP) {
+        if (readOnly && (ops.portOp[slot] == OpTable.WRITE_OP || ops.portOp[slot] == OpTable.PUNCH_OP)) {
             // A read-only session must leave the devices byte for byte as they were: a write here is
             // an engine bug, stopped before it reaches the device (the read-only port would refuse it too).
             throw new IllegalStateException("engine bug: a write was prepared on a read-only volume (op kind "
@@ -375,6 +379,8 @@ public final class Engine implements IoPort.CompletionSink {
             case OpTable.READ_OP -> port.prepareRead(ops.fileIndex[slot], ops.offsetBytes[slot], ops.buffer[slot],
                 ops.flags[slot], slot);
             case OpTable.WRITE_OP -> port.prepareWrite(ops.fileIndex[slot], ops.offsetBytes[slot], ops.buffer[slot],
+                ops.flags[slot], slot);
+            case OpTable.PUNCH_OP -> port.preparePunch(ops.fileIndex[slot], ops.offsetBytes[slot], ops.aux[slot],
                 ops.flags[slot], slot);
             default -> port.prepareFsync(ops.fileIndex[slot], ops.flags[slot], slot);
         };
@@ -401,6 +407,7 @@ public final class Engine implements IoPort.CompletionSink {
                 counters.increment(EngineCounters.DEVICE_WRITES);
                 counters.add(EngineCounters.DEVICE_BYTES_WRITTEN, ops.buffer[slot].byteSize());
             }
+            case OpTable.PUNCH_OP -> counters.increment(EngineCounters.DEVICE_PUNCHES);
             default -> counters.increment(EngineCounters.DEVICE_FLUSHES);
         }
     }
@@ -426,6 +433,7 @@ public final class Engine implements IoPort.CompletionSink {
             case OpTable.CHECKPOINT_SYNC -> checkpointer.onSync(aux, fileIndex, result);
             case OpTable.STRICT_SYNC -> commits.onStrictSync(result);
             case OpTable.DATA_WRITE -> commits.onDataWrite((Piece) target, result);
+            case OpTable.DATA_PUNCH -> commits.onDataPunch((Piece) target, aux, result);
             case OpTable.FSYNC -> syncs.onFsync(target, fileIndex, result);
             default -> throw new AssertionError("unknown operation kind " + kind);
         }

@@ -54,7 +54,15 @@ public final class EngineCounters {
     static final int CHECKPOINT_WRITES = 23;
     /** Checkpoint rounds completed (each ends with a sync of the devices). */
     static final int CHECKPOINT_ROUNDS = 24;
-    private static final int COUNTERS = 25;
+    /** Discard and write-zeroes requests completed. */
+    static final int DISCARDS = 25;
+    /** Bytes of successful discards and write-zeroes. */
+    static final int BYTES_DISCARDED = 26;
+    /** Punches (discard, write-zeroes) submitted to the data device. */
+    static final int DEVICE_PUNCHES = 27;
+    /** Punches the device refused where nothing depends on them (a volume without {@code DATA_ZEROED}). */
+    static final int PUNCHES_REFUSED = 28;
+    private static final int COUNTERS = 29;
 
     private static final VarHandle VALUE = MethodHandles.arrayElementVarHandle(long[].class);
 
@@ -101,4 +109,8 @@ public final class EngineCounters {
     public long deviceBytesRead() { return get(DEVICE_BYTES_READ); }
     public long deviceBytesWritten() { return get(DEVICE_BYTES_WRITTEN); }
     public long deviceFlushes() { return get(DEVICE_FLUSHES); }
+    public long discards() { return get(DISCARDS); }
+    public long bytesDiscarded() { return get(BYTES_DISCARDED); }
+    public long devicePunches() { return get(DEVICE_PUNCHES); }
+    public long punchesRefused() { return get(PUNCHES_REFUSED); }
 }

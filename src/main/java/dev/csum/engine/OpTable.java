@@ -24,10 +24,13 @@ final class OpTable {
     static final byte CHECKPOINT_SYNC = 9;
     static final byte STRICT_SYNC = 10;
     static final byte CEILING_WRITE = 11;
+    /** A discard's or write-zeroes' punch of a piece's data range: {@link #aux} holds its length in bytes. */
+    static final byte DATA_PUNCH = 12;
 
     static final byte READ_OP = 1;
     static final byte WRITE_OP = 2;
     static final byte FSYNC_OP = 3;
+    static final byte PUNCH_OP = 4;
 
     byte[] kind;
     byte[] portOp;

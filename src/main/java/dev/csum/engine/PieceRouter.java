@@ -43,7 +43,7 @@ final class PieceRouter {
             piece.firstIndex = context.geometry.indexInGroup(block);
             piece.blockCount = (int) (groupEnd - block);
             piece.firstBlockInRequest = (int) (block - request.firstBlock);
-            piece.data = pieceCount == 1 ? request.buffer
+            piece.data = request.buffer == null || pieceCount == 1 ? request.buffer
                 : request.buffer.asSlice((long) piece.firstBlockInRequest * context.blockSizeBytes,
                     (long) piece.blockCount * context.blockSizeBytes);
             route(piece);
@@ -70,7 +70,7 @@ final class PieceRouter {
     private boolean tryRoute(Piece piece) {
         long group = context.geometry.groupOf(piece.firstBlock);
         GroupState state = context.cache.get(group);
-        if (state == null && piece.request.kind != Request.WRITE && !piece.denseRefused && context.dense != null
+        if (state == null && piece.request.kind == Request.READ && !piece.denseRefused && context.dense != null
                 && context.dense.slotOf(group) != GroupSlotMap.ABSENT) {
             context.counters.increment(EngineCounters.IMD_CACHE_HITS);
             reads.issueDense(piece);
@@ -90,7 +90,7 @@ final class PieceRouter {
         }
         piece.group = state;
         state.users++;
-        if (piece.request.kind == Request.WRITE) {
+        if (Request.changesTuples(piece.request.kind)) {
             commits.addWrite(state, piece);
         } else {
             reads.issue(piece);

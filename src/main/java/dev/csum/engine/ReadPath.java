@@ -311,6 +311,12 @@ final class ReadPath {
         if (!committedWritten) {
             return zerosIfZeroed(data, blockInData);
         }
+        // The commit in flight (or, for a read it raced, the one that just completed) is a discard or
+        // write-zeroes, or the block's first write: its punch may have zeroed the data already, or
+        // the write not landed yet. All-zero data is exactly what that "never written" state holds.
+        if (other != null && !otherWritten && !state.dual() && ImdBlock.isAllZero(context.blockOf(data, blockInData))) {
+            return UNWRITTEN;
+        }
         if (reread && state.dual() && !otherWritten && ImdBlock.isAllZero(context.blockOf(data, blockInData))) {
             return UNWRITTEN;
         }

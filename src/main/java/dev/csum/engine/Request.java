@@ -14,6 +14,20 @@ public final class Request {
     public static final byte READ = 1;
     public static final byte WRITE = 2;
     public static final byte FLUSH = 3;
+    /** Discard: the blocks read as zeros afterwards (tuples "discarded", the data range punched). */
+    public static final byte DISCARD = 4;
+    /** Write zeroes: as {@link #DISCARD} in the engine (the blocks read as zeros); told apart in counters. */
+    public static final byte WRITE_ZEROES = 5;
+
+    /** Whether a request of {@code kind} changes tuples: a write, a discard or a write-zeroes. */
+    static boolean changesTuples(byte kind) {
+        return kind == WRITE || kind == DISCARD || kind == WRITE_ZEROES;
+    }
+
+    /** Whether a request of {@code kind} carries no data: a discard or a write-zeroes. */
+    static boolean zeroes(byte kind) {
+        return kind == DISCARD || kind == WRITE_ZEROES;
+    }
 
     byte kind;
     long offsetBytes;

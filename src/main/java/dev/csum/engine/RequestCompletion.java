@@ -66,6 +66,12 @@ final class RequestCompletion {
                 }
                 counters.increment(EngineCounters.WRITES);
             }
+            case Request.DISCARD, Request.WRITE_ZEROES -> {
+                if (failure == null) {
+                    counters.add(EngineCounters.BYTES_DISCARDED, request.lengthBytes);
+                }
+                counters.increment(EngineCounters.DISCARDS);
+            }
             default -> counters.increment(EngineCounters.FLUSHES);
         }
         if (request.buffer != null) {

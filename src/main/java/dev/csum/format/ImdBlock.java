@@ -35,6 +35,12 @@ public final class ImdBlock {
     public static final int TUPLE_BYTES = 8;
     /** Tuple flag: the data block has been written since format and its checksum is meaningful. */
     public static final int FLAG_WRITTEN = 1;
+    /**
+     * Tuple flag, only with {@link #FLAG_WRITTEN} clear: the block was discarded or zeroed
+     * ({@code Volume.discard}, {@code Volume.writeZeroes}) rather than never written. It reads exactly
+     * as a never-written block (FORMAT.md §4); the flag only lets a count tell the two apart.
+     */
+    public static final int FLAG_DISCARDED = 2;
 
     public static final int HEADER_CHECKSUM_OFFSET = 0;
     public static final int VOLUME_TAG_OFFSET = 4;
@@ -201,6 +207,11 @@ public final class ImdBlock {
     /** Whether the tuple's block has been written since format ({@link #FLAG_WRITTEN}). */
     public static boolean tupleWritten(MemorySegment block, int index) {
         return (tupleFlags(block, index) & FLAG_WRITTEN) != 0;
+    }
+
+    /** Whether the tuple says discarded or zeroed ({@link #FLAG_DISCARDED} without {@link #FLAG_WRITTEN}). */
+    public static boolean tupleDiscarded(MemorySegment block, int index) {
+        return (tupleFlags(block, index) & (FLAG_WRITTEN | FLAG_DISCARDED)) == FLAG_DISCARDED;
     }
 
     /**

@@ -233,6 +233,15 @@ final class ChannelWorkers {
                 file.force((flags & IoPort.FLAG_DATASYNC) == 0);
                 return 0;
             }
+            if (opcode == PortableSlots.PUNCH) {
+                long offsetBytes = slots.offsetBytes[slot];
+                long lengthBytes = slots.punchBytes[slot];
+                if (offsetBytes < 0 || lengthBytes <= 0 || offsetBytes % alignmentBytes != 0
+                        || lengthBytes % alignmentBytes != 0) {
+                    return -Errno.EINVAL;
+                }
+                return readOnly ? -Errno.EBADF : file.punch(offsetBytes, lengthBytes);
+            }
             MemorySegment buffer = slots.buffer[slot];
             long offsetBytes = slots.offsetBytes[slot];
             int refused = refusal(opcode, buffer, offsetBytes);

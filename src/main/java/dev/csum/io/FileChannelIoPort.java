@@ -179,9 +179,19 @@ public final class FileChannelIoPort implements IoPort {
         return prepare(PortableSlots.FSYNC, fileIndex, 0, null, flags, userData);
     }
 
+    @Override
+    public boolean preparePunch(int fileIndex, long offsetBytes, long lengthBytes, int flags, long userData) {
+        return prepare(PortableSlots.PUNCH, fileIndex, offsetBytes, null, lengthBytes, flags, userData);
+    }
+
     /** Fills a free slot and appends it to the chain being prepared; hands the chain out when it ends. */
     private boolean prepare(byte opcode, int fileIndex, long offsetBytes, MemorySegment buffer, int flags,
                             long userData) {
+        return prepare(opcode, fileIndex, offsetBytes, buffer, 0, flags, userData);
+    }
+
+    private boolean prepare(byte opcode, int fileIndex, long offsetBytes, MemorySegment buffer, long punchBytes,
+                            int flags, long userData) {
         checkOpen();
         checkFileIndex(fileIndex);
         if (freeSlotCount == 0) {
@@ -192,6 +202,7 @@ public final class FileChannelIoPort implements IoPort {
         slots.fileIndex[slot] = fileIndex;
         slots.offsetBytes[slot] = offsetBytes;
         slots.buffer[slot] = buffer;
+        slots.punchBytes[slot] = punchBytes;
         slots.flags[slot] = flags;
         slots.userData[slot] = userData;
         slots.next[slot] = PortableSlots.NONE;

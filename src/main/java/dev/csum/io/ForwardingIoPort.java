@@ -32,6 +32,11 @@ public abstract class ForwardingIoPort implements IoPort {
     }
 
     @Override
+    public boolean preparePunch(int fileIndex, long offsetBytes, long lengthBytes, int flags, long userData) {
+        return port.preparePunch(fileIndex, offsetBytes, lengthBytes, flags, userData);
+    }
+
+    @Override
     public int submitAndReap(int minCompletions, CompletionSink sink) throws IOException {
         return port.submitAndReap(minCompletions, sink);
     }

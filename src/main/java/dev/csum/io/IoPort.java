@@ -73,6 +73,18 @@ public interface IoPort extends AutoCloseable {
     boolean prepareFsync(int fileIndex, int flags, long userData);
 
     /**
+     * Prepares a punch of {@code [offsetBytes, offsetBytes + lengthBytes)} of file {@code fileIndex}:
+     * afterwards the range reads as zeros and a regular file no longer allocates it
+     * ({@code fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)}; on a block device the device's
+     * own zeroing, refused with {@code -EOPNOTSUPP} where it cannot). Completes with 0 or a negative
+     * errno. Like a write, it is durable only after a later fsync of the file completed. Offset and
+     * length are multiples of {@link #alignmentBytes()}.
+     *
+     * @return false when the submission queue is full (nothing was queued)
+     */
+    boolean preparePunch(int fileIndex, long offsetBytes, long lengthBytes, int flags, long userData);
+
+    /**
      * Sends every prepared operation to the device, waits until at least {@code minCompletions}
      * completions are available (0: do not wait), then hands every available completion to
      * {@code sink}, in completion order, on the calling thread.

@@ -181,6 +181,22 @@ final class PortableFile implements AutoCloseable {
         return done;
     }
 
+    /**
+     * Punches {@code [offsetBytes, offsetBytes + lengthBytes)} ({@link IoPort#preparePunch}) through a
+     * descriptor of its own (a {@code FileChannel} has no {@code fallocate}); returns 0 or a negative errno.
+     */
+    int punch(long offsetBytes, long lengthBytes) {
+        if (dsyncChannel == null) {
+            return -Errno.EBADF;
+        }
+        try (dev.csum.uring.NativeFile file = dev.csum.uring.NativeFile.open(path, false, false)) {
+            file.punchHole(offsetBytes, lengthBytes);
+            return 0;
+        } catch (dev.csum.uring.NativeIoException failed) {
+            return -failed.errno();
+        }
+    }
+
     /** {@code fdatasync} ({@code allMetadata} false) or {@code fsync}. */
     void force(boolean allMetadata) throws IOException {
         channel.force(allMetadata);

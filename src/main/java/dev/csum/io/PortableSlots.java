@@ -16,6 +16,8 @@ final class PortableSlots {
     static final byte READ = 0;
     static final byte WRITE = 1;
     static final byte FSYNC = 2;
+    /** A punch ({@link IoPort#preparePunch}): no buffer, its length in {@link #punchBytes}. */
+    static final byte PUNCH = 3;
     /** The end of a chain in {@link #next}. */
     static final int NONE = -1;
 
@@ -28,6 +30,7 @@ final class PortableSlots {
     final int[] result;
     final int[] next;                // the next operation of the chain, or NONE
     final int[] chainLength;         // of a chain's head: how many operations the chain has
+    final long[] punchBytes;         // a punch's length
 
     PortableSlots(int count) {
         opcode = new byte[count];
@@ -39,10 +42,12 @@ final class PortableSlots {
         result = new int[count];
         next = new int[count];
         chainLength = new int[count];
+        punchBytes = new long[count];
     }
 
     /** What io_uring counts as success for a link: no error, and a read or write moved every byte. */
     boolean completedInFull(int slot, int operationResult) {
-        return operationResult >= 0 && (opcode[slot] == FSYNC || operationResult == buffer[slot].byteSize());
+        return operationResult >= 0 && (opcode[slot] == FSYNC || opcode[slot] == PUNCH
+            || operationResult == buffer[slot].byteSize());
     }
 }

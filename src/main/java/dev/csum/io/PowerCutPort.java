@@ -54,6 +54,12 @@ public final class PowerCutPort extends ForwardingIoPort implements IoPort.Compl
     }
 
     @Override
+    public boolean preparePunch(int fileIndex, long offsetBytes, long lengthBytes, int flags, long userData) {
+        return cut ? failLater(userData) : track(port.preparePunch(fileIndex, offsetBytes, lengthBytes, flags, userData),
+            userData);
+    }
+
+    @Override
     public boolean prepareFsync(int fileIndex, int flags, long userData) {
         return cut ? failLater(userData) : track(port.prepareFsync(fileIndex, flags, userData), userData);
     }

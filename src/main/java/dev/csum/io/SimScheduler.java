@@ -21,7 +21,8 @@ final class SimScheduler {
 
     static final int FLAGS_KNOWN = IoPort.FLAG_LINK | IoPort.FLAG_DRAIN | IoPort.FLAG_DSYNC | IoPort.FLAG_DATASYNC;
 
-    enum Opcode { READ, WRITE, FSYNC }
+    /** {@code PUNCH}: a write of zeros (its buffer, allocated zeroed) that completes with 0, as fallocate does. */
+    enum Opcode { READ, WRITE, FSYNC, PUNCH }
 
     /** One operation, from prepare to completion. */
     private static final class Op {
@@ -53,6 +54,11 @@ final class SimScheduler {
 
         boolean has(int flag) {
             return (flags & flag) != 0;
+        }
+
+        /** Whether the operation stores bytes on the media (a write, or a punch: zeros). */
+        boolean writes() {
+            return opcode == Opcode.WRITE || opcode == Opcode.PUNCH;
         }
 
         long lengthBytes() {
@@ -140,7 +146,7 @@ final class SimScheduler {
         started.sort(Comparator.comparingLong(op -> op.startOrder));
         List<SimMedia.InFlightWrite> writes = new ArrayList<>();
         for (Op op : started) {
-            if (op.opcode == Opcode.WRITE && op.errno == 0 && op.writeSnapshot.length > 0) {
+            if (op.writes() && op.errno == 0 && op.writeSnapshot.length > 0) {
                 writes.add(new SimMedia.InFlightWrite(media.file(op.fileIndex),
                         op.offsetBytes / SimFile.SECTOR_BYTES, op.writeSnapshot));
             }
@@ -202,7 +208,7 @@ final class SimScheduler {
     private void start(Op op, long tick) {
         assert op.linkPredecessor == null || (op.linkPredecessor.completed && op.linkPredecessor.result >= 0);
         op.errno = validate(op);
-        if (op.errno == 0 && op.opcode == Opcode.WRITE) {
+        if (op.errno == 0 && op.writes()) {
             // The device reads the buffer when it starts; a later change is a stable-writes violation.
             op.writeSnapshot = op.buffer.toArray(ValueLayout.JAVA_BYTE);
         }
@@ -266,14 +272,14 @@ final class SimScheduler {
                         stats.bytesRead += length;
                     }
                 }
-                case WRITE -> {
+                case WRITE, PUNCH -> {
                     if (MemorySegment.ofArray(op.writeSnapshot).mismatch(op.buffer) != -1) {
                         stats.unstableWriteBuffers++;
                     }
                     if (length > 0) {
                         media.write(file, op.offsetBytes, op.writeSnapshot, op.has(IoPort.FLAG_DSYNC));
                     }
-                    result = length;
+                    result = op.opcode == Opcode.PUNCH ? 0 : length;
                     stats.bytesWritten += length;
                 }
                 case FSYNC -> {
@@ -284,7 +290,8 @@ final class SimScheduler {
             }
         }
         finish(op, result);
-        boolean failed = result < 0 || (op.opcode != Opcode.FSYNC && result != op.lengthBytes());
+        boolean transfers = op.opcode == Opcode.READ || op.opcode == Opcode.WRITE;
+        boolean failed = result < 0 || (transfers && result != op.lengthBytes());
         if (failed) {
             cancelChainAfter(op);
         }
@@ -317,7 +324,7 @@ final class SimScheduler {
         completed.add(op);
         switch (op.opcode) {
             case READ -> media.stats.reads++;
-            case WRITE -> media.stats.writes++;
+            case WRITE, PUNCH -> media.stats.writes++;
             case FSYNC -> media.stats.fsyncs++;
         }
     }

@@ -205,6 +205,17 @@ public final class SimulatedDisk implements IoPort {
         return scheduler.prepare(SimScheduler.Opcode.WRITE, fileIndex, offsetBytes, buffer, flags, userData);
     }
 
+    /** A punch is a write of zeros here (and completes with 0): the media has no allocation to give back. */
+    @Override
+    public boolean preparePunch(int fileIndex, long offsetBytes, long lengthBytes, int flags, long userData) {
+        checkOpen();
+        if (lengthBytes <= 0 || lengthBytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("punch length " + lengthBytes);
+        }
+        MemorySegment zeros = java.lang.foreign.Arena.ofAuto().allocate(lengthBytes, alignmentBytes);
+        return scheduler.prepare(SimScheduler.Opcode.PUNCH, fileIndex, offsetBytes, zeros, flags, userData);
+    }
+
     @Override
     public boolean prepareFsync(int fileIndex, int flags, long userData) {
         checkOpen();

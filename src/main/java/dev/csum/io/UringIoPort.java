@@ -195,6 +195,18 @@ public final class UringIoPort implements IoPort {
         return true;
     }
 
+    @Override
+    public boolean preparePunch(int fileIndex, long offsetBytes, long lengthBytes, int flags, long userData) {
+        int fd = fd(fileIndex);
+        int slot = takeSlot(flags);
+        if (slot < 0) {
+            return false;
+        }
+        afterPrepare(ring.prepareFallocate(fd, LibcConstants.FALLOC_FL_PUNCH_HOLE | LibcConstants.FALLOC_FL_KEEP_SIZE,
+            offsetBytes, lengthBytes, sqeFlags(flags), slot), slot, flags, userData, 0);
+        return true;
+    }
+
     private int fd(int fileIndex) {
         if (fileIndex != DATA_FILE && fileIndex != METADATA_FILE) {
             throw new IllegalArgumentException("file index " + fileIndex);

@@ -37,10 +37,14 @@ public final class VolumeMetrics implements MeterBinder, RequestObserver {
     public static final String WRITE_LATENCY = "csum.write.latency";
     /** Name of the timer of flush latencies (fdatasync of the devices). */
     public static final String FLUSH_LATENCY = "csum.flush.latency";
+    /** Timer: discard requests (each chunk of up to 256 MiB), from acceptance to completion. */
+    public static final String DISCARD_LATENCY = "csum.discard.latency";
+    /** Timer: write-zeroes requests (each chunk of up to 256 MiB). */
+    public static final String WRITE_ZEROES_LATENCY = "csum.write.zeroes.latency";
     /**
      * Name of the counter of failed requests, tagged {@code op} ({@code read}, {@code write},
-     * {@code flush}) and {@code cause} ({@code integrity} for a checksum mismatch, {@code io} for any
-     * other failure); {@link #bindTo} registers all six series at 0.
+     * {@code flush}, {@code discard}, {@code write_zeroes}) and {@code cause} ({@code integrity} for a checksum mismatch, {@code io} for any
+     * other failure); {@link #bindTo} registers all ten series at 0.
      */
     public static final String REQUESTS_FAILED = "csum.requests.failed";
     /**
@@ -64,7 +68,7 @@ public final class VolumeMetrics implements MeterBinder, RequestObserver {
     public static final String SCRUB_LAST_COMPLETION = "csum.scrub.last.completion";
 
     /** Values of the {@code op} tag of {@link #REQUESTS_FAILED}, indexed by {@link RequestKind#ordinal()}. */
-    private static final String[] OPERATIONS = {"read", "write", "flush"};
+    private static final String[] OPERATIONS = {"read", "write", "flush", "discard", "write_zeroes"};
     /** Values of its {@code cause} tag: a checksum mismatch, or any other failure (the device's, mostly). */
     private static final String[] CAUSES = {"integrity", "io"};
     private static final int CAUSE_INTEGRITY = 0;
@@ -111,7 +115,9 @@ public final class VolumeMetrics implements MeterBinder, RequestObserver {
         Timer[] latency = {
             latencyTimer(registry, READ_LATENCY, "Latency of volume reads, from acceptance to completion"),
             latencyTimer(registry, WRITE_LATENCY, "Latency of volume writes, including the imd update"),
-            latencyTimer(registry, FLUSH_LATENCY, "Latency of volume flushes (fdatasync)")};
+            latencyTimer(registry, FLUSH_LATENCY, "Latency of volume flushes (fdatasync)"),
+            latencyTimer(registry, DISCARD_LATENCY, "Latency of volume discards, including the log record and the punch"),
+            latencyTimer(registry, WRITE_ZEROES_LATENCY, "Latency of volume write-zeroes, including the log record and the punch")};
         counter(registry, "csum.read.bytes", "Bytes returned by successful reads", "bytes",
             v -> v.stats().bytesRead());
         counter(registry, "csum.write.bytes", "Bytes of successful writes", "bytes", v -> v.stats().bytesWritten());

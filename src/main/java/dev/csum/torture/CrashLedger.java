@@ -195,6 +195,25 @@ final class CrashLedger {
         return entry != null && (entry.errorAny || (entry.errorFor != null && entry.errorFor.contains(mediaVersion)));
     }
 
+    /** Whether the block may read as an integrity error while the media holds a version {@code holds} accepts. */
+    boolean errorAllowed(int block, LongPredicate holds) {
+        Entry entry = entries[block];
+        if (entry == null) {
+            return false;
+        }
+        if (entry.errorAny) {
+            return true;
+        }
+        if (entry.errorFor != null) {
+            for (int k = 0; k < entry.errorFor.size(); k++) {
+                if (holds.test(entry.errorFor.get(k))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private static LongSet union(LongSet into, LongSet from) {
         if (from == null || from.isEmpty()) {
             return into;

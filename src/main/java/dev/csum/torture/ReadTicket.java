@@ -18,8 +18,11 @@ final class ReadTicket {
     final boolean[] metadataSuspectAtIssue;
     /** The version the media held when the read was issued (filled by the checker). */
     final long[] mediaVersionAtIssue;
+    /** The versions that are discards or write-zeroes: their blocks hold zeros ({@link BlockPattern#ZEROS}). */
+    private final java.util.BitSet zeroVersions;
 
-    ReadTicket(long firstBlock, int blockCount) {
+    ReadTicket(long firstBlock, int blockCount, java.util.BitSet zeroVersions) {
+        this.zeroVersions = zeroVersions;
         this.firstBlock = firstBlock;
         this.blockCount = blockCount;
         this.acceptable = new LongSet[blockCount];
@@ -30,8 +33,10 @@ final class ReadTicket {
         this.mediaVersionAtIssue = new long[blockCount];
     }
 
+    /** Whether the block may read as {@code version} (decoded from its bytes: a discard's version reads as zeros). */
     boolean accepts(int index, long version) {
-        return acceptable[index].contains(version);
+        return acceptable[index].contains(version)
+            || (version == BlockPattern.ZEROS && ReferenceModel.anyZeroVersion(acceptable[index], zeroVersions));
     }
 
     LongSet acceptable(int index) {

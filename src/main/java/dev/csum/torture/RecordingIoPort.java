@@ -40,7 +40,8 @@ public final class RecordingIoPort extends ForwardingIoPort {
     public record Extent(int fileIndex, long offsetBytes, long lengthBytes) {
     }
 
-    private record Pending(int fileIndex, long offsetBytes, MemorySegment buffer) {
+    /** {@code punch}: completes with 0 having stored the zeros of {@code buffer}. */
+    private record Pending(int fileIndex, long offsetBytes, MemorySegment buffer, boolean punch) {
     }
 
     private final AtomicLong clock;
@@ -70,9 +71,23 @@ public final class RecordingIoPort extends ForwardingIoPort {
     public boolean prepareWrite(int fileIndex, long offsetBytes, MemorySegment buffer, int flags, long userData) {
         boolean accepted = port.prepareWrite(fileIndex, offsetBytes, buffer, flags, userData);
         if (accepted) {
-            pending.put(userData, new Pending(fileIndex, offsetBytes, buffer));
+            pending.put(userData, new Pending(fileIndex, offsetBytes, buffer, false));
             synchronized (this) {
                 issued.add(new Extent(fileIndex, offsetBytes, buffer.byteSize()));
+            }
+        }
+        return accepted;
+    }
+
+    /** A punch is recorded as the write of zeros it amounts to. */
+    @Override
+    public boolean preparePunch(int fileIndex, long offsetBytes, long lengthBytes, int flags, long userData) {
+        boolean accepted = port.preparePunch(fileIndex, offsetBytes, lengthBytes, flags, userData);
+        if (accepted) {
+            pending.put(userData, new Pending(fileIndex, offsetBytes, MemorySegment.ofArray(new byte[Math.toIntExact(lengthBytes)]),
+                true));
+            synchronized (this) {
+                issued.add(new Extent(fileIndex, offsetBytes, lengthBytes));
             }
         }
         return accepted;
@@ -82,7 +97,7 @@ public final class RecordingIoPort extends ForwardingIoPort {
     public boolean prepareFsync(int fileIndex, int flags, long userData) {
         boolean accepted = port.prepareFsync(fileIndex, flags, userData);
         if (accepted) {
-            pending.put(userData, new Pending(fileIndex, -1, null));
+            pending.put(userData, new Pending(fileIndex, -1, null, false));
         }
         return accepted;
     }
@@ -94,7 +109,7 @@ public final class RecordingIoPort extends ForwardingIoPort {
             if (op != null) {
                 if (op.buffer == null && result == 0) {
                     record(new Record(clock.incrementAndGet(), op.fileIndex, 0, null));
-                } else if (op.buffer != null && result == op.buffer.byteSize()) {
+                } else if (op.buffer != null && result == (op.punch ? 0 : op.buffer.byteSize())) {
                     record(new Record(clock.incrementAndGet(), op.fileIndex, op.offsetBytes,
                         op.buffer.toArray(ValueLayout.JAVA_BYTE)));
                 }

@@ -68,6 +68,12 @@ final class ReferenceModel {
     private final java.util.HashMap<Long, Long> issueSeqByVersion = new java.util.HashMap<>();
     /** What a power loss is judged by, and what it allows afterwards. */
     private final CrashLedger ledger;
+    /**
+     * Versions that are discards or write-zeroes rather than writes: the blocks they cover hold zeros,
+     * which decode as {@link BlockPattern#ZEROS}, while the model keeps their own version (so that
+     * the order of writes and discards to a block is kept like the order of writes).
+     */
+    private final java.util.BitSet zeroVersions = new java.util.BitSet();
 
     /**
      * @param completedWritesMayBeLost true for the default durability mode under the volatile-cache
@@ -87,6 +93,40 @@ final class ReferenceModel {
     }
 
     // ---------------------------------------------------------------- writes
+
+    /** A discard or write-zeroes was issued: a write of {@code version} whose blocks read as zeros. */
+    void zeroingIssued(long firstBlock, int blockCount, long version) {
+        zeroVersions.set(Math.toIntExact(version));
+        writeIssued(firstBlock, blockCount, version);
+    }
+
+    /** Whether one of {@code versions} is a discard's or a write-zeroes' (whose blocks hold zeros). */
+    static boolean anyZeroVersion(LongSet versions, java.util.BitSet zeroVersions) {
+        for (int k = 0; k < versions.size(); k++) {
+            long version = versions.get(k);
+            if (version > 0 && version <= Integer.MAX_VALUE && zeroVersions.get((int) version)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The version of the discard or write-zeroes in flight on {@code block} whose punch the engine just
+     * issued (the newest, as the engine commits a block's operations in the order issued), or
+     * {@link BlockPattern#ZEROS} when none is.
+     */
+    long zeroingInFlight(long block) {
+        LongSet inflight = blocks[(int) block].inflight;
+        long newest = BlockPattern.ZEROS;
+        for (int k = 0; k < inflight.size(); k++) {
+            long version = inflight.get(k);
+            if (version > newest && zeroVersions.get(Math.toIntExact(version))) {
+                newest = version;
+            }
+        }
+        return newest;
+    }
 
     void writeIssued(long firstBlock, int blockCount, long version) {
         issueSeqByVersion.put(version, ++eventSeq);
@@ -181,6 +221,12 @@ final class ReferenceModel {
         if (!landed) {
             ledger.dropped((int) block, recordSequence);
         }
+    }
+
+    /** A fault stored other bytes over the block's data (zeros a misdirected punch left): as if its last write dropped. */
+    void dataClobbered(long block) {
+        blocks[(int) block].dropped = true;
+        blocks[(int) block].droppedSinceDurable = true;
     }
 
     /** Whether a stale read of {@code block} is the documented limit (see {@link CrashLedger}). */
@@ -300,7 +346,7 @@ final class ReferenceModel {
     // ---------------------------------------------------------------- reads
 
     ReadTicket readIssued(long firstBlock, int blockCount) {
-        ReadTicket read = new ReadTicket(firstBlock, blockCount);
+        ReadTicket read = new ReadTicket(firstBlock, blockCount, zeroVersions);
         for (int i = 0; i < blockCount; i++) {
             Block block = blocks[(int) (firstBlock + i)];
             read.acceptable[i] = readableNow((int) (firstBlock + i));
@@ -326,6 +372,11 @@ final class ReferenceModel {
 
     /** Whether {@code block} may read as an integrity error while the media holds {@code mediaVersion}. */
     boolean cacheErrorAllowed(long block, long mediaVersion) {
+        if (mediaVersion == BlockPattern.ZEROS) {
+            // Zeros on the media are what a discard's punch leaves: allowed if allowed for any discard.
+            return ledger.errorAllowed((int) block, version -> version == BlockPattern.ZEROS
+                || (version > 0 && version <= Integer.MAX_VALUE && zeroVersions.get((int) version)));
+        }
         return ledger.errorAllowed((int) block, mediaVersion);
     }
 

@@ -137,7 +137,9 @@ final class SeedChecker implements TorturePort.LandingListener {
             long first = blockAt(offsetBytes);
             long version = BlockPattern.decode(buffer, 0, blockSize, first); // one request: one version
             for (long i = 0; i < buffer.byteSize() / blockSize; i++) {
-                model.dataWriteIssued(first + i, version, log.recordOf(first + i));
+                // Zeros are a discard's punch (a write's pattern is never all zero): its version is the model's.
+                long issued = version == BlockPattern.ZEROS ? model.zeroingInFlight(first + i) : version;
+                model.dataWriteIssued(first + i, issued, log.recordOf(first + i));
             }
         }
     }

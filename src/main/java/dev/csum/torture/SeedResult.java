@@ -17,6 +17,8 @@ public final class SeedResult {
     long operations;
     long reads;
     long writes;
+    /** Of the writes, the discards and write-zeroes (their blocks read as zeros). */
+    long zeroings;
     long flushes;
     long crashes;
     long reopens;
@@ -149,6 +151,7 @@ public final class SeedResult {
         operations += other.operations;
         reads += other.reads;
         writes += other.writes;
+        zeroings += other.zeroings;
         flushes += other.flushes;
         crashes += other.crashes;
         reopens += other.reopens;

@@ -1,6 +1,7 @@
 package dev.csum.torture;
 
 import dev.csum.format.PortFormatter;
+import dev.csum.IoCallback;
 import dev.csum.Volume;
 import dev.csum.VolumeOptions;
 import dev.csum.checksum.ChecksumAlgorithm;
@@ -134,8 +135,10 @@ final class SeedRun {
         double kind = random.nextDouble();
         if (kind < 0.04) {
             issueFlush();
-        } else if (kind < 0.52) {
+        } else if (kind < 0.49) {
             issueWrite();
+        } else if (kind < 0.52) {
+            issueZeroing();
         } else {
             issueRead();
         }
@@ -198,6 +201,35 @@ final class SeedRun {
                 checker.writeFailed(first, count, failure);
             }
         }, 0);
+    }
+
+    /** A discard or (every other one) a write-zeroes: to the model, a write whose blocks hold zeros. */
+    private void issueZeroing() {
+        long[] range = randomRange();
+        long first = range[0];
+        int count = (int) range[1];
+        int blockSize = config.blockSizeBytes();
+        long version = nextVersion++;
+        model.zeroingIssued(first, count, version);
+        result.writes++;
+        result.zeroings++;
+        outstanding++;
+        int issuedIn = generation;
+        IoCallback completion = (token, failure) -> {
+            if (issuedIn != generation) {
+                return;
+            }
+            outstanding--;
+            model.writeCompleted(first, count, version, failure == null);
+            if (failure != null) {
+                checker.writeFailed(first, count, failure);
+            }
+        };
+        if (version % 2 == 0) {
+            volume.discard(first * blockSize, (long) count * blockSize, completion, 0);
+        } else {
+            volume.writeZeroes(first * blockSize, (long) count * blockSize, completion, 0);
+        }
     }
 
     private void issueRead() {
@@ -322,6 +354,9 @@ final class SeedRun {
         if (kind != SimMediaEvent.Kind.WRITE && kind != SimMediaEvent.Kind.WRITE_DURABLE) {
             return;
         }
+        if (event.fileIndex() == 0) {
+            zerosLanded(event);
+        }
         if (event.fileIndex() != metadataPhysical) {
             return;
         }
@@ -342,6 +377,51 @@ final class SeedRun {
                 }
             }
         }
+    }
+
+    /**
+     * Zeros stored over a data block that has no discard in flight: a discard's punch that a fault
+     * misdirected there (a write's pattern is never all zero). The block's data is corrupted like
+     * that of a dropped write: a read of those zeros is the documented double-fault limit only if its
+     * tuple was lost too ({@link SeedChecker}).
+     */
+    private void zerosLanded(SimMediaEvent event) {
+        int blockSize = config.blockSizeBytes();
+        byte[] data = event.data();
+        for (int at = 0; at + blockSize <= data.length; at += blockSize) {
+            long block = dataBlockAt(event.offsetBytes() + at);
+            if (block < 0 || model.zeroingInFlight(block) != BlockPattern.ZEROS) {
+                continue;
+            }
+            boolean zeros = true;
+            for (int i = at; i < at + blockSize && zeros; i++) {
+                zeros = data[i] == 0;
+            }
+            if (zeros) {
+                model.dataClobbered(block);
+            }
+        }
+    }
+
+    /** The logical block whose data lives at {@code offsetBytes} of physical file 0, or -1 (metadata, log, superblock). */
+    private long dataBlockAt(long offsetBytes) {
+        int blockSize = config.blockSizeBytes();
+        if (offsetBytes % blockSize != 0 || offsetBytes < blockSize) {
+            return -1;
+        }
+        long index = offsetBytes / blockSize - 1;
+        long block;
+        if (config.placement() == MetadataPlacement.SEPARATE) {
+            block = index;
+        } else {
+            int tuples = geometry.tuplesPerGroup();
+            long inGroup = index % (tuples + 2);
+            if (inGroup < 2) {
+                return -1;
+            }
+            block = index / (tuples + 2) * tuples + inGroup - 2;
+        }
+        return block < geometry.dataBlockCount() ? block : -1;
     }
 
     private void collectFaults() {

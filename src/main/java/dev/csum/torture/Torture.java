@@ -51,9 +51,10 @@ public final class Torture {
      */
     public static String summaryText(SeedResult result, int operationsPerSeed, long elapsedMillis, String replayOptions) {
         StringBuilder text = new StringBuilder();
-        text.append(String.format(Locale.ROOT, "csum torture: %d seeds, %d operations (%d reads, %d writes, %d flushes),"
-                + " %d crashes, %d clean reopens in %.1f s%n", result.seeds, result.operations, result.reads,
-            result.writes, result.flushes, result.crashes, result.reopens, elapsedMillis / 1000.0));
+        text.append(String.format(Locale.ROOT, "csum torture: %d seeds, %d operations (%d reads, %d writes of which %d"
+                + " discards or write-zeroes, %d flushes), %d crashes, %d clean reopens in %.1f s%n", result.seeds,
+            result.operations, result.reads, result.writes, result.zeroings, result.flushes, result.crashes,
+            result.reopens, elapsedMillis / 1000.0));
         text.append("faults injected:");
         for (FaultKind kind : FaultKind.values()) {
             text.append(' ').append(kind.name().toLowerCase(Locale.ROOT)).append('=').append(result.faultsInjected(kind));
@@ -100,6 +101,7 @@ public final class Torture {
         field(json, "operations", result.operations);
         field(json, "reads", result.reads);
         field(json, "writes", result.writes);
+        field(json, "discards", result.zeroings);
         field(json, "flushes", result.flushes);
         field(json, "crashes", result.crashes);
         field(json, "reopens", result.reopens);

@@ -38,7 +38,11 @@ final class TorturePort extends ForwardingIoPort {
         }
     }
 
-    private record Pending(boolean write, int fileIndex, long offsetBytes, MemorySegment buffer) {
+    /** {@code punch}: a punch, which stores the zeros of {@code buffer} and completes with 0. */
+    private record Pending(boolean write, int fileIndex, long offsetBytes, MemorySegment buffer, boolean punch) {
+        boolean succeeded(int result) {
+            return punch ? result == 0 : result == buffer.byteSize();
+        }
     }
 
     private final SimulatedDisk disk;
@@ -73,7 +77,7 @@ final class TorturePort extends ForwardingIoPort {
     public boolean prepareRead(int fileIndex, long offsetBytes, MemorySegment buffer, int flags, long userData) {
         boolean accepted = port.prepareRead(fileIndex, offsetBytes, buffer, flags, userData);
         if (accepted && !powerCut.isCut() && fileIndex == METADATA_FILE) {
-            transfers.put(userData, new Pending(false, fileIndex, offsetBytes, buffer));
+            transfers.put(userData, new Pending(false, fileIndex, offsetBytes, buffer, false));
         }
         return accepted;
     }
@@ -82,8 +86,20 @@ final class TorturePort extends ForwardingIoPort {
     public boolean prepareWrite(int fileIndex, long offsetBytes, MemorySegment buffer, int flags, long userData) {
         boolean accepted = port.prepareWrite(fileIndex, offsetBytes, buffer, flags, userData);
         if (accepted && !powerCut.isCut()) {
-            transfers.put(userData, new Pending(true, fileIndex, offsetBytes, buffer));
+            transfers.put(userData, new Pending(true, fileIndex, offsetBytes, buffer, false));
             listener.onWriteIssued(fileIndex, offsetBytes, buffer, flags);
+        }
+        return accepted;
+    }
+
+    /** A punch is, to the listener, a write of zeros. */
+    @Override
+    public boolean preparePunch(int fileIndex, long offsetBytes, long lengthBytes, int flags, long userData) {
+        boolean accepted = port.preparePunch(fileIndex, offsetBytes, lengthBytes, flags, userData);
+        if (accepted && !powerCut.isCut()) {
+            MemorySegment zeros = MemorySegment.ofArray(new byte[Math.toIntExact(lengthBytes)]);
+            transfers.put(userData, new Pending(true, fileIndex, offsetBytes, zeros, true));
+            listener.onWriteIssued(fileIndex, offsetBytes, zeros, flags);
         }
         return accepted;
     }
@@ -92,7 +108,7 @@ final class TorturePort extends ForwardingIoPort {
     public int submitAndReap(int minCompletions, CompletionSink sink) throws IOException {
         return port.submitAndReap(minCompletions, (userData, result) -> {
             Pending transfer = transfers.remove(userData);
-            if (transfer != null && result == transfer.buffer.byteSize()) {
+            if (transfer != null && transfer.succeeded(result)) {
                 byte[] onMedia = new byte[(int) transfer.buffer.byteSize()];
                 disk.readRaw(transfer.fileIndex, transfer.offsetBytes, onMedia);
                 listener.onTransfer(transfer.write, transfer.fileIndex, transfer.offsetBytes, transfer.buffer, onMedia);

@@ -11,6 +11,7 @@ public final class IoUringConstants {
     public static final byte IORING_OP_NOP = 0;
     public static final byte IORING_OP_FSYNC = 3;
     public static final byte IORING_OP_READ_FIXED = 4;
+    public static final byte IORING_OP_FALLOCATE = 17;
     public static final byte IORING_OP_WRITE_FIXED = 5;
     public static final byte IORING_OP_READ = 22;
     public static final byte IORING_OP_WRITE = 23;

@@ -1,5 +1,6 @@
 package dev.csum.uring;
 
+import static dev.csum.uring.IoUringConstants.IORING_OP_FALLOCATE;
 import static dev.csum.uring.IoUringConstants.IORING_OP_FSYNC;
 import static dev.csum.uring.IoUringConstants.IORING_OP_NOP;
 import static dev.csum.uring.IoUringConstants.IORING_OP_READ;
@@ -205,6 +206,21 @@ public final class Ring implements AutoCloseable {
             return false;
         }
         fill(sqe, IORING_OP_FSYNC, sqeFlags, fd, 0, 0, 0, fsyncFlags, 0, userData);
+        return true;
+    }
+
+    /**
+     * Prepares {@code fallocate(fd, mode, offsetBytes, lengthBytes)} (completes with 0 or a negative errno).
+     *
+     * @return false when the ring is full (nothing was queued)
+     */
+    public boolean prepareFallocate(int fd, int mode, long offsetBytes, long lengthBytes, int sqeFlags, long userData) {
+        long sqe = nextSqe();
+        if (sqe < 0) {
+            return false;
+        }
+        // As io_uring_prep_fallocate: the mode in len, the length in addr.
+        fill(sqe, IORING_OP_FALLOCATE, sqeFlags, fd, offsetBytes, lengthBytes, mode, 0, 0, userData);
         return true;
     }
 

@@ -60,6 +60,11 @@ final class HeldReadPort implements IoPort {
     }
 
     @Override
+    public boolean preparePunch(int fileIndex, long offsetBytes, long lengthBytes, int flags, long userData) {
+        return disk.preparePunch(fileIndex, offsetBytes, lengthBytes, flags, userData);
+    }
+
+    @Override
     public boolean prepareFsync(int fileIndex, int flags, long userData) {
         return disk.prepareFsync(fileIndex, flags, userData);
     }

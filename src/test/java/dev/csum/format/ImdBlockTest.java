@@ -47,6 +47,29 @@ class ImdBlockTest {
         assertEquals(0xa99b278e, ImdBlock.headerChecksum(block));
     }
 
+    /** FORMAT.md §4.1: a discarded tuple is flag bit 1 alone, checksum and tag 0; not written, discarded. */
+    @Test
+    void aDiscardedTupleIsPinned() {
+        MemorySegment block = sampleBlock(512);
+        ImdBlock.setTuple(block, 3, 0, ImdBlock.FLAG_DISCARDED, 0);
+        ImdBlock.seal(block);
+        assertEquals("00000000" + "0200" + "0000", HexFormat.of().formatHex(block.toArray(ValueLayout.JAVA_BYTE), 40, 48));
+        assertFalse(ImdBlock.tupleWritten(block, 3));
+        assertTrue(ImdBlock.tupleDiscarded(block, 3));
+        assertFalse(ImdBlock.tupleDiscarded(block, 0), "written");
+        assertFalse(ImdBlock.tupleDiscarded(block, 4), "never written");
+        ImdBlock.setTuple(block, 4, 1, ImdBlock.FLAG_WRITTEN | ImdBlock.FLAG_DISCARDED, 0);
+        assertFalse(ImdBlock.tupleDiscarded(block, 4), "bit 1 means discarded only with bit 0 clear");
+        assertEquals(ImdValidity.VALID, ImdBlock.validate(sampleBlockWithDiscard(), 5, TAG));
+    }
+
+    private static MemorySegment sampleBlockWithDiscard() {
+        MemorySegment block = sampleBlock(512);
+        ImdBlock.setTuple(block, 3, 0, ImdBlock.FLAG_DISCARDED, 0);
+        ImdBlock.seal(block);
+        return block;
+    }
+
     /** Copy i holds generations of parity i (commits alternate slots): the other parity is the other copy. */
     @Test
     void aCopyWhoseGenerationParityIsNotItsSlotIsTheWrongSlot() {

@@ -2,6 +2,7 @@ package dev.csum.format;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.lang.foreign.Arena;
@@ -48,6 +49,17 @@ class LogRecordTest {
         assertEquals(100, LogRecord.entryLogicalBlock(record, 0));
         assertEquals(0x12345678, ImdBlock.checksumOfBits(LogRecord.entryTupleBits(record, 0)));
         assertEquals(1981, LogRecord.entryLogicalBlock(record, 1));
+    }
+
+    /** FORMAT.md §4.1: a discarded block's entry carries flag bit 1 and nothing else. */
+    @Test
+    void aDiscardedEntryIsPinned() {
+        MemorySegment record = arena.allocate(512);
+        LogRecord.setEntry(record, 0, 100, ImdBlock.tupleBits(0, ImdBlock.FLAG_DISCARDED, 0));
+        LogRecord.seal(record, 512, TAG, 42, 40, 17, 1, OFFSET);
+        assertArrayEquals(HexFormat.of().parseHex("6400000000000000" + "00000000" + "0200" + "0000"),
+            record.asSlice(64, 16).toArray(ValueLayout.JAVA_BYTE));
+        assertFalse(ImdBlock.writtenOfBits(LogRecord.entryTupleBits(record, 0)));
     }
 
     @Test

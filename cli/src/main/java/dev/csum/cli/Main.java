@@ -56,6 +56,7 @@ public final class Main implements Callable<Integer> {
         commands.put("write", WriteCommand.class);
         commands.put("read", ReadCommand.class);
         commands.put("scrub", ScrubCommand.class);
+        commands.put("discard", DiscardCommand.class);
         commands.put("bench", BenchCommand.class);
         commands.put("demo", DemoCommand.class);
         commands.put("torture", TortureCommand.class);
