@@ -987,6 +987,30 @@ public final class Volume implements AutoCloseable {
         }
     }
 
+    // ------------------------------------------------------------------ counts
+
+    /**
+     * Counts every block by the state of its tuple — written, never written, discarded — and the
+     * groups whose metadata copies differ or are damaged, while the volume goes on serving (each group
+     * is counted as it stands when its metadata is looked at). Reads every group's metadata pair
+     * through the metadata cache, at full queue depth: about 8 KiB per 2 MiB of 4096-byte-block data
+     * (a 64 GiB volume: 260 MB); no data is read. The calling thread waits. Not from an I/O callback.
+     *
+     * @return the counts
+     * @throws IOException when a metadata read failed
+     * @throws IllegalStateException when the volume is closed, or stopped after an internal error; or
+     *     when called on the event loop
+     */
+    public BlockCounts countBlocks() throws IOException {
+        checks.checkOpen(closed);
+        if (loop.inLoop()) {
+            throw new IllegalStateException("countBlocks() waits for the event loop it would run on; call it from "
+                + "another thread");
+        }
+        return BlockCountScan.run(this, (offsetBytes, lengthBytes, scan) ->
+            submit(Request.COUNT, offsetBytes, lengthBytes, null, null, scan, 0, null));
+    }
+
     // ------------------------------------------------------------------ scrub
 
     /**

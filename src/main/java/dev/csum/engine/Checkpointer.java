@@ -357,6 +357,7 @@ final class Checkpointer {
             if (state.checkpointFailure == null) {
                 state.logTailSequence = state.sinceSnapshotSequence;
                 state.unsettled = state.commitsCompleted != state.commitsAtSnapshot;
+                state.copiesDiffer = false; // both copies written from one snapshot
             } else {
                 // Not retried by eviction or close (a device failing writes would loop forever): the
                 // group's log cover moves to a session-wide pin, so the log is never trimmed past it.

@@ -52,6 +52,8 @@ public final class Engine implements IoPort.CompletionSink {
     private final Syncs syncs;
     private boolean closing;
     private boolean closed;
+    /** Groups the open's recovery replayed from the log (read-only: in memory only). */
+    private final int groupsReplayedAtOpen;
 
     /**
      * An engine over a volume whose log has been recovered ({@link LogRecovery}).
@@ -62,6 +64,7 @@ public final class Engine implements IoPort.CompletionSink {
     public Engine(IoPort port, Superblock superblock, EngineSettings settings, LogRecovery.Result logStart,
                   ResultDelivery delivery) {
         this.port = port;
+        this.groupsReplayedAtOpen = logStart.replayedGroups();
         Geometry layout = superblock.geometry();
         int blockBytes = layout.blockSizeBytes();
         this.queueDepth = port.queueDepth();
@@ -164,9 +167,14 @@ public final class Engine implements IoPort.CompletionSink {
         assert request.kind == Request.FLUSH || request.blockCount > 0 : "empty request";
         if (request.kind == Request.FLUSH) {
             syncs.startFlush(request);
-        } else if (Request.zeroes(request.kind)) {
-            // No data, so no buffer: its pieces go straight to their groups' commits.
-            assert !readOnly : "a discard reached a read-only engine";
+        } else if (Request.noData(request.kind)) {
+            // No data, so no buffer: a discard's pieces go straight to their groups' commits, a count's
+            // to their groups' pairs.
+            assert !readOnly || request.kind == Request.COUNT : "a discard reached a read-only engine";
+            if (request.kind == Request.COUNT) {
+                request.tallyLogFraction = log == null ? -1 : log.fill();
+                request.tallyGroupsReplayed = groupsReplayedAtOpen;
+            }
             router.split(request);
         } else if ((bufferWaitHead != null && request.buffer == null) || !startWithBuffer(request)) {
             // First come, first served among requests that need buffer space (one bringing its own

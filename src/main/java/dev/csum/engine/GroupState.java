@@ -40,6 +40,11 @@ final class GroupState {
      * checkpoint must write both before the group may be evicted (and before close).
      */
     boolean unsettled;
+    /**
+     * The two imd copies differed when the pair was loaded (one damaged, stale, or left different) and
+     * no checkpoint has rewritten both since: what {@code csum status} counts.
+     */
+    boolean copiesDiffer;
     boolean settleRequested;
     int newerCopy;
     /** Generation of the newer imd copy on disk (checkpoints write the next two). */
@@ -101,6 +106,7 @@ final class GroupState {
         previousValid = false;
         commitsCompleted = 0;
         unsettled = false;
+        copiesDiffer = false;
         settleRequested = false;
         newerCopy = 0;
         generation = 0;

@@ -103,6 +103,7 @@ final class PairLoader {
             int newerGeneration = state.newerCopy == 1 ? secondGeneration : firstGeneration;
             int olderGeneration = state.newerCopy == 1 ? firstGeneration : secondGeneration;
             boolean differ = tuplesDiffer(state);
+            state.copiesDiffer = differ;
             // Commits alternate slots one generation apart, so a crash leaves the copies at most one
             // apart. A wider gap means an imd write was lost or misdirected: the older copy is stale
             // beyond any write in flight, and trusting it could bless stale data (or call a damaged
@@ -124,6 +125,7 @@ final class PairLoader {
                 state.unsettled = differ;
             }
         } else if (firstUsable || secondUsable) {
+            state.copiesDiffer = true;
             state.newerCopy = firstUsable ? 0 : 1;
             state.unsettled = true;
             context.counters.increment(EngineCounters.METADATA_FALLBACKS);

@@ -92,6 +92,13 @@ final class PieceRouter {
         state.users++;
         if (Request.changesTuples(piece.request.kind)) {
             commits.addWrite(state, piece);
+        } else if (piece.request.kind == Request.COUNT) {
+            piece.dataDone = true; // none to read: counted once the pair is here
+            if (state.loaded()) {
+                reads.count(piece);
+            } else {
+                state.readWaiters.add(piece);
+            }
         } else {
             reads.issue(piece);
             if (!state.loaded()) {

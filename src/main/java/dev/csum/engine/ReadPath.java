@@ -141,6 +141,14 @@ final class ReadPath {
     void onGroupLoaded(GroupState state, IOException failure) {
         Piece piece;
         while ((piece = state.readWaiters.poll()) != null) {
+            if (piece.request.kind == Request.COUNT) {
+                if (failure != null) {
+                    completion.finishPiece(piece, failure);
+                } else {
+                    count(piece);
+                }
+                continue;
+            }
             if (failure != null) {
                 if (piece.dataDone) {
                     completion.finishPiece(piece, failure);
@@ -152,6 +160,29 @@ final class ReadPath {
                 verify(piece);
             }
         }
+    }
+
+    /** A count piece's group is loaded: tallies its blocks (and, once per group, the group) and finishes it. */
+    void count(Piece piece) {
+        GroupState state = piece.group;
+        long[] tally = piece.request.tally;
+        boolean firstPieceOfGroup = piece.firstIndex == 0;
+        if (state.damaged()) {
+            tally[Request.TALLY_GROUPS_DAMAGED] += firstPieceOfGroup ? 1 : 0;
+            completion.finishPiece(piece, null);
+            return;
+        }
+        if (firstPieceOfGroup && state.copiesDiffer) {
+            tally[Request.TALLY_GROUPS_DIFFERING]++;
+        }
+        MemorySegment committed = state.committed();
+        for (int i = 0; i < piece.blockCount; i++) {
+            int index = piece.firstIndex + i;
+            int slot = ImdBlock.tupleWritten(committed, index) ? Request.TALLY_WRITTEN
+                : ImdBlock.tupleDiscarded(committed, index) ? Request.TALLY_DISCARDED : Request.TALLY_NEVER_WRITTEN;
+            tally[slot]++;
+        }
+        completion.finishPiece(piece, null);
     }
 
     void verify(Piece piece) {

@@ -19,6 +19,32 @@ public final class Request {
     /** Write zeroes: as {@link #DISCARD} in the engine (the blocks read as zeros); told apart in counters. */
     public static final byte WRITE_ZEROES = 5;
 
+    /**
+     * Count: tallies the tuples of the range's groups (loading each pair through the imd cache) into
+     * {@link #tally} and hands them to its callback, a {@link TupleTally}. No data is read. Whole
+     * groups are counted once each: a count's range should start and end on group boundaries.
+     */
+    public static final byte COUNT = 6;
+
+    /** {@link #tally} slots. */
+    static final int TALLY_WRITTEN = 0;
+    static final int TALLY_NEVER_WRITTEN = 1;
+    static final int TALLY_DISCARDED = 2;
+    static final int TALLY_GROUPS_DIFFERING = 3;
+    static final int TALLY_GROUPS_DAMAGED = 4;
+
+    /** A count request's tallies (see {@link #COUNT}). */
+    final long[] tally = new long[5];
+    /** A count request's log fill when it started; -1 read-only. */
+    double tallyLogFraction;
+    /** A count request's: groups the open's recovery replayed from the log. */
+    long tallyGroupsReplayed;
+
+    /** Whether a request of {@code kind} moves no data (discard, write-zeroes, count): it needs no buffer. */
+    static boolean noData(byte kind) {
+        return kind == DISCARD || kind == WRITE_ZEROES || kind == COUNT;
+    }
+
     /** Whether a request of {@code kind} changes tuples: a write, a discard or a write-zeroes. */
     static boolean changesTuples(byte kind) {
         return kind == WRITE || kind == DISCARD || kind == WRITE_ZEROES;
@@ -102,6 +128,9 @@ public final class Request {
     }
 
     void reset() {
+        java.util.Arrays.fill(tally, 0);
+        tallyLogFraction = 0;
+        tallyGroupsReplayed = 0;
         kind = 0;
         offsetBytes = 0;
         firstBlock = 0;

@@ -66,6 +66,10 @@ final class RequestCompletion {
                 }
                 counters.increment(EngineCounters.WRITES);
             }
+            case Request.COUNT -> ((TupleTally) request.callback).add(request.tally[Request.TALLY_WRITTEN],
+                request.tally[Request.TALLY_NEVER_WRITTEN], request.tally[Request.TALLY_DISCARDED],
+                request.tally[Request.TALLY_GROUPS_DIFFERING], request.tally[Request.TALLY_GROUPS_DAMAGED],
+                request.tallyLogFraction, request.tallyGroupsReplayed);
             case Request.DISCARD, Request.WRITE_ZEROES -> {
                 if (failure == null) {
                     counters.add(EngineCounters.BYTES_DISCARDED, request.lengthBytes);
@@ -78,7 +82,7 @@ final class RequestCompletion {
             buffers.free(request.buffer);
             request.buffer = null;
         }
-        if (request.startNanos != 0) {
+        if (request.startNanos != 0 && request.kind != Request.COUNT) {
             int listenerFailures = listeners.requestCompleted(request.kind, request.lengthBytes,
                 System.nanoTime() - request.startNanos, failure != null, mismatched);
             if (listenerFailures > 0) {

@@ -1,6 +1,7 @@
 package dev.csum.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -59,5 +60,30 @@ class DiscardCommandTest {
             .assertOneLineError(2, "runs past the end of the volume");
         Cli.run("discard", device.toString(), "--offset", "0").assertOneLineError(2, "--length");
         assertArrayEquals(data, Cli.run("read", device.toString(), "--offset", "0", "--length", "8k").assertOk().outBytes());
+    }
+
+    @Test
+    void statusCountsWrittenNeverWrittenAndDiscardedBlocks() throws Exception {
+        Path device = directory.resolve("v");
+        Cli.run("format", device.toString(), "--size", "8m").assertOk();
+        Cli.runWithInput(new byte[3 << 20], "write", device.toString(), "--offset", "0").assertOk(); // 768 blocks
+        Cli.run("discard", device.toString(), "--offset", "1m", "--length", "512k").assertOk(); // 128 of them
+        Cli.run("discard", device.toString(), "--offset", "4m", "--length", "64k", "--zeroes").assertOk(); // 16 more
+        java.util.Map<String, Object> status = MiniJson.object(Cli.run("status", device.toString(), "--json").assertOk().out());
+        double dataBlocks = (Double) status.get("data_blocks");
+        assertEquals(768.0 - 128, status.get("written_blocks"));
+        assertEquals(128.0 + 16, status.get("discarded_blocks"));
+        assertEquals(dataBlocks - 640, status.get("unwritten_blocks"));
+        assertEquals(dataBlocks - 640 - 144, status.get("never_written_blocks"));
+        assertEquals(0.0, status.get("groups_with_differing_copies"));
+        assertEquals(0.0, status.get("log_groups_to_replay"));
+        assertEquals(null, status.get("counts_unavailable"));
+        String text = Cli.run("status", device.toString()).assertOk().out();
+        assertTrue(text.contains("written blocks:    640 ("), text);
+        assertTrue(text.contains("never written, 144 discarded"), text);
+        java.util.Map<String, Object> labelOnly = MiniJson.object(
+            Cli.run("status", device.toString(), "--json", "--no-counts").assertOk().out());
+        assertEquals(null, labelOnly.get("written_blocks"));
+        assertTrue(((String) labelOnly.get("counts_unavailable")).contains("--no-counts"));
     }
 }
