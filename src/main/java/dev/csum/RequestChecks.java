@@ -71,20 +71,7 @@ final class RequestChecks {
         if (segment == null) {
             throw new IllegalArgumentException(what + " buffer must not be null");
         }
-        if (offsetBytes < 0) {
-            throw new IllegalArgumentException(what + " offset must not be negative, was " + offsetBytes);
-        }
-        if (lengthBytes <= 0) {
-            throw new IllegalArgumentException(what + " length must be positive, was " + lengthBytes);
-        }
-        if (offsetBytes % blockSizeBytes != 0 || lengthBytes % blockSizeBytes != 0) {
-            throw new IllegalArgumentException(what + " of " + lengthBytes + " bytes at offset " + offsetBytes
-                + " is not aligned to the " + blockSizeBytes + "-byte block size");
-        }
-        if (offsetBytes > sizeBytes - lengthBytes) {
-            throw new IllegalArgumentException(what + " of " + lengthBytes + " bytes at offset " + offsetBytes
-                + " goes beyond the end of the volume (" + sizeBytes + " bytes)");
-        }
+        checkRange(what, offsetBytes, lengthBytes);
         if (lengthBytes > maxRequestBytes) {
             throw new IllegalArgumentException(what + " of " + lengthBytes + " bytes exceeds the largest request, "
                 + maxRequestBytes + " bytes (split it, or open with a larger buffer arena)");

@@ -190,8 +190,13 @@ final class SeedRun {
         model.writeIssued(first, count, version);
         result.writes++;
         outstanding++;
+        volume.write(first * blockSize, data.byteSize(), data, null, writeCompletion(first, count, version), 0);
+    }
+
+    /** The completion of a write, discard or write-zeroes issued now: ignored once a crash ended its session. */
+    private IoCallback writeCompletion(long first, int count, long version) {
         int issuedIn = generation;
-        volume.write(first * blockSize, data.byteSize(), data, null, (token, failure) -> {
+        return (token, failure) -> {
             if (issuedIn != generation) {
                 return;
             }
@@ -200,7 +205,7 @@ final class SeedRun {
             if (failure != null) {
                 checker.writeFailed(first, count, failure);
             }
-        }, 0);
+        };
     }
 
     /** A discard or (every other one) a write-zeroes: to the model, a write whose blocks hold zeros. */
@@ -214,17 +219,7 @@ final class SeedRun {
         result.writes++;
         result.zeroings++;
         outstanding++;
-        int issuedIn = generation;
-        IoCallback completion = (token, failure) -> {
-            if (issuedIn != generation) {
-                return;
-            }
-            outstanding--;
-            model.writeCompleted(first, count, version, failure == null);
-            if (failure != null) {
-                checker.writeFailed(first, count, failure);
-            }
-        };
+        IoCallback completion = writeCompletion(first, count, version);
         if (version % 2 == 0) {
             volume.discard(first * blockSize, (long) count * blockSize, completion, 0);
         } else {
