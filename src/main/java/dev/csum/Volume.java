@@ -3,6 +3,7 @@ package dev.csum;
 import dev.csum.engine.Engine;
 import dev.csum.engine.EngineTestFault;
 import dev.csum.engine.LogRecovery;
+import dev.csum.engine.LogSettling;
 import dev.csum.engine.EngineSettings;
 import dev.csum.engine.EventLoop;
 import dev.csum.engine.Request;
@@ -10,6 +11,7 @@ import dev.csum.format.PortSuperblock;
 import dev.csum.format.Superblock;
 import dev.csum.format.VolumeConverter;
 import dev.csum.format.VolumeFormatter;
+import dev.csum.format.VolumeGrower;
 import dev.csum.format.VolumeLabel;
 import dev.csum.internal.VolumeInternals;
 import dev.csum.io.DeviceLock;
@@ -288,6 +290,43 @@ public final class Volume implements AutoCloseable {
     private static EngineSettings settings(VolumeOptions options, EngineTestFault testFault) {
         return new EngineSettings(options.imdCacheBytes(), options.bufferArenaBytes(),
             options.durability() == Durability.STRICT, options.verifyReads(), options.readOnly(), testFault);
+    }
+
+    /**
+     * Grows a closed volume of the current format version, in place, to a larger device: the volume
+     * gains data blocks (and groups) at its end; every block written keeps its data and checksum; the
+     * tuple log keeps its length and moves after the new last group (interleaved) or metadata pair
+     * (separate) with the backup superblock after it; blocks that were never written, the new ones
+     * included, read as zeros. A regular file grows to {@link GrowOptions#sizeBytes()} (a sparse hole);
+     * a block device must hold it already. Offline only: the volume must not be open (an open volume
+     * does not grow), and shrinking is refused.
+     *
+     * <p>Takes the same exclusive lock as {@link #open}; everything is checked before the first write.
+     * It first recovers the tuple log in place as a writable open would, so that nothing remains to
+     * replay, then makes every block that changes role read as zeros, writes the new backup superblock,
+     * and the new primary superblock of the device holding the log (the commit point), each synced
+     * before the next: a crash leaves the volume of the old size or of the new one, its data intact
+     * (docs/FORMAT.md §7.2). A size that gives no more data blocks than the volume has writes nothing and
+     * returns the volume's info as it is.
+     *
+     * @param options the volume's devices and the new size
+     * @return the volume's identity and geometry after growing
+     * @throws IllegalArgumentException when the size is below the volume's (shrinking), a regular file is
+     *     longer than the size asked, a block device is shorter than it, a metadata block device has no
+     *     room for the new metadata, a device is not writable, or the metadata device is the data device
+     * @throws InvalidVolumeException when the devices are not a volume this build writes (the message
+     *     says why, as {@link #open} would; a volume of format version 1 must be converted first)
+     * @throws IllegalStateException when this process has the volume open
+     * @throws IOException when a device does not exist or cannot be read or written, or another process
+     *     has the volume open
+     */
+    public static VolumeInfo grow(GrowOptions options) throws IOException {
+        try {
+            return ApiMapping.info(VolumeGrower.grow(new VolumeGrower.Request(options.dataPath(), options.metadataPath(),
+                options.sizeBytes()), LogSettling::settle));
+        } catch (dev.csum.format.InvalidVolumeException refused) {
+            throw ApiMapping.invalidVolume(refused);
+        }
     }
 
     // ------------------------------------------------------------------ geometry and state

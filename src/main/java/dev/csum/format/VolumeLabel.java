@@ -47,7 +47,7 @@ public final class VolumeLabel {
      *                         its backup), {@link DeviceRole#METADATA} (by its backup),
      *                         {@link DeviceRole#DATA} (by the metadata device's copy; also when it is
      *                         still the version 1 superblock an interrupted {@link VolumeConverter
-     *                         conversion} left); empty when every primary was valid.
+     *                         conversion} or {@link VolumeGrower grow} left); empty when every primary was valid.
      *                         {@link #restorePrimaries} rewrites them.
      * @param warnings         one line per problem found and worked around
      */
@@ -161,7 +161,8 @@ public final class VolumeLabel {
                 return false;
             }
             if (before.validity() != SuperblockValidity.DAMAGED
-                    && !(before.valid() && VolumeConverter.convertedFrom(expected, before.superblock()))) {
+                    && !(before.valid() && (VolumeConverter.convertedFrom(expected, before.superblock())
+                        || VolumeGrower.grownFrom(expected, before.superblock())))) {
                 throw new InvalidVolumeException(path + ": not restoring the primary superblock: block 0 is no longer damaged but "
                         + (before.valid() ? "holds " + before.superblock() : before.problem().getMessage()));
             }
@@ -261,6 +262,13 @@ public final class VolumeLabel {
             damaged.add(DeviceRole.DATA);
             warnings.add(dataPath + ": superblock of format version 1, the metadata device's of version 2 (a conversion was"
                     + " interrupted); using the metadata device's copy");
+        } else if (dataPrimary.valid() && VolumeGrower.grownFrom(metadataSuperblock.withRole(DeviceRole.DATA), dataPrimary.superblock())) {
+            // A grow committed (the metadata device's superblock is the grown one) and crashed before
+            // the data device's primary: the volume is the grown one, the data device's block 0 outdated.
+            dataSuperblock = metadataSuperblock.withRole(DeviceRole.DATA);
+            damaged.add(DeviceRole.DATA);
+            warnings.add(dataPath + ": superblock of " + dataPrimary.superblock().dataBlockCount() + " data blocks, the metadata"
+                    + " device's of " + dataSuperblock.dataBlockCount() + " (a grow was interrupted); using the metadata device's copy");
         } else if (dataPrimary.valid()) {
             dataSuperblock = dataPrimary.superblock();
         } else {

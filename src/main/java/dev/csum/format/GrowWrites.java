@@ -1,0 +1,164 @@
+package dev.csum.format;
+
+import dev.csum.io.IoPort;
+import dev.csum.io.PortIo;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The writes of growing a volume (docs/FORMAT.md §7.2), through an {@link IoPort} whose files are
+ * already their new size: settle the log, carry the log sequence ceiling, zero every block that
+ * changes role, write the new backup superblock, zero the old one, then the commit (the metadata
+ * device's primary) and, separate, the data device's primary — each step synced before the next.
+ * {@link VolumeGrower} checks everything and takes the lock first; a simulated disk calls
+ * {@link VolumeGrower#growOnPort} directly. Blocking, single-threaded, before any engine runs.
+ */
+final class GrowWrites {
+    /** Bytes of zeros written at once. */
+    private static final int ZERO_CHUNK_BYTES = 1 << 20;
+
+    /**
+     * Makes a range of one of the port's files read as zeros without writing it, if it can (a hole
+     * punched): true when done, false to have the zeros written.
+     */
+    @FunctionalInterface
+    interface FastZeroing {
+        FastZeroing NONE = (fileIndex, offsetBytes, lengthBytes) -> false;
+
+        boolean zero(int fileIndex, long offsetBytes, long lengthBytes);
+    }
+
+    /**
+     * The grow of one volume.
+     *
+     * @param before             the data device's superblock now
+     * @param after              the data device's superblock once grown
+     * @param dataZeroedFromBytes the data file (interleaved: the file) reads as zeros from here on
+     *                           without being written (the end of a regular file before it grew;
+     *                           {@link Long#MAX_VALUE} for a device whose blocks hold anything)
+     * @param metadataZeroedFromBytes the same for the separate metadata file
+     */
+    record Plan(Superblock before, Superblock after, long dataZeroedFromBytes, long metadataZeroedFromBytes) {
+    }
+
+    private final IoPort port;
+    private final PortIo io;
+    private final Plan plan;
+    private final FastZeroing zeroing;
+    private final int blockSizeBytes;
+    private final Arena arena = Arena.ofShared(); // shared: a port may do the I/O on its own threads
+    private final MemorySegment block;
+
+    private GrowWrites(IoPort port, Plan plan, FastZeroing zeroing) {
+        this.port = port;
+        this.io = new PortIo(port);
+        this.plan = plan;
+        this.zeroing = zeroing;
+        this.blockSizeBytes = plan.before().blockSizeBytes();
+        this.block = arena.allocate(blockSizeBytes, alignment());
+    }
+
+    /** Runs the grow of {@code plan} on {@code port} up to {@code lastStep}; returns the superblock that then rules. */
+    static Superblock run(IoPort port, Plan plan, VolumeGrower.LogSettler settler, FastZeroing zeroing,
+                          VolumeGrower.Step lastStep) throws IOException {
+        GrowWrites writes = new GrowWrites(port, plan, zeroing);
+        try {
+            return writes.run(settler, lastStep);
+        } finally {
+            writes.arena.close();
+        }
+    }
+
+    private Superblock run(VolumeGrower.LogSettler settler, VolumeGrower.Step lastStep) throws IOException {
+        Superblock before = plan.before();
+        Superblock after = plan.after();
+        Geometry old = before.geometry();
+        Geometry grown = after.geometry();
+        // (1) Settle: nothing left to replay, and a ceiling at least the floor in the old copies.
+        VolumeGrower.SettledLog settled = settler.settle(port, before);
+        long floor = Math.max(settled.storedCeiling(), settled.nextSequence());
+        if (settled.storedCeiling() < floor) {
+            writeSuperblock(IoPort.METADATA_FILE, old.backupSuperblockOffsetBytes(), before.metadataCopy(), floor);
+            writeSuperblock(IoPort.METADATA_FILE, 0, before.metadataCopy(), floor);
+        }
+        if (lastStep == VolumeGrower.Step.SETTLED) {
+            return before;
+        }
+        // (2) Every block that changes role reads as zeros, but the old backup (the old volume's still).
+        long oldBackup = old.backupSuperblockOffsetBytes();
+        // Up to the new backup; on a regular file, all it held before it grew (an earlier attempt's backup included).
+        long metadataEnd = plan.metadataZeroedFromBytes() == Long.MAX_VALUE ? grown.backupSuperblockOffsetBytes()
+            : Math.max(grown.backupSuperblockOffsetBytes(), plan.metadataZeroedFromBytes());
+        zero(IoPort.METADATA_FILE, old.logOffsetBytes(), oldBackup, plan.metadataZeroedFromBytes());
+        zero(IoPort.METADATA_FILE, oldBackup + blockSizeBytes, metadataEnd, plan.metadataZeroedFromBytes());
+        if (after.placement() == MetadataPlacement.SEPARATE && after.dataZeroed()) {
+            zero(IoPort.DATA_FILE, old.dataFileSizeBytes(), grown.dataFileSizeBytes(), plan.dataZeroedFromBytes());
+            sync(IoPort.DATA_FILE);
+        }
+        sync(IoPort.METADATA_FILE);
+        if (lastStep == VolumeGrower.Step.ZEROED) {
+            return before;
+        }
+        // (3) The new backup: the new volume is complete but for its primary.
+        writeSuperblock(IoPort.METADATA_FILE, grown.backupSuperblockOffsetBytes(), after.metadataCopy(), floor);
+        if (lastStep == VolumeGrower.Step.BACKUP_WRITTEN) {
+            return before;
+        }
+        // (4) The old backup lies inside the new layout: zeros.
+        zero(IoPort.METADATA_FILE, oldBackup, oldBackup + blockSizeBytes, Long.MAX_VALUE);
+        sync(IoPort.METADATA_FILE);
+        if (lastStep == VolumeGrower.Step.OLD_BACKUP_ZEROED) {
+            return before;
+        }
+        // (5) The commit: the metadata device's primary; then, separate, the data device's.
+        writeSuperblock(IoPort.METADATA_FILE, 0, after.metadataCopy(), floor);
+        if (lastStep == VolumeGrower.Step.COMMITTED || after.placement() == MetadataPlacement.INTERLEAVED) {
+            return after;
+        }
+        writeSuperblock(IoPort.DATA_FILE, 0, after, 0);
+        return after;
+    }
+
+    /** Zeros in {@code [fromBytes, toBytes)} of {@code fileIndex}, up to {@code zeroedFromBytes} (beyond it they are already). */
+    private void zero(int fileIndex, long fromBytes, long toBytes, long zeroedFromBytes) throws IOException {
+        long end = Math.min(toBytes, zeroedFromBytes);
+        if (end <= fromBytes || zeroing.zero(fileIndex, fromBytes, end - fromBytes)) {
+            return;
+        }
+        MemorySegment zeros = arena.allocate(Math.min(ZERO_CHUNK_BYTES, end - fromBytes), alignment());
+        for (long offset = fromBytes; offset < end; offset += zeros.byteSize()) {
+            write(fileIndex, offset, zeros.asSlice(0, Math.min(zeros.byteSize(), end - offset)));
+        }
+    }
+
+    private void writeSuperblock(int fileIndex, long offsetBytes, Superblock superblock, long ceiling) throws IOException {
+        superblock.encode(block, ceiling);
+        write(fileIndex, offsetBytes, block);
+        sync(fileIndex);
+    }
+
+    private void write(int fileIndex, long offsetBytes, MemorySegment bytes) throws IOException {
+        int written = io.write(fileIndex, offsetBytes, bytes);
+        if (written != bytes.byteSize()) {
+            throw new IOException("grow: writing " + bytes.byteSize() + " bytes at byte " + offsetBytes + " of the "
+                + fileName(fileIndex) + " failed: result " + written);
+        }
+    }
+
+    private void sync(int fileIndex) throws IOException {
+        int result = io.fdatasync(fileIndex);
+        if (result < 0) {
+            throw new IOException("grow: syncing the " + fileName(fileIndex) + " failed: result " + result);
+        }
+    }
+
+    private String fileName(int fileIndex) {
+        return plan.before().placement() == MetadataPlacement.INTERLEAVED ? "device"
+            : fileIndex == IoPort.DATA_FILE ? "data device" : "metadata device";
+    }
+
+    private long alignment() {
+        return Math.max(blockSizeBytes, port.alignmentBytes());
+    }
+}

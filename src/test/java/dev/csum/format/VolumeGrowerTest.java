@@ -1,0 +1,166 @@
+package dev.csum.format;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.csum.FormatOptions;
+import dev.csum.Volume;
+import dev.csum.VolumeOptions;
+import dev.csum.engine.LogSettling;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The grow's writes and their crash states (docs/FORMAT.md §7.2): stopped after each step, as a crash
+ * would leave it, the volume opens as the old size (before the commit) or the new (from it), every
+ * block written reading back, and grow run again finishes it. A torn commit finds the new backup.
+ */
+class VolumeGrowerTest {
+    private static final long OLD_SIZE = 4L << 20;
+    private static final long NEW_SIZE = 9L << 20;
+
+    @TempDir
+    Path dir;
+
+    private record Written(long block, byte[] bytes) {
+    }
+
+    /** Formats a volume and writes recognisable blocks, the old last block included; returns them. */
+    private static List<Written> formatAndWrite(Path data, Path metadata, int blockSize) throws IOException {
+        Volume.format(FormatOptions.of(data).withMetadataPath(metadata).withSizeBytes(OLD_SIZE).withBlockSizeBytes(blockSize));
+        Random random = new Random(blockSize);
+        try (Volume volume = Volume.open(VolumeOptions.of(data).withMetadataPath(metadata))) {
+            long blocks = volume.sizeBytes() / blockSize;
+            List<Written> written = List.of(new Written(0, new byte[3 * blockSize]), new Written(70, new byte[blockSize]),
+                new Written(blocks - 3, new byte[3 * blockSize]));
+            for (Written w : written) {
+                random.nextBytes(w.bytes());
+                volume.writeBlocking(w.block() * blockSize, w.bytes(), 0, w.bytes().length);
+            }
+            return written;
+        }
+    }
+
+    private static void assertReads(Path data, Path metadata, boolean readOnly, List<Written> written) throws IOException {
+        try (Volume volume = Volume.open(VolumeOptions.of(data).withMetadataPath(metadata).withReadOnly(readOnly))) {
+            for (Written w : written) {
+                byte[] read = new byte[w.bytes().length];
+                volume.readBlocking(w.block() * volume.blockSizeBytes(), read, 0, read.length);
+                assertArrayEquals(w.bytes(), read, "blocks from " + w.block());
+            }
+        }
+    }
+
+    private static VolumeGrower.Request request(Path data, Path metadata) {
+        return new VolumeGrower.Request(data, metadata, NEW_SIZE);
+    }
+
+    @ParameterizedTest(name = "separate={0}, block {1}, stopped after {2}")
+    @CsvSource({"false, 4096, SETTLED", "false, 4096, ZEROED", "false, 4096, BACKUP_WRITTEN", "false, 4096, OLD_BACKUP_ZEROED",
+        "false, 512, ZEROED", "false, 512, OLD_BACKUP_ZEROED",
+        "true, 4096, SETTLED", "true, 4096, ZEROED", "true, 4096, BACKUP_WRITTEN", "true, 4096, OLD_BACKUP_ZEROED",
+        "true, 512, OLD_BACKUP_ZEROED"})
+    void aCrashBeforeTheCommitLeavesTheOldVolume(boolean separate, int blockSize, VolumeGrower.Step step) throws IOException {
+        Path data = dir.resolve("data");
+        Path metadata = separate ? dir.resolve("meta") : null;
+        List<Written> written = formatAndWrite(data, metadata, blockSize);
+        Superblock old = VolumeLabel.read(data, metadata).superblock();
+
+        assertEquals(old, VolumeGrower.grow(request(data, metadata), LogSettling::settle, step));
+
+        VolumeLabel.Opened label = VolumeLabel.read(data, metadata);
+        assertEquals(old, label.superblock(), "the old volume");
+        assertEquals(Set.of(), label.damagedPrimaries());
+        assertEquals(step == VolumeGrower.Step.OLD_BACKUP_ZEROED ? 1 : 0, label.warnings().size(), "only the old backup gone");
+        assertReads(data, metadata, true, written);
+        assertReads(data, metadata, false, written);
+
+        Superblock grown = VolumeGrower.grow(request(data, metadata), LogSettling::settle);
+        assertTrue(grown.dataBlockCount() > old.dataBlockCount());
+        assertEquals(grown, VolumeLabel.read(data, metadata).superblock());
+        assertEquals(List.of(), VolumeLabel.read(data, metadata).warnings());
+        assertReads(data, metadata, false, written);
+    }
+
+    @ParameterizedTest(name = "separate={0}, block {1}")
+    @CsvSource({"false, 4096", "false, 512", "true, 4096", "true, 512"})
+    void aCrashAfterTheCommitLeavesTheNewVolume(boolean separate, int blockSize) throws IOException {
+        Path data = dir.resolve("data");
+        Path metadata = separate ? dir.resolve("meta") : null;
+        List<Written> written = formatAndWrite(data, metadata, blockSize);
+        Superblock old = VolumeLabel.read(data, metadata).superblock();
+
+        Superblock grown = VolumeGrower.grow(request(data, metadata), LogSettling::settle, VolumeGrower.Step.COMMITTED);
+
+        VolumeLabel.Opened label = VolumeLabel.read(data, metadata);
+        assertEquals(grown, label.superblock(), "the new volume");
+        assertEquals(separate ? Set.of(DeviceRole.DATA) : Set.of(), label.damagedPrimaries());
+        if (separate) {
+            assertEquals(List.of(data + ": superblock of " + old.dataBlockCount() + " data blocks, the metadata device's of "
+                + grown.dataBlockCount() + " (a grow was interrupted); using the metadata device's copy"), label.warnings());
+        }
+        assertReads(data, metadata, true, written);
+        assertReads(data, metadata, false, written); // a writable open rewrites the data device's primary
+        assertEquals(List.of(), VolumeLabel.read(data, metadata).warnings());
+        assertEquals(grown, VolumeGrower.grow(request(data, metadata), LogSettling::settle), "already that size");
+    }
+
+    /** A power loss tearing the commit write damages the primary: the new backup, complete, stands in. */
+    @ParameterizedTest(name = "separate={0}")
+    @CsvSource({"false", "true"})
+    void aTornCommitFindsTheNewBackup(boolean separate) throws IOException {
+        Path data = dir.resolve("data");
+        Path metadata = separate ? dir.resolve("meta") : null;
+        List<Written> written = formatAndWrite(data, metadata, 4096);
+        VolumeGrower.grow(request(data, metadata), LogSettling::settle, VolumeGrower.Step.OLD_BACKUP_ZEROED);
+        Superblock grown = GrowPlan.withDataBlocks(VolumeLabel.read(data, metadata).superblock(),
+            Geometry.dataBlocksFitting(NEW_SIZE, 4096, separate ? MetadataPlacement.SEPARATE : MetadataPlacement.INTERLEAVED,
+                VolumeLabel.read(data, metadata).superblock().logBlockCount()));
+        tearPrimary(separate ? metadata : data, grown.metadataCopy());
+
+        VolumeLabel.Opened label = VolumeLabel.read(data, metadata);
+        assertEquals(grown, label.superblock(), "the new volume, from its backup");
+        assertReads(data, metadata, false, written);
+        assertEquals(List.of(), VolumeLabel.read(data, metadata).warnings(), "a writable open restored the primaries");
+    }
+
+    /** The first half of the new primary over the old one's block 0: what a torn 4096-byte write leaves. */
+    private static void tearPrimary(Path device, Superblock written) throws IOException {
+        MemorySegment block = MemorySegment.ofArray(new byte[written.blockSizeBytes()]);
+        written.encode(block);
+        byte[] all = block.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        try (RandomAccessFile file = new RandomAccessFile(device.toFile(), "rw")) {
+            byte[] old = new byte[all.length];
+            file.readFully(old);
+            System.arraycopy(all, 0, old, 0, 512);
+            old[100] ^= 1; // the halves differ in the geometry fields; make sure the checksum fails
+            file.seek(0);
+            file.write(old);
+        }
+        try (FileChannel channel = FileChannel.open(device)) {
+            assertEquals(SuperblockValidity.DAMAGED, Superblock.inspect(VolumeFiles.read(channel, 0, 4096)).validity());
+        }
+    }
+
+    @ParameterizedTest(name = "separate={0}")
+    @CsvSource({"false", "true"})
+    void shrinkingIsRefusedWithNothingWritten(boolean separate) throws IOException {
+        Path data = dir.resolve("data");
+        Path metadata = separate ? dir.resolve("meta") : null;
+        formatAndWrite(data, metadata, 4096);
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+            () -> VolumeGrower.grow(new VolumeGrower.Request(data, metadata, OLD_SIZE - (1 << 20)), LogSettling::settle));
+        assertTrue(refused.getMessage().startsWith("shrinking is not supported"), refused.getMessage());
+    }
+}
