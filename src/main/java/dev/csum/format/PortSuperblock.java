@@ -10,8 +10,9 @@ import java.lang.foreign.MemorySegment;
  * Reads and decodes a volume's superblock through an {@link IoPort} (before any engine runs): the
  * primary at block 0 of the data file, or — when the primary is damaged, as a power loss tearing a
  * raise of the log sequence ceiling (FORMAT.md §8.1) can leave it — the metadata file's backup,
- * found in its last blocks as {@link SuperblockCopies#searchBackup} finds it. Reads only: the port's
- * user restores nothing.
+ * found in its last blocks as {@link SuperblockCopies#searchBackup} finds it; and, separate, the
+ * metadata file's when the data file's is what it was grown from (an interrupted grow, FORMAT.md §7.2).
+ * Reads only: the port's user restores nothing.
  */
 public final class PortSuperblock {
     private static final int MAX_BLOCK_BYTES = 4096;
@@ -38,8 +39,39 @@ public final class PortSuperblock {
                     return backup.placement() == MetadataPlacement.SEPARATE ? backup.withRole(DeviceRole.DATA) : backup;
                 }
             }
-            return Superblock.decode(block);
+            Superblock superblock = Superblock.decode(block);
+            if (superblock.placement() == MetadataPlacement.SEPARATE) {
+                Superblock grown = grownMetadataCopy(port, io, arena.allocate(MAX_BLOCK_BYTES, alignment), superblock);
+                if (grown != null) {
+                    return grown;
+                }
+            }
+            return superblock;
         }
+    }
+
+    /**
+     * The metadata file's superblock (its primary, or its backup when the primary is damaged) as the
+     * data file's copy would say, when the data file's {@code dataSuperblock} is what it was grown from:
+     * a grow that committed and crashed before the data file's primary (FORMAT.md §6, §7.2). Else null.
+     */
+    private static Superblock grownMetadataCopy(IoPort port, PortIo io, MemorySegment buffer, Superblock dataSuperblock)
+            throws IOException {
+        MemorySegment block = buffer.asSlice(0, dataSuperblock.blockSizeBytes());
+        Superblock metadata = null;
+        if (io.read(IoPort.METADATA_FILE, 0, block) == block.byteSize()) {
+            Superblock.Decoded primary = Superblock.inspect(block);
+            if (primary.validity() == SuperblockValidity.VALID) {
+                metadata = primary.superblock();
+            } else if (primary.validity() == SuperblockValidity.DAMAGED) {
+                metadata = searchBackup(port, io, buffer);
+            }
+        }
+        if (metadata == null || metadata.role() != DeviceRole.METADATA) {
+            return null;
+        }
+        Superblock asData = metadata.withRole(DeviceRole.DATA);
+        return VolumeGrower.grownFrom(asData, dataSuperblock) ? asData : null;
     }
 
     /** The metadata file's valid backup superblock, at the place its own geometry gives; null when none. */
