@@ -53,6 +53,7 @@ public final class Main implements Callable<Integer> {
         commands.put("format", FormatCommand.class);
         commands.put("status", StatusCommand.class);
         commands.put("convert", ConvertCommand.class);
+        commands.put("resize", ResizeCommand.class);
         commands.put("write", WriteCommand.class);
         commands.put("read", ReadCommand.class);
         commands.put("scrub", ScrubCommand.class);

@@ -18,7 +18,7 @@ class MainTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"format", "status", "convert", "write", "read", "scrub", "bench", "demo"})
+    @ValueSource(strings = {"format", "status", "convert", "resize", "write", "read", "scrub", "bench", "demo"})
     void everyCommandHasHelpWithTheExitStatuses(String command) {
         Cli.Result result = Cli.run(command, "--help").assertOk();
         assertTrue(result.out().startsWith("Usage: csum " + command), result.out());
@@ -39,7 +39,7 @@ class MainTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"format", "status", "convert", "write", "read", "scrub", "bench", "demo", "torture"})
+    @ValueSource(strings = {"format", "status", "convert", "resize", "write", "read", "scrub", "bench", "demo", "torture"})
     void commandHelpIsWrappedAt80Columns(String command) {
         assertNoLineLongerThan80Columns(command, Cli.run(command, "--help").assertOk().out());
     }
