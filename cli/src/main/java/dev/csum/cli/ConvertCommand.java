@@ -43,19 +43,14 @@ final class ConvertCommand implements Callable<Integer> {
         if (logSizeBytes != null && logSizeBytes <= 0) {
             throw new IllegalArgumentException("--log-size must be positive, was " + logSizeBytes);
         }
-        VolumeInspection before = Volume.inspect(volume.device, volume.metadata);
-        for (String warning : before.warnings()) {
-            main.err.println("csum convert: warning: " + warning);
-        }
+        VolumeInspection before = volume.inspect(main, "convert");
         boolean convert = before.info().formatVersion() == 1;
         VolumeInfo info = Volume.convert(ConvertOptions.of(volume.device).withMetadataPath(volume.metadata)
             .withLogSizeBytes(logSizeBytes == null ? 0 : logSizeBytes));
         long logOffsetBytes = info.backupSuperblockOffsetBytes() - info.logSizeBytes();
         boolean interleaved = info.metadataPlacement() == MetadataPlacement.INTERLEAVED;
         if (json) {
-            main.out.println(Json.object()
-                .put("device", volume.device.toString())
-                .put("metadata_device", volume.metadata == null ? null : volume.metadata.toString())
+            main.out.println(volume.jsonObject()
                 .put("converted", convert)
                 .put("format_version", info.formatVersion())
                 .put("log_size_bytes", info.logSizeBytes())

@@ -42,18 +42,13 @@ final class ResizeCommand implements Callable<Integer> {
         if (sizeBytes != null && sizeBytes <= 0) {
             throw new IllegalArgumentException("--size must be positive, was " + sizeBytes);
         }
-        VolumeInspection before = Volume.inspect(volume.device, volume.metadata);
-        for (String warning : before.warnings()) {
-            main.err.println("csum resize: warning: " + warning);
-        }
+        VolumeInspection before = volume.inspect(main, "resize");
         VolumeInfo old = before.info();
         VolumeInfo info = Volume.grow(GrowOptions.of(volume.device, sizeBytes == null ? 0 : sizeBytes)
             .withMetadataPath(volume.metadata));
         boolean grown = info.dataBlockCount() != old.dataBlockCount();
         if (json) {
-            main.out.println(Json.object()
-                .put("device", volume.device.toString())
-                .put("metadata_device", volume.metadata == null ? null : volume.metadata.toString())
+            main.out.println(volume.jsonObject()
                 .put("grown", grown)
                 .put("usable_bytes_before", old.usableBytes())
                 .put("usable_bytes", info.usableBytes())

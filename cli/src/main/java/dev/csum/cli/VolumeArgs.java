@@ -1,6 +1,7 @@
 package dev.csum.cli;
 
 import dev.csum.Volume;
+import dev.csum.VolumeInspection;
 import dev.csum.VolumeOptions;
 import dev.csum.VolumeStats;
 import java.io.IOException;
@@ -17,6 +18,25 @@ final class VolumeArgs {
     @Option(names = {"-M", "--metadata"}, paramLabel = "DEVICE",
         description = "The separate metadata device, for volumes formatted with one.")
     Path metadata;
+
+    /**
+     * Reads the volume's label for {@code command} (no lock, no write: {@link Volume#inspect}),
+     * printing each warning (a damaged superblock, a backup in use) to stderr.
+     */
+    VolumeInspection inspect(Main main, String command) throws IOException {
+        VolumeInspection inspection = Volume.inspect(device, metadata);
+        for (String warning : inspection.warnings()) {
+            main.err.println("csum " + command + ": warning: " + warning);
+        }
+        return inspection;
+    }
+
+    /** A JSON object starting with this volume's {@code device} and {@code metadata_device} (null when interleaved). */
+    Json jsonObject() {
+        return Json.object()
+            .put("device", device.toString())
+            .put("metadata_device", metadata == null ? null : metadata.toString());
+    }
 
     /** Default options for this volume (metadata device set when given). */
     VolumeOptions options() {
