@@ -126,9 +126,18 @@ final class GrowWrites {
         if (end <= fromBytes || zeroing.zero(fileIndex, fromBytes, end - fromBytes)) {
             return;
         }
-        MemorySegment zeros = arena.allocate(Math.min(ZERO_CHUNK_BYTES, end - fromBytes), alignment());
-        for (long offset = fromBytes; offset < end; offset += zeros.byteSize()) {
-            write(fileIndex, offset, zeros.asSlice(0, Math.min(zeros.byteSize(), end - offset)));
+        long chunkBytes = Math.min(ZERO_CHUNK_BYTES, end - fromBytes);
+        MemorySegment zeros = arena.allocate(chunkBytes, alignment());
+        MemorySegment found = arena.allocate(chunkBytes, alignment());
+        for (long offset = fromBytes; offset < end; offset += chunkBytes) {
+            long length = Math.min(chunkBytes, end - offset);
+            // What reads as zeros already (a file's holes, a device's unused blocks) is not written:
+            // no memory on tmpfs, no allocation on a thin device. The sync after makes the rest durable.
+            MemorySegment chunk = found.asSlice(0, length);
+            if (io.read(fileIndex, offset, chunk) == length && chunk.mismatch(zeros.asSlice(0, length)) < 0) {
+                continue;
+            }
+            write(fileIndex, offset, zeros.asSlice(0, length));
         }
     }
 
