@@ -145,6 +145,47 @@ class VolumeGrowTest {
         assertTrue(LogRecord.sequence(record) >= ceiling, LogRecord.sequence(record) + " < " + ceiling);
     }
 
+    @ParameterizedTest(name = "separate={0}")
+    @CsvSource({"false", "true"})
+    void a64MiBVolumeShrinksTo16MiBOverBlocksNeverWritten(boolean separate) throws IOException {
+        Path data = directory.resolve("vol");
+        Path metadata = separate ? directory.resolve("vol.meta") : null;
+        Volume.format(FormatOptions.of(data).withMetadataPath(metadata).withSizeBytes(OLD_SIZE));
+        long kept = (16L << 20) / 4096 - 600; // written blocks all below the new end
+        long[] written = writtenBlocks(kept);
+        try (Volume volume = Volume.open(VolumeOptions.of(data).withMetadataPath(metadata))) {
+            for (long block : written) {
+                volume.writeBlocking(block * 4096, pattern(block, 4096, 1), 0, 4096);
+            }
+        }
+        long ceilingBefore = storedCeiling(separate ? metadata : data);
+
+        VolumeInfo after = Volume.grow(GrowOptions.of(data, 16L << 20).withMetadataPath(metadata));
+
+        assertEquals(16L << 20, Files.size(data), "the file cut to the size asked");
+        if (separate) {
+            assertEquals(after.metadataDeviceMinBytes(), Files.size(metadata));
+        }
+        assertEquals(after, Volume.inspect(data, metadata).info());
+        assertTrue(Volume.inspect(data, metadata).warnings().isEmpty(), Volume.inspect(data, metadata).warnings().toString());
+        assertTrue(storedCeiling(separate ? metadata : data) >= ceilingBefore, "the log sequence ceiling never goes back");
+        try (Volume volume = Volume.open(VolumeOptions.of(data).withMetadataPath(metadata))) {
+            assertEquals(after.usableBytes(), volume.sizeBytes());
+            byte[] read = new byte[4096];
+            for (long block : written) {
+                volume.readBlocking(block * 4096, read, 0, 4096);
+                assertArrayEquals(pattern(block, 4096, 1), read, "block " + block);
+            }
+            volume.writeBlocking(volume.sizeBytes() - 4096, pattern(7, 4096, 2), 0, 4096);
+        }
+        assertFirstRecordAtOrAbove(separate ? metadata : data, after, ceilingBefore);
+        try (Volume volume = Volume.open(VolumeOptions.of(data).withMetadataPath(metadata).withReadOnly(true))) {
+            byte[] read = new byte[4096];
+            volume.readBlocking(volume.sizeBytes() - 4096, read, 0, 4096);
+            assertArrayEquals(pattern(7, 4096, 2), read, "the new last block");
+        }
+    }
+
     private static String digest(Path... paths) throws IOException {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
@@ -168,12 +209,17 @@ class VolumeGrowTest {
         Volume.format(FormatOptions.of(directory.resolve("sep")).withMetadataPath(metadata).withSizeBytes(SMALL));
         try (Volume volume = Volume.open(VolumeOptions.of(data))) {
             volume.writeBlocking(0, pattern(0, 4096, 3), 0, 4096);
+            volume.writeBlocking(volume.sizeBytes() - 4096, pattern(1, 4096, 3), 0, 4096);
         }
         String before = digest(data, metadata);
 
         IllegalArgumentException shrink = assertThrows(IllegalArgumentException.class,
             () -> Volume.grow(GrowOptions.of(data, SMALL / 2)));
-        assertTrue(shrink.getMessage().startsWith("shrinking is not supported"), shrink.getMessage());
+        assertEquals("shrinking would cut off block " + (info.dataBlockCount() - 1) + ", which was written; a volume shrinks"
+            + " only over blocks never written (nothing cut)", shrink.getMessage());
+        IllegalArgumentException nothingLeft = assertThrows(IllegalArgumentException.class,
+            () -> Volume.grow(GrowOptions.of(data, 64 * 4096)));
+        assertTrue(nothingLeft.getMessage().contains("hold no data block"), nothingLeft.getMessage());
         assertEquals(info, Volume.grow(GrowOptions.of(data, SMALL)), "already that size: nothing to do");
         assertEquals(info, Volume.grow(GrowOptions.of(data, 0)), "the whole file: already that size");
         assertThrows(IllegalArgumentException.class, () -> GrowOptions.of(data, -1));
@@ -190,12 +236,13 @@ class VolumeGrowTest {
         try (RandomAccessFile file = new RandomAccessFile(data.toFile(), "rw")) {
             file.setLength(2 * SMALL);
         }
-        String longer = digest(data);
-        IllegalArgumentException fileLonger = assertThrows(IllegalArgumentException.class,
-            () -> Volume.grow(GrowOptions.of(data, SMALL + SMALL / 2)));
-        assertTrue(fileLonger.getMessage().contains("more than the"), fileLonger.getMessage());
-        assertEquals(longer, digest(data), "nothing written");
-        assertTrue(Volume.grow(GrowOptions.of(data, 0)).dataBlockCount() > info.dataBlockCount(), "the whole file");
+        VolumeInfo grown = Volume.grow(GrowOptions.of(data, SMALL + SMALL / 2));
+        assertTrue(grown.dataBlockCount() > info.dataBlockCount());
+        assertEquals(SMALL + SMALL / 2, Files.size(data), "a file longer than the size asked is cut, past the volume");
+        try (RandomAccessFile file = new RandomAccessFile(data.toFile(), "rw")) {
+            file.setLength(2 * SMALL);
+        }
+        assertTrue(Volume.grow(GrowOptions.of(data, 0)).dataBlockCount() > grown.dataBlockCount(), "the whole file");
     }
 
     @Test

@@ -7,9 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The grow of one volume, checked against its devices before anything is written ({@link VolumeGrower},
- * docs/FORMAT.md §7.2): the new data block count for the size asked with the log's length kept, and
- * how each device gets there. Every refusal is an exception naming the problem; reads only.
+ * The resize of one volume, checked against its devices before anything is written ({@link VolumeGrower},
+ * docs/FORMAT.md §7.2, §7.3): the new data block count for the size asked with the log's length kept,
+ * and how each device gets there (a file extended, or cut when the volume shrinks). Every refusal is
+ * an exception naming the problem; reads only. (Whether the blocks a shrink cuts off were written is
+ * known only once the log is settled: {@link GrowWrites} checks it.)
  *
  * @param before              the data device's superblock now
  * @param after               the data device's superblock once grown; {@code before} when unchanged
@@ -34,32 +36,36 @@ record GrowPlan(Superblock before, Superblock after, long dataSizeBytes, long da
         int blockSize = before.blockSizeBytes();
         long dataBlocks = Geometry.dataBlocksFitting(target, blockSize, before.placement(), before.logBlockCount());
         long usable = before.dataBlockCount() * blockSize;
-        if (dataBlocks < before.dataBlockCount()) {
-            throw new IllegalArgumentException("shrinking is not supported: the volume has " + before.dataBlockCount() + " blocks ("
-                + usable + " usable bytes); " + target + " bytes hold only " + dataBlocks + " (nothing written)");
+        if (dataBlocks < 1) {
+            throw new IllegalArgumentException(target + " bytes hold no data block with the volume's tuple log of "
+                + before.logBlockCount() * blockSize + " bytes (the volume has " + usable + " usable bytes; nothing written)");
         }
-        if (dataIsFile && dataSize > target) {
-            throw new IllegalArgumentException(data + " is " + dataSize + " bytes, more than the " + target + " bytes asked; give "
-                + "its size, or none to use the whole file (nothing written)");
-        }
+        boolean shrink = dataBlocks < before.dataBlockCount();
         if (!dataIsFile && target > dataSize) {
             throw new IllegalArgumentException("block device " + data + " has " + dataSize + " bytes, fewer than the " + target
                 + " bytes asked; grow the device first (nothing written)");
         }
-        if (dataBlocks == before.dataBlockCount()) {
-            return new GrowPlan(before, before, dataSize, dataSize, dataIsFile, dataSize, dataSize, dataIsFile);
-        }
-        Superblock after = withDataBlocks(before, dataBlocks);
+        Superblock after = dataBlocks == before.dataBlockCount() ? before : withDataBlocks(before, dataBlocks);
         Geometry grown = after.geometry();
         Path metadata = metadataOrNull == null ? data : metadataOrNull;
         boolean metadataIsFile = metadataOrNull == null ? dataIsFile : isFile(metadataOrNull);
         long metadataSize = metadataOrNull == null ? dataSize : sizeBytes(metadataOrNull);
-        long metadataTarget = metadataOrNull == null ? target : Math.max(metadataSize, grown.metadataFileSizeBytes());
+        // A regular file becomes the size asked (a separate metadata file: the new metadata's); a grow
+        // never cuts a metadata file it finds longer, nor an unchanged volume one shorter.
+        long metadataTarget = metadataOrNull == null ? target
+            : dataBlocks > before.dataBlockCount() ? Math.max(metadataSize, grown.metadataFileSizeBytes())
+            : grown.metadataFileSizeBytes();
+        if (after == before) {
+            return new GrowPlan(before, before, dataSize, Math.min(dataSize, target), dataIsFile, metadataSize,
+                Math.min(metadataSize, metadataTarget), metadataIsFile);
+        }
         if (!metadataIsFile && metadataSize < grown.metadataFileSizeBytes()) {
             throw new IllegalArgumentException("metadata block device " + metadata + " has " + metadataSize + " bytes; "
                 + dataBlocks + " data blocks need " + grown.metadataFileSizeBytes() + " (nothing written)");
         }
-        requireUnwrittenTail(before, metadata);
+        if (!shrink) {
+            requireUnwrittenTail(before, metadata);
+        }
         return new GrowPlan(before, after, dataSize, target, dataIsFile, metadataSize, metadataTarget, metadataIsFile);
     }
 
@@ -70,19 +76,45 @@ record GrowPlan(Superblock before, Superblock after, long dataSizeBytes, long da
             superblock.logBlockCount());
     }
 
-    /** Whether the size asked gives the volume no more data blocks (grow writes nothing). */
+    /** Whether the size asked gives the volume as many data blocks as it has (nothing to write but {@link #cutsPastTheEnd}). */
     boolean unchanged() {
         return after.equals(before);
     }
 
-    /** Regular files grow to their new size: the new part a hole. */
-    void extendFiles(Path data, Path metadataOrNull) throws IOException {
-        if (dataIsFile && dataTargetBytes > dataSizeBytes) {
+    /**
+     * Whether a regular file of an {@link #unchanged} volume is longer than the size asked: its end past
+     * the volume is cut (what a shrink interrupted after its commit leaves: FORMAT.md §7.3).
+     */
+    boolean cutsPastTheEnd() {
+        return dataIsFile && dataTargetBytes < dataSizeBytes || metadataIsFile && metadataTargetBytes < metadataSizeBytes;
+    }
+
+    /**
+     * Before the first write: regular files grow to their new size (the new part a hole), and, unless
+     * the volume shrinks (then {@link #truncation} cuts them after the commit), a file longer than the
+     * size asked is cut — only past the volume's end.
+     */
+    void resizeFilesBeforeCommit(Path data, Path metadataOrNull) throws IOException {
+        boolean shrink = after.dataBlockCount() < before.dataBlockCount();
+        if (dataIsFile && (dataTargetBytes > dataSizeBytes || !shrink && dataTargetBytes < dataSizeBytes)) {
             VolumeFiles.setLength(data, dataTargetBytes);
         }
-        if (metadataOrNull != null && metadataIsFile && metadataTargetBytes > metadataSizeBytes) {
+        if (metadataOrNull != null && metadataIsFile
+                && (metadataTargetBytes > metadataSizeBytes || !shrink && metadataTargetBytes < metadataSizeBytes)) {
             VolumeFiles.setLength(metadataOrNull, metadataTargetBytes);
         }
+    }
+
+    /** Cuts a regular file to its new size (a shrink): {@link GrowWrites.Truncation} for these devices. */
+    GrowWrites.Truncation truncation(Path data, Path metadataOrNull) {
+        return fileIndex -> {
+            boolean metadataFile = fileIndex == dev.csum.io.IoPort.METADATA_FILE && metadataOrNull != null;
+            if (!(metadataFile ? metadataIsFile : dataIsFile)) {
+                return false;
+            }
+            VolumeFiles.setLength(metadataFile ? metadataOrNull : data, metadataFile ? metadataTargetBytes : dataTargetBytes);
+            return true;
+        };
     }
 
     /** What {@link GrowWrites} needs: where each file reads as zeros without being written. */

@@ -7,12 +7,14 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The writes of growing a volume (docs/FORMAT.md §7.2), through an {@link IoPort} whose files are
- * already their new size: settle the log, carry the log sequence ceiling, zero every block that
- * changes role, write the new backup superblock, zero the old one, then the commit (the metadata
- * device's primary) and, separate, the data device's primary — each step synced before the next.
+ * The writes of resizing a volume (docs/FORMAT.md §7.2, §7.3), through an {@link IoPort} whose files
+ * are at least their new size. Growing: settle the log, carry the log sequence ceiling, zero every
+ * block that changes role, write the new backup superblock, zero the old one, then the commit (the
+ * metadata device's primary) and, separate, the data device's primary. Shrinking: settle, check that
+ * no block cut off was written, zero where the new log and backup go, the commit, the old backup
+ * removed, the new backup, the data device's primary. Each step synced before the next.
  * {@link VolumeGrower} checks everything and takes the lock first; a simulated disk calls
- * {@link VolumeGrower#growOnPort} directly. Blocking, single-threaded, before any engine runs.
+ * {@link VolumeGrower#resizeOnPort} directly. Blocking, single-threaded, before any engine runs.
  */
 final class GrowWrites {
     /** Bytes of zeros written at once. */
@@ -42,6 +44,17 @@ final class GrowWrites {
     record Plan(Superblock before, Superblock after, long dataZeroedFromBytes, long metadataZeroedFromBytes) {
     }
 
+    /**
+     * Cuts one of the port's files to its new length (a regular file shrinks); false when it cannot (a
+     * block device, a simulated disk), and the old backup superblock is zeroed instead.
+     */
+    @FunctionalInterface
+    interface Truncation {
+        Truncation NONE = fileIndex -> false;
+
+        boolean truncate(int fileIndex) throws IOException;
+    }
+
     private final IoPort port;
     private final PortIo io;
     private final Plan plan;
@@ -61,30 +74,37 @@ final class GrowWrites {
 
     /** Runs the grow of {@code plan} on {@code port} up to {@code lastStep}; returns the superblock that then rules. */
     static Superblock run(IoPort port, Plan plan, VolumeGrower.LogSettler settler, FastZeroing zeroing,
-                          VolumeGrower.Step lastStep) throws IOException {
+                          Truncation truncation, VolumeGrower.Step lastStep) throws IOException {
         GrowWrites writes = new GrowWrites(port, plan, zeroing);
         try {
-            return writes.run(settler, lastStep);
+            long floor = writes.settle(settler);
+            if (lastStep == VolumeGrower.Step.SETTLED) {
+                return plan.before();
+            }
+            return plan.after().dataBlockCount() < plan.before().dataBlockCount()
+                ? writes.shrink(floor, truncation, lastStep) : writes.grow(floor, lastStep);
         } finally {
             writes.arena.close();
         }
     }
 
-    private Superblock run(VolumeGrower.LogSettler settler, VolumeGrower.Step lastStep) throws IOException {
+    /** (1) Settle: nothing left to replay, and a ceiling at least the floor in the old copies; returns the floor. */
+    private long settle(VolumeGrower.LogSettler settler) throws IOException {
+        Superblock before = plan.before();
+        VolumeGrower.SettledLog settled = settler.settle(port, before);
+        long floor = Math.max(settled.storedCeiling(), settled.nextSequence());
+        if (settled.storedCeiling() < floor) {
+            writeSuperblock(IoPort.METADATA_FILE, before.geometry().backupSuperblockOffsetBytes(), before.metadataCopy(), floor);
+            writeSuperblock(IoPort.METADATA_FILE, 0, before.metadataCopy(), floor);
+        }
+        return floor;
+    }
+
+    private Superblock grow(long floor, VolumeGrower.Step lastStep) throws IOException {
         Superblock before = plan.before();
         Superblock after = plan.after();
         Geometry old = before.geometry();
         Geometry grown = after.geometry();
-        // (1) Settle: nothing left to replay, and a ceiling at least the floor in the old copies.
-        VolumeGrower.SettledLog settled = settler.settle(port, before);
-        long floor = Math.max(settled.storedCeiling(), settled.nextSequence());
-        if (settled.storedCeiling() < floor) {
-            writeSuperblock(IoPort.METADATA_FILE, old.backupSuperblockOffsetBytes(), before.metadataCopy(), floor);
-            writeSuperblock(IoPort.METADATA_FILE, 0, before.metadataCopy(), floor);
-        }
-        if (lastStep == VolumeGrower.Step.SETTLED) {
-            return before;
-        }
         // (2) Every block that changes role reads as zeros, but the old backup (the old volume's still).
         long oldBackup = old.backupSuperblockOffsetBytes();
         // Up to the new backup; on a regular file, all it held before it grew (an earlier attempt's backup included).
@@ -118,6 +138,85 @@ final class GrowWrites {
         }
         writeSuperblock(IoPort.DATA_FILE, 0, after, 0);
         return after;
+    }
+
+    /**
+     * Shrinks (FORMAT.md §7.3): refuses unless every block cut off is unwritten in every usable imd
+     * copy; zeros where the new log and backup go (blocks the old volume never wrote, or its settled
+     * log); the commit; the old backup removed (the file cut, or the block zeroed); the new backup;
+     * separate, the data device's primary, and its file cut.
+     */
+    private Superblock shrink(long floor, Truncation truncation, VolumeGrower.Step lastStep) throws IOException {
+        Superblock before = plan.before();
+        Superblock after = plan.after();
+        Geometry old = before.geometry();
+        Geometry shrunk = after.geometry();
+        requireCutBlocksUnwritten(old, after.dataBlockCount());
+        zero(IoPort.METADATA_FILE, shrunk.logOffsetBytes(), shrunk.metadataFileSizeBytes(), Long.MAX_VALUE);
+        sync(IoPort.METADATA_FILE);
+        if (lastStep == VolumeGrower.Step.ZEROED) {
+            return before;
+        }
+        writeSuperblock(IoPort.METADATA_FILE, 0, after.metadataCopy(), floor);
+        if (lastStep == VolumeGrower.Step.COMMITTED) {
+            return after;
+        }
+        boolean interleaved = after.placement() == MetadataPlacement.INTERLEAVED;
+        if (!truncation.truncate(IoPort.METADATA_FILE)) {
+            long oldBackup = old.backupSuperblockOffsetBytes();
+            zero(IoPort.METADATA_FILE, oldBackup, oldBackup + blockSizeBytes, Long.MAX_VALUE);
+        }
+        sync(IoPort.METADATA_FILE);
+        if (lastStep == VolumeGrower.Step.OLD_BACKUP_ZEROED) {
+            return after;
+        }
+        writeSuperblock(IoPort.METADATA_FILE, shrunk.backupSuperblockOffsetBytes(), after.metadataCopy(), floor);
+        if (lastStep == VolumeGrower.Step.BACKUP_WRITTEN || interleaved) {
+            return after;
+        }
+        writeSuperblock(IoPort.DATA_FILE, 0, after, 0);
+        if (truncation.truncate(IoPort.DATA_FILE)) {
+            sync(IoPort.DATA_FILE);
+        }
+        return after;
+    }
+
+    /**
+     * Refuses the shrink unless every block from {@code newDataBlocks} on is unwritten: its tuple all
+     * zeros in each usable (valid or empty) copy of its group's imd pair, and each pair with a usable
+     * copy. After the settle, the pairs hold every tuple ever written.
+     */
+    private void requireCutBlocksUnwritten(Geometry old, long newDataBlocks) throws IOException {
+        int tuples = old.tuplesPerGroup();
+        MemorySegment pair = arena.allocate(2L * blockSizeBytes, alignment());
+        int tag = plan.before().volumeTag();
+        for (long group = newDataBlocks / tuples; group < old.groupCount(); group++) {
+            int read = io.read(IoPort.METADATA_FILE, old.imdPairOffsetBytes(group), pair);
+            if (read != pair.byteSize()) {
+                throw new IOException("shrink: reading the imd pair of group " + group + " failed: result " + read);
+            }
+            boolean usable = false;
+            for (int copy = 0; copy < 2; copy++) {
+                MemorySegment imd = pair.asSlice((long) copy * blockSizeBytes, blockSizeBytes);
+                ImdValidity validity = ImdBlock.validate(imd, group, tag, copy);
+                if (validity != ImdValidity.VALID && validity != ImdValidity.EMPTY) {
+                    continue;
+                }
+                usable = true;
+                long first = Math.max(0, newDataBlocks - group * tuples);
+                for (long index = first; index < old.blocksInGroup(group); index++) {
+                    long offset = ImdBlock.HEADER_BYTES + index * ImdBlock.TUPLE_BYTES;
+                    if (imd.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, offset) != 0) {
+                        throw new IllegalArgumentException("shrinking would cut off block " + (group * tuples + index)
+                            + ", which was written; a volume shrinks only over blocks never written (nothing cut)");
+                    }
+                }
+            }
+            if (!usable) {
+                throw new InvalidVolumeException("both imd copies of group " + group + " are damaged: cannot tell whether its"
+                    + " blocks past the new end were written; refusing to shrink (nothing cut)");
+            }
+        }
     }
 
     /** Zeros in {@code [fromBytes, toBytes)} of {@code fileIndex}, up to {@code zeroedFromBytes} (beyond it they are already). */

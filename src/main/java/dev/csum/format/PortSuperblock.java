@@ -71,7 +71,7 @@ public final class PortSuperblock {
             return null;
         }
         Superblock asData = metadata.withRole(DeviceRole.DATA);
-        return VolumeGrower.grownFrom(asData, dataSuperblock) ? asData : null;
+        return VolumeGrower.resizedFrom(asData, dataSuperblock) ? asData : null;
     }
 
     /** The metadata file's valid backup superblock, at the place its own geometry gives; null when none. */

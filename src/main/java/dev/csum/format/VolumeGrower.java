@@ -104,7 +104,7 @@ public final class VolumeGrower {
             throw new IllegalArgumentException("the metadata device must differ from the data device: " + metadata + " is " + data);
         }
         GrowPlan unlocked = GrowPlan.of(VolumeLabel.read(data, metadata).superblock(), request.sizeBytes(), data, metadata);
-        if (unlocked.unchanged()) {
+        if (unlocked.unchanged() && !unlocked.cutsPastTheEnd()) {
             return unlocked.before();
         }
         try (DeviceLock dataLock = DeviceLock.acquire(data, "data device", DeviceLock.Mode.EXCLUSIVE, false);
@@ -113,36 +113,42 @@ public final class VolumeGrower {
             VolumeLabel.Opened label = VolumeLabel.read(data, metadata); // again, under the lock
             GrowPlan plan = GrowPlan.of(label.superblock(), request.sizeBytes(), data, metadata);
             if (plan.unchanged()) {
+                plan.resizeFilesBeforeCommit(data, metadata);
                 return plan.before();
             }
             if (label.usedBackup()) {
                 VolumeLabel.restorePrimaries(label, data, metadata);
             }
-            plan.extendFiles(data, metadata);
+            plan.resizeFilesBeforeCommit(data, metadata);
             try (IoPort port = FileChannelIoPort.open(data, metadata, 32, false, plan.before().blockSizeBytes())) {
                 GrowWrites.FastZeroing holes = (fileIndex, offsetBytes, lengthBytes) -> BlockDeviceZeroing.zero(
                     fileIndex == IoPort.DATA_FILE || metadata == null ? data : metadata, offsetBytes, lengthBytes);
-                return GrowWrites.run(port, plan.writes(), settler, holes, lastStep);
+                return GrowWrites.run(port, plan.writes(), settler, holes, plan.truncation(data, metadata), lastStep);
             }
         }
     }
 
     /**
-     * Grows the volume on {@code port} (a simulated disk, whose files are fixed-size) to the most
-     * data blocks its files hold with the volume's log length. No lock, nothing restored: the port's
-     * owner is the only user, and the primary superblock must be valid. Returns the data device's
-     * superblock, unchanged when no block more fits.
+     * Resizes the volume on {@code port} (a simulated disk, whose files are fixed-size) to the most
+     * data blocks {@code dataSizeBytes} of data file hold with the volume's log length ({@link
+     * #WHOLE_DEVICE}: the port's data file). No lock, nothing restored: the port's owner is the only
+     * user, and the primary superblock must be valid. A shrink zeros the old backup superblock (the
+     * port's files keep their size). Returns the data device's superblock, unchanged when the block
+     * count is.
      */
-    public static Superblock growOnPort(IoPort port, LogSettler settler) throws IOException {
-        return growOnPort(port, settler, Step.DONE);
+    public static Superblock resizeOnPort(IoPort port, long dataSizeBytes, LogSettler settler) throws IOException {
+        return resizeOnPort(port, dataSizeBytes, settler, Step.DONE);
     }
 
-    static Superblock growOnPort(IoPort port, LogSettler settler, Step lastStep) throws IOException {
+    static Superblock resizeOnPort(IoPort port, long dataSizeBytes, LogSettler settler, Step lastStep) throws IOException {
         Superblock before = PortSuperblock.read(port);
         before.refuseWritableOpen();
-        long dataBlocks = Geometry.dataBlocksFitting(port.fileSizeBytes(IoPort.DATA_FILE), before.blockSizeBytes(),
-            before.placement(), before.logBlockCount());
-        if (dataBlocks <= before.dataBlockCount()) {
+        long size = dataSizeBytes == WHOLE_DEVICE ? port.fileSizeBytes(IoPort.DATA_FILE) : dataSizeBytes;
+        if (size > port.fileSizeBytes(IoPort.DATA_FILE)) {
+            throw new IllegalArgumentException(size + " bytes asked of a data file of " + port.fileSizeBytes(IoPort.DATA_FILE));
+        }
+        long dataBlocks = Geometry.dataBlocksFitting(size, before.blockSizeBytes(), before.placement(), before.logBlockCount());
+        if (dataBlocks == before.dataBlockCount() || dataBlocks < 1) {
             return before;
         }
         Superblock after = GrowPlan.withDataBlocks(before, dataBlocks);
@@ -151,16 +157,16 @@ public final class VolumeGrower {
                 + " bytes is smaller than the " + after.geometry().metadataFileSizeBytes() + " bytes needed");
         }
         return GrowWrites.run(port, new GrowWrites.Plan(before, after, Long.MAX_VALUE, Long.MAX_VALUE), settler,
-            GrowWrites.FastZeroing.NONE, lastStep);
+            GrowWrites.FastZeroing.NONE, GrowWrites.Truncation.NONE, lastStep);
     }
 
     /**
-     * Whether {@code older} is the superblock {@code newer} was grown from: of the same format version
-     * and equal in every field but a smaller data block count. What a separate data device holds after
-     * a crash between the grow's two primary superblock writes ({@link VolumeLabel}, FORMAT.md §6).
+     * Whether {@code older} is the superblock {@code newer} was resized from: of the same format
+     * version and equal in every field but the data block count. What a separate data device holds
+     * after a crash between a resize's two primary superblock writes ({@link VolumeLabel}, FORMAT.md §6).
      */
-    static boolean grownFrom(Superblock newer, Superblock older) {
-        return older.formatVersion() == newer.formatVersion() && older.dataBlockCount() < newer.dataBlockCount()
+    static boolean resizedFrom(Superblock newer, Superblock older) {
+        return older.formatVersion() == newer.formatVersion() && older.dataBlockCount() != newer.dataBlockCount()
                 && older.equals(GrowPlan.withDataBlocks(newer, older.dataBlockCount()));
     }
 

@@ -162,7 +162,7 @@ public final class VolumeLabel {
             }
             if (before.validity() != SuperblockValidity.DAMAGED
                     && !(before.valid() && (VolumeConverter.convertedFrom(expected, before.superblock())
-                        || VolumeGrower.grownFrom(expected, before.superblock())))) {
+                        || VolumeGrower.resizedFrom(expected, before.superblock())))) {
                 throw new InvalidVolumeException(path + ": not restoring the primary superblock: block 0 is no longer damaged but "
                         + (before.valid() ? "holds " + before.superblock() : before.problem().getMessage()));
             }
@@ -262,13 +262,13 @@ public final class VolumeLabel {
             damaged.add(DeviceRole.DATA);
             warnings.add(dataPath + ": superblock of format version 1, the metadata device's of version 2 (a conversion was"
                     + " interrupted); using the metadata device's copy");
-        } else if (dataPrimary.valid() && VolumeGrower.grownFrom(metadataSuperblock.withRole(DeviceRole.DATA), dataPrimary.superblock())) {
+        } else if (dataPrimary.valid() && VolumeGrower.resizedFrom(metadataSuperblock.withRole(DeviceRole.DATA), dataPrimary.superblock())) {
             // A grow committed (the metadata device's superblock is the grown one) and crashed before
             // the data device's primary: the volume is the grown one, the data device's block 0 outdated.
             dataSuperblock = metadataSuperblock.withRole(DeviceRole.DATA);
             damaged.add(DeviceRole.DATA);
             warnings.add(dataPath + ": superblock of " + dataPrimary.superblock().dataBlockCount() + " data blocks, the metadata"
-                    + " device's of " + dataSuperblock.dataBlockCount() + " (a grow was interrupted); using the metadata device's copy");
+                    + " device's of " + dataSuperblock.dataBlockCount() + " (a resize was interrupted); using the metadata device's copy");
         } else if (dataPrimary.valid()) {
             dataSuperblock = dataPrimary.superblock();
         } else {

@@ -185,7 +185,7 @@ class GrowSimulatedCrashTest {
                 disk.makeCacheDurable();
                 CutBeforeWrite port = new CutBeforeWrite(disk, cutAt);
                 try {
-                    VolumeGrower.growOnPort(port, LogSettling::settle);
+                    VolumeGrower.resizeOnPort(port, VolumeGrower.WHOLE_DEVICE, LogSettling::settle);
                     disk.close();
                 } catch (PowerLost lost) {
                     cut = true;
@@ -219,7 +219,7 @@ class GrowSimulatedCrashTest {
 
     /** Grow run again (a no-op when it committed) gives the new volume: new space zeros and writable, old data intact. */
     private void growAgainAndUse(SimulatedDisk disk, TreeSet<Long> written, long oldBlocks) throws IOException {
-        Superblock grown = VolumeGrower.growOnPort(disk, LogSettling::settle);
+        Superblock grown = VolumeGrower.resizeOnPort(disk, VolumeGrower.WHOLE_DEVICE, LogSettling::settle);
         assertTrue(grown.dataBlockCount() > oldBlocks);
         Volume volume = open(disk);  // the grow's port, still open
         assertEquals(grown.dataBlockCount() * BLOCK, volume.sizeBytes());

@@ -108,7 +108,7 @@ class VolumeGrowerTest {
         assertEquals(separate ? Set.of(DeviceRole.DATA) : Set.of(), label.damagedPrimaries());
         if (separate) {
             assertEquals(List.of(data + ": superblock of " + old.dataBlockCount() + " data blocks, the metadata device's of "
-                + grown.dataBlockCount() + " (a grow was interrupted); using the metadata device's copy"), label.warnings());
+                + grown.dataBlockCount() + " (a resize was interrupted); using the metadata device's copy"), label.warnings());
         }
         assertReads(data, metadata, true, written);
         assertReads(data, metadata, false, written); // a writable open rewrites the data device's primary
@@ -153,14 +153,131 @@ class VolumeGrowerTest {
         }
     }
 
+    /** A volume with blocks written only in its first half, and what they hold. */
+    private static List<Written> formatAndWriteLow(Path data, Path metadata, int blockSize) throws IOException {
+        dev.csum.VolumeInfo info = Volume.format(FormatOptions.of(data).withMetadataPath(metadata).withSizeBytes(OLD_SIZE)
+            .withBlockSizeBytes(blockSize));
+        List<Written> written = List.of(new Written(0, new byte[3 * blockSize]), new Written(70, new byte[blockSize]),
+            new Written(shrunkBlocks(info) - 3, new byte[2 * blockSize])); // next to the new last block
+        Random random = new Random(blockSize + 1);
+        try (Volume volume = Volume.open(VolumeOptions.of(data).withMetadataPath(metadata))) {
+            for (Written w : written) {
+                random.nextBytes(w.bytes());
+                volume.writeBlocking(w.block() * blockSize, w.bytes(), 0, w.bytes().length);
+            }
+        }
+        return written;
+    }
+
+    private static final long SHRUNK_SIZE = 2L << 20;
+
+    private static long shrunkBlocks(dev.csum.VolumeInfo info) {
+        return Geometry.dataBlocksFitting(SHRUNK_SIZE, info.blockSizeBytes(), info.metadataPlacement() == dev.csum.MetadataPlacement.SEPARATE
+            ? MetadataPlacement.SEPARATE : MetadataPlacement.INTERLEAVED, info.logSizeBytes() / info.blockSizeBytes());
+    }
+
+    private static VolumeGrower.Request shrinkRequest(Path data, Path metadata) {
+        return new VolumeGrower.Request(data, metadata, SHRUNK_SIZE);
+    }
+
+    @ParameterizedTest(name = "separate={0}, block {1}, stopped after {2}")
+    @CsvSource({"false, 4096, SETTLED", "false, 4096, ZEROED", "false, 512, ZEROED",
+        "true, 4096, SETTLED", "true, 4096, ZEROED", "true, 512, ZEROED"})
+    void aShrinkCrashingBeforeItsCommitLeavesTheOldVolume(boolean separate, int blockSize, VolumeGrower.Step step)
+            throws IOException {
+        Path data = dir.resolve("data");
+        Path metadata = separate ? dir.resolve("meta") : null;
+        List<Written> written = formatAndWriteLow(data, metadata, blockSize);
+        Superblock old = VolumeLabel.read(data, metadata).superblock();
+
+        assertEquals(old, VolumeGrower.grow(shrinkRequest(data, metadata), LogSettling::settle, step));
+
+        VolumeLabel.Opened label = VolumeLabel.read(data, metadata);
+        assertEquals(old, label.superblock(), "the old volume");
+        assertEquals(List.of(), label.warnings(), "its backup untouched");
+        assertReads(data, metadata, false, written);
+        try (Volume volume = Volume.open(VolumeOptions.of(data).withMetadataPath(metadata))) {
+            long newEnd = shrunkBlocks(volume.info()) * blockSize;
+            byte[] zeros = new byte[(int) (volume.sizeBytes() - newEnd)];
+            byte[] read = new byte[zeros.length];
+            volume.readBlocking(newEnd, read, 0, read.length);
+            assertArrayEquals(zeros, read, "the blocks being cut still read as zeros in the old volume");
+        }
+
+        Superblock shrunk = VolumeGrower.grow(shrinkRequest(data, metadata), LogSettling::settle);
+        assertTrue(shrunk.dataBlockCount() < old.dataBlockCount());
+        assertEquals(shrunk, VolumeLabel.read(data, metadata).superblock());
+        assertEquals(List.of(), VolumeLabel.read(data, metadata).warnings());
+        assertReads(data, metadata, false, written);
+    }
+
+    @ParameterizedTest(name = "separate={0}, block {1}, stopped after {2}")
+    @CsvSource({"false, 4096, COMMITTED", "false, 4096, OLD_BACKUP_ZEROED", "false, 4096, BACKUP_WRITTEN", "false, 512, COMMITTED",
+        "false, 4096, DONE", "true, 4096, COMMITTED", "true, 4096, OLD_BACKUP_ZEROED", "true, 4096, BACKUP_WRITTEN",
+        "true, 512, BACKUP_WRITTEN", "true, 4096, DONE"})
+    void aShrinkCrashingFromItsCommitOnLeavesTheNewVolume(boolean separate, int blockSize, VolumeGrower.Step step)
+            throws IOException {
+        Path data = dir.resolve("data");
+        Path metadata = separate ? dir.resolve("meta") : null;
+        List<Written> written = formatAndWriteLow(data, metadata, blockSize);
+        Superblock old = VolumeLabel.read(data, metadata).superblock();
+
+        Superblock shrunk = VolumeGrower.grow(shrinkRequest(data, metadata), LogSettling::settle, step);
+        assertTrue(shrunk.dataBlockCount() < old.dataBlockCount());
+
+        VolumeLabel.Opened label = VolumeLabel.read(data, metadata);
+        assertEquals(shrunk, label.superblock(), "the new volume");
+        assertEquals(separate && step != VolumeGrower.Step.DONE ? Set.of(DeviceRole.DATA) : Set.of(), label.damagedPrimaries());
+        boolean backupMissing = step == VolumeGrower.Step.COMMITTED || step == VolumeGrower.Step.OLD_BACKUP_ZEROED;
+        assertEquals((backupMissing ? 1 : 0) + (separate && step != VolumeGrower.Step.DONE ? 1 : 0), label.warnings().size(),
+            label.warnings().toString());
+        assertReads(data, metadata, true, written);
+        assertReads(data, metadata, false, written);
+
+        assertEquals(shrunk, VolumeGrower.grow(shrinkRequest(data, metadata), LogSettling::settle), "already that size");
+        assertEquals(SHRUNK_SIZE, java.nio.file.Files.size(data), "the file cut to the size asked, past the volume's end");
+        if (separate) {
+            assertEquals(shrunk.geometry().metadataFileSizeBytes(), java.nio.file.Files.size(metadata));
+        }
+        try (Volume volume = Volume.open(VolumeOptions.of(data).withMetadataPath(metadata))) {
+            byte[] last = new byte[blockSize];
+            new Random(5).nextBytes(last);
+            volume.writeBlocking(volume.sizeBytes() - blockSize, last, 0, blockSize);
+        }
+        assertEquals(List.of(), VolumeLabel.read(data, metadata).warnings(), "a writable session wrote the new backup");
+        assertReads(data, metadata, false, written);
+    }
+
+    /** A torn commit of a shrink: the old backup, untouched at the device's end, stands in: the old volume. */
     @ParameterizedTest(name = "separate={0}")
     @CsvSource({"false", "true"})
-    void shrinkingIsRefusedWithNothingWritten(boolean separate) throws IOException {
+    void aShrinksTornCommitFindsTheOldBackup(boolean separate) throws IOException {
+        Path data = dir.resolve("data");
+        Path metadata = separate ? dir.resolve("meta") : null;
+        List<Written> written = formatAndWriteLow(data, metadata, 4096);
+        Superblock old = VolumeLabel.read(data, metadata).superblock();
+        VolumeGrower.grow(shrinkRequest(data, metadata), LogSettling::settle, VolumeGrower.Step.ZEROED);
+        tearPrimary(separate ? metadata : data, GrowPlan.withDataBlocks(old, old.dataBlockCount() / 2).metadataCopy());
+
+        assertEquals(old, VolumeLabel.read(data, metadata).superblock(), "the old volume, from its backup");
+        assertReads(data, metadata, false, written);
+        assertEquals(List.of(), VolumeLabel.read(data, metadata).warnings(), "a writable open restored the primary");
+    }
+
+    @ParameterizedTest(name = "separate={0}")
+    @CsvSource({"false", "true"})
+    void shrinkingOverAWrittenBlockIsRefusedWithNothingChanged(boolean separate) throws IOException {
         Path data = dir.resolve("data");
         Path metadata = separate ? dir.resolve("meta") : null;
         formatAndWrite(data, metadata, 4096);
+        byte[] before = java.nio.file.Files.readAllBytes(data);
+        byte[] metadataBefore = separate ? java.nio.file.Files.readAllBytes(metadata) : null;
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-            () -> VolumeGrower.grow(new VolumeGrower.Request(data, metadata, OLD_SIZE - (1 << 20)), LogSettling::settle));
-        assertTrue(refused.getMessage().startsWith("shrinking is not supported"), refused.getMessage());
+            () -> VolumeGrower.grow(shrinkRequest(data, metadata), LogSettling::settle));
+        assertTrue(refused.getMessage().startsWith("shrinking would cut off block "), refused.getMessage());
+        assertArrayEquals(before, java.nio.file.Files.readAllBytes(data), "nothing written");
+        if (separate) {
+            assertArrayEquals(metadataBefore, java.nio.file.Files.readAllBytes(metadata), "nothing written");
+        }
     }
 }
