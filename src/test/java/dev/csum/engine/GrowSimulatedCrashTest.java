@@ -151,7 +151,7 @@ class GrowSimulatedCrashTest {
             separate ? MetadataPlacement.SEPARATE : MetadataPlacement.INTERLEAVED, new UUID(7, 11), LOG_BLOCKS);
         Volume volume = open(disk);
         long blocks = volume.sizeBytes() / BLOCK;
-        for (long block = 0; block < blocks; block += 13) {
+        for (long block = 0; block < blocks; block += 31) {
             written.add(block);
         }
         written.add(blocks - 1);
@@ -171,6 +171,58 @@ class GrowSimulatedCrashTest {
         TreeSet<Long> written = new TreeSet<>();
         byte[][] images = volumeWithData(separate, written);
         long oldBlocks = written.last() + 1;
+        cutEverywhere(separate, images, written, oldBlocks, VolumeGrower.WHOLE_DEVICE,
+            disk -> growAgainAndUse(disk, written, oldBlocks));
+    }
+
+    /** The grown volume, data written in its old part again and not closed cleanly, shrinks back. */
+    @ParameterizedTest(name = "separate={0}")
+    @CsvSource({"false", "true"})
+    void aPowerCutBeforeAnyWriteOfTheShrinkLeavesTheOldOrTheNewVolume(boolean separate) throws IOException {
+        TreeSet<Long> written = new TreeSet<>();
+        byte[][] images = volumeWithData(separate, written);
+        long smallBlocks = written.last() + 1;
+        SimulatedDisk disk = disk(separate, 5);
+        disk.writeRaw(IoPort.DATA_FILE, 0, images[0]);
+        if (separate) {
+            disk.writeRaw(IoPort.METADATA_FILE, 0, images[1]);
+        }
+        long bigBlocks = VolumeGrower.resizeOnPort(disk, VolumeGrower.WHOLE_DEVICE, LogSettling::settle).dataBlockCount();
+        Volume volume = open(disk);
+        for (long block = 5; block < smallBlocks; block += 41) {
+            write(volume, block, pattern(block, 1));
+            written.add(block);
+        }
+        flush(volume);
+        disk.crash();
+        SimulatedDisk media = disk.reopen();
+        byte[][] grown = {media.durableImage(IoPort.DATA_FILE), separate ? media.durableImage(IoPort.METADATA_FILE) : null};
+        cutEverywhere(separate, grown, written, bigBlocks, OLD_DATA_BYTES, shrunk -> {
+            assertEquals(smallBlocks, VolumeGrower.resizeOnPort(shrunk, OLD_DATA_BYTES, LogSettling::settle).dataBlockCount());
+            Volume small = open(shrunk);
+            write(small, smallBlocks - 2, pattern(smallBlocks - 2, 3));
+            flush(small);
+            small.close();
+            small = open(shrunk.reopen());
+            assertArrayEquals(pattern(smallBlocks - 2, 3), read(small, smallBlocks - 2));
+            small.close();
+        });
+    }
+
+    /** What a test does with a disk after the resize: run it again to the end and use the volume. */
+    @FunctionalInterface
+    private interface Finish {
+        void accept(SimulatedDisk disk) throws IOException;
+    }
+
+    /**
+     * Resizes copies of {@code images} (a volume of {@code fromBlocks}) to {@code sizeBytes} with the
+     * power cut before each write and sync in turn, until one runs to the end; after each, the media
+     * must hold the volume of {@code fromBlocks} or of the new size, {@code written} intact, and
+     * {@code finish} must succeed on it.
+     */
+    private void cutEverywhere(boolean separate, byte[][] images, TreeSet<Long> written, long fromBlocks, long sizeBytes,
+                               Finish finish) throws IOException {
         int outcomesOld = 0;
         int outcomesNew = 0;
         int cutPoints = 0;
@@ -185,27 +237,26 @@ class GrowSimulatedCrashTest {
                 disk.makeCacheDurable();
                 CutBeforeWrite port = new CutBeforeWrite(disk, cutAt);
                 try {
-                    VolumeGrower.resizeOnPort(port, VolumeGrower.WHOLE_DEVICE, LogSettling::settle);
+                    VolumeGrower.resizeOnPort(port, sizeBytes, LogSettling::settle);
                     disk.close();
                 } catch (PowerLost lost) {
                     cut = true;
                 }
                 SimulatedDisk after = disk.reopen();
-                Superblock found = PortSuperblock.read(after);
-                boolean grown = found.dataBlockCount() > oldBlocks;
-                assertTrue(found.dataBlockCount() == oldBlocks || grown, "the old size or the new: " + found);
-                if (grown) {
-                    outcomesNew++;
-                } else {
+                long found = PortSuperblock.read(after).dataBlockCount();
+                if (found == fromBlocks) {
                     outcomesOld++;
+                } else {
+                    outcomesNew++;
                 }
                 Volume volume = open(after);
                 for (long block : written) {
-                    assertArrayEquals(pattern(block, 1), read(volume, block), "block " + block + ", cut before write " + cutAt);
+                    assertArrayEquals(pattern(block, 1), read(volume, block), "block " + block + ", cut before write " + cutAt
+                        + " (volume of " + found + " blocks)");
                 }
                 volume.close();
                 if (seed == 1) {
-                    growAgainAndUse(after.reopen(), written, oldBlocks);
+                    finish.accept(after.reopen());
                 }
             }
             if (!cut) {
@@ -214,7 +265,7 @@ class GrowSimulatedCrashTest {
             cutPoints++;
         }
         assertTrue(outcomesOld > 0 && outcomesNew > 0, "both outcomes met: old " + outcomesOld + ", new " + outcomesNew);
-        assertTrue(cutPoints >= 12, "the recovery's writes and the grow's writes and syncs: " + cutPoints);
+        assertTrue(cutPoints >= 12, "the recovery's writes and the resize's writes and syncs: " + cutPoints);
     }
 
     /** Grow run again (a no-op when it committed) gives the new volume: new space zeros and writable, old data intact. */
