@@ -11,7 +11,7 @@ import dev.csum.format.PortSuperblock;
 import dev.csum.format.Superblock;
 import dev.csum.format.VolumeConverter;
 import dev.csum.format.VolumeFormatter;
-import dev.csum.format.VolumeGrower;
+import dev.csum.format.VolumeResizer;
 import dev.csum.format.VolumeLabel;
 import dev.csum.internal.VolumeInternals;
 import dev.csum.io.DeviceLock;
@@ -293,26 +293,29 @@ public final class Volume implements AutoCloseable {
     }
 
     /**
-     * Grows a closed volume of the current format version, in place, to a larger device: the volume
-     * gains data blocks (and groups) at its end; every block written keeps its data and checksum; the
-     * tuple log keeps its length and moves after the new last group (interleaved) or metadata pair
-     * (separate) with the backup superblock after it; blocks that were never written, the new ones
-     * included, read as zeros. A regular file grows to {@link GrowOptions#sizeBytes()} (a sparse hole);
-     * a block device must hold it already. Offline only: the volume must not be open (an open volume
-     * does not grow), and shrinking is refused.
+     * Resizes a closed volume of the current format version in place, to a larger device or a smaller
+     * size: the volume gains or loses data blocks (and groups) at its end; every block kept keeps its
+     * data and checksum; the tuple log keeps its length and moves after the new last group
+     * (interleaved) or metadata pair (separate) with the backup superblock after it; blocks never
+     * written, new ones included, read as zeros. A regular file becomes
+     * {@link ResizeOptions#sizeBytes()} long (extended by a sparse hole, or cut past the volume's new
+     * end); a block device must hold that size already. A shrink is refused unless every block it cuts
+     * off was never written. Offline only: the volume must not be open (an open volume is not resized).
      *
-     * <p>Takes the same exclusive lock as {@link #open}; everything is checked before the first write.
+     * <p>Takes the same exclusive lock as {@link #open} and checks the options before the first write.
      * It first recovers the tuple log in place as a writable open would, so that nothing remains to
-     * replay, then makes every block that changes role read as zeros, writes the new backup superblock,
-     * and the new primary superblock of the device holding the log (the commit point), each synced
-     * before the next: a crash leaves the volume of the old size or of the new one, its data intact
-     * (docs/FORMAT.md §7.2). A size that gives no more data blocks than the volume has writes nothing and
-     * returns the volume's info as it is.
+     * replay (only then can a shrink tell whether the blocks it would cut were written; a refusal then
+     * has changed nothing but that), then makes the blocks that change role read as zeros and moves the
+     * superblocks, the new primary superblock of the device holding the log being the commit point,
+     * each step synced before the next: a crash leaves the volume of the old size or of the new one, its
+     * data intact (docs/FORMAT.md §7.2, §7.3). A size that gives as many data blocks as the volume has
+     * writes nothing (a regular file longer than it is cut, past the volume) and returns the volume's
+     * info as it is.
      *
      * @param options the volume's devices and the new size
-     * @return the volume's identity and geometry after growing
-     * @throws IllegalArgumentException when the size is below the volume's (shrinking), a regular file is
-     *     longer than the size asked, a block device is shorter than it, a metadata block device has no
+     * @return the volume's identity and geometry after resizing
+     * @throws IllegalArgumentException when a shrink would cut off a block that was written, the size
+     *     holds no data block, a block device is shorter than the size, a metadata block device has no
      *     room for the new metadata, a device is not writable, or the metadata device is the data device
      * @throws InvalidVolumeException when the devices are not a volume this build writes (the message
      *     says why, as {@link #open} would; a volume of format version 1 must be converted first)
@@ -320,9 +323,9 @@ public final class Volume implements AutoCloseable {
      * @throws IOException when a device does not exist or cannot be read or written, or another process
      *     has the volume open
      */
-    public static VolumeInfo grow(GrowOptions options) throws IOException {
+    public static VolumeInfo resize(ResizeOptions options) throws IOException {
         try {
-            return ApiMapping.info(VolumeGrower.grow(new VolumeGrower.Request(options.dataPath(), options.metadataPath(),
+            return ApiMapping.info(VolumeResizer.resize(new VolumeResizer.Request(options.dataPath(), options.metadataPath(),
                 options.sizeBytes()), LogSettling::settle));
         } catch (dev.csum.format.InvalidVolumeException refused) {
             throw ApiMapping.invalidVolume(refused);

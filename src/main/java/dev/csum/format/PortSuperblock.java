@@ -11,7 +11,7 @@ import java.lang.foreign.MemorySegment;
  * primary at block 0 of the data file, or — when the primary is damaged, as a power loss tearing a
  * raise of the log sequence ceiling (FORMAT.md §8.1) can leave it — the metadata file's backup,
  * found in its last blocks as {@link SuperblockCopies#searchBackup} finds it; and, separate, the
- * metadata file's when the data file's is what it was grown from (an interrupted grow, FORMAT.md §7.2).
+ * metadata file's when the data file's is what it was resized from (an interrupted resize, FORMAT.md §7.2).
  * Reads only: the port's user restores nothing.
  */
 public final class PortSuperblock {
@@ -41,9 +41,9 @@ public final class PortSuperblock {
             }
             Superblock superblock = Superblock.decode(block);
             if (superblock.placement() == MetadataPlacement.SEPARATE) {
-                Superblock grown = grownMetadataCopy(port, io, arena.allocate(MAX_BLOCK_BYTES, alignment), superblock);
-                if (grown != null) {
-                    return grown;
+                Superblock resized = resizedMetadataCopy(port, io, arena.allocate(MAX_BLOCK_BYTES, alignment), superblock);
+                if (resized != null) {
+                    return resized;
                 }
             }
             return superblock;
@@ -52,10 +52,11 @@ public final class PortSuperblock {
 
     /**
      * The metadata file's superblock (its primary, or its backup when the primary is damaged) as the
-     * data file's copy would say, when the data file's {@code dataSuperblock} is what it was grown from:
-     * a grow that committed and crashed before the data file's primary (FORMAT.md §6, §7.2). Else null.
+     * data file's copy would say, when the data file's {@code dataSuperblock} is what it was resized
+     * from: a resize that committed and crashed before the data file's primary (FORMAT.md §6, §7.2).
+     * Else null.
      */
-    private static Superblock grownMetadataCopy(IoPort port, PortIo io, MemorySegment buffer, Superblock dataSuperblock)
+    private static Superblock resizedMetadataCopy(IoPort port, PortIo io, MemorySegment buffer, Superblock dataSuperblock)
             throws IOException {
         MemorySegment block = buffer.asSlice(0, dataSuperblock.blockSizeBytes());
         Superblock metadata = null;
@@ -71,7 +72,7 @@ public final class PortSuperblock {
             return null;
         }
         Superblock asData = metadata.withRole(DeviceRole.DATA);
-        return VolumeGrower.resizedFrom(asData, dataSuperblock) ? asData : null;
+        return VolumeResizer.resizedFrom(asData, dataSuperblock) ? asData : null;
     }
 
     /** The metadata file's valid backup superblock, at the place its own geometry gives; null when none. */

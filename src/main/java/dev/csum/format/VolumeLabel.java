@@ -47,7 +47,7 @@ public final class VolumeLabel {
      *                         its backup), {@link DeviceRole#METADATA} (by its backup),
      *                         {@link DeviceRole#DATA} (by the metadata device's copy; also when it is
      *                         still the version 1 superblock an interrupted {@link VolumeConverter
-     *                         conversion} or {@link VolumeGrower grow} left); empty when every primary was valid.
+     *                         conversion} or {@link VolumeResizer resize} left); empty when every primary was valid.
      *                         {@link #restorePrimaries} rewrites them.
      * @param warnings         one line per problem found and worked around
      */
@@ -162,7 +162,7 @@ public final class VolumeLabel {
             }
             if (before.validity() != SuperblockValidity.DAMAGED
                     && !(before.valid() && (VolumeConverter.convertedFrom(expected, before.superblock())
-                        || VolumeGrower.resizedFrom(expected, before.superblock())))) {
+                        || VolumeResizer.resizedFrom(expected, before.superblock())))) {
                 throw new InvalidVolumeException(path + ": not restoring the primary superblock: block 0 is no longer damaged but "
                         + (before.valid() ? "holds " + before.superblock() : before.problem().getMessage()));
             }
@@ -262,9 +262,9 @@ public final class VolumeLabel {
             damaged.add(DeviceRole.DATA);
             warnings.add(dataPath + ": superblock of format version 1, the metadata device's of version 2 (a conversion was"
                     + " interrupted); using the metadata device's copy");
-        } else if (dataPrimary.valid() && VolumeGrower.resizedFrom(metadataSuperblock.withRole(DeviceRole.DATA), dataPrimary.superblock())) {
-            // A grow committed (the metadata device's superblock is the grown one) and crashed before
-            // the data device's primary: the volume is the grown one, the data device's block 0 outdated.
+        } else if (dataPrimary.valid() && VolumeResizer.resizedFrom(metadataSuperblock.withRole(DeviceRole.DATA), dataPrimary.superblock())) {
+            // A resize committed (the metadata device's superblock is the new one) and crashed before
+            // the data device's primary: the volume is the new one, the data device's block 0 outdated.
             dataSuperblock = metadataSuperblock.withRole(DeviceRole.DATA);
             damaged.add(DeviceRole.DATA);
             warnings.add(dataPath + ": superblock of " + dataPrimary.superblock().dataBlockCount() + " data blocks, the metadata"

@@ -1,6 +1,6 @@
 package dev.csum.cli;
 
-import dev.csum.GrowOptions;
+import dev.csum.ResizeOptions;
 import dev.csum.Volume;
 import dev.csum.VolumeInfo;
 import dev.csum.VolumeInspection;
@@ -11,17 +11,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code csum resize}: grows a closed volume in place to a larger device (docs/FORMAT.md §7.2). A size
- * that gives no more blocks than the volume has is left as it is, exit 0; a smaller one is refused.
+ * {@code csum resize}: grows a closed volume in place to a larger device, or shrinks it over blocks
+ * never written (docs/FORMAT.md §7.2, §7.3). A size that gives as many blocks as the volume has leaves
+ * it as it is, exit 0.
  */
 @Command(name = "resize", sortOptions = false,
-    description = {"Grow a closed volume in place to a larger device.",
-        "Every block written keeps its data and checksum; the new blocks read as zeros; the tuple log keeps its size and"
-            + " moves, with the backup superblock, to the new end. A file is extended to --size (a sparse hole); a block"
-            + " device must be that large already (grow it first). Without --size, the device's size now is used. Takes"
-            + " the volume lock (the volume must not be open); checks everything before writing; a crash leaves the volume"
-            + " of the old size or of the new one, never neither. Shrinking is refused. A size that gives no more blocks"
-            + " leaves the volume as it is (exit 0)."})
+    description = {"Grow a closed volume in place to a larger device, or shrink it.",
+        "Every block kept keeps its data and checksum; new blocks read as zeros; the tuple log keeps its size and moves,"
+            + " with the backup superblock, to the new end. A file becomes --size long (extended by a sparse hole, or cut"
+            + " past the volume); a block device must be that large already (grow it first). Without --size, the"
+            + " device's size now is used. A shrink is refused unless every block it cuts off was never written. Takes"
+            + " the volume lock (the volume must not be open); a crash leaves the volume of the old size or of the new"
+            + " one, never neither. A size that gives as many blocks leaves the volume as it is (exit 0)."})
 final class ResizeCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -30,7 +31,7 @@ final class ResizeCommand implements Callable<Integer> {
     VolumeArgs volume;
 
     @Option(names = "--size", paramLabel = "BYTES", converter = Sizes.BytesConverter.class,
-        description = "The data device's new size (e.g. 1g): a file is extended to it, a block device must hold it."
+        description = "The data device's new size (e.g. 1g): a file becomes that size, a block device must hold it."
             + " Default: the device's size now (a file or device grown beforehand).")
     Long sizeBytes;
 
@@ -44,12 +45,12 @@ final class ResizeCommand implements Callable<Integer> {
         }
         VolumeInspection before = volume.inspect(main, "resize");
         VolumeInfo old = before.info();
-        VolumeInfo info = Volume.grow(GrowOptions.of(volume.device, sizeBytes == null ? 0 : sizeBytes)
+        VolumeInfo info = Volume.resize(ResizeOptions.of(volume.device, sizeBytes == null ? 0 : sizeBytes)
             .withMetadataPath(volume.metadata));
-        boolean grown = info.dataBlockCount() != old.dataBlockCount();
+        boolean resized = info.dataBlockCount() != old.dataBlockCount();
         if (json) {
             main.out.println(volume.jsonObject()
-                .put("grown", grown)
+                .put("resized", resized)
                 .put("usable_bytes_before", old.usableBytes())
                 .put("usable_bytes", info.usableBytes())
                 .put("data_blocks_before", old.dataBlockCount())
@@ -58,14 +59,14 @@ final class ResizeCommand implements Callable<Integer> {
                 .put("warnings", before.warnings()));
             return ExitCode.OK;
         }
-        if (!grown) {
+        if (!resized) {
             main.out.printf("%s is already %s usable (%,d blocks) at that size: nothing to do%n", volume.device,
                 Sizes.human(info.usableBytes()), info.dataBlockCount());
             return ExitCode.OK;
         }
-        main.out.printf("grew %s from %s (%,d bytes, %,d blocks) to %s (%,d bytes, %,d blocks) usable%n", volume.device,
-            Sizes.human(old.usableBytes()), old.usableBytes(), old.dataBlockCount(), Sizes.human(info.usableBytes()),
-            info.usableBytes(), info.dataBlockCount());
+        main.out.printf("%s %s from %s (%,d bytes, %,d blocks) to %s (%,d bytes, %,d blocks) usable%n",
+            info.dataBlockCount() > old.dataBlockCount() ? "grew" : "shrank", volume.device, Sizes.human(old.usableBytes()),
+            old.usableBytes(), old.dataBlockCount(), Sizes.human(info.usableBytes()), info.usableBytes(), info.dataBlockCount());
         main.out.printf("%s device: backup superblock at byte %,d; the volume now ends at byte %,d (was %,d)%n",
             volume.metadata == null ? "data" : "metadata", info.backupSuperblockOffsetBytes(),
             info.metadataDeviceMinBytes(), old.metadataDeviceMinBytes());

@@ -49,7 +49,7 @@ class ResizeCommandTest {
         assertEquals(String.format("%s is already %s usable (%,d blocks) at that size: nothing to do%n", device,
             Sizes.human(usable), usable / 4096), Cli.run("resize", device.toString()).assertOk().out());
         Map<String, Object> again = MiniJson.object(Cli.run("resize", device.toString(), "--json").assertOk().out());
-        assertEquals(Boolean.FALSE, again.get("grown"));
+        assertEquals(Boolean.FALSE, again.get("resized"));
         assertEquals((double) usable, again.get("usable_bytes"));
     }
 
@@ -60,7 +60,7 @@ class ResizeCommandTest {
         Cli.run("format", data.toString(), "--metadata", metadata.toString(), "--size", "8m").assertOk();
         Map<String, Object> result = MiniJson.object(Cli.run("resize", data.toString(), "--metadata", metadata.toString(),
             "--size", "16m", "--json").assertOk().out());
-        assertEquals(Boolean.TRUE, result.get("grown"));
+        assertEquals(Boolean.TRUE, result.get("resized"));
         assertEquals((16 << 20) - 4096.0, result.get("usable_bytes"));
         assertEquals((8 << 20) - 4096.0, result.get("usable_bytes_before"));
         assertEquals(16L << 20, Files.size(data));
@@ -70,11 +70,25 @@ class ResizeCommandTest {
     void refusalsAreOneLineAndWriteNothing() throws Exception {
         Path device = directory.resolve("vol");
         Cli.run("format", device.toString(), "--size", "8m").assertOk();
+        Cli.runWithInput(new byte[4096], "write", device.toString(), "--offset", "7m").assertOk();
         byte[] before = Files.readAllBytes(device);
-        Cli.run("resize", device.toString(), "--size", "4m").assertOneLineError(2, "csum resize: shrinking is not supported");
+        Cli.run("resize", device.toString(), "--size", "4m").assertOneLineError(2, "csum resize: shrinking would cut off block ");
         Cli.run("resize", device.toString(), "--size", "0").assertOneLineError(2, "--size must be positive");
         Cli.run("resize", device.toString(), "--size", "lots").assertOneLineError(2, "lots");
         Cli.run("resize", directory.resolve("missing").toString(), "--size", "16m").assertOneLineError(2, "missing");
         assertArrayEquals(before, Files.readAllBytes(device), "nothing written");
+    }
+
+    @Test
+    void resizeShrinksAVolumeOverBlocksNeverWritten() throws Exception {
+        Path device = directory.resolve("vol");
+        Cli.run("format", device.toString(), "--size", "64m").assertOk();
+        byte[] old = blocks(3, 4);
+        Cli.runWithInput(old, "write", device.toString(), "--offset", "1m").assertOk();
+        String out = Cli.run("resize", device.toString(), "--size", "8m").assertOk().out();
+        assertTrue(out.startsWith("shrank " + device + " from "), out);
+        assertEquals(8L << 20, Files.size(device));
+        assertArrayEquals(old, Cli.run("read", device.toString(), "--offset", "1m", "--length", "12k").assertOk().outBytes());
+        Cli.run("scrub", device.toString()).assertOk();
     }
 }

@@ -13,10 +13,10 @@ import java.lang.foreign.MemorySegment;
  * metadata device's primary) and, separate, the data device's primary. Shrinking: settle, check that
  * no block cut off was written, zero where the new log and backup go, the commit, the old backup
  * removed, the new backup, the data device's primary. Each step synced before the next.
- * {@link VolumeGrower} checks everything and takes the lock first; a simulated disk calls
- * {@link VolumeGrower#resizeOnPort} directly. Blocking, single-threaded, before any engine runs.
+ * {@link VolumeResizer} checks everything and takes the lock first; a simulated disk calls
+ * {@link VolumeResizer#resizeOnPort} directly. Blocking, single-threaded, before any engine runs.
  */
-final class GrowWrites {
+final class ResizeWrites {
     /** Bytes of zeros written at once. */
     private static final int ZERO_CHUNK_BYTES = 1 << 20;
 
@@ -63,7 +63,7 @@ final class GrowWrites {
     private final Arena arena = Arena.ofShared(); // shared: a port may do the I/O on its own threads
     private final MemorySegment block;
 
-    private GrowWrites(IoPort port, Plan plan, FastZeroing zeroing) {
+    private ResizeWrites(IoPort port, Plan plan, FastZeroing zeroing) {
         this.port = port;
         this.io = new PortIo(port);
         this.plan = plan;
@@ -73,12 +73,12 @@ final class GrowWrites {
     }
 
     /** Runs the grow of {@code plan} on {@code port} up to {@code lastStep}; returns the superblock that then rules. */
-    static Superblock run(IoPort port, Plan plan, VolumeGrower.LogSettler settler, FastZeroing zeroing,
-                          Truncation truncation, VolumeGrower.Step lastStep) throws IOException {
-        GrowWrites writes = new GrowWrites(port, plan, zeroing);
+    static Superblock run(IoPort port, Plan plan, VolumeResizer.LogSettler settler, FastZeroing zeroing,
+                          Truncation truncation, VolumeResizer.Step lastStep) throws IOException {
+        ResizeWrites writes = new ResizeWrites(port, plan, zeroing);
         try {
             long floor = writes.settle(settler);
-            if (lastStep == VolumeGrower.Step.SETTLED) {
+            if (lastStep == VolumeResizer.Step.SETTLED) {
                 return plan.before();
             }
             return plan.after().dataBlockCount() < plan.before().dataBlockCount()
@@ -89,9 +89,9 @@ final class GrowWrites {
     }
 
     /** (1) Settle: nothing left to replay, and a ceiling at least the floor in the old copies; returns the floor. */
-    private long settle(VolumeGrower.LogSettler settler) throws IOException {
+    private long settle(VolumeResizer.LogSettler settler) throws IOException {
         Superblock before = plan.before();
-        VolumeGrower.SettledLog settled = settler.settle(port, before);
+        VolumeResizer.SettledLog settled = settler.settle(port, before);
         long floor = Math.max(settled.storedCeiling(), settled.nextSequence());
         if (settled.storedCeiling() < floor) {
             writeSuperblock(IoPort.METADATA_FILE, before.geometry().backupSuperblockOffsetBytes(), before.metadataCopy(), floor);
@@ -100,7 +100,7 @@ final class GrowWrites {
         return floor;
     }
 
-    private Superblock grow(long floor, VolumeGrower.Step lastStep) throws IOException {
+    private Superblock grow(long floor, VolumeResizer.Step lastStep) throws IOException {
         Superblock before = plan.before();
         Superblock after = plan.after();
         Geometry old = before.geometry();
@@ -117,23 +117,23 @@ final class GrowWrites {
             sync(IoPort.DATA_FILE);
         }
         sync(IoPort.METADATA_FILE);
-        if (lastStep == VolumeGrower.Step.ZEROED) {
+        if (lastStep == VolumeResizer.Step.ZEROED) {
             return before;
         }
         // (3) The new backup: the new volume is complete but for its primary.
         writeSuperblock(IoPort.METADATA_FILE, grown.backupSuperblockOffsetBytes(), after.metadataCopy(), floor);
-        if (lastStep == VolumeGrower.Step.BACKUP_WRITTEN) {
+        if (lastStep == VolumeResizer.Step.BACKUP_WRITTEN) {
             return before;
         }
         // (4) The old backup lies inside the new layout: zeros.
         zero(IoPort.METADATA_FILE, oldBackup, oldBackup + blockSizeBytes, Long.MAX_VALUE);
         sync(IoPort.METADATA_FILE);
-        if (lastStep == VolumeGrower.Step.OLD_BACKUP_ZEROED) {
+        if (lastStep == VolumeResizer.Step.OLD_BACKUP_ZEROED) {
             return before;
         }
         // (5) The commit: the metadata device's primary; then, separate, the data device's.
         writeSuperblock(IoPort.METADATA_FILE, 0, after.metadataCopy(), floor);
-        if (lastStep == VolumeGrower.Step.COMMITTED || after.placement() == MetadataPlacement.INTERLEAVED) {
+        if (lastStep == VolumeResizer.Step.COMMITTED || after.placement() == MetadataPlacement.INTERLEAVED) {
             return after;
         }
         writeSuperblock(IoPort.DATA_FILE, 0, after, 0);
@@ -146,7 +146,7 @@ final class GrowWrites {
      * log); the commit; the old backup removed (the file cut, or the block zeroed); the new backup;
      * separate, the data device's primary, and its file cut.
      */
-    private Superblock shrink(long floor, Truncation truncation, VolumeGrower.Step lastStep) throws IOException {
+    private Superblock shrink(long floor, Truncation truncation, VolumeResizer.Step lastStep) throws IOException {
         Superblock before = plan.before();
         Superblock after = plan.after();
         Geometry old = before.geometry();
@@ -154,11 +154,11 @@ final class GrowWrites {
         requireCutBlocksUnwritten(old, after.dataBlockCount());
         zero(IoPort.METADATA_FILE, shrunk.logOffsetBytes(), shrunk.metadataFileSizeBytes(), Long.MAX_VALUE);
         sync(IoPort.METADATA_FILE);
-        if (lastStep == VolumeGrower.Step.ZEROED) {
+        if (lastStep == VolumeResizer.Step.ZEROED) {
             return before;
         }
         writeSuperblock(IoPort.METADATA_FILE, 0, after.metadataCopy(), floor);
-        if (lastStep == VolumeGrower.Step.COMMITTED) {
+        if (lastStep == VolumeResizer.Step.COMMITTED) {
             return after;
         }
         boolean interleaved = after.placement() == MetadataPlacement.INTERLEAVED;
@@ -167,11 +167,11 @@ final class GrowWrites {
             zero(IoPort.METADATA_FILE, oldBackup, oldBackup + blockSizeBytes, Long.MAX_VALUE);
         }
         sync(IoPort.METADATA_FILE);
-        if (lastStep == VolumeGrower.Step.OLD_BACKUP_ZEROED) {
+        if (lastStep == VolumeResizer.Step.OLD_BACKUP_ZEROED) {
             return after;
         }
         writeSuperblock(IoPort.METADATA_FILE, shrunk.backupSuperblockOffsetBytes(), after.metadataCopy(), floor);
-        if (lastStep == VolumeGrower.Step.BACKUP_WRITTEN || interleaved) {
+        if (lastStep == VolumeResizer.Step.BACKUP_WRITTEN || interleaved) {
             return after;
         }
         writeSuperblock(IoPort.DATA_FILE, 0, after, 0);

@@ -12,7 +12,7 @@ import dev.csum.format.MetadataPlacement;
 import dev.csum.format.PortFormatter;
 import dev.csum.format.PortSuperblock;
 import dev.csum.format.Superblock;
-import dev.csum.format.VolumeGrower;
+import dev.csum.format.VolumeResizer;
 import dev.csum.internal.VolumeInternals;
 import dev.csum.io.FaultPlan;
 import dev.csum.io.ForwardingIoPort;
@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * grow run again on it gives the new volume, its new space zeros and writable. The volume grown was
  * not closed cleanly: the grow settles its log first.
  */
-class GrowSimulatedCrashTest {
+class ResizeSimulatedCrashTest {
     private static final int BLOCK = 512;
     private static final long OLD_DATA_BYTES = 256 * 1024;
     private static final long NEW_DATA_BYTES = 512 * 1024;
@@ -171,7 +171,7 @@ class GrowSimulatedCrashTest {
         TreeSet<Long> written = new TreeSet<>();
         byte[][] images = volumeWithData(separate, written);
         long oldBlocks = written.last() + 1;
-        cutEverywhere(separate, images, written, oldBlocks, VolumeGrower.WHOLE_DEVICE,
+        cutEverywhere(separate, images, written, oldBlocks, VolumeResizer.WHOLE_DEVICE,
             disk -> growAgainAndUse(disk, written, oldBlocks));
     }
 
@@ -187,7 +187,7 @@ class GrowSimulatedCrashTest {
         if (separate) {
             disk.writeRaw(IoPort.METADATA_FILE, 0, images[1]);
         }
-        long bigBlocks = VolumeGrower.resizeOnPort(disk, VolumeGrower.WHOLE_DEVICE, LogSettling::settle).dataBlockCount();
+        long bigBlocks = VolumeResizer.resizeOnPort(disk, VolumeResizer.WHOLE_DEVICE, LogSettling::settle).dataBlockCount();
         Volume volume = open(disk);
         for (long block = 5; block < smallBlocks; block += 41) {
             write(volume, block, pattern(block, 1));
@@ -198,7 +198,7 @@ class GrowSimulatedCrashTest {
         SimulatedDisk media = disk.reopen();
         byte[][] grown = {media.durableImage(IoPort.DATA_FILE), separate ? media.durableImage(IoPort.METADATA_FILE) : null};
         cutEverywhere(separate, grown, written, bigBlocks, OLD_DATA_BYTES, shrunk -> {
-            assertEquals(smallBlocks, VolumeGrower.resizeOnPort(shrunk, OLD_DATA_BYTES, LogSettling::settle).dataBlockCount());
+            assertEquals(smallBlocks, VolumeResizer.resizeOnPort(shrunk, OLD_DATA_BYTES, LogSettling::settle).dataBlockCount());
             Volume small = open(shrunk);
             write(small, smallBlocks - 2, pattern(smallBlocks - 2, 3));
             flush(small);
@@ -237,7 +237,7 @@ class GrowSimulatedCrashTest {
                 disk.makeCacheDurable();
                 CutBeforeWrite port = new CutBeforeWrite(disk, cutAt);
                 try {
-                    VolumeGrower.resizeOnPort(port, sizeBytes, LogSettling::settle);
+                    VolumeResizer.resizeOnPort(port, sizeBytes, LogSettling::settle);
                     disk.close();
                 } catch (PowerLost lost) {
                     cut = true;
@@ -270,7 +270,7 @@ class GrowSimulatedCrashTest {
 
     /** Grow run again (a no-op when it committed) gives the new volume: new space zeros and writable, old data intact. */
     private void growAgainAndUse(SimulatedDisk disk, TreeSet<Long> written, long oldBlocks) throws IOException {
-        Superblock grown = VolumeGrower.resizeOnPort(disk, VolumeGrower.WHOLE_DEVICE, LogSettling::settle);
+        Superblock grown = VolumeResizer.resizeOnPort(disk, VolumeResizer.WHOLE_DEVICE, LogSettling::settle);
         assertTrue(grown.dataBlockCount() > oldBlocks);
         Volume volume = open(disk);  // the grow's port, still open
         assertEquals(grown.dataBlockCount() * BLOCK, volume.sizeBytes());

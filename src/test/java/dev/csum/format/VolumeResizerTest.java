@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * would leave it, the volume opens as the old size (before the commit) or the new (from it), every
  * block written reading back, and grow run again finishes it. A torn commit finds the new backup.
  */
-class VolumeGrowerTest {
+class VolumeResizerTest {
     private static final long OLD_SIZE = 4L << 20;
     private static final long NEW_SIZE = 9L << 20;
 
@@ -62,8 +62,8 @@ class VolumeGrowerTest {
         }
     }
 
-    private static VolumeGrower.Request request(Path data, Path metadata) {
-        return new VolumeGrower.Request(data, metadata, NEW_SIZE);
+    private static VolumeResizer.Request request(Path data, Path metadata) {
+        return new VolumeResizer.Request(data, metadata, NEW_SIZE);
     }
 
     @ParameterizedTest(name = "separate={0}, block {1}, stopped after {2}")
@@ -71,22 +71,22 @@ class VolumeGrowerTest {
         "false, 512, ZEROED", "false, 512, OLD_BACKUP_ZEROED",
         "true, 4096, SETTLED", "true, 4096, ZEROED", "true, 4096, BACKUP_WRITTEN", "true, 4096, OLD_BACKUP_ZEROED",
         "true, 512, OLD_BACKUP_ZEROED"})
-    void aCrashBeforeTheCommitLeavesTheOldVolume(boolean separate, int blockSize, VolumeGrower.Step step) throws IOException {
+    void aCrashBeforeTheCommitLeavesTheOldVolume(boolean separate, int blockSize, VolumeResizer.Step step) throws IOException {
         Path data = dir.resolve("data");
         Path metadata = separate ? dir.resolve("meta") : null;
         List<Written> written = formatAndWrite(data, metadata, blockSize);
         Superblock old = VolumeLabel.read(data, metadata).superblock();
 
-        assertEquals(old, VolumeGrower.grow(request(data, metadata), LogSettling::settle, step));
+        assertEquals(old, VolumeResizer.resize(request(data, metadata), LogSettling::settle, step));
 
         VolumeLabel.Opened label = VolumeLabel.read(data, metadata);
         assertEquals(old, label.superblock(), "the old volume");
         assertEquals(Set.of(), label.damagedPrimaries());
-        assertEquals(step == VolumeGrower.Step.OLD_BACKUP_ZEROED ? 1 : 0, label.warnings().size(), "only the old backup gone");
+        assertEquals(step == VolumeResizer.Step.OLD_BACKUP_ZEROED ? 1 : 0, label.warnings().size(), "only the old backup gone");
         assertReads(data, metadata, true, written);
         assertReads(data, metadata, false, written);
 
-        Superblock grown = VolumeGrower.grow(request(data, metadata), LogSettling::settle);
+        Superblock grown = VolumeResizer.resize(request(data, metadata), LogSettling::settle);
         assertTrue(grown.dataBlockCount() > old.dataBlockCount());
         assertEquals(grown, VolumeLabel.read(data, metadata).superblock());
         assertEquals(List.of(), VolumeLabel.read(data, metadata).warnings());
@@ -101,7 +101,7 @@ class VolumeGrowerTest {
         List<Written> written = formatAndWrite(data, metadata, blockSize);
         Superblock old = VolumeLabel.read(data, metadata).superblock();
 
-        Superblock grown = VolumeGrower.grow(request(data, metadata), LogSettling::settle, VolumeGrower.Step.COMMITTED);
+        Superblock grown = VolumeResizer.resize(request(data, metadata), LogSettling::settle, VolumeResizer.Step.COMMITTED);
 
         VolumeLabel.Opened label = VolumeLabel.read(data, metadata);
         assertEquals(grown, label.superblock(), "the new volume");
@@ -113,7 +113,7 @@ class VolumeGrowerTest {
         assertReads(data, metadata, true, written);
         assertReads(data, metadata, false, written); // a writable open rewrites the data device's primary
         assertEquals(List.of(), VolumeLabel.read(data, metadata).warnings());
-        assertEquals(grown, VolumeGrower.grow(request(data, metadata), LogSettling::settle), "already that size");
+        assertEquals(grown, VolumeResizer.resize(request(data, metadata), LogSettling::settle), "already that size");
     }
 
     /** A power loss tearing the commit write damages the primary: the new backup, complete, stands in. */
@@ -123,8 +123,8 @@ class VolumeGrowerTest {
         Path data = dir.resolve("data");
         Path metadata = separate ? dir.resolve("meta") : null;
         List<Written> written = formatAndWrite(data, metadata, 4096);
-        VolumeGrower.grow(request(data, metadata), LogSettling::settle, VolumeGrower.Step.OLD_BACKUP_ZEROED);
-        Superblock grown = GrowPlan.withDataBlocks(VolumeLabel.read(data, metadata).superblock(),
+        VolumeResizer.resize(request(data, metadata), LogSettling::settle, VolumeResizer.Step.OLD_BACKUP_ZEROED);
+        Superblock grown = ResizePlan.withDataBlocks(VolumeLabel.read(data, metadata).superblock(),
             Geometry.dataBlocksFitting(NEW_SIZE, 4096, separate ? MetadataPlacement.SEPARATE : MetadataPlacement.INTERLEAVED,
                 VolumeLabel.read(data, metadata).superblock().logBlockCount()));
         tearPrimary(separate ? metadata : data, grown.metadataCopy());
@@ -176,21 +176,21 @@ class VolumeGrowerTest {
             ? MetadataPlacement.SEPARATE : MetadataPlacement.INTERLEAVED, info.logSizeBytes() / info.blockSizeBytes());
     }
 
-    private static VolumeGrower.Request shrinkRequest(Path data, Path metadata) {
-        return new VolumeGrower.Request(data, metadata, SHRUNK_SIZE);
+    private static VolumeResizer.Request shrinkRequest(Path data, Path metadata) {
+        return new VolumeResizer.Request(data, metadata, SHRUNK_SIZE);
     }
 
     @ParameterizedTest(name = "separate={0}, block {1}, stopped after {2}")
     @CsvSource({"false, 4096, SETTLED", "false, 4096, ZEROED", "false, 512, ZEROED",
         "true, 4096, SETTLED", "true, 4096, ZEROED", "true, 512, ZEROED"})
-    void aShrinkCrashingBeforeItsCommitLeavesTheOldVolume(boolean separate, int blockSize, VolumeGrower.Step step)
+    void aShrinkCrashingBeforeItsCommitLeavesTheOldVolume(boolean separate, int blockSize, VolumeResizer.Step step)
             throws IOException {
         Path data = dir.resolve("data");
         Path metadata = separate ? dir.resolve("meta") : null;
         List<Written> written = formatAndWriteLow(data, metadata, blockSize);
         Superblock old = VolumeLabel.read(data, metadata).superblock();
 
-        assertEquals(old, VolumeGrower.grow(shrinkRequest(data, metadata), LogSettling::settle, step));
+        assertEquals(old, VolumeResizer.resize(shrinkRequest(data, metadata), LogSettling::settle, step));
 
         VolumeLabel.Opened label = VolumeLabel.read(data, metadata);
         assertEquals(old, label.superblock(), "the old volume");
@@ -204,7 +204,7 @@ class VolumeGrowerTest {
             assertArrayEquals(zeros, read, "the blocks being cut still read as zeros in the old volume");
         }
 
-        Superblock shrunk = VolumeGrower.grow(shrinkRequest(data, metadata), LogSettling::settle);
+        Superblock shrunk = VolumeResizer.resize(shrinkRequest(data, metadata), LogSettling::settle);
         assertTrue(shrunk.dataBlockCount() < old.dataBlockCount());
         assertEquals(shrunk, VolumeLabel.read(data, metadata).superblock());
         assertEquals(List.of(), VolumeLabel.read(data, metadata).warnings());
@@ -215,26 +215,26 @@ class VolumeGrowerTest {
     @CsvSource({"false, 4096, COMMITTED", "false, 4096, OLD_BACKUP_ZEROED", "false, 4096, BACKUP_WRITTEN", "false, 512, COMMITTED",
         "false, 4096, DONE", "true, 4096, COMMITTED", "true, 4096, OLD_BACKUP_ZEROED", "true, 4096, BACKUP_WRITTEN",
         "true, 512, BACKUP_WRITTEN", "true, 4096, DONE"})
-    void aShrinkCrashingFromItsCommitOnLeavesTheNewVolume(boolean separate, int blockSize, VolumeGrower.Step step)
+    void aShrinkCrashingFromItsCommitOnLeavesTheNewVolume(boolean separate, int blockSize, VolumeResizer.Step step)
             throws IOException {
         Path data = dir.resolve("data");
         Path metadata = separate ? dir.resolve("meta") : null;
         List<Written> written = formatAndWriteLow(data, metadata, blockSize);
         Superblock old = VolumeLabel.read(data, metadata).superblock();
 
-        Superblock shrunk = VolumeGrower.grow(shrinkRequest(data, metadata), LogSettling::settle, step);
+        Superblock shrunk = VolumeResizer.resize(shrinkRequest(data, metadata), LogSettling::settle, step);
         assertTrue(shrunk.dataBlockCount() < old.dataBlockCount());
 
         VolumeLabel.Opened label = VolumeLabel.read(data, metadata);
         assertEquals(shrunk, label.superblock(), "the new volume");
-        assertEquals(separate && step != VolumeGrower.Step.DONE ? Set.of(DeviceRole.DATA) : Set.of(), label.damagedPrimaries());
-        boolean backupMissing = step == VolumeGrower.Step.COMMITTED || step == VolumeGrower.Step.OLD_BACKUP_ZEROED;
-        assertEquals((backupMissing ? 1 : 0) + (separate && step != VolumeGrower.Step.DONE ? 1 : 0), label.warnings().size(),
+        assertEquals(separate && step != VolumeResizer.Step.DONE ? Set.of(DeviceRole.DATA) : Set.of(), label.damagedPrimaries());
+        boolean backupMissing = step == VolumeResizer.Step.COMMITTED || step == VolumeResizer.Step.OLD_BACKUP_ZEROED;
+        assertEquals((backupMissing ? 1 : 0) + (separate && step != VolumeResizer.Step.DONE ? 1 : 0), label.warnings().size(),
             label.warnings().toString());
         assertReads(data, metadata, true, written);
         assertReads(data, metadata, false, written);
 
-        assertEquals(shrunk, VolumeGrower.grow(shrinkRequest(data, metadata), LogSettling::settle), "already that size");
+        assertEquals(shrunk, VolumeResizer.resize(shrinkRequest(data, metadata), LogSettling::settle), "already that size");
         assertEquals(SHRUNK_SIZE, java.nio.file.Files.size(data), "the file cut to the size asked, past the volume's end");
         if (separate) {
             assertEquals(shrunk.geometry().metadataFileSizeBytes(), java.nio.file.Files.size(metadata));
@@ -256,8 +256,8 @@ class VolumeGrowerTest {
         Path metadata = separate ? dir.resolve("meta") : null;
         List<Written> written = formatAndWriteLow(data, metadata, 4096);
         Superblock old = VolumeLabel.read(data, metadata).superblock();
-        VolumeGrower.grow(shrinkRequest(data, metadata), LogSettling::settle, VolumeGrower.Step.ZEROED);
-        tearPrimary(separate ? metadata : data, GrowPlan.withDataBlocks(old, old.dataBlockCount() / 2).metadataCopy());
+        VolumeResizer.resize(shrinkRequest(data, metadata), LogSettling::settle, VolumeResizer.Step.ZEROED);
+        tearPrimary(separate ? metadata : data, ResizePlan.withDataBlocks(old, old.dataBlockCount() / 2).metadataCopy());
 
         assertEquals(old, VolumeLabel.read(data, metadata).superblock(), "the old volume, from its backup");
         assertReads(data, metadata, false, written);
@@ -273,7 +273,7 @@ class VolumeGrowerTest {
         byte[] before = java.nio.file.Files.readAllBytes(data);
         byte[] metadataBefore = separate ? java.nio.file.Files.readAllBytes(metadata) : null;
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-            () -> VolumeGrower.grow(shrinkRequest(data, metadata), LogSettling::settle));
+            () -> VolumeResizer.resize(shrinkRequest(data, metadata), LogSettling::settle));
         assertTrue(refused.getMessage().startsWith("shrinking would cut off block "), refused.getMessage());
         assertArrayEquals(before, java.nio.file.Files.readAllBytes(data), "nothing written");
         if (separate) {

@@ -22,9 +22,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * its image file extended with junk and the loop device's capacity re-read. The junk the new layout
  * covers must read as zeros (the device zeroes it: a loop device punches its file) and a size beyond
  * the device is refused before any write. (Grow's written-zeros path, for a device that cannot zero,
- * is the one the simulated disk takes: {@code GrowSimulatedCrashTest}.)
+ * is the one the simulated disk takes: {@code ResizeSimulatedCrashTest}.)
  */
-class VolumeGrowerBlockDeviceTest {
+class VolumeResizerBlockDeviceTest {
     private static final int MIB = 1 << 20;
 
     @TempDir
@@ -62,11 +62,11 @@ class VolumeGrowerBlockDeviceTest {
 
             byte[] before = Files.readAllBytes(image);
             IllegalArgumentException tooBig = assertThrows(IllegalArgumentException.class,
-                () -> VolumeGrower.grow(new VolumeGrower.Request(device, null, 13L * MIB), LogSettling::settle));
+                () -> VolumeResizer.resize(new VolumeResizer.Request(device, null, 13L * MIB), LogSettling::settle));
             assertTrue(tooBig.getMessage().contains("fewer than the"), tooBig.getMessage());
             assertArrayEquals(before, Files.readAllBytes(image), "nothing written");
 
-            Superblock grown = VolumeGrower.grow(new VolumeGrower.Request(device, null, VolumeGrower.WHOLE_DEVICE),
+            Superblock grown = VolumeResizer.resize(new VolumeResizer.Request(device, null, VolumeResizer.WHOLE_DEVICE),
                 LogSettling::settle);
             assertEquals(Geometry.dataBlocksFitting(12L * MIB, blockSize, MetadataPlacement.INTERLEAVED, old.logBlockCount()),
                 grown.dataBlockCount());

@@ -26,12 +26,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * {@link Volume#grow}: a 64 MiB volume with data grows to 1 GiB in place — every block written reads
+ * {@link Volume#resize}: a 64 MiB volume with data grows to 1 GiB in place — every block written reads
  * back verified, the new space reads as zeros and takes writes, the log sequence never goes back —
  * and every bad input is refused with the devices unchanged (docs/FORMAT.md §7.2). The crash states
- * are in {@code VolumeGrowerTest} and {@code GrowSimulatedCrashTest}.
+ * are in {@code VolumeResizerTest} and {@code ResizeSimulatedCrashTest}.
  */
-class VolumeGrowTest {
+class VolumeResizeTest {
     private static final long OLD_SIZE = 64L << 20;
     private static final long NEW_SIZE = 1L << 30;
     private static final long SMALL = 4L << 20;
@@ -86,7 +86,7 @@ class VolumeGrowTest {
         long ceilingBefore = storedCeiling(metadataDevice);
         assertTrue(ceilingBefore > 0, "the sessions stored a ceiling");
 
-        VolumeInfo after = Volume.grow(GrowOptions.of(data, NEW_SIZE).withMetadataPath(metadata));
+        VolumeInfo after = Volume.resize(ResizeOptions.of(data, NEW_SIZE).withMetadataPath(metadata));
 
         assertEquals(NEW_SIZE, Files.size(data));
         assertEquals(before.uuid(), after.uuid());
@@ -160,7 +160,7 @@ class VolumeGrowTest {
         }
         long ceilingBefore = storedCeiling(separate ? metadata : data);
 
-        VolumeInfo after = Volume.grow(GrowOptions.of(data, 16L << 20).withMetadataPath(metadata));
+        VolumeInfo after = Volume.resize(ResizeOptions.of(data, 16L << 20).withMetadataPath(metadata));
 
         assertEquals(16L << 20, Files.size(data), "the file cut to the size asked");
         if (separate) {
@@ -214,35 +214,35 @@ class VolumeGrowTest {
         String before = digest(data, metadata);
 
         IllegalArgumentException shrink = assertThrows(IllegalArgumentException.class,
-            () -> Volume.grow(GrowOptions.of(data, SMALL / 2)));
+            () -> Volume.resize(ResizeOptions.of(data, SMALL / 2)));
         assertEquals("shrinking would cut off block " + (info.dataBlockCount() - 1) + ", which was written; a volume shrinks"
             + " only over blocks never written (nothing cut)", shrink.getMessage());
         IllegalArgumentException nothingLeft = assertThrows(IllegalArgumentException.class,
-            () -> Volume.grow(GrowOptions.of(data, 64 * 4096)));
+            () -> Volume.resize(ResizeOptions.of(data, 64 * 4096)));
         assertTrue(nothingLeft.getMessage().contains("hold no data block"), nothingLeft.getMessage());
-        assertEquals(info, Volume.grow(GrowOptions.of(data, SMALL)), "already that size: nothing to do");
-        assertEquals(info, Volume.grow(GrowOptions.of(data, 0)), "the whole file: already that size");
-        assertThrows(IllegalArgumentException.class, () -> GrowOptions.of(data, -1));
-        assertThrows(IllegalArgumentException.class, () -> Volume.grow(GrowOptions.of(data, 2 * SMALL).withMetadataPath(data)));
-        assertThrows(NoSuchFileException.class, () -> Volume.grow(GrowOptions.of(directory.resolve("none"), 2 * SMALL)));
+        assertEquals(info, Volume.resize(ResizeOptions.of(data, SMALL)), "already that size: nothing to do");
+        assertEquals(info, Volume.resize(ResizeOptions.of(data, 0)), "the whole file: already that size");
+        assertThrows(IllegalArgumentException.class, () -> ResizeOptions.of(data, -1));
+        assertThrows(IllegalArgumentException.class, () -> Volume.resize(ResizeOptions.of(data, 2 * SMALL).withMetadataPath(data)));
+        assertThrows(NoSuchFileException.class, () -> Volume.resize(ResizeOptions.of(directory.resolve("none"), 2 * SMALL)));
         InvalidVolumeException separate = assertThrows(InvalidVolumeException.class,
-            () -> Volume.grow(GrowOptions.of(directory.resolve("sep"), 2 * SMALL)));
+            () -> Volume.resize(ResizeOptions.of(directory.resolve("sep"), 2 * SMALL)));
         assertTrue(separate.getMessage().contains("metadata"), separate.getMessage());
         try (Volume open = Volume.open(VolumeOptions.of(data))) {
-            assertThrows(IllegalStateException.class, () -> Volume.grow(GrowOptions.of(data, 2 * SMALL)));
+            assertThrows(IllegalStateException.class, () -> Volume.resize(ResizeOptions.of(data, 2 * SMALL)));
         }
         assertEquals(before, digest(data, metadata), "nothing written");
 
         try (RandomAccessFile file = new RandomAccessFile(data.toFile(), "rw")) {
             file.setLength(2 * SMALL);
         }
-        VolumeInfo grown = Volume.grow(GrowOptions.of(data, SMALL + SMALL / 2));
+        VolumeInfo grown = Volume.resize(ResizeOptions.of(data, SMALL + SMALL / 2));
         assertTrue(grown.dataBlockCount() > info.dataBlockCount());
         assertEquals(SMALL + SMALL / 2, Files.size(data), "a file longer than the size asked is cut, past the volume");
         try (RandomAccessFile file = new RandomAccessFile(data.toFile(), "rw")) {
             file.setLength(2 * SMALL);
         }
-        assertTrue(Volume.grow(GrowOptions.of(data, 0)).dataBlockCount() > grown.dataBlockCount(), "the whole file");
+        assertTrue(Volume.resize(ResizeOptions.of(data, 0)).dataBlockCount() > grown.dataBlockCount(), "the whole file");
     }
 
     @Test
@@ -254,7 +254,7 @@ class VolumeGrowTest {
         try {
             org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(data), "root writes a read-only file anyway");
             IllegalArgumentException readOnly = assertThrows(IllegalArgumentException.class,
-                () -> Volume.grow(GrowOptions.of(data, 2 * SMALL)));
+                () -> Volume.resize(ResizeOptions.of(data, 2 * SMALL)));
             assertTrue(readOnly.getMessage().contains("not writable"), readOnly.getMessage());
         } finally {
             Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rw-r--r--"));
@@ -268,7 +268,7 @@ class VolumeGrowTest {
         VersionOneImage.format(data, null, SMALL, 4096);
         String before = digest(data);
         InvalidVolumeException refused = assertThrows(InvalidVolumeException.class,
-            () -> Volume.grow(GrowOptions.of(data, 2 * SMALL)));
+            () -> Volume.resize(ResizeOptions.of(data, 2 * SMALL)));
         assertTrue(refused.getMessage().contains("csum convert"), refused.getMessage());
         assertEquals(before, digest(data));
     }

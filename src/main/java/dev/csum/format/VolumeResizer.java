@@ -10,28 +10,28 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * Grows a closed volume of format version 2 in place to a larger device (docs/FORMAT.md §7.2): the
- * groups keep their places, so every old block, imd pair and checksum stays valid; the volume gains
- * data blocks (and groups), the tuple log (its length kept) and the backup superblock move to the new
- * end. A regular file is extended to the size asked; a block device must already hold it.
+ * Resizes a closed volume of format version 2 in place (docs/FORMAT.md §7.2 growing, §7.3 shrinking):
+ * the groups keep their places, so every block kept, imd pair and checksum stays valid; the volume
+ * gains or loses data blocks (and groups) at its end, and the tuple log (its length kept) and the
+ * backup superblock move to the new end. A regular file becomes the size asked (extended, or cut past
+ * the volume); a block device must already hold it. A shrink is refused unless every block it cuts off
+ * was never written.
  *
- * <p>Checks everything before the first write, takes the volume lock (exclusive, every device), then
- * writes in the order of {@link GrowWrites}: settle the log (nothing left to replay, the log sequence
- * ceiling carried), zero every block that changes role but the old backup, write the new backup,
- * zero the old backup, then the metadata device's primary — the commit — and, separate, the data
- * device's. A crash before the commit leaves the old volume, one after it the new
- * ({@link VolumeLabel} takes a separate data device's pre-grow superblock for the metadata device's
- * copy). Shrinking is refused. Online growth (of an open volume) is not implemented.
+ * <p>Checks everything it can before the first write, takes the volume lock (exclusive, every
+ * device), then writes in the order of {@link ResizeWrites}, the metadata device's primary superblock
+ * being the commit: a crash leaves the old volume or the new one ({@link VolumeLabel} takes a separate
+ * data device's superblock of the other size for the metadata device's copy). Online resizing (of an
+ * open volume) is not implemented.
  */
-public final class VolumeGrower {
+public final class VolumeResizer {
     /** {@link Request#sizeBytes()} meaning "the device's size now". */
     public static final long WHOLE_DEVICE = 0;
 
-    private VolumeGrower() {
+    private VolumeResizer() {
     }
 
     /**
-     * What to grow.
+     * What to resize.
      *
      * @param dataPath           the volume's data device (interleaved: its only device)
      * @param metadataPathOrNull its separate metadata device, or null for interleaved metadata
@@ -65,45 +65,51 @@ public final class VolumeGrower {
         SettledLog settle(IoPort port, Superblock superblock) throws IOException;
     }
 
-    /** The last step a grow takes: {@link #DONE}, or an earlier one to leave it as a crash would (tests). */
+    /**
+     * The last step a resize takes: {@link #DONE}, or an earlier one to leave it as a crash would
+     * (tests). A grow takes them in declaration order; a shrink SETTLED, ZEROED, COMMITTED,
+     * OLD_BACKUP_ZEROED, BACKUP_WRITTEN, DONE (its commit comes before the backups move).
+     */
     enum Step {
-        /** The log settled and the ceiling carried (devices grown): the old volume. */
+        /** The log settled and the ceiling carried (a grow's files extended): the old volume. */
         SETTLED,
-        /** Every block changing role zeroed but the old backup, synced: the old volume. */
+        /** Grow: every block changing role zeroed but the old backup. Shrink: the new log and backup's blocks zeroed. The old volume. */
         ZEROED,
-        /** The new backup superblock written and synced: the old volume. */
+        /** The new backup superblock written and synced: grow, the old volume; shrink, the new. */
         BACKUP_WRITTEN,
-        /** The old backup superblock zeroed: the old volume, without its backup. */
+        /** The old backup superblock zeroed (a shrunk file: cut): grow, the old volume without its backup; shrink, the new. */
         OLD_BACKUP_ZEROED,
         /** The metadata device's (interleaved: the device's) primary superblock is the new one: the new volume. */
         COMMITTED,
-        /** Every primary superblock the new one. */
+        /** Every primary superblock the new one (a shrunk data file cut). */
         DONE
     }
 
     /**
-     * Grows the volume of {@code request}, or leaves it as it is (writing nothing) when the size gives
-     * it no more data blocks than it has, and returns the data device's superblock.
+     * Resizes the volume of {@code request}, or leaves it as it is (writing nothing but cutting a
+     * regular file's end past the volume) when the size gives it as many data blocks as it has, and
+     * returns the data device's superblock.
      *
-     * @throws IllegalArgumentException for a size below the volume's (shrinking), a regular file longer
-     *                                  than the size asked, a block device shorter than it, a metadata
-     *                                  block device without room, the metadata device being the data device
+     * @throws IllegalArgumentException for a shrink that would cut off a block that was written (found
+     *                                  after the log is settled: nothing is cut), a size holding no data
+     *                                  block, a block device shorter than the size, a metadata block
+     *                                  device without room, the metadata device being the data device
      * @throws InvalidVolumeException   when the devices are not a volume this build writes (as open refuses
      *                                  them; a format version 1 volume: convert it first)
      * @throws IllegalStateException    when this process has the volume open
      * @throws IOException              when a device cannot be read or written, or another process has it open
      */
-    public static Superblock grow(Request request, LogSettler settler) throws IOException {
-        return grow(request, settler, Step.DONE);
+    public static Superblock resize(Request request, LogSettler settler) throws IOException {
+        return resize(request, settler, Step.DONE);
     }
 
-    static Superblock grow(Request request, LogSettler settler, Step lastStep) throws IOException {
+    static Superblock resize(Request request, LogSettler settler, Step lastStep) throws IOException {
         Path data = existing(request.dataPath(), "data device");
         Path metadata = request.metadataPathOrNull() == null ? null : existing(request.metadataPathOrNull(), "metadata device");
         if (metadata != null && Files.isSameFile(data, metadata)) {
             throw new IllegalArgumentException("the metadata device must differ from the data device: " + metadata + " is " + data);
         }
-        GrowPlan unlocked = GrowPlan.of(VolumeLabel.read(data, metadata).superblock(), request.sizeBytes(), data, metadata);
+        ResizePlan unlocked = ResizePlan.of(VolumeLabel.read(data, metadata).superblock(), request.sizeBytes(), data, metadata);
         if (unlocked.unchanged() && !unlocked.cutsPastTheEnd()) {
             return unlocked.before();
         }
@@ -111,7 +117,7 @@ public final class VolumeGrower {
              DeviceLock metadataLock = metadata == null ? null
                  : DeviceLock.acquire(metadata, "metadata device", DeviceLock.Mode.EXCLUSIVE, false)) {
             VolumeLabel.Opened label = VolumeLabel.read(data, metadata); // again, under the lock
-            GrowPlan plan = GrowPlan.of(label.superblock(), request.sizeBytes(), data, metadata);
+            ResizePlan plan = ResizePlan.of(label.superblock(), request.sizeBytes(), data, metadata);
             if (plan.unchanged()) {
                 plan.resizeFilesBeforeCommit(data, metadata);
                 return plan.before();
@@ -121,9 +127,9 @@ public final class VolumeGrower {
             }
             plan.resizeFilesBeforeCommit(data, metadata);
             try (IoPort port = FileChannelIoPort.open(data, metadata, 32, false, plan.before().blockSizeBytes())) {
-                GrowWrites.FastZeroing holes = (fileIndex, offsetBytes, lengthBytes) -> BlockDeviceZeroing.zero(
+                ResizeWrites.FastZeroing holes = (fileIndex, offsetBytes, lengthBytes) -> BlockDeviceZeroing.zero(
                     fileIndex == IoPort.DATA_FILE || metadata == null ? data : metadata, offsetBytes, lengthBytes);
-                return GrowWrites.run(port, plan.writes(), settler, holes, plan.truncation(data, metadata), lastStep);
+                return ResizeWrites.run(port, plan.writes(), settler, holes, plan.truncation(data, metadata), lastStep);
             }
         }
     }
@@ -151,13 +157,13 @@ public final class VolumeGrower {
         if (dataBlocks == before.dataBlockCount() || dataBlocks < 1) {
             return before;
         }
-        Superblock after = GrowPlan.withDataBlocks(before, dataBlocks);
+        Superblock after = ResizePlan.withDataBlocks(before, dataBlocks);
         if (port.fileSizeBytes(IoPort.METADATA_FILE) < after.geometry().metadataFileSizeBytes()) {
             throw new IllegalArgumentException("metadata file of " + port.fileSizeBytes(IoPort.METADATA_FILE)
                 + " bytes is smaller than the " + after.geometry().metadataFileSizeBytes() + " bytes needed");
         }
-        return GrowWrites.run(port, new GrowWrites.Plan(before, after, Long.MAX_VALUE, Long.MAX_VALUE), settler,
-            GrowWrites.FastZeroing.NONE, GrowWrites.Truncation.NONE, lastStep);
+        return ResizeWrites.run(port, new ResizeWrites.Plan(before, after, Long.MAX_VALUE, Long.MAX_VALUE), settler,
+            ResizeWrites.FastZeroing.NONE, ResizeWrites.Truncation.NONE, lastStep);
     }
 
     /**
@@ -167,7 +173,7 @@ public final class VolumeGrower {
      */
     static boolean resizedFrom(Superblock newer, Superblock older) {
         return older.formatVersion() == newer.formatVersion() && older.dataBlockCount() != newer.dataBlockCount()
-                && older.equals(GrowPlan.withDataBlocks(newer, older.dataBlockCount()));
+                && older.equals(ResizePlan.withDataBlocks(newer, older.dataBlockCount()));
     }
 
     private static Path existing(Path path, String role) throws IOException {

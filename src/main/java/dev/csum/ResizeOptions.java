@@ -4,28 +4,29 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * What {@link Volume#grow(GrowOptions)} grows: a closed volume of the current format version, to a
- * larger device. Immutable; start from {@link #of(Path, long)} and change a field with the
- * {@code with…} methods.
+ * What {@link Volume#resize(ResizeOptions)} resizes: a closed volume of the current format version, to
+ * a larger device or a smaller size. Immutable; start from {@link #of(Path, long)} and change a field
+ * with the {@code with…} methods.
  *
  * @param dataPath the volume's data device: a regular file or a block device; for interleaved
  *     metadata, the only device
  * @param metadataPath the volume's separate metadata device, or null for a volume with interleaved
  *     metadata
  * @param sizeBytes the data device's new size in bytes, or 0 for the device's size now. A regular file
- *     is extended to it (a sparse hole) and must not be longer already; a block device must hold it
- *     already. The volume gets as many data blocks as fit, its tuple log keeping its length; a
- *     separate metadata file grows with the new metadata, a metadata block device must have the room
+ *     becomes that size (extended by a sparse hole, or cut past the volume's new end); a block device
+ *     must hold it already. The volume gets as many data blocks as fit, its tuple log keeping its
+ *     length; a separate metadata file is sized to the new metadata, a metadata block device must have
+ *     the room
  */
-public record GrowOptions(Path dataPath, Path metadataPath, long sizeBytes) {
+public record ResizeOptions(Path dataPath, Path metadataPath, long sizeBytes) {
     /**
      * Checks the components, each described above. Whether they fit the volume and its devices is
-     * checked by {@link Volume#grow(GrowOptions)}.
+     * checked by {@link Volume#resize(ResizeOptions)}.
      *
      * @throws NullPointerException when {@code dataPath} is null
      * @throws IllegalArgumentException when {@code sizeBytes} is negative
      */
-    public GrowOptions {
+    public ResizeOptions {
         Objects.requireNonNull(dataPath, "dataPath");
         if (sizeBytes < 0) {
             throw new IllegalArgumentException("size must be positive, or 0 for the device's size; was " + sizeBytes);
@@ -33,7 +34,7 @@ public record GrowOptions(Path dataPath, Path metadataPath, long sizeBytes) {
     }
 
     /**
-     * The interleaved volume on {@code dataPath}, grown to {@code sizeBytes}.
+     * The interleaved volume on {@code dataPath}, resized to {@code sizeBytes}.
      *
      * @param dataPath the volume's device
      * @param sizeBytes the device's new size in bytes, or 0 for its size now
@@ -41,17 +42,17 @@ public record GrowOptions(Path dataPath, Path metadataPath, long sizeBytes) {
      * @throws NullPointerException when {@code dataPath} is null
      * @throws IllegalArgumentException when {@code sizeBytes} is negative
      */
-    public static GrowOptions of(Path dataPath, long sizeBytes) {
-        return new GrowOptions(dataPath, null, sizeBytes);
+    public static ResizeOptions of(Path dataPath, long sizeBytes) {
+        return new ResizeOptions(dataPath, null, sizeBytes);
     }
 
     /**
-     * This grow of a volume with a separate metadata device, or with interleaved metadata.
+     * This resize of a volume with a separate metadata device, or with interleaved metadata.
      *
      * @param path the volume's metadata device; null for interleaved metadata
      * @return a copy with that metadata device
      */
-    public GrowOptions withMetadataPath(Path path) {
-        return new GrowOptions(dataPath, path, sizeBytes);
+    public ResizeOptions withMetadataPath(Path path) {
+        return new ResizeOptions(dataPath, path, sizeBytes);
     }
 }

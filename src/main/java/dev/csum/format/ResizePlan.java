@@ -7,32 +7,32 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The resize of one volume, checked against its devices before anything is written ({@link VolumeGrower},
+ * The resize of one volume, checked against its devices before anything is written ({@link VolumeResizer},
  * docs/FORMAT.md §7.2, §7.3): the new data block count for the size asked with the log's length kept,
  * and how each device gets there (a file extended, or cut when the volume shrinks). Every refusal is
  * an exception naming the problem; reads only. (Whether the blocks a shrink cuts off were written is
- * known only once the log is settled: {@link GrowWrites} checks it.)
+ * known only once the log is settled: {@link ResizeWrites} checks it.)
  *
  * @param before              the data device's superblock now
- * @param after               the data device's superblock once grown; {@code before} when unchanged
+ * @param after               the data device's superblock once resized; {@code before} when unchanged
  * @param dataSizeBytes       the data device's size now
- * @param dataTargetBytes     a regular data file's size once grown (its size now for a block device)
+ * @param dataTargetBytes     a regular data file's size once resized (its size now for a block device)
  * @param dataIsFile          whether the data device is a regular file
  * @param metadataSizeBytes   the separate metadata device's size now (interleaved: the data device's)
- * @param metadataTargetBytes a regular metadata file's size once grown
+ * @param metadataTargetBytes a regular metadata file's size once resized
  * @param metadataIsFile      whether the metadata device is a regular file
  */
-record GrowPlan(Superblock before, Superblock after, long dataSizeBytes, long dataTargetBytes, boolean dataIsFile,
+record ResizePlan(Superblock before, Superblock after, long dataSizeBytes, long dataTargetBytes, boolean dataIsFile,
                 long metadataSizeBytes, long metadataTargetBytes, boolean metadataIsFile) {
 
-    static GrowPlan of(Superblock before, long requestedBytes, Path data, Path metadataOrNull) throws IOException {
+    static ResizePlan of(Superblock before, long requestedBytes, Path data, Path metadataOrNull) throws IOException {
         if (before.formatVersion() != Superblock.FORMAT_VERSION) {
-            throw new InvalidVolumeException(data + ": a format version " + before.formatVersion() + " volume does not grow: run "
+            throw new InvalidVolumeException(data + ": a format version " + before.formatVersion() + " volume is not resized: run "
                 + "'csum convert' first to make it format version " + Superblock.FORMAT_VERSION);
         }
         boolean dataIsFile = isFile(data);
         long dataSize = sizeBytes(data);
-        long target = requestedBytes == VolumeGrower.WHOLE_DEVICE ? dataSize : requestedBytes;
+        long target = requestedBytes == VolumeResizer.WHOLE_DEVICE ? dataSize : requestedBytes;
         int blockSize = before.blockSizeBytes();
         long dataBlocks = Geometry.dataBlocksFitting(target, blockSize, before.placement(), before.logBlockCount());
         long usable = before.dataBlockCount() * blockSize;
@@ -46,27 +46,27 @@ record GrowPlan(Superblock before, Superblock after, long dataSizeBytes, long da
                 + " bytes asked; grow the device first (nothing written)");
         }
         Superblock after = dataBlocks == before.dataBlockCount() ? before : withDataBlocks(before, dataBlocks);
-        Geometry grown = after.geometry();
+        Geometry resized = after.geometry();
         Path metadata = metadataOrNull == null ? data : metadataOrNull;
         boolean metadataIsFile = metadataOrNull == null ? dataIsFile : isFile(metadataOrNull);
         long metadataSize = metadataOrNull == null ? dataSize : sizeBytes(metadataOrNull);
         // A regular file becomes the size asked (a separate metadata file: the new metadata's); a grow
         // never cuts a metadata file it finds longer, nor an unchanged volume one shorter.
         long metadataTarget = metadataOrNull == null ? target
-            : dataBlocks > before.dataBlockCount() ? Math.max(metadataSize, grown.metadataFileSizeBytes())
-            : grown.metadataFileSizeBytes();
+            : dataBlocks > before.dataBlockCount() ? Math.max(metadataSize, resized.metadataFileSizeBytes())
+            : resized.metadataFileSizeBytes();
         if (after == before) {
-            return new GrowPlan(before, before, dataSize, Math.min(dataSize, target), dataIsFile, metadataSize,
+            return new ResizePlan(before, before, dataSize, Math.min(dataSize, target), dataIsFile, metadataSize,
                 Math.min(metadataSize, metadataTarget), metadataIsFile);
         }
-        if (!metadataIsFile && metadataSize < grown.metadataFileSizeBytes()) {
+        if (!metadataIsFile && metadataSize < resized.metadataFileSizeBytes()) {
             throw new IllegalArgumentException("metadata block device " + metadata + " has " + metadataSize + " bytes; "
-                + dataBlocks + " data blocks need " + grown.metadataFileSizeBytes() + " (nothing written)");
+                + dataBlocks + " data blocks need " + resized.metadataFileSizeBytes() + " (nothing written)");
         }
         if (!shrink) {
             requireUnwrittenTail(before, metadata);
         }
-        return new GrowPlan(before, after, dataSize, target, dataIsFile, metadataSize, metadataTarget, metadataIsFile);
+        return new ResizePlan(before, after, dataSize, target, dataIsFile, metadataSize, metadataTarget, metadataIsFile);
     }
 
     /** {@code superblock} with {@code dataBlocks} data blocks, everything else kept. */
@@ -105,8 +105,8 @@ record GrowPlan(Superblock before, Superblock after, long dataSizeBytes, long da
         }
     }
 
-    /** Cuts a regular file to its new size (a shrink): {@link GrowWrites.Truncation} for these devices. */
-    GrowWrites.Truncation truncation(Path data, Path metadataOrNull) {
+    /** Cuts a regular file to its new size (a shrink): {@link ResizeWrites.Truncation} for these devices. */
+    ResizeWrites.Truncation truncation(Path data, Path metadataOrNull) {
         return fileIndex -> {
             boolean metadataFile = fileIndex == dev.csum.io.IoPort.METADATA_FILE && metadataOrNull != null;
             if (!(metadataFile ? metadataIsFile : dataIsFile)) {
@@ -117,11 +117,11 @@ record GrowPlan(Superblock before, Superblock after, long dataSizeBytes, long da
         };
     }
 
-    /** What {@link GrowWrites} needs: where each file reads as zeros without being written. */
-    GrowWrites.Plan writes() {
+    /** What {@link ResizeWrites} needs: where each file reads as zeros without being written. */
+    ResizeWrites.Plan writes() {
         long dataZeroedFrom = dataIsFile ? dataSizeBytes : Long.MAX_VALUE;
         long metadataZeroedFrom = metadataIsFile ? metadataSizeBytes : Long.MAX_VALUE;
-        return new GrowWrites.Plan(before, after, dataZeroedFrom,
+        return new ResizeWrites.Plan(before, after, dataZeroedFrom,
             before.placement() == MetadataPlacement.INTERLEAVED ? dataZeroedFrom : metadataZeroedFrom);
     }
 
