@@ -160,9 +160,22 @@ class ResizeSimulatedCrashTest {
         }
         flush(volume);
         disk.crash();
-        SimulatedDisk media = disk.reopen();
-        return new byte[][] {media.durableImage(IoPort.DATA_FILE),
-            separate ? media.durableImage(IoPort.METADATA_FILE) : null};
+        return images(disk.reopen(), separate);
+    }
+
+    /** What the media of {@code disk} hold: the data file's, and the metadata file's or null. */
+    private static byte[][] images(SimulatedDisk disk, boolean separate) {
+        return new byte[][] {disk.durableImage(IoPort.DATA_FILE), separate ? disk.durableImage(IoPort.METADATA_FILE) : null};
+    }
+
+    /** A new big disk whose media hold {@code images}. */
+    private static SimulatedDisk diskWith(boolean separate, long seed, byte[][] images) {
+        SimulatedDisk disk = disk(separate, seed);
+        disk.writeRaw(IoPort.DATA_FILE, 0, images[0]);
+        if (separate) {
+            disk.writeRaw(IoPort.METADATA_FILE, 0, images[1]);
+        }
+        return disk;
     }
 
     @ParameterizedTest(name = "separate={0}")
@@ -182,11 +195,7 @@ class ResizeSimulatedCrashTest {
         TreeSet<Long> written = new TreeSet<>();
         byte[][] images = volumeWithData(separate, written);
         long smallBlocks = written.last() + 1;
-        SimulatedDisk disk = disk(separate, 5);
-        disk.writeRaw(IoPort.DATA_FILE, 0, images[0]);
-        if (separate) {
-            disk.writeRaw(IoPort.METADATA_FILE, 0, images[1]);
-        }
+        SimulatedDisk disk = diskWith(separate, 5, images);
         long bigBlocks = VolumeResizer.resizeOnPort(disk, VolumeResizer.WHOLE_DEVICE, LogSettling::settle).dataBlockCount();
         Volume volume = open(disk);
         for (long block = 5; block < smallBlocks; block += 41) {
@@ -195,8 +204,7 @@ class ResizeSimulatedCrashTest {
         }
         flush(volume);
         disk.crash();
-        SimulatedDisk media = disk.reopen();
-        byte[][] grown = {media.durableImage(IoPort.DATA_FILE), separate ? media.durableImage(IoPort.METADATA_FILE) : null};
+        byte[][] grown = images(disk.reopen(), separate);
         cutEverywhere(separate, grown, written, bigBlocks, OLD_DATA_BYTES, shrunk -> {
             assertEquals(smallBlocks, VolumeResizer.resizeOnPort(shrunk, OLD_DATA_BYTES, LogSettling::settle).dataBlockCount());
             Volume small = open(shrunk);
@@ -229,12 +237,7 @@ class ResizeSimulatedCrashTest {
         for (int cutAt = 0; ; cutAt++) {
             boolean cut = false;
             for (long seed = 1; seed <= 2; seed++) {
-                SimulatedDisk disk = disk(separate, seed * 31 + cutAt);
-                disk.writeRaw(IoPort.DATA_FILE, 0, images[0]);
-                if (separate) {
-                    disk.writeRaw(IoPort.METADATA_FILE, 0, images[1]);
-                }
-                disk.makeCacheDurable();
+                SimulatedDisk disk = diskWith(separate, seed * 31 + cutAt, images);
                 CutBeforeWrite port = new CutBeforeWrite(disk, cutAt);
                 try {
                     VolumeResizer.resizeOnPort(port, sizeBytes, LogSettling::settle);
