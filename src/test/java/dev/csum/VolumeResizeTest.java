@@ -245,6 +245,22 @@ class VolumeResizeTest {
         assertTrue(Volume.resize(ResizeOptions.of(data, 0)).dataBlockCount() > grown.dataBlockCount(), "the whole file");
     }
 
+    /** A discarded block holds no data, but its tuple is not empty: this build does not cut it (FORMAT §7.3). */
+    @Test
+    void aShrinkOverADiscardedBlockIsRefusedSayingSo() throws IOException {
+        Path data = directory.resolve("discarded");
+        VolumeInfo info = Volume.format(FormatOptions.of(data).withSizeBytes(SMALL));
+        try (Volume volume = Volume.open(VolumeOptions.of(data))) {
+            volume.discardBlocking(volume.sizeBytes() - 4096, 4096);
+        }
+        String before = digest(data);
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+            () -> Volume.resize(ResizeOptions.of(data, SMALL / 2)));
+        assertEquals("shrinking would cut off block " + (info.dataBlockCount() - 1) + ", which was discarded (its tuple is not"
+            + " empty); a volume shrinks only over blocks never written (nothing cut)", refused.getMessage());
+        assertEquals(before, digest(data));
+    }
+
     @Test
     void aReadOnlyFileIsRefused() throws IOException {
         Path data = directory.resolve("ro");

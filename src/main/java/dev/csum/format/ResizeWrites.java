@@ -207,8 +207,11 @@ final class ResizeWrites {
                 for (long index = first; index < old.blocksInGroup(group); index++) {
                     long offset = ImdBlock.HEADER_BYTES + index * ImdBlock.TUPLE_BYTES;
                     if (imd.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, offset) != 0) {
+                        boolean written = (imd.get(java.lang.foreign.ValueLayout.JAVA_BYTE, offset + ImdBlock.TUPLE_FLAGS_OFFSET)
+                            & ImdBlock.FLAG_WRITTEN) != 0;
                         throw new IllegalArgumentException("shrinking would cut off block " + (group * tuples + index)
-                            + ", which was written; a volume shrinks only over blocks never written (nothing cut)");
+                            + (written ? ", which was written" : ", which was discarded (its tuple is not empty)")
+                            + "; a volume shrinks only over blocks never written (nothing cut)");
                     }
                 }
             }
