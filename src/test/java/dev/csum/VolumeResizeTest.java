@@ -2,6 +2,7 @@ package dev.csum;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -261,21 +262,35 @@ class VolumeResizeTest {
         assertEquals(before, digest(data));
     }
 
+    /**
+     * A file the process may not write: mode 0444, and for root (who writes that anyway) also the
+     * immutable attribute ({@code chattr +i}, which stops root too on ext4, xfs and btrfs).
+     */
     @Test
-    void aReadOnlyFileIsRefused() throws IOException {
+    void aReadOnlyFileIsRefused() throws Exception {
         Path data = directory.resolve("ro");
         Volume.format(FormatOptions.of(data).withSizeBytes(SMALL));
         String before = digest(data);
         Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("r--r--r--"));
+        boolean immutable = Files.isWritable(data) && run("chattr", "+i", data.toString());
         try {
-            org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(data), "root writes a read-only file anyway");
+            assertFalse(Files.isWritable(data), "neither mode 0444 nor chattr +i made the file read-only here");
             IllegalArgumentException readOnly = assertThrows(IllegalArgumentException.class,
                 () -> Volume.resize(ResizeOptions.of(data, 2 * SMALL)));
             assertTrue(readOnly.getMessage().contains("not writable"), readOnly.getMessage());
         } finally {
+            if (immutable) {
+                run("chattr", "-i", data.toString());
+            }
             Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rw-r--r--"));
         }
         assertEquals(before, digest(data));
+    }
+
+    private static boolean run(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        process.getInputStream().readAllBytes();
+        return process.waitFor() == 0;
     }
 
     @Test
