@@ -6,7 +6,6 @@ import dev.csum.IntegrityException;
 import dev.csum.IoCallback;
 import dev.csum.Volume;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
@@ -42,11 +41,8 @@ final class Connection implements Runnable {
     private final SlotPool pool;
     private final ReplyQueue replies;
     private final Completion completion = new Completion();
-    private final ByteBuffer requestHeader = ByteBuffer.allocateDirect(REQUEST_HEADER_BYTES);
+    private final RequestReader requests;
     private volatile Phase phase = Phase.HANDSHAKE;
-    private Arena payloadArena;
-    private MemorySegment payload;
-    private ByteBuffer payloadView;
 
     Connection(NbdServer server, long id, Transport transport, Volume volume, boolean readOnly, int requestsInFlight,
                int maxPayloadBytes) {
@@ -62,6 +58,7 @@ final class Connection implements Runnable {
         this.slots = new RequestSlots(requestsInFlight);
         this.pool = new SlotPool(requestsInFlight, 2L * maxPayloadBytes);
         this.replies = new ReplyQueue(requestsInFlight);
+        this.requests = new RequestReader(transport);
     }
 
     /** The transmission flags: flush and FUA, multi-conn (see docs/NBD.md), read-only when it is. */
@@ -96,9 +93,7 @@ final class Connection implements Runnable {
         } finally {
             phase = Phase.CLOSED;
             transport.close();
-            if (payloadArena != null) {
-                payloadArena.close();
-            }
+            requests.close();
             server.connectionEnded(this);
         }
     }
@@ -141,16 +136,18 @@ final class Connection implements Runnable {
     /** The reader loop: returns null on a clean end (DISC, or the client went away between requests), else why. */
     private String readRequests() throws IOException {
         while (true) {
-            requestHeader.clear();
-            if (!transport.readFully(requestHeader)) {
+            if (!requests.ensure(REQUEST_HEADER_BYTES)) {
                 return null;
             }
-            int magic = requestHeader.getInt(0);
-            int flags = Short.toUnsignedInt(requestHeader.getShort(4));
-            int command = Short.toUnsignedInt(requestHeader.getShort(6));
-            long cookie = requestHeader.getLong(8);
-            long offsetBytes = requestHeader.getLong(16);
-            long lengthBytes = Integer.toUnsignedLong(requestHeader.getInt(24));
+            ByteBuffer header = requests.buffer();
+            int at = header.position();
+            int magic = header.getInt(at);
+            int flags = Short.toUnsignedInt(header.getShort(at + 4));
+            int command = Short.toUnsignedInt(header.getShort(at + 6));
+            long cookie = header.getLong(at + 8);
+            long offsetBytes = header.getLong(at + 16);
+            long lengthBytes = Integer.toUnsignedLong(header.getInt(at + 24));
+            requests.skipBuffered(REQUEST_HEADER_BYTES);
             if (magic != REQUEST_MAGIC) {
                 return "bad request magic 0x" + Integer.toHexString(magic) + ": disconnected";
             }
@@ -186,11 +183,12 @@ final class Connection implements Runnable {
                         + maxPayloadBytes + ": disconnected";
                 }
                 int error = flagError != 0 ? flagError : readOnly ? EPERM : rangeError(offsetBytes, lengthBytes, true);
-                MemorySegment data = readPayload((int) lengthBytes);
                 if (error != 0) {
+                    requests.discard(lengthBytes);
                     reply(cookie, command, error);
                     return null;
                 }
+                MemorySegment data = requests.payload((int) lengthBytes);
                 int slot = pool.acquire(0);
                 slots.begin(slot, cookie, command, offsetBytes, lengthBytes, (flags & CMD_FLAG_FUA) != 0);
                 submitPieces(slot, VolumeOp.WRITE, data);
@@ -220,22 +218,6 @@ final class Connection implements Runnable {
             return write ? ENOSPC : EINVAL;
         }
         return 0;
-    }
-
-    /** Reads a write's payload into the connection's payload buffer (reused: the volume copies it at submission). */
-    private MemorySegment readPayload(int lengthBytes) throws IOException {
-        if (payload == null || payload.byteSize() < lengthBytes) {
-            if (payloadArena != null) {
-                payloadArena.close();
-            }
-            long capacity = Math.max(64 << 10, Long.highestOneBit(Math.max(1, lengthBytes) - 1L) << 1);
-            payloadArena = Arena.ofShared();
-            payload = payloadArena.allocate(capacity, 4096);
-            payloadView = payload.asByteBuffer();
-        }
-        payloadView.clear().limit(lengthBytes);
-        transport.readExactly(payloadView);
-        return payload;
     }
 
     /** Submits the slot's request in pieces of at most the volume's largest request. */

@@ -46,6 +46,11 @@ final class Transport implements AutoCloseable {
         return true;
     }
 
+    /** Reads what is available into {@code buffer} (at least one byte, waiting for it); -1 at the end of the stream. */
+    int readSome(ByteBuffer buffer) throws IOException {
+        return channel.read(buffer);
+    }
+
     /** Like {@link #readFully}, but the end of the stream anywhere is an {@link EOFException}. */
     void readExactly(ByteBuffer buffer) throws IOException {
         if (!readFully(buffer)) {
