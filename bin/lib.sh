@@ -87,10 +87,11 @@ csum_have_command() {
 }
 
 # The tools the tests run, as "command:package" pairs: the format tests make foreign images with the first
-# ones (ExistingContentTest); the serve tests (cli ServeTest) are real NBD clients.
+# ones (ExistingContentTest); the serve tests (cli ServeTest) are real NBD clients; the TLS tests make
+# their certificates with openssl.
 CSUM_TEST_TOOLS=(mkfs.ext4:e2fsprogs mkfs.xfs:xfsprogs mkfs.btrfs:btrfs-progs mkswap:util-linux blkid:util-linux
   losetup:mount sfdisk:fdisk cryptsetup:cryptsetup-bin integritysetup:cryptsetup-bin pvcreate:lvm2
-  qemu-img:qemu-utils qemu-io:qemu-utils nbdinfo:libnbd-bin nbdcopy:libnbd-bin fio:fio)
+  qemu-img:qemu-utils qemu-io:qemu-utils nbdinfo:libnbd-bin nbdcopy:libnbd-bin fio:fio openssl:openssl)
 
 # Prints the packages of the missing test tools, one a line, each once.
 csum_missing_test_packages() {

@@ -28,7 +28,8 @@ final class Connection implements Runnable {
     private static final System.Logger LOG = System.getLogger("dev.csum.nbd");
 
     final long id;
-    final Transport transport;
+    /** The client's stream; its TLS form once the handshake started TLS (set before the writer starts). */
+    volatile Transport transport;
     final ConnectionCounters counters = new ConnectionCounters();
     private final NbdServer server;
     private final Volume volume;
@@ -41,7 +42,7 @@ final class Connection implements Runnable {
     private final SlotPool pool;
     private final ReplyQueue replies;
     private final Completion completion = new Completion();
-    private final RequestReader requests;
+    private RequestReader requests;
     private volatile Phase phase = Phase.HANDSHAKE;
 
     Connection(NbdServer server, long id, Transport transport, Volume volume, boolean readOnly, int requestsInFlight,
@@ -58,7 +59,6 @@ final class Connection implements Runnable {
         this.slots = new RequestSlots(requestsInFlight);
         this.pool = new SlotPool(requestsInFlight, 2L * maxPayloadBytes);
         this.replies = new ReplyQueue(requestsInFlight);
-        this.requests = new RequestReader(transport);
     }
 
     /** The transmission flags: flush and FUA, multi-conn (see docs/NBD.md), read-only when it is. */
@@ -75,8 +75,10 @@ final class Connection implements Runnable {
     @Override
     public void run() {
         try {
-            Handshake handshake = new Handshake(transport, server.export(readOnly), LOG);
-            if (handshake.run() == Handshake.Phase.TRANSMISSION) {
+            Handshake handshake = new Handshake(transport, server.export(readOnly), server.tlsContext(), LOG);
+            Handshake.Phase ended = handshake.run();
+            transport = handshake.transport();
+            if (ended == Handshake.Phase.TRANSMISSION) {
                 transmit();
             } else if (handshake.endReason() != null) {
                 // DEBUG: a port scanner or a confused client should not fill the log
@@ -93,7 +95,9 @@ final class Connection implements Runnable {
         } finally {
             phase = Phase.CLOSED;
             transport.close();
-            requests.close();
+            if (requests != null) {
+                requests.close();
+            }
             server.connectionEnded(this);
         }
     }
@@ -104,6 +108,7 @@ final class Connection implements Runnable {
     }
 
     private void transmit() throws IOException {
+        requests = new RequestReader(transport);
         phase = Phase.TRANSMISSION;
         server.connectionTransmitting(this);
         ReplyWriter writer = new ReplyWriter(this, slots, pool, replies, server);
@@ -126,6 +131,9 @@ final class Connection implements Runnable {
             }
             if (drained && !writerThread.isAlive()) {
                 slots.close();
+            }
+            if (ended == null) {
+                transport.awaitClientClose();
             }
             if (ended != null) {
                 LOG.log(System.Logger.Level.INFO, "nbd connection {0} ({1}) ended: {2}", id, transport.peer(), ended);

@@ -5,12 +5,14 @@ import static dev.csum.nbd.NbdProtocol.*;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import javax.net.ssl.SSLContext;
 
 /**
  * The fixed newstyle handshake of one connection, up to the transmission phase or the end of the
  * session. Supported options: {@code NBD_OPT_EXPORT_NAME}, {@code NBD_OPT_INFO}, {@code NBD_OPT_GO}
  * (with {@code NBD_INFO_EXPORT}, {@code NBD_INFO_BLOCK_SIZE}, {@code NBD_INFO_NAME}),
- * {@code NBD_OPT_LIST} and {@code NBD_OPT_ABORT}; every other option is answered
+ * {@code NBD_OPT_LIST}, {@code NBD_OPT_ABORT} and, when the server has a TLS identity,
+ * {@code NBD_OPT_STARTTLS} (then required before anything else: FORCEDTLS); every other option is answered
  * {@code NBD_REP_ERR_UNSUP} and the haggling goes on. Bad input from the client ends the session
  * (a hard disconnect) only where the protocol leaves no way to answer: a wrong magic, unknown client
  * flags, an export name {@code NBD_OPT_EXPORT_NAME} cannot serve, an option too large to skip.
@@ -29,16 +31,20 @@ final class Handshake {
     /** Option data longer than this ends the session: skipping it would let a client keep us busy. */
     static final int MAX_SKIPPED_OPTION_BYTES = 1 << 20;
 
-    private final Transport transport;
+    private final SSLContext tls;
     private final Export export;
+    /** The client's stream: replaced by its TLS form after NBD_OPT_STARTTLS. */
+    private Transport transport;
     private final System.Logger log;
     private Phase phase = Phase.GREETING;
     private boolean noZeroes;
     /** Why the session ended, for the log; null after a normal end. */
     private String endReason;
 
-    Handshake(Transport transport, Export export, System.Logger log) {
+    /** {@code tls}: null for a server without TLS, else TLS is required (FORCEDTLS). */
+    Handshake(Transport transport, Export export, SSLContext tls, System.Logger log) {
         this.transport = transport;
+        this.tls = tls;
         this.export = export;
         this.log = log;
     }
@@ -86,6 +92,11 @@ final class Handshake {
         return phase;
     }
 
+    /** The stream to go on with: TLS when the client started it. */
+    Transport transport() {
+        return transport;
+    }
+
     /** Why the session ended during the handshake (null when the client simply left or aborted). */
     String endReason() {
         return endReason;
@@ -98,6 +109,18 @@ final class Handshake {
     }
 
     private void handle(int option, ByteBuffer data) throws IOException {
+        if (option == OPT_STARTTLS) {
+            startTls(data);
+            return;
+        }
+        if (tls != null && !transport.isTls() && option != OPT_ABORT) {
+            if (option == OPT_EXPORT_NAME) {
+                end("NBD_OPT_EXPORT_NAME without TLS, which this server requires");
+            } else {
+                reply(option, REP_ERR_TLS_REQD, message("this server requires TLS: send NBD_OPT_STARTTLS first"));
+            }
+            return;
+        }
         switch (option) {
             case OPT_EXPORT_NAME -> exportName(data);
             case OPT_ABORT -> {
@@ -114,8 +137,24 @@ final class Handshake {
                 reply(option, REP_ACK, null);
             }
             case OPT_INFO, OPT_GO -> infoOrGo(option, data);
-            case OPT_STARTTLS -> reply(option, REP_ERR_UNSUP, message("this server does not speak TLS"));
             default -> reply(option, REP_ERR_UNSUP, message("option " + option + " is not supported"));
+        }
+    }
+
+    private void startTls(ByteBuffer data) throws IOException {
+        if (tls == null) {
+            reply(OPT_STARTTLS, REP_ERR_UNSUP, message("this server is not configured for TLS"));
+        } else if (transport.isTls()) {
+            reply(OPT_STARTTLS, REP_ERR_INVALID, message("TLS is already on"));
+        } else if (data.hasRemaining()) {
+            reply(OPT_STARTTLS, REP_ERR_INVALID, message("NBD_OPT_STARTTLS takes no data"));
+        } else {
+            reply(OPT_STARTTLS, REP_ACK, null);
+            try {
+                transport = transport.startTls(tls);
+            } catch (IOException e) {
+                end("TLS handshake failed: " + e.getMessage());
+            }
         }
     }
 

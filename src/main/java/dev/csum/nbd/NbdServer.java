@@ -93,7 +93,7 @@ public final class NbdServer implements AutoCloseable {
      * @throws IOException when the address cannot be bound (in use, no permission) or a file other
      *     than a stale socket is at the Unix socket path
      * @throws IllegalArgumentException when a non-loopback TCP address is given without
-     *     {@link NbdServerOptions#withInsecure(boolean)}
+     *     TLS or {@link NbdServerOptions#withInsecure(boolean)}
      * @throws IllegalStateException when the volume is closed
      */
     public static NbdServer start(Volume volume, NbdServerOptions options) throws IOException {
@@ -103,10 +103,11 @@ public final class NbdServer implements AutoCloseable {
             throw new IllegalStateException("the volume is closed");
         }
         InetSocketAddress tcp = options.tcpAddress();
-        if (tcp != null && !tcp.getAddress().isLoopbackAddress() && !options.insecure()) {
+        if (tcp != null && !tcp.getAddress().isLoopbackAddress() && options.tls() == null && !options.insecure()) {
             throw new IllegalArgumentException("refusing to serve on " + tcp.getAddress().getHostAddress()
-                + ", not a loopback address: NBD without TLS lets anyone who reaches the port read and write the "
-                + "volume; listen on 127.0.0.1 or a Unix socket, or allow it explicitly (insecure)");
+                + ", not a loopback address, without TLS: anyone who reaches the port could read and write the "
+                + "volume; listen on 127.0.0.1 or a Unix socket, give a TLS identity, or allow it explicitly "
+                + "(insecure)");
         }
         Listener listener = tcp != null ? Listener.tcp(tcp) : Listener.unix(options.unixSocketPath());
         NbdServer server = new NbdServer(volume, options, listener);
@@ -127,17 +128,19 @@ public final class NbdServer implements AutoCloseable {
      * The address clients connect to.
      *
      * @return an NBD URI: {@code nbd://HOST:PORT/NAME} or {@code nbd+unix:///NAME?socket=PATH}
+     *     ({@code nbds} and {@code nbds+unix} with TLS)
      */
     public String uri() {
         String name = options.exportName();
+        String scheme = options.tls() == null ? "nbd" : "nbds";
         if (options.tcpAddress() != null) {
             String host = options.tcpAddress().getAddress().getHostAddress();
             if (host.contains(":")) {
                 host = "[" + host + "]";
             }
-            return "nbd://" + host + ":" + port() + "/" + name;
+            return scheme + "://" + host + ":" + port() + "/" + name;
         }
-        return "nbd+unix:///" + name + "?socket=" + options.unixSocketPath().toAbsolutePath();
+        return scheme + "+unix:///" + name + "?socket=" + options.unixSocketPath().toAbsolutePath();
     }
 
     /**
@@ -260,6 +263,10 @@ public final class NbdServer implements AutoCloseable {
         if (listener != null) {
             listener.opened(connection);
         }
+    }
+
+    javax.net.ssl.SSLContext tlsContext() {
+        return options.tls() == null ? null : options.tls().context();
     }
 
     long drainTimeoutNanos() {

@@ -11,8 +11,9 @@ import java.util.Objects;
  * {@link #unixSocket(Path)}.
  *
  * <p>Security rule: a TCP address that is not a loopback address is refused at
- * {@link NbdServer#start} unless {@link #withInsecure(boolean)} is set, because this server does not
- * speak TLS: anyone who can reach the port reads and writes the whole volume.
+ * {@link NbdServer#start} unless the server requires TLS ({@link #withTls(NbdTls)}) or
+ * {@link #withInsecure(boolean)} is set: without TLS anyone who can reach the port reads and writes
+ * the whole volume.
  */
 public final class NbdServerOptions {
     /** The IANA port of NBD. */
@@ -24,25 +25,32 @@ public final class NbdServerOptions {
     /** Connections served at once, by default. */
     public static final int DEFAULT_MAX_CONNECTIONS = 64;
 
-    private final InetSocketAddress tcpAddress;
-    private final Path unixSocketPath;
-    private final String exportName;
-    private final boolean readOnly;
-    private final boolean insecure;
-    private final int requestsInFlight;
-    private final int maxConnections;
-    private final Duration drainTimeout;
+    // Written only on a fresh copy inside a with… method, before it is returned.
+    private InetSocketAddress tcpAddress;
+    private Path unixSocketPath;
+    private String exportName = "";
+    private boolean readOnly;
+    private boolean insecure;
+    private NbdTls tls;
+    private int requestsInFlight = DEFAULT_REQUESTS_IN_FLIGHT;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private Duration drainTimeout = Duration.ofSeconds(10);
 
-    private NbdServerOptions(InetSocketAddress tcpAddress, Path unixSocketPath, String exportName, boolean readOnly,
-                             boolean insecure, int requestsInFlight, int maxConnections, Duration drainTimeout) {
-        this.tcpAddress = tcpAddress;
-        this.unixSocketPath = unixSocketPath;
-        this.exportName = exportName;
-        this.readOnly = readOnly;
-        this.insecure = insecure;
-        this.requestsInFlight = requestsInFlight;
-        this.maxConnections = maxConnections;
-        this.drainTimeout = drainTimeout;
+    private NbdServerOptions() {
+    }
+
+    private NbdServerOptions copy() {
+        NbdServerOptions copy = new NbdServerOptions();
+        copy.tcpAddress = tcpAddress;
+        copy.unixSocketPath = unixSocketPath;
+        copy.exportName = exportName;
+        copy.readOnly = readOnly;
+        copy.insecure = insecure;
+        copy.tls = tls;
+        copy.requestsInFlight = requestsInFlight;
+        copy.maxConnections = maxConnections;
+        copy.drainTimeout = drainTimeout;
+        return copy;
     }
 
     /**
@@ -73,8 +81,9 @@ public final class NbdServerOptions {
         if (address.isUnresolved()) {
             throw new IllegalArgumentException("host " + host + " does not resolve");
         }
-        return new NbdServerOptions(address, null, "", false, false, DEFAULT_REQUESTS_IN_FLIGHT,
-            DEFAULT_MAX_CONNECTIONS, Duration.ofSeconds(10));
+        NbdServerOptions options = new NbdServerOptions();
+        options.tcpAddress = address;
+        return options;
     }
 
     /**
@@ -86,8 +95,9 @@ public final class NbdServerOptions {
      */
     public static NbdServerOptions unixSocket(Path path) {
         Objects.requireNonNull(path, "path");
-        return new NbdServerOptions(null, path, "", false, false, DEFAULT_REQUESTS_IN_FLIGHT,
-            DEFAULT_MAX_CONNECTIONS, Duration.ofSeconds(10));
+        NbdServerOptions options = new NbdServerOptions();
+        options.unixSocketPath = path;
+        return options;
     }
 
     /**
@@ -102,8 +112,9 @@ public final class NbdServerOptions {
         if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 4096) {
             throw new IllegalArgumentException("an export name has at most 4096 bytes");
         }
-        return new NbdServerOptions(tcpAddress, unixSocketPath, name, readOnly, insecure, requestsInFlight,
-            maxConnections, drainTimeout);
+        NbdServerOptions copy = copy();
+        copy.exportName = name;
+        return copy;
     }
 
     /**
@@ -114,20 +125,37 @@ public final class NbdServerOptions {
      * @return a copy
      */
     public NbdServerOptions withReadOnly(boolean readOnly) {
-        return new NbdServerOptions(tcpAddress, unixSocketPath, exportName, readOnly, insecure, requestsInFlight,
-            maxConnections, drainTimeout);
+        NbdServerOptions copy = copy();
+        copy.readOnly = readOnly;
+        return copy;
     }
 
     /**
-     * Allow a TCP address that is not a loopback address, without TLS: every host that reaches it can
-     * read and write the volume unauthenticated and in clear text.
+     * Allow a TCP address that is not a loopback address without TLS: every host that reaches it can
+     * read and write the volume, unauthenticated and in clear text.
      *
      * @param insecure whether to allow it
      * @return a copy
      */
     public NbdServerOptions withInsecure(boolean insecure) {
-        return new NbdServerOptions(tcpAddress, unixSocketPath, exportName, readOnly, insecure, requestsInFlight,
-            maxConnections, drainTimeout);
+        NbdServerOptions copy = copy();
+        copy.insecure = insecure;
+        return copy;
+    }
+
+    /**
+     * Serve with TLS, and only with TLS: a client must send {@code NBD_OPT_STARTTLS} before anything
+     * else (other options are answered {@code NBD_REP_ERR_TLS_REQD}). TLS makes a non-loopback TCP
+     * address allowed without {@link #withInsecure(boolean)}. Not for a Unix socket (its mode already
+     * keeps other users out).
+     *
+     * @param tls the certificate chain and key, or null for none
+     * @return a copy
+     */
+    public NbdServerOptions withTls(NbdTls tls) {
+        NbdServerOptions copy = copy();
+        copy.tls = tls;
+        return copy;
     }
 
     /**
@@ -142,8 +170,9 @@ public final class NbdServerOptions {
         if (requests < 1 || requests > 1024) {
             throw new IllegalArgumentException("requests in flight must be 1..1024, was " + requests);
         }
-        return new NbdServerOptions(tcpAddress, unixSocketPath, exportName, readOnly, insecure, requests,
-            maxConnections, drainTimeout);
+        NbdServerOptions copy = copy();
+        copy.requestsInFlight = requests;
+        return copy;
     }
 
     /**
@@ -157,8 +186,9 @@ public final class NbdServerOptions {
         if (connections < 1) {
             throw new IllegalArgumentException("max connections must be at least 1, was " + connections);
         }
-        return new NbdServerOptions(tcpAddress, unixSocketPath, exportName, readOnly, insecure, requestsInFlight,
-            connections, drainTimeout);
+        NbdServerOptions copy = copy();
+        copy.maxConnections = connections;
+        return copy;
     }
 
     /**
@@ -173,8 +203,9 @@ public final class NbdServerOptions {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("drain timeout must be positive, was " + timeout);
         }
-        return new NbdServerOptions(tcpAddress, unixSocketPath, exportName, readOnly, insecure, requestsInFlight,
-            maxConnections, timeout);
+        NbdServerOptions copy = copy();
+        copy.drainTimeout = timeout;
+        return copy;
     }
 
     /**
@@ -220,6 +251,15 @@ public final class NbdServerOptions {
      */
     public boolean insecure() {
         return insecure;
+    }
+
+    /**
+     * The TLS identity.
+     *
+     * @return the identity, or null when the server does not speak TLS
+     */
+    public NbdTls tls() {
+        return tls;
     }
 
     /**

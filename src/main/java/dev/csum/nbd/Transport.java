@@ -4,15 +4,16 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import javax.net.ssl.SSLContext;
 
 /**
- * One client's byte stream: a blocking {@link SocketChannel} (TCP or Unix domain). One thread reads
- * (the connection's reader) while another writes (its reply writer); the channel allows that.
- * Buffers are direct where the hot path uses them, so the socket reads write payloads into, and
- * writes read data from, the request's own buffer: no copy in between.
+ * One client's byte stream: a blocking {@link SocketChannel} (TCP or Unix domain), or TLS over it
+ * after {@code NBD_OPT_STARTTLS} ({@link TlsTransport}). One thread reads (the connection's reader)
+ * while another writes (its reply writer); both kinds allow that. In plain form the socket reads
+ * write payloads into, and writes read data from, the request's own direct buffers: no copy.
  */
-final class Transport implements AutoCloseable {
-    private final SocketChannel channel;
+class Transport implements AutoCloseable {
+    final SocketChannel channel;
     private final String peer;
 
     Transport(SocketChannel channel, String peer) {
@@ -21,8 +22,27 @@ final class Transport implements AutoCloseable {
     }
 
     /** The client, for logs: its address, or "unix socket". */
-    String peer() {
+    final String peer() {
         return peer;
+    }
+
+    /** Whether this stream is TLS. */
+    boolean isTls() {
+        return false;
+    }
+
+    /**
+     * TLS over this connection, as the server: the handshake done.
+     *
+     * @throws IOException when the TLS handshake fails (the session must end)
+     */
+    Transport startTls(SSLContext context) throws IOException {
+        return TlsTransport.accept(this, context);
+    }
+
+    /** Reads what is available into {@code buffer} (at least one byte, waiting for it); -1 at the end of the stream. */
+    int readSome(ByteBuffer buffer) throws IOException {
+        return channel.read(buffer);
     }
 
     /**
@@ -32,10 +52,10 @@ final class Transport implements AutoCloseable {
      *     messages)
      * @throws EOFException when it ended after the first byte (in the middle of a message)
      */
-    boolean readFully(ByteBuffer buffer) throws IOException {
+    final boolean readFully(ByteBuffer buffer) throws IOException {
         boolean first = true;
         while (buffer.hasRemaining()) {
-            if (channel.read(buffer) < 0) {
+            if (readSome(buffer) < 0) {
                 if (first) {
                     return false;
                 }
@@ -46,13 +66,8 @@ final class Transport implements AutoCloseable {
         return true;
     }
 
-    /** Reads what is available into {@code buffer} (at least one byte, waiting for it); -1 at the end of the stream. */
-    int readSome(ByteBuffer buffer) throws IOException {
-        return channel.read(buffer);
-    }
-
     /** Like {@link #readFully}, but the end of the stream anywhere is an {@link EOFException}. */
-    void readExactly(ByteBuffer buffer) throws IOException {
+    final void readExactly(ByteBuffer buffer) throws IOException {
         if (!readFully(buffer)) {
             throw new EOFException("the client closed the connection");
         }
@@ -70,14 +85,20 @@ final class Transport implements AutoCloseable {
     }
 
     /** Writes every remaining byte of {@code buffer}. */
-    void writeFully(ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
-        }
+    final void writeFully(ByteBuffer buffer) throws IOException {
+        writeFully(new ByteBuffer[] {buffer}, 1);
+    }
+
+    /**
+     * After the client's NBD_CMD_DISC: lets it end the stream first. Plain streams need nothing;
+     * TLS waits (briefly) for the client's close_notify, so that closing answers it with ours
+     * instead of an alert the client reports as an error.
+     */
+    void awaitClientClose() {
     }
 
     /** Ends the reading side: the reader sees the end of the stream, replies can still be written. */
-    void shutdownInput() {
+    final void shutdownInput() {
         try {
             channel.shutdownInput();
         } catch (IOException ignored) {

@@ -6,6 +6,7 @@ import dev.csum.metrics.VolumeMetrics;
 import dev.csum.nbd.NbdMetrics;
 import dev.csum.nbd.NbdServer;
 import dev.csum.nbd.NbdServerOptions;
+import dev.csum.nbd.NbdTls;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -27,8 +28,9 @@ import picocli.CommandLine.ParentCommand;
             + " reaches it. Prints one line on stdout when it accepts clients. On SIGTERM or SIGINT it answers the"
             + " requests in flight, flushes and closes the volume. A write is acknowledged once the volume completed"
             + " it (with FUA, or by a FLUSH, once it is durable).",
-        "No TLS: a TCP address that is not a loopback address needs --insecure. Exit 2 on bad usage or an address in"
-            + " use; after a signal the JVM's status (143 for SIGTERM, 130 for SIGINT)."})
+        "With --tls-certificate and --tls-key every client must start TLS (NBD_OPT_STARTTLS; nbds:// URIs). A TCP"
+            + " address that is not a loopback address needs TLS or --insecure. Exit 2 on bad usage, an unusable"
+            + " certificate or an address in use; after a signal the JVM's status (143 for SIGTERM, 130 for SIGINT)."})
 final class ServeCommand implements Callable<Integer> {
     /** Engine buffers for 32 MiB client requests in one volume request (the largest is half the arena). */
     static final long BUFFER_ARENA_BYTES = 128L << 20;
@@ -53,7 +55,15 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--read-only", description = "Open the volume read-only and refuse writes (EPERM).")
     boolean readOnly;
 
-    @Option(names = "--insecure", description = "Allow a TCP address that is not a loopback address, without TLS.")
+    @Option(names = "--tls-certificate", paramLabel = "FILE", description = "Require TLS (NBD_OPT_STARTTLS; nbds://"
+        + " URIs) with this PEM certificate chain, the server's certificate first. Needs --tls-key.")
+    Path tlsCertificate;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "The certificate's private key: PEM, unencrypted"
+        + " PKCS #8 ('PRIVATE KEY', as openssl genpkey or req -nodes writes it).")
+    Path tlsKey;
+
+    @Option(names = "--insecure", description = "Allow a TCP address that is not a loopback address without TLS.")
     boolean insecure;
 
     @Option(names = "--metrics-port", paramLabel = "PORT",
@@ -85,7 +95,8 @@ final class ServeCommand implements Callable<Integer> {
                 new VolumeMetrics(target, name).bindTo(registry);
                 new NbdMetrics(server, name).bindTo(registry);
             }
-            if (insecure && options.tcpAddress() != null && !options.tcpAddress().getAddress().isLoopbackAddress()) {
+            if (insecure && options.tls() == null && options.tcpAddress() != null
+                && !options.tcpAddress().getAddress().isLoopbackAddress()) {
                 main.err.println("csum serve: warning: --insecure: serving on " + describeAddress() + " without TLS:"
                     + " anyone who reaches it reads and writes the volume");
             }
@@ -106,20 +117,32 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private NbdServerOptions serverOptions() {
+    private NbdServerOptions serverOptions() throws IOException {
         if (listen != null && socket != null) {
             throw CliException.usage("--listen and --socket exclude each other");
         }
-        NbdServerOptions options;
+        if ((tlsCertificate == null) != (tlsKey == null)) {
+            throw CliException.usage("--tls-certificate and --tls-key go together");
+        }
+        NbdTls tls = null;
+        if (tlsCertificate != null) {
+            try {
+                tls = NbdTls.fromPemFiles(tlsCertificate, tlsKey);
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw CliException.usage(e.getFile() + ": no such file");
+            } catch (IOException e) {
+                throw CliException.usage(e.getMessage());
+            }
+        }
         try {
-            options = socket != null ? NbdServerOptions.unixSocket(socket) : tcpOptions();
-            return options.withExportName(exportName).withReadOnly(readOnly).withInsecure(insecure);
+            NbdServerOptions options = socket != null ? NbdServerOptions.unixSocket(socket) : tcpOptions(tls != null);
+            return options.withExportName(exportName).withReadOnly(readOnly).withInsecure(insecure).withTls(tls);
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }
     }
 
-    private NbdServerOptions tcpOptions() {
+    private NbdServerOptions tcpOptions(boolean tls) {
         if (listen == null) {
             return NbdServerOptions.defaults();
         }
@@ -138,9 +161,9 @@ final class ServeCommand implements Callable<Integer> {
             throw CliException.usage("--listen " + listen + ": the port is not a number");
         }
         NbdServerOptions options = NbdServerOptions.tcp(host, port);
-        if (!options.tcpAddress().getAddress().isLoopbackAddress() && !insecure) {
-            throw CliException.usage("--listen " + listen + " is not a loopback address: csum serve does not speak TLS"
-                + " yet, so anyone who reaches it could read and write the volume; add --insecure to allow it");
+        if (!options.tcpAddress().getAddress().isLoopbackAddress() && !tls && !insecure) {
+            throw CliException.usage("--listen " + listen + " is not a loopback address: without TLS anyone who reaches"
+                + " it could read and write the volume; give --tls-certificate and --tls-key, or add --insecure");
         }
         return options;
     }

@@ -86,7 +86,7 @@ class ServeTest {
             assertArrayEquals(Files.readAllBytes(other), Arrays.copyOfRange(copied, 0, 8 * MIB));
             ServedVolume.Run fio = run("fio", "--name=verify", "--ioengine=nbd", "--uri=" + uri, "--rw=randrw",
                 "--bs=4k", "--iodepth=16", "--offset=40m", "--size=8m", "--runtime=2", "--time_based",
-                "--verify=crc32c", "--verify_fatal=1").assertOk("fio");
+                "--verify=crc32c", "--verify_fatal=1", "--verify_state_save=0").assertOk("fio");
             assertContains(fio.output(), "err= 0");
             assertEquals(143, served.terminate(), "SIGTERM: the JVM's status after a clean shutdown");
             assertContains(served.stderr(), "stopped; the volume is flushed and closed");
@@ -178,6 +178,42 @@ class ServeTest {
                 "the completed convert survives SIGKILL");
             assertEquals(143, restarted.terminate());
         }
+    }
+
+    @Test
+    void withTlsClientsMustStartTlsAndQemuAndLibnbdDo() throws Exception {
+        ServedVolume.requireTools();
+        Path pki = dev.csum.nbd.TestCertificates.make(directory.resolve("pki"));
+        Path volume = formatted("16m");
+        Path image = randomFile("image.raw", 4 * MIB, 6);
+        try (ServedVolume served = ServedVolume.start(volume, "--tls-certificate",
+            pki.resolve("server-cert.pem").toString(), "--tls-key", pki.resolve("server-key.pem").toString())) {
+            assertTrue(served.uri.startsWith("nbds://127.0.0.1:"), served.uri);
+            String withCertificates = served.uri + "?tls-certificates=" + pki;
+            assertContains(run("nbdinfo", withCertificates).assertOk("nbdinfo over TLS").output(), "with TLS");
+            run("nbdcopy", image.toString(), withCertificates).assertOk("nbdcopy in over TLS");
+            String port = served.uri.replaceAll(".*:(\\d+)/.*", "$1");
+            String qemuTarget = "driver=nbd,server.type=inet,server.host=127.0.0.1,server.port=" + port
+                + ",tls-creds=tls0";
+            String qemuTls = "tls-creds-x509,id=tls0,dir=" + pki + ",endpoint=client";
+            assertContains(run("qemu-img", "info", "--object", qemuTls, "--image-opts", qemuTarget)
+                .assertOk("qemu-img info over TLS").output(), "virtual size: 15.7 MiB");
+            ServedVolume.Run io = run("qemu-io", "--object", qemuTls, "--image-opts", qemuTarget,
+                "-c", "read -P 0 8M 64k", "-c", "write -P 0x5a 8M 64k", "-c", "read -P 0x5a 8M 64k");
+            io.assertOk("qemu-io over TLS");
+            assertTrue(!io.output().contains("failed"), io.output());
+            Path out = directory.resolve("out.raw");
+            run("nbdcopy", withCertificates, out.toString()).assertOk("nbdcopy out over TLS");
+            assertArrayEquals(Files.readAllBytes(image), Arrays.copyOf(Files.readAllBytes(out), 4 * MIB));
+            ServedVolume.Run plain = run("nbdinfo", served.uri.replace("nbds://", "nbd://"));
+            assertNotEquals(0, plain.status(), "a client without TLS is refused: " + plain.output());
+            assertContains(plain.output(), "nbd_opt_go: server replied with error");
+            assertEquals(143, served.terminate());
+        }
+        Cli.run("serve", volume.toString(), "--tls-certificate", pki.resolve("server-cert.pem").toString())
+            .assertOneLineError(2, "--tls-key");
+        Cli.run("serve", volume.toString(), "--tls-certificate", pki.resolve("server-key.pem").toString(),
+            "--tls-key", pki.resolve("server-key.pem").toString()).assertOneLineError(2, "server-key.pem");
     }
 
     @Test

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * package to install (bin/test installs them: bin/lib.sh {@code CSUM_TEST_TOOLS}).
  */
 final class ServedVolume implements AutoCloseable {
-    private static final Pattern URI = Pattern.compile("at (nbd(?:\\+unix)?://[^\\s;]+)");
+    private static final Pattern URI = Pattern.compile("at (nbds?(?:\\+unix)?://[^\\s;]+)");
     private static final Pattern METRICS = Pattern.compile("metrics at (http://\\S+)");
 
     final Process process;
@@ -70,7 +70,10 @@ final class ServedVolume implements AutoCloseable {
             fail("csum serve did not start: " + Files.readString(stderrFile));
         }
         Matcher uri = URI.matcher(line);
-        assertTrue(uri.find(), "ready line: " + line);
+        if (!uri.find()) {
+            process.destroyForcibly();
+            fail("no NBD URI in the ready line: " + line);
+        }
         Matcher metrics = METRICS.matcher(line);
         return new ServedVolume(process, uri.group(1), metrics.find() ? metrics.group(1) : null, stderrFile);
     }
