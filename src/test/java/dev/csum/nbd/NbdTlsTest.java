@@ -21,6 +21,7 @@ import java.security.cert.CertificateFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,12 +30,20 @@ class NbdTlsTest {
     @TempDir
     Path directory;
 
+    private Path pki;
+    private Path data;
+    private NbdTls tls;
+
+    @BeforeEach
+    void certificatesAndVolume() throws Exception {
+        pki = TestCertificates.make(directory.resolve("pki"));
+        data = directory.resolve("volume.csum");
+        Volume.format(FormatOptions.of(data).withSizeBytes(8L << 20));
+        tls = NbdTls.fromPemFiles(pki.resolve("server-cert.pem"), pki.resolve("server-key.pem"));
+    }
+
     @Test
     void aClientMustStartTlsAndThenIsServed() throws Exception {
-        Path pki = TestCertificates.make(directory.resolve("pki"));
-        Path data = directory.resolve("volume.csum");
-        Volume.format(FormatOptions.of(data).withSizeBytes(8L << 20));
-        NbdTls tls = NbdTls.fromPemFiles(pki.resolve("server-cert.pem"), pki.resolve("server-key.pem"));
         try (Volume volume = Volume.open(VolumeOptions.of(data));
              NbdServer server = NbdServer.start(volume, NbdServerOptions.tcp("127.0.0.1", 0).withTls(tls))) {
             assertTrue(server.uri().startsWith("nbds://127.0.0.1:"), server.uri());
@@ -83,10 +92,6 @@ class NbdTlsTest {
 
     @Test
     void aNonLoopbackAddressIsAllowedWithTlsAndBadPemFilesAreClearErrors() throws Exception {
-        Path pki = TestCertificates.make(directory.resolve("pki"));
-        Path data = directory.resolve("volume.csum");
-        Volume.format(FormatOptions.of(data).withSizeBytes(8L << 20));
-        NbdTls tls = NbdTls.fromPemFiles(pki.resolve("server-cert.pem"), pki.resolve("server-key.pem"));
         try (Volume volume = Volume.open(VolumeOptions.of(data));
              NbdServer server = NbdServer.start(volume, NbdServerOptions.tcp("0.0.0.0", 0).withTls(tls))) {
             assertTrue(server.port() > 0);
