@@ -2,7 +2,6 @@ package dev.csum.nbd;
 
 import static dev.csum.nbd.NbdProtocol.*;
 
-import dev.csum.IntegrityException;
 import dev.csum.IoCallback;
 import dev.csum.Volume;
 import java.io.IOException;
@@ -306,10 +305,5 @@ final class Connection implements Runnable {
                 completed(slot);
             }
         }
-    }
-
-    /** Whether a failure is a read that failed verification (the server counts and logs those). */
-    static boolean isIntegrityFailure(IOException failure) {
-        return failure instanceof IntegrityException;
     }
 }

@@ -3,13 +3,8 @@ package dev.csum.nbd;
 import dev.csum.Volume;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -329,64 +324,6 @@ public final class NbdServer implements AutoCloseable {
                 options.requestsInFlight(), NbdServerOptions.DEFAULT_MAX_PAYLOAD_BYTES);
             connections.add(connection);
             Thread.ofPlatform().daemon(true).name("csum-nbd-" + id + "-reader").start(connection);
-        }
-    }
-
-    /** The listening socket: TCP, or a Unix socket made 0600 before anyone can connect. */
-    private record Listener(ServerSocketChannel channel, Path unixPath, int port) {
-        static Listener tcp(InetSocketAddress address) throws IOException {
-            ServerSocketChannel channel = ServerSocketChannel.open();
-            try {
-                channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                channel.bind(address, 128);
-            } catch (IOException e) {
-                channel.close();
-                throw new java.net.BindException(address.getAddress().getHostAddress() + ":" + address.getPort()
-                    + ": " + e.getMessage());
-            }
-            return new Listener(channel, null, ((InetSocketAddress) channel.getLocalAddress()).getPort());
-        }
-
-        static Listener unix(Path path) throws IOException {
-            ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            try {
-                UnixSockets.bindPrivate(channel, path);
-            } catch (IOException | RuntimeException e) {
-                channel.close();
-                throw e;
-            }
-            return new Listener(channel, path, -1);
-        }
-
-        SocketChannel accept() throws IOException {
-            SocketChannel accepted = channel.accept();
-            if (unixPath == null) {
-                accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            }
-            return accepted;
-        }
-
-        String peerOf(SocketChannel accepted) {
-            if (unixPath != null) {
-                return "unix socket";
-            }
-            try {
-                InetSocketAddress remote = (InetSocketAddress) accepted.getRemoteAddress();
-                return remote.getAddress().getHostAddress() + ":" + remote.getPort();
-            } catch (IOException e) {
-                return "unknown";
-            }
-        }
-
-        void close() {
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // nothing to do: the socket is gone either way
-            }
-            if (unixPath != null) {
-                UnixSockets.deleteQuietly(unixPath);
-            }
         }
     }
 }
