@@ -22,8 +22,9 @@ import picocli.CommandLine.ParentCommand;
 /** {@code csum serve}: export the volume over NBD until SIGTERM or SIGINT. */
 @Command(name = "serve", sortOptions = false,
     description = {"Serve the volume over NBD (the Network Block Device protocol) until SIGTERM or SIGINT, for qemu,"
-        + " nbdcopy, nbdinfo, fio --ioengine=nbd or the kernel's nbd-client. Every read is verified: a block that"
-        + " fails verification is answered EIO (and logged with its offset), the connection goes on.",
+        + " nbdcopy, nbdinfo, fio --ioengine=nbd or the kernel's nbd-client.",
+        "Every read is verified: a block that fails verification is answered EIO (and logged with its offset), the"
+            + " connection goes on.",
         "Listens on 127.0.0.1:10809 by default; the volume is the default export (the empty name), so nbd://127.0.0.1"
             + " reaches it. Prints one line on stdout when it accepts clients. On SIGTERM or SIGINT it answers the"
             + " requests in flight, flushes and closes the volume. A write is acknowledged once the volume completed"
