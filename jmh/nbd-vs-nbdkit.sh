@@ -52,7 +52,8 @@ run_fio() { # $1 server $2 uri $3 rw $4 bs $5 depth
     --runtime="$seconds" --time_based --output-format=json > "$dir/fio.json"
   python3 - "$dir/fio.json" "$1" "$3" "$4" "$round" >> "$results" <<'PY'
 import json, sys
-job = json.load(open(sys.argv[1]))["jobs"][0]
+text = open(sys.argv[1]).read()
+job = json.loads(text[text.index("{"):])["jobs"][0]   # fio's nbd engine prints a line first
 side = job["read"] if job["read"]["io_bytes"] > 0 else job["write"]
 print("\t".join([sys.argv[5], sys.argv[2], sys.argv[3], sys.argv[4], f"{side['iops']:.0f}",
                  f"{side['bw_bytes'] / 2**20:.1f}"]))
