@@ -86,9 +86,12 @@ csum_have_command() {
   command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]
 }
 
-# The tools the format tests make foreign images with (ExistingContentTest), as "command:package" pairs.
+# The tools the tests run, as "command:package" pairs: the format tests make foreign images with the first
+# ones (ExistingContentTest); the serve tests (cli ServeTest) are real NBD clients; the TLS tests make
+# their certificates with openssl.
 CSUM_TEST_TOOLS=(mkfs.ext4:e2fsprogs mkfs.xfs:xfsprogs mkfs.btrfs:btrfs-progs mkswap:util-linux blkid:util-linux
-  losetup:mount sfdisk:fdisk cryptsetup:cryptsetup-bin integritysetup:cryptsetup-bin pvcreate:lvm2)
+  losetup:mount sfdisk:fdisk cryptsetup:cryptsetup-bin integritysetup:cryptsetup-bin pvcreate:lvm2
+  qemu-img:qemu-utils qemu-io:qemu-utils nbdinfo:libnbd-bin nbdcopy:libnbd-bin fio:fio openssl:openssl)
 
 # Prints the packages of the missing test tools, one a line, each once.
 csum_missing_test_packages() {
@@ -110,7 +113,7 @@ csum_ensure_test_tools() {
       || csum_die "apt-get could not install ${missing[*]}; install them by hand"
     [ -z "$(csum_missing_test_packages)" ] || csum_die "test tools of $(csum_missing_test_packages | xargs) still missing after apt-get install"
   else
-    csum_die "the format tests need ${missing[*]}: run 'sudo apt-get install ${missing[*]}' (and run the tests as root: they attach loop devices)"
+    csum_die "the tests need ${missing[*]}: run 'sudo apt-get install ${missing[*]}' (and run the tests as root: they attach loop devices)"
   fi
 }
 

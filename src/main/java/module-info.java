@@ -4,7 +4,7 @@
  *
  * <p>The API is {@link dev.csum.Volume} and its options and results in {@code dev.csum}; the
  * Micrometer binder in {@code dev.csum.metrics}; and the fault-injection test kit in
- * {@code dev.csum.testkit}. Nothing else is exported: the engine, the on-disk format, the I/O ports
+ * {@code dev.csum.testkit}; the NBD server ({@code dev.csum.nbd.NbdServer}) in {@code dev.csum.nbd}. Nothing else is exported: the engine, the on-disk format, the I/O ports
  * and the io_uring binding are internal.
  *
  * <p>Hosts grant native access to this module ({@code --enable-native-access=dev.csum} on the
@@ -22,4 +22,5 @@ module dev.csum {
     exports dev.csum;
     exports dev.csum.metrics;
     exports dev.csum.testkit;
+    exports dev.csum.nbd;
 }

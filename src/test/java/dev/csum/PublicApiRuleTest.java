@@ -30,11 +30,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The rule of issue 12 §2: an embedder sees only API types. No public or protected member of a
- * public class in the API packages ({@code dev.csum}, {@code dev.csum.metrics}, {@code dev.csum.testkit})
+ * public class in the API packages ({@code dev.csum}, {@code dev.csum.metrics}, {@code dev.csum.testkit},
+ * {@code dev.csum.nbd})
  * mentions a type of an internal package, and the layers below the API never reach up into it.
  */
 class PublicApiRuleTest {
-    private static final List<String> API_PACKAGES = List.of("dev.csum", "dev.csum.metrics", "dev.csum.testkit");
+    private static final List<String> API_PACKAGES = List.of("dev.csum", "dev.csum.metrics", "dev.csum.testkit",
+        "dev.csum.nbd");
     private static final List<String> INTERNAL_PACKAGES = List.of("dev.csum.engine", "dev.csum.format",
         "dev.csum.io", "dev.csum.uring", "dev.csum.checksum", "dev.csum.torture", "dev.csum.cli", "dev.csum.internal");
 
@@ -101,6 +103,26 @@ class PublicApiRuleTest {
         }
         assertTrue(filesRead > 30, "read the lower layers' sources: " + filesRead);
         assertEquals(List.of(), violations, "lower layers that reach up");
+    }
+
+    /** The NBD server is a consumer of the public API: its sources name no internal package. */
+    @Test
+    void theNbdServerUsesOnlyThePublicApi() throws IOException {
+        Path directory = Path.of("src/main/java/dev/csum/nbd");
+        Pattern internal = Pattern.compile("dev\\.csum\\.(engine|format|io|uring|checksum|torture|internal|cli)\\b");
+        List<String> violations = new ArrayList<>();
+        int filesRead = 0;
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                filesRead++;
+                Matcher matcher = internal.matcher(Files.readString(file));
+                while (matcher.find()) {
+                    violations.add(file + " refers to " + matcher.group());
+                }
+            }
+        }
+        assertTrue(filesRead > 5, "read the nbd sources: " + filesRead);
+        assertEquals(List.of(), violations, "the NBD server reaching past the public API");
     }
 
     private static boolean visible(Member member) {

@@ -59,6 +59,7 @@ public final class Main implements Callable<Integer> {
         commands.put("scrub", ScrubCommand.class);
         commands.put("discard", DiscardCommand.class);
         commands.put("bench", BenchCommand.class);
+        commands.put("serve", ServeCommand.class);
         commands.put("demo", DemoCommand.class);
         commands.put("torture", TortureCommand.class);
         commands.put("help", CommandLine.HelpCommand.class);

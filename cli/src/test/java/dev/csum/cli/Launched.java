@@ -23,6 +23,20 @@ final class Launched {
 
     /** Starts {@code csum ARGS}; {@code javaOptions} become CSUM_JAVA_OPTS. Stdin is empty. */
     static Process start(String javaOptions, String... args) throws IOException {
+        return builder(javaOptions, args).start();
+    }
+
+    /**
+     * Starts {@code csum ARGS} with its stderr going to {@code stderrFile}: what a process prints as
+     * it exits reaches a file whole, where a pipe's reader can lose it (the JDK closes a process's
+     * pipes when it exits, under a reader still reading).
+     */
+    static Process startWithStderrTo(java.nio.file.Path stderrFile, String javaOptions, String... args)
+            throws IOException {
+        return builder(javaOptions, args).redirectError(stderrFile.toFile()).start();
+    }
+
+    private static ProcessBuilder builder(String javaOptions, String... args) {
         Path lib = Path.of("..", "bin", "lib.sh").toAbsolutePath().normalize();
         List<String> command = new ArrayList<>(List.of("bash", "-c",
             "source \"$0\" && csum_exec_main \"$CLASS_PATH\" '' \"$@\"", lib.toString()));
@@ -32,7 +46,7 @@ final class Launched {
         builder.environment().put("CLASS_PATH", System.getProperty("java.class.path"));
         builder.environment().put("CSUM_JAVA_OPTS", javaOptions);
         builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        return builder.start();
+        return builder;
     }
 
     /** Waits for {@code process} (at most a minute) and returns what it printed. */
