@@ -64,7 +64,7 @@ final class Connection implements Runnable {
     static int transmissionFlags(boolean readOnly) {
         int flags = TRANSMISSION_HAS_FLAGS | TRANSMISSION_SEND_FLUSH | TRANSMISSION_SEND_FUA
             | TRANSMISSION_CAN_MULTI_CONN;
-        return readOnly ? flags | TRANSMISSION_READ_ONLY : flags;
+        return readOnly ? flags | TRANSMISSION_READ_ONLY : flags | TRANSMISSION_SEND_TRIM | TRANSMISSION_SEND_WRITE_ZEROES;
     }
 
     Phase phase() {
@@ -171,7 +171,7 @@ final class Connection implements Runnable {
     /** Handles one request; returns why the connection must end, or null to go on. */
     private String dispatch(int command, int flags, long cookie, long offsetBytes, long lengthBytes)
             throws IOException {
-        int flagError = (flags & ~CMD_FLAG_FUA) != 0 ? EINVAL : 0;
+        int flagError = (flags & ~CMD_FLAG_FUA) != 0 ? EINVAL : 0; // TRIM and WRITE_ZEROES check their own
         switch (command) {
             case CMD_READ -> {
                 int error = flagError != 0 ? flagError : lengthBytes > maxPayloadBytes ? EINVAL
@@ -182,7 +182,7 @@ final class Connection implements Runnable {
                 }
                 int slot = pool.acquire(lengthBytes);
                 slots.begin(slot, cookie, command, offsetBytes, lengthBytes, false);
-                submitPieces(slot, VolumeOp.READ, slots.readBuffer(slot, (int) lengthBytes));
+                submitPieces(slot, VolumeOp.READ, slots.readBuffer(slot, (int) lengthBytes), maxPieceBytes);
             }
             case CMD_WRITE -> {
                 if (lengthBytes > maxPayloadBytes) {
@@ -198,7 +198,7 @@ final class Connection implements Runnable {
                 MemorySegment data = requests.payload((int) lengthBytes);
                 int slot = pool.acquire(0);
                 slots.begin(slot, cookie, command, offsetBytes, lengthBytes, (flags & CMD_FLAG_FUA) != 0);
-                submitPieces(slot, VolumeOp.WRITE, data);
+                submitPieces(slot, VolumeOp.WRITE, data, maxPieceBytes);
             }
             case CMD_FLUSH -> {
                 if (flagError != 0) {
@@ -210,7 +210,20 @@ final class Connection implements Runnable {
                 slots.pending.set(slot, 1);
                 flush(slot);
             }
-            // TRIM and WRITE_ZEROES: a case like WRITE's without the payload, once the volume has them.
+            case CMD_TRIM, CMD_WRITE_ZEROES -> {
+                boolean noHole = command == CMD_WRITE_ZEROES && (flags & CMD_FLAG_NO_HOLE) != 0;
+                int allowed = CMD_FLAG_FUA | (command == CMD_WRITE_ZEROES ? CMD_FLAG_NO_HOLE : 0);
+                int error = (flags & ~allowed) != 0 ? EINVAL : readOnly ? EPERM : rangeError(offsetBytes, lengthBytes, true);
+                if (error != 0) {
+                    reply(cookie, command, error);
+                    return null;
+                }
+                int slot = pool.acquire(0);
+                slots.begin(slot, cookie, command, offsetBytes, lengthBytes, (flags & CMD_FLAG_FUA) != 0);
+                // No payload: the volume's discard takes any length; zeros written as data go in 1 MiB pieces.
+                VolumeOp op = noHole ? VolumeOp.ZERO_FILL : command == CMD_TRIM ? VolumeOp.DISCARD : VolumeOp.WRITE_ZEROES;
+                submitPieces(slot, op, null, noHole ? VolumeOp.ZERO_FILL_PIECE_BYTES : lengthBytes);
+            }
             default -> reply(cookie, command, EINVAL);
         }
         return null;
@@ -227,18 +240,21 @@ final class Connection implements Runnable {
         return 0;
     }
 
-    /** Submits the slot's request in pieces of at most the volume's largest request. */
-    private void submitPieces(int slot, VolumeOp op, MemorySegment buffer) {
+    /**
+     * Submits the slot's request in pieces of at most {@code pieceLimitBytes} (for reads and writes
+     * the volume's largest request); {@code buffer} is null for an operation without data.
+     */
+    private void submitPieces(int slot, VolumeOp op, MemorySegment buffer, long pieceLimitBytes) {
         long offsetBytes = slots.offsetBytes[slot];
         long lengthBytes = slots.lengthBytes[slot];
-        int pieces = (int) ((lengthBytes + maxPieceBytes - 1) / maxPieceBytes);
+        int pieces = (int) ((lengthBytes + pieceLimitBytes - 1) / pieceLimitBytes);
         slots.pending.set(slot, pieces);
         for (int i = 0; i < pieces; i++) {
-            long at = i * maxPieceBytes;
-            long pieceBytes = Math.min(maxPieceBytes, lengthBytes - at);
+            long at = i * pieceLimitBytes;
+            long pieceBytes = Math.min(pieceLimitBytes, lengthBytes - at);
             try {
-                op.submit(volume, offsetBytes + at, pieceBytes, pieces == 1 ? buffer : buffer.asSlice(at, pieceBytes),
-                    completion, slot);
+                op.submit(volume, offsetBytes + at, pieceBytes,
+                    buffer == null || pieces == 1 ? buffer : buffer.asSlice(at, pieceBytes), completion, slot);
             } catch (RuntimeException e) {
                 slots.fail(slot, volume.isClosed() ? ESHUTDOWN : EIO, new IOException(e.getMessage(), e));
                 if (slots.pending.addAndGet(slot, -(pieces - i)) == 0) {

@@ -8,6 +8,7 @@ final class ConnectionCounters {
     volatile long reads;
     volatile long writes;
     volatile long flushes;
+    volatile long zeroings;
     volatile long readBytes;
     volatile long writtenBytes;
     volatile long errors;
@@ -29,6 +30,7 @@ final class ConnectionCounters {
                 }
             }
             case NbdProtocol.CMD_FLUSH -> flushes++;
+            case NbdProtocol.CMD_TRIM, NbdProtocol.CMD_WRITE_ZEROES -> zeroings++;
             default -> {
                 // unknown commands count as errors only
             }

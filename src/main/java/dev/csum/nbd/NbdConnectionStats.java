@@ -8,11 +8,13 @@ package dev.csum.nbd;
  * @param reads read requests answered (successfully or not)
  * @param writes write requests answered
  * @param flushes flush requests answered
+ * @param zeroings trim and write-zeroes requests answered
  * @param readBytes bytes of successful reads
  * @param writtenBytes bytes of successful writes
  * @param errors requests answered with an error (bad requests included)
  * @param integrityErrors reads answered {@code NBD_EIO} because a block failed verification
  */
-public record NbdConnectionStats(long id, String client, long reads, long writes, long flushes, long readBytes,
+public record NbdConnectionStats(long id, String client, long reads, long writes, long flushes, long zeroings,
+                                 long readBytes,
                                  long writtenBytes, long errors, long integrityErrors) {
 }

@@ -81,6 +81,7 @@ public final class NbdMetrics implements MeterBinder {
         meters.add(requests(registry, connectionTags, "read", counters, c -> c.reads));
         meters.add(requests(registry, connectionTags, "write", counters, c -> c.writes));
         meters.add(requests(registry, connectionTags, "flush", counters, c -> c.flushes));
+        meters.add(requests(registry, connectionTags, "zero", counters, c -> c.zeroings));
         meters.add(requests(registry, connectionTags, "error", counters, c -> c.errors));
         meters.add(FunctionCounter.builder(BYTES, counters, c -> c.readBytes).tags(connectionTags.and("op", "read"))
             .baseUnit("bytes").register(registry));

@@ -50,6 +50,8 @@ final class NbdProtocol {
     static final int TRANSMISSION_READ_ONLY = 1 << 1;
     static final int TRANSMISSION_SEND_FLUSH = 1 << 2;
     static final int TRANSMISSION_SEND_FUA = 1 << 3;
+    static final int TRANSMISSION_SEND_TRIM = 1 << 5;
+    static final int TRANSMISSION_SEND_WRITE_ZEROES = 1 << 6;
     static final int TRANSMISSION_CAN_MULTI_CONN = 1 << 8;
 
     static final int REQUEST_MAGIC = 0x25609513;
@@ -63,8 +65,12 @@ final class NbdProtocol {
     static final int CMD_WRITE = 1;
     static final int CMD_DISC = 2;
     static final int CMD_FLUSH = 3;
+    static final int CMD_TRIM = 4;
+    static final int CMD_WRITE_ZEROES = 6;
 
     static final int CMD_FLAG_FUA = 1;
+    /** WRITE_ZEROES: the range must stay allocated (no hole). */
+    static final int CMD_FLAG_NO_HOLE = 1 << 1;
 
     static final int EPERM = 1;
     static final int EIO = 5;
@@ -79,6 +85,8 @@ final class NbdProtocol {
             case CMD_WRITE -> "WRITE";
             case CMD_DISC -> "DISC";
             case CMD_FLUSH -> "FLUSH";
+            case CMD_TRIM -> "TRIM";
+            case CMD_WRITE_ZEROES -> "WRITE_ZEROES";
             default -> "command " + type;
         };
     }

@@ -295,7 +295,8 @@ public final class NbdServer implements AutoCloseable {
     static NbdConnectionStats statsOf(Connection connection) {
         ConnectionCounters counters = connection.counters;
         return new NbdConnectionStats(connection.id, connection.transport.peer(), counters.reads, counters.writes,
-            counters.flushes, counters.readBytes, counters.writtenBytes, counters.errors, counters.integrityErrors);
+            counters.flushes, counters.zeroings, counters.readBytes, counters.writtenBytes, counters.errors,
+            counters.integrityErrors);
     }
 
     private void acceptLoop() {

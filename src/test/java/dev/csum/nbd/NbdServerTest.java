@@ -58,7 +58,8 @@ class NbdServerTest {
             assertEquals(REP_ACK, client.go(OPT_INFO, "disk").type());
             assertEquals(volume.sizeBytes(), client.exportSizeBytes);
             assertEquals(TRANSMISSION_HAS_FLAGS | TRANSMISSION_SEND_FLUSH | TRANSMISSION_SEND_FUA
-                | TRANSMISSION_CAN_MULTI_CONN, client.transmissionFlags);
+                | TRANSMISSION_CAN_MULTI_CONN | TRANSMISSION_SEND_TRIM | TRANSMISSION_SEND_WRITE_ZEROES,
+                client.transmissionFlags);
             assertEquals(4096, client.minimumBlockBytes);
             assertEquals(4096, client.preferredBlockBytes);
             assertEquals(32 << 20, client.maxPayloadBytes);
@@ -142,6 +143,30 @@ class NbdServerTest {
     }
 
     @Test
+    void trimAndWriteZeroesReadBackAsZerosWithAndWithoutHoles() throws IOException {
+        try (NbdTestClient client = NbdTestClient.connect(server.port(), "disk")) {
+            byte[] data = filled(256 << 10, 5);
+            assertEquals(0, client.write(0, data));
+            assertEquals(0, client.request(CMD_TRIM, 0, 0, 64 << 10), "trim");
+            assertEquals(0, client.request(CMD_WRITE_ZEROES, CMD_FLAG_FUA, 64 << 10, 64 << 10), "write-zeroes, FUA");
+            assertEquals(0, client.request(CMD_WRITE_ZEROES, CMD_FLAG_NO_HOLE, 128 << 10, 3 << 20), "zeros as data, 3 MiB");
+            byte[] back = new byte[256 << 10];
+            assertEquals(0, client.read(0, back));
+            assertArrayEquals(new byte[256 << 10], back, "zeroed three ways: trim, write-zeroes, zeros written");
+            long rest = (volume.sizeBytes() - (4L << 20)) / 4096 * 4096;
+            assertTrue(rest > 32L << 20);
+            assertEquals(0, client.request(CMD_TRIM, 0, 4L << 20, rest), "a trim larger than any payload");
+            assertEquals(EINVAL, client.request(CMD_TRIM, CMD_FLAG_NO_HOLE, 0, 4096), "NO_HOLE is for WRITE_ZEROES only");
+            assertEquals(EINVAL, client.request(CMD_WRITE_ZEROES, 1 << 4, 0, 4096), "FAST_ZERO is not advertised");
+            assertEquals(EINVAL, client.request(CMD_TRIM, 0, 512, 4096), "unaligned");
+            assertEquals(ENOSPC, client.request(CMD_WRITE_ZEROES, 0, volume.sizeBytes(), 4096), "past the end");
+            assertEquals(0, client.read(0, back), "still serving");
+            client.disconnect();
+        }
+        assertTrue(volume.stats().discards() >= 3, "TRIM and WRITE_ZEROES reached the volume's discard");
+    }
+
+    @Test
     void manyRequestsInFlightAreAnsweredByCookie() throws IOException {
         try (NbdTestClient client = NbdTestClient.connect(server.port(), "")) {
             Random random = new Random(11);
@@ -217,6 +242,8 @@ class NbdServerTest {
              NbdTestClient client = NbdTestClient.connect(readOnly.port(), "")) {
             assertTrue((client.transmissionFlags & TRANSMISSION_READ_ONLY) != 0);
             assertEquals(EPERM, client.write(0, new byte[4096]));
+            assertEquals(0, client.transmissionFlags & (TRANSMISSION_SEND_TRIM | TRANSMISSION_SEND_WRITE_ZEROES));
+            assertEquals(EPERM, client.request(CMD_TRIM, 0, 0, 4096));
             assertEquals(0, client.flush());
             assertEquals(0, client.read(0, new byte[4096]));
         }

@@ -150,6 +150,16 @@ final class NbdTestClient implements AutoCloseable {
         return reply.error();
     }
 
+    /** A request without payload over {@code lengthBytes} (TRIM, WRITE_ZEROES): 0 or the NBD error. */
+    int request(int command, int flags, long offsetBytes, long lengthBytes) throws IOException {
+        send(command, flags, 9, offsetBytes, lengthBytes, null);
+        Reply reply = readReply(cookie -> 0);
+        if (reply.cookie() != 9) {
+            throw new IOException("reply for cookie " + reply.cookie());
+        }
+        return reply.error();
+    }
+
     int write(long offsetBytes, byte[] data) throws IOException {
         return request(NbdProtocol.CMD_WRITE, 0, offsetBytes, data);
     }

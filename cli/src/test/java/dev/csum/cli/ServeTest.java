@@ -58,6 +58,12 @@ class ServeTest {
             ServedVolume.Run io = run("qemu-io", "-f", "raw", "-c", "write -P 0xab 32M 64k", "-c", "read -P 0xab 32M 64k",
                 "-c", "write -P 0xcd 33M 512", "-c", "read -P 0xcd 33M 512", uri).assertOk("qemu-io");
             assertTrue(!io.output().contains("failed") && !io.output().contains("error"), io.output());
+            // TRIM (discard) and WRITE_ZEROES, with NO_HOLE (write -z) and without (write -z -u: may unmap).
+            ServedVolume.Run zero = run("qemu-io", "-f", "raw", "-c", "write -P 0x11 35651584 256k",
+                "-c", "discard 35651584 64k", "-c", "write -z 35717120 64k", "-c", "write -z -u 35782656 64k",
+                "-c", "read -P 0 35651584 192k", "-c", "read -P 0x11 35848192 64k", uri).assertOk("qemu-io zeroing");
+            assertTrue(!zero.output().contains("failed") && !zero.output().contains("error")
+                && !zero.output().contains("Pattern verification"), zero.output());
             String info = run("nbdinfo", "--json", uri).assertOk("nbdinfo").output();
             try (Volume opened = Volume.open(dev.csum.VolumeOptions.of(volume).withReadOnly(true))) {
                 throw new AssertionError("the volume is locked while served");
@@ -68,6 +74,8 @@ class ServeTest {
             assertContains(info, "\"block_size_minimum\": 4096");
             assertContains(info, "\"block_size_maximum\": 33554432");
             assertContains(info, "\"can_multi_conn\": true");
+            assertContains(info, "\"can_trim\": true");
+            assertContains(info, "\"can_zero\": true");
             // Two clients at once: one copies the export out while the other copies a file in.
             Path out = directory.resolve("out.raw");
             Process download = ServedVolume.start("nbdcopy", uri, out.toString());
