@@ -31,6 +31,14 @@ final class SequenceCeiling {
     private long durable;
     /** The value being written, while a raise is in flight. */
     private long raising;
+    /** The record sequence the raise in flight was started for. */
+    private long raisingFor;
+    /**
+     * The record sequence a raise failed for, or -1: an early raise (the ceiling still allows that
+     * record) is not tried again until a record was written, so a device that fails every write is
+     * not asked again and again while nothing else moves (torture: a close on a dead device looped).
+     */
+    private long failedFor = -1;
     private IOException failure;
 
     SequenceCeiling(EngineContext context, Superblock superblock, MemorySegment block, long durableCeiling,
@@ -62,6 +70,10 @@ final class SequenceCeiling {
         if (phase != Phase.IDLE || nextSequence + leaseSequences / 2 < durable) {
             return;
         }
+        if (nextSequence == failedFor && allows(nextSequence)) {
+            return; // failed early for this record already: wait for a record (or the need) to move on
+        }
+        raisingFor = nextSequence;
         raising = nextSequence + leaseSequences;
         metadataCopy.encode(block, raising);
         move(Phase.BACKUP);
@@ -75,6 +87,7 @@ final class SequenceCeiling {
         if (result != block.byteSize()) {
             failure = context.deviceError("raising the log sequence ceiling", IoPort.METADATA_FILE, offset,
                 block.byteSize(), result);
+            failedFor = raisingFor;
             move(Phase.IDLE);
         } else if (phase == Phase.BACKUP) {
             move(Phase.PRIMARY);
@@ -83,6 +96,7 @@ final class SequenceCeiling {
         } else {
             assert raising > durable : "a raise lowers the ceiling";
             durable = raising;
+            failedFor = -1;
             move(Phase.IDLE);
         }
         onRaised.run();
