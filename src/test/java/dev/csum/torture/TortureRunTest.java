@@ -2,6 +2,7 @@ package dev.csum.torture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.csum.Durability;
@@ -44,6 +45,19 @@ class TortureRunTest {
         for (long seed : new long[] {498, 652, 853, 2134, 6039, 6897, 9147}) {
             result.add(Torture.runSeed(TortureConfig.forSeed(seed, 1500)));
         }
+        assertTrue(result.passed(), Torture.summaryText(result, 1500, 0));
+    }
+
+    /**
+     * Seed 4999 (found 2026-12-03, the first 10,000-seed run with discards in the workload; RELIABILITY.md
+     * §3, bug 17): a tiny log (20 blocks, a lease of 320 sequences) needed an early raise of the sequence
+     * ceiling while a crash's abandoned volume closed on its dead device; every raise failed, and its
+     * completion started the next one, forever. Replayed whole; it must end, and pass.
+     */
+    @Test
+    void aCloseOnADeadDeviceDoesNotRaiseTheCeilingForever() {
+        SeedResult result = assertTimeoutPreemptively(java.time.Duration.ofSeconds(120),
+            () -> Torture.runSeed(TortureConfig.forSeed(4999, 1500)));
         assertTrue(result.passed(), Torture.summaryText(result, 1500, 0));
     }
 
