@@ -91,7 +91,8 @@ csum_have_command() {
 # their certificates with openssl.
 CSUM_TEST_TOOLS=(mkfs.ext4:e2fsprogs mkfs.xfs:xfsprogs mkfs.btrfs:btrfs-progs mkswap:util-linux blkid:util-linux
   losetup:mount sfdisk:fdisk cryptsetup:cryptsetup-bin integritysetup:cryptsetup-bin pvcreate:lvm2
-  qemu-img:qemu-utils qemu-io:qemu-utils nbdinfo:libnbd-bin nbdcopy:libnbd-bin fio:fio openssl:openssl)
+  qemu-img:qemu-utils qemu-io:qemu-utils nbdinfo:libnbd-bin nbdcopy:libnbd-bin fio:fio openssl:openssl
+  chattr:e2fsprogs stat:coreutils)
 
 # Prints the packages of the missing test tools, one a line, each once.
 csum_missing_test_packages() {
