@@ -123,12 +123,16 @@ final class DenseTuples {
         }
     }
 
-    /** Whether every tuple is never-written, or written with no flag but "written" and application tag 0. */
+    /**
+     * Whether every tuple is never-written (or discarded: it reads the same, FORMAT.md §4.1), or
+     * written with no flag but "written", and has application tag 0.
+     */
     private boolean plain(MemorySegment committed, long group) {
         int blocks = (int) geometry.blocksInGroup(group);
         for (int i = 0; i < blocks; i++) {
             int flags = ImdBlock.tupleFlags(committed, i);
-            if (ImdBlock.tupleAppTag(committed, i) != 0 || (flags != 0 && flags != ImdBlock.FLAG_WRITTEN)) {
+            if (ImdBlock.tupleAppTag(committed, i) != 0
+                    || (flags != 0 && flags != ImdBlock.FLAG_WRITTEN && flags != ImdBlock.FLAG_DISCARDED)) {
                 return false;
             }
         }

@@ -74,6 +74,40 @@ class DenseTuplesTest {
     }
 
     @Test
+    void discardedBlocksOfEvictedGroupsReadAsZerosFromTheDenseCache() throws IOException {
+        SimulatedDisk disk = formattedDisk(4);
+        Volume volume = open(disk);
+        int groups = 100;
+        writeThenReadEveryGroup(volume, groups, 3);
+        for (int g = 0; g < groups; g++) {
+            Outcome discarded = new Outcome();
+            volume.discard(blockOf(g, 3) * BLOCK, BLOCK, discarded, 0);
+            assertTrue(VolumeInternals.runUntilIdle(volume, 1_000_000));
+            assertTrue(discarded.done && discarded.failure == null, "discard: " + discarded.failure);
+        }
+        assertNull(flush(volume));
+        for (int g = 0; g < groups; g++) { // every group leaves the imd cache again, discarded tuple and all
+            assertNull(read(volume, blockOf(g, 10), MemorySegment.ofArray(new byte[BLOCK])));
+        }
+        VolumeStats before = volume.stats();
+        for (int g = 0; g < groups / 2; g++) {
+            MemorySegment back = MemorySegment.ofArray(new byte[BLOCK]).fill((byte) 7);
+            assertNull(read(volume, blockOf(g, 3), back));
+            assertEquals(-1, back.mismatch(MemorySegment.ofArray(new byte[BLOCK])), "discarded: zeros, group " + g);
+        }
+        assertEquals(groups / 2, volume.stats().deviceReads() - before.deviceReads(),
+            "one device read per read: groups with discarded tuples are kept dense too");
+        // A discarded block the device no longer holds as zeros is an error, as a never-written one is.
+        byte[] garbage = new byte[BLOCK];
+        garbage[9] = 1;
+        disk.writeRaw(IoPort.DATA_FILE, geometry.dataOffsetBytes(blockOf(90, 3)), garbage);
+        IntegrityException notZeros = assertInstanceOf(IntegrityException.class,
+            read(volume, blockOf(90, 3), MemorySegment.ofArray(new byte[BLOCK])));
+        assertArrayEquals(new long[] {blockOf(90, 3)}, notZeros.badBlocks());
+        volume.close();
+    }
+
+    @Test
     void aDamagedBlockOfAnEvictedGroupIsAnIntegrityErrorNamingIt() throws IOException {
         SimulatedDisk disk = formattedDisk(2);
         Volume volume = open(disk);
