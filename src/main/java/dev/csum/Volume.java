@@ -3,19 +3,13 @@ package dev.csum;
 import dev.csum.engine.Engine;
 import dev.csum.engine.EngineTestFault;
 import dev.csum.engine.LogRecovery;
-import dev.csum.engine.LogSettling;
 import dev.csum.engine.EngineSettings;
 import dev.csum.engine.EventLoop;
 import dev.csum.engine.Request;
 import dev.csum.format.PortSuperblock;
 import dev.csum.format.Superblock;
-import dev.csum.format.VolumeConverter;
-import dev.csum.format.VolumeFormatter;
-import dev.csum.format.VolumeResizer;
-import dev.csum.format.VolumeLabel;
 import dev.csum.internal.VolumeInternals;
 import dev.csum.io.DeviceLock;
-import dev.csum.io.FileChannelIoPort;
 import dev.csum.io.IoPort;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -137,14 +131,7 @@ public final class Volume implements AutoCloseable {
      * @throws IOException when a device cannot be read or written, or another process has it open
      */
     public static VolumeInfo format(FormatOptions options) throws IOException {
-        long sizeBytes = options.sizeBytes().orElse(VolumeFormatter.EXISTING_SIZE);
-        try {
-            return ApiMapping.info(VolumeFormatter.format(new VolumeFormatter.Request(options.dataPath(),
-                options.metadataPath(), sizeBytes, options.blockSizeBytes(), ApiMapping.algorithm(options.checksum()),
-                options.overwrite(), options.logSizeBytes(), ApiMapping.allocation(options.allocation()))));
-        } catch (dev.csum.format.InvalidVolumeException refused) {
-            throw ApiMapping.invalidVolume(refused);
-        }
+        return VolumeTools.format(options);
     }
 
     /**
@@ -178,20 +165,7 @@ public final class Volume implements AutoCloseable {
      *     has the volume open
      */
     public static VolumeInfo convert(ConvertOptions options) throws IOException {
-        try {
-            return ApiMapping.info(VolumeConverter.convert(new VolumeConverter.Request(options.dataPath(),
-                options.metadataPath(), options.logSizeBytes()), Volume::resolveVersionOneCrashStates));
-        } catch (dev.csum.format.InvalidVolumeException refused) {
-            throw ApiMapping.invalidVolume(refused);
-        }
-    }
-
-    /** Convert's first step: the version 1 crash states resolved in place (FORMAT.md §7.1). */
-    private static int resolveVersionOneCrashStates(Superblock versionOne, Path dataPath, Path metadataPathOrNull)
-            throws IOException {
-        try (IoPort port = FileChannelIoPort.open(dataPath, metadataPathOrNull, 32, false, versionOne.blockSizeBytes())) {
-            return LogRecovery.resolveVersionOneCrashStates(port, versionOne);
-        }
+        return VolumeTools.convert(options);
     }
 
     /**
@@ -205,13 +179,7 @@ public final class Volume implements AutoCloseable {
      * @throws IOException when a device does not exist or cannot be read
      */
     public static VolumeInspection inspect(Path dataPath, Path metadataPathOrNull) throws IOException {
-        try {
-            VolumeLabel.Opened label = VolumeLabel.read(OpenedDevices.existing(dataPath, "data device"),
-                metadataPathOrNull == null ? null : OpenedDevices.existing(metadataPathOrNull, "metadata device"));
-            return new VolumeInspection(ApiMapping.info(label.superblock()), label.usedBackup(), label.warnings());
-        } catch (dev.csum.format.InvalidVolumeException refused) {
-            throw ApiMapping.invalidVolume(refused);
-        }
+        return VolumeTools.inspect(dataPath, metadataPathOrNull);
     }
 
     /**
@@ -324,12 +292,7 @@ public final class Volume implements AutoCloseable {
      *     has the volume open
      */
     public static VolumeInfo resize(ResizeOptions options) throws IOException {
-        try {
-            return ApiMapping.info(VolumeResizer.resize(new VolumeResizer.Request(options.dataPath(), options.metadataPath(),
-                options.sizeBytes()), LogSettling::settle));
-        } catch (dev.csum.format.InvalidVolumeException refused) {
-            throw ApiMapping.invalidVolume(refused);
-        }
+        return VolumeTools.resize(options);
     }
 
     // ------------------------------------------------------------------ geometry and state

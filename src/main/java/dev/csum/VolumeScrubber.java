@@ -49,13 +49,13 @@ final class VolumeScrubber implements IoCallback {
     private long doneBytes;
     private long repaired;
 
-    private VolumeScrubber(Volume volume, ScrubOptions options, ScrubTracker tracker, Arena arena) {
+    private VolumeScrubber(Volume volume, ScrubOptions options, long endBytes, ScrubTracker tracker, Arena arena) {
         this.volume = volume;
         this.options = options;
         this.tracker = tracker;
         this.blockSizeBytes = volume.blockSizeBytes();
         this.startBytes = options.startOffsetBytes();
-        this.endBytes = options.endOffsetBytes() == ScrubOptions.TO_END ? volume.sizeBytes() : options.endOffsetBytes();
+        this.endBytes = endBytes;
         long rate = options.rateBytesPerSecond();
         // A limited rate reads smaller chunks (about 16 a second) so the pace is even.
         long wanted = rate == ScrubOptions.UNLIMITED ? MAX_CHUNK_BYTES : Math.min(MAX_CHUNK_BYTES, rate / 16);
@@ -79,8 +79,8 @@ final class VolumeScrubber implements IoCallback {
         this.goodBuffer = arena.allocate(blockSizeBytes, 4096);
     }
 
-    /** Checks {@code options} against {@code volume} before anything is read. */
-    static void check(Volume volume, ScrubOptions options) {
+    /** Checks {@code options} against {@code volume} before anything is read; returns where the scrub ends. */
+    private static long checkedEnd(Volume volume, ScrubOptions options) {
         int block = volume.blockSizeBytes();
         long end = options.endOffsetBytes() == ScrubOptions.TO_END ? volume.sizeBytes() : options.endOffsetBytes();
         if (options.startOffsetBytes() % block != 0 || end % block != 0) {
@@ -94,16 +94,16 @@ final class VolumeScrubber implements IoCallback {
         if (options.repairSource() != null && volume.isReadOnly()) {
             throw new IllegalArgumentException("cannot repair: the volume is open read-only");
         }
+        return end;
     }
 
     /** Runs one scrub; see {@link Volume#scrub}. */
     static ScrubReport run(Volume volume, ScrubOptions options, ScrubTracker tracker) {
-        check(volume, options);
-        long end = options.endOffsetBytes() == ScrubOptions.TO_END ? volume.sizeBytes() : options.endOffsetBytes();
+        long end = checkedEnd(volume, options);
         tracker.begin(end - options.startOffsetBytes());
         ScrubReport report = null;
         try (Arena arena = Arena.ofShared()) {
-            report = new VolumeScrubber(volume, options, tracker, arena).scrub();
+            report = new VolumeScrubber(volume, options, end, tracker, arena).scrub();
             return report;
         } finally {
             if (report != null) {
