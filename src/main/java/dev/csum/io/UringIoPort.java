@@ -62,6 +62,16 @@ public final class UringIoPort implements IoPort {
      */
     static final long EAGER_SUBMIT_MAX_WRITE_BYTES = Long.getLong("csum.uring.eagerMaxBytes", 0);
 
+    /**
+     * Eager submission applies to reads of at least this size (default 64 KiB); smaller reads wait
+     * for the step's submit, so the reads a step starts (a batch of completions' follow-ups, or
+     * requests drained from other threads) reach the kernel in one {@code io_uring_enter} and one
+     * device notification. Measured on 2026-12-03: 4 KiB random reads at depth 32 +30–50 % in
+     * {@code csum bench} and through {@code csum serve}; 128 KiB reads within the noise either way
+     * (docs/PERFORMANCE.md, "Submitting small reads in batches").
+     */
+    static final long EAGER_SUBMIT_MIN_READ_BYTES = Long.getLong("csum.uring.eagerMinReadBytes", 64 << 10);
+
     /** Kernel-side tag of the wakeup read; slots are below queueDepth, so it can never collide. */
     static final long WAKEUP_READ_TAG = Long.MAX_VALUE;
 
@@ -81,6 +91,7 @@ public final class UringIoPort implements IoPort {
     private boolean linkOpen;                // the last prepared caller operation had FLAG_LINK
     /** Submit each operation (or whole link chain) as soon as it is prepared; see {@link #SUBMIT_PROPERTY}. */
     private final boolean eagerSubmit = !"batched".equals(System.getProperty(SUBMIT_PROPERTY, "eager"));
+
 
     private final Dispatcher dispatcher = new Dispatcher();
     private boolean closed;
@@ -157,7 +168,8 @@ public final class UringIoPort implements IoPort {
             return false;
         }
         try {
-            afterPrepare(ring.prepareRead(fd, buffer, offsetBytes, sqeFlags(flags), slot), slot, flags, userData, 0);
+            afterPrepare(ring.prepareRead(fd, buffer, offsetBytes, sqeFlags(flags), slot), slot, flags, userData, 0,
+                buffer.byteSize());
         } catch (RuntimeException refused) {
             freeSlots[freeSlotCount++] = slot;
             throw refused;
@@ -175,7 +187,7 @@ public final class UringIoPort implements IoPort {
         int rwFlags = (flags & FLAG_DSYNC) != 0 ? LibcConstants.RWF_DSYNC : 0;
         try {
             afterPrepare(ring.prepareWrite(fd, buffer, offsetBytes, sqeFlags(flags), rwFlags, slot), slot, flags,
-                    userData, buffer.byteSize());
+                    userData, buffer.byteSize(), 0);
         } catch (RuntimeException refused) {
             freeSlots[freeSlotCount++] = slot;
             throw refused;
@@ -191,7 +203,7 @@ public final class UringIoPort implements IoPort {
             return false;
         }
         int fsyncFlags = (flags & FLAG_DATASYNC) != 0 ? IORING_FSYNC_DATASYNC : 0;
-        afterPrepare(ring.prepareFsync(fd, fsyncFlags, sqeFlags(flags), slot), slot, flags, userData, 0);
+        afterPrepare(ring.prepareFsync(fd, fsyncFlags, sqeFlags(flags), slot), slot, flags, userData, 0, 0);
         return true;
     }
 
@@ -203,7 +215,7 @@ public final class UringIoPort implements IoPort {
             return false;
         }
         afterPrepare(ring.prepareFallocate(fd, LibcConstants.FALLOC_FL_PUNCH_HOLE | LibcConstants.FALLOC_FL_KEEP_SIZE,
-            offsetBytes, lengthBytes, sqeFlags(flags), slot), slot, flags, userData, 0);
+            offsetBytes, lengthBytes, sqeFlags(flags), slot), slot, flags, userData, 0, 0);
         return true;
     }
 
@@ -238,7 +250,7 @@ public final class UringIoPort implements IoPort {
         return slot;
     }
 
-    private void afterPrepare(boolean queued, int slot, int flags, long userData, long writeBytes) {
+    private void afterPrepare(boolean queued, int slot, int flags, long userData, long writeBytes, long readBytes) {
         // The ring holds queueDepth + 1 and the port never has more than queueDepth caller
         // operations plus the wakeup read outstanding.
         assert queued : "ring refused an operation the port had a slot for";
@@ -246,7 +258,8 @@ public final class UringIoPort implements IoPort {
         slotUserData[slot] = userData;
         linkOpen = (flags & FLAG_LINK) != 0;
         boolean write = writeBytes > 0;
-        if (eagerSubmit && !linkOpen && (!write || writeBytes < EAGER_SUBMIT_MAX_WRITE_BYTES)) {
+        boolean smallRead = readBytes > 0 && readBytes < EAGER_SUBMIT_MIN_READ_BYTES;
+        if (eagerSubmit && !linkOpen && (!write || writeBytes < EAGER_SUBMIT_MAX_WRITE_BYTES) && !smallRead) {
             // Never inside a link chain: the kernel ends a chain at the end of a submission. Writes
             // wait for the step's submit: they come in bursts (a record's commits), and sent
             // together they cost one system call, and adjacent ones merge in the block layer's plug.
