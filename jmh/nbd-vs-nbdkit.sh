@@ -7,6 +7,9 @@
 # checksums) and a raw file of the same usable size (random data). Then per round, per workload,
 # fio against csum serve and against `nbdkit file`, alternating which goes first. Workloads: 4 KiB
 # random reads and random writes at depth 32, 128 KiB sequential reads and writes at depth 16.
+# A third server, `qemu-nbd -f raw --cache=none --aio=io_uring` on the same raw file, is the
+# like-for-like baseline: like csum it reads and writes the disk with O_DIRECT, where nbdkit's file
+# plugin serves from the page cache (the issue's yardstick stays nbdkit: both ratios are printed).
 # Also per round, `csum bench` on the volume itself (no NBD) for the same workloads: what the engine
 # and the device do without a server in front. Prints each run, then medians and ratios.
 # Run it alone on the machine: `pgrep -af 'fio|jmh|csum bench'` must show nothing else.
@@ -20,7 +23,7 @@ while getopts "r:t:s:d:" opt; do
 done
 csum="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/bin/csum"
 mkdir -p "$dir"; results="$dir/results-$(date +%Y%m%d-%H%M%S).tsv"
-volume="$dir/volume.csum"; raw="$dir/raw.img"; port_csum=10911; port_nbdkit=10912
+volume="$dir/volume.csum"; raw="$dir/raw.img"; port_csum=10911; port_nbdkit=10912; port_qemu=10913
 server_pid=""
 cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null; true; }
 trap cleanup EXIT
@@ -35,6 +38,11 @@ start_nbdkit() {
   nbdkit -f -p $port_nbdkit file "$raw" & server_pid=$!
   for _ in $(seq 100); do nbdinfo --size nbd://127.0.0.1:$port_nbdkit >/dev/null 2>&1 && return; sleep 0.1; done
   echo "nbdkit did not start" >&2; exit 1
+}
+start_qemu() {
+  qemu-nbd -f raw --cache=none --aio=io_uring -b 127.0.0.1 -p $port_qemu -e 4 -t "$raw" & server_pid=$!
+  for _ in $(seq 100); do nbdinfo --size nbd://127.0.0.1:$port_qemu >/dev/null 2>&1 && return; sleep 0.1; done
+  echo "qemu-nbd did not start" >&2; exit 1
 }
 stop_server() { kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""; }
 
@@ -61,9 +69,13 @@ PY
   tail -1 "$results"
 }
 for round in $(seq 1 "$rounds"); do
-  order=(csum nbdkit); [ $((round % 2)) -eq 0 ] && order=(nbdkit csum)
+  order=(csum nbdkit qemu-nbd); [ $((round % 2)) -eq 0 ] && order=(qemu-nbd nbdkit csum)
   for server in "${order[@]}"; do
-    if [ "$server" = csum ]; then start_csum; uri=nbd://127.0.0.1:$port_csum; else start_nbdkit; uri=nbd://127.0.0.1:$port_nbdkit; fi
+    case $server in
+      csum) start_csum; uri=nbd://127.0.0.1:$port_csum ;;
+      nbdkit) start_nbdkit; uri=nbd://127.0.0.1:$port_nbdkit ;;
+      qemu-nbd) start_qemu; uri=nbd://127.0.0.1:$port_qemu ;;
+    esac
     for workload in "${workloads[@]}"; do
       read -r rw bs depth <<< "$workload"
       run_fio "$server" "$uri" "$rw" "$bs" "$depth"
@@ -88,12 +100,14 @@ rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
 medians = {}
 for _, server, rw, bs, iops, mib in rows:
     medians.setdefault((rw, bs), {}).setdefault(server, []).append((float(iops), float(mib)))
-print("\nmedians (IOPS, MiB/s) and csum serve / nbdkit file:")
+print("\nmedians (IOPS, MiB/s), csum serve / nbdkit file, csum serve / qemu-nbd --cache=none:")
 for (rw, bs), servers in medians.items():
     m = {s: (statistics.median(v[0] for v in runs), statistics.median(v[1] for v in runs)) for s, runs in servers.items()}
     ratio = m["csum"][0] / m["nbdkit"][0]
+    qemu = m.get("qemu-nbd", (float("nan"), float("nan")))
     bench = m.get("csum-bench", (float("nan"), float("nan")))
     print(f"  {rw:9} {bs:>4}: csum serve {m['csum'][0]:8.0f} IOPS {m['csum'][1]:7.1f} MiB/s | nbdkit file "
-          f"{m['nbdkit'][0]:8.0f} IOPS {m['nbdkit'][1]:7.1f} MiB/s | ratio {ratio:.2f} | csum bench (no NBD) {bench[0]:8.0f} IOPS")
+          f"{m['nbdkit'][0]:8.0f} IOPS {m['nbdkit'][1]:7.1f} MiB/s | ratio {ratio:.2f} | qemu-nbd {qemu[0]:8.0f} IOPS, "
+          f"ratio {m['csum'][0] / qemu[0]:.2f} | csum bench (no NBD) {bench[0]:8.0f} IOPS")
 PY
 echo "results: $results"

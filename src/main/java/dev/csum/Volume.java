@@ -29,7 +29,9 @@ import java.util.concurrent.CompletableFuture;
  * Buffers need no particular alignment: the engine copies through its own aligned buffers, so native
  * segments ({@code Arena.allocate}), heap segments ({@code MemorySegment.ofArray}), {@code byte[]}
  * slices and heap or direct {@code ByteBuffer}s all work. A request may be at most
- * {@link #maxRequestBytes()}.
+ * {@link #maxRequestBytes()}. The one exception is {@link #readInPlace}, the zero-copy read: native
+ * memory aligned to {@link #directAlignmentBytes()}, which must stay allocated until the read's
+ * callback ran.
  *
  * <h2>Forms</h2>
  * Each operation comes in three forms: returning a {@link CompletableFuture}; low-garbage, with an
@@ -490,6 +492,65 @@ public final class Volume implements AutoCloseable {
         checks.checkOpen(closed);
         checks.checkRequest(offsetBytes, lengthBytes, dst, appTagsOut, callback, true, false);
         submit(Request.READ, offsetBytes, lengthBytes, dst, appTagsOut, callback, token, null);
+    }
+
+    /**
+     * Zero-copy read of {@code lengthBytes} at {@code offsetBytes}: the device reads straight into
+     * {@code dst}, and the data is verified there. Costs no copy and no engine buffer, at the price of
+     * two promises the copying {@link #read(long, long, MemorySegment, short[], IoCallback, long) read}
+     * does not ask for:
+     * <ul>
+     *   <li>{@code dst}'s memory must stay allocated until {@code callback} has run: closing its arena
+     *       earlier is undefined behaviour (the kernel may write into memory that was freed), where the
+     *       copying read fails that request alone;</li>
+     *   <li>when the read fails, {@code dst} may hold any bytes, unverified data included: use it only
+     *       after a null failure.</li>
+     * </ul>
+     * Like {@code O_DIRECT}, it needs native memory aligned to {@link #directAlignmentBytes()}.
+     * Threading and the callback's rules are those of the copying form.
+     *
+     * @param offsetBytes where the read starts in the volume, in bytes: a multiple of
+     *     {@link #blockSizeBytes()}
+     * @param lengthBytes bytes to read: a positive multiple of {@link #blockSizeBytes()}, at most
+     *     {@link #maxRequestBytes()}
+     * @param dst the destination: native, its address a multiple of {@link #directAlignmentBytes()},
+     *     at least {@code lengthBytes} long (its first {@code lengthBytes} are read into), writable,
+     *     and accessible from the event loop (a shared, global or automatic arena)
+     * @param appTagsOut null, or one slot per block to receive each block's application tag; defined
+     *     only when the read succeeds
+     * @param callback runs on the event loop when the read completes: with a null failure once
+     *     {@code dst} holds the verified data; with an {@link IntegrityException} when a block fails
+     *     verification; with another {@link IOException} on a device error
+     * @param token any value: passed to {@code callback} as it is
+     * @throws IllegalArgumentException before any I/O, for everything the copying form refuses, and
+     *     when {@code dst} is a heap segment or not aligned to {@link #directAlignmentBytes()}
+     * @throws IllegalStateException when the volume is closed, or stopped after an internal error; or,
+     *     from an I/O callback, when 1024 requests are in flight
+     */
+    public void readInPlace(long offsetBytes, long lengthBytes, MemorySegment dst, short[] appTagsOut,
+                            IoCallback callback, long token) {
+        checks.checkOpen(closed);
+        checks.checkRequest(offsetBytes, lengthBytes, dst, appTagsOut, callback, true, false);
+        int alignment = directAlignmentBytes();
+        if (!dst.isNative() || dst.address() % alignment != 0) {
+            throw new IllegalArgumentException("an in-place read needs native memory aligned to " + alignment
+                + " bytes; " + (dst.isNative() ? "this destination starts at address 0x" + Long.toHexString(dst.address())
+                : "this destination is a heap segment") + " (use read(...), which copies)");
+        }
+        Request request = loop.acquire();
+        request.fill(Request.READ, offsetBytes, lengthBytes, blockSizeBytes, dst, appTagsOut, callback, token);
+        request.attachInPlaceBuffer(dst.byteSize() == lengthBytes ? dst : dst.asSlice(0, lengthBytes));
+        loop.submit(request);
+    }
+
+    /**
+     * The alignment {@link #readInPlace} needs of its destination's address: the device's direct-I/O
+     * alignment, and at least 4096 bytes. {@code Arena.allocate(size, directAlignmentBytes())} gives it.
+     *
+     * @return the alignment in bytes, a power of two
+     */
+    public int directAlignmentBytes() {
+        return Math.max(4096, port.alignmentBytes());
     }
 
     /**

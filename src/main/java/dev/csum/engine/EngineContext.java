@@ -66,6 +66,19 @@ final class EngineContext {
      * The checksum of block {@code i} of {@code data}, an engine buffer (from {@link #buffers}),
      * computed through the arena's one ByteBuffer view: no slice or view is allocated per block.
      */
+    /**
+     * The checksum of block {@code i} of {@code data}, a piece's data: an engine buffer, or the
+     * caller's memory of {@code request} when it reads in place.
+     */
+    int blockChecksum(MemorySegment data, int i, long logicalBlock, Request request) {
+        if (request.inPlace && data.address() >= request.buffer.address()
+                && data.address() < request.buffer.address() + request.buffer.byteSize()) {
+            long offsetBytes = data.address() - request.buffer.address() + (long) i * blockSizeBytes;
+            return checksum.blockChecksum(request.buffer, request.inPlaceView(), offsetBytes, blockSizeBytes, logicalBlock);
+        }
+        return blockChecksum(data, i, logicalBlock);
+    }
+
     int blockChecksum(MemorySegment data, int i, long logicalBlock) {
         java.nio.ByteBuffer slabView = buffers.slabView();
         long offsetBytes = data.address() - buffers.slab().address() + (long) i * blockSizeBytes;

@@ -126,7 +126,7 @@ final class ReadPath {
                 context.blockOf(piece.data, i).fill((byte) 0);
             } else {
                 ok = !context.verifyReads
-                    || context.blockChecksum(piece.data, i, piece.firstBlock + i) == dense.checksum(slot, index);
+                    || context.blockChecksum(piece.data, i, piece.firstBlock + i, piece.request) == dense.checksum(slot, index);
             }
             if (!ok) {
                 completion.rerouteRead(piece);
@@ -288,7 +288,8 @@ final class ReadPath {
     private boolean acceptBlock(Piece piece, MemorySegment data, int i, boolean includePrevious, boolean reread) {
         GroupState state = piece.group;
         int index = piece.firstIndex + i;
-        MemorySegment tuples = matchingTuple(state, index, data, i, piece.firstBlock + i, includePrevious, reread);
+        MemorySegment tuples = matchingTuple(state, index, data, i, piece.firstBlock + i, includePrevious, reread,
+            piece.request);
         if (tuples == UNWRITTEN) {
             context.blockOf(data, i).fill((byte) 0);
             setTag(piece, i, (short) 0);
@@ -314,7 +315,8 @@ final class ReadPath {
      *     accepts (see below) counts as "never written" only when a second read confirms it
      */
     private MemorySegment matchingTuple(GroupState state, int index, MemorySegment data, int blockInData,
-                                        long logicalBlock, boolean includePrevious, boolean reread) {
+                                        long logicalBlock, boolean includePrevious, boolean reread,
+                                        Request request) {
         MemorySegment committed = state.committed();
         MemorySegment other = state.dual() || state.commitInFlight() || (includePrevious && state.previousValid)
             ? state.other() : null;
@@ -326,7 +328,7 @@ final class ReadPath {
         if (!context.verifyReads) {
             return committedWritten ? committed : other;
         }
-        int sum = context.blockChecksum(data, blockInData, logicalBlock);
+        int sum = context.blockChecksum(data, blockInData, logicalBlock, request);
         if (committedWritten && sum == ImdBlock.tupleChecksum(committed, index)) {
             return committed;
         }

@@ -80,6 +80,13 @@ public final class Request {
     boolean copiedByCaller;
     /** For reads: receives the verified buffer instead of the engine copying it into {@link #user}. */
     ReadHandoff handoff;
+    /**
+     * For reads: {@link #buffer} is the caller's own memory ({@link #attachInPlaceBuffer}): the device
+     * reads into it and it is verified there; nothing is copied and nothing returns to the arena.
+     */
+    boolean inPlace;
+    /** The in-place buffer viewed once as a ByteBuffer (the checksum's input), made at its first use. */
+    java.nio.ByteBuffer inPlaceView;
     /** Per block checksum of {@link #buffer}, for writes. Grown on demand, reused. */
     int[] checksums = new int[64];
     int piecesPending;
@@ -122,6 +129,24 @@ public final class Request {
         copiedByCaller = true;
     }
 
+    /**
+     * Makes a read go straight into the caller's memory: {@code destination} (native, aligned to the
+     * port's direct-I/O alignment, exactly the request's length) is the buffer the device reads into.
+     */
+    public void attachInPlaceBuffer(MemorySegment destination) {
+        assert kind == READ && destination.isNative() && destination.byteSize() == lengthBytes : "not an in-place read";
+        buffer = destination;
+        inPlace = true;
+    }
+
+    /** The checksum input view of an in-place buffer, made once per request. */
+    java.nio.ByteBuffer inPlaceView() {
+        if (inPlaceView == null) {
+            inPlaceView = buffer.asByteBuffer();
+        }
+        return inPlaceView;
+    }
+
     /** Makes a successful read hand its verified buffer to {@code receiver} rather than copy it. */
     public void handOffTo(ReadHandoff receiver) {
         handoff = receiver;
@@ -144,6 +169,8 @@ public final class Request {
         buffer = null;
         copiedByCaller = false;
         handoff = null;
+        inPlace = false;
+        inPlaceView = null;
         piecesPending = 0;
         opsPending = 0;
         failure = null;

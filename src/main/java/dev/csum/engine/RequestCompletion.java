@@ -46,7 +46,11 @@ final class RequestCompletion {
         }
         switch (request.kind) {
             case Request.READ -> {
-                if (failure == null) {
+                if (request.inPlace) {
+                    // The device read into the caller's memory and it was verified there: nothing to
+                    // copy, nothing to free (on failure it may hold unverified bytes: the caller was told).
+                    request.buffer = null;
+                } else if (failure == null) {
                     // Only verified data reaches the caller: on failure its buffer is left untouched.
                     if (request.handoff != null) {
                         request.handoff.takeBuffer(request.buffer);

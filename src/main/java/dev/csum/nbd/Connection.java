@@ -55,7 +55,7 @@ final class Connection implements Runnable {
         this.sizeBytes = volume.sizeBytes();
         this.maxPayloadBytes = maxPayloadBytes;
         this.maxPieceBytes = Math.min(volume.maxRequestBytes(), maxPayloadBytes);
-        this.slots = new RequestSlots(requestsInFlight);
+        this.slots = new RequestSlots(requestsInFlight, volume.directAlignmentBytes());
         this.pool = new SlotPool(requestsInFlight, 2L * maxPayloadBytes);
         this.replies = new ReplyQueue(requestsInFlight);
     }

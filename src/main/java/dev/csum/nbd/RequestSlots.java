@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * {@link #error} are atomic because the reader and the event loop may both update them while a
  * split request is being submitted.
  *
- * <p>Read data goes straight from the volume into the slot's reply buffer, and from there to the
- * socket. A slot keeps its buffer for reads up to {@value #RETAINED_BUFFER_BYTES} bytes (allocated
+ * <p>Read data goes straight from the device into the slot's reply buffer ({@code Volume.readInPlace}:
+ * the buffer is aligned to the volume's direct-I/O alignment, and lives until the reply was sent),
+ * and from there to the socket. A slot keeps its buffer for reads up to {@value #RETAINED_BUFFER_BYTES} bytes (allocated
  * at the first read that needs it, in the connection's shared arena, since the event loop writes
  * into it); a larger read gets a buffer of its own, freed when its reply has been sent.
  */
@@ -45,12 +46,15 @@ final class RequestSlots implements AutoCloseable {
     final ByteBuffer[] header;
 
     private final Arena arena = Arena.ofShared();
+    /** The alignment of read buffers: the volume's direct-I/O alignment, for in-place reads. */
+    private final int readAlignmentBytes;
     private final MemorySegment[] retained;
     private final ByteBuffer[] retainedView;
     private final Arena[] ownArena;
     private final ByteBuffer[] ownView;
 
-    RequestSlots(int slots) {
+    RequestSlots(int slots, int readAlignmentBytes) {
+        this.readAlignmentBytes = readAlignmentBytes;
         cookie = new long[slots];
         command = new int[slots];
         offsetBytes = new long[slots];
@@ -104,14 +108,14 @@ final class RequestSlots implements AutoCloseable {
         if (lengthBytes > RETAINED_BUFFER_BYTES) {
             Arena own = Arena.ofShared();
             ownArena[slot] = own;
-            MemorySegment segment = own.allocate(lengthBytes, 4096);
+            MemorySegment segment = own.allocate(lengthBytes, readAlignmentBytes);
             ownView[slot] = segment.asByteBuffer();
             return segment;
         }
         MemorySegment buffer = retained[slot];
         if (buffer == null || buffer.byteSize() < lengthBytes) {
             long capacity = Math.max(4096, Long.highestOneBit(lengthBytes - 1L) << 1);
-            buffer = arena.allocate(capacity, 4096);
+            buffer = arena.allocate(capacity, readAlignmentBytes);
             retained[slot] = buffer;
             retainedView[slot] = buffer.asByteBuffer();
         }

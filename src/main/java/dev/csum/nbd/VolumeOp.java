@@ -14,7 +14,9 @@ enum VolumeOp {
         @Override
         void submit(Volume volume, long offsetBytes, long lengthBytes, MemorySegment buffer, IoCallback callback,
                     long token) {
-            volume.read(offsetBytes, lengthBytes, buffer, null, callback, token);
+            // In place: the slot's buffer is aligned (RequestSlots) and lives until its reply is sent,
+            // after the callback; a failed read's bytes are never sent (the reply is an error).
+            volume.readInPlace(offsetBytes, lengthBytes, buffer, null, callback, token);
         }
     },
     WRITE {

@@ -96,6 +96,10 @@ final class BenchCommand implements Callable<Integer> {
         description = "Bytes of cached imd metadata, at least 4k; each cached group takes two blocks (default 64m).")
     Long imdCacheBytes;
 
+    @Option(names = "--copy-reads", description = "Read through the volume's copying read instead of in place"
+        + " (Volume.readInPlace, used when the request size is a multiple of the direct-I/O alignment).")
+    boolean copyReads;
+
     @Option(names = "--json", description = "Print one JSON object (fields: docs/CLI.md).")
     boolean json;
 
@@ -157,7 +161,7 @@ final class BenchCommand implements Callable<Integer> {
                      : volume.open(main, "bench", options)) {
                 target = session.volume();
                 measured = measure(target, volume.device.toString(), workload, (int) requestBytes, depth,
-                    region(target, created), runtime, registry);
+                    region(target, created), runtime, copyReads, registry);
                 if (measured.outcome().failure() == null) {
                     target.flushBlocking(); // deferred work is not free: the final flush and the close count
                 }
@@ -189,7 +193,7 @@ final class BenchCommand implements Callable<Integer> {
         try (Arena arena = Arena.ofShared()) {
             int chunk = (int) Math.min(LAYOUT_REQUEST_BYTES, target.sizeBytes());
             BenchRunner writer = new BenchRunner(target, BenchRunner.Workload.WRITE, chunk, LAYOUT_DEPTH,
-                target.sizeBytes(), true, arena);
+                target.sizeBytes(), true, false, arena);
             BenchRunner.Outcome outcome = writer.run(Duration.ZERO,
                 new ProgressPrinter(err, "layout", ProgressPrinter.isTerminal(err)), Duration.ofMillis(200));
             IOExceptionReport.check(outcome);
@@ -224,11 +228,11 @@ final class BenchCommand implements Callable<Integer> {
      * The device counters' baseline is taken as the timed window starts.
      */
     static Measured measure(Volume target, String name, BenchRunner.Workload workload, int requestBytes, int depth,
-                            long regionBytes, Duration runtime, MeterRegistry registry) throws InterruptedException {
+                            long regionBytes, Duration runtime, boolean copyReads, MeterRegistry registry) throws InterruptedException {
         VolumeMetrics metrics = new VolumeMetrics(target, name);
         metrics.bindTo(registry);
         try (Arena arena = Arena.ofShared()) {
-            BenchRunner runner = new BenchRunner(target, workload, requestBytes, depth, regionBytes, false, arena);
+            BenchRunner runner = new BenchRunner(target, workload, requestBytes, depth, regionBytes, false, copyReads, arena);
             VolumeStats windowStart = target.stats();
             BenchRunner.Outcome outcome = runner.run(runtime, (done, total, bad, finished) -> { }, Duration.ofMillis(100));
             return new Measured(name, workload, requestBytes, depth, regionBytes, outcome,

@@ -116,6 +116,7 @@ record BenchReport(String device, BenchRunner.Workload workload, int requestByte
             .put("rw", workload.fioName)
             .put("bs", requestBytes)
             .put("iodepth", depth)
+            .put("read_mode", outcome.readsInPlace() ? "in-place" : "copy")
             .put("region_bytes", regionBytes)
             .put("runtime_seconds", round(outcome.seconds()))
             .put("ops", outcome.ops())

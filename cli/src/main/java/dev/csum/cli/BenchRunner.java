@@ -58,7 +58,7 @@ final class BenchRunner implements IoCallback {
 
     /** What a run did. {@code failure} is the first I/O error, which stopped the run. */
     record Outcome(long readOps, long writeOps, long readBytes, long writeBytes, double seconds, double cpuSeconds,
-                   IOException failure) {
+                   IOException failure, boolean readsInPlace) {
         long ops() {
             return readOps + writeOps;
         }
@@ -85,6 +85,7 @@ final class BenchRunner implements IoCallback {
     private long writeBytes;
     private IOException failure;
     private volatile long progressBytes;
+    private final boolean readsInPlace;
 
     /**
      * @param requestBytes bytes per request, a multiple of the block size
@@ -92,14 +93,16 @@ final class BenchRunner implements IoCallback {
      * @param singlePass sequential workloads only: stop after one pass over the region (the layout)
      */
     BenchRunner(Volume volume, Workload workload, int requestBytes, int depth, long regionBytes, boolean singlePass,
-                Arena arena) {
+                boolean copyReads, Arena arena) {
         this.volume = volume;
         this.workload = workload;
         this.requestBytes = requestBytes;
         this.depth = depth;
         this.regionBytes = regionBytes;
         this.singlePass = singlePass;
-        MemorySegment slab = arena.allocate((long) depth * requestBytes, 4096);
+        MemorySegment slab = arena.allocate((long) depth * requestBytes, volume.directAlignmentBytes());
+        // Reads go straight into the slots (Volume.readInPlace) when every slot is aligned for it.
+        this.readsInPlace = !copyReads && requestBytes % volume.directAlignmentBytes() == 0;
         // Incompressible-looking data, written once, like fio's default buffer fill.
         long seed = 0x2545F4914F6CDD1DL;
         for (long i = 0; i + Long.BYTES <= slab.byteSize(); i += Long.BYTES) {
@@ -144,7 +147,7 @@ final class BenchRunner implements IoCallback {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         double cpuSeconds = (os.getProcessCpuTime() - cpuStartNanos) / 1e9;
         progress.update(progressBytes, singlePass ? regionBytes : 0, 0, true);
-        return new Outcome(readOps, writeOps, readBytes, writeBytes, seconds, cpuSeconds, failure);
+        return new Outcome(readOps, writeOps, readBytes, writeBytes, seconds, cpuSeconds, failure, readsInPlace);
     }
 
     /** Picks the next request's direction and offset for {@code slot}. */
@@ -186,6 +189,8 @@ final class BenchRunner implements IoCallback {
     private void submit(int slot) {
         if (slotWrites[slot]) {
             volume.write(slotOffsets[slot], lengthOf(slot), slots[slot], null, this, slot);
+        } else if (readsInPlace) {
+            volume.readInPlace(slotOffsets[slot], lengthOf(slot), slots[slot], null, this, slot);
         } else {
             volume.read(slotOffsets[slot], lengthOf(slot), slots[slot], null, this, slot);
         }

@@ -49,6 +49,19 @@ class BenchTest {
     }
 
     @Test
+    void copyReadsAndRequestsSmallerThanTheDirectAlignmentReadThroughTheEnginesBuffer() {
+        String device = directory.resolve("modes").toString();
+        Cli.Result copied = Cli.run("bench", device, "--size", "16m", "--rw", "randread", "--bs", "4k",
+            "--iodepth", "4", "--runtime", "1s", "--copy-reads", "--json").assertOk();
+        Map<String, Object> report = MiniJson.object(copied.out());
+        assertEquals("copy", report.get("read_mode"));
+        assertTrue(number(report, "ops") > 0, copied.out());
+        Cli.Result small = Cli.run("bench", directory.resolve("small-blocks").toString(), "--size", "16m",
+            "--block-size", "512", "--rw", "randread", "--bs", "2k", "--iodepth", "4", "--runtime", "1s", "--json").assertOk();
+        assertEquals("copy", MiniJson.object(small.out()).get("read_mode"), "2 KiB slots cannot be 4096-aligned");
+    }
+
+    @Test
     void benchJsonOnANewVolumeLaysItOutAndReportsPlausibleNumbers() {
         String device = directory.resolve("new").toString();
         Cli.Result result = Cli.run("bench", device, "--size", "32m", "--rw", "randread", "--bs", "4k",
@@ -58,6 +71,7 @@ class BenchTest {
         assertEquals("randread", report.get("rw"));
         assertEquals(4096.0, report.get("bs"));
         assertEquals(8.0, report.get("iodepth"));
+        assertEquals("in-place", report.get("read_mode"), "4 KiB slots are aligned: reads go in place");
         double ops = number(report, "ops");
         double seconds = number(report, "runtime_seconds");
         assertTrue(ops > 0 && number(report, "iops") > 0, result.out());

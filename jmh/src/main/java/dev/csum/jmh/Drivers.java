@@ -26,7 +26,8 @@ final class Drivers {
 
     static ClosedLoop create(String path, Workload workload, long sizeBytes) throws IOException {
         return switch (path) {
-            case "callback" -> new VolumeCallback(BenchFiles.volume(sizeBytes), workload);
+            case "callback" -> new VolumeCallback(BenchFiles.volume(sizeBytes), workload, false);
+            case "callback-inplace" -> new VolumeCallback(BenchFiles.volume(sizeBytes), workload, true);
             case "future" -> new VolumeFuture(BenchFiles.volume(sizeBytes), workload);
             case "ring" -> new RingLoop(BenchFiles.rawFile(sizeBytes), workload, false);
             case "ring-eager" -> new RingLoop(BenchFiles.rawFile(sizeBytes), workload, true);
@@ -104,16 +105,24 @@ final class Drivers {
         }
     }
 
-    /** The engine's low-garbage API: the callback (on the event loop) issues the slot's next operation. */
+    /**
+     * The engine's low-garbage API: the callback (on the event loop) issues the slot's next operation.
+     * {@code inPlace}: reads with {@code Volume.readInPlace} (the slots are 4096-aligned native memory).
+     */
     static final class VolumeCallback extends VolumeDriver implements IoCallback {
-        VolumeCallback(Path device, Workload workload) throws IOException {
+        private final boolean inPlace;
+
+        VolumeCallback(Path device, Workload workload, boolean inPlace) throws IOException {
             super(device, workload);
+            this.inPlace = inPlace;
         }
 
         @Override
         void issue(int slot, long offsetBytes) {
             if (workload.write()) {
                 volume.write(offsetBytes, workload.blockBytes(), buffers[slot], null, this, slot);
+            } else if (inPlace) {
+                volume.readInPlace(offsetBytes, workload.blockBytes(), buffers[slot], null, this, slot);
             } else {
                 volume.read(offsetBytes, workload.blockBytes(), buffers[slot], null, this, slot);
             }

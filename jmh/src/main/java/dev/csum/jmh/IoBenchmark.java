@@ -42,7 +42,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class IoBenchmark {
     static final int BATCH = 512;
 
-    @Param({"callback", "future", "ring", "filechannel"})
+    @Param({"callback", "callback-inplace", "future", "ring", "filechannel"})
     public String path;
 
     @Param({"randread-4k-1", "randread-4k-32", "randwrite-4k-1", "randwrite-4k-32", "read-128k-32", "write-128k-32"})

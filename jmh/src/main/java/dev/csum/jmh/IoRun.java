@@ -16,7 +16,7 @@ public final class IoRun {
 
     public static void main(String[] arguments) throws Exception {
         if (arguments.length < 3) {
-            System.err.println("usage: IoRun callback|future|ring|ring-eager|filechannel RW-BS-QD SECONDS [SIZE_BYTES]");
+            System.err.println("usage: IoRun callback|callback-inplace|future|ring|ring-eager|filechannel RW-BS-QD SECONDS [SIZE_BYTES]");
             System.exit(2);
         }
         Workload workload = Workload.parse(arguments[1]);
