@@ -74,10 +74,33 @@ final class EngineContext {
         if (request.inPlace && data.address() >= request.buffer.address()
                 && data.address() < request.buffer.address() + request.buffer.byteSize()) {
             long offsetBytes = data.address() - request.buffer.address() + (long) i * blockSizeBytes;
-            return checksum.blockChecksum(request.buffer, request.inPlaceView(), offsetBytes, blockSizeBytes, logicalBlock);
+            if (request.inPlaceView == null) {
+                request.inPlaceView = inPlaceView(request.buffer);
+            }
+            return checksum.blockChecksum(request.buffer, request.inPlaceView, offsetBytes, blockSizeBytes, logicalBlock);
         }
         return blockChecksum(data, i, logicalBlock);
     }
+
+    /**
+     * A ByteBuffer view of an in-place read's destination. Callers that read in place usually reuse
+     * a few destination segments (a benchmark's slots, a server's reply buffers), so the views of the
+     * last {@value #IN_PLACE_VIEWS} are kept, by segment identity, instead of one allocated per read
+     * (64 bytes a read, issue 14's whole allocation budget). The cache keeps at most that many caller
+     * segments reachable. Event loop only.
+     */
+    private java.nio.ByteBuffer inPlaceView(MemorySegment destination) {
+        int at = (int) (destination.address() >>> 12) & (IN_PLACE_VIEWS - 1);
+        if (inPlaceSegments[at] != destination) {
+            inPlaceSegments[at] = destination;
+            inPlaceViews[at] = destination.asByteBuffer();
+        }
+        return inPlaceViews[at];
+    }
+
+    private static final int IN_PLACE_VIEWS = 64;
+    private final MemorySegment[] inPlaceSegments = new MemorySegment[IN_PLACE_VIEWS];
+    private final java.nio.ByteBuffer[] inPlaceViews = new java.nio.ByteBuffer[IN_PLACE_VIEWS];
 
     int blockChecksum(MemorySegment data, int i, long logicalBlock) {
         java.nio.ByteBuffer slabView = buffers.slabView();

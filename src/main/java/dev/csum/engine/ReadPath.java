@@ -61,6 +61,22 @@ final class ReadPath {
             context.geometry.dataOffsetBytes(piece.firstBlock), piece.data, 0);
     }
 
+    /**
+     * An in-place read whose destination's arena was closed while it ran (the caller broke
+     * {@code Volume.readInPlace}'s contract): its request fails, instead of the event loop failing on
+     * an access to the closed memory. (The device may already have written into it: the contract
+     * says so.)
+     */
+    private boolean callerMemoryGone(Piece piece) {
+        Request request = piece.request;
+        if (!request.inPlace || request.buffer.scope().isAlive()) {
+            return false;
+        }
+        request.fail(Engine.callerMemoryInaccessible("read", request.offsetBytes, request.lengthBytes, "destination",
+            new IllegalStateException("Already closed")));
+        return true;
+    }
+
     private IOException readFailure(Piece piece, int result) {
         return context.deviceError("read", IoPort.DATA_FILE, context.geometry.dataOffsetBytes(piece.firstBlock),
             piece.lengthBytes(context.blockSizeBytes), result);
@@ -106,7 +122,7 @@ final class ReadPath {
             completion.finishPiece(piece, readFailure(piece, result));
             return;
         }
-        if (piece.request.failure != null) {
+        if (piece.request.failure != null || callerMemoryGone(piece)) {
             completion.finishPiece(piece, null);
             return;
         }
@@ -187,7 +203,7 @@ final class ReadPath {
 
     void verify(Piece piece) {
         GroupState state = piece.group;
-        if (piece.request.failure != null) {
+        if (piece.request.failure != null || callerMemoryGone(piece)) {
             completion.finishPiece(piece, null);
             return;
         }
@@ -240,6 +256,11 @@ final class ReadPath {
         if (bad > 0 && raced && piece.racedRereads < RACED_REREADS_MAX) {
             piece.racedRereads++;
             issueReread(piece, recheck); // the data may predate every state the group still keeps
+            return;
+        }
+        if (bad == 0 && callerMemoryGone(piece)) {
+            context.buffers.free(recheck);
+            completion.finishPiece(piece, null);
             return;
         }
         if (bad == 0) {

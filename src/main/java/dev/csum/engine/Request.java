@@ -85,7 +85,7 @@ public final class Request {
      * reads into it and it is verified there; nothing is copied and nothing returns to the arena.
      */
     boolean inPlace;
-    /** The in-place buffer viewed once as a ByteBuffer (the checksum's input), made at its first use. */
+    /** The in-place buffer viewed as a ByteBuffer (the checksum's input), found at its first use. */
     java.nio.ByteBuffer inPlaceView;
     /** Per block checksum of {@link #buffer}, for writes. Grown on demand, reused. */
     int[] checksums = new int[64];
@@ -139,13 +139,6 @@ public final class Request {
         inPlace = true;
     }
 
-    /** The checksum input view of an in-place buffer, made once per request. */
-    java.nio.ByteBuffer inPlaceView() {
-        if (inPlaceView == null) {
-            inPlaceView = buffer.asByteBuffer();
-        }
-        return inPlaceView;
-    }
 
     /** Makes a successful read hand its verified buffer to {@code receiver} rather than copy it. */
     public void handOffTo(ReadHandoff receiver) {
