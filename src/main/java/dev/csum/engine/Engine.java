@@ -75,10 +75,12 @@ public final class Engine implements IoPort.CompletionSink {
         DenseTuples dense = split.denseGroups() == 0 ? null : new DenseTuples(layout,
             memory.allocate(split.denseGroups() * 4L * layout.tuplesPerGroup(), 64), (int) split.denseGroups());
         // (its written bits, 1/32 of the checksums' bytes, are on the heap: split.denseBytes counts both)
+        MemorySegment arenaSlab = memory.allocate(arenaBytes, unitBytes);
+        MemorySegment cacheSlab = memory.allocate(split.pairSlots() * 2 * blockBytes, unitBytes);
+        port.registerBuffers(arenaSlab, cacheSlab);
         this.context = new EngineContext(superblock, settings, new OpTable(Math.max(64, queueDepth * 4)),
-            new BufferArena(memory.allocate(arenaBytes, unitBytes), unitBytes),
-            new GroupCache(memory.allocate(split.pairSlots() * 2 * blockBytes, unitBytes), blockBytes,
-                (int) split.pairSlots(), dense), dense);
+            new BufferArena(arenaSlab, unitBytes), new GroupCache(cacheSlab, blockBytes, (int) split.pairSlots(), dense),
+            dense);
         this.geometry = context.geometry;
         this.readOnly = context.readOnly;
         this.counters = context.counters;

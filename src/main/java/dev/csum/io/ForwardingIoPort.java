@@ -52,6 +52,11 @@ public abstract class ForwardingIoPort implements IoPort {
     }
 
     @Override
+    public void registerBuffers(MemorySegment... regions) {
+        port.registerBuffers(regions);
+    }
+
+    @Override
     public int alignmentBytes() {
         return port.alignmentBytes();
     }

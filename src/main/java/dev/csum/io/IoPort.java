@@ -107,6 +107,15 @@ public interface IoPort extends AutoCloseable {
     /** Required alignment in bytes of buffer addresses, file offsets and lengths. */
     int alignmentBytes();
 
+    /**
+     * Names the long-lived regions most buffers handed to this port come from (the engine's buffer
+     * arena and imd cache), so a port may register them with the kernel once. They must stay
+     * allocated until the port is closed. Optional: the default does nothing, and a port that cannot
+     * register them goes on without.
+     */
+    default void registerBuffers(MemorySegment... regions) {
+    }
+
     /** Size in bytes of file {@code fileIndex}. */
     long fileSizeBytes(int fileIndex);
 

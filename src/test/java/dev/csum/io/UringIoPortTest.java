@@ -37,6 +37,34 @@ class UringIoPortTest extends IoPortContractTest {
     }
 
     @Test
+    void registeredRegionsCarryFixedReadsAndWritesAndASecondSetTurnsThemOff() throws Exception {
+        System.setProperty(UringIoPort.FIXED_BUFFERS_PROPERTY, "true");
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared();
+             UringIoPort port = UringIoPort.open(dataPath, null, 8, false)) {
+            java.lang.foreign.MemorySegment region = arena.allocate(4 * BLOCK_BYTES, BLOCK_BYTES);
+            port.registerBuffers(region);
+            assertEquals(1, port.fixedRegionCount());
+            java.lang.foreign.MemorySegment written = region.asSlice(0, BLOCK_BYTES);
+            java.lang.foreign.MemorySegment read = region.asSlice(2 * BLOCK_BYTES, BLOCK_BYTES);
+            java.lang.foreign.MemorySegment outside = arena.allocate(BLOCK_BYTES, BLOCK_BYTES);
+            fill(written, 11);
+            org.junit.jupiter.api.Assertions.assertTrue(port.prepareWrite(IoPort.DATA_FILE, 5 * BLOCK_BYTES, written,
+                IoPort.FLAG_LINK, 1));
+            org.junit.jupiter.api.Assertions.assertTrue(port.prepareRead(IoPort.DATA_FILE, 5 * BLOCK_BYTES, read, 0, 2));
+            org.junit.jupiter.api.Assertions.assertTrue(port.prepareRead(IoPort.DATA_FILE, 5 * BLOCK_BYTES, outside, 0, 3));
+            reapExactly(port, 3);
+            assertEquals(java.util.List.of("1:4096", "2:4096", "3:4096"), completions);
+            assertEquals(-1, written.mismatch(read), "a fixed write and a fixed read round-trip");
+            assertEquals(-1, written.mismatch(outside), "a buffer outside the region still goes as a plain read");
+
+            port.registerBuffers(arena.allocate(BLOCK_BYTES, BLOCK_BYTES));
+            assertEquals(0, port.fixedRegionCount(), "a second set: no buffer is taken as fixed any more");
+        } finally {
+            System.clearProperty(UringIoPort.FIXED_BUFFERS_PROPERTY);
+        }
+    }
+
+    @Test
     void missingFileIsAClearException() {
         Path missing = directory.resolve("missing");
         var error = assertThrows(NativeIoException.class, () -> UringIoPort.open(missing, null, 8, true));
