@@ -168,6 +168,64 @@ class VolumeReadInPlaceTest {
     }
 
     @Test
+    void aReadStartedFromAWritesCallbackSeesThatWriteAndEveryWriteCompletedBeforeIt() throws Exception {
+        // Issue 14's ordering rule for requests started on the event loop: a read issued from a
+        // completion callback sees every write that completed before it, in place or copied.
+        int rounds = 64;
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(rounds);
+        java.util.List<String> problems = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        MemorySegment sources = arena.allocate((long) rounds * BLOCK, volume.directAlignmentBytes());
+        MemorySegment targets = aligned((long) rounds * BLOCK, (byte) 0);
+        for (int round = 0; round < rounds; round++) {
+            MemorySegment source = sources.asSlice((long) round * BLOCK, BLOCK);
+            source.copyFrom(MemorySegment.ofArray(random(BLOCK, 100 + round)));
+        }
+        for (int round = 0; round < rounds; round++) {
+            int r = round;
+            long offset = (long) (r % 8) * BLOCK; // eight blocks, each rewritten eight times in turn
+            MemorySegment source = sources.asSlice((long) r * BLOCK, BLOCK);
+            MemorySegment target = targets.asSlice((long) r * BLOCK, BLOCK);
+            volume.write(offset, BLOCK, source, null, (token, failure) -> {
+                if (failure != null) {
+                    problems.add("write " + r + ": " + failure);
+                    done.countDown();
+                    return;
+                }
+                IoCallback check = (t, readFailure) -> {
+                    if (readFailure != null) {
+                        problems.add("read " + r + ": " + readFailure);
+                    } else if (target.mismatch(source) != -1) {
+                        // Another write of the same block may have completed in between: only a
+                        // later round's data is acceptable then, never older data.
+                        boolean later = false;
+                        for (int other = r + 8; other < rounds; other += 8) {
+                            later |= target.mismatch(sources.asSlice((long) other * BLOCK, BLOCK)) == -1;
+                        }
+                        if (!later) {
+                            problems.add("read " + r + " did not see its write");
+                        }
+                    }
+                    done.countDown();
+                };
+                if (r % 2 == 0) {
+                    volume.readInPlace(offset, BLOCK, target, null, check, r);
+                } else {
+                    volume.read(offset, BLOCK, target, null, check, r);
+                }
+            }, r);
+            if (r % 8 == 7) {
+                // Rewrites of a block wait for the previous round: writes of one block in flight
+                // together complete in either order.
+                while (done.getCount() > rounds - r - 1) {
+                    Thread.onSpinWait();
+                }
+            }
+        }
+        assertTrue(done.await(10, TimeUnit.SECONDS));
+        assertEquals(java.util.List.of(), problems);
+    }
+
+    @Test
     void directAlignmentIsAPowerOfTwoOfAtLeast4096() {
         int alignment = volume.directAlignmentBytes();
         assertTrue(alignment >= 4096 && Integer.bitCount(alignment) == 1, "alignment " + alignment);
