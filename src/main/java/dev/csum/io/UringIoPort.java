@@ -43,35 +43,6 @@ import java.nio.file.Path;
  */
 public final class UringIoPort implements IoPort {
 
-    /**
-     * System property choosing when prepared operations reach the kernel: {@code eager} (default)
-     * submits each one (a link chain: when its last member is prepared) at once, one
-     * {@code io_uring_enter} per operation, as fio does by default; {@code batched} sends everything
-     * prepared in one loop step with the step's single submit-and-wait. Eager costs system calls
-     * and buys device time: the first operation of a burst starts while the rest are prepared, and
-     * completions are run sooner (docs/PERFORMANCE.md has the measurements).
-     */
-    public static final String SUBMIT_PROPERTY = "csum.uring.submit";
-
-    /**
-     * Eager submission applies to reads, fsyncs and writes below this size (default 0: no write);
-     * writes wait for the step's submit (see afterPrepare). Measured: eager helped 128 KiB reads in
-     * 2 of 3 rounds and hurt 128 KiB writes in 3 of 3; with the tuple log, whose data writes are
-     * released in bursts as a record completes, eager 4 KiB writes cost a third of the random-write
-     * throughput (docs/PERFORMANCE.md).
-     */
-    static final long EAGER_SUBMIT_MAX_WRITE_BYTES = Long.getLong("csum.uring.eagerMaxBytes", 0);
-
-    /**
-     * Eager submission applies to reads of at least this size (default 64 KiB); smaller reads wait
-     * for the step's submit, so the reads a step starts (a batch of completions' follow-ups, or
-     * requests drained from other threads) reach the kernel in one {@code io_uring_enter} and one
-     * device notification. Measured on 2026-12-03: 4 KiB random reads at depth 32 +30–50 % in
-     * {@code csum bench} and through {@code csum serve}; 128 KiB reads within the noise either way
-     * (docs/PERFORMANCE.md, "Submitting small reads in batches").
-     */
-    static final long EAGER_SUBMIT_MIN_READ_BYTES = Long.getLong("csum.uring.eagerMinReadBytes", 64 << 10);
-
     /** Kernel-side tag of the wakeup read; slots are below queueDepth, so it can never collide. */
     static final long WAKEUP_READ_TAG = Long.MAX_VALUE;
 
@@ -89,24 +60,9 @@ public final class UringIoPort implements IoPort {
     private int freeSlotCount;
 
     private boolean linkOpen;                // the last prepared caller operation had FLAG_LINK
-    /** Submit each operation (or whole link chain) as soon as it is prepared; see {@link #SUBMIT_PROPERTY}. */
-    private final boolean eagerSubmit = !"batched".equals(System.getProperty(SUBMIT_PROPERTY, "eager"));
+    private final SubmitPolicy submitPolicy = SubmitPolicy.fromProperties();
+    private final FixedBuffers fixedBuffers;
 
-
-    /**
-     * System property: {@code true} registers the engine's regions (its buffer arena and imd cache)
-     * with the ring, and buffers inside them go as READ_FIXED/WRITE_FIXED, so the kernel does not pin
-     * their pages on every I/O. Default false: measured in the engine on 2026-12-03, reads within the
-     * noise and 4 KiB random writes 4–11 % slower in 3 of 3 rounds (docs/PERFORMANCE.md, "Registered
-     * buffers"), as on {@code Ring} alone in 2026-11.
-     */
-    public static final String FIXED_BUFFERS_PROPERTY = "csum.uring.fixedBuffers";
-
-    private static final System.Logger LOG = System.getLogger("dev.csum");
-
-    /** Registered regions, fixed buffer i = [fixedStart[i], fixedEnd[i]); empty when none are. */
-    private long[] fixedStart = new long[0];
-    private long[] fixedEnd = new long[0];
 
     private final Dispatcher dispatcher = new Dispatcher();
     private boolean closed;
@@ -120,6 +76,7 @@ public final class UringIoPort implements IoPort {
         this.queueDepth = queueDepth;
         this.alignmentBytes = Math.max(dataFile.alignmentBytes(), metadataFile.alignmentBytes());
         this.wakeup = wakeup;
+        this.fixedBuffers = new FixedBuffers(ring);
         this.slotUserData = new long[queueDepth];
         this.slotInFlight = new boolean[queueDepth];
         this.freeSlots = new int[queueDepth];
@@ -177,48 +134,12 @@ public final class UringIoPort implements IoPort {
 
     @Override
     public void registerBuffers(MemorySegment... regions) {
-        if (fixedStart.length > 0) {
-            // A second set (a port serving a second engine): the first set's memory may be gone and
-            // its addresses reused, so no buffer may be taken for inside it any more. Go on without.
-            fixedStart = new long[0];
-            fixedEnd = new long[0];
-            return;
-        }
-        if (!Boolean.getBoolean(FIXED_BUFFERS_PROPERTY)) {
-            return;
-        }
-        try {
-            ring.registerBuffers(regions);
-        } catch (NativeIoException e) {
-            // RLIMIT_MEMLOCK too small for the regions, for example: plain reads and writes work as well.
-            LOG.log(System.Logger.Level.DEBUG, "io_uring buffer registration refused, going on without: {0}",
-                e.getMessage());
-            return;
-        }
-        long[] start = new long[regions.length];
-        long[] end = new long[regions.length];
-        for (int i = 0; i < regions.length; i++) {
-            start[i] = regions[i].address();
-            end[i] = start[i] + regions[i].byteSize();
-        }
-        fixedStart = start;
-        fixedEnd = end;
+        fixedBuffers.register(regions);
     }
 
     /** How many regions buffers are taken as fixed buffers from (0 when none are registered); for tests. */
     int fixedRegionCount() {
-        return fixedStart.length;
-    }
-
-    /** The registered region holding all of {@code buffer}, or -1. */
-    private int fixedIndex(MemorySegment buffer) {
-        long address = buffer.address();
-        for (int i = 0; i < fixedStart.length; i++) {
-            if (address >= fixedStart[i] && address + buffer.byteSize() <= fixedEnd[i]) {
-                return i;
-            }
-        }
-        return -1;
+        return fixedBuffers.regionCount();
     }
 
     @Override
@@ -229,7 +150,7 @@ public final class UringIoPort implements IoPort {
             return false;
         }
         try {
-            int fixed = fixedIndex(buffer);
+            int fixed = fixedBuffers.indexOf(buffer);
             boolean queued = fixed < 0 ? ring.prepareRead(fd, buffer, offsetBytes, sqeFlags(flags), slot)
                 : ring.prepareReadFixed(fd, buffer, offsetBytes, fixed, sqeFlags(flags), slot);
             afterPrepare(queued, slot, flags, userData, 0, buffer.byteSize());
@@ -249,7 +170,7 @@ public final class UringIoPort implements IoPort {
         }
         int rwFlags = (flags & FLAG_DSYNC) != 0 ? LibcConstants.RWF_DSYNC : 0;
         try {
-            int fixed = fixedIndex(buffer);
+            int fixed = fixedBuffers.indexOf(buffer);
             boolean queued = fixed < 0 ? ring.prepareWrite(fd, buffer, offsetBytes, sqeFlags(flags), rwFlags, slot)
                 : ring.prepareWriteFixed(fd, buffer, offsetBytes, fixed, sqeFlags(flags), rwFlags, slot);
             afterPrepare(queued, slot, flags, userData, buffer.byteSize(), 0);
@@ -322,12 +243,8 @@ public final class UringIoPort implements IoPort {
         slotInFlight[slot] = true;
         slotUserData[slot] = userData;
         linkOpen = (flags & FLAG_LINK) != 0;
-        boolean write = writeBytes > 0;
-        boolean smallRead = readBytes > 0 && readBytes < EAGER_SUBMIT_MIN_READ_BYTES;
-        if (eagerSubmit && !linkOpen && (!write || writeBytes < EAGER_SUBMIT_MAX_WRITE_BYTES) && !smallRead) {
-            // Never inside a link chain: the kernel ends a chain at the end of a submission. Writes
-            // wait for the step's submit: they come in bursts (a record's commits), and sent
-            // together they cost one system call, and adjacent ones merge in the block layer's plug.
+        // Never inside a link chain: the kernel ends a chain at the end of a submission.
+        if (!linkOpen && submitPolicy.submitAtOnce(writeBytes, readBytes)) {
             try {
                 ring.submit();
             } catch (NativeIoException e) {

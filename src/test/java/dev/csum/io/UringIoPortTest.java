@@ -38,7 +38,7 @@ class UringIoPortTest extends IoPortContractTest {
 
     @Test
     void registeredRegionsCarryFixedReadsAndWritesAndASecondSetTurnsThemOff() throws Exception {
-        System.setProperty(UringIoPort.FIXED_BUFFERS_PROPERTY, "true");
+        System.setProperty(FixedBuffers.PROPERTY, "true");
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared();
              UringIoPort port = UringIoPort.open(dataPath, null, 8, false)) {
             java.lang.foreign.MemorySegment region = arena.allocate(4 * BLOCK_BYTES, BLOCK_BYTES);
@@ -60,7 +60,7 @@ class UringIoPortTest extends IoPortContractTest {
             port.registerBuffers(arena.allocate(BLOCK_BYTES, BLOCK_BYTES));
             assertEquals(0, port.fixedRegionCount(), "a second set: no buffer is taken as fixed any more");
         } finally {
-            System.clearProperty(UringIoPort.FIXED_BUFFERS_PROPERTY);
+            System.clearProperty(FixedBuffers.PROPERTY);
         }
     }
 

@@ -1,0 +1,46 @@
+package dev.csum.io;
+
+/**
+ * When {@link UringIoPort} hands a prepared operation to the kernel: at once (its own
+ * {@code io_uring_enter}, "eager"), or with everything else prepared in the loop step, at the step's
+ * single submit-and-wait ("batched"). Eager buys device time — the first operation of a burst
+ * starts while the rest are prepared — and costs a system call and, on a virtio disk, a device
+ * notification (a VM exit) per operation. A link chain is never submitted before its last member
+ * (the port checks that). Measurements: docs/PERFORMANCE.md, "What changed" (issue 6) and
+ * "Submitting small reads in batches" (issue 14).
+ *
+ * @param eager false: everything waits for the step's submit ({@code -Dcsum.uring.submit=batched})
+ * @param maxEagerWriteBytes writes below this size go at once (default 0: none). With the tuple
+ *     log a record's completion releases its commits' data writes in a burst; sent together they
+ *     cost one system call and adjacent ones merge in the block layer's plug (eager 4 KiB writes
+ *     cost a third of the random-write throughput)
+ * @param minEagerReadBytes reads of at least this size go at once (default 64 KiB); smaller ones
+ *     wait, so the reads a step starts share one {@code io_uring_enter} (4 KiB random reads at depth
+ *     32 +30–50 % on 2026-12-03; 128 KiB reads within the noise either way)
+ */
+record SubmitPolicy(boolean eager, long maxEagerWriteBytes, long minEagerReadBytes) {
+    /** System property: {@code eager} (default) or {@code batched}. */
+    static final String SUBMIT_PROPERTY = "csum.uring.submit";
+
+    /** The policy the system properties choose ({@code csum.uring.submit}, {@code .eagerMaxBytes}, {@code .eagerMinReadBytes}). */
+    static SubmitPolicy fromProperties() {
+        return new SubmitPolicy(!"batched".equals(System.getProperty(SUBMIT_PROPERTY, "eager")),
+            Long.getLong("csum.uring.eagerMaxBytes", 0), Long.getLong("csum.uring.eagerMinReadBytes", 64 << 10));
+    }
+
+    /**
+     * Whether an operation just prepared goes to the kernel at once.
+     *
+     * @param writeBytes a write's length, else 0
+     * @param readBytes a read's length, else 0 (an fsync or a punch has neither: it goes at once)
+     */
+    boolean submitAtOnce(long writeBytes, long readBytes) {
+        if (!eager) {
+            return false;
+        }
+        if (writeBytes > 0) {
+            return writeBytes < maxEagerWriteBytes;
+        }
+        return readBytes == 0 || readBytes >= minEagerReadBytes;
+    }
+}
