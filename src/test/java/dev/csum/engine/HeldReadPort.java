@@ -77,8 +77,10 @@ final class HeldReadPort implements IoPort {
             for (long[] completion : held) {
                 long userData = completion[0];
                 byte[] snapshot = snapshotByUserData.remove(userData);
-                MemorySegment.copy(snapshot, 0, bufferByUserData.remove(userData), ValueLayout.JAVA_BYTE, 0,
-                    snapshot.length);
+                MemorySegment buffer = bufferByUserData.remove(userData);
+                if (buffer.scope().isAlive()) { // else: its owner closed it after the read ran
+                    MemorySegment.copy(snapshot, 0, buffer, ValueLayout.JAVA_BYTE, 0, snapshot.length);
+                }
                 delivered++;
                 sink.onCompletion(userData, (int) completion[1]);
             }
