@@ -216,7 +216,9 @@ class VolumeReadInPlaceTest {
             if (r % 8 == 7) {
                 // Rewrites of a block wait for the previous round: writes of one block in flight
                 // together complete in either order.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 while (done.getCount() > rounds - r - 1) {
+                    assertTrue(System.nanoTime() < deadline, "round " + r + ": earlier rounds never completed");
                     Thread.onSpinWait();
                 }
             }

@@ -51,8 +51,10 @@ class UringIoPortTest extends IoPortContractTest {
             org.junit.jupiter.api.Assertions.assertTrue(port.prepareWrite(IoPort.DATA_FILE, 5 * BLOCK_BYTES, written,
                 IoPort.FLAG_LINK, 1));
             org.junit.jupiter.api.Assertions.assertTrue(port.prepareRead(IoPort.DATA_FILE, 5 * BLOCK_BYTES, read, 0, 2));
+            reapExactly(port, 2);
+            // After the write completed (the link orders only the first read): a plain read.
             org.junit.jupiter.api.Assertions.assertTrue(port.prepareRead(IoPort.DATA_FILE, 5 * BLOCK_BYTES, outside, 0, 3));
-            reapExactly(port, 3);
+            reapExactly(port, 1);
             assertEquals(java.util.List.of("1:4096", "2:4096", "3:4096"), completions);
             assertEquals(-1, written.mismatch(read), "a fixed write and a fixed read round-trip");
             assertEquals(-1, written.mismatch(outside), "a buffer outside the region still goes as a plain read");
