@@ -28,6 +28,32 @@ final class HeldReadPort implements IoPort {
         this.disk = disk;
     }
 
+    /**
+     * A held-read port over a fresh simulated disk of 4 MiB formatted with 4096-byte blocks,
+     * interleaved, crc32c; {@code seed} drives the disk and names the volume.
+     */
+    static HeldReadPort overFreshVolume(long seed) throws IOException {
+        SimulatedDisk disk = SimulatedDisk.builder(seed).dataFileBytes(4L << 20).queueDepth(32).build();
+        HeldReadPort port = new HeldReadPort(disk);
+        port.geometry = dev.csum.format.PortFormatter.format(disk, 4096, dev.csum.checksum.ChecksumAlgorithm.CRC32C,
+            dev.csum.format.MetadataPlacement.INTERLEAVED, new java.util.UUID(seed, 1)).geometry();
+        return port;
+    }
+
+    /** The formatted volume's layout ({@link #overFreshVolume}). */
+    private dev.csum.format.Geometry geometry;
+
+    /** A volume opened on this port, driven by the caller's thread. */
+    dev.csum.Volume open() throws IOException {
+        return dev.csum.internal.VolumeInternals.openOnPort(this, dev.csum.VolumeOptions.of(java.nio.file.Path.of("sim")),
+            true);
+    }
+
+    /** The data file offset of volume block {@code block} (4096-byte blocks). */
+    long dataOffsetBytes(long block) {
+        return geometry.dataOffsetBytes(block);
+    }
+
     /** Holds every read at {@code offsetBytes} of the data file from now on; -1 holds none. */
     void holdReadsAt(long offsetBytes) {
         heldOffsetBytes = offsetBytes;

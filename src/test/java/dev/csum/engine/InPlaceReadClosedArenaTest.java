@@ -5,19 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.csum.Volume;
-import dev.csum.VolumeOptions;
-import dev.csum.checksum.ChecksumAlgorithm;
-import dev.csum.format.MetadataPlacement;
-import dev.csum.format.PortFormatter;
-import dev.csum.format.Superblock;
 import dev.csum.internal.VolumeInternals;
-import dev.csum.io.SimulatedDisk;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Path;
-import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
@@ -41,18 +33,15 @@ class InPlaceReadClosedArenaTest {
 
     @Test
     void theReadFailsAloneAndTheVolumeGoesOn() throws IOException {
-        SimulatedDisk disk = SimulatedDisk.builder(33).dataFileBytes(4L << 20).queueDepth(32).build();
-        Superblock superblock = PortFormatter.format(disk, BLOCK, ChecksumAlgorithm.CRC32C,
-            MetadataPlacement.INTERLEAVED, new UUID(33, 3));
-        HeldReadPort port = new HeldReadPort(disk);
-        volume = VolumeInternals.openOnPort(port, VolumeOptions.of(Path.of("sim")), true);
+        HeldReadPort port = HeldReadPort.overFreshVolume(33);
+        volume = port.open();
         Arena live = Arena.ofAuto();
         Outcome written = new Outcome();
         volume.write(BLOCK_INDEX * BLOCK, BLOCK, live.allocate(BLOCK).fill((byte) 7), null, written, 0);
         step(() -> written.done);
         assertNull(written.failure);
 
-        port.holdReadsAt(superblock.geometry().dataOffsetBytes(BLOCK_INDEX));
+        port.holdReadsAt(port.dataOffsetBytes(BLOCK_INDEX));
         Arena doomed = Arena.ofShared();
         Outcome read = new Outcome();
         volume.readInPlace(BLOCK_INDEX * BLOCK, BLOCK, doomed.allocate(BLOCK, volume.directAlignmentBytes()), null,

@@ -4,20 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.csum.format.PortFormatter;
 import dev.csum.internal.VolumeInternals;
 import dev.csum.Volume;
-import dev.csum.VolumeOptions;
-import dev.csum.checksum.ChecksumAlgorithm;
-import dev.csum.format.MetadataPlacement;
-import dev.csum.format.Superblock;
-import dev.csum.io.SimulatedDisk;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Path;
-import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
@@ -51,15 +43,12 @@ class RacedReadTest {
 
     @Test
     void aReReadDeliveredAfterTwoMoreCommitsIsReadAgainNotReportedAsAMismatch() throws IOException {
-        SimulatedDisk disk = SimulatedDisk.builder(21).dataFileBytes(4L << 20).queueDepth(32).build();
-        Superblock superblock = PortFormatter.format(disk, BLOCK, ChecksumAlgorithm.CRC32C,
-            MetadataPlacement.INTERLEAVED, new UUID(21, 12));
-        HeldReadPort port = new HeldReadPort(disk);
-        volume = VolumeInternals.openOnPort(port, VolumeOptions.of(Path.of("sim")), true);
+        HeldReadPort port = HeldReadPort.overFreshVolume(21);
+        volume = port.open();
         write(1);
 
         // The read runs now (version 1) and is delivered after versions 2 and 3 were committed.
-        port.holdReadsAt(superblock.geometry().dataOffsetBytes(BLOCK_INDEX));
+        port.holdReadsAt(port.dataOffsetBytes(BLOCK_INDEX));
         Outcome read = new Outcome();
         MemorySegment into = arena.allocate(BLOCK);
         volume.read(BLOCK_INDEX * BLOCK, BLOCK, into, null, read, 0);
