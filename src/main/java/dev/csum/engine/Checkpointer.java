@@ -92,9 +92,13 @@ final class Checkpointer {
     private long failedCover = TupleLog.NONE;
     private IOException lastFailure;
 
-    Checkpointer(EngineContext context, TupleLog log, MemorySegment bufferSlab) {
+    /** Parked groups (their log covers hold the tail back); null when the cache never parks. */
+    private final ParkedTuples parked;
+
+    Checkpointer(EngineContext context, TupleLog log, MemorySegment bufferSlab, ParkedTuples parkedOrNull) {
         this.context = context;
         this.log = log;
+        this.parked = parkedOrNull;
         this.blockSizeBytes = context.blockSizeBytes;
         this.buffers = new MemorySegment[CONCURRENT_GROUPS];
         this.bufferOwner = new GroupState[CONCURRENT_GROUPS];
@@ -200,6 +204,9 @@ final class Checkpointer {
         bufferOwner[buffer] = state;
         MemorySegment.copy(state.committed(), 0, snapshot, 0, blockSizeBytes);
         state.commitsAtSnapshot = state.commitsCompleted;
+        // The snapshot holds every dirty tuple so far; commits after it mark theirs dirty anew.
+        System.arraycopy(state.dirtyTuples, 0, state.snapshotDirtyTuples, 0, state.dirtyTuples.length);
+        java.util.Arrays.fill(state.dirtyTuples, 0L);
         // Entries of a commit in flight are not in the snapshot: the log keeps covering them.
         state.moveCheckpoint(GroupPhase.Checkpoint.FIRST_COPY);
         state.sinceSnapshotSequence = state.commitSealedUnapplied() ? state.commitSequence : TupleLog.NONE;
@@ -354,6 +361,14 @@ final class Checkpointer {
         while (state != null) {
             GroupState next = state.nextInRoundAll;
             state.nextInRoundAll = null;
+            long[] snapshotDirty = state.snapshotDirtyTuples;
+            if (state.checkpointFailure != null) {
+                // The copies on disk may not hold the snapshot: its tuples stay dirty.
+                for (int word = 0; word < snapshotDirty.length; word++) {
+                    state.dirtyTuples[word] |= snapshotDirty[word];
+                }
+            }
+            java.util.Arrays.fill(snapshotDirty, 0L);
             if (state.checkpointFailure == null) {
                 state.logTailSequence = state.sinceSnapshotSequence;
                 state.unsettled = state.commitsCompleted != state.commitsAtSnapshot;
@@ -376,9 +391,20 @@ final class Checkpointer {
         moveTail();
     }
 
-    /** Moves the log's tail to the oldest entry not durably checkpointed in any cached group. */
+    /**
+     * Pins the log's tail at or below {@code cover} for the rest of the session: entries a checkpoint
+     * cannot write (a parked group whose pair cannot be loaded) stay for the next open's recovery.
+     */
+    void pinCover(long cover, IOException why) {
+        failedCover = Math.min(failedCover, cover);
+        lastFailure = why;
+        context.counters.increment(EngineCounters.IMD_REPAIR_FAILURES);
+    }
+
+    /** Moves the log's tail to the oldest entry not durably checkpointed in any cached or parked group. */
     private void moveTail() {
-        long[] oldest = {Math.min(log.nextSequence(), failedCover)};
+        long[] oldest = {Math.min(Math.min(log.nextSequence(), failedCover),
+            parked == null ? TupleLog.NONE : parked.oldestTail())};
         context.cache.forEach(state -> {
             if (state.logTailSequence < oldest[0]) {
                 oldest[0] = state.logTailSequence;

@@ -308,6 +308,9 @@ final class CommitPath {
             state.previousValid = true;
             state.commitsCompleted++;
             state.unsettled = true;
+            for (Piece piece = state.commitPieces.head; piece != null; piece = piece.next) {
+                state.markDirty(piece.firstIndex, piece.blockCount);
+            }
         }
         if (state.commitSealedUnapplied()) {
             if (state.commitFailed) {

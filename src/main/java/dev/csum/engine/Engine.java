@@ -38,6 +38,8 @@ public final class Engine implements IoPort.CompletionSink {
     /** Null on a read-only engine: it never writes. */
     private final TupleLog log;
     private final Checkpointer checkpointer;
+    /** Null on a read-only engine, or when the imd cache holds every group (nothing is ever evicted dirty). */
+    private final GroupParking parking;
     private final Arena memory;
     private final int queueDepth;
     private final RequestListeners listeners = new RequestListeners();
@@ -76,11 +78,14 @@ public final class Engine implements IoPort.CompletionSink {
             memory.allocate(split.denseGroups() * 4L * layout.tuplesPerGroup(), 64), (int) split.denseGroups());
         // (its written bits, 1/32 of the checksums' bytes, are on the heap: split.denseBytes counts both)
         MemorySegment arenaSlab = memory.allocate(arenaBytes, unitBytes);
-        MemorySegment cacheSlab = memory.allocate(split.pairSlots() * 2 * blockBytes, unitBytes);
+        // Dirty groups may be parked on eviction when the cache cannot hold every group (GroupParking).
+        boolean parks = !settings.readOnly() && split.pairSlots() <= layout.groupCount();
+        int reservedSlots = parks ? GroupParking.reservedSlots(split.pairSlots()) : 0;
+        MemorySegment cacheSlab = memory.allocate((split.pairSlots() + reservedSlots) * 2 * blockBytes, unitBytes);
         port.registerBuffers(arenaSlab, cacheSlab);
         this.context = new EngineContext(superblock, settings, new OpTable(Math.max(64, queueDepth * 4)),
-            new BufferArena(arenaSlab, unitBytes), new GroupCache(cacheSlab, blockBytes, (int) split.pairSlots(), dense),
-            dense);
+            new BufferArena(arenaSlab, unitBytes),
+            new GroupCache(cacheSlab, blockBytes, (int) split.pairSlots(), reservedSlots, dense), dense);
         this.geometry = context.geometry;
         this.readOnly = context.readOnly;
         this.counters = context.counters;
@@ -106,21 +111,28 @@ public final class Engine implements IoPort.CompletionSink {
         if (readOnly) {
             this.log = null;
             this.checkpointer = null;
+            this.parking = null;
         } else {
             if (layout.logBlockCount() == 0) {
                 throw new IllegalStateException("a volume without a tuple log (format version 1) is read-only");
             }
             this.log = new TupleLog(context, commits,
                 memory.allocate(TupleLog.slabBytes(layout.logBlockCount(), blockBytes), unitBytes), logStart.start(), superblock);
+            ParkedTuples parked = parks ? ParkedTuples.sized(split, layout) : null;
             this.checkpointer = new Checkpointer(context, log,
-                memory.allocate(Checkpointer.slabBytes(blockBytes), unitBytes));
+                memory.allocate(Checkpointer.slabBytes(blockBytes), unitBytes), parked);
+            this.parking = parked == null ? null : new GroupParking(context, parked, log, checkpointer);
             commits.connect(log, checkpointer);
         }
-        this.loader = new PairLoader(context, pieces, commits, logStart.overlay());
+        this.loader = new PairLoader(context, pieces, commits, logStart.overlay(), parking);
         this.reads = new ReadPath(context, pieces);
         this.completion = new RequestCompletion(context, listeners, delivery);
         this.router = new PieceRouter(context, loader, commits, reads);
-        this.syncs = new Syncs(context, commits, log, checkpointer, this::completeRequest);
+        if (parking != null) {
+            parking.connect(loader);
+            context.cache.setParker(parking::tryPark);
+        }
+        this.syncs = new Syncs(context, commits, log, checkpointer, parking, this::completeRequest);
     }
 
     /** The buffer arena (tests: to check that nothing leaked). */
@@ -276,6 +288,9 @@ public final class Engine implements IoPort.CompletionSink {
     /** Stops accepting requests; the engine finishes everything, settles metadata, syncs, then is closed. */
     public void beginClose() {
         closing = true;
+        if (parking != null) {
+            parking.beginClose();
+        }
     }
 
     /** True once {@link #beginClose()} was called and everything it waits for is done. */
@@ -329,6 +344,9 @@ public final class Engine implements IoPort.CompletionSink {
         if (log != null) {
             log.sealDue();
             commits.startDueSync();
+            if (parking != null) {
+                parking.reloadIfDue();
+            }
             checkpointer.startIfDue();
             IOException stuck = checkpointer.stuckFailure() != null ? checkpointer.stuckFailure() : log.tailRecordFailure();
             if (stuck != null && log.waitingForRoom()) {
@@ -438,6 +456,7 @@ public final class Engine implements IoPort.CompletionSink {
             case OpTable.RECHECK_READ -> reads.onRecheckRead((Piece) target, result);
             case OpTable.IMD_LOAD -> loader.onLoad((GroupState) target, aux, result);
             case OpTable.LOG_WRITE -> log.onRecordWrite(aux, result);
+            case OpTable.LOG_VERIFY -> log.onCloseRecordRead(result);
             case OpTable.CEILING_WRITE -> log.onCeilingWrite(aux, result);
             case OpTable.CHECKPOINT_WRITE -> checkpointer.onCheckpointWrite((GroupState) target, aux, result);
             case OpTable.CHECKPOINT_SYNC -> checkpointer.onSync(aux, fileIndex, result);

@@ -62,7 +62,13 @@ public final class EngineCounters {
     static final int DEVICE_PUNCHES = 27;
     /** Punches the device refused where nothing depends on them (a volume without {@code DATA_ZEROED}). */
     static final int PUNCHES_REFUSED = 28;
-    private static final int COUNTERS = 29;
+    /** Dirty groups the imd cache evicted by parking their dirty tuples instead of checkpointing them first. */
+    static final int GROUPS_PARKED = 29;
+    /** Parked groups loaded again by the reloader (log pressure, close) so a checkpoint can write them. */
+    static final int PARKED_RELOADS = 30;
+    /** Close's last log record written again because it did not read back intact. */
+    static final int CLOSE_RECORDS_REWRITTEN = 31;
+    private static final int COUNTERS = 32;
 
     private static final VarHandle VALUE = MethodHandles.arrayElementVarHandle(long[].class);
 
@@ -113,4 +119,7 @@ public final class EngineCounters {
     public long bytesDiscarded() { return get(BYTES_DISCARDED); }
     public long devicePunches() { return get(DEVICE_PUNCHES); }
     public long punchesRefused() { return get(PUNCHES_REFUSED); }
+    public long groupsParked() { return get(GROUPS_PARKED); }
+    public long parkedReloads() { return get(PARKED_RELOADS); }
+    public long closeRecordsRewritten() { return get(CLOSE_RECORDS_REWRITTEN); }
 }

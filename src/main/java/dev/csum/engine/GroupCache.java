@@ -7,33 +7,105 @@ import java.lang.foreign.MemorySegment;
  * carved from one native slab, found through an open-addressing map from group number to slot.
  *
  * <p>Eviction is CLOCK over the slots; only idle, settled groups are evicted (a group ahead of its
- * imd copies is checkpointed first, see {@link Checkpointer}), and an evicted group's tuples go to
+ * imd copies is parked, {@link GroupParking}, or else checkpointed first, see {@link Checkpointer}), and an evicted group's tuples go to
  * the {@link DenseTuples} cache, which serves reads of it until this cache takes the group again.
  * Event-loop only; no allocation after construction.
  */
 final class GroupCache {
+    /** The CLOCK's slots {@code [0, mainSlots)}, then the reloader's reserved ones. */
     private final GroupState[] slots;
+    private final int mainSlots;
     private final GroupSlotMap index;
     /** Where evicted groups' tuples go for reads (null: none); a group taken here leaves it. */
     private final DenseTuples dense;
     private int used;
     private int clockHand;
+    /** Parks a dirty victim instead of settling it, when it may (null: never, see {@link GroupParking}). */
+    private java.util.function.Predicate<GroupState> parker;
 
-    GroupCache(MemorySegment slab, int blockSizeBytes, int slotCount, DenseTuples denseOrNull) {
+    /**
+     * @param slotCount     slots the CLOCK evicts from, for reads and writes
+     * @param reservedSlots slots only {@link #allocateReserved} gives out (reloads of parked groups,
+     *                      {@link GroupParking}), so that they never wait for a slot that writes
+     *                      waiting for log room hold
+     */
+    GroupCache(MemorySegment slab, int blockSizeBytes, int slotCount, int reservedSlots, DenseTuples denseOrNull) {
         this.dense = denseOrNull;
-        if (slotCount < 1 || slab.byteSize() < (long) slotCount * 2 * blockSizeBytes) {
-            throw new IllegalArgumentException("imd cache slab too small for " + slotCount + " slots");
+        int allSlots = slotCount + reservedSlots;
+        if (slotCount < 1 || reservedSlots < 0 || slab.byteSize() < (long) allSlots * 2 * blockSizeBytes) {
+            throw new IllegalArgumentException("imd cache slab too small for " + allSlots + " slots");
         }
-        slots = new GroupState[slotCount];
-        for (int i = 0; i < slotCount; i++) {
+        this.mainSlots = slotCount;
+        slots = new GroupState[allSlots];
+        for (int i = 0; i < allSlots; i++) {
             slots[i] = new GroupState(i, slab.asSlice((long) i * 2 * blockSizeBytes, 2L * blockSizeBytes),
                 blockSizeBytes);
         }
-        index = new GroupSlotMap(slotCount);
+        index = new GroupSlotMap(allSlots);
+    }
+
+    /** Lets eviction park dirty groups ({@link GroupParking#tryPark}); set once, before the first request. */
+    void setParker(java.util.function.Predicate<GroupState> groupParker) {
+        this.parker = groupParker;
     }
 
     int capacity() {
-        return slots.length;
+        return mainSlots;
+    }
+
+    /** Whether {@code state} is in a reserved slot: reads and writes of its group wait until it leaves. */
+    boolean reserved(GroupState state) {
+        return state.slot >= mainSlots;
+    }
+
+    /**
+     * Assigns a reserved slot to {@code group} (not cached): a free one, or one whose group is idle
+     * (evicted as {@link #allocate} evicts). Null when every reserved slot is busy.
+     */
+    GroupState allocateReserved(long group) {
+        assert get(group) == null : "group " + group + " already cached";
+        for (int i = mainSlots; i < slots.length; i++) {
+            GroupState candidate = slots[i];
+            if (candidate.group < 0) {
+                take(candidate, group);
+                return candidate;
+            }
+            if (candidate.idle() || (candidate.quiet() && candidate.damaged())) {
+                evict(candidate);
+                take(candidate, group);
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Frees the reserved slot of {@code state} when its group is idle (or quiet and damaged), so that a
+     * read or write can take the group into a main slot; false when it is busy (they wait).
+     */
+    boolean releaseReserved(GroupState state) {
+        assert reserved(state) : "not a reserved slot";
+        if (!state.idle() && !(state.quiet() && state.damaged())) {
+            return false;
+        }
+        evict(state);
+        state.group = -1;
+        return true;
+    }
+
+    private void evict(GroupState victim) {
+        index.remove(victim.group);
+        if (dense != null) {
+            dense.admit(victim);
+        }
+    }
+
+    private void take(GroupState state, long group) {
+        if (dense != null) {
+            dense.drop(group);
+        }
+        state.assign(group);
+        index.put(group, state.slot);
     }
 
     int size() {
@@ -60,20 +132,24 @@ final class GroupCache {
     GroupState allocate(long group, java.util.function.Consumer<GroupState> settler) {
         assert get(group) == null : "group " + group + " already cached";
         GroupState victim = null;
-        if (used < slots.length) {
+        if (used < mainSlots) {
             victim = slots[used];
             used++;
         } else {
-            for (int step = 0; step < 2 * slots.length && victim == null; step++) {
+            for (int step = 0; step < 2 * mainSlots && victim == null; step++) {
                 GroupState candidate = slots[clockHand];
-                clockHand = (clockHand + 1) % slots.length;
+                clockHand = (clockHand + 1) % mainSlots;
                 if (!candidate.quiet()) {
                     continue;
                 }
                 if (candidate.referenced) {
                     candidate.referenced = false;
                 } else if (!candidate.idle() && !candidate.damaged()) {
-                    settler.accept(candidate);
+                    if (parker != null && parker.test(candidate)) {
+                        victim = candidate; // parked: its dirty tuples wait outside the cache
+                    } else {
+                        settler.accept(candidate);
+                    }
                 } else {
                     victim = candidate;
                 }
@@ -82,17 +158,10 @@ final class GroupCache {
                 return null;
             }
             if (victim.group >= 0) {
-                index.remove(victim.group);
-                if (dense != null) {
-                    dense.admit(victim);
-                }
+                evict(victim);
             }
         }
-        if (dense != null) {
-            dense.drop(group);
-        }
-        victim.assign(group);
-        index.put(group, victim.slot);
+        take(victim, group);
         return victim;
     }
 
@@ -107,7 +176,11 @@ final class GroupCache {
 
     /** Calls {@code action} for every cached group. */
     void forEach(java.util.function.Consumer<GroupState> action) {
-        for (int i = 0; i < used; i++) {
+        for (int i = 0; i < slots.length; i++) {
+            if (i == used && i < mainSlots) {
+                i = mainSlots - 1; // main slots from `used` on were never assigned
+                continue;
+            }
             if (slots[i].group >= 0) {
                 action.accept(slots[i]);
             }

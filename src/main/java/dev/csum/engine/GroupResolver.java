@@ -77,11 +77,24 @@ final class GroupResolver {
             throws IOException {
         long pairOffset = geometry.imdPairOffsetBytes(group);
         MemorySegment[] halves = {pair.asSlice(0, blockSizeBytes), pair.asSlice(blockSizeBytes, blockSizeBytes)};
+        boolean[] unreadable = new boolean[2];
         if (io.read(IoPort.METADATA_FILE, pairOffset, pair) != pair.byteSize()) {
-            throw new IOException("log recovery: reading the imd pair of group " + group + " failed");
+            // One bad sector fails the whole read: read the copies one by one, and go on with one that
+            // reads (one usable copy and the log describe the group, as at run time: PairLoader).
+            for (int copy = 0; copy < 2; copy++) {
+                unreadable[copy] = io.read(IoPort.METADATA_FILE, pairOffset + (long) copy * blockSizeBytes, halves[copy])
+                    != blockSizeBytes;
+            }
+            if (unreadable[0] && unreadable[1]) {
+                throw new IOException("log recovery: reading the imd pair of group " + group + " failed");
+            }
         }
         ImdValidity[] verdicts = new ImdValidity[2];
         for (int copy = 0; copy < 2; copy++) {
+            if (unreadable[copy]) {
+                verdicts[copy] = ImdValidity.BAD_CHECKSUM; // unusable, and not read again below
+                continue;
+            }
             verdicts[copy] = ImdBlock.validate(halves[copy], group, volumeTag, copy);
             if (verdicts[copy] != ImdValidity.VALID) {
                 // Confirmed as the engine's loader does (ImdValidity.confirmedBy).

@@ -29,6 +29,12 @@ final class GroupState {
     private GroupPhase.Checkpoint checkpointPhase = GroupPhase.Checkpoint.IDLE;
     /** Loading: each copy's verdict so far. */
     final dev.csum.format.ImdValidity[] loadVerdicts = new dev.csum.format.ImdValidity[2];
+    /** Loading, after the pair's read failed: reads of one copy each still in flight (PairLoader). */
+    int copyReadsPending;
+    /** Loading: copies that could not be read (bit {@code i} for copy {@code i}); unusable. */
+    int unreadableCopies;
+    /** Loading: the pair read's failure, reported if neither copy reads alone either. */
+    IOException copyReadFailure;
     /** Queued in CommitPath's commitsDue: has new pending writes whose commit starts at the next loop step. */
     boolean commitDue;
     /** The other half holds the state before the last commit (for reads that raced with it). */
@@ -86,11 +92,21 @@ final class GroupState {
     GroupState nextInRoundAll;
     /** Scratch for a commit: the tuples claimed by its writes, one bit per tuple index. */
     final long[] claimedTuples;
+    /**
+     * The tuples applied by commits since the last durable checkpoint: where the committed tuples may
+     * differ from the newer imd copy on disk (what parking keeps, {@link ParkedTuples}).
+     */
+    final long[] dirtyTuples;
+    /** While a checkpoint runs: the dirty tuples its snapshot holds (back into dirtyTuples if it fails). */
+    final long[] snapshotDirtyTuples;
 
     GroupState(int slot, MemorySegment pair, int blockSizeBytes) {
         this.slot = slot;
         this.pair = pair;
-        this.claimedTuples = new long[(blockSizeBytes / dev.csum.format.ImdBlock.TUPLE_BYTES + 63) / 64];
+        int words = (blockSizeBytes / dev.csum.format.ImdBlock.TUPLE_BYTES + 63) / 64;
+        this.claimedTuples = new long[words];
+        this.dirtyTuples = new long[words];
+        this.snapshotDirtyTuples = new long[words];
         this.halves = new MemorySegment[] {
             pair.asSlice(0, blockSizeBytes), pair.asSlice(blockSizeBytes, blockSizeBytes)};
     }
@@ -112,13 +128,34 @@ final class GroupState {
         generation = 0;
         referenced = true;
         commitOpsPending = 0;
+        copyReadsPending = 0;
+        unreadableCopies = 0;
+        copyReadFailure = null;
         commitFailed = false;
         dataIssuedEarly = false;
         nextInRecord = null;
         sinceSnapshotSequence = TupleLog.NONE;
         checkpointWanted = false;
         checkpointFailure = null;
+        java.util.Arrays.fill(dirtyTuples, 0L);
+        java.util.Arrays.fill(snapshotDirtyTuples, 0L);
         assert assertInvariants();
+    }
+
+    /** Tuples marked dirty. */
+    int dirtyCount() {
+        int count = 0;
+        for (long word : dirtyTuples) {
+            count += Long.bitCount(word);
+        }
+        return count;
+    }
+
+    /** Marks {@code count} tuples from {@code firstIndex} dirty (a commit applied them). */
+    void markDirty(int firstIndex, int count) {
+        for (int index = firstIndex; index < firstIndex + count; index++) {
+            dirtyTuples[index >>> 6] |= 1L << index;
+        }
     }
 
     // ---------------------------------------------------------------- phases

@@ -26,6 +26,8 @@ final class OpTable {
     static final byte CEILING_WRITE = 11;
     /** A discard's or write-zeroes' punch of a piece's data range: {@link #aux} holds its length in bytes. */
     static final byte DATA_PUNCH = 12;
+    /** Close's read-back of the log's last record ({@link TupleLog#closeRecordVerified}). */
+    static final byte LOG_VERIFY = 13;
 
     static final byte READ_OP = 1;
     static final byte WRITE_OP = 2;

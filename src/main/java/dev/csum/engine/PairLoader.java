@@ -25,9 +25,13 @@ final class PairLoader {
     /** Read-only sessions: the tuples log recovery chose, per group, applied when the group loads. */
     private final java.util.Map<Long, byte[]> recovered;
 
+    /** Parked groups get their tuples back when they load (null: the cache never parks). */
+    private final GroupParking parking;
+
     PairLoader(EngineContext context, PieceCompletion completion, CommitPath commits,
-               java.util.Map<Long, byte[]> recoveredTuples) {
+               java.util.Map<Long, byte[]> recoveredTuples, GroupParking parkingOrNull) {
         this.recovered = recoveredTuples;
+        this.parking = parkingOrNull;
         this.context = context;
         this.completion = completion;
         this.commits = commits;
@@ -68,22 +72,46 @@ final class PairLoader {
      */
     void onLoad(GroupState state, int copies, int result) {
         int lengthBytes = Integer.bitCount(copies) * blockSizeBytes;
-        if (result != lengthBytes) {
+        if (state.copyReadsPending > 0) {
+            if (result != lengthBytes) {
+                state.unreadableCopies |= copies;
+            }
+            if (--state.copyReadsPending > 0) {
+                return; // the other copy's read is still in flight
+            }
+            if (state.unreadableCopies == BOTH_COPIES) {
+                failLoad(state, state.copyReadFailure);
+                return;
+            }
+            copies = BOTH_COPIES; // both copies' reads are in: judge both
+        } else if (result != lengthBytes) {
             IOException failure = context.deviceError("imd pair read", IoPort.METADATA_FILE,
                 copiesOffsetBytes(state, copies), lengthBytes, result);
-            commits.onPairFailed(state, failure);
-            completion.onGroupLoaded(state, failure);
-            context.cache.discard(state);
+            if (copies == BOTH_COPIES) {
+                // One bad sector fails the whole read: read the copies one by one, and go on with one
+                // that reads (as with one damaged copy; the checkpoint rewrites both, healing the other).
+                state.copyReadsPending = 2;
+                state.unreadableCopies = 0;
+                state.copyReadFailure = failure;
+                context.counters.increment(EngineCounters.IMD_CONFIRM_READS);
+                readCopies(state, 0b01);
+                readCopies(state, 0b10);
+                return;
+            }
+            failLoad(state, failure);
             return;
         }
         ImdValidity[] verdicts = state.loadVerdicts;
         for (int copy = 0; copy < 2; copy++) {
             if ((copies & (1 << copy)) != 0) {
-                ImdValidity verdict = ImdBlock.validate(state.halves[copy], state.group, context.volumeTag, copy);
+                ImdValidity verdict = (state.unreadableCopies & (1 << copy)) != 0 ? ImdValidity.BAD_CHECKSUM
+                    : ImdBlock.validate(state.halves[copy], state.group, context.volumeTag, copy);
                 verdicts[copy] = state.loadPhase() == GroupPhase.Load.CONFIRMING ? verdicts[copy].confirmedBy(verdict) : verdict;
             }
         }
-        int suspect = (verdicts[0] != ImdValidity.VALID ? 0b01 : 0) | (verdicts[1] != ImdValidity.VALID ? 0b10 : 0);
+        // An unreadable copy is unusable; read again are only the copies that read but did not validate.
+        int suspect = ((verdicts[0] != ImdValidity.VALID ? 0b01 : 0) | (verdicts[1] != ImdValidity.VALID ? 0b10 : 0))
+            & ~state.unreadableCopies;
         if (suspect != 0 && state.loadPhase() != GroupPhase.Load.CONFIRMING) {
             state.moveLoad(GroupPhase.Load.CONFIRMING);
             context.counters.increment(EngineCounters.IMD_CONFIRM_READS);
@@ -154,9 +182,22 @@ final class PairLoader {
         if (damaged) {
             state.unsettled = false; // nothing a checkpoint could write
         }
+        if (parking != null) {
+            parking.onLoaded(state, damaged); // a parked group's tuples go over the copy chosen
+        }
         state.moveLoad(outcome);
         completion.onGroupLoaded(state, null);
         commits.onPairLoaded(state);
+    }
+
+    /** The pair could not be read: the pieces waiting for it fail, and the slot is freed. */
+    private void failLoad(GroupState state, IOException failure) {
+        if (parking != null) {
+            parking.onLoadFailed(state.group, failure);
+        }
+        commits.onPairFailed(state, failure);
+        completion.onGroupLoaded(state, failure);
+        context.cache.discard(state);
     }
 
     private boolean tuplesDiffer(GroupState state) {

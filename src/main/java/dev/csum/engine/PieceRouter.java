@@ -70,6 +70,13 @@ final class PieceRouter {
     private boolean tryRoute(Piece piece) {
         long group = context.geometry.groupOf(piece.firstBlock);
         GroupState state = context.cache.get(group);
+        if (state != null && context.cache.reserved(state)) {
+            // Reloaded for a checkpoint (GroupParking): it moves to a main slot once that is written.
+            if (!context.cache.releaseReserved(state)) {
+                return false;
+            }
+            state = null;
+        }
         if (state == null && piece.request.kind == Request.READ && !piece.denseRefused && context.dense != null
                 && context.dense.slotOf(group) != GroupSlotMap.ABSENT) {
             context.counters.increment(EngineCounters.IMD_CACHE_HITS);

@@ -23,10 +23,17 @@ final class Syncs {
     private boolean writtenSinceSync;
     /** Close's own syncs in flight; -1 before close issued them. */
     private int closeSyncsPending = -1;
+    /** What close's syncs cover (see closeSynced), while it is still to be recorded. */
+    private long closeWatermark;
+    private boolean closeWatermarkPending;
     private IOException closeFailure;
+    /** Parked groups close must bring back and checkpoint (null: the cache never parks). */
+    private final GroupParking parking;
 
-    Syncs(EngineContext context, CommitPath commits, TupleLog log, Checkpointer checkpointer, Consumer<Request> completer) {
+    Syncs(EngineContext context, CommitPath commits, TupleLog log, Checkpointer checkpointer, GroupParking parkingOrNull,
+          Consumer<Request> completer) {
         this.context = context;
+        this.parking = parkingOrNull;
         this.commits = commits;
         this.log = log;
         this.checkpointer = checkpointer;
@@ -88,11 +95,22 @@ final class Syncs {
             }
             closeSyncsPending = 0;
             if (writtenSinceSync || checkpointedSinceOpen()) {
+                closeWatermark = log == null ? 0 : log.completedThrough();
+                closeWatermarkPending = log != null;
                 issueSyncs(this);
                 closeSyncsPending = separate ? 2 : 1;
             }
         }
-        return closeSyncsPending == 0;
+        if (closeSyncsPending > 0) {
+            return false;
+        }
+        if (closeWatermarkPending) {
+            closeWatermarkPending = false;
+            if (closeFailure == null) {
+                log.writeCloseRecord(closeWatermark);
+            }
+        }
+        return log == null || (!log.busy() && (closeFailure != null || log.closeRecordVerified()));
     }
 
     /** The first error met while closing (a failed settle or sync), or null. */
@@ -108,8 +126,8 @@ final class Syncs {
         if (log != null && (checkpointer.roundActive() || log.busy())) {
             return false; // checked first: settleAll walks every cached group
         }
-        if (!commits.settleAll()) {
-            return false;
+        if (!commits.settleAll() || (parking != null && !parking.drained())) {
+            return false; // cached groups settling, or parked groups still to reload and checkpoint
         }
         if (log == null) {
             return true;

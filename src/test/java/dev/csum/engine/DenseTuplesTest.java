@@ -60,11 +60,11 @@ class DenseTuplesTest {
         VolumeStats before = volume.stats();
         for (int g = 0; g < groups; g++) {
             MemorySegment back = MemorySegment.ofArray(new byte[BLOCK]);
-            assertNull(read(volume, blockOf(g, 3), back));
+            assertNull(ManualIo.read(volume, BLOCK * blockOf(g, 3), back));
             assertArrayEquals(fill(g + 1).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
                 back.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), "group " + g);
             MemorySegment never = MemorySegment.ofArray(new byte[BLOCK]).fill((byte) 7);
-            assertNull(read(volume, blockOf(g, 4), never));
+            assertNull(ManualIo.read(volume, BLOCK * blockOf(g, 4), never));
             assertEquals(-1, never.mismatch(MemorySegment.ofArray(new byte[BLOCK])), "never written: zeros");
         }
         VolumeStats after = volume.stats();
@@ -85,14 +85,14 @@ class DenseTuplesTest {
             assertTrue(VolumeInternals.runUntilIdle(volume, 1_000_000));
             assertTrue(discarded.done && discarded.failure == null, "discard: " + discarded.failure);
         }
-        assertNull(flush(volume));
+        assertNull(ManualIo.flush(volume));
         for (int g = 0; g < groups; g++) { // every group leaves the imd cache again, discarded tuple and all
-            assertNull(read(volume, blockOf(g, 10), MemorySegment.ofArray(new byte[BLOCK])));
+            assertNull(ManualIo.read(volume, BLOCK * blockOf(g, 10), MemorySegment.ofArray(new byte[BLOCK])));
         }
         VolumeStats before = volume.stats();
         for (int g = 0; g < groups / 2; g++) {
             MemorySegment back = MemorySegment.ofArray(new byte[BLOCK]).fill((byte) 7);
-            assertNull(read(volume, blockOf(g, 3), back));
+            assertNull(ManualIo.read(volume, BLOCK * blockOf(g, 3), back));
             assertEquals(-1, back.mismatch(MemorySegment.ofArray(new byte[BLOCK])), "discarded: zeros, group " + g);
         }
         assertEquals(groups / 2, volume.stats().deviceReads() - before.deviceReads(),
@@ -102,7 +102,7 @@ class DenseTuplesTest {
         garbage[9] = 1;
         disk.writeRaw(IoPort.DATA_FILE, geometry.dataOffsetBytes(blockOf(90, 3)), garbage);
         IntegrityException notZeros = assertInstanceOf(IntegrityException.class,
-            read(volume, blockOf(90, 3), MemorySegment.ofArray(new byte[BLOCK])));
+            ManualIo.read(volume, BLOCK * blockOf(90, 3), MemorySegment.ofArray(new byte[BLOCK])));
         assertArrayEquals(new long[] {blockOf(90, 3)}, notZeros.badBlocks());
         volume.close();
     }
@@ -121,10 +121,10 @@ class DenseTuplesTest {
         disk.writeRaw(IoPort.DATA_FILE, geometry.dataOffsetBytes(blockOf(2, 9)), garbage);
 
         IntegrityException damaged = assertInstanceOf(IntegrityException.class,
-            read(volume, blockOf(1, 0), MemorySegment.ofArray(new byte[BLOCK])));
+            ManualIo.read(volume, BLOCK * blockOf(1, 0), MemorySegment.ofArray(new byte[BLOCK])));
         assertArrayEquals(new long[] {blockOf(1, 0)}, damaged.badBlocks());
         IntegrityException neverWritten = assertInstanceOf(IntegrityException.class,
-            read(volume, blockOf(2, 9), MemorySegment.ofArray(new byte[BLOCK])));
+            ManualIo.read(volume, BLOCK * blockOf(2, 9), MemorySegment.ofArray(new byte[BLOCK])));
         assertArrayEquals(new long[] {blockOf(2, 9)}, neverWritten.badBlocks());
         volume.close();
     }
@@ -134,17 +134,17 @@ class DenseTuplesTest {
         SimulatedDisk disk = formattedDisk(3);
         Volume volume = open(disk);
         writeThenReadEveryGroup(volume, 60, 1);
-        assertNull(write(volume, blockOf(0, 1), fill(99)));
+        assertNull(ManualIo.write(volume, BLOCK * blockOf(0, 1), fill(99)));
         for (int g = 1; g < 60; g++) { // evict group 0 again, now with its new tuple
-            assertNull(read(volume, blockOf(g, 1), MemorySegment.ofArray(new byte[BLOCK])));
+            assertNull(ManualIo.read(volume, BLOCK * blockOf(g, 1), MemorySegment.ofArray(new byte[BLOCK])));
         }
         MemorySegment back = MemorySegment.ofArray(new byte[BLOCK]);
-        assertNull(read(volume, blockOf(0, 1), back));
+        assertNull(ManualIo.read(volume, BLOCK * blockOf(0, 1), back));
         assertEquals(-1, back.mismatch(fill(99)));
         volume.close();
         Volume reopened = open(disk.reopen());
         MemorySegment again = MemorySegment.ofArray(new byte[BLOCK]);
-        assertNull(read(reopened, blockOf(0, 1), again));
+        assertNull(ManualIo.read(reopened, BLOCK * blockOf(0, 1), again));
         assertEquals(-1, again.mismatch(fill(99)));
         reopened.close();
     }
@@ -156,11 +156,11 @@ class DenseTuplesTest {
      */
     private void writeThenReadEveryGroup(Volume volume, int groups, int index) throws IOException {
         for (int g = 0; g < groups; g++) {
-            assertNull(write(volume, blockOf(g, index), fill(g + 1)));
+            assertNull(ManualIo.write(volume, BLOCK * blockOf(g, index), fill(g + 1)));
         }
-        assertNull(flush(volume));
+        assertNull(ManualIo.flush(volume));
         for (int g = 0; g < groups; g++) {
-            assertNull(read(volume, blockOf(g, index), MemorySegment.ofArray(new byte[BLOCK])));
+            assertNull(ManualIo.read(volume, BLOCK * blockOf(g, index), MemorySegment.ofArray(new byte[BLOCK])));
         }
     }
 
@@ -172,29 +172,8 @@ class DenseTuplesTest {
         return arena.allocate(BLOCK, 8).fill((byte) value);
     }
 
-    private static IOException write(Volume volume, long block, MemorySegment data) throws IOException {
-        Outcome outcome = new Outcome();
-        volume.write(block * BLOCK, BLOCK, data, null, outcome, 0);
-        assertTrue(VolumeInternals.runUntilIdle(volume, 1_000_000));
-        assertTrue(outcome.done);
-        return outcome.failure;
-    }
 
-    private static IOException read(Volume volume, long block, MemorySegment into) throws IOException {
-        Outcome outcome = new Outcome();
-        volume.read(block * BLOCK, BLOCK, into, null, outcome, 0);
-        assertTrue(VolumeInternals.runUntilIdle(volume, 1_000_000));
-        assertTrue(outcome.done);
-        return outcome.failure;
-    }
 
-    private static IOException flush(Volume volume) throws IOException {
-        Outcome outcome = new Outcome();
-        volume.flush(outcome, 0);
-        assertTrue(VolumeInternals.runUntilIdle(volume, 1_000_000));
-        assertTrue(outcome.done);
-        return outcome.failure;
-    }
 
     private Geometry geometry;
 

@@ -1,0 +1,258 @@
+package dev.csum.engine;
+
+import dev.csum.format.ImdBlock;
+
+/**
+ * Parked groups: groups the imd cache evicted while their tuples were ahead of their imd copies on
+ * disk, kept as the tuples that differ (the <em>dirty</em> tuples, {@link GroupState#dirtyTuples})
+ * and the oldest log sequence holding an entry of theirs. A parked group needs no cache slot and no
+ * checkpoint to be evicted; its log entries stay covered (the tail never passes {@link #oldestTail()}),
+ * and when the group is loaded again its dirty tuples are applied over the pair read from disk
+ * ({@link #unpark}), which makes it the cached, unsettled group it was. design/TUPLE_LOG.md §4.1.
+ *
+ * <p>Why it is exact: a group's tuples differ from its newer imd copy on disk only where a commit
+ * applied since the last durable checkpoint wrote them (a failed checkpoint puts its snapshot's
+ * dirty bits back), and nothing writes a parked group's imd pair (it has no slot, so no checkpoint);
+ * so the copy a reload chooses plus the parked tuples is the state the group had.
+ *
+ * <p>Bounded: at most {@code entryCapacity} tuples in all (16 bytes each on the heap); a dirty group
+ * that does not fit is settled by a checkpoint before eviction, as without parking. Event-loop only;
+ * no allocation after construction.
+ */
+final class ParkedTuples {
+    /** A parked group's reload: not asked, its load in flight, or its load failed (not tried again). */
+    static final byte PARKED = 0;
+    static final byte RELOADING = 1;
+    static final byte RELOAD_FAILED = 2;
+
+    private final GroupSlotMap index;
+    private final long[] recordGroup;
+    private final long[] recordTail;
+    private final int[] recordFirstEntry;
+    private final int[] recordEntries;
+    private final byte[] recordState;
+    private final int[] freeRecords;
+    private int freeRecordCount;
+    private final short[] entryIndex;
+    private final long[] entryTuple;
+    private final int[] entryNext;
+    private int freeEntryHead;
+    private int freeEntryCount;
+    /** Where {@link #nextToReload} looks first (round robin over the records). */
+    private int reloadCursor;
+    private int reloading;
+    private int failed;
+
+    ParkedTuples(int groupCapacity, int entryCapacity) {
+        this.index = new GroupSlotMap(groupCapacity);
+        this.recordGroup = new long[groupCapacity];
+        this.recordTail = new long[groupCapacity];
+        this.recordFirstEntry = new int[groupCapacity];
+        this.recordEntries = new int[groupCapacity];
+        this.recordState = new byte[groupCapacity];
+        this.freeRecords = new int[groupCapacity];
+        for (int i = 0; i < groupCapacity; i++) {
+            recordGroup[i] = -1;
+            freeRecords[i] = groupCapacity - 1 - i;
+        }
+        this.freeRecordCount = groupCapacity;
+        this.entryIndex = new short[entryCapacity];
+        this.entryTuple = new long[entryCapacity];
+        this.entryNext = new int[entryCapacity];
+        for (int i = 0; i < entryCapacity; i++) {
+            entryNext[i] = i + 1 < entryCapacity ? i + 1 : -1;
+        }
+        this.freeEntryHead = entryCapacity > 0 ? 0 : -1;
+        this.freeEntryCount = entryCapacity;
+    }
+
+    /** The most tuples parked: 16 MiB of heap at most. */
+    static final int MAX_ENTRIES = 1 << 20;
+    /** Tuples parked per imd cache slot (a slot holds a whole pair, 2 blocks: 8 KiB for 4096-byte blocks). */
+    static final int ENTRIES_PER_PAIR_SLOT = 64;
+
+    /**
+     * Parked tuples for an engine whose imd cache holds fewer groups than the volume has: 64 per pair
+     * slot (a sixty-fourth of the tuples the slots hold, about 1 MiB of heap per 8 MiB of imd cache
+     * at 4096-byte blocks), at least 4,096, at most {@link #MAX_ENTRIES}; as many groups as that, or
+     * as the volume has.
+     */
+    static ParkedTuples sized(CacheSplit split, dev.csum.format.Geometry geometry) {
+        long entries = Math.min(MAX_ENTRIES, Math.max(4096, split.pairSlots() * ENTRIES_PER_PAIR_SLOT));
+        return new ParkedTuples((int) Math.min(entries, geometry.groupCount()), (int) entries);
+    }
+
+    /** Groups parked. */
+    int groups() {
+        return recordGroup.length - freeRecordCount;
+    }
+
+    /** Tuples parked. */
+    int entries() {
+        return entryTuple.length - freeEntryCount;
+    }
+
+    boolean isEmpty() {
+        return freeRecordCount == recordGroup.length;
+    }
+
+    boolean contains(long group) {
+        return index.get(group) != GroupSlotMap.ABSENT;
+    }
+
+    /** Parked groups whose reload is in flight. */
+    int reloading() {
+        return reloading;
+    }
+
+    /**
+     * Parks {@code state}'s dirty tuples if they fit, and then leaves the state settled and outside
+     * the log (so the cache may evict it); false (nothing changed) when they do not fit.
+     */
+    boolean park(GroupState state) {
+        int dirty = state.dirtyCount();
+        assert dirty > 0 && state.logTailSequence != TupleLog.NONE && !contains(state.group)
+            : "parking group " + state.group + " with " + dirty + " dirty tuples, " + state;
+        if (dirty > freeEntryCount || freeRecordCount == 0) {
+            return false;
+        }
+        int record = freeRecords[--freeRecordCount];
+        recordGroup[record] = state.group;
+        recordTail[record] = state.logTailSequence;
+        recordState[record] = PARKED;
+        recordEntries[record] = dirty;
+        int head = -1;
+        long[] bits = state.dirtyTuples;
+        for (int word = bits.length - 1; word >= 0; word--) {
+            long w = bits[word];
+            while (w != 0) {
+                int bit = 63 - Long.numberOfLeadingZeros(w);
+                w &= ~(1L << bit);
+                int tuple = (word << 6) + bit;
+                int entry = freeEntryHead;
+                freeEntryHead = entryNext[entry];
+                freeEntryCount--;
+                entryIndex[entry] = (short) tuple;
+                entryTuple[entry] = ImdBlock.tupleBits(state.committed(), tuple);
+                entryNext[entry] = head;
+                head = entry;
+            }
+        }
+        recordFirstEntry[record] = head;
+        index.put(state.group, record);
+        java.util.Arrays.fill(bits, 0L);
+        state.unsettled = false;
+        state.logTailSequence = TupleLog.NONE;
+        return true;
+    }
+
+    /**
+     * The group's pair was loaded (usable): applies its parked tuples over the committed copy, marks
+     * them dirty, and gives the group back its log cover; it is no longer parked.
+     *
+     * @return the log cover (the oldest sequence holding an entry of the group)
+     */
+    long unpark(GroupState state) {
+        int record = index.get(state.group);
+        assert record != GroupSlotMap.ABSENT : "group " + state.group + " is not parked";
+        for (int entry = recordFirstEntry[record]; entry >= 0; entry = entryNext[entry]) {
+            int tuple = entryIndex[entry];
+            ImdBlock.setTupleBits(state.committed(), tuple, entryTuple[entry]);
+            state.dirtyTuples[tuple >>> 6] |= 1L << tuple;
+        }
+        return remove(record);
+    }
+
+    /** Forgets a parked group whose tuples cannot be applied (its pair is damaged); returns its log cover. */
+    long drop(long group) {
+        int record = index.get(group);
+        assert record != GroupSlotMap.ABSENT : "group " + group + " is not parked";
+        return remove(record);
+    }
+
+    /** The group's log cover. */
+    long tail(long group) {
+        return recordTail[index.get(group)];
+    }
+
+    private long remove(int record) {
+        if (recordState[record] == RELOADING) {
+            reloading--;
+        } else if (recordState[record] == RELOAD_FAILED) {
+            failed--;
+        }
+        int entry = recordFirstEntry[record];
+        while (entry >= 0) {
+            int next = entryNext[entry];
+            entryNext[entry] = freeEntryHead;
+            freeEntryHead = entry;
+            freeEntryCount++;
+            entry = next;
+        }
+        index.remove(recordGroup[record]);
+        long tail = recordTail[record];
+        recordGroup[record] = -1;
+        recordFirstEntry[record] = -1;
+        freeRecords[freeRecordCount++] = record;
+        return tail;
+    }
+
+    /** A reload of {@code group} (parked) was started. */
+    void reloadStarted(long group) {
+        int record = index.get(group);
+        if (recordState[record] != RELOADING) {
+            recordState[record] = RELOADING;
+            reloading++;
+        }
+    }
+
+    /** A load of the parked {@code group} failed: the reloader does not try it again. */
+    void reloadFailed(long group) {
+        int record = index.get(group);
+        if (recordState[record] == RELOADING) {
+            reloading--;
+        }
+        if (recordState[record] != RELOAD_FAILED) {
+            failed++;
+        }
+        recordState[record] = RELOAD_FAILED;
+    }
+
+    /**
+     * The next parked group to reload (neither reloading nor failed), round robin, or -1 when none is
+     * left.
+     */
+    long nextToReload() {
+        if (groups() == reloading + failed) {
+            return -1;
+        }
+        int records = recordGroup.length;
+        for (int step = 0; step < records; step++) {
+            int record = reloadCursor;
+            reloadCursor = reloadCursor + 1 == records ? 0 : reloadCursor + 1;
+            if (recordGroup[record] >= 0 && recordState[record] == PARKED) {
+                return recordGroup[record];
+            }
+        }
+        return -1;
+    }
+
+    /** Whether every parked group's reload failed (nothing more a reload can do). */
+    boolean onlyFailedLeft() {
+        return groups() == failed;
+    }
+
+    /** The oldest log cover of any parked group, or {@link TupleLog#NONE}. */
+    long oldestTail() {
+        long oldest = TupleLog.NONE;
+        if (isEmpty()) {
+            return oldest;
+        }
+        for (int record = 0; record < recordGroup.length; record++) {
+            if (recordGroup[record] >= 0 && recordTail[record] < oldest) {
+                oldest = recordTail[record];
+            }
+        }
+        return oldest;
+    }
+}

@@ -1,0 +1,226 @@
+package dev.csum.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.csum.IntegrityException;
+import dev.csum.Volume;
+import dev.csum.VolumeOptions;
+import dev.csum.VolumeStats;
+import dev.csum.checksum.ChecksumAlgorithm;
+import dev.csum.format.Geometry;
+import dev.csum.format.MetadataPlacement;
+import dev.csum.format.PortFormatter;
+import dev.csum.internal.VolumeInternals;
+import dev.csum.io.FaultKind;
+import dev.csum.io.FaultPlan;
+import dev.csum.io.IoPort;
+import dev.csum.io.SimulatedDisk;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Parked groups (design/TUPLE_LOG.md §4.1, {@link GroupParking}): a dirty group the imd cache
+ * evicts keeps its dirty tuples in memory instead of forcing a checkpoint; a read or write of it
+ * later, a checkpoint round under log pressure and close all get its tuples back; and nothing is lost
+ * across a crash or a clean reopen.
+ */
+class ParkedGroupsTest {
+    private static final int BLOCK = 512;
+    /** 62 tuples per group of 512-byte blocks. */
+    private static final int GROUP_BLOCKS = 62;
+    private final Arena arena = Arena.ofAuto();
+    private Geometry geometry;
+
+    @Test
+    void evictingDirtyGroupsParksThemWithoutACheckpoint() throws IOException {
+        SimulatedDisk disk = formattedDisk(1);
+        int groups = 60;
+        assertTrue(groups < 0.75 * geometry.logBlockCount(), "no round is due by the log in this test");
+        Volume volume = open(disk);
+        assertNull(ManualIo.write(volume, BLOCK * blockOf(0, 3), fill(1))); // the first record also raises the sequence ceiling
+        VolumeStats before = volume.stats();
+        for (int g = 1; g < groups; g++) {
+            assertNull(ManualIo.write(volume, BLOCK * blockOf(g, 3), fill(g + 1)));
+        }
+        VolumeStats after = volume.stats();
+        // 60 groups through 16 slots: 44 dirty evictions. Parked, they cost nothing; settled first,
+        // each would have cost a round (two imd writes and its syncs).
+        assertEquals(2L * (groups - 1), after.deviceWrites() - before.deviceWrites(), "a record and a data write per write");
+        assertEquals(0, after.deviceFlushes() - before.deviceFlushes(), "no checkpoint round");
+        for (int g = 0; g < groups; g++) {
+            assertEquals(-1, readBack(volume, blockOf(g, 3)).mismatch(fill(g + 1)), "group " + g);
+        }
+        volume.close();
+    }
+
+    @Test
+    void aWriteToAParkedGroupAppliesItsParkedTuplesFirst() throws IOException {
+        SimulatedDisk disk = formattedDisk(2);
+        Volume volume = open(disk);
+        int groups = 60;
+        for (int g = 0; g < groups; g++) {
+            assertNull(ManualIo.write(volume, BLOCK * blockOf(g, 3), fill(g + 1)));
+        }
+        // Each group loads its pair again (block 3's tuple is only parked) and commits block 4 over it:
+        // without the parked tuple applied, block 3 would read as never written holding data.
+        for (int g = 0; g < groups; g++) {
+            assertNull(ManualIo.write(volume, BLOCK * blockOf(g, 4), fill(100 + g)));
+            assertEquals(-1, readBack(volume, blockOf(g, 3)).mismatch(fill(g + 1)), "group " + g + " block 3");
+        }
+        for (int g = 0; g < groups; g++) {
+            assertEquals(-1, readBack(volume, blockOf(g, 3)).mismatch(fill(g + 1)), "group " + g + " block 3");
+            assertEquals(-1, readBack(volume, blockOf(g, 4)).mismatch(fill(100 + g)), "group " + g + " block 4");
+        }
+        volume.close();
+        SimulatedDisk again = disk.reopen();
+        long writesBefore = again.stats().writes();
+        Volume reopened = open(again);
+        assertEquals(0, again.stats().writes() - writesBefore,
+            "nothing to replay: close brought every parked group back and checkpointed it");
+        for (int g = 0; g < groups; g++) {
+            assertEquals(-1, readBack(reopened, blockOf(g, 3)).mismatch(fill(g + 1)), "reopened, group " + g);
+            assertEquals(-1, readBack(reopened, blockOf(g, 4)).mismatch(fill(100 + g)), "reopened, group " + g);
+        }
+        reopened.close();
+    }
+
+    @Test
+    void underLogPressureParkedGroupsAreReloadedAndCheckpointedSoTheLogWraps() throws IOException {
+        SimulatedDisk disk = formattedDisk(3);
+        Volume volume = open(disk);
+        int groupCount = (int) geometry.groupCount();
+        int writes = 6 * (int) geometry.logBlockCount(); // the log wraps several times
+        byte[][] model = new byte[groupCount * GROUP_BLOCKS][];
+        SplittableRandom random = new SplittableRandom(3);
+        VolumeStats before = volume.stats();
+        for (int i = 0; i < writes; i++) {
+            int g = random.nextInt(groupCount);
+            int index = random.nextInt(GROUP_BLOCKS);
+            long block = blockOf(g, index);
+            if (block >= geometry.dataBlockCount()) {
+                continue;
+            }
+            MemorySegment data = fill((i % 250) + 1);
+            assertNull(ManualIo.write(volume, BLOCK * block, data), "write " + i);
+            model[(int) block] = data.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        }
+        assertTrue(volume.stats().deviceFlushes() > before.deviceFlushes(), "rounds ran");
+        verify(volume, model);
+        volume.close();
+        SimulatedDisk again = disk.reopen();
+        long writesBefore = again.stats().writes();
+        Volume reopened = open(again);
+        assertEquals(0, again.stats().writes() - writesBefore, "nothing to replay after close");
+        verify(reopened, model);
+        reopened.close();
+    }
+
+    @Test
+    void aPowerLossWithParkedGroupsKeepsEveryFlushedWrite() throws IOException {
+        SimulatedDisk disk = formattedDisk(4);
+        Volume volume = open(disk);
+        int groups = 100;
+        for (int g = 0; g < groups; g++) {
+            assertNull(ManualIo.write(volume, BLOCK * blockOf(g, 5), fill(g + 1)));
+        }
+        assertNull(ManualIo.flush(volume));
+        disk.crash(); // the parked tuples were only in memory; the log holds them
+        SimulatedDisk again = disk.reopen();
+        long writesBefore = again.stats().writes();
+        Volume reopened = open(again);
+        assertTrue(again.stats().writes() - writesBefore >= 2L * groups / 2, "recovery replayed the log into the pairs");
+        for (int g = 0; g < groups; g++) {
+            assertEquals(-1, readBack(reopened, blockOf(g, 5)).mismatch(fill(g + 1)), "group " + g);
+        }
+        reopened.close();
+    }
+
+    /**
+     * A parked group whose pair is damaged on both copies cannot be checkpointed: close leaves its
+     * entries in the log. Its last record must then carry the watermark close's syncs raised, or the
+     * next open takes a lost data write flushed before close for a write in flight and returns the
+     * block's old data as good (found by torture seed 14).
+     */
+    @Test
+    void aCloseThatLeavesEntriesInTheLogRecordsThatEverythingBeforeItIsDurable() throws IOException {
+        SimulatedDisk disk = formattedDisk(5);
+        Volume volume = open(disk);
+        assertNull(ManualIo.write(volume, BLOCK * blockOf(2, 3), fill(3))); // the oldest entry: the log keeps all after it
+        assertNull(ManualIo.write(volume, BLOCK * blockOf(1, 3), fill(1)));
+        assertNull(ManualIo.flush(volume));
+        for (int g = 3; g < 40; g++) { // groups 1.. are parked as later ones take the 16 slots
+            assertNull(ManualIo.write(volume, BLOCK * blockOf(g, 3), fill(g + 1)));
+        }
+        // Group 1's second write: its record is written, its data write is lost by the device.
+        disk.armNextWrite(FaultKind.LOST_WRITE, IoPort.DATA_FILE, geometry.dataOffsetBytes(blockOf(1, 3)) / BLOCK);
+        assertNull(ManualIo.write(volume, BLOCK * blockOf(1, 3), fill(50)));
+        for (int g = 40; g < 60; g++) { // parks group 1 again
+            assertNull(ManualIo.write(volume, BLOCK * blockOf(g, 3), fill(g + 1)));
+        }
+        // Both copies of group 2's pair destroyed while it is parked: close cannot checkpoint it.
+        byte[] garbage = new byte[2 * BLOCK];
+        java.util.Arrays.fill(garbage, (byte) 0x5A);
+        disk.writeRaw(IoPort.METADATA_FILE, geometry.imdPairOffsetBytes(2), garbage);
+        volume.close(); // syncs: group 1's second write is durable as far as the engine knows
+        assertEquals(1, disk.stats().faults(FaultKind.LOST_WRITE));
+
+        Volume reopened = open(disk.reopen());
+        Outcome outcome = new Outcome();
+        volume = reopened;
+        reopened.read(blockOf(1, 3) * BLOCK, BLOCK, MemorySegment.ofArray(new byte[BLOCK]), null, outcome, 0);
+        assertTrue(VolumeInternals.runUntilIdle(reopened, 1_000_000));
+        assertInstanceOf(IntegrityException.class, outcome.failure,
+            "the lost write is detected, not its old data returned");
+        reopened.close();
+    }
+
+    private void verify(Volume volume, byte[][] model) throws IOException {
+        for (int block = 0; block < model.length && block < geometry.dataBlockCount(); block++) {
+            MemorySegment back = readBack(volume, block);
+            MemorySegment expected = model[block] == null ? MemorySegment.ofArray(new byte[BLOCK])
+                : MemorySegment.ofArray(model[block]);
+            assertEquals(-1, back.mismatch(expected), "block " + block);
+        }
+    }
+
+    private static long blockOf(int group, int index) {
+        return (long) group * GROUP_BLOCKS + index;
+    }
+
+    private MemorySegment fill(int value) {
+        return arena.allocate(BLOCK, 8).fill((byte) value);
+    }
+
+    private static MemorySegment readBack(Volume volume, long block) throws IOException {
+        MemorySegment back = MemorySegment.ofArray(new byte[BLOCK]);
+        Outcome outcome = new Outcome();
+        volume.read(block * BLOCK, BLOCK, back, null, outcome, 0);
+        assertTrue(VolumeInternals.runUntilIdle(volume, 1_000_000));
+        assertTrue(outcome.done);
+        assertNull(outcome.failure, "read of block " + block);
+        return back;
+    }
+
+
+
+    private SimulatedDisk formattedDisk(long seed) throws IOException {
+        SimulatedDisk disk = SimulatedDisk.builder(seed).dataFileBytes(4L << 20)
+            .faultPlan(FaultPlan.none().withCrash(0.0, 0.0)).build();
+        geometry = PortFormatter.format(disk, BLOCK, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
+            new UUID(5, seed)).geometry();
+        return disk;
+    }
+
+    /** A 16 KiB imd cache: 16 pair slots for the 4 MiB volume's groups. */
+    private static Volume open(SimulatedDisk disk) throws IOException {
+        return VolumeInternals.openOnPort(disk, VolumeOptions.of(Path.of("sim")).withImdCacheBytes(16 * 1024), true);
+    }
+}
