@@ -81,15 +81,44 @@ final class CrashLedger {
         entry.issued[2 * entry.issuedPairs++ + 1] = record;
     }
 
-    /** The device dropped a data write whose tuple is in {@code record}: until a crash, a stale read is a bug. */
+    /**
+     * The device dropped a data write whose tuple is in {@code record}: once its request completes
+     * ({@link #writeCompleted}), and until a crash, a stale read is a bug. Not before: a read racing
+     * the write may return the block's state before it, and when that state is an excused stale read
+     * of an earlier drop, so is the read (torture seed 2183: a read racing a write whose data was
+     * dropped returned the older data recovery had kept, and was called a silent corruption).
+     */
     void dropped(int block, long record) {
         Entry entry = entry(block);
-        entry.staleExcusable = false;
         if (entry.droppedRecords == null) {
             entry.droppedRecords = new LongSet();
         }
         entry.droppedRecords.add(record);
         withDroppedRecords.set(block);
+    }
+
+    /**
+     * The data of a write whose tuple is in {@code record} landed intact, on a device that keeps what
+     * it stored through a power loss (no volatile cache; strict mode is not enough: it makes a write
+     * durable when its request completes, and a landed write's request may not have): the drops of older writes of the block (older records: writes of one
+     * block commit in order) no longer say anything about what a crash leaves, since the media holds
+     * newer data. (Clearing them only when the block's newest completed write is durable, as
+     * {@link #becameDurable} does, kept them when a still newer write's data was dropped before the
+     * landed write's request completed: torture seed 2148 then judged an old, superseded drop that
+     * recovery "sees" and called the documented stale read of the newer drop a silent corruption.)
+     */
+    void landedDurably(int block, long record) {
+        Entry entry = entries[block];
+        if (entry == null || entry.droppedRecords == null || record < 0) {
+            return;
+        }
+        LongSet newer = new LongSet();
+        for (int k = 0; k < entry.droppedRecords.size(); k++) {
+            if (entry.droppedRecords.get(k) > record) {
+                newer.add(entry.droppedRecords.get(k));
+            }
+        }
+        entry.droppedRecords = newer.size() == 0 ? null : newer;
     }
 
     /** A write of the block completed: the errors a crash allowed end (a power loss may bring them back until it is durable). */
@@ -98,6 +127,7 @@ final class CrashLedger {
         if (entry == null) {
             return;
         }
+        entry.staleExcusable = false; // a newer write completed: the block's old data is wrong now
         if (!durable) {
             entry.errorAnyUntilDurable |= entry.errorAny;
             entry.errorForUntilDurable = union(entry.errorForUntilDurable, entry.errorFor);

@@ -60,6 +60,7 @@ final class ReferenceModel {
 
     private final Block[] blocks;
     private final boolean completedWritesMayBeLost;
+    private final boolean landedDataPersists;
     private final ArrayList<ReadTicket> outstandingReads = new ArrayList<>();
     private final BitSet blocksWithCachedWrites = new BitSet();
     private long completionSeq;
@@ -80,6 +81,15 @@ final class ReferenceModel {
      *     crash model; false when a completed write is durable (strict mode, or completed writes persist)
      */
     ReferenceModel(int blockCount, boolean completedWritesMayBeLost) {
+        this(blockCount, completedWritesMayBeLost, false);
+    }
+
+    /**
+     * @param landedDataPersists whether data the device stored survives a power loss (the crash model
+     *     {@code COMPLETED_WRITES_PERSIST}: no volatile cache), whatever the write's request did since
+     */
+    ReferenceModel(int blockCount, boolean completedWritesMayBeLost, boolean landedDataPersists) {
+        this.landedDataPersists = landedDataPersists;
         this.blocks = new Block[blockCount];
         for (int i = 0; i < blockCount; i++) {
             blocks[i] = new Block();
@@ -220,6 +230,8 @@ final class ReferenceModel {
         blocks[(int) block].droppedSinceDurable |= !landed;
         if (!landed) {
             ledger.dropped((int) block, recordSequence);
+        } else if (landedDataPersists) {
+            ledger.landedDurably((int) block, recordSequence);
         }
     }
 

@@ -91,7 +91,8 @@ final class SeedRun {
         disk.faultsEnabled(true);
         geometry = superblock.geometry();
         volumeTag = superblock.volumeTag();
-        model = new ReferenceModel((int) geometry.dataBlockCount(), config.completedWritesMayBeLost());
+        model = new ReferenceModel((int) geometry.dataBlockCount(), config.completedWritesMayBeLost(),
+            config.crashModel() == CrashModel.COMPLETED_WRITES_PERSIST);
         checker.start(geometry, volumeTag, model);
         disk.mediaListener(this::onMediaEvent);
         maxRequestBlocks = (int) Math.min(geometry.dataBlockCount(), MAX_REQUEST_BYTES / config.blockSizeBytes());
