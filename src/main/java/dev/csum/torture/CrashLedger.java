@@ -53,6 +53,8 @@ final class CrashLedger {
         /** Allowances a write not yet durable ended: a power loss brings them back. */
         boolean errorAnyUntilDurable;
         LongSet errorForUntilDurable;
+        /** A stale-read excuse a newer write ended while not durable: a power loss may bring it back. */
+        boolean staleExcusableUntilDurable;
     }
 
     private final Entry[] entries;
@@ -127,7 +129,10 @@ final class CrashLedger {
         if (entry == null) {
             return;
         }
-        entry.staleExcusable = false; // a newer write completed: the block's old data is wrong now
+        // A newer write completed: the block's old data is wrong now — until a power loss undoes that
+        // write, if it is not durable yet (then the excused state is back, as the errors are below).
+        entry.staleExcusableUntilDurable |= !durable && entry.staleExcusable;
+        entry.staleExcusable = false;
         if (!durable) {
             entry.errorAnyUntilDurable |= entry.errorAny;
             entry.errorForUntilDurable = union(entry.errorForUntilDurable, entry.errorFor);
@@ -144,6 +149,7 @@ final class CrashLedger {
         }
         entry.errorAnyUntilDurable = false;
         entry.errorForUntilDurable = null;
+        entry.staleExcusableUntilDurable = false;
         if (!dropped) {
             entry.droppedRecords = null; // the media's data is newer than those writes now
         }
@@ -173,6 +179,7 @@ final class CrashLedger {
         if (entry != null) {
             entry.errorAny |= entry.errorAnyUntilDurable;
             entry.errorFor = union(entry.errorFor, entry.errorForUntilDurable);
+            entry.staleExcusable |= entry.staleExcusableUntilDurable; // judgeDropped may judge it anew
             entry.issuedPairs = 0;
         }
     }

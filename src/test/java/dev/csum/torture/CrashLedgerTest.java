@@ -46,4 +46,28 @@ class CrashLedgerTest {
         ledger.writeCompleted(0, true);
         assertFalse(ledger.staleExcusable(0), "once the newer write completed, its old data is wrong");
     }
+
+    /** Torture seed 43 (found with a variant of parked-group reloads): the excuse must come back with a crash. */
+    @Test
+    void aPowerLossThatUndoesTheNewerWriteBringsTheExcuseBack() {
+        CrashLedger ledger = new CrashLedger(1);
+        ledger.dropped(0, 15);
+        ledger.judgeDropped(CrashLedgerTest::seenBelow11);
+        assertTrue(ledger.staleExcusable(0));
+        ledger.writeCompleted(0, false); // a newer write completed, in the volatile cache only
+        assertFalse(ledger.staleExcusable(0));
+        ledger.crash(0, false, new LongSet(), new LongSet(), false, new CrashLedger.CrashView() {
+            @Override
+            public boolean tupleSurvived(long sequence) {
+                return false;
+            }
+
+            @Override
+            public boolean lostWriteSeen(long sequence) {
+                return false;
+            }
+        });
+        assertTrue(ledger.staleExcusable(0), "the power loss may have undone the newer write: the excused old data "
+            + "is again what the block may read as");
+    }
 }
