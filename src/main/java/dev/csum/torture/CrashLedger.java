@@ -38,6 +38,19 @@ final class CrashLedger {
 
         /** Whether recovery takes a write logged in record {@code sequence} whose data is missing for lost. */
         boolean lostWriteSeen(long sequence);
+
+        /** What a power loss leaves when the media holds no log: recovery learns nothing from it. */
+        CrashView NOTHING = new CrashView() {
+            @Override
+            public boolean tupleSurvived(long sequence) {
+                return false;
+            }
+
+            @Override
+            public boolean lostWriteSeen(long sequence) {
+                return false;
+            }
+        };
     }
 
     private static final class Entry {

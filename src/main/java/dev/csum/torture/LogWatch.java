@@ -221,17 +221,7 @@ final class LogWatch {
             }
         }
         if (head < 0) {
-            return new CrashLedger.CrashView() { // no log: recovery learns nothing from it
-                @Override
-                public boolean tupleSurvived(long sequence) {
-                    return false;
-                }
-
-                @Override
-                public boolean lostWriteSeen(long sequence) {
-                    return false;
-                }
-            };
+            return CrashLedger.CrashView.NOTHING; // no log: recovery learns nothing from it
         }
         long tail = headTail;
         durableTail = tail;

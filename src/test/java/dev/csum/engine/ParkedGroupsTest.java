@@ -201,11 +201,7 @@ class ParkedGroupsTest {
 
     private static MemorySegment readBack(Volume volume, long block) throws IOException {
         MemorySegment back = MemorySegment.ofArray(new byte[BLOCK]);
-        Outcome outcome = new Outcome();
-        volume.read(block * BLOCK, BLOCK, back, null, outcome, 0);
-        assertTrue(VolumeInternals.runUntilIdle(volume, 1_000_000));
-        assertTrue(outcome.done);
-        assertNull(outcome.failure, "read of block " + block);
+        assertNull(ManualIo.read(volume, BLOCK * block, back), "read of block " + block);
         return back;
     }
 

@@ -56,17 +56,7 @@ class CrashLedgerTest {
         assertTrue(ledger.staleExcusable(0));
         ledger.writeCompleted(0, false); // a newer write completed, in the volatile cache only
         assertFalse(ledger.staleExcusable(0));
-        ledger.crash(0, false, new LongSet(), new LongSet(), false, new CrashLedger.CrashView() {
-            @Override
-            public boolean tupleSurvived(long sequence) {
-                return false;
-            }
-
-            @Override
-            public boolean lostWriteSeen(long sequence) {
-                return false;
-            }
-        });
+        ledger.crash(0, false, new LongSet(), new LongSet(), false, CrashLedger.CrashView.NOTHING);
         assertTrue(ledger.staleExcusable(0), "the power loss may have undone the newer write: the excused old data "
             + "is again what the block may read as");
     }
