@@ -204,11 +204,12 @@ public final class LogRecovery {
             if (record == null) {
                 continue; // lost, torn or overwritten: its blocks fail as integrity errors if it mattered
             }
+            // The scan read this record whole and valid: its watermark counts even if the replay's read
+            // of it fails (torture seed 6929: a misdirected read of the head record lost the watermark
+            // that made a flushed, dropped data write a detected lost write, and its old data passed).
+            watermark = Math.max(watermark, record.watermark());
             MemorySegment bytes = recordBuffer.asSlice(0, (long) record.lengthBlocks() * blockSizeBytes);
-            if (io.read(IoPort.METADATA_FILE, logBlockOffset(record.startBlock()), bytes) != bytes.byteSize()
-                    || LogRecord.validLengthBlocksAt(bytes, blockSizeBytes, volumeTag, logBlockOffset(record.startBlock()))
-                        != record.lengthBlocks()
-                    || LogRecord.sequence(bytes) != sequence) {
+            if (!readRecord(record, bytes)) {
                 continue;
             }
             replayed++;
@@ -295,5 +296,25 @@ public final class LogRecovery {
 
     static String resultText(int result) {
         return result < 0 ? dev.csum.uring.Errno.name(-result) : "short transfer of " + result + " bytes";
+    }
+
+    /** Attempts at reading a record the scan found valid before replay gives it up (a transient fault: once more). */
+    private static final int REPLAY_READ_ATTEMPTS = 3;
+
+    /**
+     * Reads a record the scan found valid into {@code bytes} for replay; true when it reads back whole
+     * and valid. A read that fails or does not validate is tried again: the scan just read the record
+     * intact, so a failure may be transient (a misdirected read); a sticky one fails every time.
+     */
+    private boolean readRecord(Scanned record, MemorySegment bytes) throws IOException {
+        long offset = logBlockOffset(record.startBlock());
+        for (int attempt = 0; attempt < REPLAY_READ_ATTEMPTS; attempt++) {
+            if (io.read(IoPort.METADATA_FILE, offset, bytes) == bytes.byteSize()
+                    && LogRecord.validLengthBlocksAt(bytes, blockSizeBytes, volumeTag, offset) == record.lengthBlocks()
+                    && LogRecord.sequence(bytes) == record.sequence()) {
+                return true;
+            }
+        }
+        return false;
     }
 }

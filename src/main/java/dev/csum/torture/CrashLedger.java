@@ -68,6 +68,9 @@ final class CrashLedger {
         LongSet errorForUntilDurable;
         /** A stale-read excuse a newer write ended while not durable: a power loss may bring it back. */
         boolean staleExcusableUntilDurable;
+        /** The last data write that landed intact: its version and the record of its tuple (-1: none). */
+        long landedVersion = -1;
+        long landedRecord = -1;
     }
 
     private final Entry[] entries;
@@ -134,6 +137,31 @@ final class CrashLedger {
             }
         }
         entry.droppedRecords = newer.size() == 0 ? null : newer;
+    }
+
+    /**
+     * At a power loss, before the blocks are judged: what the media holds now. A block whose media
+     * holds the data of one of its writes not yet durable (landed, and kept by the crash) holds newer
+     * data than every write logged before that one, so their drops say nothing about it, as for
+     * {@link #landedDurably} (torture seed 8948, a volatile cache: a drop of an old write, whose record
+     * the tail had passed, was judged against a block that held a newer write's data the crash kept, and
+     * the documented stale read of a still newer write's drop was called a silent corruption).
+     */
+    void mediaAtCrash(java.util.function.IntToLongFunction mediaVersion) {
+        for (int block = withDroppedRecords.nextSetBit(0); block >= 0; block = withDroppedRecords.nextSetBit(block + 1)) {
+            Entry entry = entries[block];
+            if (entry != null && entry.droppedRecords != null && entry.landedRecord >= 0
+                    && mediaVersion.applyAsLong(block) == entry.landedVersion) {
+                landedDurably(block, entry.landedRecord);
+            }
+        }
+    }
+
+    /** The data of write {@code version}, whose tuple is in {@code record}, landed intact (it may not persist). */
+    void landed(int block, long version, long record) {
+        Entry entry = entry(block);
+        entry.landedVersion = version;
+        entry.landedRecord = record;
     }
 
     /** A write of the block completed: the errors a crash allowed end (a power loss may bring them back until it is durable). */

@@ -226,19 +226,38 @@ final class ReferenceModel {
      * {@code recordSequence} is the log record holding that write's tuple (-1: unknown).
      */
     void dataLanded(long block, boolean landed, long recordSequence) {
+        dataLanded(block, landed, recordSequence, -1);
+    }
+
+    /** As above; {@code version}: the write's version (-1: unknown), for judging what a crash keeps. */
+    void dataLanded(long block, boolean landed, long recordSequence, long version) {
         blocks[(int) block].dropped = !landed;
         blocks[(int) block].droppedSinceDurable |= !landed;
         if (!landed) {
             ledger.dropped((int) block, recordSequence);
-        } else if (landedDataPersists) {
-            ledger.landedDurably((int) block, recordSequence);
+        } else {
+            if (version >= 0 && recordSequence >= 0) {
+                ledger.landed((int) block, version, recordSequence);
+            }
+            if (landedDataPersists) {
+                ledger.landedDurably((int) block, recordSequence);
+            }
         }
     }
 
-    /** A fault stored other bytes over the block's data (zeros a misdirected punch left): as if its last write dropped. */
-    void dataClobbered(long block) {
+    /**
+     * A fault stored other bytes over the block's data (zeros a misdirected punch left): as if its last
+     * write, whose tuple is in {@code recordSequence} (-1: unknown), dropped — and judged as such at a
+     * power loss (torture seed 3686: zeros a misdirected punch left over a block whose only write was
+     * logged above the durable watermark read, after the crash, as the never-written block recovery
+     * rightly kept; a dropped write there is the documented limit, and recovery cannot tell the two apart).
+     */
+    void dataClobbered(long block, long recordSequence) {
         blocks[(int) block].dropped = true;
         blocks[(int) block].droppedSinceDurable = true;
+        if (recordSequence >= 0) {
+            ledger.dropped((int) block, recordSequence);
+        }
     }
 
     /** Whether a stale read of {@code block} is the documented limit (see {@link CrashLedger}). */
@@ -335,6 +354,15 @@ final class ReferenceModel {
      * what the log on the media says ({@code view}).
      */
     void crash(CrashLedger.CrashView view) {
+        crash(view, block -> -1);
+    }
+
+    /**
+     * A power loss: {@code view} is what the log on the media says, {@code mediaVersion} the version each
+     * block's data on the media is now (after the crash).
+     */
+    void crash(CrashLedger.CrashView view, java.util.function.IntToLongFunction mediaVersion) {
+        ledger.mediaAtCrash(mediaVersion);
         for (int index = 0; index < blocks.length; index++) {
             Block block = blocks[index];
             boolean uncertain = completedWritesMayBeLost

@@ -125,7 +125,8 @@ final class SeedChecker implements TorturePort.LandingListener {
         for (long i = 0; i < written.byteSize() / blockSize; i++) {
             long from = i * blockSize;
             boolean landed = MemorySegment.mismatch(written, from, from + blockSize, media, from, from + blockSize) < 0;
-            model.dataLanded(first + i, landed, log.recordOf(first + i));
+            long version = landed ? BlockPattern.decode(written, from, blockSize, first + i) : -1;
+            model.dataLanded(first + i, landed, log.recordOf(first + i), version);
         }
     }
 
@@ -175,7 +176,7 @@ final class SeedChecker implements TorturePort.LandingListener {
 
     /** A power loss, on what survived it: the model judges it by what the log on the media says. */
     void crash() {
-        model.crash(log.scanAfterCrash());
+        model.crash(log.scanAfterCrash(), this::mediaVersion);
     }
 
     /**
@@ -226,6 +227,11 @@ final class SeedChecker implements TorturePort.LandingListener {
             read.mediaVersionAtIssue[i] = mediaVersion(read.firstBlock + i);
             read.cacheErrorAllowedAtIssue[i] = model.cacheErrorAllowed(read.firstBlock + i, read.mediaVersionAtIssue[i]);
         }
+    }
+
+    /** A fault stored zeros over the block's data (a misdirected punch): see {@link ReferenceModel#dataClobbered}. */
+    void dataClobbered(long block) {
+        model.dataClobbered(block, log.recordOf(block));
     }
 
     void readCompleted(ReadTicket read, MemorySegment data, IOException failure) {

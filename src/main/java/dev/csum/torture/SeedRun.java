@@ -393,8 +393,13 @@ final class SeedRun {
     private void zerosLanded(SimMediaEvent event) {
         int blockSize = config.blockSizeBytes();
         byte[] data = event.data();
-        for (int at = 0; at + blockSize <= data.length; at += blockSize) {
-            long block = dataBlockAt(event.offsetBytes() + at);
+        // Whole blocks only, wherever the event starts: a misdirected punch lands at any sector, and the
+        // blocks it covers whole are zeroed (torture seed 6308: one landing mid-block was judged block
+        // by block from its own start, so the block it really zeroed was never marked clobbered).
+        long start = event.offsetBytes();
+        int skip = (int) ((blockSize - start % blockSize) % blockSize);
+        for (int at = skip; at + blockSize <= data.length; at += blockSize) {
+            long block = dataBlockAt(start + at);
             if (block < 0 || model.zeroingInFlight(block) != BlockPattern.ZEROS) {
                 continue;
             }
@@ -403,7 +408,7 @@ final class SeedRun {
                 zeros = data[i] == 0;
             }
             if (zeros) {
-                model.dataClobbered(block);
+                checker.dataClobbered(block);
             }
         }
     }

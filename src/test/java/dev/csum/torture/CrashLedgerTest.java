@@ -60,4 +60,27 @@ class CrashLedgerTest {
         assertTrue(ledger.staleExcusable(0), "the power loss may have undone the newer write: the excused old data "
             + "is again what the block may read as");
     }
+
+    /** Torture seed 8948 (a volatile cache): the media keeping a newer write's data ends the older drop's say. */
+    @Test
+    void aDropUnderDataTheCrashKeptNoLongerJudgesTheBlock() {
+        CrashLedger ledger = new CrashLedger(1);
+        ledger.dropped(0, 10);          // write A's data dropped (recovery will see it as lost)
+        ledger.landed(0, 20, 12);       // write B (version 20, record 12): its data lands, in the cache only
+        ledger.dropped(0, 15);          // write C's data dropped, above what recovery can tell from in flight
+        ledger.mediaAtCrash(block -> 20); // the crash kept B's data
+        ledger.judgeDropped(CrashLedgerTest::seenBelow11);
+        assertTrue(ledger.staleExcusable(0), "B's data read after C's drop is the documented stale read");
+    }
+
+    @Test
+    void aDropStillJudgesTheBlockWhenTheCrashLostTheNewerData() {
+        CrashLedger ledger = new CrashLedger(1);
+        ledger.dropped(0, 10);
+        ledger.landed(0, 20, 12);
+        ledger.dropped(0, 15);
+        ledger.mediaAtCrash(block -> 5); // B's cached data lost: the media holds data older than A
+        ledger.judgeDropped(CrashLedgerTest::seenBelow11);
+        assertFalse(ledger.staleExcusable(0), "recovery sees A's write as lost: the old data must read as an error");
+    }
 }
