@@ -124,6 +124,17 @@ final class Checkpointer {
         return (long) CONCURRENT_GROUPS * blockSizeBytes;
     }
 
+    /** Asks pair-less groups met by a round to settle (their pair is loaded in place first). */
+    private java.util.function.Consumer<GroupState> pairlessSettler;
+
+    /** Parked groups loaded back for this round (null: the cache never parks). */
+    private GroupParking reloads;
+
+    void connect(java.util.function.Consumer<GroupState> settler, GroupParking parking) {
+        this.pairlessSettler = settler;
+        this.reloads = parking;
+    }
+
     /** Asks for a round that includes {@code state} (it must settle: eviction, close). */
     void want(GroupState state) {
         state.checkpointWanted = true;
@@ -135,6 +146,9 @@ final class Checkpointer {
         if (roundActive || !(wanted || log.fill() >= FILL_TRIGGER || log.waitingForRoom())) {
             return;
         }
+        if (reloads != null && reloads.reloadsInFlight()) {
+            return; // reloads into reserved slots land first: one round's syncs serve them all
+        }
         wanted = false;
         context.cache.forEach(this::enlist);
         if (roundMembers == null) {
@@ -145,6 +159,15 @@ final class Checkpointer {
     }
 
     private void enlist(GroupState state) {
+        if (state.pairless()) {
+            // Its entries hold the tail back until its pair is loaded (in place) and a round writes it;
+            // only the groups holding the oldest entries are loaded for a round (close settles the rest).
+            if (state.logTailSequence != TupleLog.NONE && state.logTailSequence <= reloads.oldCovers()
+                    && !state.settleRequested) {
+                pairlessSettler.accept(state);
+            }
+            return;
+        }
         boolean candidate = state.loadPhase() == GroupPhase.Load.LOADED
             && (state.unsettled || state.checkpointWanted) && !state.checkpointInFlight();
         if (!candidate) {

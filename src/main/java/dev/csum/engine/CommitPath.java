@@ -40,6 +40,8 @@ final class CommitPath {
     private final PieceList deferredWrites = new PieceList();
     private TupleLog log;
     private Checkpointer checkpointer;
+    /** Pair-less groups' reservations and loads (null: the cache holds every group, none is pair-less). */
+    private GroupParking parking;
     /** Strict: commits whose data writes completed, waiting for the next sync (LIFO through nextAwaitingSync). */
     private GroupState syncWaitersHead;
     /** Strict: the commits the sync in flight covers, or null. */
@@ -52,9 +54,10 @@ final class CommitPath {
     }
 
     /** Connects the log and the checkpointer (built after this, as they call back into it). */
-    void connect(TupleLog tupleLog, Checkpointer groupCheckpointer) {
+    void connect(TupleLog tupleLog, Checkpointer groupCheckpointer, GroupParking groupParking) {
         this.log = tupleLog;
         this.checkpointer = groupCheckpointer;
+        this.parking = groupParking;
     }
 
     // ---------------------------------------------------------------- after a load (from PairLoader)
@@ -104,7 +107,20 @@ final class CommitPath {
         }
     }
 
+    /**
+     * A read or count waits for a pair-less group's pair: it is loaded in place once no commit is in
+     * flight (writes arriving meanwhile wait for it).
+     */
+    void requestLoad(GroupState state) {
+        state.loadWanted = true;
+        tryCommit(state);
+    }
+
     private void tryCommit(GroupState state) {
+        if (state.pairless()) {
+            tryPairlessCommit(state);
+            return;
+        }
         if (!state.loaded() || state.commitInFlight()) {
             return;
         }
@@ -126,6 +142,58 @@ final class CommitPath {
         if (!state.pendingWrites.isEmpty()) {
             startCommit(state);
         }
+    }
+
+    /**
+     * A pair-less group commits without its pair while its dirty tuples fit what the parked tuples
+     * promised it; a read, a count or a settle (and a reservation refused) loads the pair in place
+     * first, and the commits go on as for any loaded group.
+     */
+    private void tryPairlessCommit(GroupState state) {
+        boolean loadDue = state.loadWanted || state.settleRequested;
+        if (loadDue && state.commitPhase() == GroupPhase.Commit.IN_OPEN_RECORD) {
+            withdraw(state); // it may wait for log room that only this load's checkpoint can make
+        }
+        if (state.commitInFlight()) {
+            return; // finishCommit comes back here
+        }
+        if (loadDue) {
+            parking.loadInPlace(state); // settleRequested stays: the loaded group asks the checkpointer
+            return;
+        }
+        if (state.pendingWrites.isEmpty()) {
+            return;
+        }
+        int mayDirty = state.dirtyCount();
+        for (Piece piece = state.pendingWrites.head; piece != null; piece = piece.next) {
+            mayDirty += piece.blockCount;
+        }
+        int more = Math.min(mayDirty, context.geometry.tuplesPerGroup()) - state.reservedEntries;
+        if (more > 0 && !parking.reserve(state, more)) {
+            parking.loadInPlace(state);
+            return;
+        }
+        context.counters.increment(EngineCounters.PAIRLESS_COMMITS);
+        startCommit(state);
+    }
+
+    /**
+     * Takes a commit that is still in the open record back: its writes wait again, first, in the order
+     * they came, for the commit after the group's pair is loaded.
+     */
+    private void withdraw(GroupState state) {
+        log.withdraw(state);
+        Piece piece;
+        PieceList back = deferredWrites;
+        while ((piece = state.commitPieces.poll()) != null) {
+            back.add(piece);
+        }
+        back.takeAll(state.pendingWrites);
+        state.pendingWrites.takeAll(back);
+        state.commitOpsPending = 0;
+        state.moveCommit(GroupPhase.Commit.NONE);
+        context.counters.add(EngineCounters.IMD_COMMITS, -1); // counted again when it commits
+        context.counters.add(EngineCounters.PAIRLESS_COMMITS, -1);
     }
 
     private void startCommit(GroupState state) {
@@ -394,7 +462,8 @@ final class CommitPath {
         context.cache.forEach(state -> {
             if (state.commitInFlight() || state.loading() || state.checkpointInFlight()) {
                 done[0] = false;
-            } else if (state.unsettled && !state.damaged() && state.loaded()) {
+            } else if ((state.unsettled && !state.damaged() && state.loaded())
+                    || (state.pairless() && (state.unsettled || state.logTailSequence != TupleLog.NONE))) {
                 requestSettle(state);
                 done[0] = false;
             }

@@ -122,12 +122,13 @@ public final class Engine implements IoPort.CompletionSink {
             this.checkpointer = new Checkpointer(context, log,
                 memory.allocate(Checkpointer.slabBytes(blockBytes), unitBytes), parked);
             this.parking = parked == null ? null : new GroupParking(context, parked, log, checkpointer);
-            commits.connect(log, checkpointer);
+            commits.connect(log, checkpointer, parking);
+            checkpointer.connect(commits::requestSettle, parking);
         }
         this.loader = new PairLoader(context, pieces, commits, logStart.overlay(), parking);
         this.reads = new ReadPath(context, pieces);
         this.completion = new RequestCompletion(context, listeners, delivery);
-        this.router = new PieceRouter(context, loader, commits, reads);
+        this.router = new PieceRouter(context, loader, commits, reads, parking);
         if (parking != null) {
             parking.connect(loader);
             context.cache.setParker(parking::tryPark);

@@ -68,7 +68,11 @@ public final class EngineCounters {
     static final int PARKED_RELOADS = 30;
     /** Close's last log record written again because it did not read back intact. */
     static final int CLOSE_RECORDS_REWRITTEN = 31;
-    private static final int COUNTERS = 32;
+    /** Commits of groups whose imd pair was not in the cache and was not read first (pair-less). */
+    static final int PAIRLESS_COMMITS = 32;
+    /** Pairs of pair-less groups read in place (a read, count or checkpoint needed the group's other tuples). */
+    static final int PAIRLESS_LOADS = 33;
+    private static final int COUNTERS = 34;
 
     private static final VarHandle VALUE = MethodHandles.arrayElementVarHandle(long[].class);
 
@@ -122,4 +126,6 @@ public final class EngineCounters {
     public long groupsParked() { return get(GROUPS_PARKED); }
     public long parkedReloads() { return get(PARKED_RELOADS); }
     public long closeRecordsRewritten() { return get(CLOSE_RECORDS_REWRITTEN); }
+    public long pairlessCommits() { return get(PAIRLESS_COMMITS); }
+    public long pairlessLoads() { return get(PAIRLESS_LOADS); }
 }

@@ -79,6 +79,17 @@ final class GroupCache {
         return null;
     }
 
+    /** Whether {@link #allocateReserved} would find a slot now. */
+    boolean reservedSlotAvailable() {
+        for (int i = mainSlots; i < slots.length; i++) {
+            GroupState candidate = slots[i];
+            if (candidate.group < 0 || candidate.idle() || (candidate.quiet() && candidate.damaged())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Frees the reserved slot of {@code state} when its group is idle (or quiet and damaged), so that a
      * read or write can take the group into a main slot; false when it is busy (they wait).
@@ -171,6 +182,9 @@ final class GroupCache {
         state.group = -1;
         state.referenced = false;
         state.unsettled = false;
+        // A pair-less group loaded in place to settle asks until it loads; a failed load ends that (its
+        // tuples stay parked, its cover pinned), or the slot would never be quiet again (torture seed 4163).
+        state.settleRequested = false;
         state.moveLoad(GroupPhase.Load.UNASSIGNED);
     }
 

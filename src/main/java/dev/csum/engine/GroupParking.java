@@ -9,12 +9,21 @@ import java.io.IOException;
  * <h2>Parking</h2>
  * A group the cache's CLOCK chooses is parked when it is quiet (nothing in flight or waiting), loaded
  * and intact, its copies on disk agreed when it was loaded, it has dirty tuples and a log cover, they
- * fit, and the log is not under pressure. Under pressure (the log at the round trigger, commits
- * waiting for log room, close) nothing is parked: eviction settles groups by checkpoints, as it
- * always did, so the parked set only shrinks.
+ * fit, and — when the log is under pressure (at the round trigger, commits waiting for log room,
+ * close) — its cover is not among the oldest ({@link #oldCovers}): those are what a round must write
+ * for the tail to move, so eviction settles them by checkpoints, as it always did. A pair-less group
+ * ({@link GroupPhase.Load#PAIRLESS}) is always parked: it reserved the room ({@link #startPairless}).
+ *
+ * <h2>Pair-less groups</h2>
+ * A write to a group the cache does not hold makes it pair-less instead of reading its pair (and takes
+ * its parked tuples back, if it was parked): commits run without the pair while the parked pool can
+ * promise room for the tuples they dirty. A read, count or settle of it — or a promise refused — loads
+ * the pair into the same slot ({@link #loadInPlace}), which parks its dirty tuples first and applies
+ * them over the loaded copy as for any parked group. design/TUPLE_LOG.md §4.3.
  *
  * <h2>Reloading</h2>
- * Under pressure, parked groups are loaded back into <em>reserved</em> cache slots ({@link
+ * Under pressure, parked groups (those with the oldest covers first) are loaded back into
+ * <em>reserved</em> cache slots ({@link
  * GroupCache#allocateReserved}) through the ordinary pair load ({@link PairLoader}); the load applies
  * the parked tuples ({@link #onLoaded}), the group is an unsettled cached group again, and a round
  * checkpoints it. Reads and writes never take a reserved slot (one of a group held there waits until
@@ -33,8 +42,12 @@ import java.io.IOException;
  * <p>Event-loop only.
  */
 final class GroupParking {
-    /** The most reserved slots: parked groups being loaded back and checkpointed at once. */
-    static final int MAX_RESERVED_SLOTS = 32;
+    /**
+     * The most reserved slots: parked groups being loaded back and checkpointed at once; as many as a
+     * checkpoint batch writes ({@link Checkpointer#CONCURRENT_GROUPS}), so one round's syncs serve a
+     * whole batch of reloads.
+     */
+    static final int MAX_RESERVED_SLOTS = Checkpointer.CONCURRENT_GROUPS;
 
     /**
      * Imd cache slots reserved for reloads ({@link GroupCache#allocateReserved}), beside {@code pairSlots}
@@ -50,6 +63,8 @@ final class GroupParking {
     private final Checkpointer checkpointer;
     private PairLoader loader;
     private boolean closing;
+    /** Loads into reserved slots in flight (see {@link #reloadsInFlight}). */
+    private int reservedLoadsInFlight;
 
     GroupParking(EngineContext context, ParkedTuples parked, TupleLog log, Checkpointer checkpointer) {
         this.context = context;
@@ -67,6 +82,19 @@ final class GroupParking {
         closing = true;
     }
 
+    /**
+     * The log covers a round should write first: those in the older half of the live log (all when
+     * closing). The tail moves only past the oldest covers, so loading the groups that hold them (and
+     * not others, whose loads would buy no room yet) is what ends the pressure soonest.
+     */
+    long oldCovers() {
+        if (closing) {
+            return Long.MAX_VALUE;
+        }
+        long tail = log.tailSequence();
+        return tail + (log.nextSequence() - tail) / 2;
+    }
+
     /** The log wants parked groups back (and no more parked): a round is due, commits wait for room, or closing. */
     private boolean underPressure() {
         return closing || log.fill() >= Checkpointer.FILL_TRIGGER || log.waitingForRoom();
@@ -77,7 +105,10 @@ final class GroupParking {
      * comment). True when it is parked (now settled and outside the log, so evictable).
      */
     boolean tryPark(GroupState state) {
-        if (underPressure() || state.loadPhase() != GroupPhase.Load.LOADED || !state.quiet() || !state.unsettled
+        if (state.pairless()) {
+            return parkPairless(state);
+        }
+        if ((underPressure() && state.logTailSequence <= oldCovers()) || state.loadPhase() != GroupPhase.Load.LOADED || !state.quiet() || !state.unsettled
                 || state.copiesDiffer || state.logTailSequence == TupleLog.NONE || state.dirtyCount() == 0) {
             return false;
         }
@@ -89,13 +120,82 @@ final class GroupParking {
         return true;
     }
 
+    // ---------------------------------------------------------------- pair-less groups (§4.3)
+
+    /**
+     * A write found {@code state} just assigned (its pair not read): makes it pair-less when a parked
+     * record can be promised to it, taking back its parked tuples if it was parked. False (nothing
+     * changed): the caller loads the pair as usual.
+     */
+    boolean startPairless(GroupState state) {
+        boolean wasParked = parked.contains(state.group);
+        if (!wasParked && !parked.reserve(state, 0)) {
+            return false;
+        }
+        state.committed().fill((byte) 0);
+        state.moveLoad(GroupPhase.Load.PAIRLESS);
+        if (wasParked) {
+            state.logTailSequence = parked.unpark(state);
+            state.unsettled = true;
+            boolean reserved = parked.reserve(state, state.dirtyCount());
+            assert reserved : "a parked group's own entries are not free after unparking it";
+        }
+        return true;
+    }
+
+    /**
+     * Promises {@code entries} more parked entries to the pair-less {@code state} (before a commit that
+     * may dirty as many tuples); false when they are not free (its pair is then loaded first).
+     */
+    boolean reserve(GroupState state, int entries) {
+        return parked.reserve(state, entries);
+    }
+
+    /**
+     * Loads a pair-less group's pair into its own slot: its dirty tuples and log cover are parked
+     * (into what it reserved) and applied over the copy the load chooses ({@link #onLoaded}), exactly as
+     * for a parked group's reload. No commit may be in flight (the load overwrites both halves).
+     */
+    void loadInPlace(GroupState state) {
+        assert state.pairless() && !state.commitInFlight() && !state.checkpointInFlight() : "load in place of " + state;
+        state.loadWanted = false;
+        state.previousValid = false;
+        if (state.dirtyCount() > 0 || state.logTailSequence != TupleLog.NONE) {
+            boolean fits = parked.park(state);
+            assert fits : "a pair-less group did not fit what it reserved";
+            parked.reloadStarted(state.group);
+        } else {
+            parked.release(state);
+            state.unsettled = false;
+        }
+        context.counters.increment(EngineCounters.PAIRLESS_LOADS);
+        loader.startLoad(state);
+    }
+
+    /** Evicting a quiet pair-less group: parks what it holds (it always fits) and gives back the rest. */
+    private boolean parkPairless(GroupState state) {
+        if (!state.quiet()) {
+            return false;
+        }
+        if (state.dirtyCount() == 0 && state.logTailSequence == TupleLog.NONE) {
+            parked.release(state);
+            state.unsettled = false;
+            return true;
+        }
+        boolean fits = parked.park(state);
+        assert fits : "a pair-less group did not fit what it reserved";
+        context.counters.increment(EngineCounters.GROUPS_PARKED);
+        return true;
+    }
+
     /** Once per loop step: under pressure, starts loads of parked groups while slots and the bound allow. */
     void reloadIfDue() {
         if (parked.isEmpty() || !underPressure()) {
             return;
         }
-        while (true) {
-            long group = parked.nextToReload();
+        long coverAtMost = oldCovers();
+        while (context.cache.reservedSlotAvailable()) {
+            long group = parked.nextToReload(coverAtMost);
             if (group < 0) {
                 return;
             }
@@ -109,6 +209,7 @@ final class GroupParking {
             }
             parked.reloadStarted(group);
             context.counters.increment(EngineCounters.PARKED_RELOADS);
+            reservedLoadsInFlight++;
             loader.startLoad(state);
         }
     }
@@ -118,6 +219,9 @@ final class GroupParking {
      * moves: a parked group gets its tuples and log cover back, or, damaged, its cover is pinned.
      */
     void onLoaded(GroupState state, boolean damaged) {
+        if (context.cache.reserved(state)) {
+            reservedLoadsInFlight--;
+        }
         if (!parked.contains(state.group)) {
             return;
         }
@@ -135,7 +239,11 @@ final class GroupParking {
     }
 
     /** A load of the group failed: a parked group's cover is pinned and the reloader leaves it. */
-    void onLoadFailed(long group, IOException failure) {
+    void onLoadFailed(GroupState state, IOException failure) {
+        long group = state.group;
+        if (context.cache.reserved(state)) {
+            reservedLoadsInFlight--;
+        }
         if (parked.contains(group)) {
             parked.reloadFailed(group);
             checkpointer.pinCover(parked.tail(group), failure);
@@ -145,6 +253,14 @@ final class GroupParking {
     /** Whether nothing is parked that a reload could still bring back (close may finish). */
     boolean drained() {
         return parked.onlyFailedLeft();
+    }
+
+    /**
+     * Whether loads of parked groups are in flight: a round waits for them to land, so that it writes
+     * them all (a round's syncs cost the same for one group as for a batch).
+     */
+    boolean reloadsInFlight() {
+        return reservedLoadsInFlight > 0;
     }
 
     /** The oldest log cover of a parked group, or {@link TupleLog#NONE}. */

@@ -14,6 +14,13 @@ final class GroupPhase {
     enum Load {
         /** The slot holds no group (new, or its load failed and it was discarded). */
         UNASSIGNED,
+        /**
+         * Assigned without reading the pair (a write to a group the cache did not hold): the committed
+         * half holds only the tuples commits wrote since (its dirty tuples), zeros elsewhere. Commits run;
+         * reads, counts and checkpoints first load the pair in place, which applies the dirty tuples over
+         * it ({@link GroupParking#loadInPlace}). design/TUPLE_LOG.md §4.3.
+         */
+        PAIRLESS,
         /** The pair's first read is in flight. */
         LOADING,
         /** The pair was not two VALID copies: the second read of its suspect copies is in flight. */
@@ -30,7 +37,8 @@ final class GroupPhase {
 
         boolean canMoveTo(Load to) {
             return switch (this) {
-                case UNASSIGNED -> to == LOADING;
+                case UNASSIGNED -> to == LOADING || to == PAIRLESS;
+                case PAIRLESS -> to == LOADING;
                 case LOADING -> to == CONFIRMING || to == DUAL || to == LOADED || to == DAMAGED || to == UNASSIGNED;
                 case CONFIRMING -> to == DUAL || to == LOADED || to == DAMAGED || to == UNASSIGNED;
                 case DUAL, LOADED, DAMAGED -> false; // only reassignment leaves them (GroupState.assign)

@@ -35,6 +35,12 @@ final class GroupState {
     int unreadableCopies;
     /** Loading: the pair read's failure, reported if neither copy reads alone either. */
     IOException copyReadFailure;
+    /** Pair-less: a read or count waits for the pair, loaded in place once no commit is in flight. */
+    boolean loadWanted;
+    /** Pair-less: parked-tuple entries reserved for this group's dirty tuples ({@link ParkedTuples#reserve}). */
+    int reservedEntries;
+    /** Pair-less: a parked-group record is reserved for this group. */
+    boolean reservedRecord;
     /** Queued in CommitPath's commitsDue: has new pending writes whose commit starts at the next loop step. */
     boolean commitDue;
     /** The other half holds the state before the last commit (for reads that raced with it). */
@@ -137,6 +143,8 @@ final class GroupState {
         sinceSnapshotSequence = TupleLog.NONE;
         checkpointWanted = false;
         checkpointFailure = null;
+        loadWanted = false;
+        assert reservedEntries == 0 && !reservedRecord : "a reassigned slot still holds a pair-less reservation";
         java.util.Arrays.fill(dirtyTuples, 0L);
         java.util.Arrays.fill(snapshotDirtyTuples, 0L);
         assert assertInvariants();
@@ -195,6 +203,16 @@ final class GroupState {
         return loadPhase == GroupPhase.Load.LOADING || loadPhase == GroupPhase.Load.CONFIRMING;
     }
 
+    /** Assigned without its pair: commits run, everything else loads it first ({@link GroupPhase.Load#PAIRLESS}). */
+    boolean pairless() {
+        return loadPhase == GroupPhase.Load.PAIRLESS;
+    }
+
+    /** Commits may run: the pair is loaded, resolved and intact, or the group is pair-less. */
+    boolean commitsAllowed() {
+        return loadPhase == GroupPhase.Load.LOADED || loadPhase == GroupPhase.Load.PAIRLESS;
+    }
+
     /** The pair has been read and judged (possibly damaged or dual). */
     boolean loaded() {
         return loadPhase.compareTo(GroupPhase.Load.DUAL) >= 0;
@@ -232,14 +250,17 @@ final class GroupState {
      */
     boolean assertInvariants() {
         check(users >= 0, "users below zero");
-        check(commitPhase == GroupPhase.Commit.NONE || loadPhase == GroupPhase.Load.LOADED,
-            "a commit runs only on a loaded, resolved, undamaged group");
+        check(commitPhase == GroupPhase.Commit.NONE || commitsAllowed(),
+            "a commit runs only on a loaded, resolved, undamaged group, or a pair-less one");
+        check(loadPhase == GroupPhase.Load.PAIRLESS || (reservedEntries == 0 && !reservedRecord),
+            "a group with its pair (or none) holds a pair-less reservation");
+        check(!loadWanted || loadPhase == GroupPhase.Load.PAIRLESS, "a load wanted for a group that is not pair-less");
         check(commitPhase != GroupPhase.Commit.NONE
                 || (commitPieces.isEmpty() && commitOpsPending == 0 && nextInRecord == null && nextAwaitingSync == null),
             "no commit, yet commit pieces, operations or record links remain");
         check(checkpointPhase == GroupPhase.Checkpoint.IDLE || loadPhase == GroupPhase.Load.LOADED,
             "a checkpoint runs only on a loaded, resolved, undamaged group");
-        boolean beforeLoad = !loaded();
+        boolean beforeLoad = !loaded() && loadPhase != GroupPhase.Load.PAIRLESS;
         check(!beforeLoad || (!unsettled && logTailSequence == TupleLog.NONE),
             "a group not loaded is ahead of its imd copies or covered by the log");
         check(loadPhase != GroupPhase.Load.DAMAGED || logTailSequence == TupleLog.NONE,
@@ -272,11 +293,14 @@ final class GroupState {
     /** Nothing in flight or waiting on this group (it may still be ahead of its imd copies). */
     boolean quiet() {
         return users == 0 && !loading() && !commitInFlight() && !checkpointInFlight()
-            && pendingWrites.isEmpty() && readWaiters.isEmpty() && !settleRequested;
+            && pendingWrites.isEmpty() && readWaiters.isEmpty() && !settleRequested && !loadWanted;
     }
 
-    /** Quiet and settled: both imd copies hold its tuples and the log needs nothing of it; evictable. */
+    /**
+     * Quiet and settled: both imd copies hold its tuples and the log needs nothing of it; evictable. (A
+     * pair-less group is never idle: eviction parks it, which gives back its reservation.)
+     */
     boolean idle() {
-        return quiet() && !unsettled && logTailSequence == TupleLog.NONE;
+        return quiet() && !unsettled && logTailSequence == TupleLog.NONE && !reservedRecord;
     }
 }

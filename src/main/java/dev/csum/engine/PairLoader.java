@@ -193,7 +193,7 @@ final class PairLoader {
     /** The pair could not be read: the pieces waiting for it fail, and the slot is freed. */
     private void failLoad(GroupState state, IOException failure) {
         if (parking != null) {
-            parking.onLoadFailed(state.group, failure);
+            parking.onLoadFailed(state, failure);
         }
         commits.onPairFailed(state, failure);
         completion.onGroupLoaded(state, failure);

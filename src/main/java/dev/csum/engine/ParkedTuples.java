@@ -42,6 +42,9 @@ final class ParkedTuples {
     private int reloadCursor;
     private int reloading;
     private int failed;
+    /** Entries and records promised to pair-less groups ({@link #reserve}): parking others leaves them free. */
+    private int reservedEntries;
+    private int reservedRecords;
 
     ParkedTuples(int groupCapacity, int entryCapacity) {
         this.index = new GroupSlotMap(groupCapacity);
@@ -68,17 +71,24 @@ final class ParkedTuples {
 
     /** The most tuples parked: 16 MiB of heap at most. */
     static final int MAX_ENTRIES = 1 << 20;
+    /**
+     * The floor of the tuples parked: about 1 MiB of heap, so that a small imd cache still lets
+     * pair-less groups (design/TUPLE_LOG.md §4.3) keep the dirty tuples a log's worth of random writes
+     * leaves behind; never more than a quarter of the volume's blocks.
+     */
+    static final int MIN_ENTRIES = 1 << 16;
     /** Tuples parked per imd cache slot (a slot holds a whole pair, 2 blocks: 8 KiB for 4096-byte blocks). */
     static final int ENTRIES_PER_PAIR_SLOT = 64;
 
     /**
      * Parked tuples for an engine whose imd cache holds fewer groups than the volume has: 64 per pair
      * slot (a sixty-fourth of the tuples the slots hold, about 1 MiB of heap per 8 MiB of imd cache
-     * at 4096-byte blocks), at least 4,096, at most {@link #MAX_ENTRIES}; as many groups as that, or
-     * as the volume has.
+     * at 4096-byte blocks), at least {@link #MIN_ENTRIES} or a quarter of the volume's blocks, whichever
+     * is fewer, at most {@link #MAX_ENTRIES}; as many groups as that, or as the volume has.
      */
     static ParkedTuples sized(CacheSplit split, dev.csum.format.Geometry geometry) {
-        long entries = Math.min(MAX_ENTRIES, Math.max(4096, split.pairSlots() * ENTRIES_PER_PAIR_SLOT));
+        long floor = Math.max(64, Math.min(MIN_ENTRIES, geometry.dataBlockCount() / 4));
+        long entries = Math.min(MAX_ENTRIES, Math.max(floor, split.pairSlots() * ENTRIES_PER_PAIR_SLOT));
         return new ParkedTuples((int) Math.min(entries, geometry.groupCount()), (int) entries);
     }
 
@@ -106,14 +116,45 @@ final class ParkedTuples {
     }
 
     /**
+     * Reserves room for a pair-less group ({@link GroupPhase.Load#PAIRLESS}): a record (first call for
+     * the group) and {@code entries} more entries, so that its dirty tuples can always be parked (to
+     * evict it, or to load its pair in place). False (nothing reserved) when they are not free.
+     */
+    boolean reserve(GroupState state, int entries) {
+        int records = state.reservedRecord ? 0 : 1;
+        if (freeRecordCount - reservedRecords < records || freeEntryCount - reservedEntries < entries) {
+            return false;
+        }
+        reservedRecords += records;
+        reservedEntries += entries;
+        state.reservedRecord = true;
+        state.reservedEntries += entries;
+        return true;
+    }
+
+    /** Gives back what {@link #reserve} promised {@code state}. */
+    void release(GroupState state) {
+        reservedRecords -= state.reservedRecord ? 1 : 0;
+        reservedEntries -= state.reservedEntries;
+        assert reservedRecords >= 0 && reservedEntries >= 0 : "released more than was reserved";
+        state.reservedRecord = false;
+        state.reservedEntries = 0;
+    }
+
+    /**
      * Parks {@code state}'s dirty tuples if they fit, and then leaves the state settled and outside
-     * the log (so the cache may evict it); false (nothing changed) when they do not fit.
+     * the log (so the cache may evict it); false (nothing changed) when they do not fit. A pair-less
+     * group parks into what it reserved, so it always fits.
      */
     boolean park(GroupState state) {
+        if (state.reservedRecord) {
+            assert state.reservedEntries >= state.dirtyCount() : "a pair-less group outgrew its reservation: " + state;
+            release(state);
+        }
         int dirty = state.dirtyCount();
-        assert dirty > 0 && state.logTailSequence != TupleLog.NONE && !contains(state.group)
+        assert (dirty > 0 || state.pairless()) && state.logTailSequence != TupleLog.NONE && !contains(state.group)
             : "parking group " + state.group + " with " + dirty + " dirty tuples, " + state;
-        if (dirty > freeEntryCount || freeRecordCount == 0) {
+        if (dirty > freeEntryCount - reservedEntries || freeRecordCount - reservedRecords == 0) {
             return false;
         }
         int record = freeRecords[--freeRecordCount];
@@ -219,10 +260,10 @@ final class ParkedTuples {
     }
 
     /**
-     * The next parked group to reload (neither reloading nor failed), round robin, or -1 when none is
-     * left.
+     * The next parked group to reload (neither reloading nor failed) whose log cover is at most
+     * {@code coverAtMost}, round robin, or -1 when none is left.
      */
-    long nextToReload() {
+    long nextToReload(long coverAtMost) {
         if (groups() == reloading + failed) {
             return -1;
         }
@@ -230,7 +271,7 @@ final class ParkedTuples {
         for (int step = 0; step < records; step++) {
             int record = reloadCursor;
             reloadCursor = reloadCursor + 1 == records ? 0 : reloadCursor + 1;
-            if (recordGroup[record] >= 0 && recordState[record] == PARKED) {
+            if (recordGroup[record] >= 0 && recordState[record] == PARKED && recordTail[record] <= coverAtMost) {
                 return recordGroup[record];
             }
         }

@@ -20,7 +20,12 @@ final class PieceRouter {
     /** Pieces waiting for an imd cache slot. */
     private final PieceList waitingForSlot = new PieceList();
 
-    PieceRouter(EngineContext context, PairLoader loader, CommitPath commits, ReadPath reads) {
+    /** Pair-less groups (null: the cache holds every group, writes load their pair as reads do). */
+    private final GroupParking parking;
+
+    PieceRouter(EngineContext context, PairLoader loader, CommitPath commits, ReadPath reads,
+                GroupParking parkingOrNull) {
+        this.parking = parkingOrNull;
         this.context = context;
         this.loader = loader;
         this.commits = commits;
@@ -89,7 +94,10 @@ final class PieceRouter {
                 return false;
             }
             context.counters.increment(EngineCounters.IMD_CACHE_MISSES);
-            loader.startLoad(state);
+            // A write needs no pair before its record: the group commits pair-less (§4.3) when it may.
+            if (!Request.changesTuples(piece.request.kind) || parking == null || !parking.startPairless(state)) {
+                loader.startLoad(state);
+            }
         } else if (state.loaded()) {
             context.counters.increment(EngineCounters.IMD_CACHE_HITS);
         } else {
@@ -111,6 +119,9 @@ final class PieceRouter {
             if (!state.loaded()) {
                 state.readWaiters.add(piece);
             }
+        }
+        if (state.pairless() && !Request.changesTuples(piece.request.kind)) {
+            commits.requestLoad(state); // reads and counts need every tuple: the pair is loaded in place
         }
         return true;
     }

@@ -45,8 +45,14 @@ import java.lang.foreign.MemorySegment;
  * <p>Event-loop only; the record buffers come from one slab allocated once.
  */
 final class TupleLog {
-    /** Blocks kept free for the tail record (see "Space"). */
-    private static final int TAIL_RECORD_RESERVE_BLOCKS = 1;
+    /**
+     * Blocks kept free for tail records (see "Space"): as many as close may write to record its
+     * watermark ({@link #CLOSE_RECORD_ATTEMPTS}), so that a log a pinned cover filled still takes
+     * close's record, and its rewrite when the device lost the first (torture seed 3143: with one block
+     * kept, the rewrite found no room, and the next open took the session's last writes for writes in
+     * flight).
+     */
+    private static final int TAIL_RECORD_RESERVE_BLOCKS = TupleLog.CLOSE_RECORD_ATTEMPTS;
     /** Records whose write may be in flight at once. */
     static final int MAX_RECORDS_IN_FLIGHT = 2;
     /** Largest record, in bytes (one write). */
@@ -159,6 +165,31 @@ final class TupleLog {
             openTail.nextInRecord = state;
         }
         openTail = state;
+    }
+
+    /**
+     * Takes {@code state}'s commit back out of the open record (not sealed: nothing of it was written).
+     * A pair-less group whose pair must be loaded does this, so that no commit waiting for log room
+     * keeps its pair from loading, and its log cover from moving.
+     */
+    void withdraw(GroupState state) {
+        assert state.commitPhase() == GroupPhase.Commit.IN_OPEN_RECORD : "withdrawing a sealed commit: " + state;
+        GroupState previous = null;
+        for (GroupState at = openHead; at != null; previous = at, at = at.nextInRecord) {
+            if (at == state) {
+                if (previous == null) {
+                    openHead = state.nextInRecord;
+                } else {
+                    previous.nextInRecord = state.nextInRecord;
+                }
+                if (openTail == state) {
+                    openTail = previous;
+                }
+                state.nextInRecord = null;
+                return;
+            }
+        }
+        throw new AssertionError("group " + state.group + " is not in the open record");
     }
 
     /**

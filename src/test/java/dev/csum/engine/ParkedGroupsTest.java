@@ -1,5 +1,11 @@
 package dev.csum.engine;
 
+import static dev.csum.engine.SmallCacheVolume.BLOCK;
+import static dev.csum.engine.SmallCacheVolume.GROUP_BLOCKS;
+import static dev.csum.engine.SmallCacheVolume.blockOf;
+import static dev.csum.engine.SmallCacheVolume.fill;
+import static dev.csum.engine.SmallCacheVolume.open;
+import static dev.csum.engine.SmallCacheVolume.readBack;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -7,23 +13,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.csum.IntegrityException;
 import dev.csum.Volume;
-import dev.csum.VolumeOptions;
 import dev.csum.VolumeStats;
-import dev.csum.checksum.ChecksumAlgorithm;
 import dev.csum.format.Geometry;
-import dev.csum.format.MetadataPlacement;
-import dev.csum.format.PortFormatter;
 import dev.csum.internal.VolumeInternals;
 import dev.csum.io.FaultKind;
-import dev.csum.io.FaultPlan;
 import dev.csum.io.IoPort;
 import dev.csum.io.SimulatedDisk;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Path;
 import java.util.SplittableRandom;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,10 +31,6 @@ import org.junit.jupiter.api.Test;
  * across a crash or a clean reopen.
  */
 class ParkedGroupsTest {
-    private static final int BLOCK = 512;
-    /** 62 tuples per group of 512-byte blocks. */
-    private static final int GROUP_BLOCKS = 62;
-    private final Arena arena = Arena.ofAuto();
     private Geometry geometry;
 
     @Test
@@ -191,32 +185,10 @@ class ParkedGroupsTest {
         }
     }
 
-    private static long blockOf(int group, int index) {
-        return (long) group * GROUP_BLOCKS + index;
-    }
-
-    private MemorySegment fill(int value) {
-        return arena.allocate(BLOCK, 8).fill((byte) value);
-    }
-
-    private static MemorySegment readBack(Volume volume, long block) throws IOException {
-        MemorySegment back = MemorySegment.ofArray(new byte[BLOCK]);
-        assertNull(ManualIo.read(volume, BLOCK * block, back), "read of block " + block);
-        return back;
-    }
-
-
-
     private SimulatedDisk formattedDisk(long seed) throws IOException {
-        SimulatedDisk disk = SimulatedDisk.builder(seed).dataFileBytes(4L << 20)
-            .faultPlan(FaultPlan.none().withCrash(0.0, 0.0)).build();
-        geometry = PortFormatter.format(disk, BLOCK, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
-            new UUID(5, seed)).geometry();
-        return disk;
+        SmallCacheVolume volume = SmallCacheVolume.format(seed, 5);
+        geometry = volume.geometry();
+        return volume.disk();
     }
 
-    /** A 16 KiB imd cache: 16 pair slots for the 4 MiB volume's groups. */
-    private static Volume open(SimulatedDisk disk) throws IOException {
-        return VolumeInternals.openOnPort(disk, VolumeOptions.of(Path.of("sim")).withImdCacheBytes(16 * 1024), true);
-    }
 }
