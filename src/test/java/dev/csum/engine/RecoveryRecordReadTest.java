@@ -15,6 +15,7 @@ import dev.csum.format.PortFormatter;
 import dev.csum.internal.VolumeInternals;
 import dev.csum.io.FaultKind;
 import dev.csum.io.FaultPlan;
+import dev.csum.io.ForwardingIoPort;
 import dev.csum.io.IoPort;
 import dev.csum.io.SimulatedDisk;
 import java.io.IOException;
@@ -82,8 +83,7 @@ class RecoveryRecordReadTest {
      * Fails the first read of each record-sized (one block) read inside the log region — recovery's
      * replay reads; its scan reads the region in larger pieces — with {@code -EIO}, as a transient fault.
      */
-    private static final class FirstLogReadsFail implements IoPort {
-        private final SimulatedDisk disk;
+    private static final class FirstLogReadsFail extends ForwardingIoPort {
         private final long logStartBytes;
         private final long logEndBytes;
         private final Set<Long> failedOnce = new HashSet<>();
@@ -91,7 +91,7 @@ class RecoveryRecordReadTest {
         int failed;
 
         FirstLogReadsFail(SimulatedDisk disk, Geometry geometry) {
-            this.disk = disk;
+            super(disk);
             this.logStartBytes = geometry.logOffsetBytes();
             this.logEndBytes = logStartBytes + geometry.logBlockCount() * BLOCK;
         }
@@ -102,27 +102,12 @@ class RecoveryRecordReadTest {
                     && offsetBytes < logEndBytes && failedOnce.add(offsetBytes)) {
                 failing.add(userData);
             }
-            return disk.prepareRead(fileIndex, offsetBytes, buffer, flags, userData);
+            return super.prepareRead(fileIndex, offsetBytes, buffer, flags, userData);
         }
 
         @Override
-        public boolean prepareWrite(int fileIndex, long offsetBytes, MemorySegment buffer, int flags, long userData) {
-            return disk.prepareWrite(fileIndex, offsetBytes, buffer, flags, userData);
-        }
-
-        @Override
-        public boolean preparePunch(int fileIndex, long offsetBytes, long lengthBytes, int flags, long userData) {
-            return disk.preparePunch(fileIndex, offsetBytes, lengthBytes, flags, userData);
-        }
-
-        @Override
-        public boolean prepareFsync(int fileIndex, int flags, long userData) {
-            return disk.prepareFsync(fileIndex, flags, userData);
-        }
-
-        @Override
-        public int submitAndReap(int minCompletions, CompletionSink sink) {
-            return disk.submitAndReap(minCompletions, (userData, result) -> {
+        public int submitAndReap(int minCompletions, CompletionSink sink) throws IOException {
+            return super.submitAndReap(minCompletions, (userData, result) -> {
                 if (failing.remove(userData)) {
                     failed++;
                     sink.onCompletion(userData, -5); // EIO
@@ -130,31 +115,6 @@ class RecoveryRecordReadTest {
                     sink.onCompletion(userData, result);
                 }
             });
-        }
-
-        @Override
-        public void wakeup() {
-            disk.wakeup();
-        }
-
-        @Override
-        public int queueDepth() {
-            return disk.queueDepth();
-        }
-
-        @Override
-        public int alignmentBytes() {
-            return disk.alignmentBytes();
-        }
-
-        @Override
-        public long fileSizeBytes(int fileIndex) {
-            return disk.fileSizeBytes(fileIndex);
-        }
-
-        @Override
-        public void close() throws IOException {
-            disk.close();
         }
     }
 }
