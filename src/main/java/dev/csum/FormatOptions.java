@@ -20,7 +20,8 @@ import java.util.OptionalLong;
  * @param overwrite overwrite whatever the devices hold (default false); without it, format refuses,
  *     before writing anything, a device holding a volume, a file system, a partition table or other data
  * @param logSizeBytes the tuple log's size in bytes, or 0 (the default) for the default size: 1/64
- *     of the data area, at least 256 KiB and at most 1 GiB, in whole blocks. A size given must be a
+ *     of the data area but at least 64 MiB or a sixteenth of it, whichever is smaller; at least 256 KiB
+ *     and at most 1 GiB; in whole blocks (docs/FORMAT.md §2.3). A size given must be a
  *     multiple of the block size and at least 16 blocks (checked by {@link Volume#format(FormatOptions)}).
  *     The log sits after the last group (interleaved: on the data device, so it takes room from the
  *     data) or after the last metadata pair (separate: on the metadata device)
@@ -142,7 +143,8 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      *
      * @param bytes the log's size in bytes: a multiple of the block size and at least 16 blocks, the
      *     layout with it fitting the devices (checked by {@link Volume#format(FormatOptions)}); 0 for
-     *     the default, 1/64 of the data area, at least 256 KiB and at most 1 GiB
+     *     the default (1/64 of the data area but at least 64 MiB or a sixteenth of it, at least 256 KiB
+     *     and at most 1 GiB)
      * @return a copy with that log size
      * @throws IllegalArgumentException when {@code bytes} is negative
      */

@@ -45,6 +45,13 @@ public final class Geometry {
     public static final long MIN_LOG_BLOCKS = 16;
     /** The default log holds 1/64 of the data area ({@link #defaultLogBlockCount}). */
     static final long DEFAULT_LOG_DATA_FRACTION = 64;
+    /** ... but at least {@value #DEFAULT_LOG_ROUND_BYTES} bytes, when that is at most 1/16 of the data area. */
+    static final long DEFAULT_LOG_SMALL_VOLUME_FRACTION = 16;
+    /**
+     * The log size below which checkpoint rounds, not the device, set the write rate (64 MiB): a round
+     * costs a few cache flushes and stalls the stream, and it comes once per log fill (docs/FORMAT.md §2.3).
+     */
+    public static final long DEFAULT_LOG_ROUND_BYTES = 64L << 20;
     /** The default log's smallest size in bytes: 256 KiB. */
     public static final long DEFAULT_LOG_MIN_BYTES = 256L << 10;
     /** The default log's largest size in bytes: 1 GiB. */
@@ -116,10 +123,14 @@ public final class Geometry {
 
     /**
      * The tuple log format gives a volume of {@code dataBlockCount} blocks unless told otherwise: 1/64
-     * of the data area, at least {@value #DEFAULT_LOG_MIN_BYTES} bytes and at most
+     * of the data area, but at least {@value #DEFAULT_LOG_ROUND_BYTES} bytes or 1/16 of the data area,
+     * whichever is smaller; then at least {@value #DEFAULT_LOG_MIN_BYTES} bytes and at most
      * {@value #DEFAULT_LOG_MAX_BYTES}, in whole blocks. Since {@code B} is a multiple of 64 that is
-     * {@code clamp(ceil(D / 64), 256 KiB / B, 1 GiB / B)} blocks: 512 to 2,097,152 blocks of 512 bytes,
-     * 64 to 262,144 blocks of 4096. A 1 GiB data area gets 16 MiB. Why 1/64: docs/FORMAT.md §2.3.
+     * {@code clamp(max(ceil(D / 64), min(ceil(D / 16), 64 MiB / B)), 256 KiB / B, 1 GiB / B)} blocks:
+     * 512 to 2,097,152 blocks of 512 bytes, 64 to 262,144 blocks of 4096. A 256 MiB data area gets a
+     * 16 MiB log, 1 to 4 GiB get 64 MiB, 64 GiB and more get 1 GiB. Why: docs/FORMAT.md §2.3.
+     *
+     * <p>{@code L} never decreases as {@code D} grows, and grows by at most one block per data block.
      *
      * @param blockSizeBytes 512 or 4096
      * @param dataBlockCount the data blocks, at least 0
@@ -127,8 +138,11 @@ public final class Geometry {
      */
     public static long defaultLogBlockCount(int blockSizeBytes, long dataBlockCount) {
         requireBlockSize(blockSizeBytes);
-        long proportional = ceilDiv(Math.max(0, dataBlockCount), DEFAULT_LOG_DATA_FRACTION);
-        return Math.clamp(proportional, DEFAULT_LOG_MIN_BYTES / blockSizeBytes, DEFAULT_LOG_MAX_BYTES / blockSizeBytes);
+        long blocks = Math.max(0, dataBlockCount);
+        long proportional = ceilDiv(blocks, DEFAULT_LOG_DATA_FRACTION);
+        long roundFloor = Math.min(ceilDiv(blocks, DEFAULT_LOG_SMALL_VOLUME_FRACTION), DEFAULT_LOG_ROUND_BYTES / blockSizeBytes);
+        return Math.clamp(Math.max(proportional, roundFloor), DEFAULT_LOG_MIN_BYTES / blockSizeBytes,
+            DEFAULT_LOG_MAX_BYTES / blockSizeBytes);
     }
 
     /** Tuples (data blocks) per group: {@code (blockSizeBytes - 16) / 8}, 62 for 512 and 510 for 4096. */
@@ -158,7 +172,7 @@ public final class Geometry {
      * <p>Interleaved, with {@code N = floor(deviceSizeBytes / B)}, the layout of {@code D} blocks needs
      * {@code f(D) = 2 + 2 ceil(D / T) + D + L(D)} blocks ({@code L} the default log), and {@code f} never
      * decreases as {@code D} grows; the answer is the largest {@code D} with {@code f(D) <= N}, found by
-     * bisection. Worked example, 1 MiB with 512-byte blocks: N = 2048; any D below 32,768 gets the
+     * bisection. Worked example, 1 MiB with 512-byte blocks: N = 2048; any D up to 8,192 gets the
      * smallest default log, 512 blocks, leaving 2048 - 2 - 512 = 1534 blocks for groups: 23 full groups
      * of 64 blocks use 1472, the remaining 62 hold a pair and 60 data blocks: D = 23 × 62 + 60 = 1486,
      * f(1486) = 2 + 48 + 1486 + 512 = 2048, no block left over. docs/FORMAT.md §2.1 works 64 GiB.

@@ -101,15 +101,15 @@ public record TortureConfig(long seed, int operations, int blockSizeBytes, Metad
     }
 
     /**
-     * A log length drawn log-uniformly from {@link Geometry#MIN_LOG_BLOCKS} to the default a volume
-     * of this size gets ({@link Geometry#defaultLogBlockCount}: 1/64 of the data, at least 256 KiB),
-     * at most a quarter of the device: most seeds get a small log that wraps many times, some one that
-     * rarely does.
+     * A log length drawn log-uniformly from {@link Geometry#MIN_LOG_BLOCKS} to 1/64 of the device
+     * (at least 256 KiB: the default log before its 64 MiB round floor, kept so that a seed's
+     * configuration stays what it was), at most a quarter of the device: most seeds get a small log
+     * that wraps many times, some one that rarely does.
      */
     static long logBlocksFor(SplittableRandom random, int blockSize, long dataFileBytes) {
         long deviceBlocks = dataFileBytes / blockSize;
         long largest = Math.max(Geometry.MIN_LOG_BLOCKS,
-            Math.min(Geometry.defaultLogBlockCount(blockSize, deviceBlocks), deviceBlocks / 4));
+            Math.min(Math.max((deviceBlocks + 63) / 64, Geometry.DEFAULT_LOG_MIN_BYTES / blockSize), deviceBlocks / 4));
         double span = Math.log((double) largest / Geometry.MIN_LOG_BLOCKS);
         return Math.min(largest, Math.round(Geometry.MIN_LOG_BLOCKS * Math.exp(span * random.nextDouble())));
     }

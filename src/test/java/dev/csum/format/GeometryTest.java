@@ -97,20 +97,27 @@ class GeometryTest {
     }
 
     @Test
-    void theDefaultLogIsOneSixtyFourthOfTheDataClampedTo256KiBAnd1GiB() {
+    void theDefaultLogIsOneSixtyFourthOfTheDataButAtLeast64MiBOrASixteenthClampedTo256KiBAnd1GiB() {
         assertEquals(512, Geometry.defaultLogBlockCount(512, 1), "256 KiB of 512-byte blocks");
         assertEquals(64, Geometry.defaultLogBlockCount(4096, 1), "256 KiB of 4096-byte blocks");
-        assertEquals(64, Geometry.defaultLogBlockCount(4096, 64 * 64));
-        assertEquals(65, Geometry.defaultLogBlockCount(4096, 64 * 64 + 1), "rounded up to whole blocks");
-        assertEquals((16L << 20) / 4096, Geometry.defaultLogBlockCount(4096, (1L << 30) / 4096), "1 GiB of data: 16 MiB");
-        assertEquals((16L << 20) / 512, Geometry.defaultLogBlockCount(512, (1L << 30) / 512), "1 GiB of data: 16 MiB");
+        assertEquals(64, Geometry.defaultLogBlockCount(4096, 16 * 64), "a sixteenth of 4 MiB: the floor");
+        assertEquals(65, Geometry.defaultLogBlockCount(4096, 16 * 64 + 1), "a sixteenth, rounded up to whole blocks");
+        assertEquals((16L << 20) / 4096, Geometry.defaultLogBlockCount(4096, (256L << 20) / 4096), "256 MiB of data: 16 MiB");
+        assertEquals((64L << 20) / 4096, Geometry.defaultLogBlockCount(4096, (1L << 30) / 4096), "1 GiB of data: 64 MiB");
+        assertEquals((64L << 20) / 512, Geometry.defaultLogBlockCount(512, (1L << 30) / 512), "1 GiB of data: 64 MiB");
+        assertEquals((64L << 20) / 4096, Geometry.defaultLogBlockCount(4096, (4L << 30) / 4096), "4 GiB of data: 64 MiB");
+        assertEquals((64L << 20) / 4096 + 1, Geometry.defaultLogBlockCount(4096, (4L << 30) / 4096 + 1), "then 1/64");
         assertEquals((1L << 30) / 4096, Geometry.defaultLogBlockCount(4096, (64L << 30) / 4096), "64 GiB of data: 1 GiB");
         assertEquals((1L << 30) / 512, Geometry.defaultLogBlockCount(512, 1L << 40), "at most 1 GiB");
         for (int blockSize : new int[] {512, 4096}) {
+            long previous = 0;
             for (long blocks = 1; blocks < 1L << 32; blocks = blocks * 3 + 1) {
                 long dataBytes = blocks * blockSize;
-                long expectedBytes = Math.clamp(dataBytes / 64, 256L << 10, 1L << 30);
-                assertEquals((expectedBytes + blockSize - 1) / blockSize, Geometry.defaultLogBlockCount(blockSize, blocks), "D " + blocks);
+                long expectedBytes = Math.clamp(Math.max(dataBytes / 64, Math.min(dataBytes / 16, 64L << 20)), 256L << 10, 1L << 30);
+                long logBlocks = Geometry.defaultLogBlockCount(blockSize, blocks);
+                assertEquals((expectedBytes + blockSize - 1) / blockSize, logBlocks, "D " + blocks);
+                assertTrue(logBlocks >= previous, "never shrinks as the data grows: D " + blocks);
+                previous = logBlocks;
             }
         }
     }
@@ -216,13 +223,16 @@ class GeometryTest {
         assertEquals(257_119, big.logBlockCount());
         assertEquals(32_266, big.groupCount());
         assertEquals(64L << 30, big.dataFileSizeBytes(), "no block left over");
-        assertEquals(257_114, Geometry.dataBlocksFitting(1L << 30, 4096, INTERLEAVED));
-        assertEquals(4018, Geometry.defaultLogBlockCount(4096, 257_114), "a 1 GiB device: a log of 15.7 MiB");
+        assertEquals(245_814, Geometry.dataBlocksFitting(1L << 30, 4096, INTERLEAVED));
+        assertEquals(15_364, Geometry.defaultLogBlockCount(4096, 245_814), "a 1 GiB device: a log of 60 MiB (a sixteenth of its data)");
         for (int blockSize : new int[] {512, 4096}) {
             long step = blockSize / 2 + 7;
-            // Around the smallest default log, and around where it starts to grow (D = 64 x its floor).
-            long growsAt = withDefaultLog(blockSize, 64 * Geometry.defaultLogBlockCount(blockSize, 1)).dataFileSizeBytes();
-            for (long[] range : new long[][] {{0, 3000L * blockSize}, {growsAt - 3000L * blockSize, growsAt + 3000L * blockSize}}) {
+            // Around the smallest default log, where it starts to grow (D = 16 x its floor), and where
+            // 1/64 takes over from the 64 MiB round floor (D = 64 x 64 MiB / B).
+            long growsAt = withDefaultLog(blockSize, 16 * Geometry.defaultLogBlockCount(blockSize, 1)).dataFileSizeBytes();
+            long proportionalAt = withDefaultLog(blockSize, 64 * (64L << 20) / blockSize).dataFileSizeBytes();
+            for (long[] range : new long[][] {{0, 3000L * blockSize}, {growsAt - 3000L * blockSize, growsAt + 3000L * blockSize},
+                    {proportionalAt - 3000L * blockSize, proportionalAt + 3000L * blockSize}}) {
                 for (long size = range[0]; size < range[1]; size += step) {
                     long fitting = Geometry.dataBlocksFitting(size, blockSize, INTERLEAVED);
                     if (fitting > 0) {
@@ -238,10 +248,10 @@ class GeometryTest {
         assertEquals(99, Geometry.dataBlocksFitting(100 * 4096L + 4095, 4096, SEPARATE));
     }
 
-    /** With 512-byte blocks, D = 1984 k: a new group and a new log block at once, so three blocks may be left over. */
+    /** With 512-byte blocks, D = 496 k: a new group and a new log block at once, so three blocks may be left over. */
     @Test
     void theDefaultLogCanLeaveThreeBlocksUnused() {
-        long fits = 1984 * 20; // 640 full groups, a log of 620 blocks (above its floor of 512)
+        long fits = 496 * 20; // 160 full groups, a log of 620 blocks (a sixteenth, above its floor of 512)
         Geometry geometry = withDefaultLog(512, fits);
         assertEquals(620, geometry.logBlockCount());
         long size = geometry.dataFileSizeBytes() + 3 * 512;

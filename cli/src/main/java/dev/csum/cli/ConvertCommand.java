@@ -32,7 +32,7 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Option(names = "--log-size", paramLabel = "BYTES", converter = Sizes.BytesConverter.class,
         description = "Size of the tuple log to add (e.g. 4m): whole blocks, at least 16 of them. Default: 1/64 of the"
-            + " data area, at least 256 KiB and at most 1 GiB.")
+            + " data area but at least 64 MiB or a sixteenth of it; at least 256 KiB, at most 1 GiB.")
     Long logSizeBytes;
 
     @Option(names = "--json", description = "Print one JSON object instead of text.")

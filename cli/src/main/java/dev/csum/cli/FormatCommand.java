@@ -50,7 +50,7 @@ final class FormatCommand implements Callable<Integer> {
 
     @Option(names = "--log-size", paramLabel = "BYTES", converter = Sizes.BytesConverter.class,
         description = "Size of the tuple log (e.g. 4m): whole blocks, at least 16 of them. Default: 1/64 of the data"
-            + " area, at least 256 KiB and at most 1 GiB.")
+            + " area but at least 64 MiB or a sixteenth of it; at least 256 KiB, at most 1 GiB.")
     Long logSizeBytes;
 
     @Option(names = "--allocation", paramLabel = "KIND", defaultValue = "auto", converter = AllocationConverter.class,

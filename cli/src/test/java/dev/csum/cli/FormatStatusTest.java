@@ -36,24 +36,25 @@ class FormatStatusTest {
         assertEquals(62.0, status.get("blocks_per_group"));
         double blocks = (Double) status.get("data_blocks");
         assertEquals(blocks * 512, (Double) status.get("usable_bytes"));
-        // 8 MiB of 512-byte blocks: 16,384 blocks, less both superblocks and the smallest default log (512 blocks),
-        // leave 15,870 = 247 groups of 64 blocks (2 imd + 62 data) and a last group of 2 imd + 60 data.
-        assertEquals(247 * 62 + 60, blocks, "data blocks");
+        // 8 MiB of 512-byte blocks: 16,384 blocks, less both superblocks and the default log (a sixteenth of
+        // the data: 936 blocks), leave 15,446 = 241 groups of 64 blocks (2 imd + 62 data) and a last group of
+        // 2 imd + 20 data.
+        assertEquals(241 * 62 + 20, blocks, "data blocks");
         assertEquals(List.of(), status.get("warnings"));
         assertTrue(formatted.contains((String) status.get("uuid")));
 
-        // Version 2: a log of the default size, 256 KiB here (1/64 of the data is less), after the last group.
+        // Version 2: a log of the default size, 468 KiB here (a sixteenth of the data: 1/64 is less), after the last group.
         assertEquals(2.0, status.get("format_version"));
-        assertEquals(262144.0, status.get("log_size_bytes"));
+        assertEquals(936 * 512.0, status.get("log_size_bytes"));
         assertEquals(Boolean.TRUE, status.get("data_zeroed"));
         assertEquals(8.0 * (1 << 20) - 512, (Double) status.get("backup_superblock_offset"), "the backup in the last block");
-        assertTrue(formatted.contains("tuple log 256 KiB (262,144 bytes) on the data device; data area zeroed"), formatted);
+        assertTrue(formatted.contains("tuple log 468 KiB (479,232 bytes) on the data device; data area zeroed"), formatted);
 
         String text = Cli.run("status", device.toString()).assertOk().out();
         assertTrue(text.contains("block size:        512 bytes"), text);
         assertTrue(text.contains("checksum:          crc16-t10dif"), text);
         assertTrue(text.lines().anyMatch("format version:    2"::equals), text);
-        assertTrue(text.contains("tuple log:         256 KiB (262,144 bytes) after the last group"), text);
+        assertTrue(text.contains("tuple log:         468 KiB (479,232 bytes) after the last group"), text);
         assertTrue(text.contains("data zeroed:       yes"), text);
     }
 
