@@ -34,8 +34,9 @@ class VolumeInfoTest {
         assertEquals(2 * formatted.groupCount(), formatted.metadataBlockCount());
         assertEquals(formatted.metadataDeviceMinBytes() - 512, formatted.backupSuperblockOffsetBytes());
         assertEquals(2, formatted.formatVersion());
-        // The default log: 1/64 of the data, at least 256 KiB; on the metadata device, after the pairs.
-        assertEquals(256L << 10, formatted.logSizeBytes());
+        // The default log: a sixteenth of the data here (1/64 is less, 64 MiB more): 16,383 blocks of 512
+        // bytes make 1,024 log blocks; on the metadata device, after the pairs.
+        assertEquals(512L << 10, formatted.logSizeBytes());
         assertEquals((1 + 2 * formatted.groupCount()) * 512 + formatted.logSizeBytes(), formatted.backupSuperblockOffsetBytes());
         // A separate data device holds its superblock in block 0, then every data block in order.
         assertEquals(512, formatted.dataDeviceOffsetBytes(0));
