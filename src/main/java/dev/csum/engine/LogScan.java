@@ -17,7 +17,7 @@ import java.util.Map;
  * The first step of log recovery ({@link LogRecovery}): reads the whole log region, 1 MiB at a time,
  * and finds every valid record in it — valid by {@link LogRecord#validLengthBlocksAt} (magic, volume
  * tag, length, checksum, and the offset it was written for) — distrusting reads that may have come
- * from elsewhere. Reads only; before the event loop starts, through {@link PortIo}.
+ * from elsewhere, and confirming the newest record with reads of where a newer one would be. Reads only; before the event loop starts, through {@link PortIo}.
  */
 final class LogScan {
     /** Bytes of log read per scan step. */
@@ -98,7 +98,55 @@ final class LogScan {
                 }
             }
         }
+        confirmHead(found);
         return found;
+    }
+
+    /**
+     * Looks where a record newer than the newest one found would be — right after it, or at block 0
+     * when it did not fit before the region's end — with a read of its own, and takes any newer
+     * valid record there, then looks after that one, and so on. The head decides where the session
+     * writes next and which records recovery replays: a scan that missed the newest records (a block
+     * of them read back from elsewhere, or failed, while the rest of the chunk held valid records, so
+     * nothing asked for a second read) would have the session write its first record over a record a
+     * later recovery would still replay, and lose its tuples (torture seed 7604: a chunk read failed,
+     * and the block-by-block read of the newest record's blocks came back misdirected).
+     */
+    private void confirmHead(Map<Long, Scanned> found) throws IOException {
+        Scanned head = null;
+        for (Scanned record : found.values()) {
+            if (head == null || record.sequence() > head.sequence()) {
+                head = record;
+            }
+        }
+        long regionBlocks = geometry.logBlockCount();
+        for (long step = 0; head != null && step < regionBlocks; step++) {
+            long after = (head.startBlock() + head.lengthBlocks()) % regionBlocks;
+            Scanned next = newerRecordAt(after, head.sequence());
+            if (next == null && after != 0) {
+                next = newerRecordAt(0, head.sequence());
+            }
+            if (next == null) {
+                return;
+            }
+            found.putIfAbsent(next.sequence(), next);
+            head = next;
+        }
+    }
+
+    /** The valid record starting at {@code block} when its sequence is above {@code sequence}, else null (a failed read too). */
+    private Scanned newerRecordAt(long block, long sequence) throws IOException {
+        long readBlocks = Math.min(maxRecordBlocks, geometry.logBlockCount() - block);
+        MemorySegment bytes = buffer.asSlice(0, readBlocks * blockSizeBytes);
+        if (io.read(IoPort.METADATA_FILE, logBlockOffset(block), bytes) != bytes.byteSize()) {
+            return null;
+        }
+        int length = LogRecord.validLengthBlocksAt(bytes, blockSizeBytes, volumeTag, logBlockOffset(block));
+        if (length == 0 || LogRecord.sequence(bytes) <= sequence) {
+            return null;
+        }
+        return new Scanned(LogRecord.sequence(bytes), block, length, LogRecord.tailSequence(bytes),
+            LogRecord.durableWatermark(bytes));
     }
 
     /**
