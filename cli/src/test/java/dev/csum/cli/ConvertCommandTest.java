@@ -34,16 +34,17 @@ class ConvertCommandTest {
             .get("backup_superblock_offset"));
 
         String out = Cli.run("convert", device.toString()).assertOk().out();
-        assertTrue(out.startsWith("converted " + device + " to format version 2: a tuple log of 256 KiB (262,144 bytes) after"
+        assertTrue(out.startsWith("converted " + device + " to format version 2: a tuple log of 512 KiB (524,288 bytes) after"
             + " the last group\n"), out);
         assertTrue(out.contains(String.format("data device: tuple log at byte %,d, backup superblock at byte %,d;", oldBackup,
-            oldBackup + 262144)), out);
+            oldBackup + 524288)), out);
         assertTrue(out.contains("data area not zeroed"), out);
-        assertEquals(oldBackup + 262144 + 4096, Files.size(device), "the file grew by the log");
+        // The default log: a sixteenth of the 2,040 data blocks (1/64 is less, 64 MiB more): 128 blocks.
+        assertEquals(oldBackup + 524288 + 4096, Files.size(device), "the file grew by the log");
 
         Map<String, Object> status = MiniJson.object(Cli.run("status", device.toString(), "--json").assertOk().out());
         assertEquals(2.0, status.get("format_version"));
-        assertEquals(262144.0, status.get("log_size_bytes"));
+        assertEquals(524288.0, status.get("log_size_bytes"));
         assertEquals(Boolean.FALSE, status.get("data_zeroed"));
         assertEquals(List.of(), status.get("warnings"));
 
@@ -53,7 +54,7 @@ class ConvertCommandTest {
         assertArrayEquals(fresh, Cli.run("read", device.toString(), "--offset", "8k", "--length", "12k").assertOk().outBytes());
         Cli.run("scrub", device.toString()).assertOk();
 
-        assertEquals(device + " is already format version 2 (tuple log 256 KiB): nothing to do\n",
+        assertEquals(device + " is already format version 2 (tuple log 512 KiB): nothing to do\n",
             Cli.run("convert", device.toString()).assertOk().out());
         Map<String, Object> again = MiniJson.object(Cli.run("convert", device.toString(), "--json").assertOk().out());
         assertEquals(Boolean.FALSE, again.get("converted"));
@@ -97,6 +98,6 @@ class ConvertCommandTest {
 
         Cli.run("convert", device.toString()).assertOk();
         Cli.run("convert", device.toString(), "--log-size", "1m").assertOneLineError(2,
-            "is already format version 2, with a tuple log of 262144 bytes; convert does not resize a log");
+            "is already format version 2, with a tuple log of 524288 bytes; convert does not resize a log");
     }
 }
