@@ -42,15 +42,19 @@ final class CommitPath {
     private Checkpointer checkpointer;
     /** Pair-less groups' reservations and loads (null: the cache holds every group, none is pair-less). */
     private GroupParking parking;
-    /** Strict: commits whose data writes completed, waiting for the next sync (LIFO through nextAwaitingSync). */
-    private GroupState syncWaitersHead;
-    /** Strict: the commits the sync in flight covers, or null. */
-    private GroupState syncInFlight;
+    /** Strict: the data-device sync a commit waits for after its data writes. */
+    private final StrictSyncBatch strictSync;
 
     CommitPath(EngineContext context, PieceCompletion completion) {
         this.context = context;
         this.completion = completion;
         this.blockSizeBytes = context.blockSizeBytes;
+        this.strictSync = new StrictSyncBatch(context, this::finishCommit);
+    }
+
+    /** Strict mode's batch sync (the engine starts it once per loop step and routes its completion). */
+    StrictSyncBatch strictSync() {
+        return strictSync;
     }
 
     /** Connects the log and the checkpointer (built after this, as they call back into it). */
@@ -358,9 +362,7 @@ final class CommitPath {
         applyCommit(state);
         if (context.strict && !state.commitFailed) {
             // Strict: the commit completes when a sync issued after its data writes has completed.
-            state.nextAwaitingSync = syncWaitersHead;
-            syncWaitersHead = state;
-            state.moveCommit(GroupPhase.Commit.AWAITING_SYNC);
+            strictSync.await(state);
             return;
         }
         finishCommit(state, null);
@@ -399,35 +401,6 @@ final class CommitPath {
         }
         state.moveCommit(GroupPhase.Commit.NONE);
         tryCommit(state);
-    }
-
-    // ---------------------------------------------------------------- strict mode: one sync per batch
-
-    /**
-     * Issues the data device's fdatasync for the commits waiting for one, when none is in flight.
-     * Once per loop step: every commit whose data writes completed since the last sync shares it.
-     */
-    void startDueSync() {
-        if (syncWaitersHead == null || syncInFlight != null) {
-            return;
-        }
-        syncInFlight = syncWaitersHead;
-        syncWaitersHead = null;
-        context.ops.create(OpTable.STRICT_SYNC, OpTable.FSYNC_OP, this, 0, IoPort.DATA_FILE, 0, null,
-            IoPort.FLAG_DATASYNC);
-    }
-
-    /** The strict batch's sync completed: its commits complete (or fail, when the sync failed). */
-    void onStrictSync(int result) {
-        IOException failure = result < 0 ? context.deviceError("fsync", IoPort.DATA_FILE, 0, 0, result) : null;
-        GroupState state = syncInFlight;
-        syncInFlight = null;
-        while (state != null) {
-            GroupState next = state.nextAwaitingSync;
-            state.nextAwaitingSync = null;
-            finishCommit(state, failure);
-            state = next;
-        }
     }
 
     private void failDamaged(GroupState state) {

@@ -344,7 +344,7 @@ public final class Engine implements IoPort.CompletionSink {
         commits.startDueCommits();
         if (log != null) {
             log.sealDue();
-            commits.startDueSync();
+            commits.strictSync().startDue();
             if (parking != null) {
                 parking.reloadIfDue();
             }
@@ -461,7 +461,7 @@ public final class Engine implements IoPort.CompletionSink {
             case OpTable.CEILING_WRITE -> log.onCeilingWrite(aux, result);
             case OpTable.CHECKPOINT_WRITE -> checkpointer.onCheckpointWrite((GroupState) target, aux, result);
             case OpTable.CHECKPOINT_SYNC -> checkpointer.onSync(aux, fileIndex, result);
-            case OpTable.STRICT_SYNC -> commits.onStrictSync(result);
+            case OpTable.STRICT_SYNC -> commits.strictSync().onSync(result);
             case OpTable.DATA_WRITE -> commits.onDataWrite((Piece) target, result);
             case OpTable.DATA_PUNCH -> commits.onDataPunch((Piece) target, aux, result);
             case OpTable.FSYNC -> syncs.onFsync(target, fileIndex, result);
