@@ -47,12 +47,12 @@ import java.lang.foreign.MemorySegment;
 final class TupleLog {
     /**
      * Blocks kept free for tail records (see "Space"): as many as close may write to record its
-     * watermark ({@link #CLOSE_RECORD_ATTEMPTS}), so that a log a pinned cover filled still takes
+     * watermark ({@link CloseRecord#ATTEMPTS}), so that a log a pinned cover filled still takes
      * close's record, and its rewrite when the device lost the first (torture seed 3143: with one block
      * kept, the rewrite found no room, and the next open took the session's last writes for writes in
      * flight).
      */
-    private static final int TAIL_RECORD_RESERVE_BLOCKS = TupleLog.CLOSE_RECORD_ATTEMPTS;
+    private static final int TAIL_RECORD_RESERVE_BLOCKS = CloseRecord.ATTEMPTS;
     /** Records whose write may be in flight at once. */
     static final int MAX_RECORDS_IN_FLIGHT = 2;
     /** Largest record, in bytes (one write). */
@@ -68,9 +68,8 @@ final class TupleLog {
     private final int maxRecordBlocks;
     private final int maxRecordEntries;
 
-    // ---- the open record: group commits waiting to be sealed, FIFO through GroupState.nextInRecord
-    private GroupState openHead;
-    private GroupState openTail;
+    // ---- the open record: group commits waiting to be sealed
+    private final OpenRecord open = new OpenRecord();
 
     // ---- records being written: buffer, sequence and the commits they carry, per in-flight slot
     private final RecordSlots records;
@@ -87,18 +86,8 @@ final class TupleLog {
     /** Why the last tail record's write failed (retried only after a checkpoint round), or null. */
     private IOException tailRecordFailure;
     private final DurableWatermark watermark;
-    /** Close asked for one more empty record (see writeCloseRecord); whether nothing is live then. */
-    private boolean closeRecordDue;
-    private boolean closeRecordClean;
-    /** The last empty record this session wrote: its sequence ({@link #NONE}: none) and first block. */
-    private long lastTailRecordSequence = NONE;
-    private long lastTailRecordStart;
-    /** Close's read-back of the last record (see closeRecordVerified). */
-    private boolean closeVerifyInFlight;
-    private boolean closeRecordVerified;
-    private int closeVerifyAttempts;
-    /** Times close writes its last record before it gives up making it read back intact. */
-    static final int CLOSE_RECORD_ATTEMPTS = 3;
+    /** Close's last record and its read-back. */
+    private final CloseRecord close = new CloseRecord();
     private IOException lastWriteFailure;
     /** The first sequence of this session: recovery's empty record precedes it. */
     private final long firstSequence;
@@ -154,17 +143,7 @@ final class TupleLog {
 
     /** A group commit is ready (its tuples in {@code state.commitPieces}): it joins the open record. */
     void add(GroupState state) {
-        assert state.nextInRecord == null && openTail != state : "group already in a record";
-        state.commitEntries = 0;
-        for (Piece piece = state.commitPieces.head; piece != null; piece = piece.next) {
-            state.commitEntries += piece.blockCount;
-        }
-        if (openTail == null) {
-            openHead = state;
-        } else {
-            openTail.nextInRecord = state;
-        }
-        openTail = state;
+        open.add(state);
     }
 
     /**
@@ -174,22 +153,7 @@ final class TupleLog {
      */
     void withdraw(GroupState state) {
         assert state.commitPhase() == GroupPhase.Commit.IN_OPEN_RECORD : "withdrawing a sealed commit: " + state;
-        GroupState previous = null;
-        for (GroupState at = openHead; at != null; previous = at, at = at.nextInRecord) {
-            if (at == state) {
-                if (previous == null) {
-                    openHead = state.nextInRecord;
-                } else {
-                    previous.nextInRecord = state.nextInRecord;
-                }
-                if (openTail == state) {
-                    openTail = previous;
-                }
-                state.nextInRecord = null;
-                return;
-            }
-        }
-        throw new AssertionError("group " + state.group + " is not in the open record");
+        open.withdraw(state);
     }
 
     /**
@@ -201,27 +165,14 @@ final class TupleLog {
             return;
         }
         writeTailRecordIfDue();
-        while (openHead != null && !records.full() && ceiling.allows(nextSequence)) {
-            int entries = 0;
-            GroupState last = null;
-            for (GroupState state = openHead; state != null && entries + state.commitEntries <= maxRecordEntries;
-                 state = state.nextInRecord) {
-                entries += state.commitEntries;
-                last = state;
-            }
-            assert last != null : "one group's commit always fits a record";
+        while (!open.isEmpty() && !records.full() && ceiling.allows(nextSequence)) {
+            int entries = open.entriesFitting(maxRecordEntries);
             int lengthBlocks = LogRecord.blocksFor(entries, blockSizeBytes);
             long start = space.place(lengthBlocks, TAIL_RECORD_RESERVE_BLOCKS);
             if (start < 0) {
                 return; // no room: a checkpoint round has to move the tail first
             }
-            GroupState first = openHead;
-            openHead = last.nextInRecord;
-            last.nextInRecord = null;
-            if (openHead == null) {
-                openTail = null;
-            }
-            writeRecord(first, entries, lengthBlocks, start, context.recordWriteFlags);
+            writeRecord(open.take(entries), entries, lengthBlocks, start, context.recordWriteFlags);
         }
     }
 
@@ -242,7 +193,7 @@ final class TupleLog {
             failOpenRecord(failed);
             return false;
         }
-        if (!tailRecordDue() && openHead == null) {
+        if (!tailRecordDue() && open.isEmpty()) {
             return true; // nothing to write: no raise
         }
         ceiling.raiseIfDue(nextSequence);
@@ -250,7 +201,7 @@ final class TupleLog {
     }
 
     private boolean tailRecordDue() {
-        return (tailRecordIssued < tailSequence || closeRecordDue) && !tailRecordInFlight && tailRecordFailure == null;
+        return (tailRecordIssued < tailSequence || close.due()) && !tailRecordInFlight && tailRecordFailure == null;
     }
 
     /**
@@ -261,14 +212,13 @@ final class TupleLog {
      */
     void writeCloseRecord(long flushed) {
         watermark.onFlushDurable(flushed);
-        closeRecordClean = endsWithEmptyRecord();
-        closeRecordDue = !closeRecordClean;
+        close.ask(endsWithEmptyRecord());
         sealDue();
     }
 
     /**
      * Close: reads back the log's last record — the next open's head — and writes another (the next
-     * sequence, at the next place) when it is not there intact, up to {@link #CLOSE_RECORD_ATTEMPTS}
+     * sequence, at the next place) when it is not there intact, up to {@link CloseRecord#ATTEMPTS}
      * times. The open trusts the newest record it finds: had the device lost, misdirected or torn the
      * last one, an older head's tail and watermark would make recovery replay the session's last
      * writes as if they were in flight, and a data write the device also dropped would read as its
@@ -276,47 +226,43 @@ final class TupleLog {
      * True once verified, given up, or when this session wrote no record to verify.
      */
     boolean closeRecordVerified() {
-        if (closeRecordVerified || tailRecordFailure != null || lastTailRecordSequence == NONE) {
+        if (close.verified() || tailRecordFailure != null || !close.hasRecord()) {
             return true;
         }
-        if (busy() || closeVerifyInFlight) {
+        if (busy() || close.readingBack()) {
             return false;
         }
-        if (closeRecordDue) {
+        if (close.due()) {
             sealDue();
-            if (closeRecordDue && !busy()) {
+            if (close.due() && !busy()) {
                 // Not written, and nothing in flight will change that (no room: a pinned log that
                 // filled; the ceiling): the log stays as it is.
-                closeRecordDue = false;
-                closeRecordVerified = true;
+                close.giveUp();
                 context.counters.increment(EngineCounters.IMD_REPAIR_FAILURES);
                 return true;
             }
             return false;
         }
-        closeVerifyInFlight = true;
+        close.startReadBack();
         context.ops.create(OpTable.LOG_VERIFY, OpTable.READ_OP, this, 0, IoPort.METADATA_FILE,
-            regionOffsetBytes + lastTailRecordStart * blockSizeBytes, records.buffer(0).asSlice(0, blockSizeBytes), 0);
+            regionOffsetBytes + close.lastStartBlock() * blockSizeBytes, records.buffer(0).asSlice(0, blockSizeBytes), 0);
         return false;
     }
 
     /** The read of close's last record completed (see closeRecordVerified). */
     void onCloseRecordRead(int result) {
-        closeVerifyInFlight = false;
         MemorySegment bytes = records.buffer(0).asSlice(0, blockSizeBytes);
-        long offsetBytes = regionOffsetBytes + lastTailRecordStart * blockSizeBytes;
+        long offsetBytes = regionOffsetBytes + close.lastStartBlock() * blockSizeBytes;
         boolean intact = result == blockSizeBytes
             && LogRecord.validLengthBlocksAt(bytes, blockSizeBytes, context.volumeTag, offsetBytes) == 1
-            && LogRecord.sequence(bytes) == lastTailRecordSequence;
-        if (intact || ++closeVerifyAttempts >= CLOSE_RECORD_ATTEMPTS) {
-            closeRecordVerified = true;
+            && LogRecord.sequence(bytes) == close.lastSequence();
+        if (close.readBack(intact)) {
             if (!intact) {
                 context.counters.increment(EngineCounters.IMD_REPAIR_FAILURES);
             }
             return;
         }
         context.counters.increment(EngineCounters.CLOSE_RECORDS_REWRITTEN);
-        closeRecordDue = true;
         sealDue();
     }
 
@@ -335,14 +281,10 @@ final class TupleLog {
         }
         long start = space.place(1, 0);
         if (start >= 0) { // no room only after a tail record failed and kept its block
-            if (closeRecordDue) {
-                closeRecordDue = false;
-                if (closeRecordClean) {
-                    advanceTail(nextSequence); // nothing live: the record's tail is itself
-                }
+            if (close.due() && close.issue()) {
+                advanceTail(nextSequence); // close's record, nothing live: its tail is itself
             }
-            lastTailRecordSequence = nextSequence;
-            lastTailRecordStart = start;
+            close.emptyRecordIssued(nextSequence, start);
             tailRecordIssued = tailSequence;
             tailRecordInFlight = true;
             writeRecord(null, 0, 1, start, IoPort.FLAG_DSYNC);
@@ -465,12 +407,12 @@ final class TupleLog {
 
     /** Whether commits wait in the open record for room (a checkpoint round must move the tail). */
     boolean waitingForRoom() {
-        return openHead != null && records.inFlight() == 0 && ceiling.allows(nextSequence);
+        return !open.isEmpty() && records.inFlight() == 0 && ceiling.allows(nextSequence);
     }
 
     /** Whether anything is in the open record or being written (records, or the ceiling they wait for). */
     boolean busy() {
-        return openHead != null || records.inFlight() > 0 || ceiling.raising();
+        return !open.isEmpty() || records.inFlight() > 0 || ceiling.raising();
     }
 
     IOException lastWriteFailure() {
@@ -482,9 +424,7 @@ final class TupleLog {
      * (checkpoints fail), so their tuples can never be logged.
      */
     void failOpenRecord(IOException failure) {
-        GroupState state = openHead;
-        openHead = null;
-        openTail = null;
+        GroupState state = open.takeAll();
         while (state != null) {
             GroupState next = state.nextInRecord;
             state.nextInRecord = null;

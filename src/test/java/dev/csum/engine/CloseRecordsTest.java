@@ -36,7 +36,7 @@ class CloseRecordsTest {
     private static final int BLOCK = 512;
     private final Arena arena = Arena.ofAuto();
     private Geometry geometry;
-    // (close reads its last record back and writes another when it is not there: CLOSE_RECORD_ATTEMPTS)
+    // (close reads its last record back and writes another when it is not there: CloseRecord.ATTEMPTS)
 
     @Test
     void aLostLastRecordOfACleanCloseStillLeavesACleanHead() throws IOException {
