@@ -22,6 +22,19 @@ while getopts "r:t:s:d:" opt; do
   esac
 done
 csum="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/bin/csum"
+# The servers and clients it compares, from Debian's packages when missing (as root).
+missing=""
+for tool in fio:fio nbdkit:nbdkit nbdinfo:libnbd-bin nbdcopy:libnbd-bin qemu-nbd:qemu-utils; do
+  command -v "${tool%%:*}" > /dev/null || missing="$missing ${tool#*:}"
+done
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get > /dev/null; then
+    echo "nbd-vs-nbdkit: missing packages:$missing (apt-get install$missing)" >&2; exit 2
+  fi
+  echo "nbd-vs-nbdkit: installing$missing from Debian's packages" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >&2 \
+    || { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >&2; }
+fi
 mkdir -p "$dir"; results="$dir/results-$(date +%Y%m%d-%H%M%S).tsv"
 volume="$dir/volume.csum"; raw="$dir/raw.img"; port_csum=10911; port_nbdkit=10912; port_qemu=10913
 server_pid=""
