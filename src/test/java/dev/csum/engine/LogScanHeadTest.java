@@ -6,18 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.csum.Volume;
 import dev.csum.VolumeOptions;
-import dev.csum.checksum.ChecksumAlgorithm;
 import dev.csum.format.Geometry;
 import dev.csum.format.LogRecord;
-import dev.csum.format.MetadataPlacement;
-import dev.csum.format.PortFormatter;
+import dev.csum.format.Superblock;
 import dev.csum.internal.VolumeInternals;
-import dev.csum.io.FaultPlan;
 import dev.csum.io.ForwardingIoPort;
 import dev.csum.io.IoPort;
 import dev.csum.io.SimulatedDisk;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -32,15 +28,13 @@ import org.junit.jupiter.api.Test;
  * now confirms its head with a read of where a newer record would be.
  */
 class LogScanHeadTest {
-    private static final int BLOCK = 512;
-    private final Arena arena = Arena.ofAuto();
+    private static final int BLOCK = SmallCacheVolume.BLOCK;
 
     @Test
     void aScanReadThatMissesTheNewestRecordIsCaughtByTheHeadConfirmation() throws IOException {
-        SimulatedDisk disk = SimulatedDisk.builder(7604).dataFileBytes(4L << 20)
-            .faultPlan(FaultPlan.none().withCrash(0.0, 0.0)).build();
-        Geometry geometry = PortFormatter.format(disk, BLOCK, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
-            new UUID(7, 604)).geometry();
+        SmallCacheVolume formatted = SmallCacheVolume.format(7604, 7);
+        SimulatedDisk disk = formatted.disk();
+        Geometry geometry = formatted.geometry();
         Volume volume = VolumeInternals.openOnPort(disk, VolumeOptions.of(Path.of("sim")), true);
         long first = 10;
         long newest = 300;
@@ -70,8 +64,8 @@ class LogScanHeadTest {
         again.close();
     }
 
-    private MemorySegment fill(int value) {
-        return arena.allocate(BLOCK, 8).fill((byte) value);
+    private static MemorySegment fill(int value) {
+        return SmallCacheVolume.fill(value);
     }
 
     /** The block where the record with the highest sequence on the media starts. */
@@ -83,7 +77,8 @@ class LogScanHeadTest {
         long newestBlock = -1;
         for (long block = 0; block < geometry.logBlockCount(); block++) {
             MemorySegment candidate = bytes.asSlice(block * BLOCK);
-            if (LogRecord.validLengthBlocksAt(candidate, BLOCK, dev.csum.format.Superblock.volumeTag(new UUID(7, 604)), geometry.logOffsetBytes() + block * BLOCK) > 0
+            if (LogRecord.validLengthBlocksAt(candidate, BLOCK, Superblock.volumeTag(new UUID(7, 7604)),
+                    geometry.logOffsetBytes() + block * BLOCK) > 0
                     && LogRecord.sequence(candidate) > newestSequence) {
                 newestSequence = LogRecord.sequence(candidate);
                 newestBlock = block;

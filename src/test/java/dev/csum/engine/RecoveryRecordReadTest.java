@@ -8,23 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.csum.IntegrityException;
 import dev.csum.Volume;
 import dev.csum.VolumeOptions;
-import dev.csum.checksum.ChecksumAlgorithm;
 import dev.csum.format.Geometry;
-import dev.csum.format.MetadataPlacement;
-import dev.csum.format.PortFormatter;
 import dev.csum.internal.VolumeInternals;
 import dev.csum.io.FaultKind;
-import dev.csum.io.FaultPlan;
 import dev.csum.io.ForwardingIoPort;
 import dev.csum.io.IoPort;
 import dev.csum.io.SimulatedDisk;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,15 +29,13 @@ import org.junit.jupiter.api.Test;
  * when the replay's read of it fails.
  */
 class RecoveryRecordReadTest {
-    private static final int BLOCK = 512;
-    private final Arena arena = Arena.ofAuto();
+    private static final int BLOCK = SmallCacheVolume.BLOCK;
 
     @Test
     void aFailedReplayReadOfARecordNeitherLosesItsWatermarkNorItsEntries() throws IOException {
-        SimulatedDisk disk = SimulatedDisk.builder(61).dataFileBytes(4L << 20)
-            .faultPlan(FaultPlan.none().withCrash(0.0, 0.0)).build();
-        Geometry geometry = PortFormatter.format(disk, BLOCK, ChecksumAlgorithm.CRC32C, MetadataPlacement.INTERLEAVED,
-            new UUID(7, 61)).geometry();
+        SmallCacheVolume formatted = SmallCacheVolume.format(61, 7);
+        SimulatedDisk disk = formatted.disk();
+        Geometry geometry = formatted.geometry();
         Volume volume = open(disk);
         long block = 10;
         assertNull(ManualIo.write(volume, BLOCK * block, fill(1)));
@@ -72,7 +64,7 @@ class RecoveryRecordReadTest {
     }
 
     private MemorySegment fill(int value) {
-        return arena.allocate(BLOCK, 8).fill((byte) value);
+        return SmallCacheVolume.fill(value);
     }
 
     private static Volume open(SimulatedDisk disk) throws IOException {

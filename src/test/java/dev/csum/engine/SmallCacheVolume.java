@@ -18,9 +18,10 @@ import java.nio.file.Path;
 import java.util.UUID;
 
 /**
- * The fixture of the parking and pair-less tests: a 4 MiB simulated volume of 512-byte blocks
- * (interleaved, 62 blocks per group, no faults, no crash points), opened with a 16 KiB imd cache —
- * 16 pair slots for its groups, so writes spread over the groups evict dirty ones.
+ * The fixture of the parking, pair-less and log recovery tests: a 4 MiB simulated volume of
+ * 512-byte blocks (interleaved, 62 blocks per group, no faults, no crash points); {@link #open} opens
+ * it with a 16 KiB imd cache — 16 pair slots for its groups, so writes spread over the groups evict
+ * dirty ones.
  *
  * @param disk     the formatted disk
  * @param geometry its layout
