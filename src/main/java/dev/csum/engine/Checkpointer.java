@@ -5,6 +5,7 @@ import dev.csum.format.MetadataPlacement;
 import dev.csum.io.IoPort;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.util.function.Consumer;
 
 /**
  * Writes groups' in-memory tuples into their imd pairs, so the tuple log may forget them
@@ -51,6 +52,12 @@ import java.lang.foreign.MemorySegment;
  * <p>Event-loop only.
  */
 final class Checkpointer {
+    /** Asks pair-less groups met by a round to settle (their pair is loaded in place first). */
+    private Consumer<GroupState> pairlessSettler;
+    /** Parked groups loaded back for this round (null: the cache never parks). */
+    private GroupParking reloads;
+    /** While a round enlists: the log covers whose pair-less groups it loads ({@link GroupParking#oldCovers}). */
+    private long enlistCoversAtMost;
     /**
      * Groups whose checkpoint writes may be in flight at once (one buffer each): a batch's syncs
      * (data, barrier, round) are shared by this many groups, so more is fewer syncs per group, at one
@@ -124,13 +131,7 @@ final class Checkpointer {
         return (long) CONCURRENT_GROUPS * blockSizeBytes;
     }
 
-    /** Asks pair-less groups met by a round to settle (their pair is loaded in place first). */
-    private java.util.function.Consumer<GroupState> pairlessSettler;
-
-    /** Parked groups loaded back for this round (null: the cache never parks). */
-    private GroupParking reloads;
-
-    void connect(java.util.function.Consumer<GroupState> settler, GroupParking parking) {
+    void connect(Consumer<GroupState> settler, GroupParking parking) {
         this.pairlessSettler = settler;
         this.reloads = parking;
     }
@@ -150,6 +151,7 @@ final class Checkpointer {
             return; // reloads into reserved slots land first: one round's syncs serve them all
         }
         wanted = false;
+        enlistCoversAtMost = reloads == null ? TupleLog.NONE : reloads.oldCovers();
         context.cache.forEach(this::enlist);
         if (roundMembers == null) {
             return;
@@ -162,7 +164,7 @@ final class Checkpointer {
         if (state.pairless()) {
             // Its entries hold the tail back until its pair is loaded (in place) and a round writes it;
             // only the groups holding the oldest entries are loaded for a round (close settles the rest).
-            if (state.logTailSequence != TupleLog.NONE && state.logTailSequence <= reloads.oldCovers()
+            if (state.logTailSequence != TupleLog.NONE && state.logTailSequence <= enlistCoversAtMost
                     && !state.settleRequested) {
                 pairlessSettler.accept(state);
             }

@@ -64,30 +64,30 @@ final class GroupCache {
      */
     GroupState allocateReserved(long group) {
         assert get(group) == null : "group " + group + " already cached";
-        for (int i = mainSlots; i < slots.length; i++) {
-            GroupState candidate = slots[i];
-            if (candidate.group < 0) {
-                take(candidate, group);
-                return candidate;
+        GroupState slot = usableReservedSlot();
+        if (slot != null) {
+            if (slot.group >= 0) {
+                evict(slot);
             }
-            if (candidate.idle() || (candidate.quiet() && candidate.damaged())) {
-                evict(candidate);
-                take(candidate, group);
-                return candidate;
-            }
+            take(slot, group);
         }
-        return null;
+        return slot;
     }
 
     /** Whether {@link #allocateReserved} would find a slot now. */
     boolean reservedSlotAvailable() {
+        return usableReservedSlot() != null;
+    }
+
+    /** The first reserved slot that is free or whose group is idle (or quiet and damaged), or null. */
+    private GroupState usableReservedSlot() {
         for (int i = mainSlots; i < slots.length; i++) {
             GroupState candidate = slots[i];
             if (candidate.group < 0 || candidate.idle() || (candidate.quiet() && candidate.damaged())) {
-                return true;
+                return candidate;
             }
         }
-        return false;
+        return null;
     }
 
     /**

@@ -25,6 +25,11 @@ final class LogScan {
 
     /** A valid record's header fields and place: what replay needs to find, order and reread it. */
     record Scanned(long sequence, long startBlock, int lengthBlocks, long tail, long watermark) {
+        /** The header fields of the valid record of {@code lengthBlocks} at the start of {@code bytes}, found at {@code startBlock}. */
+        static Scanned of(MemorySegment bytes, long startBlock, int lengthBlocks) {
+            return new Scanned(LogRecord.sequence(bytes), startBlock, lengthBlocks, LogRecord.tailSequence(bytes),
+                LogRecord.durableWatermark(bytes));
+        }
     }
 
     private final PortIo io;
@@ -145,8 +150,7 @@ final class LogScan {
         if (length == 0 || LogRecord.sequence(bytes) <= sequence) {
             return null;
         }
-        return new Scanned(LogRecord.sequence(bytes), block, length, LogRecord.tailSequence(bytes),
-            LogRecord.durableWatermark(bytes));
+        return Scanned.of(bytes, block, length);
     }
 
     /**
@@ -173,9 +177,7 @@ final class LogScan {
             MemorySegment candidate = bytes.asSlice(i * blockSizeBytes);
             int length = LogRecord.validLengthBlocksAt(candidate, blockSizeBytes, volumeTag, logBlockOffset(first + i));
             if (length > 0) {
-                long sequence = LogRecord.sequence(candidate);
-                records.add(new Scanned(sequence, first + i, length, LogRecord.tailSequence(candidate),
-                    LogRecord.durableWatermark(candidate)));
+                records.add(Scanned.of(candidate, first + i, length));
             } else if (LogRecord.validLengthBlocks(candidate, blockSizeBytes, volumeTag) > 0) {
                 misplaced[0]++;
             }
