@@ -244,7 +244,7 @@ public final class UringIoPort implements IoPort {
         slotUserData[slot] = userData;
         linkOpen = (flags & FLAG_LINK) != 0;
         // Never inside a link chain: the kernel ends a chain at the end of a submission.
-        if (!linkOpen && submitPolicy.submitAtOnce(writeBytes, readBytes)) {
+        if (!linkOpen && submitPolicy.submitAtOnce(writeBytes, readBytes, ring.unsubmittedCount())) {
             try {
                 ring.submit();
             } catch (NativeIoException e) {

@@ -1,6 +1,7 @@
 package dev.csum.io;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -9,24 +10,37 @@ import org.junit.jupiter.api.Test;
 class SubmitPolicyTest {
     @Test
     void theDefaultsSendFsyncsAndLargeReadsAtOnceAndLetWritesAndSmallReadsWait() {
-        SubmitPolicy policy = new SubmitPolicy(true, 0, 64 << 10);
-        assertTrue(policy.submitAtOnce(0, 0), "an fsync or a punch");
-        assertTrue(policy.submitAtOnce(0, 128 << 10), "a 128 KiB read");
-        assertTrue(policy.submitAtOnce(0, 64 << 10), "a read of exactly the threshold");
-        assertFalse(policy.submitAtOnce(0, 4096), "a 4 KiB read waits for the step");
-        assertFalse(policy.submitAtOnce(4096, 0), "writes wait");
-        assertFalse(policy.submitAtOnce(1 << 20, 0), "large writes too");
+        SubmitPolicy policy = new SubmitPolicy(true, 0, 64 << 10, 8);
+        assertTrue(policy.submitAtOnce(0, 0, 1), "an fsync or a punch");
+        assertTrue(policy.submitAtOnce(0, 128 << 10, 1), "a 128 KiB read");
+        assertTrue(policy.submitAtOnce(0, 64 << 10, 1), "a read of exactly the threshold");
+        assertFalse(policy.submitAtOnce(0, 4096, 1), "a 4 KiB read waits for the step");
+        assertFalse(policy.submitAtOnce(4096, 0, 1), "writes wait");
+        assertFalse(policy.submitAtOnce(1 << 20, 0, 7), "large writes too");
     }
 
     @Test
     void batchedSendsNothingAtOnceAndTheThresholdsAreKnobs() {
-        SubmitPolicy batched = new SubmitPolicy(false, Long.MAX_VALUE, 0);
-        assertFalse(batched.submitAtOnce(0, 0));
-        assertFalse(batched.submitAtOnce(0, 1 << 20));
-        assertFalse(batched.submitAtOnce(4096, 0));
-        SubmitPolicy oldEager = new SubmitPolicy(true, 64 << 10, 0); // before the tuple log and issue 14
-        assertTrue(oldEager.submitAtOnce(0, 4096));
-        assertTrue(oldEager.submitAtOnce(4096, 0));
-        assertFalse(oldEager.submitAtOnce(128 << 10, 0));
+        SubmitPolicy batched = new SubmitPolicy(false, Long.MAX_VALUE, 0, 8);
+        assertFalse(batched.submitAtOnce(0, 0, 1));
+        assertFalse(batched.submitAtOnce(0, 1 << 20, 1));
+        assertFalse(batched.submitAtOnce(4096, 0, 64));
+        SubmitPolicy oldEager = new SubmitPolicy(true, 64 << 10, 0, Integer.MAX_VALUE); // before the tuple log and issue 14
+        assertTrue(oldEager.submitAtOnce(0, 4096, 1));
+        assertTrue(oldEager.submitAtOnce(4096, 0, 1));
+        assertFalse(oldEager.submitAtOnce(128 << 10, 0, 1));
+    }
+
+    @Test
+    void operationsWaitingForTheStepGoInChunks() {
+        SubmitPolicy policy = new SubmitPolicy(true, 0, 64 << 10, 8);
+        for (int queued = 1; queued < 8; queued++) {
+            assertFalse(policy.submitAtOnce(4096, 0, queued), queued + " writes queued wait");
+            assertFalse(policy.submitAtOnce(0, 4096, queued), queued + " small reads queued wait");
+        }
+        assertTrue(policy.submitAtOnce(4096, 0, 8), "the eighth write sends the chunk");
+        assertTrue(policy.submitAtOnce(0, 4096, 8), "the eighth small read sends the chunk");
+        assertTrue(policy.submitAtOnce(4096, 0, 9), "past a chunk (a link chain held it back) too");
+        assertThrows(IllegalArgumentException.class, () -> new SubmitPolicy(true, 0, 0, 0));
     }
 }
