@@ -2,12 +2,13 @@ package dev.csum.io;
 
 /**
  * When {@link UringIoPort} hands a prepared operation to the kernel: at once (its own
- * {@code io_uring_enter}, "eager"), or with everything else prepared in the loop step, at the step's
- * single submit-and-wait ("batched"). Eager buys device time — the first operation of a burst
+ * {@code io_uring_enter}, "eager"), with the operations queued before it once they make a chunk, or
+ * with everything else prepared in the loop step, at the step's single submit-and-wait ("batched").
+ * Eager buys device time — the first operation of a burst
  * starts while the rest are prepared — and costs a system call and, on a virtio disk, a device
  * notification (a VM exit) per operation. A link chain is never submitted before its last member
- * (the port checks that). Measurements: docs/PERFORMANCE.md, "What changed" (issue 6) and
- * "Submitting small reads in batches" (issue 14).
+ * (the port checks that). Measurements: docs/PERFORMANCE.md, "What changed" (issue 6),
+ * "Submitting small reads in batches" (issue 14) and "Submitting in chunks" (issue 13).
  *
  * @param eager false: everything waits for the step's submit ({@code -Dcsum.uring.submit=batched}),
  *     whatever the chunk
@@ -43,7 +44,10 @@ record SubmitPolicy(boolean eager, long maxEagerWriteBytes, long minEagerReadByt
     /** System property: {@code eager} (default) or {@code batched}. */
     static final String SUBMIT_PROPERTY = "csum.uring.submit";
 
-    /** The policy the system properties choose ({@code csum.uring.submit}, {@code .eagerMaxBytes}, {@code .eagerMinReadBytes}). */
+    /**
+     * The policy the system properties choose ({@code csum.uring.submit}, {@code .eagerMaxBytes},
+     * {@code .eagerMinReadBytes}, {@code .readChunk}, {@code .writeChunk}).
+     */
     static SubmitPolicy fromProperties() {
         return new SubmitPolicy(!"batched".equals(System.getProperty(SUBMIT_PROPERTY, "eager")),
             Long.getLong("csum.uring.eagerMaxBytes", 0), Long.getLong("csum.uring.eagerMinReadBytes", 64 << 10),
@@ -62,12 +66,12 @@ record SubmitPolicy(boolean eager, long maxEagerWriteBytes, long minEagerReadByt
         if (!eager) {
             return false;
         }
-        if (queuedOperations >= (writeBytes > 0 ? writeChunkOperations : readChunkOperations)) {
+        if (writeBytes > 0) {
+            return writeBytes < maxEagerWriteBytes || queuedOperations >= writeChunkOperations;
+        }
+        if (readBytes == 0) {
             return true;
         }
-        if (writeBytes > 0) {
-            return writeBytes < maxEagerWriteBytes;
-        }
-        return readBytes == 0 || readBytes >= minEagerReadBytes;
+        return readBytes >= minEagerReadBytes || queuedOperations >= readChunkOperations;
     }
 }
