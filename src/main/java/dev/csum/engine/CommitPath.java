@@ -24,6 +24,11 @@ import java.util.ArrayDeque;
  * meanwhile wait in {@link GroupState#pendingWrites} and are coalesced into one commit. Different
  * groups commit concurrently and share log records.
  *
+ * <h2>Fenced re-reads</h2>
+ * A read whose data mismatched is re-read with the group's writes held back ({@link ReadPath}): no
+ * commit starts while one of its re-reads waits for the commit in flight or runs, so the re-read
+ * sees the committed state and its verdict is final.
+ *
  * <h2>After a crash</h2>
  * Opening replays the log ({@code LogRecovery}), which rewrites both copies of every group it names.
  * Two valid copies that still differ are a lost checkpoint write: the newer copy serves alone
@@ -143,9 +148,14 @@ final class CommitPath {
             state.settleRequested = false;
             checkpointer.want(state);
         }
-        if (!state.pendingWrites.isEmpty()) {
+        if (!state.pendingWrites.isEmpty() && !state.commitsHeldForRereads()) {
             startCommit(state);
         }
+    }
+
+    /** The group's fenced re-reads are over: start the commit its pending writes wait for, if any. */
+    void onRereadsDone(GroupState state) {
+        tryCommit(state);
     }
 
     /**
@@ -165,7 +175,7 @@ final class CommitPath {
             parking.loadInPlace(state); // settleRequested stays: the loaded group asks the checkpointer
             return;
         }
-        if (state.pendingWrites.isEmpty()) {
+        if (state.pendingWrites.isEmpty() || state.commitsHeldForRereads()) {
             return;
         }
         int mayDirty = state.dirtyCount();
@@ -400,6 +410,10 @@ final class CommitPath {
             completion.finishPiece(piece, failure);
         }
         state.moveCommit(GroupPhase.Commit.NONE);
+        if (!state.fencedRereads.isEmpty()) {
+            completion.onCommitOver(state); // issues the re-reads that waited; commits wait for them
+            return;
+        }
         tryCommit(state);
     }
 

@@ -106,6 +106,11 @@ public final class Engine implements IoPort.CompletionSink {
             public void rerouteRead(Piece piece) {
                 router.reroute(piece);
             }
+
+            @Override
+            public void onCommitOver(GroupState state) {
+                reads.issueFencedRereads(state);
+            }
         };
         this.commits = new CommitPath(context, pieces);
         if (readOnly) {
@@ -126,7 +131,7 @@ public final class Engine implements IoPort.CompletionSink {
             checkpointer.connect(commits::requestSettle, parking);
         }
         this.loader = new PairLoader(context, pieces, commits, logStart.overlay(), parking);
-        this.reads = new ReadPath(context, pieces);
+        this.reads = new ReadPath(context, pieces, commits);
         this.completion = new RequestCompletion(context, listeners, delivery);
         this.router = new PieceRouter(context, loader, commits, reads, parking);
         if (parking != null) {

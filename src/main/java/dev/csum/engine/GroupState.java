@@ -69,6 +69,13 @@ final class GroupState {
     final PieceList readWaiters = new PieceList();
     final PieceList pendingWrites = new PieceList();
     final PieceList commitPieces = new PieceList();
+    /**
+     * Reads whose data mismatched, waiting for the commit in flight to finish before their re-read is
+     * issued (ReadPath's fenced re-read); while any waits or runs, no commit starts.
+     */
+    final PieceList fencedRereads = new PieceList();
+    /** Fenced re-reads in flight: no commit runs while one does (so none writes under it). */
+    int rereadsInFlight;
     int commitOpsPending;
     /** The commit's record write failed: its new state is dropped. */
     boolean commitFailed;
@@ -231,6 +238,11 @@ final class GroupState {
         return commitPhase != GroupPhase.Commit.NONE;
     }
 
+    /** A fenced re-read waits or runs: no commit may start (CommitPath asks before starting one). */
+    boolean commitsHeldForRereads() {
+        return rereadsInFlight > 0 || !fencedRereads.isEmpty();
+    }
+
     /**
      * The commit in flight is in a sealed record (its {@link #commitSequence} is set) and its tuples
      * are not yet the committed state (its data writes have not all completed).
@@ -250,6 +262,9 @@ final class GroupState {
      */
     boolean assertInvariants() {
         check(users >= 0, "users below zero");
+        check(rereadsInFlight >= 0, "fenced re-reads below zero");
+        check(rereadsInFlight == 0 || commitPhase == GroupPhase.Commit.NONE,
+            "a commit runs while a fenced re-read does (its data writes could land under the re-read)");
         check(commitPhase == GroupPhase.Commit.NONE || commitsAllowed(),
             "a commit runs only on a loaded, resolved, undamaged group, or a pair-less one");
         check(loadPhase == GroupPhase.Load.PAIRLESS || (reservedEntries == 0 && !reservedRecord),
@@ -293,7 +308,8 @@ final class GroupState {
     /** Nothing in flight or waiting on this group (it may still be ahead of its imd copies). */
     boolean quiet() {
         return users == 0 && !loading() && !commitInFlight() && !checkpointInFlight()
-            && pendingWrites.isEmpty() && readWaiters.isEmpty() && !settleRequested && !loadWanted;
+            && pendingWrites.isEmpty() && readWaiters.isEmpty() && !settleRequested && !loadWanted
+            && !commitsHeldForRereads();
     }
 
     /**

@@ -25,14 +25,12 @@ final class Piece {
     int mismatchesBeforeRecheck;
     /** For reads: the group's {@link GroupState#commitsCompleted} when the data read or re-read was issued. */
     int commitsAtIssue;
-    /** Re-reads issued again because a commit of the group completed while the last one ran. */
-    int racedRereads;
     MemorySegment recheckBuffer;
     /** A read verified against the dense tuple cache ({@link DenseTuples}): {@link #group} is null. */
     boolean dense;
     /** A read the dense cache did not verify: routed through the imd cache, never the dense one again. */
     boolean denseRefused;
-    /** Next piece in whichever group list holds this one (waiters, pending writes, commit). */
+    /** Next piece in whichever group list holds this one (waiters, pending writes, commit, fenced re-reads). */
     Piece next;
 
     void reset() {
@@ -48,7 +46,6 @@ final class Piece {
         rechecked = false;
         mismatchesBeforeRecheck = 0;
         commitsAtIssue = 0;
-        racedRereads = 0;
         recheckBuffer = null;
         dense = false;
         denseRefused = false;

@@ -19,4 +19,10 @@ interface PieceCompletion {
      * check of the read path, the re-read included).
      */
     void rerouteRead(Piece piece);
+
+    /**
+     * The group's commit is over and re-reads wait for it ({@link GroupState#fencedRereads}): issue
+     * them (no commit starts until they complete).
+     */
+    void onCommitOver(GroupState state);
 }

@@ -19,26 +19,23 @@ import java.lang.foreign.MemorySegment;
  * <p>A read's data is what the device held when the read ran, which may be well before its
  * completion is delivered: a port whose completions come from threads (the portable FileChannel
  * port) can deliver a read after writes that landed later, once the writer has completed commit
- * after commit. The group keeps only the committed state, the one in flight and the one before: a
- * read that ran while a commit completed and the next began, or while two completed, may hold data
- * no kept state describes. A re-read that mismatches after a commit completed during it is
- * therefore issued again (at most {@link #RACED_REREADS_MAX} times) instead of reported: a block
- * that is really damaged still fails once a re-read runs without racing a commit. Event-loop only.
+ * after commit. The group keeps only the committed state, the one in flight and the one before, so
+ * a first read may hold data no kept state describes. Its re-read is therefore <em>fenced</em>: it
+ * is issued once the group's commit in flight (if any) is over, and no commit of the group starts
+ * until it completes ({@link GroupState#fencedRereads}, {@link GroupState#rereadsInFlight}). No data
+ * write of the group runs under it, so it reads the committed state and its verdict is final: a
+ * mismatch there is damage, never a race. Writes to the group wait for one re-read (rare: only a
+ * read that mismatched has one). Event-loop only.
  */
 final class ReadPath {
-    /**
-     * Re-reads of one piece issued again because a commit completed while the last one ran. Each
-     * retry needs the group's writer to complete a whole commit during one read; the bound only
-     * stops a read from chasing a writer forever (then the mismatch is reported).
-     */
-    static final int RACED_REREADS_MAX = 16;
-
     private final EngineContext context;
     private final PieceCompletion completion;
+    private final CommitPath commits;
 
-    ReadPath(EngineContext context, PieceCompletion completion) {
+    ReadPath(EngineContext context, PieceCompletion completion, CommitPath commits) {
         this.context = context;
         this.completion = completion;
+        this.commits = commits;
     }
 
     /** Issues a piece's data read (its group is cached; its imd pair may still be loading). */
@@ -223,56 +220,71 @@ final class ReadPath {
             return;
         }
         // dm-integrity's lesson: re-read once into a private buffer before declaring a mismatch
-        // (the data may have been overwritten in flight by a write to the same blocks).
+        // (the data may have been overwritten in flight by a write to the same blocks). Without a
+        // free buffer the piece's own is re-read: its data failed anyway.
         MemorySegment recheck = context.buffers.allocate(piece.lengthBytes(context.blockSizeBytes));
-        if (recheck == null) {
-            finishMismatched(piece, checkBlocks(piece, piece.data, false, false, true));
-            return;
-        }
         piece.rechecked = true;
         piece.mismatchesBeforeRecheck = bad;
-        issueReread(piece, recheck);
+        piece.recheckBuffer = recheck == null ? piece.data : recheck;
+        if (state.commitInFlight()) {
+            state.fencedRereads.add(piece); // issued when the commit is over (issueFencedRereads)
+        } else {
+            issueReread(piece);
+        }
     }
 
-    private void issueReread(Piece piece, MemorySegment recheck) {
-        piece.recheckBuffer = recheck;
-        piece.commitsAtIssue = piece.group.commitsCompleted;
+    /** The group's commit is over: issues the re-reads that waited for it (commits wait for them). */
+    void issueFencedRereads(GroupState state) {
+        assert !state.commitInFlight() : "fenced re-reads issued under a commit in group " + state.group;
+        Piece piece;
+        while ((piece = state.fencedRereads.poll()) != null) {
+            issueReread(piece);
+        }
+    }
+
+    private void issueReread(Piece piece) {
+        GroupState state = piece.group;
+        state.rereadsInFlight++;
+        piece.commitsAtIssue = state.commitsCompleted;
         context.ops.create(OpTable.RECHECK_READ, OpTable.READ_OP, piece, 0, IoPort.DATA_FILE,
-            context.geometry.dataOffsetBytes(piece.firstBlock), recheck, 0);
+            context.geometry.dataOffsetBytes(piece.firstBlock), piece.recheckBuffer, 0);
     }
 
     void onRecheckRead(Piece piece, int result) {
+        GroupState state = piece.group;
         MemorySegment recheck = piece.recheckBuffer;
         piece.recheckBuffer = null;
+        boolean privateBuffer = recheck != piece.data;
+        state.rereadsInFlight--;
+        assert piece.commitsAtIssue == state.commitsCompleted : "a commit completed under a fenced re-read in group "
+            + state.group;
+        if (!state.commitsHeldForRereads()) {
+            commits.onRereadsDone(state); // before the piece finishes: it holds the group in the cache
+        }
+        IOException failure = null;
+        int bad = 0;
         if (result != piece.lengthBytes(context.blockSizeBytes)) {
+            failure = context.deviceError("re-read", IoPort.DATA_FILE, context.geometry.dataOffsetBytes(piece.firstBlock),
+                piece.lengthBytes(context.blockSizeBytes), result);
+        } else if (!callerMemoryGone(piece)) {
+            // This pass also zeroes the re-read copy's unwritten blocks and fills the tags from it;
+            // a failing block is reported (the verdict is final).
+            bad = checkBlocks(piece, recheck, false, true, true);
+            if (bad == 0) {
+                context.counters.add(EngineCounters.RECHECK_RECOVERIES, piece.mismatchesBeforeRecheck);
+                if (privateBuffer) {
+                    MemorySegment.copy(recheck, 0, piece.data, 0, piece.lengthBytes(context.blockSizeBytes));
+                }
+            }
+        }
+        if (privateBuffer) {
             context.buffers.free(recheck);
-            completion.finishPiece(piece, context.deviceError("re-read", IoPort.DATA_FILE, context.geometry.dataOffsetBytes(piece.firstBlock),
-                piece.lengthBytes(context.blockSizeBytes), result));
-            return;
         }
-        // This pass also zeroes the re-read copy's unwritten blocks and fills the tags from it.
-        boolean raced = piece.commitsAtIssue != piece.group.commitsCompleted;
-        int bad = checkBlocks(piece, recheck, raced, true, false);
-        if (bad > 0 && raced && piece.racedRereads < RACED_REREADS_MAX) {
-            piece.racedRereads++;
-            issueReread(piece, recheck); // the data may predate every state the group still keeps
-            return;
+        if (bad > 0) {
+            finishMismatched(piece, bad);
+        } else {
+            completion.finishPiece(piece, failure);
         }
-        if (bad == 0 && callerMemoryGone(piece)) {
-            context.buffers.free(recheck);
-            completion.finishPiece(piece, null);
-            return;
-        }
-        if (bad == 0) {
-            context.counters.add(EngineCounters.RECHECK_RECOVERIES, piece.mismatchesBeforeRecheck);
-            MemorySegment.copy(recheck, 0, piece.data, 0, piece.lengthBytes(context.blockSizeBytes));
-            context.buffers.free(recheck);
-            completion.finishPiece(piece, null);
-            return;
-        }
-        int reported = checkBlocks(piece, recheck, raced, true, true);
-        context.buffers.free(recheck);
-        finishMismatched(piece, reported);
     }
 
     /** Finishes a piece whose failing blocks {@link #checkBlocks} reported ({@code bad} of them). */

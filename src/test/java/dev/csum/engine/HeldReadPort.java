@@ -14,7 +14,9 @@ import java.util.Map;
  * Test port over a simulated disk: reads of one data-file offset run at once (they return what the
  * media held when they were prepared) and their completions are held back until {@link #release()}
  * — a read whose thread was preempted between its {@code pread} and handing back its completion, as
- * can happen on the portable FileChannel port. Every other operation passes straight through.
+ * can happen on the portable FileChannel port. Writes at that offset may be held too
+ * ({@link #holdWrites}): they land at once, their completions wait. Every other operation passes
+ * straight through. {@link #events()} lists what happened at the watched offset.
  */
 final class HeldReadPort implements IoPort {
     private final SimulatedDisk disk;
@@ -22,7 +24,13 @@ final class HeldReadPort implements IoPort {
     private final Map<Long, byte[]> snapshotByUserData = new HashMap<>();
     private final Map<Long, MemorySegment> bufferByUserData = new HashMap<>();
     private final List<long[]> held = new ArrayList<>(); // {userData, result}
+    private final java.util.Set<Long> heldWrites = new java.util.HashSet<>();
     private boolean releaseRequested;
+    private boolean releaseWrites;
+    private boolean holdWrites;
+    private long watchedOffsetBytes = -1;
+    private final java.util.Set<Long> watchedWrites = new java.util.HashSet<>();
+    private final List<String> events = new ArrayList<>();
 
     HeldReadPort(SimulatedDisk disk) {
         this.disk = disk;
@@ -38,6 +46,11 @@ final class HeldReadPort implements IoPort {
         port.geometry = dev.csum.format.PortFormatter.format(disk, 4096, dev.csum.checksum.ChecksumAlgorithm.CRC32C,
             dev.csum.format.MetadataPlacement.INTERLEAVED, new java.util.UUID(seed, 1)).geometry();
         return port;
+    }
+
+    /** The simulated disk under this port (to damage its media). */
+    SimulatedDisk disk() {
+        return disk;
     }
 
     /** The formatted volume's layout ({@link #overFreshVolume}). */
@@ -59,18 +72,45 @@ final class HeldReadPort implements IoPort {
         heldOffsetBytes = offsetBytes;
     }
 
-    /** Reads whose completion is held. */
+    /** Also holds the completions of writes at the offset reads are held at (they land at once). */
+    void holdWrites(boolean hold) {
+        holdWrites = hold;
+    }
+
+    /**
+     * Records, from now on, each data read prepared at {@code offsetBytes} ("read") and each write
+     * there delivered to the engine ("write done"), in order: {@link #events()}.
+     */
+    void watch(long offsetBytes) {
+        watchedOffsetBytes = offsetBytes;
+    }
+
+    List<String> events() {
+        return events;
+    }
+
+    /** Completions held (after a {@link #release()}, counted once the release has delivered the earlier ones). */
     int heldCount() {
-        return held.size();
+        return releaseRequested ? -1 : held.size();
     }
 
     /** The next {@code submitAndReap} delivers every held read, with the data of its snapshot. */
     void release() {
         releaseRequested = true;
+        releaseWrites = true;
+    }
+
+    /** As {@link #release()}, for the held reads only: held writes stay held. */
+    void releaseReads() {
+        releaseRequested = true;
+        releaseWrites = false;
     }
 
     @Override
     public boolean prepareRead(int fileIndex, long offsetBytes, MemorySegment buffer, int flags, long userData) {
+        if (fileIndex == DATA_FILE && offsetBytes == watchedOffsetBytes) {
+            events.add("read");
+        }
         if (fileIndex == DATA_FILE && offsetBytes == heldOffsetBytes) {
             byte[] snapshot = new byte[(int) buffer.byteSize()];
             disk.readRaw(DATA_FILE, offsetBytes, snapshot);
@@ -82,6 +122,12 @@ final class HeldReadPort implements IoPort {
 
     @Override
     public boolean prepareWrite(int fileIndex, long offsetBytes, MemorySegment buffer, int flags, long userData) {
+        if (fileIndex == DATA_FILE && offsetBytes == watchedOffsetBytes) {
+            watchedWrites.add(userData);
+        }
+        if (fileIndex == DATA_FILE && offsetBytes == heldOffsetBytes && holdWrites) {
+            heldWrites.add(userData);
+        }
         return disk.prepareWrite(fileIndex, offsetBytes, buffer, flags, userData);
     }
 
@@ -100,25 +146,38 @@ final class HeldReadPort implements IoPort {
         int delivered = 0;
         if (releaseRequested) {
             releaseRequested = false;
+            List<long[]> stillHeld = new ArrayList<>();
             for (long[] completion : held) {
                 long userData = completion[0];
                 byte[] snapshot = snapshotByUserData.remove(userData);
+                if (snapshot == null && !releaseWrites) {
+                    stillHeld.add(completion);
+                    continue;
+                }
                 MemorySegment buffer = bufferByUserData.remove(userData);
-                if (buffer.scope().isAlive()) { // else: its owner closed it after the read ran
+                if (buffer != null && buffer.scope().isAlive()) { // else: a write, or its owner closed it after the read ran
                     MemorySegment.copy(snapshot, 0, buffer, ValueLayout.JAVA_BYTE, 0, snapshot.length);
                 }
                 delivered++;
-                sink.onCompletion(userData, (int) completion[1]);
+                deliver(sink, userData, (int) completion[1]);
             }
             held.clear();
+            held.addAll(stillHeld);
         }
         return delivered + disk.submitAndReap(minCompletions, (userData, result) -> {
-            if (snapshotByUserData.containsKey(userData)) {
+            if (snapshotByUserData.containsKey(userData) || heldWrites.remove(userData)) {
                 held.add(new long[] {userData, result});
             } else {
-                sink.onCompletion(userData, result);
+                deliver(sink, userData, result);
             }
         });
+    }
+
+    private void deliver(CompletionSink sink, long userData, int result) {
+        if (watchedWrites.remove(userData)) {
+            events.add("write done");
+        }
+        sink.onCompletion(userData, result);
     }
 
     @Override
