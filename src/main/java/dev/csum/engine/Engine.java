@@ -23,14 +23,12 @@ import java.lang.foreign.MemorySegment;
  * <p>Threading: every method runs on the one thread that drives the engine (the volume's event loop
  * or, in simulation, the test's thread). Nothing here is thread-safe and nothing needs to be.
  */
-public final class Engine implements IoPort.CompletionSink {
-    private final IoPort port;
+public final class Engine {
     private final EngineContext context;
     // The context's facts and services under short names, for this class's own use.
     private final Geometry geometry;
     private final boolean readOnly;
     private final EngineCounters counters;
-    private final OpTable ops;
     private final BufferArena buffers;
     private final CommitPath commits;
     private final PairLoader loader;
@@ -41,7 +39,7 @@ public final class Engine implements IoPort.CompletionSink {
     /** Null on a read-only engine, or when the imd cache holds every group (nothing is ever evicted dirty). */
     private final GroupParking parking;
     private final Arena memory;
-    private final int queueDepth;
+    private final DeviceQueue device;
     private final RequestListeners listeners = new RequestListeners();
     private final RequestCompletion completion;
     /** Takes finished requests back (to the pool they came from). */
@@ -49,7 +47,6 @@ public final class Engine implements IoPort.CompletionSink {
     /** Requests waiting for buffer space, FIFO through {@link Request#nextWaiting}. */
     private Request bufferWaitHead;
     private Request bufferWaitTail;
-    private int opsInFlight;
     private int requestsActive;
     private final Syncs syncs;
     private boolean closing;
@@ -65,11 +62,10 @@ public final class Engine implements IoPort.CompletionSink {
      */
     public Engine(IoPort port, Superblock superblock, EngineSettings settings, LogRecovery.Result logStart,
                   ResultDelivery delivery) {
-        this.port = port;
         this.groupsReplayedAtOpen = logStart.replayedGroups();
         Geometry layout = superblock.geometry();
         int blockBytes = layout.blockSizeBytes();
-        this.queueDepth = port.queueDepth();
+        int queueDepth = port.queueDepth();
         this.memory = Arena.ofShared();
         int unitBytes = Math.max(4096, Math.max(blockBytes, port.alignmentBytes()));
         long arenaBytes = Long.highestOneBit(Math.max(settings.bufferArenaBytes(), 16L * unitBytes));
@@ -89,7 +85,7 @@ public final class Engine implements IoPort.CompletionSink {
         this.geometry = context.geometry;
         this.readOnly = context.readOnly;
         this.counters = context.counters;
-        this.ops = context.ops;
+        this.device = new DeviceQueue(port, context.ops, counters, readOnly);
         this.buffers = context.buffers;
         PieceCompletion pieces = new PieceCompletion() {
             @Override
@@ -111,6 +107,11 @@ public final class Engine implements IoPort.CompletionSink {
             public void onCommitOver(GroupState state) {
                 reads.issueFencedRereads(state);
             }
+
+            @Override
+            public void onRereadsDone(GroupState state) {
+                commits.onRereadsDone(state);
+            }
         };
         this.commits = new CommitPath(context, pieces);
         if (readOnly) {
@@ -131,7 +132,7 @@ public final class Engine implements IoPort.CompletionSink {
             checkpointer.connect(commits::requestSettle, parking);
         }
         this.loader = new PairLoader(context, pieces, commits, logStart.overlay(), parking);
-        this.reads = new ReadPath(context, pieces, commits);
+        this.reads = new ReadPath(context, pieces);
         this.completion = new RequestCompletion(context, listeners, delivery);
         this.router = new PieceRouter(context, loader, commits, reads, parking);
         if (parking != null) {
@@ -139,6 +140,7 @@ public final class Engine implements IoPort.CompletionSink {
             context.cache.setParker(parking::tryPark);
         }
         this.syncs = new Syncs(context, commits, log, checkpointer, parking, this::completeRequest);
+        device.connect(this::onOperation);
     }
 
     /** The buffer arena (tests: to check that nothing leaked). */
@@ -313,7 +315,7 @@ public final class Engine implements IoPort.CompletionSink {
         if (closed || requestsActive > 0 || bufferWaitHead != null || router.hasWaiting()) {
             return;
         }
-        if (syncs.closeSynced() && opsInFlight == 0 && ops.readyCount() == 0) {
+        if (syncs.closeSynced() && device.empty()) {
             closed = true;
             memory.close();
         }
@@ -323,12 +325,12 @@ public final class Engine implements IoPort.CompletionSink {
 
     /** True when the engine has nothing to do until a completion or a new request arrives. */
     public boolean quiescent() {
-        return ops.readyCount() == 0 && requestsActive == 0 && opsInFlight == 0;
+        return requestsActive == 0 && device.empty();
     }
 
     /** Device operations in flight. */
     public int opsInFlight() {
-        return opsInFlight;
+        return device.opsInFlight();
     }
 
     /**
@@ -359,11 +361,7 @@ public final class Engine implements IoPort.CompletionSink {
                 log.failOpenRecord(stuck);
             }
         }
-        pump();
-        // After pump(), ready operations remain only when the device is at its queue depth: then, as
-        // when there is nothing to send, the next thing that can happen is a completion (or wakeup).
-        int minCompletions = mayWait ? 1 : 0;
-        int reaped = port.submitAndReap(minCompletions, this);
+        int reaped = device.submitAndReap(mayWait ? 1 : 0);
         if (closing) {
             advanceClose();
         }
@@ -388,75 +386,8 @@ public final class Engine implements IoPort.CompletionSink {
         router.retryWaiting();
     }
 
-    /** Sends ready operations to the port while the device has room, keeping linked pairs whole. */
-    private void pump() {
-        while (ops.readyCount() > 0) {
-            int slot = ops.peekReady(0);
-            int needed = ops.linkedToNext[slot] ? 2 : 1;
-            if (opsInFlight + needed > queueDepth) {
-                return;
-            }
-            for (int i = 0; i < needed; i++) {
-                prepare(ops.pollReady());
-            }
-        }
-    }
-
-    private void prepare(int slot) {
-        if (readOnly && (ops.portOp[slot] == OpTable.WRITE_OP || ops.portOp[slot] == OpTable.PUNCH_OP)) {
-            // A read-only session must leave the devices byte for byte as they were: a write here is
-            // an engine bug, stopped before it reaches the device (the read-only port would refuse it too).
-            throw new IllegalStateException("engine bug: a write was prepared on a read-only volume (op kind "
-                + ops.kind[slot] + ")");
-        }
-        boolean accepted = switch (ops.portOp[slot]) {
-            case OpTable.READ_OP -> port.prepareRead(ops.fileIndex[slot], ops.offsetBytes[slot], ops.buffer[slot],
-                ops.flags[slot], slot);
-            case OpTable.WRITE_OP -> port.prepareWrite(ops.fileIndex[slot], ops.offsetBytes[slot], ops.buffer[slot],
-                ops.flags[slot], slot);
-            case OpTable.PUNCH_OP -> port.preparePunch(ops.fileIndex[slot], ops.offsetBytes[slot], ops.aux[slot],
-                ops.flags[slot], slot);
-            default -> port.prepareFsync(ops.fileIndex[slot], ops.flags[slot], slot);
-        };
-        // In-flight operations never exceed the port's queue depth, so its queue always has room.
-        if (!accepted) {
-            throw new IllegalStateException("io port refused an operation with " + opsInFlight + " of "
-                + queueDepth + " in flight");
-        }
-        opsInFlight++;
-        countDeviceOp(slot);
-    }
-
-    /**
-     * Counts an operation handed to the device: every device operation passes here exactly once
-     * (the one place the engine submits), so the counts are the volume's whole device traffic.
-     */
-    private void countDeviceOp(int slot) {
-        switch (ops.portOp[slot]) {
-            case OpTable.READ_OP -> {
-                counters.increment(EngineCounters.DEVICE_READS);
-                counters.add(EngineCounters.DEVICE_BYTES_READ, ops.buffer[slot].byteSize());
-            }
-            case OpTable.WRITE_OP -> {
-                counters.increment(EngineCounters.DEVICE_WRITES);
-                counters.add(EngineCounters.DEVICE_BYTES_WRITTEN, ops.buffer[slot].byteSize());
-            }
-            case OpTable.PUNCH_OP -> counters.increment(EngineCounters.DEVICE_PUNCHES);
-            default -> counters.increment(EngineCounters.DEVICE_FLUSHES);
-        }
-    }
-
-    @Override
-    public void onCompletion(long userData, int result) {
-        int slot = (int) userData;
-        opsInFlight--;
-        assert opsInFlight >= 0 : "more completions than operations";
-        byte kind = ops.kind[slot];
-        Object target = ops.target[slot];
-        int aux = ops.aux[slot];
-        int fileIndex = ops.fileIndex[slot];
-        MemorySegment buffer = ops.buffer[slot];
-        ops.release(slot);
+    /** A device operation completed: to the part of the engine that issued it (from {@link DeviceQueue}). */
+    private void onOperation(byte kind, Object target, int aux, int fileIndex, int result) {
         switch (kind) {
             case OpTable.DATA_READ -> reads.onDataRead((Piece) target, result);
             case OpTable.RECHECK_READ -> reads.onRecheckRead((Piece) target, result);

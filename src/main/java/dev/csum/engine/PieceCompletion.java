@@ -25,4 +25,7 @@ interface PieceCompletion {
      * them (no commit starts until they complete).
      */
     void onCommitOver(GroupState state);
+
+    /** The group's fenced re-reads are all done: the commit its pending writes wait for may start. */
+    void onRereadsDone(GroupState state);
 }

@@ -30,12 +30,10 @@ import java.lang.foreign.MemorySegment;
 final class ReadPath {
     private final EngineContext context;
     private final PieceCompletion completion;
-    private final CommitPath commits;
 
-    ReadPath(EngineContext context, PieceCompletion completion, CommitPath commits) {
+    ReadPath(EngineContext context, PieceCompletion completion) {
         this.context = context;
         this.completion = completion;
-        this.commits = commits;
     }
 
     /** Issues a piece's data read (its group is cached; its imd pair may still be loading). */
@@ -259,7 +257,7 @@ final class ReadPath {
         assert piece.commitsAtIssue == state.commitsCompleted : "a commit completed under a fenced re-read in group "
             + state.group;
         if (!state.commitsHeldForRereads()) {
-            commits.onRereadsDone(state); // before the piece finishes: it holds the group in the cache
+            completion.onRereadsDone(state); // before the piece finishes: it holds the group in the cache
         }
         IOException failure = null;
         int bad = 0;
