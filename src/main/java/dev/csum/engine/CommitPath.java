@@ -196,6 +196,9 @@ final class CommitPath {
      * they came, for the commit after the group's pair is loaded.
      */
     private void withdraw(GroupState state) {
+        // A read verifies only a loaded group, and a loaded group is never pair-less again while a
+        // piece holds it: no fenced re-read can wait for this commit (finishCommit would issue it).
+        assert state.fencedRereads.isEmpty() : "fenced re-reads wait for a withdrawn commit in group " + state.group;
         log.withdraw(state);
         Piece piece;
         PieceList back = deferredWrites;
