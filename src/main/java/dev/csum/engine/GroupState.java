@@ -70,11 +70,12 @@ final class GroupState {
     final PieceList pendingWrites = new PieceList();
     final PieceList commitPieces = new PieceList();
     /**
-     * Reads whose data mismatched, waiting for the commit in flight to finish before their re-read is
-     * issued (ReadPath's fenced re-read); while any waits or runs, no commit starts.
+     * Reads whose data mismatched, waiting for the group's next commit to be over before their re-read
+     * is issued (ReadPath's fenced re-read): the commit in flight, or the one the pending writes start
+     * once the re-reads in flight are done (so that reads of a damaged block do not starve writes).
      */
     final PieceList fencedRereads = new PieceList();
-    /** Fenced re-reads in flight: no commit runs while one does (so none writes under it). */
+    /** Fenced re-reads in flight: no commit starts while one runs (so none writes under it). */
     int rereadsInFlight;
     int commitOpsPending;
     /** The commit's record write failed: its new state is dropped. */
@@ -238,9 +239,9 @@ final class GroupState {
         return commitPhase != GroupPhase.Commit.NONE;
     }
 
-    /** A fenced re-read waits or runs: no commit may start (CommitPath asks before starting one). */
+    /** A fenced re-read runs: no commit may start (CommitPath asks before starting one). */
     boolean commitsHeldForRereads() {
-        return rereadsInFlight > 0 || !fencedRereads.isEmpty();
+        return rereadsInFlight > 0;
     }
 
     /**
@@ -309,7 +310,7 @@ final class GroupState {
     boolean quiet() {
         return users == 0 && !loading() && !commitInFlight() && !checkpointInFlight()
             && pendingWrites.isEmpty() && readWaiters.isEmpty() && !settleRequested && !loadWanted
-            && !commitsHeldForRereads();
+            && rereadsInFlight == 0 && fencedRereads.isEmpty();
     }
 
     /**

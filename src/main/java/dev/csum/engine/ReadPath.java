@@ -24,8 +24,9 @@ import java.lang.foreign.MemorySegment;
  * is issued once the group's commit in flight (if any) is over, and no commit of the group starts
  * until it completes ({@link GroupState#fencedRereads}, {@link GroupState#rereadsInFlight}). No data
  * write of the group runs under it, so it reads the committed state and its verdict is final: a
- * mismatch there is damage, never a race. Writes to the group wait for one re-read (rare: only a
- * read that mismatched has one). Event-loop only.
+ * mismatch there is damage, never a race. Writes to the group wait for the re-reads in flight
+ * (rare: only a read that mismatched has one), and a re-read due while writes wait goes after their
+ * commit: neither can starve the other. Event-loop only.
  */
 final class ReadPath {
     private final EngineContext context;
@@ -224,8 +225,11 @@ final class ReadPath {
         piece.rechecked = true;
         piece.mismatchesBeforeRecheck = bad;
         piece.recheckBuffer = recheck == null ? piece.data : recheck;
-        if (state.commitInFlight()) {
-            state.fencedRereads.add(piece); // issued when the commit is over (issueFencedRereads)
+        if (state.commitInFlight() || (state.commitsHeldForRereads() && !state.pendingWrites.isEmpty())) {
+            // Issued when that commit (or the one the held writes start) is over: issueFencedRereads.
+            // A re-read never overtakes writes that wait for re-reads, or a stream of mismatching reads
+            // (a damaged block read again and again) would hold the group's writes forever.
+            state.fencedRereads.add(piece);
         } else {
             issueReread(piece);
         }
@@ -258,6 +262,9 @@ final class ReadPath {
             + state.group;
         if (!state.commitsHeldForRereads()) {
             completion.onRereadsDone(state); // before the piece finishes: it holds the group in the cache
+            if (!state.commitInFlight() && !state.fencedRereads.isEmpty()) {
+                issueFencedRereads(state); // the held writes started no commit (none left, or refused)
+            }
         }
         IOException failure = null;
         int bad = 0;

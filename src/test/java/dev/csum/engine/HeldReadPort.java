@@ -27,6 +27,7 @@ final class HeldReadPort implements IoPort {
     private final java.util.Set<Long> heldWrites = new java.util.HashSet<>();
     private boolean releaseRequested;
     private boolean releaseWrites;
+    private boolean releaseNewest;
     private boolean holdWrites;
     private long watchedOffsetBytes = -1;
     private final java.util.Set<Long> watchedWrites = new java.util.HashSet<>();
@@ -100,6 +101,11 @@ final class HeldReadPort implements IoPort {
         releaseWrites = true;
     }
 
+    /** Delivers, at the next {@code submitAndReap}, only the completion held last. */
+    void releaseNewest() {
+        releaseNewest = true;
+    }
+
     /** As {@link #release()}, for the held reads only: held writes stay held. */
     void releaseReads() {
         releaseRequested = true;
@@ -144,6 +150,18 @@ final class HeldReadPort implements IoPort {
     @Override
     public int submitAndReap(int minCompletions, CompletionSink sink) {
         int delivered = 0;
+        if (releaseNewest) {
+            releaseNewest = false;
+            long[] completion = held.remove(held.size() - 1);
+            long userData = completion[0];
+            byte[] snapshot = snapshotByUserData.remove(userData);
+            MemorySegment buffer = bufferByUserData.remove(userData);
+            if (buffer != null && buffer.scope().isAlive()) {
+                MemorySegment.copy(snapshot, 0, buffer, ValueLayout.JAVA_BYTE, 0, snapshot.length);
+            }
+            delivered++;
+            deliver(sink, userData, (int) completion[1]);
+        }
         if (releaseRequested) {
             releaseRequested = false;
             List<long[]> stillHeld = new ArrayList<>();

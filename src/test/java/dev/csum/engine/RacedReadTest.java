@@ -167,4 +167,44 @@ class RacedReadTest {
         assertEquals(2, into.get(ValueLayout.JAVA_BYTE, 0));
         volume.close();
     }
+
+    @Test
+    void readsOfADamagedBlockDoNotStarveWritesToItsGroup() throws IOException {
+        HeldReadPort port = HeldReadPort.overFreshVolume(24);
+        volume = port.open();
+        long offset = port.dataOffsetBytes(BLOCK_INDEX);
+        write(1);
+        port.disk().writeRaw(IoPort.DATA_FILE, offset, new byte[] {9}); // one byte of damage
+
+        port.holdReadsAt(offset);
+        port.watch(offset);
+        MemorySegment first = arena.allocate(BLOCK);
+        Outcome firstRead = startRead(first);
+        step(() -> port.heldCount() == 1);
+        port.release();
+        step(() -> port.heldCount() == 1); // its fenced re-read, held
+        // A write to another block of the group waits for that re-read ...
+        Outcome write = new Outcome();
+        volume.write((BLOCK_INDEX + 1) * BLOCK, BLOCK, arena.allocate(BLOCK).fill((byte) 2), null, write, 0);
+        MemorySegment second = arena.allocate(BLOCK);
+        Outcome secondRead = startRead(second);
+        step(() -> port.heldCount() == 2); // the second read's data read, held too
+        // ... and a second read of the damaged block, mismatching now, queues behind that write.
+        port.releaseNewest();
+        for (int steps = 0; steps < 1_000; steps++) {
+            VolumeInternals.runUntilIdle(volume, 1);
+        }
+        assertEquals(java.util.List.of("read", "read", "read"), port.events(),
+            "the first read, its re-read and the second read: no re-read of the second overtook the waiting write");
+        assertTrue(!write.done && !secondRead.done);
+        port.holdReadsAt(-1);
+        port.release(); // the first re-read completes: the write commits, then the second re-read goes
+        step(() -> secondRead.done);
+        assertTrue(write.done);
+        assertNull(write.failure);
+        assertTrue(firstRead.failure instanceof dev.csum.IntegrityException, "damage is reported: " + firstRead.failure);
+        assertTrue(secondRead.failure instanceof dev.csum.IntegrityException, "damage is reported: " + secondRead.failure);
+        assertEquals(2, volume.stats().mismatches());
+        volume.close();
+    }
 }
