@@ -1,6 +1,5 @@
 package dev.csum.engine;
 
-import dev.csum.format.ImdBlock;
 import dev.csum.io.IoPort;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -19,7 +18,7 @@ import java.util.ArrayDeque;
  *
  * <h2>Ordering and group commit</h2>
  * Per group, the next commit starts only when the previous one's data writes have all completed,
- * and a commit never holds two writes of the same block (see takeNonOverlappingWrites): writes to
+ * and a commit never holds two writes of the same block ({@link CommitAssembly}): writes to
  * one block land in the order accepted, each under its own logged tuple. Writes that arrive
  * meanwhile wait in {@link GroupState#pendingWrites} and are coalesced into one commit. Different
  * groups commit concurrently and share log records.
@@ -41,8 +40,10 @@ final class CommitPath {
     private final int blockSizeBytes;
     /** Groups given new writes since the last {@link #startDueCommits()}, each once. */
     private final ArrayDeque<GroupState> commitsDue = new ArrayDeque<>();
-    /** Scratch for {@link #takeNonOverlappingWrites}: writes held back for the next commit. */
-    private final PieceList deferredWrites = new PieceList();
+    /** What goes into each commit: its writes and its next state. */
+    private final CommitAssembly assembly;
+    /** Scratch for {@link #withdraw}: the withdrawn commit's writes, then those that came after. */
+    private final PieceList withdrawnWrites = new PieceList();
     private TupleLog log;
     private Checkpointer checkpointer;
     /** Pair-less groups' reservations and loads (null: the cache holds every group, none is pair-less). */
@@ -54,6 +55,7 @@ final class CommitPath {
         this.context = context;
         this.completion = completion;
         this.blockSizeBytes = context.blockSizeBytes;
+        this.assembly = new CommitAssembly(context.blockSizeBytes);
         this.strictSync = new StrictSyncBatch(context, this::finishCommit);
     }
 
@@ -201,7 +203,7 @@ final class CommitPath {
         assert state.fencedRereads.isEmpty() : "fenced re-reads wait for a withdrawn commit in group " + state.group;
         log.withdraw(state);
         Piece piece;
-        PieceList back = deferredWrites;
+        PieceList back = withdrawnWrites;
         while ((piece = state.commitPieces.poll()) != null) {
             back.add(piece);
         }
@@ -214,68 +216,13 @@ final class CommitPath {
     }
 
     private void startCommit(GroupState state) {
-        int target = 1 - state.newerCopy;
-        MemorySegment next = state.halves[target];
-        // The next state is the committed one plus the new tuples.
-        MemorySegment.copy(state.committed(), 0, next, 0, blockSizeBytes);
-        takeNonOverlappingWrites(state);
-        for (Piece piece = state.commitPieces.head; piece != null; piece = piece.next) {
-            Request request = piece.request;
-            if (Request.zeroes(request.kind)) {
-                for (int i = 0; i < piece.blockCount; i++) {
-                    ImdBlock.setTuple(next, piece.firstIndex + i, 0, ImdBlock.FLAG_DISCARDED, 0);
-                }
-                continue;
-            }
-            int[] sums = request.checksums;
-            short[] tags = request.appTags;
-            for (int i = 0; i < piece.blockCount; i++) {
-                int inRequest = piece.firstBlockInRequest + i;
-                ImdBlock.setTuple(next, piece.firstIndex + i, sums[inRequest], ImdBlock.FLAG_WRITTEN,
-                    tags == null ? 0 : tags[inRequest] & 0xFFFF);
-            }
-        }
+        state.commitTargetCopy = assembly.assemble(state);
         state.previousValid = false;
-        state.commitTargetCopy = target;
         state.commitFailed = false;
         state.commitOpsPending = state.commitPieces.size;
         context.counters.increment(EngineCounters.IMD_COMMITS);
         state.moveCommit(GroupPhase.Commit.IN_OPEN_RECORD);
         log.add(state);
-    }
-
-    /**
-     * Moves the pending writes into the commit, in the order they arrived, except a write that
-     * overlaps one before it: that one, and every later write overlapping it, waits for the next
-     * commit. The data writes of one commit are unordered on the device, so two writes of the same
-     * block in one commit could land in either order under the later one's checksum; across commits
-     * they are ordered (a commit starts when the previous one's writes have all completed).
-     */
-    private void takeNonOverlappingWrites(GroupState state) {
-        long[] claimed = state.claimedTuples;
-        java.util.Arrays.fill(claimed, 0L);
-        Piece piece;
-        while ((piece = state.pendingWrites.poll()) != null) {
-            boolean overlaps = anySet(claimed, piece.firstIndex, piece.blockCount);
-            setRange(claimed, piece.firstIndex, piece.blockCount);
-            (overlaps ? deferredWrites : state.commitPieces).add(piece);
-        }
-        state.pendingWrites.takeAll(deferredWrites);
-    }
-
-    private static boolean anySet(long[] bits, int from, int count) {
-        for (int index = from; index < from + count; index++) {
-            if ((bits[index >>> 6] & (1L << index)) != 0) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static void setRange(long[] bits, int from, int count) {
-        for (int index = from; index < from + count; index++) {
-            bits[index >>> 6] |= 1L << index;
-        }
     }
 
     /**
