@@ -1,6 +1,5 @@
 package dev.csum.engine;
 
-import dev.csum.format.ImdBlock;
 import dev.csum.format.MetadataPlacement;
 import dev.csum.io.IoPort;
 import java.io.IOException;
@@ -13,7 +12,8 @@ import java.util.function.Consumer;
  *
  * <h2>A round</h2>
  * A round takes every cached group whose in-memory state is ahead of its imd copies (or that was
- * asked to settle) and goes through them in <em>batches</em> of up to {@link #CONCURRENT_GROUPS}.
+ * asked to settle) and goes through them in <em>batches</em> of up to {@link #CONCURRENT_GROUPS}
+ * ({@link CheckpointBatch}; this class keeps the round: its groups, its closing sync, the log's tail).
  * Per group of a batch: its committed tuples are copied into a checkpoint buffer (the
  * <em>snapshot</em>); then the data they describe is made durable (below); then the snapshot is
  * written as the older copy's slot with the next generation, and, once that write is <em>durable</em>
@@ -76,22 +76,14 @@ final class Checkpointer {
 
     private final EngineContext context;
     private final TupleLog log;
-    private final int blockSizeBytes;
-    private final MemorySegment[] buffers;
-    private final GroupState[] bufferOwner;
-    /** Whether a batch's first copies must be durable before its second copies (see the class comment). */
-    private final boolean copyBarrier;
-    /** Whether a batch's data must be synced before its copies are written (see the class comment). */
-    private final boolean dataSyncFirst;
-    /** Groups of the current batch whose first copy's write is in flight (with the copy barrier). */
-    private int firstCopiesPending;
+    /** The batch being written (one at a time: its buffers are the round's). */
+    private final CheckpointBatch batch;
     /** Groups of the current round not yet started, FIFO through {@link GroupState#nextInRound}. */
     private GroupState queueHead;
     private GroupState queueTail;
     /** Every group of the current round, chained through {@link GroupState#nextInRoundAll}. */
     private GroupState roundMembers;
     private boolean roundActive;
-    private int groupsWriting;
     private int syncsPending;
     private boolean wanted;
     private long roundsCompleted;
@@ -106,16 +98,18 @@ final class Checkpointer {
         this.context = context;
         this.log = log;
         this.parked = parkedOrNull;
-        this.blockSizeBytes = context.blockSizeBytes;
-        this.buffers = new MemorySegment[CONCURRENT_GROUPS];
-        this.bufferOwner = new GroupState[CONCURRENT_GROUPS];
-        // Checkpoint writes are plain in both modes (strict makes writes durable by a shared sync,
-        // and a strict commit's tuples are applied when its data completes, before that sync).
-        this.copyBarrier = needsCopyBarrier(blockSizeBytes, false);
-        this.dataSyncFirst = true;
-        for (int i = 0; i < CONCURRENT_GROUPS; i++) {
-            buffers[i] = bufferSlab.asSlice((long) i * blockSizeBytes, blockSizeBytes);
-        }
+        this.batch = new CheckpointBatch(context, bufferSlab, new CheckpointBatch.Round() {
+            @Override
+            public void onGroupFinished() {
+                startQueued();
+            }
+
+            @Override
+            public void trimBeforeDurable(GroupState state) {
+                state.logTailSequence = state.sinceSnapshotSequence;
+                moveTail();
+            }
+        });
     }
 
     /**
@@ -192,155 +186,27 @@ final class Checkpointer {
 
     /** Starts the round's next batch, or its closing sync when no group is left. */
     private void startQueued() {
-        if (groupsWriting > 0) {
+        if (batch.groupsWriting() > 0) {
             return; // the batch in progress finishes first
         }
-        int buffer;
-        while (queueHead != null && (buffer = freeBuffer()) >= 0) {
+        while (queueHead != null && batch.take(queueHead)) {
             GroupState state = queueHead;
             queueHead = state.nextInRound;
             state.nextInRound = null;
             if (queueHead == null) {
                 queueTail = null;
             }
-            snapshot(state, buffer);
         }
-        if (groupsWriting == 0) {
+        if (batch.groupsWriting() == 0) {
             sync();
-        } else if (dataSyncFirst) {
-            context.ops.create(OpTable.CHECKPOINT_SYNC, OpTable.FSYNC_OP, this, DATA_SYNC, IoPort.DATA_FILE, 0, null,
-                IoPort.FLAG_DATASYNC);
         } else {
-            writeFirstCopies();
+            batch.start();
         }
-    }
-
-    private int freeBuffer() {
-        for (int i = 0; i < CONCURRENT_GROUPS; i++) {
-            if (bufferOwner[i] == null) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private void snapshot(GroupState state, int buffer) {
-        MemorySegment snapshot = buffers[buffer];
-        bufferOwner[buffer] = state;
-        MemorySegment.copy(state.committed(), 0, snapshot, 0, blockSizeBytes);
-        state.commitsAtSnapshot = state.commitsCompleted;
-        // The snapshot holds every dirty tuple so far; commits after it mark theirs dirty anew.
-        System.arraycopy(state.dirtyTuples, 0, state.snapshotDirtyTuples, 0, state.dirtyTuples.length);
-        java.util.Arrays.fill(state.dirtyTuples, 0L);
-        // Entries of a commit in flight are not in the snapshot: the log keeps covering them.
-        state.moveCheckpoint(GroupPhase.Checkpoint.FIRST_COPY);
-        state.sinceSnapshotSequence = state.commitSealedUnapplied() ? state.commitSequence : TupleLog.NONE;
-        state.checkpointFailure = null;
-        groupsWriting++;
-    }
-
-    /** The batch's data is durable (or needs no sync): its first copies are written. */
-    private void writeFirstCopies() {
-        for (int buffer = 0; buffer < CONCURRENT_GROUPS; buffer++) {
-            GroupState state = bufferOwner[buffer];
-            if (state != null) {
-                if (copyBarrier) {
-                    firstCopiesPending++;
-                }
-                // The next generation goes to the slot of its parity (FORMAT.md §4's slot rule): the
-                // older copy's slot first, so the newer copy stays whole until the first is durable.
-                writeCopy(state, buffer, state.generation + 1);
-            }
-        }
-    }
-
-    private void writeCopy(GroupState state, int buffer, int generation) {
-        MemorySegment snapshot = buffers[buffer];
-        ImdBlock.setHeader(snapshot, state.group, generation, context.volumeTag);
-        ImdBlock.seal(snapshot);
-        int slot = ImdBlock.slotOfGeneration(generation);
-        long offset = context.geometry.imdPairOffsetBytes(state.group) + (long) slot * blockSizeBytes;
-        context.counters.increment(EngineCounters.CHECKPOINT_WRITES);
-        context.ops.create(OpTable.CHECKPOINT_WRITE, OpTable.WRITE_OP, state, buffer, IoPort.METADATA_FILE,
-            offset, snapshot, 0); // durable by the round's sync, before the log lets go
     }
 
     /** One copy of a group's checkpoint was written (or failed). */
     void onCheckpointWrite(GroupState state, int buffer, int result) {
-        MemorySegment snapshot = buffers[buffer];
-        int generation = ImdBlock.generation(snapshot);
-        boolean firstCopy = state.checkpointPhase() == GroupPhase.Checkpoint.FIRST_COPY;
-        if (result != blockSizeBytes) {
-            IOException failure = context.deviceError("imd checkpoint write", IoPort.METADATA_FILE,
-                context.geometry.imdPairOffsetBytes(state.group), blockSizeBytes, result);
-            context.counters.increment(EngineCounters.IMD_REPAIR_FAILURES);
-            state.checkpointFailure = failure;
-            // The last group of the batch starts the next one as it finishes: the barrier is due
-            // only when others of this batch wait for it.
-            boolean barrierDue = copyBarrier && firstCopy && --firstCopiesPending == 0 && groupsWriting > 1;
-            finishGroup(state, buffer);
-            if (barrierDue) {
-                startBarrier();
-            }
-            return;
-        }
-        state.generation = generation;
-        if (state.checkpointPhase() == GroupPhase.Checkpoint.FIRST_COPY) {
-            state.moveCheckpoint(GroupPhase.Checkpoint.SECOND_COPY);
-            if (copyBarrier) {
-                if (--firstCopiesPending == 0) {
-                    startBarrier(); // the second copies wait for it
-                }
-            } else {
-                writeCopy(state, buffer, generation + 1); // the second copy, once the first is whole
-            }
-            return;
-        }
-        finishGroup(state, buffer);
-    }
-
-    /** The batch's first copies were all written (or failed): makes them durable before the second ones. */
-    private void startBarrier() {
-        context.ops.create(OpTable.CHECKPOINT_SYNC, OpTable.FSYNC_OP, this, BARRIER_SYNC, IoPort.METADATA_FILE, 0,
-            null, IoPort.FLAG_DATASYNC);
-    }
-
-    /** The batch's barrier completed: its first copies are durable, the second ones may be written. */
-    private void onBarrier(int result) {
-        if (result < 0) {
-            failBatch(IoPort.METADATA_FILE, result);
-            return;
-        }
-        for (int buffer = 0; buffer < CONCURRENT_GROUPS; buffer++) {
-            GroupState state = bufferOwner[buffer];
-            if (state != null) {
-                writeCopy(state, buffer, state.generation + 1);
-            }
-        }
-    }
-
-    /** A sync the batch waited for failed: its groups' checkpoints fail (not retried, see onSync). */
-    private void failBatch(int fileIndex, int result) {
-        GroupState[] batch = bufferOwner.clone(); // the last finishGroup starts the next batch in bufferOwner
-        context.counters.increment(EngineCounters.IMD_REPAIR_FAILURES);
-        for (int buffer = 0; buffer < CONCURRENT_GROUPS; buffer++) {
-            if (batch[buffer] != null) {
-                batch[buffer].checkpointFailure = context.deviceError("fsync", fileIndex, 0, 0, result);
-                finishGroup(batch[buffer], buffer);
-            }
-        }
-    }
-
-    private void finishGroup(GroupState state, int buffer) {
-        if (context.testFault == EngineTestFault.TRIM_BEFORE_DURABLE && state.checkpointFailure == null) {
-            // Test only: the bug torture must catch (the log forgets entries before the sync).
-            state.logTailSequence = state.sinceSnapshotSequence;
-            moveTail();
-        }
-        state.moveCheckpoint(GroupPhase.Checkpoint.AWAITING_SYNC);
-        bufferOwner[buffer] = null;
-        groupsWriting--;
-        startQueued();
+        batch.onCheckpointWrite(state, buffer, result);
     }
 
     private void sync() {
@@ -361,15 +227,11 @@ final class Checkpointer {
      */
     void onSync(int kind, int fileIndex, int result) {
         if (kind == BARRIER_SYNC) {
-            onBarrier(result);
+            batch.onBarrier(result);
             return;
         }
         if (kind == DATA_SYNC) {
-            if (result < 0) {
-                failBatch(IoPort.DATA_FILE, result);
-            } else {
-                writeFirstCopies();
-            }
+            batch.onDataSync(result);
             return;
         }
         if (result < 0) {
