@@ -70,7 +70,10 @@ import java.util.concurrent.CompletableFuture;
  * Writes are applied in the order the volume accepts them (for one thread, the order of its calls):
  * when writes to the same block are in flight together, the block ends up holding the last one
  * accepted, whichever completes first. A read concurrent with a write returns the old or the new
- * data of each block, never a mix within a block.
+ * data of each block, never a mix within a block, and never an {@link IntegrityException} for
+ * data that is intact: a read whose data mismatched is read again with the group's writes held
+ * back until that re-read completes (so a write may wait for one re-read; only reads that raced a
+ * write or met damage have one).
  */
 public final class Volume implements AutoCloseable {
     static {
