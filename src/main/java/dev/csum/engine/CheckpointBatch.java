@@ -30,8 +30,6 @@ final class CheckpointBatch {
     private final GroupState[] bufferOwner;
     /** Whether the first copies must be durable before the second ones (see Checkpointer's class comment). */
     private final boolean copyBarrier;
-    /** Whether the batch's data must be synced before its copies are written. */
-    private final boolean dataSyncFirst;
     /** Groups whose first copy's write is in flight (with the copy barrier). */
     private int firstCopiesPending;
     private int groupsWriting;
@@ -45,7 +43,6 @@ final class CheckpointBatch {
         // Checkpoint writes are plain in both modes (strict makes writes durable by a shared sync,
         // and a strict commit's tuples are applied when its data completes, before that sync).
         this.copyBarrier = Checkpointer.needsCopyBarrier(blockSizeBytes, false);
-        this.dataSyncFirst = true;
         for (int i = 0; i < Checkpointer.CONCURRENT_GROUPS; i++) {
             buffers[i] = bufferSlab.asSlice((long) i * blockSizeBytes, blockSizeBytes);
         }
@@ -66,15 +63,14 @@ final class CheckpointBatch {
         return true;
     }
 
-    /** The batch's groups are all taken: its data sync, or its first copies. */
+    /**
+     * The batch's groups are all taken: its data sync (data before tuples, in every mode: a strict
+     * commit's tuples are applied when its data completes, before the shared sync).
+     */
     void start() {
         assert groupsWriting > 0 : "starting an empty checkpoint batch";
-        if (dataSyncFirst) {
-            context.ops.create(OpTable.CHECKPOINT_SYNC, OpTable.FSYNC_OP, round, Checkpointer.DATA_SYNC,
-                IoPort.DATA_FILE, 0, null, IoPort.FLAG_DATASYNC);
-        } else {
-            writeFirstCopies();
-        }
+        context.ops.create(OpTable.CHECKPOINT_SYNC, OpTable.FSYNC_OP, round, Checkpointer.DATA_SYNC,
+            IoPort.DATA_FILE, 0, null, IoPort.FLAG_DATASYNC);
     }
 
     private int freeBuffer() {
@@ -110,7 +106,7 @@ final class CheckpointBatch {
         }
     }
 
-    /** The batch's data is durable (or needs no sync): its first copies are written. */
+    /** The batch's data is durable: its first copies are written. */
     private void writeFirstCopies() {
         for (int buffer = 0; buffer < Checkpointer.CONCURRENT_GROUPS; buffer++) {
             GroupState state = bufferOwner[buffer];

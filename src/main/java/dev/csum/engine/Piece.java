@@ -20,7 +20,6 @@ final class Piece {
     boolean dataDone;
     /** The group's imd pair could not be read: finish with the request's failure when the data arrives. */
     boolean groupFailed;
-    boolean rechecked;
     /** Blocks that failed the first verification, counted as recoveries if the re-read verifies. */
     int mismatchesBeforeRecheck;
     /** For reads: the group's {@link GroupState#commitsCompleted} when the data read or re-read was issued. */
@@ -43,7 +42,6 @@ final class Piece {
         data = null;
         dataDone = false;
         groupFailed = false;
-        rechecked = false;
         mismatchesBeforeRecheck = 0;
         commitsAtIssue = 0;
         recheckBuffer = null;

@@ -222,7 +222,6 @@ final class ReadPath {
         // (the data may have been overwritten in flight by a write to the same blocks). Without a
         // free buffer the piece's own is re-read: its data failed anyway.
         MemorySegment recheck = context.buffers.allocate(piece.lengthBytes(context.blockSizeBytes));
-        piece.rechecked = true;
         piece.mismatchesBeforeRecheck = bad;
         piece.recheckBuffer = recheck == null ? piece.data : recheck;
         if (state.commitInFlight() || (state.commitsHeldForRereads() && !state.pendingWrites.isEmpty())) {

@@ -152,32 +152,19 @@ final class HeldReadPort implements IoPort {
         int delivered = 0;
         if (releaseNewest) {
             releaseNewest = false;
-            long[] completion = held.remove(held.size() - 1);
-            long userData = completion[0];
-            byte[] snapshot = snapshotByUserData.remove(userData);
-            MemorySegment buffer = bufferByUserData.remove(userData);
-            if (buffer != null && buffer.scope().isAlive()) {
-                MemorySegment.copy(snapshot, 0, buffer, ValueLayout.JAVA_BYTE, 0, snapshot.length);
-            }
+            deliverHeld(sink, held.remove(held.size() - 1));
             delivered++;
-            deliver(sink, userData, (int) completion[1]);
         }
         if (releaseRequested) {
             releaseRequested = false;
             List<long[]> stillHeld = new ArrayList<>();
             for (long[] completion : held) {
-                long userData = completion[0];
-                byte[] snapshot = snapshotByUserData.remove(userData);
-                if (snapshot == null && !releaseWrites) {
-                    stillHeld.add(completion);
+                if (!releaseWrites && !snapshotByUserData.containsKey(completion[0])) {
+                    stillHeld.add(completion); // a held write
                     continue;
                 }
-                MemorySegment buffer = bufferByUserData.remove(userData);
-                if (buffer != null && buffer.scope().isAlive()) { // else: a write, or its owner closed it after the read ran
-                    MemorySegment.copy(snapshot, 0, buffer, ValueLayout.JAVA_BYTE, 0, snapshot.length);
-                }
+                deliverHeld(sink, completion);
                 delivered++;
-                deliver(sink, userData, (int) completion[1]);
             }
             held.clear();
             held.addAll(stillHeld);
@@ -189,6 +176,17 @@ final class HeldReadPort implements IoPort {
                 deliver(sink, userData, result);
             }
         });
+    }
+
+    /** Delivers a held completion {userData, result}; a read's buffer gets the data of its snapshot first. */
+    private void deliverHeld(CompletionSink sink, long[] completion) {
+        long userData = completion[0];
+        byte[] snapshot = snapshotByUserData.remove(userData);
+        MemorySegment buffer = bufferByUserData.remove(userData);
+        if (buffer != null && buffer.scope().isAlive()) { // else: a write, or its owner closed it after the read ran
+            MemorySegment.copy(snapshot, 0, buffer, ValueLayout.JAVA_BYTE, 0, snapshot.length);
+        }
+        deliver(sink, userData, (int) completion[1]);
     }
 
     private void deliver(CompletionSink sink, long userData, int result) {

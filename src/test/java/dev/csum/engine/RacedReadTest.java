@@ -35,6 +35,32 @@ class RacedReadTest {
         }
     }
 
+    /** Runs the engine 1,000 steps: anything not held back completes. */
+    private void runSteps() throws IOException {
+        for (int steps = 0; steps < 1_000; steps++) {
+            VolumeInternals.runUntilIdle(volume, 1);
+        }
+    }
+
+    /** A volume on a held-read port whose block holds version 1 with one byte of it damaged since. */
+    private HeldReadPort openWithDamagedBlock(long seed) throws IOException {
+        HeldReadPort port = HeldReadPort.overFreshVolume(seed);
+        volume = port.open();
+        write(1);
+        port.disk().writeRaw(IoPort.DATA_FILE, port.dataOffsetBytes(BLOCK_INDEX), new byte[] {9});
+        return port;
+    }
+
+    /** Reads the damaged block: its data read runs and mismatches, and its fenced re-read is held. */
+    private Outcome readUntilItsReReadIsHeld(HeldReadPort port, MemorySegment into) throws IOException {
+        port.holdReadsAt(port.dataOffsetBytes(BLOCK_INDEX));
+        Outcome read = startRead(into);
+        step(() -> port.heldCount() == 1);
+        port.release();
+        step(() -> port.heldCount() == 1); // the fenced re-read
+        return read;
+    }
+
     /** Starts writing {@code version} into every byte of the block. */
     private Outcome startWrite(int version) throws IOException {
         Outcome outcome = new Outcome();
@@ -73,9 +99,7 @@ class RacedReadTest {
         // writes back until that re-read completes, however late it is delivered.
         step(() -> port.heldCount() == 1);
         Outcome fourth = startWrite(4);
-        for (int steps = 0; steps < 1_000; steps++) {
-            VolumeInternals.runUntilIdle(volume, 1);
-        }
+        runSteps();
         assertTrue(!fourth.done && !read.done, "a write to the group completed under its fenced re-read");
         port.holdReadsAt(-1);
         port.release();
@@ -115,9 +139,7 @@ class RacedReadTest {
         step(() -> port.heldCount() == 2);
         port.holdWrites(false);
         port.releaseReads();
-        for (int steps = 0; steps < 1_000; steps++) {
-            VolumeInternals.runUntilIdle(volume, 1);
-        }
+        runSteps();
         assertEquals(java.util.List.of(), port.events(), "a re-read was issued under the commit in flight");
         assertTrue(!read.done && !third.done);
         port.release(); // version 3's write completes: its commit is over, the re-read goes
@@ -137,22 +159,11 @@ class RacedReadTest {
 
     @Test
     void damageFoundByAFencedReReadIsReportedAndTheHeldWritesGoOn() throws IOException {
-        HeldReadPort port = HeldReadPort.overFreshVolume(23);
-        volume = port.open();
-        long offset = port.dataOffsetBytes(BLOCK_INDEX);
-        write(1);
-        port.disk().writeRaw(IoPort.DATA_FILE, offset, new byte[] {9}); // one byte of damage
-
-        port.holdReadsAt(offset);
+        HeldReadPort port = openWithDamagedBlock(23);
         MemorySegment into = arena.allocate(BLOCK);
-        Outcome read = startRead(into);
-        step(() -> port.heldCount() == 1);
-        port.release();
-        step(() -> port.heldCount() == 1); // the fenced re-read
+        Outcome read = readUntilItsReReadIsHeld(port, into);
         Outcome second = startWrite(2);
-        for (int steps = 0; steps < 1_000; steps++) {
-            VolumeInternals.runUntilIdle(volume, 1);
-        }
+        runSteps();
         assertTrue(!second.done, "a write to the group completed under its fenced re-read");
         port.holdReadsAt(-1);
         port.release();
@@ -170,19 +181,10 @@ class RacedReadTest {
 
     @Test
     void readsOfADamagedBlockDoNotStarveWritesToItsGroup() throws IOException {
-        HeldReadPort port = HeldReadPort.overFreshVolume(24);
-        volume = port.open();
-        long offset = port.dataOffsetBytes(BLOCK_INDEX);
-        write(1);
-        port.disk().writeRaw(IoPort.DATA_FILE, offset, new byte[] {9}); // one byte of damage
-
-        port.holdReadsAt(offset);
-        port.watch(offset);
+        HeldReadPort port = openWithDamagedBlock(24);
+        port.watch(port.dataOffsetBytes(BLOCK_INDEX));
         MemorySegment first = arena.allocate(BLOCK);
-        Outcome firstRead = startRead(first);
-        step(() -> port.heldCount() == 1);
-        port.release();
-        step(() -> port.heldCount() == 1); // its fenced re-read, held
+        Outcome firstRead = readUntilItsReReadIsHeld(port, first);
         // A write to another block of the group waits for that re-read ...
         Outcome write = new Outcome();
         volume.write((BLOCK_INDEX + 1) * BLOCK, BLOCK, arena.allocate(BLOCK).fill((byte) 2), null, write, 0);
@@ -191,9 +193,7 @@ class RacedReadTest {
         step(() -> port.heldCount() == 2); // the second read's data read, held too
         // ... and a second read of the damaged block, mismatching now, queues behind that write.
         port.releaseNewest();
-        for (int steps = 0; steps < 1_000; steps++) {
-            VolumeInternals.runUntilIdle(volume, 1);
-        }
+        runSteps();
         assertEquals(java.util.List.of("read", "read", "read"), port.events(),
             "the first read, its re-read and the second read: no re-read of the second overtook the waiting write");
         assertTrue(!write.done && !secondRead.done);
