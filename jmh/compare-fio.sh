@@ -12,8 +12,10 @@
 # A workload RW:BS:strict runs csum with --durability strict (every write RWF_DSYNC) against fio
 # with --sync=dsync (the raw file opened O_DSYNC).
 #
-# Usage: jmh/compare-fio.sh [-f] [-s SIZE] [-r ROUNDS] [-t SECONDS] [-d DIR] [-w "randread:4k randwrite:4k:strict ..."]
-#   defaults: -s 1g -r 3 -t 10 -d /var/tmp/csum-compare, the five workloads above.
+# Usage: jmh/compare-fio.sh [-f] [-s SIZE] [-r ROUNDS] [-t SECONDS] [-R SECONDS] [-d DIR] [-w "randread:4k randwrite:4k:strict ..."]
+#   defaults: -s 1g -r 3 -t 10 -R 0 -d /var/tmp/csum-compare, the five workloads above.
+# -R runs each side's load that long before its timed window (fio --ramp_time, csum bench --ramp-time):
+# the JVM's JIT warm-up out of csum's window, and the same untimed start for fio.
 # Files in DIR (on disk, not tmpfs) are created once and reused; -f makes both again first (a file
 # kept for days ran csum 25-30 % slower than a fresh one: docs/PERFORMANCE.md). Per-run JSON goes
 # to DIR/results-*/.
@@ -24,20 +26,22 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SIZE=1g
 ROUNDS=3
 SECONDS_PER_RUN=10
+RAMP_SECONDS=0
 DIR=/var/tmp/csum-compare
 WORKLOADS="randread:4k randwrite:4k read:128k write:128k randwrite:4k:strict"
 IODEPTH=32
 FRESH=0
 
-while getopts "fs:r:t:d:w:h" option; do
+while getopts "fs:r:t:R:d:w:h" option; do
   case "$option" in
     f) FRESH=1 ;;
     s) SIZE="$OPTARG" ;;
     r) ROUNDS="$OPTARG" ;;
     t) SECONDS_PER_RUN="$OPTARG" ;;
+    R) RAMP_SECONDS="$OPTARG" ;;
     d) DIR="$OPTARG" ;;
     w) WORKLOADS="$OPTARG" ;;
-    *) sed -n '2,20p' "$0"; exit 2 ;;
+    *) sed -n '2,22p' "$0"; exit 2 ;;
   esac
 done
 
@@ -83,19 +87,20 @@ if [ ! -f "$VOLUME.ready" ]; then
   touch "$VOLUME.ready"
 fi
 
-echo "compare-fio: $ROUNDS rounds x {$WORKLOADS} x {fio, csum}, ${SECONDS_PER_RUN}s each, iodepth $IODEPTH," \
+echo "compare-fio: $ROUNDS rounds x {$WORKLOADS} x {fio, csum}, ${SECONDS_PER_RUN}s each (after ${RAMP_SECONDS}s of ramp), iodepth $IODEPTH," \
      "device $SIZE_BYTES bytes; results in $OUT" >&2
 echo "compare-fio: load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 run_fio() { # rw bs mode round
   local sync=(); [ "$3" = strict ] && sync=(--sync=dsync)
   fio --name="$1-$2" --filename="$RAW" --size="$SIZE_BYTES" --ioengine=io_uring --direct=1 --rw="$1" \
-      --bs="$2" --iodepth="$IODEPTH" --runtime="$SECONDS_PER_RUN" --time_based "${sync[@]}" --output-format=json \
+      --bs="$2" --iodepth="$IODEPTH" --runtime="$SECONDS_PER_RUN" --ramp_time="$RAMP_SECONDS" --time_based "${sync[@]}" \
+      --output-format=json \
       > "$OUT/fio-$1-$2-$3-$4.json"
 }
 run_csum() { # rw bs mode round
   "$ROOT/bin/csum" bench "$VOLUME" --rw "$1" --bs "$2" --iodepth "$IODEPTH" --runtime "${SECONDS_PER_RUN}s" \
-      --durability "$3" --json > "$OUT/csum-$1-$2-$3-$4.json"
+      --ramp-time "${RAMP_SECONDS}s" --durability "$3" --json > "$OUT/csum-$1-$2-$3-$4.json"
 }
 
 for round in $(seq 1 "$ROUNDS"); do

@@ -65,6 +65,12 @@ final class BenchCommand implements Callable<Integer> {
         description = "How long to run, e.g. 500ms, 5s, 2m (default ${DEFAULT-VALUE}).")
     Duration runtime;
 
+    @Option(names = "--ramp-time", paramLabel = "DURATION", defaultValue = "0s", converter = Sizes.DurationConverter.class,
+        description = "Run the same load this long first, untimed, so that the JIT has compiled the I/O path"
+            + " before the timed window starts (fio's --ramp_time); its requests complete before the window"
+            + " (default ${DEFAULT-VALUE}).")
+    Duration rampTime;
+
     @Option(names = "--size", paramLabel = "BYTES", converter = Sizes.BytesConverter.class,
         description = "New DEVICE: its size. Existing volume: use only its first BYTES.")
     Long sizeBytes;
@@ -161,7 +167,7 @@ final class BenchCommand implements Callable<Integer> {
                      : volume.open(main, "bench", options)) {
                 target = session.volume();
                 measured = measure(target, volume.device.toString(), workload, (int) requestBytes, depth,
-                    region(target, created), runtime, copyReads, registry);
+                    region(target, created), rampTime, runtime, copyReads, registry);
                 if (measured.outcome().failure() == null) {
                     target.flushBlocking(); // deferred work is not free: the final flush and the close count
                 }
@@ -224,18 +230,29 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Binds the volume's metrics to {@code registry} (so only this phase is timed) and runs the load.
-     * The device counters' baseline is taken as the timed window starts.
+     * Runs the load for {@code ramp} unobserved (none when zero), then binds the volume's metrics to
+     * {@code registry} (so only the timed window is timed) and runs it for {@code runtime}. The device
+     * counters' baseline is taken as the timed window starts.
      */
     static Measured measure(Volume target, String name, BenchRunner.Workload workload, int requestBytes, int depth,
-                            long regionBytes, Duration runtime, boolean copyReads, MeterRegistry registry) throws InterruptedException {
+                            long regionBytes, Duration ramp, Duration runtime, boolean copyReads, MeterRegistry registry)
+            throws InterruptedException {
+        Double rampSeconds = null;
+        if (!ramp.isZero()) {
+            try (Arena arena = Arena.ofShared()) {
+                BenchRunner.Outcome warm = new BenchRunner(target, workload, requestBytes, depth, regionBytes, false,
+                    copyReads, arena).run(ramp, (done, total, bad, finished) -> { }, Duration.ofMillis(100));
+                IOExceptionReport.check(warm); // a ramp that meets a bad block stops the run, as the window would
+                rampSeconds = warm.seconds();
+            }
+        }
         VolumeMetrics metrics = new VolumeMetrics(target, name);
         metrics.bindTo(registry);
         try (Arena arena = Arena.ofShared()) {
             BenchRunner runner = new BenchRunner(target, workload, requestBytes, depth, regionBytes, false, copyReads, arena);
             VolumeStats windowStart = target.stats();
             BenchRunner.Outcome outcome = runner.run(runtime, (done, total, bad, finished) -> { }, Duration.ofMillis(100));
-            return new Measured(name, workload, requestBytes, depth, regionBytes, outcome,
+            return new Measured(name, workload, requestBytes, depth, regionBytes, rampSeconds, outcome,
                 BenchReport.Latency.of(registry.find(VolumeMetrics.READ_LATENCY).tag("volume", name).timer()),
                 BenchReport.Latency.of(registry.find(VolumeMetrics.WRITE_LATENCY).tag("volume", name).timer()),
                 windowStart);
@@ -246,11 +263,12 @@ final class BenchCommand implements Callable<Integer> {
 
     /** The timed window's results, waiting for the device counters after the flush and close. */
     record Measured(String name, BenchRunner.Workload workload, int requestBytes, int depth, long regionBytes,
-                    BenchRunner.Outcome outcome, BenchReport.Latency read, BenchReport.Latency write,
+                    Double rampSeconds, BenchRunner.Outcome outcome, BenchReport.Latency read, BenchReport.Latency write,
                     VolumeStats windowStart) {
         /** The report, with the device operations from the window's start to {@code closed} (read after the close). */
         BenchReport report(Double layoutSeconds, VolumeStats closed) {
             return new BenchReport(name, workload, requestBytes, depth, regionBytes, outcome, read, write, layoutSeconds,
+                rampSeconds,
                 BenchReport.DeviceOps.between(windowStart, closed));
         }
     }

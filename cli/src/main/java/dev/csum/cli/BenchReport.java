@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  */
 record BenchReport(String device, BenchRunner.Workload workload, int requestBytes, int depth, long regionBytes,
                    BenchRunner.Outcome outcome, Latency read, Latency write, Double layoutSeconds,
-                   DeviceOps deviceOps) {
+                   Double rampSeconds, DeviceOps deviceOps) {
 
     /**
      * What the volume submitted to its device(s) from the start of the timed window until the bench
@@ -127,6 +127,7 @@ record BenchReport(String device, BenchRunner.Workload workload, int requestByte
             .put("write", direction(outcome.writeOps(), outcome.writeBytes(), write))
             .put("cpu_seconds", round(outcome.cpuSeconds()))
             .put("layout_seconds", layoutSeconds == null ? null : round(layoutSeconds))
+            .put("ramp_seconds", rampSeconds == null ? null : round(rampSeconds))
             .put("device_ops", Json.object()
                 .put("reads", deviceOps.reads())
                 .put("writes", deviceOps.writes())
@@ -157,6 +158,9 @@ record BenchReport(String device, BenchRunner.Workload workload, int requestByte
         out.printf(Locale.ROOT, "%s: %s bs=%s iodepth=%d over %s: %,.0f IOPS, %.1f MiB/s, %,d ops in %.2f s%n",
             device, workload.fioName, Sizes.human(requestBytes).replace(" ", ""), depth, Sizes.human(regionBytes),
             iops(), bytesPerSecond() / (1 << 20), outcome.ops(), seconds);
+        if (rampSeconds != null) {
+            out.printf(Locale.ROOT, "  after a ramp of %.2f s (the same load, not in the results)%n", rampSeconds);
+        }
         out.printf(Locale.ROOT, "  %-6s %12s %10s %9s %10s %10s %10s %10s%n", "", "ops", "IOPS", "MiB/s",
             "p50 us", "p99 us", "p99.9 us", "max us");
         row(out, "read", outcome.readOps(), outcome.readBytes(), read);

@@ -108,6 +108,7 @@ class BenchTest {
             .assertOk();
         Map<String, Object> report = MiniJson.object(result.out());
         assertNull(report.get("layout_seconds"), "an existing volume is not laid out");
+        assertNull(report.get("ramp_seconds"), "no ramp unless asked");
         Map<String, Object> read = map(report.get("read"));
         Map<String, Object> write = map(report.get("write"));
         assertTrue(number(read, "ops") > 0 && number(write, "ops") > 0, result.out());
@@ -146,6 +147,29 @@ class BenchTest {
         String text = Cli.run("bench", device, "--rw", "randwrite", "--iodepth", "4", "--runtime", "500ms").assertOk().out();
         assertTrue(Pattern.compile("(?m)^  device ops: \\d+\\.\\d\\d writes/op, \\d+\\.\\d\\d reads/op "
             + "\\(window \\+ final flush/close\\)").matcher(text).find(), text);
+    }
+
+    /**
+     * --ramp-time runs the same load first, outside the window: its requests are in neither the
+     * window's counts nor its device operations (a ramp three times the window would triple them).
+     */
+    @Test
+    void aRampRunsTheLoadFirstAndStaysOutOfTheWindow() {
+        String device = formatted16MiB();
+        Cli.Result result = Cli.run("bench", device, "--json", "--rw", "randwrite", "--iodepth", "4",
+            "--ramp-time", "900ms", "--runtime", "300ms").assertOk();
+        Map<String, Object> report = MiniJson.object(result.out());
+        assertTrue(number(report, "ramp_seconds") >= 0.9, result.out());
+        assertTrue(number(report, "runtime_seconds") < 0.9, "the window is the runtime, not the ramp: " + result.out());
+        double ops = number(report, "ops");
+        assertTrue(ops > 0, result.out());
+        assertTrue(number(map(report.get("device_ops")), "writes") < 3 * ops,
+            "the ramp's writes are not the window's device operations: " + result.out());
+        String text = Cli.run("bench", device, "--rw", "randwrite", "--iodepth", "4", "--ramp-time", "200ms",
+            "--runtime", "200ms").assertOk().out();
+        assertTrue(Pattern.compile("(?m)^  after a ramp of 0\\.\\d\\d s \\(the same load, not in the results\\)$")
+            .matcher(text).find(), text);
+        Cli.run("bench", device, "--ramp-time", "soon").assertOneLineError(2, "not a duration");
     }
 
     /** A small imd cache makes the amplification visible: groups are settled and reloaded as they are evicted. */
