@@ -21,18 +21,22 @@ package dev.csum.io;
  *     32 +30–50 % on 2026-12-03; 128 KiB reads within the noise either way)
  * @param readChunkOperations once this many prepared operations wait for the step's submit, a
  *     small read prepared goes to the kernel with them (default 4; {@code -Dcsum.uring.readChunk})
- * @param writeChunkOperations the same for a write (default 16; {@code -Dcsum.uring.writeChunk}).
+ * @param writeChunkOperations the same for a write (default 4; {@code -Dcsum.uring.writeChunk}).
  *     A virtio disk takes one notification's requests as a batch and completes them together: 32
  *     writes sent in one system call finished ~540 µs later, in chunks of 8 ~275 µs; chunks of 8
- *     ran 4 KiB random reads 1.26× and writes 1.19× faster than none, and against 8, reads ran
- *     1.10× faster in chunks of 4 and writes 1.15× in chunks of 16 (PERFORMANCE.md, "Submitting in chunks")
+ *     ran 4 KiB random reads 1.26× and writes 1.19× faster than none (PERFORMANCE.md, "Submitting
+ *     in chunks"). Writes went in chunks of 16 until the engine reaped a completed batch whole
+ *     ({@code DeviceQueue}'s straggler reaps): a record's 32 data writes submitted 16 at a time reach
+ *     the disk ~100 µs apart (each {@code io_uring_enter} issues its writes inline), 4 at a time the
+ *     disk starts sooner; together +18 % on 4 KiB random writes, 128 KiB writes no worse
+ *     (PERFORMANCE.md, "What this disk allows")
  */
 record SubmitPolicy(boolean eager, long maxEagerWriteBytes, long minEagerReadBytes, int readChunkOperations,
                     int writeChunkOperations) {
     /** The default {@link #readChunkOperations}. */
     static final int DEFAULT_READ_CHUNK_OPERATIONS = 4;
     /** The default {@link #writeChunkOperations}. */
-    static final int DEFAULT_WRITE_CHUNK_OPERATIONS = 16;
+    static final int DEFAULT_WRITE_CHUNK_OPERATIONS = 4;
 
     SubmitPolicy {
         if (readChunkOperations < 1 || writeChunkOperations < 1) {
