@@ -178,13 +178,13 @@ class FaultKindTest {
         long writesBefore = volume.stats().deviceWrites();
         volume.write(55 * 512, 512 * 16, pattern(2, 55, 16), null, (token, failure) -> { }, 0);
         // Both pieces' tuples share one log record; once it has completed their data writes start
-        // together and one completes first. Cut the power then: the data write still in flight
-        // reaches the media torn.
+        // together. Cut the power while they are in flight (one or both, depending on how many
+        // completions the step reaped): a data write in flight reaches the media torn.
         for (int step = 0; step < 8 && volume.stats().deviceWrites() - writesBefore < 3; step++) {
             VolumeInternals.runUntilIdle(volume, 1);
         }
         assertEquals(3, volume.stats().deviceWrites() - writesBefore, "one record, two data writes");
-        assertEquals(1, disk.inFlight(), "a data write is in flight");
+        assertTrue(disk.inFlight() >= 1 && disk.inFlight() <= 2, "a data write is in flight: " + disk.inFlight());
         disk.crash();
         assertTrue(disk.stats().faults(FaultKind.CRASH_TORN_WRITE) > 0, "a write was torn at the crash");
         disk = disk.reopen();
