@@ -27,7 +27,7 @@ final class DeviceQueue implements IoPort.CompletionSink {
      * the wait ends with its first completions: reaping the rest in the same step keeps the batch
      * whole, so the requests it completes start together and share one log record, instead of the
      * stragglers forming a second record whose data writes wait a whole device round trip behind the
-     * first's (4 KiB random writes: +18 % with writes in chunks of 4; PERFORMANCE.md, "What this disk allows").
+     * first's (4 KiB random writes: +18 % with writes in chunks of 4; PERFORMANCE.md, "Straggler reaps").
      */
     static final int STRAGGLER_REAPS = 4;
 

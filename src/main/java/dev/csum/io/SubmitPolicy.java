@@ -29,7 +29,7 @@ package dev.csum.io;
  *     ({@code DeviceQueue}'s straggler reaps): a record's 32 data writes submitted 16 at a time reach
  *     the disk ~100 µs apart (each {@code io_uring_enter} issues its writes inline), 4 at a time the
  *     disk starts sooner; together +18 % on 4 KiB random writes, 128 KiB writes no worse
- *     (PERFORMANCE.md, "What this disk allows")
+ *     (PERFORMANCE.md, "Straggler reaps")
  */
 record SubmitPolicy(boolean eager, long maxEagerWriteBytes, long minEagerReadBytes, int readChunkOperations,
                     int writeChunkOperations) {
