@@ -239,25 +239,31 @@ final class BenchCommand implements Callable<Integer> {
             throws InterruptedException {
         Double rampSeconds = null;
         if (!ramp.isZero()) {
-            try (Arena arena = Arena.ofShared()) {
-                BenchRunner.Outcome warm = new BenchRunner(target, workload, requestBytes, depth, regionBytes, false,
-                    copyReads, arena).run(ramp, (done, total, bad, finished) -> { }, Duration.ofMillis(100));
-                IOExceptionReport.check(warm); // a ramp that meets a bad block stops the run, as the window would
-                rampSeconds = warm.seconds();
-            }
+            BenchRunner.Outcome warm = runLoad(target, workload, requestBytes, depth, regionBytes, copyReads, ramp);
+            IOExceptionReport.check(warm); // a ramp that meets a bad block stops the run, as the window would
+            rampSeconds = warm.seconds();
         }
         VolumeMetrics metrics = new VolumeMetrics(target, name);
         metrics.bindTo(registry);
-        try (Arena arena = Arena.ofShared()) {
-            BenchRunner runner = new BenchRunner(target, workload, requestBytes, depth, regionBytes, false, copyReads, arena);
+        try {
             VolumeStats windowStart = target.stats();
-            BenchRunner.Outcome outcome = runner.run(runtime, (done, total, bad, finished) -> { }, Duration.ofMillis(100));
+            BenchRunner.Outcome outcome = runLoad(target, workload, requestBytes, depth, regionBytes, copyReads, runtime);
             return new Measured(name, workload, requestBytes, depth, regionBytes, rampSeconds, outcome,
                 BenchReport.Latency.of(registry.find(VolumeMetrics.READ_LATENCY).tag("volume", name).timer()),
                 BenchReport.Latency.of(registry.find(VolumeMetrics.WRITE_LATENCY).tag("volume", name).timer()),
                 windowStart);
         } finally {
             target.removeObserver(metrics);
+        }
+    }
+
+    /** Keeps {@code depth} requests of the workload in flight for {@code duration}, then until they drain. */
+    private static BenchRunner.Outcome runLoad(Volume target, BenchRunner.Workload workload, int requestBytes, int depth,
+                                               long regionBytes, boolean copyReads, Duration duration)
+            throws InterruptedException {
+        try (Arena arena = Arena.ofShared()) {
+            return new BenchRunner(target, workload, requestBytes, depth, regionBytes, false, copyReads, arena)
+                .run(duration, (done, total, bad, finished) -> { }, Duration.ofMillis(100));
         }
     }
 
