@@ -102,6 +102,7 @@ final class ApiMapping {
             checksum(superblock.checksum()), placement(geometry.placement()), geometry.dataBlockCount(),
             geometry.usableBytes(), geometry.groupCount(), geometry.tuplesPerGroup(),
             geometry.backupSuperblockOffsetBytes(), geometry.dataFileSizeBytes(), geometry.metadataFileSizeBytes(),
-            geometry.logBlockCount() * geometry.blockSizeBytes(), superblock.dataZeroed());
+            geometry.logBlockCount() * geometry.blockSizeBytes(), superblock.dataZeroed(),
+            superblock.logRegion().blockBytes());
     }
 }

@@ -27,9 +27,18 @@ import java.util.OptionalLong;
  *     data) or after the last metadata pair (separate: on the metadata device)
  * @param allocation how a regular file is laid out (default {@link FileAllocation#AUTO}): holes,
  *     reserved extents or written zeros; block devices take only {@link FileAllocation#AUTO}
+ * @param logBlockBytes the tuple log's block, the unit its records are written in (docs/FORMAT.md
+ *     §3 {@code LOG_SECTORS}, §8): 512, the block size, or 0 (the default) for 512 when the blocks are
+ *     larger and the metadata device takes 512-byte direct I/O, else the block size. 512-byte log
+ *     blocks fit a loop step's entries in one sector instead of a 4 KiB block, so the log fills, and
+ *     checkpoints, up to eight times less often; a device whose physical sectors are larger then
+ *     sees log writes smaller than them (docs/RELIABILITY.md §4 says what that assumes). 512 on a
+ *     metadata device whose direct I/O needs more is refused by {@link Volume#format(FormatOptions)},
+ *     before anything is written
  */
 public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeBytes, int blockSizeBytes,
-                            Checksum checksum, boolean overwrite, long logSizeBytes, FileAllocation allocation) {
+                            Checksum checksum, boolean overwrite, long logSizeBytes, FileAllocation allocation,
+                            int logBlockBytes) {
     /** The block size of {@link #of(Path)}: 4096 bytes. */
     public static final int DEFAULT_BLOCK_SIZE_BYTES = 4096;
 
@@ -40,7 +49,9 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      * @throws NullPointerException when {@code dataPath}, {@code sizeBytes}, {@code checksum} or
      *     {@code allocation} is null
      * @throws IllegalArgumentException when {@code sizeBytes} holds a value that is not positive,
-     *     {@code blockSizeBytes} is neither 512 nor 4096, or {@code logSizeBytes} is negative
+     *     {@code blockSizeBytes} is neither 512 nor 4096, {@code logSizeBytes} is negative, or
+     *     {@code logBlockBytes} is none of 0, 512 and 4096 (that it is 512 or the block size is checked
+     *     by {@link Volume#format(FormatOptions)})
      */
     public FormatOptions {
         Objects.requireNonNull(dataPath, "dataPath");
@@ -56,6 +67,10 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
         if (logSizeBytes < 0) {
             throw new IllegalArgumentException("log size must be positive, or 0 for the default; was " + logSizeBytes);
         }
+        if (logBlockBytes != 0 && !Geometry.isSupportedBlockSize(logBlockBytes)) {
+            throw new IllegalArgumentException("log block size must be 512 or the block size, or 0 for the default; was "
+                + logBlockBytes);
+        }
     }
 
     /**
@@ -70,7 +85,7 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      */
     public static FormatOptions of(Path dataPath) {
         return new FormatOptions(dataPath, null, OptionalLong.empty(), DEFAULT_BLOCK_SIZE_BYTES, Checksum.CRC32C,
-            false, 0, FileAllocation.AUTO);
+            false, 0, FileAllocation.AUTO, 0);
     }
 
     /**
@@ -81,7 +96,8 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      * @return a copy with that metadata device
      */
     public FormatOptions withMetadataPath(Path path) {
-        return new FormatOptions(dataPath, path, sizeBytes, blockSizeBytes, checksum, overwrite, logSizeBytes, allocation);
+        return new FormatOptions(dataPath, path, sizeBytes, blockSizeBytes, checksum, overwrite, logSizeBytes,
+            allocation, logBlockBytes);
     }
 
     /**
@@ -94,7 +110,8 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      * @throws IllegalArgumentException when {@code bytes} is not positive
      */
     public FormatOptions withSizeBytes(long bytes) {
-        return new FormatOptions(dataPath, metadataPath, OptionalLong.of(bytes), blockSizeBytes, checksum, overwrite, logSizeBytes, allocation);
+        return new FormatOptions(dataPath, metadataPath, OptionalLong.of(bytes), blockSizeBytes, checksum, overwrite, logSizeBytes,
+            allocation, logBlockBytes);
     }
 
     /**
@@ -103,7 +120,8 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      * @return a copy with no size
      */
     public FormatOptions withExistingSize() {
-        return new FormatOptions(dataPath, metadataPath, OptionalLong.empty(), blockSizeBytes, checksum, overwrite, logSizeBytes, allocation);
+        return new FormatOptions(dataPath, metadataPath, OptionalLong.empty(), blockSizeBytes, checksum, overwrite, logSizeBytes,
+            allocation, logBlockBytes);
     }
 
     /**
@@ -114,7 +132,8 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      * @throws IllegalArgumentException when {@code bytes} is neither 512 nor 4096
      */
     public FormatOptions withBlockSizeBytes(int bytes) {
-        return new FormatOptions(dataPath, metadataPath, sizeBytes, bytes, checksum, overwrite, logSizeBytes, allocation);
+        return new FormatOptions(dataPath, metadataPath, sizeBytes, bytes, checksum, overwrite, logSizeBytes,
+            allocation, logBlockBytes);
     }
 
     /**
@@ -125,7 +144,8 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      * @throws NullPointerException when {@code algorithm} is null
      */
     public FormatOptions withChecksum(Checksum algorithm) {
-        return new FormatOptions(dataPath, metadataPath, sizeBytes, blockSizeBytes, algorithm, overwrite, logSizeBytes, allocation);
+        return new FormatOptions(dataPath, metadataPath, sizeBytes, blockSizeBytes, algorithm, overwrite, logSizeBytes,
+            allocation, logBlockBytes);
     }
 
     /**
@@ -135,7 +155,8 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      * @return a copy with that setting
      */
     public FormatOptions withOverwrite(boolean overwriteExisting) {
-        return new FormatOptions(dataPath, metadataPath, sizeBytes, blockSizeBytes, checksum, overwriteExisting, logSizeBytes, allocation);
+        return new FormatOptions(dataPath, metadataPath, sizeBytes, blockSizeBytes, checksum, overwriteExisting, logSizeBytes,
+            allocation, logBlockBytes);
     }
 
     /**
@@ -149,7 +170,8 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      * @throws IllegalArgumentException when {@code bytes} is negative
      */
     public FormatOptions withLogSizeBytes(long bytes) {
-        return new FormatOptions(dataPath, metadataPath, sizeBytes, blockSizeBytes, checksum, overwrite, bytes, allocation);
+        return new FormatOptions(dataPath, metadataPath, sizeBytes, blockSizeBytes, checksum, overwrite, bytes,
+            allocation, logBlockBytes);
     }
 
     /**
@@ -163,6 +185,18 @@ public record FormatOptions(Path dataPath, Path metadataPath, OptionalLong sizeB
      */
     public FormatOptions withAllocation(FileAllocation fileAllocation) {
         return new FormatOptions(dataPath, metadataPath, sizeBytes, blockSizeBytes, checksum, overwrite, logSizeBytes,
-            fileAllocation);
+            fileAllocation, logBlockBytes);
+    }
+
+    /**
+     * This format with another log block size.
+     *
+     * @param bytes 512, the block size, or 0 for the default (see {@link #logBlockBytes()})
+     * @return a copy with that log block size
+     * @throws IllegalArgumentException when {@code bytes} is none of 0, 512 and 4096
+     */
+    public FormatOptions withLogBlockBytes(int bytes) {
+        return new FormatOptions(dataPath, metadataPath, sizeBytes, blockSizeBytes, checksum, overwrite, logSizeBytes,
+            allocation, bytes);
     }
 }

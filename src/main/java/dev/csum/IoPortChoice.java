@@ -30,20 +30,23 @@ final class IoPortChoice {
     }
 
     /**
-     * @param blockSizeBytes the volume's block size: every offset and length is a multiple of it
+     * @param blockSizeBytes the volume's block size
+     * @param ioUnitBytes the volume's smallest I/O unit (its block, or its log block when smaller,
+     *     {@code Superblock#ioUnitBytes}): every offset and length is a multiple of it
      * @param warnings receives one line when the portable port is used for want of io_uring, or
      *     serves I/O through the page cache
      */
-    static IoPort open(Path data, Path metadata, VolumeOptions options, int blockSizeBytes, List<String> warnings)
+    static IoPort open(Path data, Path metadata, VolumeOptions options, int blockSizeBytes, int ioUnitBytes,
+                       List<String> warnings)
             throws IOException {
         return switch (options.ioEngine()) {
             case IO_URING -> openUring(data, metadata, options);
-            case PORTABLE -> openPortable(data, metadata, options, blockSizeBytes, null, warnings);
+            case PORTABLE -> openPortable(data, metadata, options, blockSizeBytes, ioUnitBytes, null, warnings);
             case AUTO -> {
                 try {
                     yield openUring(data, metadata, options);
                 } catch (IoUringUnavailableException refused) {
-                    yield openPortable(data, metadata, options, blockSizeBytes, refused, warnings);
+                    yield openPortable(data, metadata, options, blockSizeBytes, ioUnitBytes, refused, warnings);
                 }
             }
         };
@@ -58,13 +61,13 @@ final class IoPortChoice {
         return UringIoPort.open(data, metadata, options.queueDepth(), options.readOnly());
     }
 
-    private static IoPort openPortable(Path data, Path metadata, VolumeOptions options, int blockSizeBytes,
+    private static IoPort openPortable(Path data, Path metadata, VolumeOptions options, int blockSizeBytes, int ioUnitBytes,
                                        IoUringUnavailableException refused, List<String> warnings)
             throws IOException {
         FileChannelIoPort port = FileChannelIoPort.open(data, metadata, options.queueDepth(), options.readOnly(),
-            blockSizeBytes);
+            ioUnitBytes);
         String pageCache = port.isDirect() ? "" : "; through the page cache, since the JDK's direct-I/O unit here ("
-            + port.directAlignmentBytes() + " bytes) is larger than the volume's " + blockSizeBytes + "-byte blocks";
+            + port.directAlignmentBytes() + " bytes) is larger than the volume's " + ioUnitBytes + "-byte " + (ioUnitBytes < blockSizeBytes ? "log blocks" : "blocks");
         if (refused != null) {
             warnings.add(refused.reason() + "; using the portable FileChannel I/O port instead, which is slower"
                 + pageCache);

@@ -56,7 +56,8 @@ record OpenedDevices(Superblock superblock, IoPort port, List<DeviceLock> locks,
                 // on its one remaining copy of the superblock. A read-only open only warns.
                 warnings.addAll(VolumeLabel.restorePrimaries(label, data, metadata));
             }
-            port = IoPortChoice.open(data, metadata, options, label.superblock().blockSizeBytes(), warnings);
+            port = IoPortChoice.open(data, metadata, options, label.superblock().blockSizeBytes(),
+                label.superblock().ioUnitBytes(), warnings);
             return new OpenedDevices(label.superblock(), port, List.copyOf(locks), List.copyOf(warnings));
         } catch (IOException | RuntimeException | Error failure) {
             closeQuietly(port, failure);

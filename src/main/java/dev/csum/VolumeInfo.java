@@ -30,11 +30,14 @@ import java.util.UUID;
  * @param dataZeroed whether the data area read as zeros when the volume was formatted (a regular
  *     file, all holes then, or a block device that zeroes without writing; false for a block device
  *     that cannot, and for format version 1)
+ * @param logBlockBytes the tuple log's block, the unit its records are written in (docs/FORMAT.md §8):
+ *     512, or {@code blockSizeBytes} (a volume formatted with log blocks of its block size, or before
+ *     512-byte log blocks existed)
  */
 public record VolumeInfo(UUID uuid, int formatVersion, int blockSizeBytes, Checksum checksum,
                          MetadataPlacement metadataPlacement, long dataBlockCount, long usableBytes, long groupCount,
                          int blocksPerGroup, long backupSuperblockOffsetBytes, long dataDeviceMinBytes,
-                         long metadataDeviceMinBytes, long logSizeBytes, boolean dataZeroed) {
+                         long metadataDeviceMinBytes, long logSizeBytes, boolean dataZeroed, int logBlockBytes) {
     /**
      * Checks the components, each described above. Volumes make these from their superblock; the
      * constructor is public for tests and for code that wraps a volume.

@@ -26,7 +26,8 @@ final class VolumeTools {
         try {
             return ApiMapping.info(VolumeFormatter.format(new VolumeFormatter.Request(options.dataPath(),
                 options.metadataPath(), sizeBytes, options.blockSizeBytes(), ApiMapping.algorithm(options.checksum()),
-                options.overwrite(), options.logSizeBytes(), ApiMapping.allocation(options.allocation()))));
+                options.overwrite(), options.logSizeBytes(), ApiMapping.allocation(options.allocation()),
+                options.logBlockBytes())));
         } catch (dev.csum.format.InvalidVolumeException refused) {
             throw ApiMapping.invalidVolume(refused);
         }

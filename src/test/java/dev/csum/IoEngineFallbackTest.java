@@ -32,9 +32,16 @@ class IoEngineFallbackTest {
         IoPortChoice.refuseIoUringForTesting = 0;
     }
 
+    /** A volume of {@code blockSize} blocks and log blocks (the portable port's direct I/O takes 4 KiB ones). */
     private Path format(int blockSize) throws Exception {
+        return format(blockSize, blockSize);
+    }
+
+    private Path format(int blockSize, int logBlockBytes) throws Exception {
         Path data = directory.resolve("volume");
-        Volume.format(FormatOptions.of(data).withSizeBytes(8L << 20).withBlockSizeBytes(blockSize));
+        VolumeInfo info = Volume.format(FormatOptions.of(data).withSizeBytes(8L << 20).withBlockSizeBytes(blockSize)
+            .withLogBlockBytes(logBlockBytes));
+        assertEquals(logBlockBytes, info.logBlockBytes());
         return data;
     }
 
@@ -124,6 +131,26 @@ class IoEngineFallbackTest {
             assertEquals(1, volume.openWarnings().size(), "one line says both");
             assertTrue(volume.openWarnings().get(0).endsWith("which is slower; through the page cache, since the "
                 + "JDK's direct-I/O unit here (4096 bytes) is larger than the volume's 512-byte blocks"));
+        }
+    }
+
+    @Test
+    void portableOnFourKibBlocksWithSectorLogBlocksSaysItUsesThePageCacheAndRuns() throws Exception {
+        Path data = format(4096, 512);
+        assumeTrue(Files.getFileStore(data).getBlockSize() > 512, "a file system whose direct-I/O unit is 512");
+        try (Volume volume = Volume.open(VolumeOptions.of(data).withIoEngine(IoEngine.PORTABLE));
+             Arena arena = Arena.ofConfined()) {
+            assertEquals(List.of("the portable FileChannel I/O port reads and writes; through the page cache, since "
+                + "the JDK's direct-I/O unit here (4096 bytes) is larger than the volume's 512-byte log blocks"),
+                volume.openWarnings());
+            volume.writeBlocking(4096, arena.allocate(4096).fill((byte) 0x5A));
+            volume.flushBlocking();
+        }
+        try (Volume volume = Volume.open(VolumeOptions.of(data)); Arena arena = Arena.ofConfined()) {
+            assertEquals(List.of(), volume.openWarnings(), "io_uring takes 512-byte log blocks directly");
+            MemorySegment back = arena.allocate(4096);
+            volume.readBlocking(4096, back);
+            assertEquals(0x5A, back.get(ValueLayout.JAVA_BYTE, 4095));
         }
     }
 

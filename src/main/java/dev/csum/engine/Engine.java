@@ -123,7 +123,7 @@ public final class Engine {
                 throw new IllegalStateException("a volume without a tuple log (format version 1) is read-only");
             }
             this.log = new TupleLog(context, commits,
-                memory.allocate(TupleLog.slabBytes(layout.logBlockCount(), blockBytes), unitBytes), logStart.start(), superblock);
+                memory.allocate(TupleLog.slabBytes(superblock.logRegion(), blockBytes), unitBytes), logStart.start(), superblock);
             ParkedTuples parked = parks ? ParkedTuples.sized(split, layout) : null;
             this.checkpointer = new Checkpointer(context, log,
                 memory.allocate(Checkpointer.slabBytes(blockBytes), unitBytes), parked);

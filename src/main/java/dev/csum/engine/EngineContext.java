@@ -2,6 +2,7 @@ package dev.csum.engine;
 
 import dev.csum.checksum.BlockChecksum;
 import dev.csum.format.Geometry;
+import dev.csum.format.LogRegion;
 import dev.csum.format.Superblock;
 import dev.csum.io.IoPort;
 import java.io.IOException;
@@ -18,6 +19,8 @@ import java.lang.foreign.MemorySegment;
 final class EngineContext {
     final Geometry geometry;
     final int blockSizeBytes;
+    /** The tuple log's region and log blocks (512 bytes, or blocks of the volume). */
+    final LogRegion logRegion;
     /** The 32 bits of the volume UUID stamped into every imd header. */
     final int volumeTag;
     final BlockChecksum checksum;
@@ -48,6 +51,7 @@ final class EngineContext {
                   DenseTuples dense) {
         this.geometry = superblock.geometry();
         this.blockSizeBytes = geometry.blockSizeBytes();
+        this.logRegion = superblock.logRegion();
         this.volumeTag = superblock.volumeTag();
         this.checksum = superblock.checksum().newChecksum();
         this.verifyReads = settings.verifyReads();

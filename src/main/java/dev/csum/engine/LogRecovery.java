@@ -4,7 +4,9 @@ import dev.csum.io.PortIo;
 import dev.csum.format.Geometry;
 import dev.csum.format.ImdBlock;
 import dev.csum.format.ImdValidity;
+import dev.csum.format.InvalidVolumeException;
 import dev.csum.format.LogRecord;
+import dev.csum.format.LogRegion;
 import dev.csum.format.Superblock;
 import dev.csum.engine.GroupResolver.History;
 import dev.csum.engine.LogScan.Scanned;
@@ -47,6 +49,7 @@ public final class LogRecovery {
     private final Superblock superblock;
     private final Geometry geometry;
     private final int blockSizeBytes;
+    private final LogRegion region;
     private final int volumeTag;
     private final Arena arena = Arena.ofShared(); // shared: a port may do the I/O on its own threads
     private final int alignment;
@@ -58,10 +61,11 @@ public final class LogRecovery {
         this.superblock = superblock;
         this.geometry = superblock.geometry();
         this.blockSizeBytes = geometry.blockSizeBytes();
+        this.region = superblock.logRegion();
         this.volumeTag = superblock.volumeTag();
         this.alignment = Math.max(4096, port.alignmentBytes());
         this.resolver = new GroupResolver(io, geometry, volumeTag, superblock.checksum().newChecksum(), arena, alignment);
-        this.scan = new LogScan(io, geometry, volumeTag, arena, alignment);
+        this.scan = new LogScan(io, region, volumeTag, arena, alignment);
     }
 
     /**
@@ -99,11 +103,25 @@ public final class LogRecovery {
         if (superblock.geometry().logBlockCount() == 0) {
             return new Result(Start.empty(0), Map.of(), 0, 0, 0);
         }
+        refuseUnalignedLog(port, superblock);
         LogRecovery recovery = new LogRecovery(port, superblock);
         try {
             return recovery.run(readOnly);
         } finally {
             recovery.arena.close();
+        }
+    }
+
+    /**
+     * Refuses, before any I/O, a volume whose log blocks are smaller than the direct-I/O alignment the
+     * port needs (FORMAT.md §3, {@code LOG_SECTORS}: a volume formatted where 512-byte direct I/O
+     * worked, now on a device that needs more).
+     */
+    static void refuseUnalignedLog(IoPort port, Superblock superblock) throws InvalidVolumeException {
+        int logBlockBytes = superblock.logRegion().blockBytes();
+        if (port.alignmentBytes() > logBlockBytes) {
+            throw new InvalidVolumeException("log blocks of " + logBlockBytes + " bytes need " + logBlockBytes
+                + "-byte direct I/O; the metadata device needs " + port.alignmentBytes() + "-byte alignment");
         }
     }
 
@@ -180,8 +198,9 @@ public final class LogRecovery {
     }
 
     private Result run(boolean readOnly) throws IOException {
-        long regionBlocks = geometry.logBlockCount();
-        int maxRecordBlocks = TupleLog.maxRecordBlocks(regionBlocks, blockSizeBytes);
+        long regionBlocks = region.blockCount();
+        int logBlockBytes = region.blockBytes();
+        int maxRecordBlocks = TupleLog.maxRecordBlocks(region);
         CeilingCopies ceilings = new CeilingCopies(io, superblock, arena.allocate(blockSizeBytes, alignment));
         long storedCeiling = ceilings.read();
         Map<Long, Scanned> bySequence = scan.scan();
@@ -196,7 +215,7 @@ public final class LogRecovery {
         }
         long watermark = 0;
         TreeMap<Long, Map<Integer, History>> groups = new TreeMap<>();
-        MemorySegment recordBuffer = arena.allocate((long) maxRecordBlocks * blockSizeBytes, alignment);
+        MemorySegment recordBuffer = arena.allocate((long) maxRecordBlocks * logBlockBytes, alignment);
         int replayed = 0;
         int headEntries = -1; // the head record's entries, once replay has read it
         for (long sequence = head.tail(); sequence <= head.sequence(); sequence++) {
@@ -208,7 +227,7 @@ public final class LogRecovery {
             // of it fails (torture seed 6929: a misdirected read of the head record lost the watermark
             // that made a flushed, dropped data write a detected lost write, and its old data passed).
             watermark = Math.max(watermark, record.watermark());
-            MemorySegment bytes = recordBuffer.asSlice(0, (long) record.lengthBlocks() * blockSizeBytes);
+            MemorySegment bytes = recordBuffer.asSlice(0, (long) record.lengthBlocks() * logBlockBytes);
             if (!readRecord(record, bytes)) {
                 continue;
             }
@@ -270,11 +289,11 @@ public final class LogRecovery {
             ceiling = nextSequence + CeilingCopies.leaseSequences(regionBlocks);
             ceilings.raise(ceiling);
         }
-        MemorySegment empty = recordBuffer.asSlice(0, blockSizeBytes);
-        LogRecord.seal(empty, blockSizeBytes, volumeTag, nextSequence, head.sequence(), nextSequence, 0,
+        MemorySegment empty = recordBuffer.asSlice(0, logBlockBytes);
+        LogRecord.seal(empty, logBlockBytes, volumeTag, nextSequence, head.sequence(), nextSequence, 0,
             logBlockOffset(headBlock));
         int written = io.write(IoPort.METADATA_FILE, logBlockOffset(headBlock), empty);
-        if (written != blockSizeBytes) {
+        if (written != logBlockBytes) {
             throw new IOException("log recovery: writing the log's empty record at block " + headBlock + " failed: "
                 + resultText(written));
         }
@@ -310,7 +329,7 @@ public final class LogRecovery {
         long offset = logBlockOffset(record.startBlock());
         for (int attempt = 0; attempt < REPLAY_READ_ATTEMPTS; attempt++) {
             if (io.read(IoPort.METADATA_FILE, offset, bytes) == bytes.byteSize()
-                    && LogRecord.validLengthBlocksAt(bytes, blockSizeBytes, volumeTag, offset) == record.lengthBlocks()
+                    && LogRecord.validLengthBlocksAt(bytes, region.blockBytes(), volumeTag, offset) == record.lengthBlocks()
                     && LogRecord.sequence(bytes) == record.sequence()) {
                 return true;
             }

@@ -1,7 +1,7 @@
 package dev.csum.engine;
 
 import dev.csum.io.PortIo;
-import dev.csum.format.Geometry;
+import dev.csum.format.LogRegion;
 import dev.csum.format.ImdBlock;
 import dev.csum.format.LogRecord;
 import dev.csum.io.IoPort;
@@ -33,34 +33,35 @@ final class LogScan {
     }
 
     private final PortIo io;
-    private final Geometry geometry;
-    private final int blockSizeBytes;
+    private final LogRegion region;
+    /** Bytes of a log block (FORMAT.md §8): the unit of records' places and lengths. */
+    private final int logBlockBytes;
     private final int volumeTag;
     private final long chunkBlocks;
     private final int maxRecordBlocks;
     /** One chunk and the longest record that may start in its last block. */
     private final MemorySegment buffer;
 
-    /** A scan of the log of {@code geometry}, reading into a buffer from {@code arena}. */
-    LogScan(PortIo io, Geometry geometry, int volumeTag, Arena arena, int alignment) {
-        this(io, geometry, volumeTag, Math.max(1, SCAN_CHUNK_BYTES / geometry.blockSizeBytes()),
-            TupleLog.maxRecordBlocks(geometry.logBlockCount(), geometry.blockSizeBytes()), arena, alignment);
+    /** A scan of the log {@code region}, reading into a buffer from {@code arena}. */
+    LogScan(PortIo io, LogRegion region, int volumeTag, Arena arena, int alignment) {
+        this(io, region, volumeTag, Math.max(1, SCAN_CHUNK_BYTES / region.blockBytes()), TupleLog.maxRecordBlocks(region),
+            arena, alignment);
     }
 
-    private LogScan(PortIo io, Geometry geometry, int volumeTag, long chunkBlocks, int maxRecordBlocks, Arena arena,
+    private LogScan(PortIo io, LogRegion region, int volumeTag, long chunkBlocks, int maxRecordBlocks, Arena arena,
                     int alignment) {
         this.io = io;
-        this.geometry = geometry;
-        this.blockSizeBytes = geometry.blockSizeBytes();
+        this.region = region;
+        this.logBlockBytes = region.blockBytes();
         this.volumeTag = volumeTag;
         this.chunkBlocks = chunkBlocks;
         this.maxRecordBlocks = maxRecordBlocks;
-        this.buffer = arena.allocate((chunkBlocks + maxRecordBlocks) * blockSizeBytes, alignment);
+        this.buffer = arena.allocate((chunkBlocks + maxRecordBlocks) * logBlockBytes, alignment);
     }
 
-    /** Byte offset of the log region's block {@code block} on the metadata device. */
+    /** Byte offset of the log region's log block {@code block} on the metadata device. */
     long logBlockOffset(long block) {
-        return geometry.logOffsetBytes() + block * blockSizeBytes;
+        return region.blockOffsetBytes(block);
     }
 
     /**
@@ -73,16 +74,16 @@ final class LogScan {
      * not written for (a misdirected write) is ignored.
      */
     Map<Long, Scanned> scan() throws IOException {
-        long regionBlocks = geometry.logBlockCount();
+        long regionBlocks = region.blockCount();
         Map<Long, Scanned> found = new HashMap<>();
         int[] misplaced = new int[1];
         for (long first = 0; first < regionBlocks; first += chunkBlocks) {
             long readBlocks = Math.min(regionBlocks - first, chunkBlocks + maxRecordBlocks);
             long scanBlocks = Math.min(chunkBlocks, regionBlocks - first);
-            MemorySegment bytes = buffer.asSlice(0, readBlocks * blockSizeBytes);
+            MemorySegment bytes = buffer.asSlice(0, readBlocks * logBlockBytes);
             readChunk(first, bytes);
             List<Scanned> records = scanChunk(first, bytes, scanBlocks, misplaced);
-            boolean unused = records.isEmpty() && ImdBlock.isAllZero(bytes.asSlice(0, scanBlocks * blockSizeBytes));
+            boolean unused = records.isEmpty() && ImdBlock.isAllZero(bytes.asSlice(0, scanBlocks * logBlockBytes));
             if ((records.isEmpty() && !unused) || misplaced[0] > 0) {
                 rereadChunk(first, bytes, scanBlocks, records, misplaced);
             }
@@ -96,7 +97,7 @@ final class LogScan {
             for (long first = 0; first < regionBlocks; first += chunkBlocks) {
                 long readBlocks = Math.min(regionBlocks - first, chunkBlocks + maxRecordBlocks);
                 List<Scanned> records = new ArrayList<>();
-                rereadChunk(first, buffer.asSlice(0, readBlocks * blockSizeBytes),
+                rereadChunk(first, buffer.asSlice(0, readBlocks * logBlockBytes),
                     Math.min(chunkBlocks, regionBlocks - first), records, misplaced);
                 for (Scanned record : records) {
                     found.putIfAbsent(record.sequence(), record);
@@ -124,7 +125,7 @@ final class LogScan {
                 head = record;
             }
         }
-        long regionBlocks = geometry.logBlockCount();
+        long regionBlocks = region.blockCount();
         for (long step = 0; head != null && step < regionBlocks; step++) {
             long after = (head.startBlock() + head.lengthBlocks()) % regionBlocks;
             Scanned next = newerRecordAt(after, head.sequence());
@@ -141,12 +142,12 @@ final class LogScan {
 
     /** The valid record starting at {@code block} when its sequence is above {@code sequence}, else null (a failed read too). */
     private Scanned newerRecordAt(long block, long sequence) throws IOException {
-        long readBlocks = Math.min(maxRecordBlocks, geometry.logBlockCount() - block);
-        MemorySegment bytes = buffer.asSlice(0, readBlocks * blockSizeBytes);
+        long readBlocks = Math.min(maxRecordBlocks, region.blockCount() - block);
+        MemorySegment bytes = buffer.asSlice(0, readBlocks * logBlockBytes);
         if (io.read(IoPort.METADATA_FILE, logBlockOffset(block), bytes) != bytes.byteSize()) {
             return null;
         }
-        int length = LogRecord.validLengthBlocksAt(bytes, blockSizeBytes, volumeTag, logBlockOffset(block));
+        int length = LogRecord.validLengthBlocksAt(bytes, logBlockBytes, volumeTag, logBlockOffset(block));
         if (length == 0 || LogRecord.sequence(bytes) <= sequence) {
             return null;
         }
@@ -174,11 +175,11 @@ final class LogScan {
         List<Scanned> records = new ArrayList<>();
         misplaced[0] = 0;
         for (long i = 0; i < scanBlocks; i++) {
-            MemorySegment candidate = bytes.asSlice(i * blockSizeBytes);
-            int length = LogRecord.validLengthBlocksAt(candidate, blockSizeBytes, volumeTag, logBlockOffset(first + i));
+            MemorySegment candidate = bytes.asSlice(i * logBlockBytes);
+            int length = LogRecord.validLengthBlocksAt(candidate, logBlockBytes, volumeTag, logBlockOffset(first + i));
             if (length > 0) {
                 records.add(Scanned.of(candidate, first + i, length));
-            } else if (LogRecord.validLengthBlocks(candidate, blockSizeBytes, volumeTag) > 0) {
+            } else if (LogRecord.validLengthBlocks(candidate, logBlockBytes, volumeTag) > 0) {
                 misplaced[0]++;
             }
         }
@@ -191,9 +192,9 @@ final class LogScan {
      * are lost (their blocks then fail as integrity errors), not every record of the chunk.
      */
     private void readBlockByBlock(long first, MemorySegment bytes) throws IOException {
-        for (long offset = 0; offset < bytes.byteSize(); offset += blockSizeBytes) {
-            MemorySegment block = bytes.asSlice(offset, blockSizeBytes);
-            if (io.read(IoPort.METADATA_FILE, logBlockOffset(first) + offset, block) != blockSizeBytes) {
+        for (long offset = 0; offset < bytes.byteSize(); offset += logBlockBytes) {
+            MemorySegment block = bytes.asSlice(offset, logBlockBytes);
+            if (io.read(IoPort.METADATA_FILE, logBlockOffset(first) + offset, block) != logBlockBytes) {
                 block.fill((byte) 0);
             }
         }

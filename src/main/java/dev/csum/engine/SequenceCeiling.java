@@ -46,7 +46,7 @@ final class SequenceCeiling {
         this.context = context;
         this.metadataCopy = superblock.metadataCopy();
         this.backupOffsetBytes = superblock.geometry().backupSuperblockOffsetBytes();
-        this.leaseSequences = CeilingCopies.leaseSequences(superblock.geometry().logBlockCount());
+        this.leaseSequences = CeilingCopies.leaseSequences(superblock.logRegion().blockCount());
         this.block = block;
         this.durable = durableCeiling;
         this.onRaised = onRaised;

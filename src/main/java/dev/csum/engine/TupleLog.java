@@ -2,6 +2,7 @@ package dev.csum.engine;
 
 import dev.csum.format.ImdBlock;
 import dev.csum.format.LogRecord;
+import dev.csum.format.LogRegion;
 import dev.csum.format.Superblock;
 import dev.csum.io.IoPort;
 import java.io.IOException;
@@ -62,8 +63,10 @@ final class TupleLog {
 
     private final EngineContext context;
     private final CommitPath commits;
-    private final int blockSizeBytes;
+    /** Bytes of a log block, the unit of records' places and lengths (512, or the volume's block). */
+    private final int logBlockBytes;
     private final long regionOffsetBytes;
+    /** Log blocks in the region. */
     private final long regionBlocks;
     private final int maxRecordBlocks;
     private final int maxRecordEntries;
@@ -102,20 +105,22 @@ final class TupleLog {
              Superblock superblock) {
         this.context = context;
         this.commits = commits;
-        this.blockSizeBytes = context.blockSizeBytes;
-        this.regionOffsetBytes = context.geometry.logOffsetBytes();
-        this.regionBlocks = context.geometry.logBlockCount();
-        this.maxRecordBlocks = maxRecordBlocks(regionBlocks, blockSizeBytes);
-        this.maxRecordEntries = LogRecord.capacityEntries(maxRecordBlocks, blockSizeBytes);
+        LogRegion region = context.logRegion;
+        this.logBlockBytes = region.blockBytes();
+        this.regionOffsetBytes = region.offsetBytes();
+        this.regionBlocks = region.blockCount();
+        this.maxRecordBlocks = maxRecordBlocks(region);
+        this.maxRecordEntries = LogRecord.capacityEntries(maxRecordBlocks, logBlockBytes);
         if (maxRecordEntries < context.geometry.tuplesPerGroup()) {
             throw new IllegalArgumentException("a log of " + regionBlocks + " blocks cannot hold a record of one whole group");
         }
-        long recordBytes = (long) maxRecordBlocks * blockSizeBytes;
-        if (recordSlab.byteSize() < slabBytes(regionBlocks, blockSizeBytes)) {
+        long recordBytes = recordSlotBytes(region, context.blockSizeBytes);
+        if (recordSlab.byteSize() < slabBytes(region, context.blockSizeBytes)) {
             throw new IllegalArgumentException("record slab too small");
         }
         this.ceiling = new SequenceCeiling(context, superblock,
-            recordSlab.asSlice(MAX_RECORDS_IN_FLIGHT * recordBytes, blockSizeBytes), start.sequenceCeiling(), this::sealDue);
+            recordSlab.asSlice(MAX_RECORDS_IN_FLIGHT * recordBytes, context.blockSizeBytes), start.sequenceCeiling(),
+            this::sealDue);
         this.records = new RecordSlots(recordSlab, MAX_RECORDS_IN_FLIGHT, recordBytes);
         this.nextSequence = start.nextSequence();
         this.firstSequence = start.nextSequence();
@@ -128,15 +133,24 @@ final class TupleLog {
         this.tailRecordIssued = tailSequence;
     }
 
-    /** The largest record for a region of {@code regionBlocks}: 64 KiB, at most a quarter of the region. */
-    static int maxRecordBlocks(long regionBlocks, int blockSizeBytes) {
-        long quarter = Math.max(1, regionBlocks / 4);
-        return (int) Math.max(1, Math.min(MAX_RECORD_BYTES / blockSizeBytes, quarter));
+    /** The largest record in log blocks of {@code region}: 64 KiB, at most a quarter of the region. */
+    static int maxRecordBlocks(LogRegion region) {
+        long quarter = Math.max(1, region.blockCount() / 4);
+        return (int) Math.max(1, Math.min(MAX_RECORD_BYTES / region.blockBytes(), quarter));
     }
 
-    /** Bytes of record buffers the log needs, and a block for the ceiling's superblock (one slab, allocated by the engine). */
-    static long slabBytes(long regionBlocks, int blockSizeBytes) {
-        return ((long) MAX_RECORDS_IN_FLIGHT * maxRecordBlocks(regionBlocks, blockSizeBytes) + 1) * blockSizeBytes;
+    /** Bytes of one record buffer: the largest record, rounded up to whole volume blocks (so every buffer stays block-aligned). */
+    private static long recordSlotBytes(LogRegion region, int volumeBlockBytes) {
+        long bytes = (long) maxRecordBlocks(region) * region.blockBytes();
+        return (bytes + volumeBlockBytes - 1) / volumeBlockBytes * volumeBlockBytes;
+    }
+
+    /**
+     * Bytes of record buffers the log needs, and a volume block for the ceiling's superblock (one
+     * slab, allocated by the engine).
+     */
+    static long slabBytes(LogRegion region, int volumeBlockBytes) {
+        return MAX_RECORDS_IN_FLIGHT * recordSlotBytes(region, volumeBlockBytes) + volumeBlockBytes;
     }
 
     // ---------------------------------------------------------------- commits in, records out
@@ -167,7 +181,7 @@ final class TupleLog {
         writeTailRecordIfDue();
         while (!open.isEmpty() && !records.full() && ceiling.allows(nextSequence)) {
             int entries = open.entriesFitting(maxRecordEntries);
-            int lengthBlocks = LogRecord.blocksFor(entries, blockSizeBytes);
+            int lengthBlocks = LogRecord.blocksFor(entries, logBlockBytes);
             long start = space.place(lengthBlocks, TAIL_RECORD_RESERVE_BLOCKS);
             if (start < 0) {
                 return; // no room: a checkpoint round has to move the tail first
@@ -245,16 +259,16 @@ final class TupleLog {
         }
         close.startReadBack();
         context.ops.create(OpTable.LOG_VERIFY, OpTable.READ_OP, this, 0, IoPort.METADATA_FILE,
-            regionOffsetBytes + close.lastStartBlock() * blockSizeBytes, records.buffer(0).asSlice(0, blockSizeBytes), 0);
+            regionOffsetBytes + close.lastStartBlock() * logBlockBytes, records.buffer(0).asSlice(0, logBlockBytes), 0);
         return false;
     }
 
     /** The read of close's last record completed (see closeRecordVerified). */
     void onCloseRecordRead(int result) {
-        MemorySegment bytes = records.buffer(0).asSlice(0, blockSizeBytes);
-        long offsetBytes = regionOffsetBytes + close.lastStartBlock() * blockSizeBytes;
-        boolean intact = result == blockSizeBytes
-            && LogRecord.validLengthBlocksAt(bytes, blockSizeBytes, context.volumeTag, offsetBytes) == 1
+        MemorySegment bytes = records.buffer(0).asSlice(0, logBlockBytes);
+        long offsetBytes = regionOffsetBytes + close.lastStartBlock() * logBlockBytes;
+        boolean intact = result == logBlockBytes
+            && LogRecord.validLengthBlocksAt(bytes, logBlockBytes, context.volumeTag, offsetBytes) == 1
             && LogRecord.sequence(bytes) == close.lastSequence();
         if (close.readBack(intact)) {
             if (!intact) {
@@ -294,7 +308,7 @@ final class TupleLog {
     private void writeRecord(GroupState first, int entries, int lengthBlocks, long startBlock, int flags) {
         int slot = records.free();
         long sequence = nextSequence++;
-        MemorySegment record = records.buffer(slot).asSlice(0, (long) lengthBlocks * blockSizeBytes);
+        MemorySegment record = records.buffer(slot).asSlice(0, (long) lengthBlocks * logBlockBytes);
         int entry = 0;
         for (GroupState state = first; state != null; state = state.nextInRecord) {
             state.commitSequence = sequence;
@@ -314,15 +328,15 @@ final class TupleLog {
             }
         }
         assert entry == entries : "record entries counted " + entries + ", written " + entry;
-        LogRecord.seal(record, blockSizeBytes, context.volumeTag, sequence, watermark.value(), tailSequence, entries,
-            regionOffsetBytes + startBlock * blockSizeBytes);
+        LogRecord.seal(record, logBlockBytes, context.volumeTag, sequence, watermark.value(), tailSequence, entries,
+            regionOffsetBytes + startBlock * logBlockBytes);
         records.take(slot, sequence, record.byteSize(), startBlock, tailSequence, first);
         space.add(sequence, startBlock, lengthBlocks);
         addOutstanding(sequence, first);
         context.counters.increment(EngineCounters.LOG_RECORDS);
         context.counters.add(EngineCounters.LOG_ENTRIES, entries);
         context.ops.create(OpTable.LOG_WRITE, OpTable.WRITE_OP, this, slot, IoPort.METADATA_FILE,
-            regionOffsetBytes + startBlock * blockSizeBytes, record, flags);
+            regionOffsetBytes + startBlock * logBlockBytes, record, flags);
         if (context.testFault == EngineTestFault.DATA_BEFORE_RECORD) {
             // Test only: the ordering bug torture must catch (data written before its record).
             for (GroupState state = first; state != null; state = state.nextInRecord) {
@@ -343,7 +357,7 @@ final class TupleLog {
         }
         if (result != lengthBytes) {
             failure = context.deviceError("log record write", IoPort.METADATA_FILE,
-                regionOffsetBytes + records.startBlock(slot) * blockSizeBytes, lengthBytes, result);
+                regionOffsetBytes + records.startBlock(slot) * logBlockBytes, lengthBytes, result);
             lastWriteFailure = failure;
         }
         if (state == null) {

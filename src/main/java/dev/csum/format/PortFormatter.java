@@ -54,7 +54,8 @@ public final class PortFormatter {
         }
         DeviceRole dataRole = placement == MetadataPlacement.INTERLEAVED ? DeviceRole.COMBINED : DeviceRole.DATA;
         Superblock superblock = new Superblock(Superblock.FORMAT_VERSION, uuid, blockSizeBytes, checksum, dataBlocks,
-            placement, dataRole, Superblock.FLAG_DATA_ZEROED, logBlockCount);
+            placement, dataRole, Superblock.FLAG_DATA_ZEROED
+                | Superblock.logSectorsFlag(blockSizeBytes, Superblock.AUTO_LOG_BLOCK, port.alignmentBytes()), logBlockCount);
         Geometry geometry = superblock.geometry();
         if (port.fileSizeBytes(IoPort.METADATA_FILE) < geometry.metadataFileSizeBytes()) {
             throw new IllegalArgumentException("metadata device of " + port.fileSizeBytes(IoPort.METADATA_FILE)

@@ -56,7 +56,7 @@ import java.util.UUID;
  * @param dataBlockCount usable blocks
  * @param placement      where the imd blocks live
  * @param role           which device this copy describes (must fit {@code placement})
- * @param flags          feature flags: version 2 knows {@link #FLAG_DATA_ZEROED}, version 1 none
+ * @param flags          feature flags: version 2 knows {@link #FLAG_DATA_ZEROED} and {@link #FLAG_LOG_SECTORS}, version 1 none
  * @param logBlockCount  blocks of the tuple log region: at least {@link Geometry#MIN_LOG_BLOCKS} in
  *                       version 2, 0 in version 1 (which has no log)
  */
@@ -82,8 +82,16 @@ public record Superblock(int formatVersion, UUID volumeUuid, int blockSizeBytes,
     public static final int MAX_BLOCK_BYTES_ANY_VERSION = 65536;
     /** Flag bit 0 (version 2): the data area read as zeros when the volume was formatted. */
     public static final int FLAG_DATA_ZEROED = 1;
+    /**
+     * Flag bit 1 (version 2, since 2026-12-04): the tuple log is cut into log blocks of
+     * {@link #LOG_SECTOR_BYTES} instead of blocks of the volume (docs/FORMAT.md §3, §8). Builds before
+     * it refuse the volume (an unknown flag).
+     */
+    public static final int FLAG_LOG_SECTORS = 2;
+    /** A log block's size on a volume with {@link #FLAG_LOG_SECTORS}. */
+    public static final int LOG_SECTOR_BYTES = 512;
     /** Flags version 2 understands. */
-    public static final int KNOWN_FLAGS = FLAG_DATA_ZEROED;
+    public static final int KNOWN_FLAGS = FLAG_DATA_ZEROED | FLAG_LOG_SECTORS;
     /** Flags version 1 understands: none. */
     public static final int KNOWN_FLAGS_V1 = 0;
 
@@ -192,6 +200,61 @@ public record Superblock(int formatVersion, UUID volumeUuid, int blockSizeBytes,
     /** Whether the data area read as zeros when the volume was formatted ({@link #FLAG_DATA_ZEROED}). */
     public boolean dataZeroed() {
         return (flags & FLAG_DATA_ZEROED) != 0;
+    }
+
+    /** Whether the tuple log's blocks are {@link #LOG_SECTOR_BYTES} long ({@link #FLAG_LOG_SECTORS}). */
+    public boolean logSectors() {
+        return (flags & FLAG_LOG_SECTORS) != 0;
+    }
+
+    /**
+     * The tuple log region and its log blocks (docs/FORMAT.md §8): 512 bytes with
+     * {@link #FLAG_LOG_SECTORS}, else blocks of the volume. Version 1: an empty region at the backup.
+     */
+    public LogRegion logRegion() {
+        Geometry geometry = geometry();
+        int logBlockBytes = logSectors() ? LOG_SECTOR_BYTES : blockSizeBytes;
+        return new LogRegion(geometry.logOffsetBytes(), logBlockBytes,
+            geometry.logBlockCount() * (blockSizeBytes / logBlockBytes));
+    }
+
+    /**
+     * The smallest unit any I/O of this volume uses, bytes: the block size, or the log block when it
+     * is smaller. Direct I/O to the volume's devices needs an alignment that divides it.
+     */
+    public int ioUnitBytes() {
+        return Math.min(blockSizeBytes, logRegion().blockBytes());
+    }
+
+    /** A requested log block size meaning "512 where the metadata device takes it, else the block size". */
+    public static final int AUTO_LOG_BLOCK = 0;
+
+    /**
+     * The {@link #FLAG_LOG_SECTORS} bit format gives a new volume of {@code blockSizeBytes} (or 0).
+     * Asked for {@link #AUTO_LOG_BLOCK}: set when the blocks are larger than a log sector and the
+     * metadata device's direct I/O takes 512-byte offsets ({@code metadataAlignmentBytes}; 0 when not
+     * known: then not). Asked for the block size: clear. Asked for 512: set when the blocks are
+     * larger, and refused when the device is known to need more alignment.
+     *
+     * @throws IllegalArgumentException for a size that is none of those, or 512 the device cannot take
+     */
+    public static int logSectorsFlag(int blockSizeBytes, int requestedLogBlockBytes, int metadataAlignmentBytes) {
+        boolean sectorIo = metadataAlignmentBytes > 0 && metadataAlignmentBytes <= LOG_SECTOR_BYTES;
+        if (requestedLogBlockBytes == AUTO_LOG_BLOCK) {
+            return blockSizeBytes > LOG_SECTOR_BYTES && sectorIo ? FLAG_LOG_SECTORS : 0;
+        }
+        if (requestedLogBlockBytes == blockSizeBytes) {
+            return 0;
+        }
+        if (requestedLogBlockBytes != LOG_SECTOR_BYTES) {
+            throw new IllegalArgumentException("log block size must be " + LOG_SECTOR_BYTES + " or the block size ("
+                + blockSizeBytes + "), was " + requestedLogBlockBytes);
+        }
+        if (metadataAlignmentBytes > LOG_SECTOR_BYTES) {
+            throw new IllegalArgumentException("log blocks of " + LOG_SECTOR_BYTES + " bytes need " + LOG_SECTOR_BYTES
+                + "-byte direct I/O; the metadata device needs " + metadataAlignmentBytes + "-byte alignment (nothing written)");
+        }
+        return FLAG_LOG_SECTORS;
     }
 
     public int tuplesPerGroup() {

@@ -42,6 +42,9 @@ public final class VolumeFormatter {
     /** {@link Request#logSizeBytes()} meaning "the default log size" ({@link Geometry#defaultLogBlockCount}). */
     public static final long DEFAULT_LOG_SIZE = 0;
 
+    /** {@link Request#logBlockBytes()} meaning "512 where the metadata device takes it" ({@link Superblock#logSectorsFlag}). */
+    public static final int AUTO_LOG_BLOCK = Superblock.AUTO_LOG_BLOCK;
+
     /** Zero-fill write size for a log or a separate metadata block device. */
     private static final int ZERO_CHUNK_BYTES = 1 << 20;
 
@@ -61,13 +64,23 @@ public final class VolumeFormatter {
      *                          {@link Geometry#MIN_LOG_BLOCKS} blocks; or {@link #DEFAULT_LOG_SIZE}
      * @param allocation        how each regular file is laid out ({@link FileAllocation}); block
      *                          devices take only {@link FileAllocation#AUTO}
+     * @param logBlockBytes     the log's block: 512, the block size, or {@link #AUTO_LOG_BLOCK}
+     *                          ({@link Superblock#logSectorsFlag})
      */
     public record Request(Path dataPath, Path metadataPathOrNull, long sizeBytes, int blockSizeBytes,
-                          ChecksumAlgorithm checksum, boolean force, long logSizeBytes, FileAllocation allocation) {
+                          ChecksumAlgorithm checksum, boolean force, long logSizeBytes, FileAllocation allocation,
+                          int logBlockBytes) {
 
         /** Checks that an allocation is given ({@link FileAllocation#AUTO} for the default). */
         public Request {
             Objects.requireNonNull(allocation, "allocation");
+        }
+
+        /** A request with the default log block ({@link #AUTO_LOG_BLOCK}). */
+        public Request(Path dataPath, Path metadataPathOrNull, long sizeBytes, int blockSizeBytes,
+                       ChecksumAlgorithm checksum, boolean force, long logSizeBytes, FileAllocation allocation) {
+            this(dataPath, metadataPathOrNull, sizeBytes, blockSizeBytes, checksum, force, logSizeBytes, allocation,
+                AUTO_LOG_BLOCK);
         }
 
         /** A request with the default allocation ({@link FileAllocation#AUTO}). */
@@ -111,6 +124,11 @@ public final class VolumeFormatter {
         int blockSize = request.blockSizeBytes();
         if (!Geometry.isSupportedBlockSize(blockSize)) {
             throw new IllegalArgumentException("block size must be 512 or 4096 bytes, got " + blockSize);
+        }
+        int logBlockBytes = request.logBlockBytes();
+        if (logBlockBytes != AUTO_LOG_BLOCK && logBlockBytes != Superblock.LOG_SECTOR_BYTES && logBlockBytes != blockSize) {
+            throw new IllegalArgumentException("log block size must be " + Superblock.LOG_SECTOR_BYTES
+                + " or the block size (" + blockSize + "), was " + logBlockBytes);
         }
         if (request.sizeBytes() != EXISTING_SIZE && request.sizeBytes() <= 0) {
             throw new IllegalArgumentException("size must be positive, or -1 for the existing size; got " + request.sizeBytes());
@@ -156,6 +174,10 @@ public final class VolumeFormatter {
              DeviceLock metadataLock = metadataPath == null ? null
                  : DeviceLock.acquire(metadataPath, "metadata device", DeviceLock.Mode.EXCLUSIVE, true)) {
             refuseUnlessEmpty(request, data, metadata);
+            // The log's block, from the direct I/O the metadata device takes: refused here, before the
+            // first write, when 512 was asked for a device that needs more.
+            int logSectorsFlag = Superblock.logSectorsFlag(blockSize, request.logBlockBytes(),
+                DirectIoProbe.alignmentBytes(metadata == null ? dataPath : metadataPath));
             try (FileChannel dataChannel = data.openForWriting();
                  FileChannel metadataChannel = metadata == null ? null : metadata.openForWriting()) {
                 // Everything checked and open: from here on, write.
@@ -178,7 +200,7 @@ public final class VolumeFormatter {
                 }
                 superblock = new Superblock(Superblock.FORMAT_VERSION, UUID.randomUUID(), blockSize, request.checksum(),
                         geometry.dataBlockCount(), placement, metadata == null ? DeviceRole.COMBINED : DeviceRole.DATA,
-                        dataZeroed ? Superblock.FLAG_DATA_ZEROED : 0, geometry.logBlockCount());
+                        (dataZeroed ? Superblock.FLAG_DATA_ZEROED : 0) | logSectorsFlag, geometry.logBlockCount());
                 if (metadata == null) {
                     writeSuperblocks(dataChannel, superblock, true);
                     dataChannel.force(true);

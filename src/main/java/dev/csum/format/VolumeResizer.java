@@ -126,7 +126,7 @@ public final class VolumeResizer {
                 VolumeLabel.restorePrimaries(label, data, metadata);
             }
             plan.resizeFilesBeforeCommit(data, metadata);
-            try (IoPort port = FileChannelIoPort.open(data, metadata, 32, false, plan.before().blockSizeBytes())) {
+            try (IoPort port = FileChannelIoPort.open(data, metadata, 32, false, plan.before().ioUnitBytes())) {
                 ResizeWrites.FastZeroing holes = (fileIndex, offsetBytes, lengthBytes) -> BlockDeviceZeroing.zero(
                     fileIndex == IoPort.DATA_FILE || metadata == null ? data : metadata, offsetBytes, lengthBytes);
                 return ResizeWrites.run(port, plan.writes(), settler, holes, plan.truncation(data, metadata), lastStep);

@@ -111,8 +111,10 @@ public final class CrashReplay {
             channel.truncate(0);
             channel.write(ByteBuffer.wrap(new byte[1]), VOLUME_BYTES - 1);
         }
+        // The portable port does direct I/O in units of the block (the JDK's): log blocks of the block size.
         VolumeInfo geometry = Volume.format(FormatOptions.of(data).withBlockSizeBytes(setup.blockSizeBytes())
-            .withLogSizeBytes(setup.logSizeBytes()).withOverwrite(true));
+            .withLogSizeBytes(setup.logSizeBytes()).withOverwrite(true)
+            .withLogBlockBytes(setup.ioEngine() == IoEngine.PORTABLE ? setup.blockSizeBytes() : 0));
         byte[] image = Files.readAllBytes(data);
 
         AtomicLong clock = new AtomicLong();

@@ -2,6 +2,7 @@ package dev.csum.torture;
 
 import dev.csum.format.Geometry;
 import dev.csum.format.LogRecord;
+import dev.csum.format.LogRegion;
 import dev.csum.io.IoPort;
 import dev.csum.io.SimulatedDisk;
 import java.lang.foreign.MemorySegment;
@@ -39,7 +40,7 @@ final class LogWatch {
 
     private final long seed;
     private final Geometry geometry;
-    private final int blockSize;
+    private final int logBlockBytes;
     private final int volumeTag;
     private final long regionStart;
     private final long regionEnd;
@@ -69,14 +70,14 @@ final class LogWatch {
     /** Whether the engine is running (not recovery, which rewrites what it replayed before it writes). */
     private boolean sessionRunning;
 
-    LogWatch(long seed, Geometry geometry, int volumeTag, ReferenceModel model, Supplier<SimulatedDisk> disk,
-             SeedResult result) {
+    LogWatch(long seed, Geometry geometry, LogRegion region, int volumeTag, ReferenceModel model,
+             Supplier<SimulatedDisk> disk, SeedResult result) {
         this.seed = seed;
         this.geometry = geometry;
-        this.blockSize = geometry.blockSizeBytes();
+        this.logBlockBytes = region.blockBytes();
         this.volumeTag = volumeTag;
-        this.regionStart = geometry.logOffsetBytes();
-        this.regionEnd = regionStart + geometry.logBlockCount() * blockSize;
+        this.regionStart = region.offsetBytes();
+        this.regionEnd = regionStart + region.lengthBytes();
         this.model = model;
         this.disk = disk;
         this.result = result;
@@ -140,7 +141,7 @@ final class LogWatch {
             recordOfBlock[(int) block] = sequence;
         }
         result.logRecordWrites++;
-        result.logBlocksWritten += written.byteSize() / blockSize;
+        result.logBlocksWritten += written.byteSize() / logBlockBytes;
         MemorySegment media = MemorySegment.ofArray(onMedia);
         if (MemorySegment.mismatch(written, 0, written.byteSize(), media, 0, onMedia.length) < 0) {
             live.put(offsetBytes, new Live(offsetBytes, sequence, written.byteSize(), blocks));
@@ -163,7 +164,7 @@ final class LogWatch {
      */
     void mediaWrite(long offsetBytes, byte[] data) {
         MemorySegment bytes = MemorySegment.ofArray(data);
-        if (LogRecord.validLengthBlocks(bytes, blockSize, volumeTag) > 0) {
+        if (LogRecord.validLengthBlocks(bytes, logBlockBytes, volumeTag) > 0) {
             Long target = targetBySequence.get(LogRecord.sequence(bytes));
             if (target != null && target != offsetBytes) {
                 result.logRecordsMisdirected++;
@@ -205,14 +206,14 @@ final class LogWatch {
         byte[] region = new byte[(int) (regionEnd - regionStart)];
         disk.get().readRaw(IoPort.METADATA_FILE, regionStart, region);
         MemorySegment bytes = MemorySegment.ofArray(region);
-        for (long offset = 0; offset < region.length; offset += blockSize) {
+        for (long offset = 0; offset < region.length; offset += logBlockBytes) {
             MemorySegment candidate = bytes.asSlice(offset);
-            int length = LogRecord.validLengthBlocksAt(candidate, blockSize, volumeTag, regionStart + offset);
+            int length = LogRecord.validLengthBlocksAt(candidate, logBlockBytes, volumeTag, regionStart + offset);
             if (length == 0) {
                 continue;
             }
             long sequence = LogRecord.sequence(candidate);
-            MemorySegment record = candidate.asSlice(0, (long) length * blockSize);
+            MemorySegment record = candidate.asSlice(0, (long) length * logBlockBytes);
             live.put(regionStart + offset, new Live(regionStart + offset, sequence, record.byteSize(), entries(record)));
             watermarkBySequence.putIfAbsent(sequence, LogRecord.durableWatermark(record));
             if (sequence > head) {
@@ -295,7 +296,7 @@ final class LogWatch {
         byte[] bytes = new byte[(int) record.lengthBytes];
         disk.get().readRaw(IoPort.METADATA_FILE, record.startBytes, bytes);
         MemorySegment segment = MemorySegment.ofArray(bytes);
-        return LogRecord.validLengthBlocksAt(segment, blockSize, volumeTag, record.startBytes) * (long) blockSize
+        return LogRecord.validLengthBlocksAt(segment, logBlockBytes, volumeTag, record.startBytes) * (long) logBlockBytes
             == record.lengthBytes
             && LogRecord.sequence(segment) == record.sequence;
     }

@@ -2,6 +2,7 @@ package dev.csum.torture;
 
 import dev.csum.IntegrityException;
 import dev.csum.format.Geometry;
+import dev.csum.format.LogRegion;
 import dev.csum.format.ImdBlock;
 import dev.csum.format.ImdValidity;
 import dev.csum.io.FaultKind;
@@ -57,12 +58,12 @@ final class SeedChecker implements TorturePort.LandingListener {
         this.mediaBlockView = MemorySegment.ofArray(mediaBlock);
     }
 
-    void start(Geometry volumeGeometry, int volumeTag, ReferenceModel referenceModel) {
+    void start(Geometry volumeGeometry, LogRegion logRegion, int volumeTag, ReferenceModel referenceModel) {
         this.geometry = volumeGeometry;
         this.model = referenceModel;
-        this.log = new LogWatch(config.seed(), volumeGeometry, volumeTag, referenceModel, disk, result);
+        this.log = new LogWatch(config.seed(), volumeGeometry, logRegion, volumeTag, referenceModel, disk, result);
         this.volumeTag = volumeTag;
-        result.logRegionBlocks = volumeGeometry.logBlockCount();
+        result.logRegionBlocks = logRegion.blockCount();
         groupDataStart = new long[(int) geometry.groupCount()];
         for (int group = 0; group < groupDataStart.length; group++) {
             groupDataStart[group] = geometry.dataOffsetBytes(geometry.firstBlockOfGroup(group));

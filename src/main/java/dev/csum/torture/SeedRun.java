@@ -93,7 +93,7 @@ final class SeedRun {
         volumeTag = superblock.volumeTag();
         model = new ReferenceModel((int) geometry.dataBlockCount(), config.completedWritesMayBeLost(),
             config.crashModel() == CrashModel.COMPLETED_WRITES_PERSIST);
-        checker.start(geometry, volumeTag, model);
+        checker.start(geometry, superblock.logRegion(), volumeTag, model);
         disk.mediaListener(this::onMediaEvent);
         maxRequestBlocks = (int) Math.min(geometry.dataBlockCount(), MAX_REQUEST_BYTES / config.blockSizeBytes());
         if (!open()) {

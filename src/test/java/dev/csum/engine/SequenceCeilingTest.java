@@ -9,6 +9,7 @@ import dev.csum.VolumeOptions;
 import dev.csum.checksum.ChecksumAlgorithm;
 import dev.csum.format.Geometry;
 import dev.csum.format.LogRecord;
+import dev.csum.format.LogRegion;
 import dev.csum.format.MetadataPlacement;
 import dev.csum.format.PortFormatter;
 import dev.csum.format.Superblock;
@@ -58,7 +59,7 @@ class SequenceCeilingTest {
         assertFalse(hidden.isEmpty(), "the first recovery wrote records");
         long newestHidden = hidden.keySet().stream().mapToLong(Long::longValue).max().orElseThrow();
         for (Found found : hidden.values()) {
-            disk.injectLatentSectorError(IoPort.METADATA_FILE, (geometry.logOffsetBytes() + found.block() * BLOCK) / 512);
+            disk.injectLatentSectorError(IoPort.METADATA_FILE, superblock(disk).logRegion().blockOffsetBytes(found.block()) / 512);
         }
         Map<Long, Found> beforeSecondRecovery = scan(disk, geometry);
         volume = open(disk);
@@ -85,9 +86,9 @@ class SequenceCeilingTest {
         Geometry geometry = superblock.geometry();
         assertEquals(0, storedCeiling(disk, geometry, 0), "format stores no ceiling");
         Volume volume = open(disk);
-        long lease = CeilingCopies.leaseSequences(geometry.logBlockCount());
+        long lease = CeilingCopies.leaseSequences(superblock.logRegion().blockCount());
         long highest = 0;
-        for (int round = 0; round < 3 * lease; round++) { // enough records for several raises
+        for (int round = 0; round < 3 * lease && highest <= 2 * lease; round++) { // records for several raises
             writeAndFlush(volume, round % 500, 1);
             if (round % 16 != 0) {
                 continue;
@@ -157,15 +158,18 @@ class SequenceCeilingTest {
         assertTrue(flushed.done && flushed.failure == null, "flush failed: " + flushed.failure);
     }
 
+    /** Every valid record in the log region, by sequence (the log's blocks as the superblock cuts them: 512 bytes here). */
     private static Map<Long, Found> scan(SimulatedDisk disk, Geometry geometry) {
         Map<Long, Found> found = new HashMap<>();
-        byte[] bytes = new byte[Math.toIntExact(geometry.logBlockCount() * BLOCK)];
-        disk.readRaw(IoPort.METADATA_FILE, geometry.logOffsetBytes(), bytes);
+        LogRegion log = superblock(disk).logRegion();
+        assertEquals(geometry.logOffsetBytes(), log.offsetBytes());
+        byte[] bytes = new byte[Math.toIntExact(log.lengthBytes())];
+        disk.readRaw(IoPort.METADATA_FILE, log.offsetBytes(), bytes);
         MemorySegment region = MemorySegment.ofArray(bytes);
         int tag = superblock(disk).volumeTag();
-        for (long block = 0; block < geometry.logBlockCount(); block++) {
-            MemorySegment at = region.asSlice(block * BLOCK);
-            if (LogRecord.validLengthBlocksAt(at, BLOCK, tag, geometry.logOffsetBytes() + block * BLOCK) > 0) {
+        for (long block = 0; block < log.blockCount(); block++) {
+            MemorySegment at = region.asSlice(block * log.blockBytes());
+            if (LogRecord.validLengthBlocksAt(at, log.blockBytes(), tag, log.blockOffsetBytes(block)) > 0) {
                 Found record = new Found(LogRecord.sequence(at), block, at.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 8));
                 assertEquals(null, found.put(record.sequence(), record), "sequence " + record.sequence() + " twice in the region");
             }

@@ -78,7 +78,7 @@ class ForeignSuperblockTest {
             block -> block.set(ValueLayout.JAVA_BYTE, 1000, (byte) 1));
     private static final List<String> INTACT_BUT_REFUSED_MESSAGES = List.of(
             "unsupported format version 3 (this build reads 1 and 2)",
-            "unsupported superblock flags 0x10 (format version 2 knows 0x1)",
+            "unsupported superblock flags 0x10 (format version 2 knows 0x3)",
             "superblock invalid: unknown checksum algorithm id 9",
             "superblock reserved bytes at 1000 are not zero");
 

@@ -35,6 +35,9 @@ class SuperblockTest {
     }
 
     /** Bytes 16 to 51 of both samples (version 2 and version 1), as both versions encode them. */
+    /** Bytes 8..11 of the LOG_SECTORS sample (FORMAT.md §3). */
+    private static final String LOG_SECTORS_SAMPLE_CHECKSUM = "84c9e21e";
+
     private static final String SAMPLE_BYTES_16_TO_51 = "0123456789abcdef0123456789abcdef" // UUID in RFC 4122 order
             + "00100000"                 // block size 4096
             + "0300"                     // crc16-t10dif
@@ -60,6 +63,50 @@ class SuperblockTest {
             assertEquals(0, bytes[i], "byte " + i);
         }
         assertEquals(0x575cb2b2, crc32cWithFieldZeroed(bytes), "the checksum field is CRC-32C of the whole block with the field zeroed");
+    }
+
+    /**
+     * FORMAT.md §3's second pinned example: the same volume with {@code LOG_SECTORS} (flags 3), whose
+     * log of 64 blocks of 4096 bytes is cut into 512 log blocks of 512 bytes.
+     */
+    @Test
+    void logSectorsArePinnedAsFlagBit1AndCutTheSameRegionIntoSectors() throws InvalidVolumeException {
+        Superblock base = sample(4096, MetadataPlacement.SEPARATE, DeviceRole.METADATA);
+        Superblock sectors = new Superblock(2, UUID_FIXED, 4096, ChecksumAlgorithm.CRC16_T10DIF, 1000,
+            MetadataPlacement.SEPARATE, DeviceRole.METADATA, Superblock.FLAG_DATA_ZEROED | Superblock.FLAG_LOG_SECTORS, 64);
+        byte[] bytes = encoded(sectors).toArray(ValueLayout.JAVA_BYTE);
+        byte[] without = encoded(base).toArray(ValueLayout.JAVA_BYTE);
+        assertEquals("03000000", HexFormat.of().formatHex(bytes, 52, 56), "flags: DATA_ZEROED | LOG_SECTORS");
+        assertEquals(LOG_SECTORS_SAMPLE_CHECKSUM, HexFormat.of().formatHex(bytes, 8, 12));
+        for (int i = 0; i < bytes.length; i++) {
+            if ((i < 8 || i >= 12) && (i < 52 || i >= 56)) {
+                assertEquals(without[i], bytes[i], "byte " + i);
+            }
+        }
+        assertEquals(sectors, Superblock.decode(MemorySegment.ofArray(bytes)));
+        assertEquals(new LogRegion(5 * 4096, 4096, 64), base.logRegion(), "without the flag: log blocks of B");
+        assertEquals(new LogRegion(5 * 4096, 512, 512), sectors.logRegion(), "the same 256 KiB in 512-byte log blocks");
+        assertEquals(4096, base.ioUnitBytes());
+        assertEquals(512, sectors.ioUnitBytes());
+        assertTrue(sectors.logSectors() && !base.logSectors());
+    }
+
+    @Test
+    void formatSetsLogSectorsOnlyForBlocksLargerThanASectorOnADeviceTakingSectorAlignedDirectIo() {
+        int auto = Superblock.AUTO_LOG_BLOCK;
+        assertEquals(Superblock.FLAG_LOG_SECTORS, Superblock.logSectorsFlag(4096, auto, 512));
+        assertEquals(0, Superblock.logSectorsFlag(4096, auto, 4096), "a 4Kn device");
+        assertEquals(0, Superblock.logSectorsFlag(4096, auto, 0), "alignment not known");
+        assertEquals(0, Superblock.logSectorsFlag(512, auto, 512), "512-byte blocks: the same either way");
+        assertEquals(0, Superblock.logSectorsFlag(4096, 4096, 512), "asked for log blocks of B");
+        assertEquals(Superblock.FLAG_LOG_SECTORS, Superblock.logSectorsFlag(4096, 512, 512));
+        assertEquals(Superblock.FLAG_LOG_SECTORS, Superblock.logSectorsFlag(4096, 512, 0), "not known: the open checks");
+        assertEquals(0, Superblock.logSectorsFlag(512, 512, 512));
+        assertEquals("log blocks of 512 bytes need 512-byte direct I/O; the metadata device needs 4096-byte alignment"
+            + " (nothing written)", assertThrows(IllegalArgumentException.class,
+                () -> Superblock.logSectorsFlag(4096, 512, 4096)).getMessage());
+        assertEquals("log block size must be 512 or the block size (512), was 4096", assertThrows(
+            IllegalArgumentException.class, () -> Superblock.logSectorsFlag(512, 4096, 512)).getMessage());
     }
 
     /** FORMAT.md §8.1's pinned example: the same superblock with a log sequence ceiling of 0x1_0000_002A. */
@@ -184,7 +231,7 @@ class SuperblockTest {
         assertEquals(1035, sample(512, MetadataPlacement.INTERLEAVED, DeviceRole.COMBINED).logOffsetBlocks());
         List<Consumer<MemorySegment>> edits = List.of(
                 block -> block.set(SuperblockEdits.U32, Superblock.FORMAT_VERSION_OFFSET, 3),
-                block -> block.set(SuperblockEdits.U32, Superblock.FLAGS_OFFSET, 2),
+                block -> block.set(SuperblockEdits.U32, Superblock.FLAGS_OFFSET, 4), // bit 2: no flag yet
                 block -> block.set(ValueLayout.JAVA_BYTE, Superblock.CHECKSUM_ALGORITHM_OFFSET, (byte) 9),
                 block -> block.set(ValueLayout.JAVA_BYTE, Superblock.ROLE_OFFSET, (byte) DeviceRole.DATA.code()),
                 block -> block.set(SuperblockEdits.U32, Superblock.TUPLES_PER_GROUP_OFFSET, 61),
@@ -202,11 +249,14 @@ class SuperblockTest {
             assertEquals(SuperblockValidity.DAMAGED, afterEdit(2, false, edits.get(i)).validity(), "edit " + i + " not resealed");
         }
         assertEquals(SuperblockValidity.VALID, afterEdit(2, true, block -> { }).validity());
+        assertEquals(SuperblockValidity.VALID, afterEdit(2, true, block -> block.set(SuperblockEdits.U32,
+            Superblock.FLAGS_OFFSET, Superblock.FLAG_DATA_ZEROED | Superblock.FLAG_LOG_SECTORS)).validity());
         assertEquals(SuperblockValidity.VALID, afterEdit(2, true,
                 block -> block.set(SuperblockEdits.U64, Superblock.SEQUENCE_CEILING_OFFSET, Long.MAX_VALUE)).validity());
         // Version 1 knows no flags, and its bytes 64 on are reserved (a log's fields there are not version 1).
         List<Consumer<MemorySegment>> version1Edits = List.of(
                 block -> block.set(SuperblockEdits.U32, Superblock.FLAGS_OFFSET, Superblock.FLAG_DATA_ZEROED),
+                block -> block.set(SuperblockEdits.U32, Superblock.FLAGS_OFFSET, Superblock.FLAG_LOG_SECTORS),
                 block -> block.set(SuperblockEdits.U64, Superblock.LOG_BLOCK_COUNT_OFFSET, 64),
                 block -> block.set(ValueLayout.JAVA_BYTE, 64, (byte) 1),
                 block -> block.set(ValueLayout.JAVA_BYTE, Superblock.SEQUENCE_CEILING_OFFSET, (byte) 1));

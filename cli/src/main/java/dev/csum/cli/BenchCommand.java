@@ -83,6 +83,11 @@ final class BenchCommand implements Callable<Integer> {
         description = "Checksum of a newly created volume (default ${DEFAULT-VALUE}).")
     Checksum checksum;
 
+    @Option(names = "--log-block-size", paramLabel = "BYTES", converter = FormatCommand.BlockSizeConverter.class,
+        description = "Log block size of a newly created volume: 512 or the block size (csum format --help; default:"
+            + " 512 where the device takes it).")
+    Integer logBlockBytes;
+
     @Option(names = "--allocation", paramLabel = "KIND", defaultValue = "auto", converter = FormatCommand.AllocationConverter.class,
         description = "How a newly created volume's file is laid out: auto, sparse, reserved or zeroed (csum format"
             + " --help; default ${DEFAULT-VALUE}).")
@@ -142,7 +147,8 @@ final class BenchCommand implements Callable<Integer> {
                     throw CliException.usage(volume.device + ": no such file; give --size to create and format it");
                 }
                 Volume.format(FormatOptions.of(volume.device).withMetadataPath(volume.metadata).withSizeBytes(sizeBytes)
-                    .withBlockSizeBytes(blockSizeBytes).withChecksum(checksum).withAllocation(allocation));
+                    .withBlockSizeBytes(blockSizeBytes).withChecksum(checksum).withAllocation(allocation)
+                    .withLogBlockBytes(logBlockBytes == null ? 0 : logBlockBytes));
                 created = true;
             }
             VolumeOptions options = options(volume.options(), depth, (int) requestBytes).withIoEngine(ioEngine)

@@ -53,6 +53,14 @@ final class FormatCommand implements Callable<Integer> {
             + " area but at least 64 MiB or a sixteenth of it; at least 256 KiB, at most 1 GiB.")
     Long logSizeBytes;
 
+    @Option(names = "--log-block-size", paramLabel = "BYTES", converter = BlockSizeConverter.class,
+        description = {"The unit the tuple log's records are written in: 512, or the block size. Default: 512 when the"
+            + " blocks are larger and the metadata device takes 512-byte direct I/O (the log then fills, and"
+            + " checkpoints, up to 8x less often), else the block size.",
+            "Give the block size for a device whose physical sectors are larger than 512 bytes and that may damage a"
+                + " whole physical sector at a power loss (docs/RELIABILITY.md)."})
+    Integer logBlockBytes;
+
     @Option(names = "--allocation", paramLabel = "KIND", defaultValue = "auto", converter = AllocationConverter.class,
         description = {"How a regular file is laid out, all reading as zeros: sparse (holes: thin, first writes slower),"
             + " reserved (fallocate: the space taken, metadata-fast) or zeroed (zeros written, ~1 s per GiB).",
@@ -71,14 +79,14 @@ final class FormatCommand implements Callable<Integer> {
         }
         FormatOptions options = FormatOptions.of(device).withMetadataPath(metadata).withBlockSizeBytes(blockSizeBytes)
             .withChecksum(checksum).withOverwrite(force).withLogSizeBytes(logSizeBytes == null ? 0 : logSizeBytes)
-            .withAllocation(allocation);
+            .withAllocation(allocation).withLogBlockBytes(logBlockBytes == null ? 0 : logBlockBytes);
         VolumeInfo info = Volume.format(sizeBytes == null ? options : options.withSizeBytes(sizeBytes));
         main.out.printf("formatted %s: %s usable in %,d blocks of %d bytes, %s, %s metadata (%,d groups of %d blocks)%n",
             device, Sizes.human(info.usableBytes()), info.dataBlockCount(), info.blockSizeBytes(),
             info.checksum().displayName(), metadata == null ? "interleaved" : "separate (" + metadata + ")",
             info.groupCount(), info.blocksPerGroup());
-        main.out.printf("tuple log %s (%,d bytes) on the %s device; data area %s%n", Sizes.human(info.logSizeBytes()),
-            info.logSizeBytes(), metadata == null ? "data" : "metadata",
+        main.out.printf("tuple log %s (%,d bytes) in %d-byte log blocks on the %s device; data area %s%n",
+            Sizes.human(info.logSizeBytes()), info.logSizeBytes(), info.logBlockBytes(), metadata == null ? "data" : "metadata",
             info.dataZeroed() ? "zeroed" : "not zeroed (the device cannot zero it without writing it)");
         if (Files.isRegularFile(device)) {
             FileAllocation made = allocation.resolvedFor(device, blockSizeBytes);

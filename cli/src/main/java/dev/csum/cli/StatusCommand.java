@@ -81,6 +81,7 @@ final class StatusCommand implements Callable<Integer> {
                 .put("data_device_min_bytes", info.dataDeviceMinBytes())
                 .put("metadata_device_min_bytes", info.metadataDeviceMinBytes())
                 .put("log_size_bytes", info.logSizeBytes())
+                .put("log_block_bytes", info.logBlockBytes())
                 .put("data_zeroed", info.dataZeroed())
                 .put("backup_superblock_offset", info.backupSuperblockOffsetBytes())
                 .put("used_backup_superblock", inspection.usedBackupSuperblock())
@@ -113,8 +114,9 @@ final class StatusCommand implements Callable<Integer> {
         out.printf("groups:            %,d of %d blocks (one imd pair each: %,d imd blocks)%n",
             info.groupCount(), info.blocksPerGroup(), info.metadataBlockCount());
         if (info.formatVersion() > 1) {
-            out.printf("tuple log:         %s (%,d bytes) after the last %s%n", Sizes.human(info.logSizeBytes()),
-                info.logSizeBytes(), info.metadataPlacement() == MetadataPlacement.INTERLEAVED ? "group" : "metadata pair");
+            out.printf("tuple log:         %s (%,d bytes) after the last %s, in %d-byte log blocks%n",
+                Sizes.human(info.logSizeBytes()), info.logSizeBytes(),
+                info.metadataPlacement() == MetadataPlacement.INTERLEAVED ? "group" : "metadata pair", info.logBlockBytes());
             out.printf("data zeroed:       %s%n", info.dataZeroed() ? "yes (when formatted)" : "no");
         }
         out.printf("backup superblock: byte %,d of the %s device%s%n", info.backupSuperblockOffsetBytes(),

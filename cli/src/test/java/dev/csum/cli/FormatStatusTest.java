@@ -48,13 +48,16 @@ class FormatStatusTest {
         assertEquals(936 * 512.0, status.get("log_size_bytes"));
         assertEquals(Boolean.TRUE, status.get("data_zeroed"));
         assertEquals(8.0 * (1 << 20) - 512, (Double) status.get("backup_superblock_offset"), "the backup in the last block");
-        assertTrue(formatted.contains("tuple log 468 KiB (479,232 bytes) on the data device; data area zeroed"), formatted);
+        assertEquals(512.0, status.get("log_block_bytes"), "512-byte blocks: log blocks of the block size");
+        assertTrue(formatted.contains("tuple log 468 KiB (479,232 bytes) in 512-byte log blocks on the data device;"
+            + " data area zeroed"), formatted);
 
         String text = Cli.run("status", device.toString()).assertOk().out();
         assertTrue(text.contains("block size:        512 bytes"), text);
         assertTrue(text.contains("checksum:          crc16-t10dif"), text);
         assertTrue(text.lines().anyMatch("format version:    2"::equals), text);
-        assertTrue(text.contains("tuple log:         468 KiB (479,232 bytes) after the last group"), text);
+        assertTrue(text.contains("tuple log:         468 KiB (479,232 bytes) after the last group, in 512-byte log blocks"),
+            text);
         assertTrue(text.contains("data zeroed:       yes"), text);
     }
 
@@ -77,7 +80,8 @@ class FormatStatusTest {
         Path metadata = directory.resolve("meta");
         String formatted = Cli.run("format", data.toString(), "--metadata", metadata.toString(), "--size", "8m",
             "--log-size", "1m").assertOk().out();
-        assertTrue(formatted.contains("tuple log 1 MiB (1,048,576 bytes) on the metadata device"), formatted);
+        assertTrue(formatted.contains("tuple log 1 MiB (1,048,576 bytes) in 512-byte log blocks on the metadata device"),
+            formatted);
         Map<String, Object> status = MiniJson.object(
             Cli.run("status", data.toString(), "--metadata", metadata.toString(), "--json").assertOk().out());
         assertEquals(1048576.0, status.get("log_size_bytes"));
@@ -91,7 +95,15 @@ class FormatStatusTest {
             "log size 32768 bytes is below the minimum of 16 blocks, 65536 bytes");
         Cli.run("format", device, "--size", "8m", "--log-size", "8m").assertOneLineError(2, "too small");
         Cli.run("format", device, "--size", "8m", "--log-size", "0").assertOneLineError(2, "--log-size must be positive");
+        Cli.run("format", device, "--size", "8m", "--block-size", "512", "--log-block-size", "4096").assertOneLineError(2,
+            "log block size must be 512 or the block size (512), was 4096");
+        Cli.run("format", device, "--size", "8m", "--log-block-size", "1024").assertOneLineError(2,
+            "block size must be 512 or 4096 bytes, not 1024");
         assertFalse(Files.exists(directory.resolve("v")), "no device created by refused formats");
+        String whole = Cli.run("format", device, "--size", "8m", "--log-block-size", "4096").assertOk().out();
+        assertTrue(whole.contains("in 4096-byte log blocks on the data device"), whole);
+        Map<String, Object> wholeStatus = MiniJson.object(Cli.run("status", device, "--json").assertOk().out());
+        assertEquals(4096.0, wholeStatus.get("log_block_bytes"));
     }
 
     /** A volume made by a build before the tuple log: read and status work, writes are refused with one line. */
