@@ -198,6 +198,16 @@ public final class VolumeFormatter {
                     }
                     dataZeroed = !data.blockDevice || zeroing.zero(dataPath, blockSize, geometry.dataFileSizeBytes() - blockSize);
                 }
+                Target logTarget = metadata == null ? data : metadata;
+                FileAllocation logAllocation = metadata == null ? dataAllocation : metadataAllocation;
+                if (logSectorsFlag != 0 && !logTarget.blockDevice && logAllocation != FileAllocation.ZEROED) {
+                    // Written zeros, not a hole or an unwritten extent: ext4 takes a direct write smaller
+                    // than its block there only after draining the file's direct I/O in flight, and a
+                    // 512-byte record is one (PERFORMANCE.md, "512-byte log blocks"). The region is all
+                    // written within the log's first lap anyway.
+                    zeroRange(metadata == null ? dataChannel : metadataChannel, geometry.logOffsetBytes(),
+                        geometry.backupSuperblockOffsetBytes());
+                }
                 superblock = new Superblock(Superblock.FORMAT_VERSION, UUID.randomUUID(), blockSize, request.checksum(),
                         geometry.dataBlockCount(), placement, metadata == null ? DeviceRole.COMBINED : DeviceRole.DATA,
                         (dataZeroed ? Superblock.FLAG_DATA_ZEROED : 0) | logSectorsFlag, geometry.logBlockCount());
