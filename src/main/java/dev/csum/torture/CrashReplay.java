@@ -65,7 +65,7 @@ public final class CrashReplay {
      * @param logWraps how often a record was written below the one before: the log wrapped around
      */
     public record Result(int crashPoints, int flushPoints, int writes, long blockReads, List<String> violations,
-                         Map<DeviceWriteKind, Integer> pointsByKind, int logWraps) {
+                         Map<DeviceWriteKind, Integer> pointsByKind, int logWraps, int logBlockBytes) {
 
         /** Points whose last write was of {@code kind}. */
         public int points(DeviceWriteKind kind) {
@@ -171,7 +171,7 @@ public final class CrashReplay {
             }
         }
         return new Result(records.size() + 1, flushPoints, writes.size(), blockReads, List.copyOf(violations),
-            Map.copyOf(pointsByKind), logWraps);
+            Map.copyOf(pointsByKind), logWraps, geometry.logBlockBytes());
     }
 
     private static Geometry layout(byte[] image) throws IOException {

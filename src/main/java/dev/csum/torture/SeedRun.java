@@ -87,7 +87,7 @@ final class SeedRun {
             .faultPlan(config.faultPlan()).build();
         disk.faultsEnabled(false);
         var superblock = PortFormatter.format(disk, config.blockSizeBytes(), ChecksumAlgorithm.CRC32C,
-            config.placement(), new UUID(config.seed(), ~config.seed()), config.logBlocks());
+            config.placement(), new UUID(config.seed(), ~config.seed()), config.logBlocks(), config.requestedLogBlockBytes());
         disk.faultsEnabled(true);
         geometry = superblock.geometry();
         volumeTag = superblock.volumeTag();

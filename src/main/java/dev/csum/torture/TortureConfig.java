@@ -5,6 +5,7 @@ import dev.csum.engine.EngineTestFault;
 import dev.csum.format.Geometry;
 import dev.csum.format.MetadataPlacement;
 import dev.csum.format.PortFormatter;
+import dev.csum.format.Superblock;
 import dev.csum.io.FaultKind;
 import dev.csum.io.FaultPlan;
 import java.util.SplittableRandom;
@@ -66,6 +67,19 @@ public record TortureConfig(long seed, int operations, int blockSizeBytes, Metad
      */
     static boolean holdsEveryGroup(long seed) {
         return ((seed * 0x9E3779B97F4A7C15L) >>> 50 & 3) == 3;
+    }
+
+    /**
+     * The log block this seed's format asks for ({@code FormatOptions.logBlockBytes}): one seed of
+     * 4096-byte blocks in four keeps log blocks of the block size (as a volume formatted before
+     * 512-byte log blocks, or converted, has); the others take format's default, 512-byte log blocks
+     * on the simulated disk. Decided from the seed alone, outside its random stream, so every draw of
+     * every seed stays as it was.
+     */
+    public int requestedLogBlockBytes() {
+        boolean wholeBlocks = blockSizeBytes > Superblock.LOG_SECTOR_BYTES
+            && ((seed * 0xC2B2AE3D27D4EB4FL) >>> 50 & 3) == 1;
+        return wholeBlocks ? blockSizeBytes : Superblock.AUTO_LOG_BLOCK;
     }
 
     public static TortureConfig forSeed(long seed, int operations) {
@@ -251,7 +265,9 @@ public record TortureConfig(long seed, int operations, int blockSizeBytes, Metad
         return "seed " + seed + ": " + blockSizeBytes + "-byte blocks, " + placement.name().toLowerCase()
             + ", " + durability.name().toLowerCase() + ", " + crashModel.name().toLowerCase()
             + (crashOnly() ? ", crash-only" : ", media faults") + ", " + dataFileBytes / 1024 + " KiB, log " + logBlocks
-            + " blocks, imd cache " + imdCacheBytes / (2L * blockSizeBytes) + " groups, qd " + queueDepth
+            + " blocks" + (requestedLogBlockBytes() == blockSizeBytes && blockSizeBytes > Superblock.LOG_SECTOR_BYTES
+                ? " (log blocks of " + blockSizeBytes + " bytes)" : "")
+            + ", imd cache " + imdCacheBytes / (2L * blockSizeBytes) + " groups, qd " + queueDepth
             + (testFault == EngineTestFault.NONE ? "" : ", harness fault " + testFault.name().toLowerCase());
     }
 }

@@ -33,6 +33,16 @@ class CrashReplayTest {
         return 512;
     }
 
+    /** The tuple log's size in blocks of the volume. */
+    int logBlocks() {
+        return LOG_BLOCKS;
+    }
+
+    /** The log block the volume gets (format's default on this port and file system). */
+    int logBlockBytes() {
+        return blockSizeBytes();
+    }
+
     /** The workload's writes without {@code -Dcsum.crashReplay.writes}. */
     int defaultWrites() {
         return DEFAULT_WRITES;
@@ -46,15 +56,16 @@ class CrashReplayTest {
         try {
             long started = System.nanoTime();
             CrashReplay.Result result = CrashReplay.run(directory, new CrashReplay.Setup(seed, writes, blockSizeBytes(),
-                ioEngine(), (long) LOG_BLOCKS * blockSizeBytes(), false));
-            System.out.printf("crash replay (%s, %d-byte blocks, %d-block log, seed %d): %d crash points "
+                ioEngine(), (long) logBlocks() * blockSizeBytes(), false));
+            System.out.printf("crash replay (%s, %d-byte blocks, %d-block log of %d-byte log blocks, seed %d): %d crash points "
                 + "(last write: %d data, %d log record, %d imd checkpoint, %d superblock; %d flush points), "
                 + "log wrapped %d times, %d writes, %d block reads, %d violations in %d ms%n",
-                ioEngine(), blockSizeBytes(), LOG_BLOCKS, seed, result.crashPoints(),
+                ioEngine(), blockSizeBytes(), logBlocks(), result.logBlockBytes(), seed, result.crashPoints(),
                 result.points(DeviceWriteKind.DATA), result.points(DeviceWriteKind.LOG_RECORD),
                 result.points(DeviceWriteKind.IMD_CHECKPOINT), result.points(DeviceWriteKind.SUPERBLOCK),
                 result.flushPoints(), result.logWraps(), result.writes(), result.blockReads(),
                 result.violations().size(), (System.nanoTime() - started) / 1_000_000);
+            assertEquals(logBlockBytes(), result.logBlockBytes(), "the volume's log blocks");
             assertEquals(java.util.List.of(), result.violations());
             assertTrue(result.crashPoints() >= writes, "crash points: " + result.crashPoints());
             assertTrue(result.flushPoints() > 0, "flush points covered");
