@@ -116,6 +116,13 @@ final class ResizeWrites {
             zero(IoPort.DATA_FILE, old.dataFileSizeBytes(), grown.dataFileSizeBytes(), plan.dataZeroedFromBytes());
             sync(IoPort.DATA_FILE);
         }
+        if (after.logSectors() && plan.metadataZeroedFromBytes() != Long.MAX_VALUE) {
+            // A regular file: the moved log as written zeros, not holes, as format leaves it (FORMAT.md
+            // §2.3: a file system serializes 512-byte writes into holes); the old backup stays (step 4).
+            writeZeros(IoPort.METADATA_FILE, grown.logOffsetBytes(), Math.min(oldBackup, grown.backupSuperblockOffsetBytes()));
+            writeZeros(IoPort.METADATA_FILE, Math.max(grown.logOffsetBytes(), oldBackup + blockSizeBytes),
+                grown.backupSuperblockOffsetBytes());
+        }
         sync(IoPort.METADATA_FILE);
         if (lastStep == VolumeResizer.Step.ZEROED) {
             return before;
@@ -240,6 +247,18 @@ final class ResizeWrites {
                 continue;
             }
             write(fileIndex, offset, zeros.asSlice(0, length));
+        }
+    }
+
+    /** Writes zeros over {@code [fromBytes, toBytes)}, holes included (unlike {@link #zero}). */
+    private void writeZeros(int fileIndex, long fromBytes, long toBytes) throws IOException {
+        long chunkBytes = Math.min(ZERO_CHUNK_BYTES, toBytes - fromBytes);
+        if (chunkBytes <= 0) {
+            return;
+        }
+        MemorySegment zeros = arena.allocate(chunkBytes, alignment());
+        for (long offset = fromBytes; offset < toBytes; offset += chunkBytes) {
+            write(fileIndex, offset, zeros.asSlice(0, Math.min(chunkBytes, toBytes - offset)));
         }
     }
 

@@ -280,4 +280,23 @@ class VolumeResizerTest {
             assertArrayEquals(metadataBefore, java.nio.file.Files.readAllBytes(metadata), "nothing written");
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void growWritesTheMovedLogOfSectorBlocksAsZerosNotHoles() throws Exception {
+        Path data = dir.resolve("sparse");
+        Volume.format(FormatOptions.of(data).withSizeBytes(OLD_SIZE).withAllocation(dev.csum.FileAllocation.SPARSE)
+            .withLogBlockBytes(512));
+        Superblock grown = VolumeResizer.resize(request(data, null), LogSettling::settle);
+        assertTrue(grown.logSectors());
+        long logBytes = grown.logRegion().lengthBytes();
+        long allocated = VolumeFormatterTest.allocatedBytes(data);
+        assertTrue(allocated >= logBytes, "the moved log (" + logBytes + " bytes) written, " + allocated + " allocated");
+        try (FileChannel channel = FileChannel.open(data)) {
+            MemorySegment log = VolumeFiles.read(channel, grown.logRegion().offsetBytes(), (int) logBytes);
+            assertEquals(-1, log.mismatch(MemorySegment.ofArray(new byte[(int) logBytes])), "zeros");
+        }
+        try (Volume volume = Volume.open(VolumeOptions.of(data))) {
+            volume.writeBlocking(0, new byte[4096], 0, 4096);
+        }
+    }
 }
