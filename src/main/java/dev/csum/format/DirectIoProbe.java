@@ -7,7 +7,7 @@ import java.nio.file.Path;
 
 /**
  * The direct-I/O alignment of a device, for format's choice of log blocks
- * ({@link Superblock#logSectorsFlag}): what {@link NativeFile#alignmentBytes()} reports for it opened
+ * ({@link LogBlockChoice#logSectorsFlag}): what {@link NativeFile#alignmentBytes()} reports for it opened
  * {@code O_DIRECT}, the alignment csum's io_uring port will need.
  */
 final class DirectIoProbe {

@@ -45,13 +45,13 @@ public final class PortFormatter {
      */
     public static Superblock format(IoPort port, int blockSizeBytes, ChecksumAlgorithm checksum,
                                     MetadataPlacement placement, UUID uuid, long logBlockCount) throws IOException {
-        return format(port, blockSizeBytes, checksum, placement, uuid, logBlockCount, Superblock.AUTO_LOG_BLOCK);
+        return format(port, blockSizeBytes, checksum, placement, uuid, logBlockCount, LogBlockChoice.AUTO);
     }
 
     /**
      * As {@link #format(IoPort, int, ChecksumAlgorithm, MetadataPlacement, UUID, long)}, with the log
-     * block asked for ({@link Superblock#logSectorsFlag}: 512, the block size, or
-     * {@link Superblock#AUTO_LOG_BLOCK}).
+     * block asked for ({@link LogBlockChoice#logSectorsFlag}: 512, the block size, or
+     * {@link LogBlockChoice#AUTO}).
      */
     public static Superblock format(IoPort port, int blockSizeBytes, ChecksumAlgorithm checksum,
                                     MetadataPlacement placement, UUID uuid, long logBlockCount,
@@ -66,7 +66,7 @@ public final class PortFormatter {
         DeviceRole dataRole = placement == MetadataPlacement.INTERLEAVED ? DeviceRole.COMBINED : DeviceRole.DATA;
         Superblock superblock = new Superblock(Superblock.FORMAT_VERSION, uuid, blockSizeBytes, checksum, dataBlocks,
             placement, dataRole, Superblock.FLAG_DATA_ZEROED
-                | Superblock.logSectorsFlag(blockSizeBytes, requestedLogBlockBytes, port.alignmentBytes()), logBlockCount);
+                | LogBlockChoice.logSectorsFlag(blockSizeBytes, requestedLogBlockBytes, port.alignmentBytes()), logBlockCount);
         Geometry geometry = superblock.geometry();
         if (port.fileSizeBytes(IoPort.METADATA_FILE) < geometry.metadataFileSizeBytes()) {
             throw new IllegalArgumentException("metadata device of " + port.fileSizeBytes(IoPort.METADATA_FILE)

@@ -226,37 +226,6 @@ public record Superblock(int formatVersion, UUID volumeUuid, int blockSizeBytes,
         return Math.min(blockSizeBytes, logRegion().blockBytes());
     }
 
-    /** A requested log block size meaning "512 where the metadata device takes it, else the block size". */
-    public static final int AUTO_LOG_BLOCK = 0;
-
-    /**
-     * The {@link #FLAG_LOG_SECTORS} bit format gives a new volume of {@code blockSizeBytes} (or 0).
-     * Asked for {@link #AUTO_LOG_BLOCK}: set when the blocks are larger than a log sector and the
-     * metadata device's direct I/O takes 512-byte offsets ({@code metadataAlignmentBytes}; 0 when not
-     * known: then not). Asked for the block size: clear. Asked for 512: set when the blocks are
-     * larger, and refused when the device is known to need more alignment.
-     *
-     * @throws IllegalArgumentException for a size that is none of those, or 512 the device cannot take
-     */
-    public static int logSectorsFlag(int blockSizeBytes, int requestedLogBlockBytes, int metadataAlignmentBytes) {
-        boolean sectorIo = metadataAlignmentBytes > 0 && metadataAlignmentBytes <= LOG_SECTOR_BYTES;
-        if (requestedLogBlockBytes == AUTO_LOG_BLOCK) {
-            return blockSizeBytes > LOG_SECTOR_BYTES && sectorIo ? FLAG_LOG_SECTORS : 0;
-        }
-        if (requestedLogBlockBytes == blockSizeBytes) {
-            return 0;
-        }
-        if (requestedLogBlockBytes != LOG_SECTOR_BYTES) {
-            throw new IllegalArgumentException("log block size must be " + LOG_SECTOR_BYTES + " or the block size ("
-                + blockSizeBytes + "), was " + requestedLogBlockBytes);
-        }
-        if (metadataAlignmentBytes > LOG_SECTOR_BYTES) {
-            throw new IllegalArgumentException("log blocks of " + LOG_SECTOR_BYTES + " bytes need " + LOG_SECTOR_BYTES
-                + "-byte direct I/O; the metadata device needs " + metadataAlignmentBytes + "-byte alignment (nothing written)");
-        }
-        return FLAG_LOG_SECTORS;
-    }
-
     public int tuplesPerGroup() {
         return Geometry.tuplesPerGroup(blockSizeBytes);
     }

@@ -42,8 +42,8 @@ public final class VolumeFormatter {
     /** {@link Request#logSizeBytes()} meaning "the default log size" ({@link Geometry#defaultLogBlockCount}). */
     public static final long DEFAULT_LOG_SIZE = 0;
 
-    /** {@link Request#logBlockBytes()} meaning "512 where the metadata device takes it" ({@link Superblock#logSectorsFlag}). */
-    public static final int AUTO_LOG_BLOCK = Superblock.AUTO_LOG_BLOCK;
+    /** {@link Request#logBlockBytes()} meaning "512 where the metadata device takes it" ({@link LogBlockChoice#logSectorsFlag}). */
+    public static final int AUTO_LOG_BLOCK = LogBlockChoice.AUTO;
 
     /** Zero-fill write size for a log or a separate metadata block device. */
     private static final int ZERO_CHUNK_BYTES = 1 << 20;
@@ -65,7 +65,7 @@ public final class VolumeFormatter {
      * @param allocation        how each regular file is laid out ({@link FileAllocation}); block
      *                          devices take only {@link FileAllocation#AUTO}
      * @param logBlockBytes     the log's block: 512, the block size, or {@link #AUTO_LOG_BLOCK}
-     *                          ({@link Superblock#logSectorsFlag})
+     *                          ({@link LogBlockChoice#logSectorsFlag})
      */
     public record Request(Path dataPath, Path metadataPathOrNull, long sizeBytes, int blockSizeBytes,
                           ChecksumAlgorithm checksum, boolean force, long logSizeBytes, FileAllocation allocation,
@@ -176,7 +176,7 @@ public final class VolumeFormatter {
             refuseUnlessEmpty(request, data, metadata);
             // The log's block, from the direct I/O the metadata device takes: refused here, before the
             // first write, when 512 was asked for a device that needs more.
-            int logSectorsFlag = Superblock.logSectorsFlag(blockSize, request.logBlockBytes(),
+            int logSectorsFlag = LogBlockChoice.logSectorsFlag(blockSize, request.logBlockBytes(),
                 DirectIoProbe.alignmentBytes(metadata == null ? dataPath : metadataPath));
             try (FileChannel dataChannel = data.openForWriting();
                  FileChannel metadataChannel = metadata == null ? null : metadata.openForWriting()) {

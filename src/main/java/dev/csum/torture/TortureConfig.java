@@ -3,6 +3,7 @@ package dev.csum.torture;
 import dev.csum.Durability;
 import dev.csum.engine.EngineTestFault;
 import dev.csum.format.Geometry;
+import dev.csum.format.LogBlockChoice;
 import dev.csum.format.MetadataPlacement;
 import dev.csum.format.PortFormatter;
 import dev.csum.format.Superblock;
@@ -79,7 +80,7 @@ public record TortureConfig(long seed, int operations, int blockSizeBytes, Metad
     public int requestedLogBlockBytes() {
         boolean wholeBlocks = blockSizeBytes > Superblock.LOG_SECTOR_BYTES
             && ((seed * 0xC2B2AE3D27D4EB4FL) >>> 50 & 3) == 1;
-        return wholeBlocks ? blockSizeBytes : Superblock.AUTO_LOG_BLOCK;
+        return wholeBlocks ? blockSizeBytes : LogBlockChoice.AUTO;
     }
 
     public static TortureConfig forSeed(long seed, int operations) {

@@ -91,24 +91,6 @@ class SuperblockTest {
         assertTrue(sectors.logSectors() && !base.logSectors());
     }
 
-    @Test
-    void formatSetsLogSectorsOnlyForBlocksLargerThanASectorOnADeviceTakingSectorAlignedDirectIo() {
-        int auto = Superblock.AUTO_LOG_BLOCK;
-        assertEquals(Superblock.FLAG_LOG_SECTORS, Superblock.logSectorsFlag(4096, auto, 512));
-        assertEquals(0, Superblock.logSectorsFlag(4096, auto, 4096), "a 4Kn device");
-        assertEquals(0, Superblock.logSectorsFlag(4096, auto, 0), "alignment not known");
-        assertEquals(0, Superblock.logSectorsFlag(512, auto, 512), "512-byte blocks: the same either way");
-        assertEquals(0, Superblock.logSectorsFlag(4096, 4096, 512), "asked for log blocks of B");
-        assertEquals(Superblock.FLAG_LOG_SECTORS, Superblock.logSectorsFlag(4096, 512, 512));
-        assertEquals(Superblock.FLAG_LOG_SECTORS, Superblock.logSectorsFlag(4096, 512, 0), "not known: the open checks");
-        assertEquals(0, Superblock.logSectorsFlag(512, 512, 512));
-        assertEquals("log blocks of 512 bytes need 512-byte direct I/O; the metadata device needs 4096-byte alignment"
-            + " (nothing written)", assertThrows(IllegalArgumentException.class,
-                () -> Superblock.logSectorsFlag(4096, 512, 4096)).getMessage());
-        assertEquals("log block size must be 512 or the block size (512), was 4096", assertThrows(
-            IllegalArgumentException.class, () -> Superblock.logSectorsFlag(512, 4096, 512)).getMessage());
-    }
-
     /** FORMAT.md §8.1's pinned example: the same superblock with a log sequence ceiling of 0x1_0000_002A. */
     @Test
     void aSequenceCeilingIsPinnedAtByte80AndOnlyThereAndInTheChecksum() throws InvalidVolumeException {

@@ -3,7 +3,7 @@ package dev.csum.torture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.csum.format.Superblock;
+import dev.csum.format.LogBlockChoice;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,7 +20,7 @@ class TortureConfigLogBlocksTest {
             TortureConfig config = TortureConfig.forSeed(seed, 100);
             int requested = config.requestedLogBlockBytes();
             if (config.blockSizeBytes() == 512) {
-                assertEquals(Superblock.AUTO_LOG_BLOCK, requested, "seed " + seed);
+                assertEquals(LogBlockChoice.AUTO, requested, "seed " + seed);
                 continue;
             }
             fourKib++;
@@ -28,7 +28,7 @@ class TortureConfigLogBlocksTest {
                 wholeBlocks++;
                 assertTrue(config.describe().contains("(log blocks of 4096 bytes)"), config.describe());
             } else {
-                assertEquals(Superblock.AUTO_LOG_BLOCK, requested, "seed " + seed);
+                assertEquals(LogBlockChoice.AUTO, requested, "seed " + seed);
             }
         }
         assertTrue(wholeBlocks > 0.18 * fourKib && wholeBlocks < 0.32 * fourKib, wholeBlocks + " of " + fourKib);
