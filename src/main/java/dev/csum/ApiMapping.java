@@ -6,6 +6,7 @@ import dev.csum.engine.EngineCounters;
 import dev.csum.engine.Request;
 import dev.csum.engine.ResultDelivery;
 import dev.csum.format.Geometry;
+import dev.csum.format.LogRegion;
 import dev.csum.format.Superblock;
 import java.io.IOException;
 
@@ -98,11 +99,11 @@ final class ApiMapping {
 
     static VolumeInfo info(Superblock superblock) {
         Geometry geometry = superblock.geometry();
+        LogRegion log = superblock.logRegion();
         return new VolumeInfo(superblock.volumeUuid(), superblock.formatVersion(), geometry.blockSizeBytes(),
             checksum(superblock.checksum()), placement(geometry.placement()), geometry.dataBlockCount(),
             geometry.usableBytes(), geometry.groupCount(), geometry.tuplesPerGroup(),
             geometry.backupSuperblockOffsetBytes(), geometry.dataFileSizeBytes(), geometry.metadataFileSizeBytes(),
-            geometry.logBlockCount() * geometry.blockSizeBytes(), superblock.dataZeroed(),
-            superblock.logRegion().blockBytes());
+            log.lengthBytes(), superblock.dataZeroed(), log.blockBytes());
     }
 }

@@ -118,10 +118,9 @@ public final class LogRecovery {
      * worked, now on a device that needs more).
      */
     static void refuseUnalignedLog(IoPort port, Superblock superblock) throws InvalidVolumeException {
-        int logBlockBytes = superblock.logRegion().blockBytes();
-        if (port.alignmentBytes() > logBlockBytes) {
-            throw new InvalidVolumeException("log blocks of " + logBlockBytes + " bytes need " + logBlockBytes
-                + "-byte direct I/O; the metadata device needs " + port.alignmentBytes() + "-byte alignment");
+        String unaligned = LogRegion.unalignedReason(superblock.logRegion().blockBytes(), port.alignmentBytes());
+        if (unaligned != null) {
+            throw new InvalidVolumeException(unaligned);
         }
     }
 

@@ -65,7 +65,7 @@ final class TupleLog {
     private final CommitPath commits;
     /** Bytes of a log block, the unit of records' places and lengths (512, or the volume's block). */
     private final int logBlockBytes;
-    private final long regionOffsetBytes;
+    private final LogRegion region;
     /** Log blocks in the region. */
     private final long regionBlocks;
     private final int maxRecordBlocks;
@@ -105,9 +105,8 @@ final class TupleLog {
              Superblock superblock) {
         this.context = context;
         this.commits = commits;
-        LogRegion region = context.logRegion;
+        this.region = context.logRegion;
         this.logBlockBytes = region.blockBytes();
-        this.regionOffsetBytes = region.offsetBytes();
         this.regionBlocks = region.blockCount();
         this.maxRecordBlocks = maxRecordBlocks(region);
         this.maxRecordEntries = LogRecord.capacityEntries(maxRecordBlocks, logBlockBytes);
@@ -259,14 +258,14 @@ final class TupleLog {
         }
         close.startReadBack();
         context.ops.create(OpTable.LOG_VERIFY, OpTable.READ_OP, this, 0, IoPort.METADATA_FILE,
-            regionOffsetBytes + close.lastStartBlock() * logBlockBytes, records.buffer(0).asSlice(0, logBlockBytes), 0);
+            region.blockOffsetBytes(close.lastStartBlock()), records.buffer(0).asSlice(0, logBlockBytes), 0);
         return false;
     }
 
     /** The read of close's last record completed (see closeRecordVerified). */
     void onCloseRecordRead(int result) {
         MemorySegment bytes = records.buffer(0).asSlice(0, logBlockBytes);
-        long offsetBytes = regionOffsetBytes + close.lastStartBlock() * logBlockBytes;
+        long offsetBytes = region.blockOffsetBytes(close.lastStartBlock());
         boolean intact = result == logBlockBytes
             && LogRecord.validLengthBlocksAt(bytes, logBlockBytes, context.volumeTag, offsetBytes) == 1
             && LogRecord.sequence(bytes) == close.lastSequence();
@@ -329,14 +328,14 @@ final class TupleLog {
         }
         assert entry == entries : "record entries counted " + entries + ", written " + entry;
         LogRecord.seal(record, logBlockBytes, context.volumeTag, sequence, watermark.value(), tailSequence, entries,
-            regionOffsetBytes + startBlock * logBlockBytes);
+            region.blockOffsetBytes(startBlock));
         records.take(slot, sequence, record.byteSize(), startBlock, tailSequence, first);
         space.add(sequence, startBlock, lengthBlocks);
         addOutstanding(sequence, first);
         context.counters.increment(EngineCounters.LOG_RECORDS);
         context.counters.add(EngineCounters.LOG_ENTRIES, entries);
         context.ops.create(OpTable.LOG_WRITE, OpTable.WRITE_OP, this, slot, IoPort.METADATA_FILE,
-            regionOffsetBytes + startBlock * logBlockBytes, record, flags);
+            region.blockOffsetBytes(startBlock), record, flags);
         if (context.testFault == EngineTestFault.DATA_BEFORE_RECORD) {
             // Test only: the ordering bug torture must catch (data written before its record).
             for (GroupState state = first; state != null; state = state.nextInRecord) {
@@ -357,7 +356,7 @@ final class TupleLog {
         }
         if (result != lengthBytes) {
             failure = context.deviceError("log record write", IoPort.METADATA_FILE,
-                regionOffsetBytes + records.startBlock(slot) * logBlockBytes, lengthBytes, result);
+                region.blockOffsetBytes(records.startBlock(slot)), lengthBytes, result);
             lastWriteFailure = failure;
         }
         if (state == null) {

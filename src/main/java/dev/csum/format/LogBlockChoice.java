@@ -22,6 +22,7 @@ public final class LogBlockChoice {
      * @throws IllegalArgumentException for a size that is none of those, or 512 the device cannot take
      */
     public static int logSectorsFlag(int blockSizeBytes, int requestedLogBlockBytes, int metadataAlignmentBytes) {
+        requireValid(blockSizeBytes, requestedLogBlockBytes);
         int sector = Superblock.LOG_SECTOR_BYTES;
         boolean sectorIo = metadataAlignmentBytes > 0 && metadataAlignmentBytes <= sector;
         if (requestedLogBlockBytes == AUTO) {
@@ -30,14 +31,23 @@ public final class LogBlockChoice {
         if (requestedLogBlockBytes == blockSizeBytes) {
             return 0;
         }
-        if (requestedLogBlockBytes != sector) {
+        String unaligned = metadataAlignmentBytes == 0 ? null : LogRegion.unalignedReason(sector, metadataAlignmentBytes);
+        if (unaligned != null) {
+            throw new IllegalArgumentException(unaligned + " (nothing written)");
+        }
+        return Superblock.FLAG_LOG_SECTORS;
+    }
+
+    /**
+     * Checks a requested log block size before any I/O: {@link #AUTO}, 512 or {@code blockSizeBytes}.
+     *
+     * @throws IllegalArgumentException for any other
+     */
+    public static void requireValid(int blockSizeBytes, int requestedLogBlockBytes) {
+        int sector = Superblock.LOG_SECTOR_BYTES;
+        if (requestedLogBlockBytes != AUTO && requestedLogBlockBytes != sector && requestedLogBlockBytes != blockSizeBytes) {
             throw new IllegalArgumentException("log block size must be " + sector + " or the block size ("
                 + blockSizeBytes + "), was " + requestedLogBlockBytes);
         }
-        if (metadataAlignmentBytes > sector) {
-            throw new IllegalArgumentException("log blocks of " + sector + " bytes need " + sector
-                + "-byte direct I/O; the metadata device needs " + metadataAlignmentBytes + "-byte alignment (nothing written)");
-        }
-        return Superblock.FLAG_LOG_SECTORS;
     }
 }

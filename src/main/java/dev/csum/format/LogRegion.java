@@ -25,6 +25,15 @@ public record LogRegion(long offsetBytes, int blockBytes, long blockCount) {
         return offsetBytes + block * blockBytes;
     }
 
+    /**
+     * Why direct I/O of {@code alignmentBytes} cannot write log blocks of {@code logBlockBytes}, or
+     * null when it can: the one wording of format's and open's refusal.
+     */
+    public static String unalignedReason(int logBlockBytes, int alignmentBytes) {
+        return alignmentBytes <= logBlockBytes ? null : "log blocks of " + logBlockBytes + " bytes need " + logBlockBytes
+            + "-byte direct I/O; the metadata device needs " + alignmentBytes + "-byte alignment";
+    }
+
     /** Bytes of the whole region. */
     public long lengthBytes() {
         return blockCount * blockBytes;

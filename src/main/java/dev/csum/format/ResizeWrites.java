@@ -119,9 +119,10 @@ final class ResizeWrites {
         if (after.logSectors() && plan.metadataZeroedFromBytes() != Long.MAX_VALUE) {
             // A regular file: the moved log as written zeros, not holes, as format leaves it (FORMAT.md
             // §2.3: a file system serializes 512-byte writes into holes); the old backup stays (step 4).
-            writeZeros(IoPort.METADATA_FILE, grown.logOffsetBytes(), Math.min(oldBackup, grown.backupSuperblockOffsetBytes()));
+            writeZeros(IoPort.METADATA_FILE, grown.logOffsetBytes(), Math.min(oldBackup, grown.backupSuperblockOffsetBytes()),
+                false);
             writeZeros(IoPort.METADATA_FILE, Math.max(grown.logOffsetBytes(), oldBackup + blockSizeBytes),
-                grown.backupSuperblockOffsetBytes());
+                grown.backupSuperblockOffsetBytes(), false);
         }
         sync(IoPort.METADATA_FILE);
         if (lastStep == VolumeResizer.Step.ZEROED) {
@@ -235,30 +236,28 @@ final class ResizeWrites {
         if (end <= fromBytes || zeroing.zero(fileIndex, fromBytes, end - fromBytes)) {
             return;
         }
-        long chunkBytes = Math.min(ZERO_CHUNK_BYTES, end - fromBytes);
-        MemorySegment zeros = arena.allocate(chunkBytes, alignment());
-        MemorySegment found = arena.allocate(chunkBytes, alignment());
-        for (long offset = fromBytes; offset < end; offset += chunkBytes) {
-            long length = Math.min(chunkBytes, end - offset);
-            // What reads as zeros already (a file's holes, a device's unused blocks) is not written:
-            // no memory on tmpfs, no allocation on a thin device. The sync after makes the rest durable.
-            MemorySegment chunk = found.asSlice(0, length);
-            if (io.read(fileIndex, offset, chunk) == length && chunk.mismatch(zeros.asSlice(0, length)) < 0) {
-                continue;
-            }
-            write(fileIndex, offset, zeros.asSlice(0, length));
-        }
+        // What reads as zeros already (a file's holes, a device's unused blocks) is not written:
+        // no memory on tmpfs, no allocation on a thin device. The sync after makes the rest durable.
+        writeZeros(fileIndex, fromBytes, end, true);
     }
 
-    /** Writes zeros over {@code [fromBytes, toBytes)}, holes included (unlike {@link #zero}). */
-    private void writeZeros(int fileIndex, long fromBytes, long toBytes) throws IOException {
+    /** Writes zeros over {@code [fromBytes, toBytes)}; with {@code skipZeros}, not where the bytes read as zeros already. */
+    private void writeZeros(int fileIndex, long fromBytes, long toBytes, boolean skipZeros) throws IOException {
         long chunkBytes = Math.min(ZERO_CHUNK_BYTES, toBytes - fromBytes);
         if (chunkBytes <= 0) {
             return;
         }
         MemorySegment zeros = arena.allocate(chunkBytes, alignment());
+        MemorySegment found = skipZeros ? arena.allocate(chunkBytes, alignment()) : null;
         for (long offset = fromBytes; offset < toBytes; offset += chunkBytes) {
-            write(fileIndex, offset, zeros.asSlice(0, Math.min(chunkBytes, toBytes - offset)));
+            long length = Math.min(chunkBytes, toBytes - offset);
+            if (skipZeros) {
+                MemorySegment chunk = found.asSlice(0, length);
+                if (io.read(fileIndex, offset, chunk) == length && chunk.mismatch(zeros.asSlice(0, length)) < 0) {
+                    continue;
+                }
+            }
+            write(fileIndex, offset, zeros.asSlice(0, length));
         }
     }
 

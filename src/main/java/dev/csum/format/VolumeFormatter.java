@@ -42,9 +42,6 @@ public final class VolumeFormatter {
     /** {@link Request#logSizeBytes()} meaning "the default log size" ({@link Geometry#defaultLogBlockCount}). */
     public static final long DEFAULT_LOG_SIZE = 0;
 
-    /** {@link Request#logBlockBytes()} meaning "512 where the metadata device takes it" ({@link LogBlockChoice#logSectorsFlag}). */
-    public static final int AUTO_LOG_BLOCK = LogBlockChoice.AUTO;
-
     /** Zero-fill write size for a log or a separate metadata block device. */
     private static final int ZERO_CHUNK_BYTES = 1 << 20;
 
@@ -64,7 +61,7 @@ public final class VolumeFormatter {
      *                          {@link Geometry#MIN_LOG_BLOCKS} blocks; or {@link #DEFAULT_LOG_SIZE}
      * @param allocation        how each regular file is laid out ({@link FileAllocation}); block
      *                          devices take only {@link FileAllocation#AUTO}
-     * @param logBlockBytes     the log's block: 512, the block size, or {@link #AUTO_LOG_BLOCK}
+     * @param logBlockBytes     the log's block: 512, the block size, or {@link LogBlockChoice#AUTO}
      *                          ({@link LogBlockChoice#logSectorsFlag})
      */
     public record Request(Path dataPath, Path metadataPathOrNull, long sizeBytes, int blockSizeBytes,
@@ -76,11 +73,11 @@ public final class VolumeFormatter {
             Objects.requireNonNull(allocation, "allocation");
         }
 
-        /** A request with the default log block ({@link #AUTO_LOG_BLOCK}). */
+        /** A request with the default log block ({@link LogBlockChoice#AUTO}). */
         public Request(Path dataPath, Path metadataPathOrNull, long sizeBytes, int blockSizeBytes,
                        ChecksumAlgorithm checksum, boolean force, long logSizeBytes, FileAllocation allocation) {
             this(dataPath, metadataPathOrNull, sizeBytes, blockSizeBytes, checksum, force, logSizeBytes, allocation,
-                AUTO_LOG_BLOCK);
+                LogBlockChoice.AUTO);
         }
 
         /** A request with the default allocation ({@link FileAllocation#AUTO}). */
@@ -125,11 +122,7 @@ public final class VolumeFormatter {
         if (!Geometry.isSupportedBlockSize(blockSize)) {
             throw new IllegalArgumentException("block size must be 512 or 4096 bytes, got " + blockSize);
         }
-        int logBlockBytes = request.logBlockBytes();
-        if (logBlockBytes != AUTO_LOG_BLOCK && logBlockBytes != Superblock.LOG_SECTOR_BYTES && logBlockBytes != blockSize) {
-            throw new IllegalArgumentException("log block size must be " + Superblock.LOG_SECTOR_BYTES
-                + " or the block size (" + blockSize + "), was " + logBlockBytes);
-        }
+        LogBlockChoice.requireValid(blockSize, request.logBlockBytes());
         if (request.sizeBytes() != EXISTING_SIZE && request.sizeBytes() <= 0) {
             throw new IllegalArgumentException("size must be positive, or -1 for the existing size; got " + request.sizeBytes());
         }
