@@ -124,8 +124,9 @@ final class GroupParking {
 
     /**
      * A write found {@code state} just assigned (its pair not read): makes it pair-less when a parked
-     * record can be promised to it, taking back its parked tuples if it was parked. False (nothing
-     * changed): the caller loads the pair as usual.
+     * record can be promised to it, or attaches it to its parked record if it was parked (the record's
+     * tuples stay there; the slot's are appended when it is parked again). False (nothing changed): the
+     * caller loads the pair as usual.
      */
     boolean startPairless(GroupState state) {
         boolean wasParked = parked.contains(state.group);
@@ -135,10 +136,8 @@ final class GroupParking {
         state.committed().fill((byte) 0);
         state.moveLoad(GroupPhase.Load.PAIRLESS);
         if (wasParked) {
-            state.logTailSequence = parked.unpark(state);
+            state.logTailSequence = parked.attach(state.group);
             state.unsettled = true;
-            boolean reserved = parked.reserve(state, state.dirtyCount());
-            assert reserved : "a parked group's own entries are not free after unparking it";
         }
         return true;
     }

@@ -24,6 +24,12 @@ final class ParkedTuples {
     static final byte PARKED = 0;
     static final byte RELOADING = 1;
     static final byte RELOAD_FAILED = 2;
+    /**
+     * Its group is in the cache again as a pair-less group ({@link #attach}): the record stays where it
+     * is, holding the tuples parked before, and the group's slot holds only the tuples written since;
+     * {@link #park} appends those. Not reloaded.
+     */
+    static final byte ATTACHED = 3;
 
     private final GroupSlotMap index;
     private final long[] recordGroup;
@@ -42,6 +48,7 @@ final class ParkedTuples {
     private int reloadCursor;
     private int reloading;
     private int failed;
+    private int attached;
     /** Entries and records promised to pair-less groups ({@link #reserve}): parking others leaves them free. */
     private int reservedEntries;
     private int reservedRecords;
@@ -117,17 +124,17 @@ final class ParkedTuples {
 
     /**
      * Reserves room for a pair-less group ({@link GroupPhase.Load#PAIRLESS}): a record (first call for
-     * the group) and {@code entries} more entries, so that its dirty tuples can always be parked (to
+     * the group, unless it is {@linkplain #attach attached} to one) and {@code entries} more entries, so that its dirty tuples can always be parked (to
      * evict it, or to load its pair in place). False (nothing reserved) when they are not free.
      */
     boolean reserve(GroupState state, int entries) {
-        int records = state.reservedRecord ? 0 : 1;
+        int records = state.reservedRecord || contains(state.group) ? 0 : 1;
         if (freeRecordCount - reservedRecords < records || freeEntryCount - reservedEntries < entries) {
             return false;
         }
         reservedRecords += records;
         reservedEntries += entries;
-        state.reservedRecord = true;
+        state.reservedRecord |= records == 1;
         state.reservedEntries += entries;
         return true;
     }
@@ -144,25 +151,39 @@ final class ParkedTuples {
     /**
      * Parks {@code state}'s dirty tuples if they fit, and then leaves the state settled and outside
      * the log (so the cache may evict it); false (nothing changed) when they do not fit. A pair-less
-     * group parks into what it reserved, so it always fits.
+     * group parks into what it reserved, so it always fits. A group {@linkplain #attach attached} to its
+     * record appends its dirty tuples to it (the newest first; older entries of the same tuples stay
+     * behind them until {@link #unpark} or {@link #drop}), so parking it again costs its new tuples only.
      */
     boolean park(GroupState state) {
-        if (state.reservedRecord) {
+        if (state.reservedRecord || state.reservedEntries > 0) {
             assert state.reservedEntries >= state.dirtyCount() : "a pair-less group outgrew its reservation: " + state;
             release(state);
         }
         int dirty = state.dirtyCount();
-        assert (dirty > 0 || state.pairless()) && state.logTailSequence != TupleLog.NONE && !contains(state.group)
+        int record = index.get(state.group);
+        boolean appending = record != GroupSlotMap.ABSENT;
+        assert (dirty > 0 || state.pairless()) && state.logTailSequence != TupleLog.NONE
+            && (!appending || (recordState[record] == ATTACHED && state.pairless()))
             : "parking group " + state.group + " with " + dirty + " dirty tuples, " + state;
-        if (dirty > freeEntryCount - reservedEntries || freeRecordCount - reservedRecords == 0) {
+        if (dirty > freeEntryCount - reservedEntries || (!appending && freeRecordCount - reservedRecords == 0)) {
             return false;
         }
-        int record = freeRecords[--freeRecordCount];
-        recordGroup[record] = state.group;
-        recordTail[record] = state.logTailSequence;
+        int head;
+        if (appending) {
+            attached--;
+            recordTail[record] = Math.min(recordTail[record], state.logTailSequence);
+            recordEntries[record] += dirty;
+            head = recordFirstEntry[record];
+        } else {
+            record = freeRecords[--freeRecordCount];
+            recordGroup[record] = state.group;
+            recordTail[record] = state.logTailSequence;
+            recordEntries[record] = dirty;
+            index.put(state.group, record);
+            head = -1;
+        }
         recordState[record] = PARKED;
-        recordEntries[record] = dirty;
-        int head = -1;
         long[] bits = state.dirtyTuples;
         for (int word = bits.length - 1; word >= 0; word--) {
             long w = bits[word];
@@ -180,7 +201,6 @@ final class ParkedTuples {
             }
         }
         recordFirstEntry[record] = head;
-        index.put(state.group, record);
         java.util.Arrays.fill(bits, 0L);
         state.unsettled = false;
         state.logTailSequence = TupleLog.NONE;
@@ -188,18 +208,42 @@ final class ParkedTuples {
     }
 
     /**
+     * The parked group was assigned a slot again, pair-less ({@link GroupPhase.Load#PAIRLESS}): its
+     * record stays (nothing is moved; a group parked with a hundred tuples costs a write that misses
+     * the cache no walk over them) and {@link #park} will append what the slot dirties.
+     *
+     * @return the record's log cover, which the slot now holds too
+     */
+    long attach(long group) {
+        int record = index.get(group);
+        assert record != GroupSlotMap.ABSENT && (recordState[record] == PARKED || recordState[record] == RELOAD_FAILED)
+            : "attaching group " + group + " whose record is absent, reloading or attached";
+        if (recordState[record] == RELOAD_FAILED) {
+            failed--;
+        }
+        recordState[record] = ATTACHED;
+        attached++;
+        return recordTail[record];
+    }
+
+    /**
      * The group's pair was loaded (usable): applies its parked tuples over the committed copy, marks
-     * them dirty, and gives the group back its log cover; it is no longer parked.
+     * them dirty, and gives the group back its log cover; it is no longer parked. Entries are applied
+     * newest first, and an older entry of a tuple already applied is skipped.
      *
      * @return the log cover (the oldest sequence holding an entry of the group)
      */
     long unpark(GroupState state) {
         int record = index.get(state.group);
         assert record != GroupSlotMap.ABSENT : "group " + state.group + " is not parked";
+        assert recordState[record] != ATTACHED && state.dirtyCount() == 0 : "unparking group " + state.group + " over " + state;
         for (int entry = recordFirstEntry[record]; entry >= 0; entry = entryNext[entry]) {
             int tuple = entryIndex[entry];
-            ImdBlock.setTupleBits(state.committed(), tuple, entryTuple[entry]);
-            state.dirtyTuples[tuple >>> 6] |= 1L << tuple;
+            long bit = 1L << tuple;
+            if ((state.dirtyTuples[tuple >>> 6] & bit) == 0) {
+                ImdBlock.setTupleBits(state.committed(), tuple, entryTuple[entry]);
+                state.dirtyTuples[tuple >>> 6] |= bit;
+            }
         }
         return remove(record);
     }
@@ -217,6 +261,7 @@ final class ParkedTuples {
     }
 
     private long remove(int record) {
+        assert recordState[record] != ATTACHED : "removing group " + recordGroup[record] + " while attached to a slot";
         if (recordState[record] == RELOADING) {
             reloading--;
         } else if (recordState[record] == RELOAD_FAILED) {
@@ -264,7 +309,7 @@ final class ParkedTuples {
      * {@code coverAtMost}, round robin, or -1 when none is left.
      */
     long nextToReload(long coverAtMost) {
-        if (groups() == reloading + failed) {
+        if (groups() == reloading + failed + attached) {
             return -1;
         }
         int records = recordGroup.length;

@@ -116,6 +116,36 @@ class PairlessCommitsTest {
         reopened.close();
     }
 
+    @Test
+    void aBlockRewrittenWhileItsGroupIsParkedReadsItsNewestData() throws IOException {
+        SimulatedDisk disk = formattedDisk(14);
+        Volume volume = open(disk);
+        int groups = 20; // through 16 pair slots: each pass parks again the groups it attached to their records
+        int passes = 3;
+        assertTrue(passes * groups < 0.75 * geometry.logBlockCount(), "no round is due by the log in this test");
+        assertNull(ManualIo.write(volume, BLOCK * blockOf(0, 2), fill(1))); // the first record raises the sequence ceiling
+        VolumeStats before = volume.stats();
+        for (int pass = 0; pass < passes; pass++) {
+            for (int g = 1; g < groups; g++) {
+                // Block 3 in every pass: its parked record gathers one entry of it per pass, the newest first.
+                assertNull(ManualIo.write(volume, BLOCK * blockOf(g, 3), fill(10 * pass + g)));
+            }
+        }
+        VolumeStats after = volume.stats();
+        assertEquals(0, after.deviceReads() - before.deviceReads(), "a write to a parked group reads no pair either");
+        assertEquals(0, after.deviceFlushes() - before.deviceFlushes(), "no checkpoint round");
+        for (int g = 1; g < groups; g++) {
+            assertEquals(-1, readBack(volume, blockOf(g, 3)).mismatch(fill(10 * (passes - 1) + g)), "group " + g + ", block 3");
+            assertEquals(-1, readBack(volume, blockOf(g, 4)).mismatch(fill(0)), "group " + g + ", never written");
+        }
+        volume.close();
+        Volume reopened = open(disk.reopen());
+        for (int g = 1; g < groups; g++) {
+            assertEquals(-1, readBack(reopened, blockOf(g, 3)).mismatch(fill(10 * (passes - 1) + g)), "reopened, group " + g);
+        }
+        reopened.close();
+    }
+
     private SimulatedDisk formattedDisk(long seed) throws IOException {
         SmallCacheVolume volume = SmallCacheVolume.format(seed, 6);
         geometry = volume.geometry();
