@@ -15,6 +15,11 @@ import dev.csum.format.ImdBlock;
  * dirty bits back), and nothing writes a parked group's imd pair (it has no slot, so no checkpoint);
  * so the copy a reload chooses plus the parked tuples is the state the group had.
  *
+ * <p>A parked group written again is {@linkplain #attach attached}: its record stays, its slot (pair-less)
+ * collects the tuples written since, and parking it again appends those, so a write that misses the
+ * cache costs its own tuples, not a walk over the group's. A record may then hold older entries of a
+ * tuple behind its newest one; {@link #unpark} applies the newest.
+ *
  * <p>Bounded: at most {@code entryCapacity} tuples in all (16 bytes each on the heap); a dirty group
  * that does not fit is settled by a checkpoint before eviction, as without parking. Event-loop only;
  * no allocation after construction.
