@@ -22,7 +22,8 @@ import java.io.IOException;
  * them over the loaded copy as for any parked group. design/TUPLE_LOG.md §4.3.
  *
  * <h2>Reloading</h2>
- * Under pressure, parked groups (those with the oldest covers first) are loaded back into
+ * Under pressure — the log's (a round due, commits waiting for room, close) or the parked pool's (nearly
+ * full) — parked groups (under the log's, those with the oldest covers first) are loaded back into
  * <em>reserved</em> cache slots ({@link
  * GroupCache#allocateReserved}) through the ordinary pair load ({@link PairLoader}); the load applies
  * the parked tuples ({@link #onLoaded}), the group is an unsettled cached group again, and a round
@@ -96,8 +97,18 @@ final class GroupParking {
     }
 
     /** The log wants parked groups back (and no more parked): a round is due, commits wait for room, or closing. */
-    private boolean underPressure() {
+    private boolean logPressure() {
         return closing || log.fill() >= Checkpointer.FILL_TRIGGER || log.waitingForRoom();
+    }
+
+    /**
+     * Parked groups are wanted back: the log wants them ({@link #logPressure}), or the parked pool is
+     * nearly full ({@link ParkedTuples#nearlyFull}) — then pair-less writes would soon be refused and
+     * each would read its pair first, and each eviction of a dirty group would force a round of its own;
+     * reloading a batch into the reserved slots and checkpointing it in one round frees the pool instead.
+     */
+    private boolean underPressure() {
+        return logPressure() || parked.nearlyFull();
     }
 
     /**
@@ -108,7 +119,7 @@ final class GroupParking {
         if (state.pairless()) {
             return parkPairless(state);
         }
-        if ((underPressure() && state.logTailSequence <= oldCovers()) || state.loadPhase() != GroupPhase.Load.LOADED || !state.quiet() || !state.unsettled
+        if ((logPressure() && state.logTailSequence <= oldCovers()) || state.loadPhase() != GroupPhase.Load.LOADED || !state.quiet() || !state.unsettled
                 || state.copiesDiffer || state.logTailSequence == TupleLog.NONE || state.dirtyCount() == 0) {
             return false;
         }
@@ -192,7 +203,7 @@ final class GroupParking {
         if (parked.isEmpty() || !underPressure()) {
             return;
         }
-        long coverAtMost = oldCovers();
+        long coverAtMost = logPressure() ? oldCovers() : Long.MAX_VALUE;
         while (context.cache.reservedSlotAvailable()) {
             long group = parked.nextToReload(coverAtMost);
             if (group < 0) {

@@ -91,16 +91,28 @@ final class ParkedTuples {
     static final int MIN_ENTRIES = 1 << 16;
     /** Tuples parked per imd cache slot (a slot holds a whole pair, 2 blocks: 8 KiB for 4096-byte blocks). */
     static final int ENTRIES_PER_PAIR_SLOT = 64;
+    /**
+     * Blocks of the volume per tuple parked: a large volume gets a pool sized to it (one tuple per 16
+     * blocks: 64 Ki for 1 GiB, 1 Mi from 64 GiB of 4096-byte blocks), as the dense tuple cache is, so
+     * that random writes over all of it park about 16 tuples per group before the pool is full and a
+     * round must write the groups back (each such checkpoint writes two imd blocks for the tuples it
+     * frees: the fewer per group, the more imd writes per user write). PERFORMANCE.md, "Attached parked
+     * records".
+     */
+    static final int BLOCKS_PER_ENTRY = 16;
 
     /**
      * Parked tuples for an engine whose imd cache holds fewer groups than the volume has: 64 per pair
      * slot (a sixty-fourth of the tuples the slots hold, about 1 MiB of heap per 8 MiB of imd cache
-     * at 4096-byte blocks), at least {@link #MIN_ENTRIES} or a quarter of the volume's blocks, whichever
-     * is fewer, at most {@link #MAX_ENTRIES}; as many groups as that, or as the volume has.
+     * at 4096-byte blocks) or one per {@link #BLOCKS_PER_ENTRY} blocks of the volume, whichever is more,
+     * at least {@link #MIN_ENTRIES} or a quarter of the volume's blocks, whichever is fewer, at most
+     * {@link #MAX_ENTRIES} (14 bytes of heap each); as many groups as that, or as the volume has.
      */
     static ParkedTuples sized(CacheSplit split, dev.csum.format.Geometry geometry) {
-        long floor = Math.max(64, Math.min(MIN_ENTRIES, geometry.dataBlockCount() / 4));
-        long entries = Math.min(MAX_ENTRIES, Math.max(floor, split.pairSlots() * ENTRIES_PER_PAIR_SLOT));
+        long blocks = geometry.dataBlockCount();
+        long floor = Math.max(64, Math.min(MIN_ENTRIES, blocks / 4));
+        long wanted = Math.max(split.pairSlots() * ENTRIES_PER_PAIR_SLOT, blocks / BLOCKS_PER_ENTRY);
+        long entries = Math.min(MAX_ENTRIES, Math.max(floor, wanted));
         return new ParkedTuples((int) Math.min(entries, geometry.groupCount()), (int) entries);
     }
 
@@ -112,6 +124,14 @@ final class ParkedTuples {
     /** Tuples parked. */
     int entries() {
         return entryTuple.length - freeEntryCount;
+    }
+
+    /**
+     * Whether fewer than a quarter of the entries are free (not parked, not promised): the reloader should
+     * bring groups back and free them ({@link GroupParking}).
+     */
+    boolean nearlyFull() {
+        return freeEntryCount - reservedEntries < entryTuple.length / 4;
     }
 
     boolean isEmpty() {
