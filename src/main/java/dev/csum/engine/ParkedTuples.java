@@ -17,8 +17,8 @@ import dev.csum.format.ImdBlock;
  *
  * <p>A parked group written again is {@linkplain #attach attached}: its record stays, its slot (pair-less)
  * collects the tuples written since, and parking it again appends those, so a write that misses the
- * cache costs its own tuples, not a walk over the group's. A record may then hold older entries of a
- * tuple behind its newest one; {@link #unpark} applies the newest.
+ * cache costs its own tuples, not a walk over the group's (a tuple the record holds already is
+ * overwritten in place: a walk, but only then). A record holds each tuple once.
  *
  * <p>Bounded: at most {@code entryCapacity} tuples in all (16 bytes each on the heap); a dirty group
  * that does not fit is settled by a checkpoint before eviction, as without parking. Event-loop only;
@@ -42,6 +42,9 @@ final class ParkedTuples {
     private final int[] recordFirstEntry;
     private final int[] recordEntries;
     private final byte[] recordState;
+    /** Per record, a bit per tuple of the group: which tuples it holds an entry of ({@link #wordsPerRecord} words each). */
+    private final long[] recordTuples;
+    private final int wordsPerRecord;
     private final int[] freeRecords;
     private int freeRecordCount;
     private final short[] entryIndex;
@@ -58,8 +61,10 @@ final class ParkedTuples {
     private int reservedEntries;
     private int reservedRecords;
 
-    ParkedTuples(int groupCapacity, int entryCapacity) {
+    ParkedTuples(int groupCapacity, int entryCapacity, int tuplesPerGroup) {
         this.index = new GroupSlotMap(groupCapacity);
+        this.wordsPerRecord = (tuplesPerGroup + 63) / 64;
+        this.recordTuples = new long[groupCapacity * wordsPerRecord];
         this.recordGroup = new long[groupCapacity];
         this.recordTail = new long[groupCapacity];
         this.recordFirstEntry = new int[groupCapacity];
@@ -113,7 +118,7 @@ final class ParkedTuples {
         long floor = Math.max(64, Math.min(MIN_ENTRIES, blocks / 4));
         long wanted = Math.max(split.pairSlots() * ENTRIES_PER_PAIR_SLOT, blocks / BLOCKS_PER_ENTRY);
         long entries = Math.min(MAX_ENTRIES, Math.max(floor, wanted));
-        return new ParkedTuples((int) Math.min(entries, geometry.groupCount()), (int) entries);
+        return new ParkedTuples((int) Math.min(entries, geometry.groupCount()), (int) entries, geometry.tuplesPerGroup());
     }
 
     /** Groups parked. */
@@ -177,41 +182,47 @@ final class ParkedTuples {
      * Parks {@code state}'s dirty tuples if they fit, and then leaves the state settled and outside
      * the log (so the cache may evict it); false (nothing changed) when they do not fit. A pair-less
      * group parks into what it reserved, so it always fits. A group {@linkplain #attach attached} to its
-     * record appends its dirty tuples to it (the newest first; older entries of the same tuples stay
-     * behind them until {@link #unpark} or {@link #drop}), so parking it again costs its new tuples only.
+     * record adds its dirty tuples to it: a tuple the record holds already is overwritten in place (one
+     * walk over the record, only when there is such a tuple), the others are appended, so parking it
+     * again costs its new tuples, and a record never holds a tuple twice.
      */
     boolean park(GroupState state) {
         if (state.reservedRecord || state.reservedEntries > 0) {
             assert state.reservedEntries >= state.dirtyCount() : "a pair-less group outgrew its reservation: " + state;
             release(state);
         }
-        int dirty = state.dirtyCount();
         int record = index.get(state.group);
         boolean appending = record != GroupSlotMap.ABSENT;
-        assert (dirty > 0 || state.pairless()) && state.logTailSequence != TupleLog.NONE
+        assert (state.dirtyCount() > 0 || state.pairless()) && state.logTailSequence != TupleLog.NONE
             && (!appending || (recordState[record] == ATTACHED && state.pairless()))
-            : "parking group " + state.group + " with " + dirty + " dirty tuples, " + state;
-        if (dirty > freeEntryCount - reservedEntries || (!appending && freeRecordCount - reservedRecords == 0)) {
-            return false;
+            : "parking group " + state.group + " with " + state.dirtyCount() + " dirty tuples, " + state;
+        long[] bits = state.dirtyTuples;
+        if (appending) {
+            overwriteHeld(record, state);
+        }
+        int added = state.dirtyCount(); // what overwriteHeld left: tuples the record does not hold
+        if (added > freeEntryCount - reservedEntries || (!appending && freeRecordCount - reservedRecords == 0)) {
+            return false; // never when appending: the reservation covered every dirty tuple
         }
         int head;
         if (appending) {
             attached--;
             recordTail[record] = Math.min(recordTail[record], state.logTailSequence);
-            recordEntries[record] += dirty;
+            recordEntries[record] += added;
             head = recordFirstEntry[record];
         } else {
             record = freeRecords[--freeRecordCount];
             recordGroup[record] = state.group;
             recordTail[record] = state.logTailSequence;
-            recordEntries[record] = dirty;
+            recordEntries[record] = added;
             index.put(state.group, record);
             head = -1;
         }
         recordState[record] = PARKED;
-        long[] bits = state.dirtyTuples;
+        int held = record * wordsPerRecord;
         for (int word = bits.length - 1; word >= 0; word--) {
             long w = bits[word];
+            recordTuples[held + word] |= w;
             while (w != 0) {
                 int bit = 63 - Long.numberOfLeadingZeros(w);
                 w &= ~(1L << bit);
@@ -230,6 +241,31 @@ final class ParkedTuples {
         state.unsettled = false;
         state.logTailSequence = TupleLog.NONE;
         return true;
+    }
+
+    /**
+     * Writes {@code state}'s dirty tuples that {@code record} holds already over their entries and
+     * clears their dirty bits (the rest are appended by the caller); the record is walked only when
+     * there are such tuples.
+     */
+    private void overwriteHeld(int record, GroupState state) {
+        long[] bits = state.dirtyTuples;
+        int held = record * wordsPerRecord;
+        boolean any = false;
+        for (int word = 0; word < bits.length && !any; word++) {
+            any = (bits[word] & recordTuples[held + word]) != 0;
+        }
+        if (!any) {
+            return;
+        }
+        for (int entry = recordFirstEntry[record]; entry >= 0; entry = entryNext[entry]) {
+            int tuple = entryIndex[entry];
+            long bit = 1L << tuple;
+            if ((bits[tuple >>> 6] & bit) != 0) {
+                entryTuple[entry] = ImdBlock.tupleBits(state.committed(), tuple);
+                bits[tuple >>> 6] &= ~bit;
+            }
+        }
     }
 
     /**
@@ -253,8 +289,7 @@ final class ParkedTuples {
 
     /**
      * The group's pair was loaded (usable): applies its parked tuples over the committed copy, marks
-     * them dirty, and gives the group back its log cover; it is no longer parked. Entries are applied
-     * newest first, and an older entry of a tuple already applied is skipped.
+     * them dirty, and gives the group back its log cover; it is no longer parked.
      *
      * @return the log cover (the oldest sequence holding an entry of the group)
      */
@@ -264,11 +299,8 @@ final class ParkedTuples {
         assert recordState[record] != ATTACHED && state.dirtyCount() == 0 : "unparking group " + state.group + " over " + state;
         for (int entry = recordFirstEntry[record]; entry >= 0; entry = entryNext[entry]) {
             int tuple = entryIndex[entry];
-            long bit = 1L << tuple;
-            if ((state.dirtyTuples[tuple >>> 6] & bit) == 0) {
-                ImdBlock.setTupleBits(state.committed(), tuple, entryTuple[entry]);
-                state.dirtyTuples[tuple >>> 6] |= bit;
-            }
+            ImdBlock.setTupleBits(state.committed(), tuple, entryTuple[entry]);
+            state.dirtyTuples[tuple >>> 6] |= 1L << tuple;
         }
         return remove(record);
     }
@@ -301,6 +333,7 @@ final class ParkedTuples {
             entry = next;
         }
         index.remove(recordGroup[record]);
+        java.util.Arrays.fill(recordTuples, record * wordsPerRecord, (record + 1) * wordsPerRecord, 0L);
         long tail = recordTail[record];
         recordGroup[record] = -1;
         recordFirstEntry[record] = -1;

@@ -127,7 +127,7 @@ class PairlessCommitsTest {
         VolumeStats before = volume.stats();
         for (int pass = 0; pass < passes; pass++) {
             for (int g = 1; g < groups; g++) {
-                // Block 3 in every pass: its parked record gathers one entry of it per pass, the newest first.
+                // Block 3 in every pass: its parked record holds one entry of it, overwritten in each pass.
                 assertNull(ManualIo.write(volume, BLOCK * blockOf(g, 3), fill(10 * pass + g)));
             }
         }

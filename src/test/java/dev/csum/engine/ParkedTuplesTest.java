@@ -10,16 +10,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The parked pool's bookkeeping without an engine around it: a record attached to a pair-less slot
- * collects the slot's new tuples when it is parked again, a load applies the newest entry of each
- * tuple, and the pool says it is nearly full when under a quarter of its entries are free.
+ * collects the slot's new tuples when it is parked again (a tuple it holds already overwritten in
+ * place), a load applies them, and the pool says it is nearly full when under a quarter of its entries are free.
  */
 class ParkedTuplesTest {
     private static final int BLOCK = 512;
     private static final long GROUP = 7;
+    /** Tuples of a group of 512-byte blocks. */
+    private static final int TUPLES = 62;
 
     @Test
-    void anAttachedRecordGathersTheSlotsTuplesAndALoadAppliesTheNewest() {
-        ParkedTuples pool = new ParkedTuples(4, 16);
+    void anAttachedRecordGathersTheSlotsTuplesOncePerTuple() {
+        ParkedTuples pool = new ParkedTuples(4, 16, TUPLES);
         GroupState first = pairless();
         write(first, 1, 0x11);
         write(first, 2, 0x12);
@@ -33,14 +35,14 @@ class ParkedTuplesTest {
         write(again, 2, 0x22); // newer than the parked entry of tuple 2
         write(again, 5, 0x25);
         assertTrue(pool.park(again));
-        assertEquals(4, pool.entries(), "appended: the older entry of tuple 2 stays until a load");
+        assertEquals(3, pool.entries(), "tuple 2 overwritten in place, tuple 5 appended");
         assertEquals(1, pool.groups());
         assertEquals(40, pool.tail(GROUP));
 
         GroupState loaded = slot();
         assertEquals(40, pool.unpark(loaded));
         assertEquals(0x11, ImdBlock.tupleBits(loaded.committed(), 1));
-        assertEquals(0x22, ImdBlock.tupleBits(loaded.committed(), 2), "the newest entry of a tuple wins");
+        assertEquals(0x22, ImdBlock.tupleBits(loaded.committed(), 2), "the newer value of a tuple written again");
         assertEquals(0x25, ImdBlock.tupleBits(loaded.committed(), 5));
         assertEquals(0, ImdBlock.tupleBits(loaded.committed(), 3), "a tuple never parked is left as loaded");
         assertEquals(3, loaded.dirtyCount());
@@ -50,7 +52,7 @@ class ParkedTuplesTest {
 
     @Test
     void nearlyFullWhenUnderAQuarterOfTheEntriesAreFree() {
-        ParkedTuples pool = new ParkedTuples(4, 8);
+        ParkedTuples pool = new ParkedTuples(4, 8, TUPLES);
         GroupState state = pairless();
         for (int tuple = 0; tuple < 6; tuple++) {
             write(state, tuple, tuple + 1);
