@@ -145,7 +145,7 @@ final class Checkpointer {
             return; // reloads into reserved slots land first: one round's syncs serve them all
         }
         wanted = false;
-        enlistCoversAtMost = reloads == null ? TupleLog.NONE : reloads.oldCovers();
+        enlistCoversAtMost = reloads == null ? TupleLog.NONE : reloads.pairlessCoversToSettle();
         context.cache.forEach(this::enlist);
         if (roundMembers == null) {
             return;

@@ -96,6 +96,15 @@ final class GroupParking {
         return tail + (log.nextSequence() - tail) / 2;
     }
 
+    /**
+     * The log covers of the pair-less groups a round should load in place and write: under the log's
+     * pressure, the old ones ({@link #oldCovers}); otherwise none — a round due for other reasons
+     * (reloads, an eviction) would only buy reads of pairs the tail does not wait for.
+     */
+    long pairlessCoversToSettle() {
+        return logPressure() ? oldCovers() : Long.MIN_VALUE;
+    }
+
     /** The log wants parked groups back (and no more parked): a round is due, commits wait for room, or closing. */
     private boolean logPressure() {
         return closing || log.fill() >= Checkpointer.FILL_TRIGGER || log.waitingForRoom();
