@@ -246,24 +246,22 @@ final class ParkedTuples {
     /**
      * Writes {@code state}'s dirty tuples that {@code record} holds already over their entries and
      * clears their dirty bits (the rest are appended by the caller); the record is walked only when
-     * there are such tuples.
+     * there are such tuples, and only until the last of them is found.
      */
     private void overwriteHeld(int record, GroupState state) {
         long[] bits = state.dirtyTuples;
         int held = record * wordsPerRecord;
-        boolean any = false;
-        for (int word = 0; word < bits.length && !any; word++) {
-            any = (bits[word] & recordTuples[held + word]) != 0;
+        int left = 0;
+        for (int word = 0; word < bits.length; word++) {
+            left += Long.bitCount(bits[word] & recordTuples[held + word]);
         }
-        if (!any) {
-            return;
-        }
-        for (int entry = recordFirstEntry[record]; entry >= 0; entry = entryNext[entry]) {
+        for (int entry = recordFirstEntry[record]; left > 0; entry = entryNext[entry]) {
             int tuple = entryIndex[entry];
             long bit = 1L << tuple;
             if ((bits[tuple >>> 6] & bit) != 0) {
                 entryTuple[entry] = ImdBlock.tupleBits(state.committed(), tuple);
                 bits[tuple >>> 6] &= ~bit;
+                left--;
             }
         }
     }
