@@ -197,12 +197,14 @@ final class ParkedTuples {
             && (!appending || (recordState[record] == ATTACHED && state.pairless()))
             : "parking group " + state.group + " with " + state.dirtyCount() + " dirty tuples, " + state;
         long[] bits = state.dirtyTuples;
+        assert bits.length == wordsPerRecord : "a group of " + bits.length + " dirty words in records of " + wordsPerRecord;
         if (appending) {
             overwriteHeld(record, state);
         }
         int added = state.dirtyCount(); // what overwriteHeld left: tuples the record does not hold
         if (added > freeEntryCount - reservedEntries || (!appending && freeRecordCount - reservedRecords == 0)) {
-            return false; // never when appending: the reservation covered every dirty tuple
+            assert !appending : "an attached group outgrew its reservation: " + state;
+            return false;
         }
         int head;
         if (appending) {
