@@ -20,7 +20,7 @@ import dev.csum.format.ImdBlock;
  * cache costs its own tuples, not a walk over the group's (a tuple the record holds already is
  * overwritten in place: a walk, but only then). A record holds each tuple once.
  *
- * <p>Bounded: at most {@code entryCapacity} tuples in all (16 bytes each on the heap); a dirty group
+ * <p>Bounded: at most {@code entryCapacity} tuples in all (14 bytes each on the heap, and a bit per tuple of each record's group); a dirty group
  * that does not fit is settled by a checkpoint before eviction, as without parking. Event-loop only;
  * no allocation after construction.
  */
@@ -40,7 +40,6 @@ final class ParkedTuples {
     private final long[] recordGroup;
     private final long[] recordTail;
     private final int[] recordFirstEntry;
-    private final int[] recordEntries;
     private final byte[] recordState;
     /** Per record, a bit per tuple of the group: which tuples it holds an entry of ({@link #wordsPerRecord} words each). */
     private final long[] recordTuples;
@@ -68,7 +67,6 @@ final class ParkedTuples {
         this.recordGroup = new long[groupCapacity];
         this.recordTail = new long[groupCapacity];
         this.recordFirstEntry = new int[groupCapacity];
-        this.recordEntries = new int[groupCapacity];
         this.recordState = new byte[groupCapacity];
         this.freeRecords = new int[groupCapacity];
         for (int i = 0; i < groupCapacity; i++) {
@@ -210,13 +208,11 @@ final class ParkedTuples {
         if (appending) {
             attached--;
             recordTail[record] = Math.min(recordTail[record], state.logTailSequence);
-            recordEntries[record] += added;
             head = recordFirstEntry[record];
         } else {
             record = freeRecords[--freeRecordCount];
             recordGroup[record] = state.group;
             recordTail[record] = state.logTailSequence;
-            recordEntries[record] = added;
             index.put(state.group, record);
             head = -1;
         }
