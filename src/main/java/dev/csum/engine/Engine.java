@@ -76,7 +76,7 @@ public final class Engine {
         MemorySegment arenaSlab = memory.allocate(arenaBytes, unitBytes);
         // Dirty groups may be parked on eviction when the cache cannot hold every group (GroupParking).
         boolean parks = !settings.readOnly() && split.pairSlots() <= layout.groupCount();
-        int reservedSlots = parks ? GroupParking.reservedSlots(split.pairSlots()) : 0;
+        int reservedSlots = parks ? GroupParking.reservedSlots(split.pairSlots(), ParkedTuples.entriesFor(split, layout)) : 0;
         MemorySegment cacheSlab = memory.allocate((split.pairSlots() + reservedSlots) * 2 * blockBytes, unitBytes);
         port.registerBuffers(arenaSlab, cacheSlab);
         this.context = new EngineContext(superblock, settings, new OpTable(Math.max(64, queueDepth * 4)),

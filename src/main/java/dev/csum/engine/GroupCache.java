@@ -83,7 +83,7 @@ final class GroupCache {
     private GroupState usableReservedSlot() {
         for (int i = mainSlots; i < slots.length; i++) {
             GroupState candidate = slots[i];
-            if (candidate.group < 0 || candidate.idle() || (candidate.quiet() && candidate.damaged())) {
+            if (candidate.group < 0 || (candidate.piecesAwaitingRelease == 0 && releasable(candidate))) {
                 return candidate;
             }
         }
@@ -96,12 +96,17 @@ final class GroupCache {
      */
     boolean releaseReserved(GroupState state) {
         assert reserved(state) : "not a reserved slot";
-        if (!state.idle() && !(state.quiet() && state.damaged())) {
+        if (!releasable(state)) {
             return false;
         }
         evict(state);
         state.group = -1;
         return true;
+    }
+
+    /** Whether a reserved slot's group may leave it: idle, or quiet and damaged (nothing more to write). */
+    boolean releasable(GroupState state) {
+        return state.idle() || (state.quiet() && state.damaged());
     }
 
     private void evict(GroupState victim) {
@@ -185,6 +190,7 @@ final class GroupCache {
         // A pair-less group loaded in place to settle asks until it loads; a failed load ends that (its
         // tuples stay parked, its cover pinned), or the slot would never be quiet again (torture seed 4163).
         state.settleRequested = false;
+        state.piecesAwaitingRelease = 0; // they go on without it (PieceRouter#releaseWaiting)
         state.moveLoad(GroupPhase.Load.UNASSIGNED);
     }
 

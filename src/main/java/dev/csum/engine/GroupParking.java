@@ -28,7 +28,8 @@ import java.io.IOException;
  * GroupCache#allocateReserved}) through the ordinary pair load ({@link PairLoader}); the load applies
  * the parked tuples ({@link #onLoaded}), the group is an unsettled cached group again, and a round
  * checkpoints it. Reads and writes never take a reserved slot (one of a group held there waits until
- * the group is written and idle, then moves to a main slot), so a reload never waits for a slot
+ * the group is written and idle, then moves to a main slot; it waits apart, {@link PieceRouter}, so
+ * pieces of other groups go on meanwhile), so a reload never waits for a slot
  * that commits waiting for log room hold: with the log full and every main slot pinned by such
  * commits, the reserved slots still cycle parked groups through checkpoints and the tail moves. The
  * log's tail never passes a parked group's cover ({@link Checkpointer}).
@@ -51,11 +52,23 @@ final class GroupParking {
     static final int MAX_RESERVED_SLOTS = Checkpointer.CONCURRENT_GROUPS;
 
     /**
-     * Imd cache slots reserved for reloads ({@link GroupCache#allocateReserved}), beside {@code pairSlots}
-     * main ones: a quarter as many, 2 to {@link #MAX_RESERVED_SLOTS}.
+     * Parked tuples per reserved slot: the pool's size, not the imd cache's, sets how many groups a round
+     * must bring back. Once the pool is nearly full each round frees what its reloads held; with 8 slots
+     * (a quarter of a 256 KiB cache's 32) for a pool of 65,536 tuples, writes missing the cache ran a
+     * round — three syncs — every ~500 writes, at 0.72× warm; with 64, 0.85× (PERFORMANCE.md, "Waiting for
+     * a reserved group"). The slots cost 2 blocks each: at 4096-byte blocks about half the heap the
+     * pool's tuples take.
      */
-    static int reservedSlots(long pairSlots) {
-        return (int) Math.max(2, Math.min(MAX_RESERVED_SLOTS, pairSlots / 4));
+    static final int PARKED_ENTRIES_PER_RESERVED_SLOT = 1024;
+
+    /**
+     * Imd cache slots reserved for reloads ({@link GroupCache#allocateReserved}), beside {@code pairSlots}
+     * main ones: a quarter as many, or one per {@link #PARKED_ENTRIES_PER_RESERVED_SLOT} tuples the
+     * parked pool holds ({@code parkedEntries}), whichever is more; 2 to {@link #MAX_RESERVED_SLOTS}.
+     */
+    static int reservedSlots(long pairSlots, int parkedEntries) {
+        long wanted = Math.max(pairSlots / 4, parkedEntries / PARKED_ENTRIES_PER_RESERVED_SLOT);
+        return (int) Math.max(2, Math.min(MAX_RESERVED_SLOTS, wanted));
     }
 
     private final EngineContext context;

@@ -66,6 +66,12 @@ final class GroupState {
 
     /** Pieces (reads and writes) holding this group in the cache. */
     int users;
+    /**
+     * Pieces waiting for this group to leave its reserved slot ({@link PieceRouter}): while any do, the
+     * slot is not given to another reload; they do not count as {@link #users} (the group must become
+     * idle for them to go on).
+     */
+    int piecesAwaitingRelease;
     final PieceList readWaiters = new PieceList();
     final PieceList pendingWrites = new PieceList();
     final PieceList commitPieces = new PieceList();
@@ -153,6 +159,7 @@ final class GroupState {
         checkpointFailure = null;
         loadWanted = false;
         assert reservedEntries == 0 && !reservedRecord : "a reassigned slot still holds a pair-less reservation";
+        assert piecesAwaitingRelease == 0 : "a reassigned slot still has pieces waiting for its group";
         java.util.Arrays.fill(dirtyTuples, 0L);
         java.util.Arrays.fill(snapshotDirtyTuples, 0L);
         assert assertInvariants();

@@ -112,11 +112,16 @@ final class ParkedTuples {
      * {@link #MAX_ENTRIES} (14 bytes of heap each); as many groups as that, or as the volume has.
      */
     static ParkedTuples sized(CacheSplit split, dev.csum.format.Geometry geometry) {
+        int entries = entriesFor(split, geometry);
+        return new ParkedTuples((int) Math.min(entries, geometry.groupCount()), entries, geometry.tuplesPerGroup());
+    }
+
+    /** The tuples {@link #sized} parks at most. */
+    static int entriesFor(CacheSplit split, dev.csum.format.Geometry geometry) {
         long blocks = geometry.dataBlockCount();
         long floor = Math.max(64, Math.min(MIN_ENTRIES, blocks / 4));
         long wanted = Math.max(split.pairSlots() * ENTRIES_PER_PAIR_SLOT, blocks / BLOCKS_PER_ENTRY);
-        long entries = Math.min(MAX_ENTRIES, Math.max(floor, wanted));
-        return new ParkedTuples((int) Math.min(entries, geometry.groupCount()), (int) entries, geometry.tuplesPerGroup());
+        return (int) Math.min(MAX_ENTRIES, Math.max(floor, wanted));
     }
 
     /** Groups parked. */

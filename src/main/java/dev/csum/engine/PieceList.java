@@ -44,6 +44,22 @@ final class PieceList {
         return head == null;
     }
 
+    /** Moves every piece of {@code other} to the head of this list, in their order. */
+    void takeAllFirst(PieceList other) {
+        if (other.head == null) {
+            return;
+        }
+        other.tail.next = head;
+        if (tail == null) {
+            tail = other.tail;
+        }
+        head = other.head;
+        size += other.size;
+        other.head = null;
+        other.tail = null;
+        other.size = 0;
+    }
+
     /** Moves every piece of {@code other} to the end of this list. */
     void takeAll(PieceList other) {
         if (other.head == null) {

@@ -19,6 +19,16 @@ final class PieceRouter {
     private final ArrayDeque<Piece> piecePool = new ArrayDeque<>();
     /** Pieces waiting for an imd cache slot. */
     private final PieceList waitingForSlot = new PieceList();
+    /**
+     * Pieces whose group sits in a reserved slot, reloaded for a checkpoint ({@link GroupParking}), in
+     * arrival order: each waits for its group to be written and leave the slot, out of the line for
+     * slots, so it holds up the later pieces of its own group only. (In that line, one group's
+     * checkpoint — three syncs — held up every later piece: writes missing the imd cache ran at
+     * about two thirds of warm ones. PERFORMANCE.md, "Waiting for a reserved group".)
+     */
+    private final PieceList waitingForRelease = new PieceList();
+    /** {@link #releaseWaiting}'s scratch list. */
+    private final PieceList released = new PieceList();
 
     /** Pair-less groups (null: the cache holds every group, writes load their pair as reads do). */
     private final GroupParking parking;
@@ -70,17 +80,25 @@ final class PieceRouter {
 
     /**
      * Routes the piece if its group is cached (in the imd cache, or for a read in the dense tuple
-     * cache) or an imd cache slot can be had; false (nothing done) otherwise.
+     * cache) or an imd cache slot can be had, or puts it with the pieces waiting for its group to leave
+     * a reserved slot; false (nothing done) otherwise.
      */
     private boolean tryRoute(Piece piece) {
         long group = context.geometry.groupOf(piece.firstBlock);
         GroupState state = context.cache.get(group);
-        if (state != null && context.cache.reserved(state)) {
-            // Reloaded for a checkpoint (GroupParking): it moves to a main slot once that is written.
-            if (!context.cache.releaseReserved(state)) {
-                return false;
+        boolean inReserved = state != null && context.cache.reserved(state);
+        // Reloaded for a checkpoint (GroupParking): the group moves to a main slot once that is written.
+        // Behind any piece of its group already waiting, so that a group's pieces keep their order.
+        if ((!waitingForRelease.isEmpty() && waitsForRelease(group))
+                || (inReserved && !context.cache.releaseReserved(state))) {
+            if (inReserved) {
+                state.piecesAwaitingRelease++;
             }
-            state = null;
+            waitingForRelease.add(piece);
+            return true;
+        }
+        if (inReserved) {
+            state = null; // released
         }
         if (state == null && piece.request.kind == Request.READ && !piece.denseRefused && context.dense != null
                 && context.dense.slotOf(group) != GroupSlotMap.ABSENT) {
@@ -138,8 +156,14 @@ final class PieceRouter {
         route(piece);
     }
 
-    /** Routes the pieces waiting for a cache slot, in arrival order, while slots can be had. */
+    /**
+     * Routes the pieces waiting for a cache slot, in arrival order, while slots can be had — first
+     * those whose group has left its reserved slot.
+     */
     void retryWaiting() {
+        if (!waitingForRelease.isEmpty()) {
+            releaseWaiting();
+        }
         Piece piece;
         while ((piece = waitingForSlot.poll()) != null) {
             if (!tryRoute(piece)) {
@@ -149,9 +173,58 @@ final class PieceRouter {
         }
     }
 
-    /** True while a piece waits for a cache slot. */
+    /**
+     * Moves the pieces whose group may now leave its reserved slot to the head of the line for slots,
+     * in arrival order, and frees those slots. Each is older than any piece of its group in that line
+     * (a piece of a group with pieces waiting here joins them), so a group's pieces keep their order.
+     */
+    private void releaseWaiting() {
+        // The counts are taken again: a failed load frees its slot (GroupCache#discard) with pieces waiting.
+        for (Piece piece = waitingForRelease.head; piece != null; piece = piece.next) {
+            GroupState state = reservedStateOf(piece);
+            if (state != null) {
+                state.piecesAwaitingRelease = 0;
+            }
+        }
+        for (int count = waitingForRelease.size; count > 0; count--) {
+            Piece piece = waitingForRelease.poll();
+            GroupState state = reservedStateOf(piece);
+            if (state == null || context.cache.releasable(state)) {
+                released.add(piece);
+            } else {
+                state.piecesAwaitingRelease++;
+                waitingForRelease.add(piece); // the pass goes round the list once: order kept
+            }
+        }
+        for (Piece piece = released.head; piece != null; piece = piece.next) {
+            GroupState state = reservedStateOf(piece);
+            if (state != null) {
+                boolean freed = context.cache.releaseReserved(state);
+                assert freed && state.piecesAwaitingRelease == 0 : "a releasable group stayed in its reserved slot: " + state;
+            }
+        }
+        waitingForSlot.takeAllFirst(released);
+    }
+
+    /** The state of the piece's group if it is in a reserved slot, else null. */
+    private GroupState reservedStateOf(Piece piece) {
+        GroupState state = context.cache.get(context.geometry.groupOf(piece.firstBlock));
+        return state != null && context.cache.reserved(state) ? state : null;
+    }
+
+    /** Whether a piece of {@code group} waits for it to leave a reserved slot (a short list: walked). */
+    private boolean waitsForRelease(long group) {
+        for (Piece piece = waitingForRelease.head; piece != null; piece = piece.next) {
+            if (context.geometry.groupOf(piece.firstBlock) == group) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True while a piece waits for a cache slot or for its group to leave a reserved slot. */
     boolean hasWaiting() {
-        return !waitingForSlot.isEmpty();
+        return !waitingForSlot.isEmpty() || !waitingForRelease.isEmpty();
     }
 
     /** Takes a finished piece back: its group loses a user, the piece returns to the pool. */

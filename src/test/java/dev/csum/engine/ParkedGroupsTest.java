@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.csum.IntegrityException;
 import dev.csum.Volume;
+import dev.csum.VolumeOptions;
 import dev.csum.VolumeStats;
 import dev.csum.format.Geometry;
 import dev.csum.internal.VolumeInternals;
@@ -21,6 +22,7 @@ import dev.csum.io.IoPort;
 import dev.csum.io.SimulatedDisk;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -173,6 +175,72 @@ class ParkedGroupsTest {
         assertTrue(VolumeInternals.runUntilIdle(reopened, 1_000_000));
         assertInstanceOf(IntegrityException.class, outcome.failure,
             "the lost write is detected, not its old data returned");
+        reopened.close();
+    }
+
+    /**
+     * A group reloaded into a reserved slot and held there by its checkpoint (its round waits for a
+     * sync): a write to it waits until the group is written and leaves the slot — and holds up no write
+     * of another group meanwhile. (It did: it waited first in the line for slots, and every later piece
+     * behind it, so one round's three syncs stalled every write.) Writes to the held group keep their
+     * order.
+     */
+    @Test
+    void aWriteToAGroupHeldInAReservedSlotHoldsUpOnlyItsOwnGroup() throws IOException {
+        SmallCacheVolume fixture = SmallCacheVolume.format(6, 5);
+        geometry = fixture.geometry();
+        HeldSyncPort port = new HeldSyncPort(fixture.disk());
+        Volume volume = VolumeInternals.openOnPort(port,
+            VolumeOptions.of(Path.of("sim")).withImdCacheBytes(16 * 1024), true);
+        int parkedGroups = 60;
+        java.util.Set<Long> pairOffsets = new java.util.HashSet<>();
+        for (int g = 0; g < parkedGroups; g++) {
+            assertNull(ManualIo.write(volume, BLOCK * blockOf(g, 3), fill(g + 1)));
+            if (g < parkedGroups - 4) { // parked; the last four stay cached (written below)
+                pairOffsets.add(geometry.imdPairOffsetBytes(g));
+            }
+        }
+        // More writes to the last four groups until the log is under pressure and the reloader reads a
+        // parked group's pair back into a reserved slot: its round stops at its first sync.
+        port.holdSyncsAfterReadOf(pairOffsets);
+        for (int writes = 0; !port.holding(); writes++) {
+            assertTrue(writes < 4 * geometry.logBlockCount(), "no reload in " + writes + " writes");
+            Outcome outcome = new Outcome();
+            volume.write(BLOCK * blockOf(parkedGroups - 4 + writes % 4, 10 + writes % 50), BLOCK,
+                fill(70 + writes % 100), null, outcome, 0);
+            assertTrue(VolumeInternals.runUntilIdle(volume, 100_000) || port.holding(), "write " + writes);
+            assertTrue(outcome.done, "write " + writes + " (it needs no sync)");
+            assertNull(outcome.failure);
+        }
+        int held = (int) ((port.triggeringReads().getFirst() / BLOCK - 1) / (GROUP_BLOCKS + 2));
+        assertEquals(geometry.imdPairOffsetBytes(held), port.triggeringReads().getFirst(), "group " + held + "'s pair");
+
+        Outcome first = new Outcome();
+        Outcome second = new Outcome();
+        Outcome other = new Outcome();
+        volume.write(BLOCK * blockOf(held, 3), BLOCK, fill(200), null, first, 0);
+        volume.write(BLOCK * blockOf(held, 3), BLOCK, fill(201), null, second, 0);
+        volume.write(BLOCK * blockOf(parkedGroups + 5, 7), BLOCK, fill(202), null, other, 0);
+        assertTrue(!VolumeInternals.runUntilIdle(volume, 5_000), "the round waits for its held sync");
+        assertTrue(other.done, "a write to another group went on");
+        assertNull(other.failure);
+        assertTrue(!first.done && !second.done, "writes to the held group wait for it to leave its slot");
+
+        port.release();
+        assertTrue(VolumeInternals.runUntilIdle(volume, 1_000_000));
+        assertTrue(first.done && second.done);
+        assertNull(first.failure);
+        assertNull(second.failure);
+        assertEquals(-1, readBack(volume, blockOf(held, 3)).mismatch(fill(201)), "the later write is the block's data");
+        assertEquals(-1, readBack(volume, blockOf(parkedGroups + 5, 7)).mismatch(fill(202)));
+        volume.close();
+        Volume reopened = open(fixture.disk().reopen());
+        assertEquals(-1, readBack(reopened, blockOf(held, 3)).mismatch(fill(201)), "reopened");
+        for (int g = 0; g < parkedGroups; g++) {
+            if (g != held) {
+                assertEquals(-1, readBack(reopened, blockOf(g, 3)).mismatch(fill(g + 1)), "reopened, group " + g);
+            }
+        }
         reopened.close();
     }
 

@@ -50,6 +50,24 @@ class ParkedTuplesTest {
         assertTrue(pool.isEmpty());
     }
 
+    /**
+     * The reserved slots that bring parked groups back follow the pool's size, not only the imd cache's:
+     * a 256 KiB cache (32 pairs of 4096-byte blocks) over 1 GiB parks 65,536 tuples and gets 64 slots
+     * (a quarter of its pairs would be 8: a round, three syncs, per ~500 writes missing the cache).
+     */
+    @Test
+    void reservedSlotsFollowTheParkedPool() {
+        dev.csum.format.Geometry oneGib = dev.csum.format.Geometry.of(4096, 262_144,
+            dev.csum.format.MetadataPlacement.INTERLEAVED, 1024);
+        CacheSplit split = CacheSplit.of(256 * 1024, oneGib);
+        assertEquals(32, split.pairSlots());
+        assertEquals(65_536, ParkedTuples.entriesFor(split, oneGib));
+        assertEquals(64, GroupParking.reservedSlots(split.pairSlots(), ParkedTuples.entriesFor(split, oneGib)));
+        assertEquals(128, GroupParking.reservedSlots(4096, 1 << 20), "at most a checkpoint batch");
+        assertEquals(2, GroupParking.reservedSlots(4, 256), "at least two");
+        assertEquals(10, GroupParking.reservedSlots(40, 1024), "a quarter of the pairs when that is more");
+    }
+
     @Test
     void nearlyFullWhenUnderAQuarterOfTheEntriesAreFree() {
         ParkedTuples pool = new ParkedTuples(4, 8, TUPLES);
