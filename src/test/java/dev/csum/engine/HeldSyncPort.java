@@ -18,6 +18,13 @@ final class HeldSyncPort extends ForwardingIoPort {
     private final Set<Long> watchedOffsets = new HashSet<>();
     private final List<Long> triggeringReads = new ArrayList<>();
     private final Set<Long> heldSyncs = new HashSet<>();
+    /** Reads at a watched offset whose completions are held, by user data: the result to deliver. */
+    private final java.util.Map<Long, Integer> heldReads = new java.util.HashMap<>();
+    private boolean holdReadsFailing;
+    private int failingSpanBytes;
+    /** After a release with {@link #holdWatchedReadsFailing}: where reads keep failing until {@link #healReads}. */
+    private final Set<Long> failingOffsets = new HashSet<>();
+    private final Set<Long> failingReads = new HashSet<>();
     private final List<long[]> heldCompletions = new ArrayList<>(); // {userData, result}
     private boolean holding;
     private boolean releaseRequested;
@@ -29,6 +36,22 @@ final class HeldSyncPort extends ForwardingIoPort {
     /** From the first read prepared at one of {@code offsetsBytes} on, holds fsync completions. */
     void holdSyncsAfterReadOf(Set<Long> offsetsBytes) {
         watchedOffsets.addAll(offsetsBytes);
+    }
+
+    /**
+     * Also holds the completion of each watched read (the reload of a parked group's pair stays in
+     * flight) and, at {@link #release()}, delivers it as failed ({@code EIO}); reads within
+     * {@code spanBytes} of those offsets (a pair: both copies) fail from then on, the engine's retries
+     * too, until {@link #healReads()}.
+     */
+    void holdWatchedReadsFailing(int spanBytes) {
+        holdReadsFailing = true;
+        failingSpanBytes = spanBytes;
+    }
+
+    /** Reads at the offsets failed at the release succeed again. */
+    void healReads() {
+        failingOffsets.clear();
     }
 
     /** Whether a watched read was seen: fsyncs are held. */
@@ -43,6 +66,9 @@ final class HeldSyncPort extends ForwardingIoPort {
 
     /** Stops holding (and watching); the next {@code submitAndReap} delivers the held completions. */
     void release() {
+        if (holdReadsFailing) {
+            failingOffsets.addAll(triggeringReads);
+        }
         watchedOffsets.clear();
         holding = false;
         releaseRequested = true;
@@ -51,9 +77,17 @@ final class HeldSyncPort extends ForwardingIoPort {
     @Override
     public boolean prepareRead(int fileIndex, long offsetBytes, java.lang.foreign.MemorySegment buffer, int flags,
                                long userData) {
+        for (long failing : failingOffsets) {
+            if (fileIndex == METADATA_FILE && offsetBytes >= failing && offsetBytes < failing + failingSpanBytes) {
+                failingReads.add(userData);
+            }
+        }
         if (fileIndex == METADATA_FILE && watchedOffsets.contains(offsetBytes)) {
             triggeringReads.add(offsetBytes);
             holding = true;
+            if (holdReadsFailing) {
+                heldReads.put(userData, -5); // EIO
+            }
         }
         return super.prepareRead(fileIndex, offsetBytes, buffer, flags, userData);
     }
@@ -77,10 +111,17 @@ final class HeldSyncPort extends ForwardingIoPort {
             }
             heldCompletions.clear();
             heldSyncs.clear();
+            heldReads.clear();
         }
         int[] passed = {0};
         port.submitAndReap(delivered > 0 ? 0 : minCompletions, (userData, result) -> {
-            if (heldSyncs.remove(userData)) {
+            Integer readResult = heldReads.remove(userData);
+            if (failingReads.remove(userData)) {
+                passed[0]++;
+                sink.onCompletion(userData, -5); // EIO
+            } else if (readResult != null) {
+                heldCompletions.add(new long[] {userData, readResult});
+            } else if (heldSyncs.remove(userData)) {
                 heldCompletions.add(new long[] {userData, result});
             } else {
                 passed[0]++;
