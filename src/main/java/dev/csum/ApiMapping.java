@@ -94,7 +94,8 @@ final class ApiMapping {
             c.recheckRecoveries(), c.metadataFallbacks(), c.imdConfirmReads(), c.imdCacheHits(), c.imdCacheMisses(),
             c.imdCommits(), c.requestsInFlight(), c.imdRepairsDeferred(), c.imdRepairFailures(), c.deviceReads(),
             c.deviceWrites(), c.deviceBytesRead(), c.deviceBytesWritten(), c.deviceFlushes(), c.discards(),
-            c.bytesDiscarded(), c.devicePunches());
+            c.bytesDiscarded(), c.devicePunches(), c.logRecords(), c.logEntries(), c.checkpointWrites(),
+            c.checkpointRounds(), c.groupsParked(), c.parkedReloads(), c.pairlessCommits(), c.pairlessLoads());
     }
 
     static VolumeInfo info(Superblock superblock) {

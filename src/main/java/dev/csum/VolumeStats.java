@@ -50,11 +50,27 @@ package dev.csum;
  * @param bytesDiscarded bytes of the successful ones
  * @param devicePunches punches ({@code fallocate(PUNCH_HOLE)}) submitted to the data device for them, one
  *     per group a request covers
+ * @param logRecords tuple-log records written (docs/design/TUPLE_LOG.md): the writes of a loop step
+ *     share one, whatever their groups
+ * @param logEntries entries in them: one per block written
+ * @param checkpointWrites imd copies written by checkpoints, two per group checkpointed (the log is
+ *     trimmed past a group's entries only once both are durable)
+ * @param checkpointRounds checkpoint rounds completed; each costs a data sync, a copy barrier (imd
+ *     blocks larger than a sector) and a closing sync per batch of up to 128 groups
+ * @param groupsParked dirty groups the imd cache evicted by keeping their changed tuples in memory
+ *     instead of checkpointing them first (a volume with more groups than the cache holds)
+ * @param parkedReloads parked groups read back into the cache for a checkpoint (the log or the parked
+ *     pool wanted room, or close)
+ * @param pairlessCommits commits to groups whose imd pair was not in the cache and was not read first
+ * @param pairlessLoads pairs of such groups read afterwards, in place (a read, count or checkpoint
+ *     needed the group's other tuples)
  */
 public record VolumeStats(long reads, long writes, long flushes, long bytesRead, long bytesWritten,
                           long mismatches, long recheckRecoveries, long metadataFallbacks, long imdConfirmReads,
                           long imdCacheHits, long imdCacheMisses, long imdCommits, long inFlight,
                           long metadataRepairsDeferred, long metadataRepairFailures, long deviceReads,
                           long deviceWrites, long deviceBytesRead, long deviceBytesWritten, long deviceFlushes,
-                          long discards, long bytesDiscarded, long devicePunches) {
+                          long discards, long bytesDiscarded, long devicePunches, long logRecords,
+                          long logEntries, long checkpointWrites, long checkpointRounds, long groupsParked,
+                          long parkedReloads, long pairlessCommits, long pairlessLoads) {
 }

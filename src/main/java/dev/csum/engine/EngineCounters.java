@@ -123,6 +123,10 @@ public final class EngineCounters {
     public long bytesDiscarded() { return get(BYTES_DISCARDED); }
     public long devicePunches() { return get(DEVICE_PUNCHES); }
     public long punchesRefused() { return get(PUNCHES_REFUSED); }
+    public long logRecords() { return get(LOG_RECORDS); }
+    public long logEntries() { return get(LOG_ENTRIES); }
+    public long checkpointWrites() { return get(CHECKPOINT_WRITES); }
+    public long checkpointRounds() { return get(CHECKPOINT_ROUNDS); }
     public long groupsParked() { return get(GROUPS_PARKED); }
     public long parkedReloads() { return get(PARKED_RELOADS); }
     public long closeRecordsRewritten() { return get(CLOSE_RECORDS_REWRITTEN); }

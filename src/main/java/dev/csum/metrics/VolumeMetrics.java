@@ -141,6 +141,22 @@ public final class VolumeMetrics implements MeterBinder, RequestObserver {
             v -> v.stats().imdCacheMisses());
         counter(registry, "csum.imd.commits", "imd updates written (group commits)", null,
             v -> v.stats().imdCommits());
+        counter(registry, "csum.log.records", "Tuple-log records written (the writes of a loop step share one)", null,
+            v -> v.stats().logRecords());
+        counter(registry, "csum.log.entries", "Entries in those records: one per block written", null,
+            v -> v.stats().logEntries());
+        counter(registry, "csum.checkpoint.rounds", "Checkpoint rounds completed (each ends with a sync)", null,
+            v -> v.stats().checkpointRounds());
+        counter(registry, "csum.checkpoint.writes", "imd copies written by checkpoints (two per group)", null,
+            v -> v.stats().checkpointWrites());
+        counter(registry, "csum.groups.parked", "Dirty groups evicted by keeping their changed tuples in memory", null,
+            v -> v.stats().groupsParked());
+        counter(registry, "csum.parked.reloads", "Parked groups read back for a checkpoint", null,
+            v -> v.stats().parkedReloads());
+        counter(registry, "csum.pairless.commits", "Commits to groups whose imd pair was not read first", null,
+            v -> v.stats().pairlessCommits());
+        counter(registry, "csum.pairless.loads", "Pairs of such groups read afterwards, in place", null,
+            v -> v.stats().pairlessLoads());
         String deviceOps = "Operations submitted to the device(s), data and metadata together";
         counter(registry, DEVICE_OPS, deviceOps, Tags.of("op", "read"), null, v -> v.stats().deviceReads());
         counter(registry, DEVICE_OPS, deviceOps, Tags.of("op", "write"), null, v -> v.stats().deviceWrites());

@@ -140,6 +140,32 @@ class VolumeMetricsTest {
         }
     }
 
+    /** The engine's work counters are the volume's: two writes, two records of five entries, no round yet. */
+    @Test
+    void logAndCheckpointCountersAreTheVolumes() throws Exception {
+        Path data = formatted(Checksum.CRC32C);
+        try (Volume volume = Volume.open(VolumeOptions.of(data)); Arena arena = Arena.ofConfined()) {
+            SimpleMeterRegistry registry = boundTo(volume);
+            volume.writeBlocking(0, arena.allocate(4 * BLOCK).fill((byte) 1));
+            volume.writeBlocking(8 * BLOCK, arena.allocate(BLOCK).fill((byte) 2));
+            dev.csum.VolumeStats stats = volume.stats();
+            assertEquals(2, stats.logRecords(), "one record per write here (one at a time)");
+            assertEquals(5, stats.logEntries(), "one entry per block written");
+            assertEquals(stats.logRecords(), counted(registry, "csum.log.records"));
+            assertEquals(stats.logEntries(), counted(registry, "csum.log.entries"));
+            assertEquals(0, counted(registry, "csum.checkpoint.rounds"), "no round before the log fills or close");
+            assertEquals(stats.checkpointWrites(), counted(registry, "csum.checkpoint.writes"));
+            for (String name : new String[] {"csum.groups.parked", "csum.parked.reloads", "csum.pairless.commits",
+                    "csum.pairless.loads"}) {
+                assertEquals(0, counted(registry, name), name + ": the default cache holds every group");
+            }
+        }
+    }
+
+    private static double counted(SimpleMeterRegistry registry, String name) {
+        return registry.get(name).tags("volume", "v").functionCounter().count();
+    }
+
     private static double deviceOps(SimpleMeterRegistry registry, String operation) {
         return registry.get(VolumeMetrics.DEVICE_OPS).tags("volume", "v", "op", operation).functionCounter().count();
     }

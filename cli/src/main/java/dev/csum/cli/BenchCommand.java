@@ -281,7 +281,7 @@ final class BenchCommand implements Callable<Integer> {
         BenchReport report(Double layoutSeconds, VolumeStats closed) {
             return new BenchReport(name, workload, requestBytes, depth, regionBytes, outcome, read, write, layoutSeconds,
                 rampSeconds,
-                BenchReport.DeviceOps.between(windowStart, closed));
+                BenchReport.DeviceOps.between(windowStart, closed), BenchReport.EngineWork.between(windowStart, closed));
         }
     }
 

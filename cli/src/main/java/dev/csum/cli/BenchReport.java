@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  */
 record BenchReport(String device, BenchRunner.Workload workload, int requestBytes, int depth, long regionBytes,
                    BenchRunner.Outcome outcome, Latency read, Latency write, Double layoutSeconds,
-                   Double rampSeconds, DeviceOps deviceOps) {
+                   Double rampSeconds, DeviceOps deviceOps, EngineWork engineWork) {
 
     /**
      * What the volume submitted to its device(s) from the start of the timed window until the bench
@@ -38,6 +38,29 @@ record BenchReport(String device, BenchRunner.Workload workload, int requestByte
         /** Device operations of one kind per completed benchmark request; NaN when none completed. */
         static double perOp(long deviceOps, long requests) {
             return requests == 0 ? Double.NaN : (double) deviceOps / requests;
+        }
+    }
+
+    /**
+     * What the engine did over the same span as {@link DeviceOps}: tuple-log records and entries,
+     * checkpoint rounds and imd copies, and, on a volume with more groups than the imd cache holds,
+     * groups parked, parked groups reloaded, pair-less commits and their pairs loaded in place
+     * (docs/design/TUPLE_LOG.md §4). Where device writes and fsyncs come from.
+     */
+    record EngineWork(long logRecords, long logEntries, long checkpointRounds, long checkpointWrites,
+                      long groupsParked, long parkedReloads, long pairlessCommits, long pairlessLoads) {
+        static EngineWork between(VolumeStats start, VolumeStats end) {
+            return new EngineWork(end.logRecords() - start.logRecords(), end.logEntries() - start.logEntries(),
+                end.checkpointRounds() - start.checkpointRounds(), end.checkpointWrites() - start.checkpointWrites(),
+                end.groupsParked() - start.groupsParked(), end.parkedReloads() - start.parkedReloads(),
+                end.pairlessCommits() - start.pairlessCommits(), end.pairlessLoads() - start.pairlessLoads());
+        }
+
+        Json toJson() {
+            return Json.object().put("log_records", logRecords).put("log_entries", logEntries)
+                .put("checkpoint_rounds", checkpointRounds).put("checkpoint_writes", checkpointWrites)
+                .put("groups_parked", groupsParked).put("parked_reloads", parkedReloads)
+                .put("pairless_commits", pairlessCommits).put("pairless_loads", pairlessLoads);
         }
     }
 
@@ -135,7 +158,8 @@ record BenchReport(String device, BenchRunner.Workload workload, int requestByte
                 .put("bytes_written", deviceOps.bytesWritten())
                 .put("fsyncs", deviceOps.fsyncs())
                 .put("writes_per_op", round(DeviceOps.perOp(deviceOps.writes(), outcome.ops())))
-                .put("reads_per_op", round(DeviceOps.perOp(deviceOps.reads(), outcome.ops()))));
+                .put("reads_per_op", round(DeviceOps.perOp(deviceOps.reads(), outcome.ops()))))
+            .put("engine", engineWork.toJson());
     }
 
     private Json direction(long ops, long bytes, Latency latency) {
@@ -172,6 +196,14 @@ record BenchReport(String device, BenchRunner.Workload workload, int requestByte
             DeviceOps.perOp(deviceOps.writes(), outcome.ops()), DeviceOps.perOp(deviceOps.reads(), outcome.ops()),
             deviceOps.writes(), Sizes.human(deviceOps.bytesWritten()), deviceOps.reads(),
             Sizes.human(deviceOps.bytesRead()), deviceOps.fsyncs());
+        out.printf(Locale.ROOT, "  engine: %,d log records (%,d entries), %,d checkpoint rounds (%,d imd copies)",
+            engineWork.logRecords(), engineWork.logEntries(), engineWork.checkpointRounds(), engineWork.checkpointWrites());
+        if (engineWork.groupsParked() + engineWork.pairlessCommits() > 0) {
+            out.printf(Locale.ROOT, ", %,d groups parked, %,d reloaded, %,d pair-less commits (%,d pairs loaded in place)",
+                engineWork.groupsParked(), engineWork.parkedReloads(), engineWork.pairlessCommits(),
+                engineWork.pairlessLoads());
+        }
+        out.println();
     }
 
     private void row(PrintStream out, String name, long ops, long bytes, Latency latency) {

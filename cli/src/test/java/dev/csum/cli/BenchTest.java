@@ -145,10 +145,23 @@ class BenchTest {
         assertEquals(number(deviceOps, "reads") / ops, number(deviceOps, "reads_per_op"), 0.001, result.out());
         assertTrue(number(deviceOps, "reads") <= 2 * 8 + 1, "at most a load and a confirming read per group (8 groups, "
             + "all cached), and close's read-back of its last log record: " + result.out());
+        Map<String, Object> engine = map(report.get("engine"));
+        assertEquals(List.of("log_records", "log_entries", "checkpoint_rounds", "checkpoint_writes", "groups_parked",
+            "parked_reloads", "pairless_commits", "pairless_loads"), List.copyOf(engine.keySet()), result.out());
+        assertEquals(ops, number(engine, "log_entries"), "one entry per 4 KiB write of 4096-byte blocks: " + result.out());
+        assertTrue(number(engine, "log_records") >= 1 && number(engine, "log_records") <= ops, result.out());
+        assertTrue(number(engine, "checkpoint_rounds") >= 1, "close's round: " + result.out());
+        double copies = number(engine, "checkpoint_writes");
+        assertTrue(copies > 0 && copies % 2 == 0 && copies <= 2 * 8 * number(engine, "checkpoint_rounds"),
+            "both copies of each group a round writes: " + result.out());
+        assertEquals(0, number(engine, "groups_parked") + number(engine, "pairless_commits"),
+            "every group cached: " + result.out());
 
         String text = Cli.run("bench", device, "--rw", "randwrite", "--iodepth", "4", "--runtime", "500ms").assertOk().out();
         assertTrue(Pattern.compile("(?m)^  device ops: \\d+\\.\\d\\d writes/op, \\d+\\.\\d\\d reads/op "
             + "\\(window \\+ final flush/close\\)").matcher(text).find(), text);
+        assertTrue(Pattern.compile("(?m)^  engine: [\\d,]+ log records \\([\\d,]+ entries\\), [\\d,]+ checkpoint rounds")
+            .matcher(text).find(), text);
     }
 
     /**
@@ -182,6 +195,9 @@ class BenchTest {
             "--durability", "strict", "--imd-cache", "16k").assertOk();
         Map<String, Object> deviceOps = map(MiniJson.object(result.out()).get("device_ops"));
         assertTrue(number(deviceOps, "reads") > 2 * 8, "4 cache slots for 8 groups: pairs are reloaded: " + result.out());
+        Map<String, Object> engine = map(MiniJson.object(result.out()).get("engine"));
+        assertTrue(number(engine, "pairless_commits") > 0 && number(engine, "groups_parked") > 0,
+            "writes to groups the 4 slots do not hold commit pair-less and are parked: " + result.out());
         Cli.run("bench", device, "--durability", "sometimes").assertOneLineError(2, "unknown durability 'sometimes'",
             "default or strict");
         Cli.run("bench", device, "--imd-cache", "1k").assertOneLineError(2, "--imd-cache", "at least 4096");
