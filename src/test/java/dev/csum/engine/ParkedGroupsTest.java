@@ -179,6 +179,46 @@ class ParkedGroupsTest {
     }
 
     /**
+     * The parked pool's own pressure, with the log far from its trigger: once under a quarter of the
+     * pool is free, parked groups are reloaded and a round checkpoints them, freeing the pool (before,
+     * a full pool refused pair-less writes, which then read their pairs one by one).
+     */
+    @Test
+    void aNearlyFullParkedPoolGetsGroupsReloadedAndCheckpointedWithoutLogPressure() throws IOException {
+        SimulatedDisk disk = formattedDisk(9);
+        VolumeOptions fourSlots = VolumeOptions.of(Path.of("sim")).withImdCacheBytes(4 * 1024);
+        Volume volume = VolumeInternals.openOnPort(disk, fourSlots, true);
+        int poolEntries = ParkedTuples.entriesFor(CacheSplit.of(fourSlots.imdCacheBytes(), geometry), geometry);
+        // 28 blocks a write: a record of 28 entries is one 512-byte log block (64 + 28 × 16 bytes).
+        int blocksPerWrite = (BLOCK - dev.csum.format.LogRecord.HEADER_BYTES) / dev.csum.format.LogRecord.ENTRY_BYTES;
+        int groups = 3 * poolEntries / 4 / blocksPerWrite + 8; // past three quarters of the pool, beside the 4 cached
+        assertTrue(groups < 0.6 * geometry.logBlockCount(), groups + " one-block records keep the log under its trigger");
+        VolumeStats before = volume.stats();
+        MemorySegment blocks = java.lang.foreign.Arena.ofAuto().allocate((long) blocksPerWrite * BLOCK, 8);
+        for (int g = 0; g < groups; g++) {
+            blocks.fill((byte) (g + 1));
+            assertNull(ManualIo.write(volume, BLOCK * blockOf(g, 0), blocks));
+        }
+        VolumeStats after = volume.stats();
+        assertEquals((long) groups * blocksPerWrite, after.logEntries() - before.logEntries());
+        assertTrue(after.logRecords() - before.logRecords() < 0.6 * geometry.logBlockCount(),
+            "the log stayed under its trigger: " + (after.logRecords() - before.logRecords()) + " records");
+        assertTrue(after.groupsParked() - before.groupsParked() > 0, "groups were parked");
+        assertTrue(after.parkedReloads() - before.parkedReloads() > 0, "the pool's pressure reloaded parked groups");
+        assertTrue(after.checkpointRounds() - before.checkpointRounds() > 0, "and a round checkpointed them");
+        for (int g = 0; g < groups; g++) {
+            assertEquals(-1, readBack(volume, blockOf(g, 0)).mismatch(fill(g + 1)), "group " + g);
+        }
+        volume.close();
+        Volume reopened = open(disk.reopen());
+        for (int g = 0; g < groups; g++) {
+            assertEquals(-1, readBack(reopened, blockOf(g, blocksPerWrite - 1)).mismatch(fill(g + 1)),
+                "reopened, group " + g);
+        }
+        reopened.close();
+    }
+
+    /**
      * A group reloaded into a reserved slot and held there by its checkpoint (its round waits for a
      * sync): a write to it waits until the group is written and leaves the slot — and holds up no write
      * of another group meanwhile. (It did: it waited first in the line for slots, and every later piece
