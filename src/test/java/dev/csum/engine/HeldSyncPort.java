@@ -29,8 +29,16 @@ final class HeldSyncPort extends ForwardingIoPort {
     private boolean holding;
     private boolean releaseRequested;
 
-    HeldSyncPort(IoPort port) {
-        super(port);
+    private final dev.csum.io.SimulatedDisk disk;
+
+    HeldSyncPort(dev.csum.io.SimulatedDisk disk) {
+        super(disk);
+        this.disk = disk;
+    }
+
+    /** The simulated disk under this port (to reopen it). */
+    dev.csum.io.SimulatedDisk disk() {
+        return disk;
     }
 
     /** From the first read prepared at one of {@code offsetsBytes} on, holds fsync completions. */

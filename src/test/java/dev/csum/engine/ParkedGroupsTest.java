@@ -227,20 +227,14 @@ class ParkedGroupsTest {
      */
     @Test
     void aWriteToAGroupHeldInAReservedSlotHoldsUpOnlyItsOwnGroup() throws IOException {
-        SmallCacheVolume fixture = SmallCacheVolume.format(6, 5);
-        geometry = fixture.geometry();
-        HeldSyncPort port = new HeldSyncPort(fixture.disk());
-        Volume volume = VolumeInternals.openOnPort(port,
-            VolumeOptions.of(Path.of("sim")).withImdCacheBytes(16 * 1024), true);
+        HeldSyncPort port = new HeldSyncPort(formattedDisk(6));
+        Volume volume = open(port);
         int parkedGroups = 60;
         int held = parkUntilAReload(volume, port, parkedGroups, false);
 
-        Outcome first = new Outcome();
-        Outcome second = new Outcome();
-        Outcome other = new Outcome();
-        volume.write(BLOCK * blockOf(held, 3), BLOCK, fill(200), null, first, 0);
-        volume.write(BLOCK * blockOf(held, 3), BLOCK, fill(201), null, second, 0);
-        volume.write(BLOCK * blockOf(parkedGroups + 5, 7), BLOCK, fill(202), null, other, 0);
+        Outcome first = startWrite(volume, blockOf(held, 3), 200);
+        Outcome second = startWrite(volume, blockOf(held, 3), 201);
+        Outcome other = startWrite(volume, blockOf(parkedGroups + 5, 7), 202);
         assertTrue(!VolumeInternals.runUntilIdle(volume, 5_000), "the round waits for its held sync");
         assertTrue(other.done, "a write to another group went on");
         assertNull(other.failure);
@@ -254,7 +248,7 @@ class ParkedGroupsTest {
         assertEquals(-1, readBack(volume, blockOf(held, 3)).mismatch(fill(201)), "the later write is the block's data");
         assertEquals(-1, readBack(volume, blockOf(parkedGroups + 5, 7)).mismatch(fill(202)));
         volume.close();
-        Volume reopened = open(fixture.disk().reopen());
+        Volume reopened = open(port.disk().reopen());
         assertEquals(-1, readBack(reopened, blockOf(held, 3)).mismatch(fill(201)), "reopened");
         for (int g = 0; g < parkedGroups; g++) {
             if (g != held) {
@@ -272,18 +266,13 @@ class ParkedGroupsTest {
      */
     @Test
     void aWriteWaitingForAGroupWhoseReloadFailsGoesOn() throws IOException {
-        SmallCacheVolume fixture = SmallCacheVolume.format(8, 5);
-        geometry = fixture.geometry();
-        HeldSyncPort port = new HeldSyncPort(fixture.disk());
-        Volume volume = VolumeInternals.openOnPort(port,
-            VolumeOptions.of(Path.of("sim")).withImdCacheBytes(16 * 1024), true);
+        HeldSyncPort port = new HeldSyncPort(formattedDisk(8));
+        Volume volume = open(port);
         int parkedGroups = 60;
         int held = parkUntilAReload(volume, port, parkedGroups, true);
 
-        Outcome waiting = new Outcome();
-        Outcome other = new Outcome();
-        volume.write(BLOCK * blockOf(held, 9), BLOCK, fill(210), null, waiting, 0);
-        volume.write(BLOCK * blockOf(parkedGroups + 5, 7), BLOCK, fill(211), null, other, 0);
+        Outcome waiting = startWrite(volume, blockOf(held, 9), 210);
+        Outcome other = startWrite(volume, blockOf(parkedGroups + 5, 7), 211);
         assertTrue(!VolumeInternals.runUntilIdle(volume, 5_000), "the reload's read is held");
         assertTrue(other.done, "a write to another group went on");
         assertTrue(!waiting.done, "the write to the reloading group waits");
@@ -297,7 +286,7 @@ class ParkedGroupsTest {
         assertEquals(-1, readBack(volume, blockOf(held, 9)).mismatch(fill(210)));
         assertEquals(-1, readBack(volume, blockOf(held, 3)).mismatch(fill(held + 1)), "its parked tuple survived");
         volume.close();
-        Volume reopened = open(fixture.disk().reopen());
+        Volume reopened = open(port.disk().reopen());
         assertEquals(-1, readBack(reopened, blockOf(held, 9)).mismatch(fill(210)), "reopened");
         for (int g = 0; g < parkedGroups; g++) {
             assertEquals(-1, readBack(reopened, blockOf(g, 3)).mismatch(fill(g + 1)), "reopened, group " + g);
@@ -327,9 +316,8 @@ class ParkedGroupsTest {
         }
         for (int writes = 0; !port.holding(); writes++) {
             assertTrue(writes < 4 * geometry.logBlockCount(), "no reload in " + writes + " writes");
-            Outcome outcome = new Outcome();
-            volume.write(BLOCK * blockOf(parkedGroups - 4 + writes % 4, 10 + writes % 50), BLOCK,
-                fill(70 + writes % 100), null, outcome, 0);
+            Outcome outcome = startWrite(volume, blockOf(parkedGroups - 4 + writes % 4, 10 + writes % 50),
+                70 + writes % 100);
             assertTrue(VolumeInternals.runUntilIdle(volume, 100_000) || port.holding(), "write " + writes);
             assertTrue(outcome.done, "write " + writes + " (it needs no sync)");
             assertNull(outcome.failure);
@@ -337,6 +325,13 @@ class ParkedGroupsTest {
         int held = (int) ((port.triggeringReads().getFirst() / BLOCK - 1) / (GROUP_BLOCKS + 2));
         assertEquals(geometry.imdPairOffsetBytes(held), port.triggeringReads().getFirst(), "group " + held + "'s pair");
         return held;
+    }
+
+    /** Starts a write of one block of {@code value} bytes without running the engine. */
+    private static Outcome startWrite(Volume volume, long block, int value) {
+        Outcome outcome = new Outcome();
+        volume.write(BLOCK * block, BLOCK, fill(value), null, outcome, 0);
+        return outcome;
     }
 
     private void verify(Volume volume, byte[][] model) throws IOException {

@@ -10,6 +10,7 @@ import dev.csum.format.MetadataPlacement;
 import dev.csum.format.PortFormatter;
 import dev.csum.internal.VolumeInternals;
 import dev.csum.io.FaultPlan;
+import dev.csum.io.IoPort;
 import dev.csum.io.SimulatedDisk;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -41,9 +42,9 @@ record SmallCacheVolume(SimulatedDisk disk, Geometry geometry) {
         return new SmallCacheVolume(disk, geometry);
     }
 
-    /** Opens the volume on {@code disk} with the 16 KiB imd cache, driven by the caller's thread. */
-    static Volume open(SimulatedDisk disk) throws IOException {
-        return VolumeInternals.openOnPort(disk, VolumeOptions.of(Path.of("sim")).withImdCacheBytes(16 * 1024), true);
+    /** Opens the volume on {@code port} (its disk, or a test port over it) with the 16 KiB imd cache, driven by the caller's thread. */
+    static Volume open(IoPort port) throws IOException {
+        return VolumeInternals.openOnPort(port, VolumeOptions.of(Path.of("sim")).withImdCacheBytes(16 * 1024), true);
     }
 
     /** Block {@code index} of group {@code group}. */
