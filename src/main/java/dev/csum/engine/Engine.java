@@ -368,6 +368,11 @@ public final class Engine {
         return reaped;
     }
 
+    /** Fails a request its event loop will never finish (the loop died); see {@link RequestCompletion#failStranded}. */
+    void failStranded(Request request, IOException failure) {
+        completion.failStranded(request, failure);
+    }
+
     private void retryWaiting() {
         while (bufferWaitHead != null) {
             Request request = bufferWaitHead;

@@ -25,6 +25,8 @@ public final class EventLoop {
     private final BoundedMpmcQueue<Request> freeRequests;
     private final BoundedMpmcQueue<Request> intake;
     private final Semaphore requestPermits;
+    /** Every pooled request, free or not: those stranded by a loop that died are found here. */
+    private final Request[] requests;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread thread;
     private volatile boolean closeRequested;
@@ -37,8 +39,10 @@ public final class EventLoop {
         int capacity = Integer.highestOneBit(Math.max(2, poolSize - 1)) << 1;
         this.freeRequests = new BoundedMpmcQueue<>(capacity);
         this.intake = new BoundedMpmcQueue<>(capacity);
+        this.requests = new Request[capacity];
         for (int i = 0; i < capacity; i++) {
-            freeRequests.offer(new Request());
+            requests[i] = new Request();
+            freeRequests.offer(requests[i]);
         }
         this.requestPermits = new Semaphore(capacity);
         engine.setRecycler(this::recycle);
@@ -73,12 +77,19 @@ public final class EventLoop {
         return request;
     }
 
-    /** Hands a filled request to the engine. Any thread. */
+    /**
+     * Hands a filled request to the engine. Any thread. If the loop has died (or dies meanwhile), the
+     * request is failed instead of left waiting: its callback is told on this thread or the dying loop's.
+     */
     public void submit(Request request) {
+        request.markHandedToLoop();
         boolean queued = intake.offer(request);
         assert queued : "intake holds every pooled request, so it cannot be full";
         if (!inLoop()) {
             port.wakeup();
+        }
+        if (loopFailure != null) {
+            failStranded(); // the dying loop may have looked before this request was handed over
         }
     }
 
@@ -119,8 +130,26 @@ public final class EventLoop {
             }
         } catch (Throwable failure) {
             loopFailure = failure;
+            failStranded();
         } finally {
             stopped.countDown();
+        }
+    }
+
+    /**
+     * Fails every request handed to the loop and not finished, once the loop has died (none of them
+     * would ever complete: callers of the asynchronous calls would wait forever). Run by the dying loop
+     * and by any submit that sees it died; each request is claimed by one of them
+     * ({@link Request#claimStranded}). The loop's failure is published before either looks, and a
+     * request is marked before it is queued, so every stranded request is found by one of them.
+     */
+    private void failStranded() {
+        IOException stopped = new IOException("the csum event loop stopped after an internal error before this "
+            + "request completed: " + loopFailure, loopFailure);
+        for (Request request : requests) {
+            if (request.claimStranded()) {
+                engine.failStranded(request, stopped);
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package dev.csum.engine;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One caller operation (read, write or flush) from the moment it is accepted until its callback
@@ -145,7 +146,24 @@ public final class Request {
         handoff = receiver;
     }
 
+    /**
+     * Set when the request is handed to the event loop, cleared when it is done with it ({@link #reset}):
+     * a request stranded by a loop that died is failed exactly once, by whichever thread claims it first
+     * ({@link EventLoop}).
+     */
+    private final AtomicBoolean handedToLoop = new AtomicBoolean();
+
+    void markHandedToLoop() {
+        handedToLoop.set(true);
+    }
+
+    /** Takes a request handed to a loop that died; true for the one caller that gets it. */
+    boolean claimStranded() {
+        return handedToLoop.compareAndSet(true, false);
+    }
+
     void reset() {
+        handedToLoop.set(false);
         java.util.Arrays.fill(tally, 0);
         tallyLogFraction = 0;
         tallyGroupsReplayed = 0;

@@ -108,6 +108,19 @@ final class RequestCompletion {
     }
 
     /**
+     * Tells the caller of a request that the event loop stopped before finishing it. Nothing of the
+     * engine is touched (its state is whatever the failure left): no counters, no buffer freed, no
+     * listener, the request not pooled again. On whichever thread found it stranded.
+     */
+    void failStranded(Request request, IOException failure) {
+        try {
+            delivery.deliver(request.callback, request.token, failure);
+        } catch (RuntimeException | Error callbackFailure) {
+            LOG.log(System.Logger.Level.WARNING, "an I/O completion callback threw", callbackFailure);
+        }
+    }
+
+    /**
      * Copies a request's bytes between its engine buffer and the caller's segment on the event loop:
      * the source of a write started from an I/O callback, the destination of an asynchronous read.
      * They are the only accesses the loop makes to caller memory (the device only sees engine
