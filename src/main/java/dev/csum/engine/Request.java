@@ -163,7 +163,9 @@ public final class Request {
     }
 
     void reset() {
-        handedToLoop.set(false);
+        // No fence needed: a thread that later claims stranded requests first reads the loop's failure,
+        // a volatile written after this by the same (loop) thread.
+        handedToLoop.lazySet(false);
         java.util.Arrays.fill(tally, 0);
         tallyLogFraction = 0;
         tallyGroupsReplayed = 0;

@@ -168,17 +168,21 @@ final class BenchCommand implements Callable<Integer> {
             }
             Measured measured;
             Volume target;
+            long settleStartNanos;
             try (VolumeArgs.Session session = layOut
                      ? new VolumeArgs.Session(main, "bench", Volume.open(options)) // warnings printed by the first open
                      : volume.open(main, "bench", options)) {
                 target = session.volume();
                 measured = measure(target, volume.device.toString(), workload, (int) requestBytes, depth,
                     region(target, created), rampTime, runtime, copyReads, registry);
+                settleStartNanos = System.nanoTime();
                 if (measured.outcome().failure() == null) {
                     target.flushBlocking(); // deferred work is not free: the final flush and the close count
                 }
             }
-            BenchReport report = measured.report(layoutSeconds, target.stats());
+            Double settleSeconds = measured.outcome().failure() == null
+                ? (System.nanoTime() - settleStartNanos) / 1e9 : null;
+            BenchReport report = measured.report(layoutSeconds, settleSeconds, target.stats());
             if (json) {
                 main.out.println(report.toJson());
             } else {
@@ -277,10 +281,13 @@ final class BenchCommand implements Callable<Integer> {
     record Measured(String name, BenchRunner.Workload workload, int requestBytes, int depth, long regionBytes,
                     Double rampSeconds, BenchRunner.Outcome outcome, BenchReport.Latency read, BenchReport.Latency write,
                     VolumeStats windowStart) {
-        /** The report, with the device operations from the window's start to {@code closed} (read after the close). */
-        BenchReport report(Double layoutSeconds, VolumeStats closed) {
+        /**
+         * The report, with the device operations from the window's start to {@code closed} (read after the close)
+         * and the seconds the final flush and close took ({@code settleSeconds}; null when the run failed).
+         */
+        BenchReport report(Double layoutSeconds, Double settleSeconds, VolumeStats closed) {
             return new BenchReport(name, workload, requestBytes, depth, regionBytes, outcome, read, write, layoutSeconds,
-                rampSeconds,
+                rampSeconds, settleSeconds,
                 BenchReport.DeviceOps.between(windowStart, closed), BenchReport.EngineWork.between(windowStart, closed));
         }
     }

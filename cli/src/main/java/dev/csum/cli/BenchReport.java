@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  */
 record BenchReport(String device, BenchRunner.Workload workload, int requestBytes, int depth, long regionBytes,
                    BenchRunner.Outcome outcome, Latency read, Latency write, Double layoutSeconds,
-                   Double rampSeconds, DeviceOps deviceOps, EngineWork engineWork) {
+                   Double rampSeconds, Double settleSeconds, DeviceOps deviceOps, EngineWork engineWork) {
 
     /**
      * What the volume submitted to its device(s) from the start of the timed window until the bench
@@ -128,6 +128,15 @@ record BenchReport(String device, BenchRunner.Workload workload, int requestByte
         return outcome.ops() / outcome.seconds();
     }
 
+    /**
+     * Requests per second counting, after the timed window, the final flush and close that make its writes
+     * durable and settle their metadata ({@code settleSeconds}): an engine (or a device cache) that defers
+     * work past the window pays it here. NaN when the run failed before them.
+     */
+    double settledIops() {
+        return settleSeconds == null ? Double.NaN : outcome.ops() / (outcome.seconds() + settleSeconds);
+    }
+
     double bytesPerSecond() {
         return (outcome.readBytes() + outcome.writeBytes()) / outcome.seconds();
     }
@@ -151,6 +160,8 @@ record BenchReport(String device, BenchRunner.Workload workload, int requestByte
             .put("cpu_seconds", round(outcome.cpuSeconds()))
             .put("layout_seconds", layoutSeconds == null ? null : round(layoutSeconds))
             .put("ramp_seconds", rampSeconds == null ? null : round(rampSeconds))
+            .put("settle_seconds", settleSeconds == null ? null : round(settleSeconds))
+            .put("settled_iops", round(settledIops()))
             .put("device_ops", Json.object()
                 .put("reads", deviceOps.reads())
                 .put("writes", deviceOps.writes())
@@ -191,6 +202,10 @@ record BenchReport(String device, BenchRunner.Workload workload, int requestByte
         row(out, "write", outcome.writeOps(), outcome.writeBytes(), write);
         out.printf(Locale.ROOT, "  cpu: %.2f s of process CPU time (%.2f cores busy)%n", outcome.cpuSeconds(),
             outcome.cpuSeconds() / seconds);
+        if (settleSeconds != null) {
+            out.printf(Locale.ROOT, "  settle: the final flush and close took %.2f s; %,.0f IOPS counting them%n",
+                settleSeconds, settledIops());
+        }
         out.printf(Locale.ROOT, "  device ops: %.2f writes/op, %.2f reads/op (window + final flush/close): "
                 + "%,d writes (%s), %,d reads (%s), %,d fsyncs%n",
             DeviceOps.perOp(deviceOps.writes(), outcome.ops()), DeviceOps.perOp(deviceOps.reads(), outcome.ops()),

@@ -156,10 +156,17 @@ class BenchTest {
             "both copies of each group a round writes: " + result.out());
         assertEquals(0, number(engine, "groups_parked") + number(engine, "pairless_commits"),
             "every group cached: " + result.out());
+        double settle = number(report, "settle_seconds");
+        assertTrue(settle > 0, "the final flush and close take time: " + result.out());
+        assertEquals(ops / (number(report, "runtime_seconds") + settle), number(report, "settled_iops"),
+            number(report, "settled_iops") * 0.002, "ops over the window plus the settle: " + result.out());
+        assertTrue(number(report, "settled_iops") < number(report, "iops"), result.out());
 
         String text = Cli.run("bench", device, "--rw", "randwrite", "--iodepth", "4", "--runtime", "500ms").assertOk().out();
         assertTrue(Pattern.compile("(?m)^  device ops: \\d+\\.\\d\\d writes/op, \\d+\\.\\d\\d reads/op "
             + "\\(window \\+ final flush/close\\)").matcher(text).find(), text);
+        assertTrue(Pattern.compile("(?m)^  settle: the final flush and close took \\d+\\.\\d\\d s; [\\d,]+ IOPS "
+            + "counting them$").matcher(text).find(), text);
         assertTrue(Pattern.compile("(?m)^  engine: [\\d,]+ log records \\([\\d,]+ entries\\), [\\d,]+ checkpoint rounds")
             .matcher(text).find(), text);
     }
