@@ -95,7 +95,8 @@ final class ApiMapping {
             c.imdCommits(), c.requestsInFlight(), c.imdRepairsDeferred(), c.imdRepairFailures(), c.deviceReads(),
             c.deviceWrites(), c.deviceBytesRead(), c.deviceBytesWritten(), c.deviceFlushes(), c.discards(),
             c.bytesDiscarded(), c.devicePunches(), c.logRecords(), c.logEntries(), c.checkpointWrites(),
-            c.checkpointRounds(), c.groupsParked(), c.parkedReloads(), c.pairlessCommits(), c.pairlessLoads());
+            c.checkpointRounds(), c.groupsParked(), c.parkedReloads(), c.pairlessCommits(), c.pairlessLoads(),
+            c.checkpointNanos(), c.checkpointSyncNanos());
     }
 
     static VolumeInfo info(Superblock superblock) {

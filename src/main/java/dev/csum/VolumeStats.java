@@ -64,6 +64,13 @@ package dev.csum;
  * @param pairlessCommits commits to groups whose imd pair was not in the cache and was not read first
  * @param pairlessLoads pairs of such groups read afterwards, in place (a read, count or checkpoint
  *     needed the group's other tuples)
+ * @param checkpointNanos nanoseconds checkpoint rounds were in progress, from each round's start to
+ *     the completion of its closing sync (rounds run beside requests; requests for the groups a round
+ *     writes may wait for it)
+ * @param checkpointSyncNanos nanoseconds of those spent waiting for the rounds' syncs: data syncs,
+ *     copy barriers and closing syncs, each from its submission to its completion. Where each flush
+ *     stalls the device, this is most of {@code checkpointNanos} (docs/PERFORMANCE.md, "Writes missing
+ *     the cache: what a flush costs here")
  */
 public record VolumeStats(long reads, long writes, long flushes, long bytesRead, long bytesWritten,
                           long mismatches, long recheckRecoveries, long metadataFallbacks, long imdConfirmReads,
@@ -72,5 +79,6 @@ public record VolumeStats(long reads, long writes, long flushes, long bytesRead,
                           long deviceWrites, long deviceBytesRead, long deviceBytesWritten, long deviceFlushes,
                           long discards, long bytesDiscarded, long devicePunches, long logRecords,
                           long logEntries, long checkpointWrites, long checkpointRounds, long groupsParked,
-                          long parkedReloads, long pairlessCommits, long pairlessLoads) {
+                          long parkedReloads, long pairlessCommits, long pairlessLoads, long checkpointNanos,
+                          long checkpointSyncNanos) {
 }

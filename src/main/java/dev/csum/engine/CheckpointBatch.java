@@ -21,6 +21,9 @@ final class CheckpointBatch {
 
         /** Test only ({@link EngineTestFault#TRIM_BEFORE_DURABLE}): the log forgets the group's entries now. */
         void trimBeforeDurable(GroupState state);
+
+        /** The batch created a sync (its data sync or copy barrier): its wait is timed from now. */
+        void syncIssued();
     }
 
     private final EngineContext context;
@@ -69,6 +72,7 @@ final class CheckpointBatch {
      */
     void start() {
         assert groupsWriting > 0 : "starting an empty checkpoint batch";
+        round.syncIssued();
         context.ops.create(OpTable.CHECKPOINT_SYNC, OpTable.FSYNC_OP, round, Checkpointer.DATA_SYNC,
             IoPort.DATA_FILE, 0, null, IoPort.FLAG_DATASYNC);
     }
@@ -168,6 +172,7 @@ final class CheckpointBatch {
 
     /** The batch's first copies were all written (or failed): makes them durable before the second ones. */
     private void startBarrier() {
+        round.syncIssued();
         context.ops.create(OpTable.CHECKPOINT_SYNC, OpTable.FSYNC_OP, round, Checkpointer.BARRIER_SYNC,
             IoPort.METADATA_FILE, 0, null, IoPort.FLAG_DATASYNC);
     }

@@ -90,6 +90,9 @@ final class Checkpointer {
     /** The oldest log entry a failed checkpoint left uncovered: the tail never passes it this session. */
     private long failedCover = TupleLog.NONE;
     private IOException lastFailure;
+    /** When the current round started, and when the sync it waits for was created (its time counters). */
+    private long roundStartNanos;
+    private long syncIssuedNanos;
 
     /** Parked groups (their log covers hold the tail back); null when the cache never parks. */
     private final ParkedTuples parked;
@@ -108,6 +111,11 @@ final class Checkpointer {
             public void trimBeforeDurable(GroupState state) {
                 state.logTailSequence = state.sinceSnapshotSequence;
                 moveTail();
+            }
+
+            @Override
+            public void syncIssued() {
+                syncIssuedNanos = System.nanoTime();
             }
         });
     }
@@ -151,6 +159,7 @@ final class Checkpointer {
             return;
         }
         roundActive = true;
+        roundStartNanos = System.nanoTime();
         startQueued();
     }
 
@@ -210,6 +219,7 @@ final class Checkpointer {
     }
 
     private void sync() {
+        syncIssuedNanos = System.nanoTime();
         syncsPending = 1;
         context.ops.create(OpTable.CHECKPOINT_SYNC, OpTable.FSYNC_OP, this, ROUND_SYNC, IoPort.DATA_FILE, 0, null,
             IoPort.FLAG_DATASYNC);
@@ -226,6 +236,10 @@ final class Checkpointer {
      * round's checkpoints are durable.
      */
     void onSync(int kind, int fileIndex, int result) {
+        long now = System.nanoTime();
+        if (kind != ROUND_SYNC || syncsPending == 1) { // a closing sync on two devices is timed once, to the last
+            context.counters.add(EngineCounters.CHECKPOINT_SYNC_NANOS, now - syncIssuedNanos);
+        }
         if (kind == BARRIER_SYNC) {
             batch.onBarrier(result);
             return;
@@ -275,6 +289,7 @@ final class Checkpointer {
         roundActive = false;
         roundsCompleted++;
         context.counters.increment(EngineCounters.CHECKPOINT_ROUNDS);
+        context.counters.add(EngineCounters.CHECKPOINT_NANOS, now - roundStartNanos);
         moveTail();
     }
 

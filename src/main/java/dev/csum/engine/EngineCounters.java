@@ -72,7 +72,11 @@ public final class EngineCounters {
     static final int PAIRLESS_COMMITS = 32;
     /** Pairs of pair-less groups read in place (a read, count or checkpoint needed the group's other tuples). */
     static final int PAIRLESS_LOADS = 33;
-    private static final int COUNTERS = 34;
+    /** Nanoseconds checkpoint rounds were in progress (from a round's start to its closing sync's completion). */
+    static final int CHECKPOINT_NANOS = 34;
+    /** Nanoseconds of those spent waiting for the rounds' syncs (data syncs, copy barriers, closing syncs). */
+    static final int CHECKPOINT_SYNC_NANOS = 35;
+    private static final int COUNTERS = 36;
 
     private static final VarHandle VALUE = MethodHandles.arrayElementVarHandle(long[].class);
 
@@ -132,4 +136,6 @@ public final class EngineCounters {
     public long closeRecordsRewritten() { return get(CLOSE_RECORDS_REWRITTEN); }
     public long pairlessCommits() { return get(PAIRLESS_COMMITS); }
     public long pairlessLoads() { return get(PAIRLESS_LOADS); }
+    public long checkpointNanos() { return get(CHECKPOINT_NANOS); }
+    public long checkpointSyncNanos() { return get(CHECKPOINT_SYNC_NANOS); }
 }

@@ -149,6 +149,10 @@ public final class VolumeMetrics implements MeterBinder, RequestObserver {
             v -> v.stats().checkpointRounds());
         counter(registry, "csum.checkpoint.writes", "imd copies written by checkpoints (two per group)", null,
             v -> v.stats().checkpointWrites());
+        counter(registry, "csum.checkpoint.time", "Time checkpoint rounds were in progress", "seconds",
+            v -> v.stats().checkpointNanos() / 1e9);
+        counter(registry, "csum.checkpoint.sync.time", "Time checkpoint rounds waited for their syncs", "seconds",
+            v -> v.stats().checkpointSyncNanos() / 1e9);
         counter(registry, "csum.groups.parked", "Dirty groups evicted by keeping their changed tuples in memory", null,
             v -> v.stats().groupsParked());
         counter(registry, "csum.parked.reloads", "Parked groups read back for a checkpoint", null,

@@ -119,8 +119,11 @@ class VolumeMetricsTest {
     @Test
     void deviceOpsAndBytesAreTheVolumesDeviceCountersByOperation() throws Exception {
         Path data = formatted(Checksum.CRC32C);
+        SimpleMeterRegistry registry;
+        Volume closed;
         try (Volume volume = Volume.open(VolumeOptions.of(data)); Arena arena = Arena.ofConfined()) {
-            SimpleMeterRegistry registry = boundTo(volume);
+            registry = boundTo(volume);
+            closed = volume;
             volume.writeBlocking(0, arena.allocate(4 * BLOCK).fill((byte) 1));
             volume.readBlocking(0, arena.allocate(BLOCK));
             volume.flushBlocking();
@@ -144,8 +147,11 @@ class VolumeMetricsTest {
     @Test
     void logAndCheckpointCountersAreTheVolumes() throws Exception {
         Path data = formatted(Checksum.CRC32C);
+        SimpleMeterRegistry registry;
+        Volume closed;
         try (Volume volume = Volume.open(VolumeOptions.of(data)); Arena arena = Arena.ofConfined()) {
-            SimpleMeterRegistry registry = boundTo(volume);
+            registry = boundTo(volume);
+            closed = volume;
             volume.writeBlocking(0, arena.allocate(4 * BLOCK).fill((byte) 1));
             volume.writeBlocking(8 * BLOCK, arena.allocate(BLOCK).fill((byte) 2));
             dev.csum.VolumeStats stats = volume.stats();
@@ -159,7 +165,14 @@ class VolumeMetricsTest {
                     "csum.pairless.loads"}) {
                 assertEquals(0, counted(registry, name), name + ": the default cache holds every group");
             }
+            assertEquals(0, counted(registry, "csum.checkpoint.time"));
+            assertEquals(0, counted(registry, "csum.checkpoint.sync.time"));
         }
+        dev.csum.VolumeStats after = closed.stats(); // the close's round is in it
+        assertTrue(after.checkpointRounds() >= 1 && after.checkpointSyncNanos() > 0, after.toString());
+        assertEquals(after.checkpointNanos() / 1e9, counted(registry, "csum.checkpoint.time"), 1e-12);
+        assertEquals(after.checkpointSyncNanos() / 1e9, counted(registry, "csum.checkpoint.sync.time"), 1e-12);
+        assertEquals("seconds", registry.get("csum.checkpoint.time").functionCounter().getId().getBaseUnit());
     }
 
     private static double counted(SimpleMeterRegistry registry, String name) {

@@ -45,22 +45,27 @@ record BenchReport(String device, BenchRunner.Workload workload, int requestByte
      * What the engine did over the same span as {@link DeviceOps}: tuple-log records and entries,
      * checkpoint rounds and imd copies, and, on a volume with more groups than the imd cache holds,
      * groups parked, parked groups reloaded, pair-less commits and their pairs loaded in place
-     * (docs/design/TUPLE_LOG.md §4). Where device writes and fsyncs come from.
+     * (docs/design/TUPLE_LOG.md §4), and how long rounds ran and waited for their syncs. Where device
+     * writes and fsyncs come from, and what the rounds cost in time.
      */
     record EngineWork(long logRecords, long logEntries, long checkpointRounds, long checkpointWrites,
-                      long groupsParked, long parkedReloads, long pairlessCommits, long pairlessLoads) {
+                      long groupsParked, long parkedReloads, long pairlessCommits, long pairlessLoads,
+                      long checkpointNanos, long checkpointSyncNanos) {
         static EngineWork between(VolumeStats start, VolumeStats end) {
             return new EngineWork(end.logRecords() - start.logRecords(), end.logEntries() - start.logEntries(),
                 end.checkpointRounds() - start.checkpointRounds(), end.checkpointWrites() - start.checkpointWrites(),
                 end.groupsParked() - start.groupsParked(), end.parkedReloads() - start.parkedReloads(),
-                end.pairlessCommits() - start.pairlessCommits(), end.pairlessLoads() - start.pairlessLoads());
+                end.pairlessCommits() - start.pairlessCommits(), end.pairlessLoads() - start.pairlessLoads(),
+                end.checkpointNanos() - start.checkpointNanos(), end.checkpointSyncNanos() - start.checkpointSyncNanos());
         }
 
         Json toJson() {
             return Json.object().put("log_records", logRecords).put("log_entries", logEntries)
                 .put("checkpoint_rounds", checkpointRounds).put("checkpoint_writes", checkpointWrites)
                 .put("groups_parked", groupsParked).put("parked_reloads", parkedReloads)
-                .put("pairless_commits", pairlessCommits).put("pairless_loads", pairlessLoads);
+                .put("pairless_commits", pairlessCommits).put("pairless_loads", pairlessLoads)
+                .put("checkpoint_seconds", round(checkpointNanos / 1e9))
+                .put("checkpoint_sync_seconds", round(checkpointSyncNanos / 1e9));
         }
     }
 
@@ -211,8 +216,10 @@ record BenchReport(String device, BenchRunner.Workload workload, int requestByte
             DeviceOps.perOp(deviceOps.writes(), outcome.ops()), DeviceOps.perOp(deviceOps.reads(), outcome.ops()),
             deviceOps.writes(), Sizes.human(deviceOps.bytesWritten()), deviceOps.reads(),
             Sizes.human(deviceOps.bytesRead()), deviceOps.fsyncs());
-        out.printf(Locale.ROOT, "  engine: %,d log records (%,d entries), %,d checkpoint rounds (%,d imd copies)",
-            engineWork.logRecords(), engineWork.logEntries(), engineWork.checkpointRounds(), engineWork.checkpointWrites());
+        out.printf(Locale.ROOT, "  engine: %,d log records (%,d entries), %,d checkpoint rounds (%,d imd copies; "
+                + "%.2f s in rounds, %.2f s of it in their syncs)",
+            engineWork.logRecords(), engineWork.logEntries(), engineWork.checkpointRounds(), engineWork.checkpointWrites(),
+            engineWork.checkpointNanos() / 1e9, engineWork.checkpointSyncNanos() / 1e9);
         if (engineWork.groupsParked() + engineWork.pairlessCommits() > 0) {
             out.printf(Locale.ROOT, ", %,d groups parked, %,d reloaded, %,d pair-less commits (%,d pairs loaded in place)",
                 engineWork.groupsParked(), engineWork.parkedReloads(), engineWork.pairlessCommits(),

@@ -147,7 +147,11 @@ class BenchTest {
             + "all cached), and close's read-back of its last log record: " + result.out());
         Map<String, Object> engine = map(report.get("engine"));
         assertEquals(List.of("log_records", "log_entries", "checkpoint_rounds", "checkpoint_writes", "groups_parked",
-            "parked_reloads", "pairless_commits", "pairless_loads"), List.copyOf(engine.keySet()), result.out());
+            "parked_reloads", "pairless_commits", "pairless_loads", "checkpoint_seconds", "checkpoint_sync_seconds"),
+            List.copyOf(engine.keySet()), result.out());
+        assertTrue(number(engine, "checkpoint_sync_seconds") > 0
+                && number(engine, "checkpoint_sync_seconds") <= number(engine, "checkpoint_seconds"),
+            "close's round ran and waited for its syncs: " + result.out());
         assertEquals(ops, number(engine, "log_entries"), "one entry per 4 KiB write of 4096-byte blocks: " + result.out());
         assertTrue(number(engine, "log_records") >= 1 && number(engine, "log_records") <= ops, result.out());
         assertTrue(number(engine, "checkpoint_rounds") >= 1, "close's round: " + result.out());
@@ -167,7 +171,8 @@ class BenchTest {
             + "\\(window \\+ final flush/close\\)").matcher(text).find(), text);
         assertTrue(Pattern.compile("(?m)^  settle: the final flush and close took \\d+\\.\\d\\d s; [\\d,]+ IOPS "
             + "counting them$").matcher(text).find(), text);
-        assertTrue(Pattern.compile("(?m)^  engine: [\\d,]+ log records \\([\\d,]+ entries\\), [\\d,]+ checkpoint rounds")
+        assertTrue(Pattern.compile("(?m)^  engine: [\\d,]+ log records \\([\\d,]+ entries\\), [\\d,]+ checkpoint rounds "
+                + "\\([\\d,]+ imd copies; \\d+\\.\\d\\d s in rounds, \\d+\\.\\d\\d s of it in their syncs\\)")
             .matcher(text).find(), text);
     }
 
