@@ -144,11 +144,11 @@ public final class EventLoop {
      * request is marked before it is queued, so every stranded request is found by one of them.
      */
     private void failStranded() {
-        IOException stopped = new IOException("the csum event loop stopped after an internal error before this "
+        IOException notFinished = new IOException("the csum event loop stopped after an internal error before this "
             + "request completed: " + loopFailure, loopFailure);
         for (Request request : requests) {
             if (request.claimStranded()) {
-                engine.failStranded(request, stopped);
+                engine.failStranded(request, notFinished);
             }
         }
     }
