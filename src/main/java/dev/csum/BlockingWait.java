@@ -13,9 +13,6 @@ import java.util.concurrent.locks.LockSupport;
  * it works, and a heap segment needs no access from the loop).
  */
 final class BlockingWait implements IoCallback, ReadHandoff {
-    /** A parked caller looks at the event loop this often, so that it notices a loop that died. */
-    private static final long RECHECK_NANOS = 100_000_000L;
-    private final EventLoop loop;
     private final Engine engine;
     private final long readOffsetBytes;
     private final MemorySegment readDestination;
@@ -34,7 +31,6 @@ final class BlockingWait implements IoCallback, ReadHandoff {
             throw new IllegalStateException("blocking calls are not allowed on the event loop or on a manually "
                 + "driven volume; use the callback form");
         }
-        this.loop = loop;
         this.engine = loop.engine();
         this.readOffsetBytes = readOffsetBytes;
         this.readDestination = readDestination;
@@ -52,16 +48,17 @@ final class BlockingWait implements IoCallback, ReadHandoff {
         LockSupport.unpark(thread);
     }
 
-    /** Parks until the operation completed; then copies a read's data, or throws its failure. */
+    /**
+     * Parks until the operation completed; then copies a read's data, or throws its failure. A loop that
+     * dies completes the operation too, with its failure ({@link EventLoop#submit}), so nothing here
+     * watches the loop.
+     */
     void await() throws IOException {
         boolean interrupted = false;
         while (!done) {
-            LockSupport.parkNanos(this, RECHECK_NANOS);
+            LockSupport.park(this);
             if (Thread.interrupted()) {
                 interrupted = true;
-            }
-            if (!done && loop.failure() != null) {
-                throw new IOException("csum event loop failed", loop.failure());
             }
         }
         if (interrupted) {

@@ -91,4 +91,32 @@ class VolumeLoopFailureTest {
             port.close();
         }
     }
+
+    /** A blocking call taken in by a loop that then dies throws the loop's failure instead of waiting. */
+    @Test
+    void aBlockingCallHandedToALoopThatDiesThrows() throws Exception {
+        Path path = directory.resolve("b");
+        Volume.format(FormatOptions.of(path).withSizeBytes(16L << 20));
+        BreakingPort port = new BreakingPort(FileChannelIoPort.open(path, null, 64, false, 512));
+        Volume volume = VolumeInternals.openOnPort(port, VolumeOptions.of(path), false);
+        try {
+            port.armed.set(true);
+            CompletableFuture<Throwable> blocking = CompletableFuture.supplyAsync(() -> {
+                try {
+                    volume.writeBlocking(0, new byte[BLOCK], 0, BLOCK);
+                    return null;
+                } catch (Throwable thrown) {
+                    return thrown;
+                }
+            });
+            assertTrue(port.holding.await(WAIT_SECONDS, TimeUnit.SECONDS), "the loop took the write in");
+            port.release.countDown();
+            Throwable thrown = blocking.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            IOException failure = assertInstanceOf(IOException.class, thrown);
+            assertEquals("injected loop failure", failure.getCause().getMessage());
+        } finally {
+            assertThrows(RuntimeException.class, volume::close);
+            port.close();
+        }
+    }
 }

@@ -119,11 +119,8 @@ class VolumeMetricsTest {
     @Test
     void deviceOpsAndBytesAreTheVolumesDeviceCountersByOperation() throws Exception {
         Path data = formatted(Checksum.CRC32C);
-        SimpleMeterRegistry registry;
-        Volume closed;
         try (Volume volume = Volume.open(VolumeOptions.of(data)); Arena arena = Arena.ofConfined()) {
-            registry = boundTo(volume);
-            closed = volume;
+            SimpleMeterRegistry registry = boundTo(volume);
             volume.writeBlocking(0, arena.allocate(4 * BLOCK).fill((byte) 1));
             volume.readBlocking(0, arena.allocate(BLOCK));
             volume.flushBlocking();
